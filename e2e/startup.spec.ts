@@ -1,0 +1,41 @@
+import { spawn } from "node:child_process";
+import { expect, test } from "@playwright/test";
+import { cleanEnv } from "../test/cli";
+
+/**
+ * The production server (the build the suite already made) refuses to start on bad
+ * configuration, with one line naming the variable — no stack trace.
+ */
+function startServer(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", "0"], {
+      env: cleanEnv({ NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env }),
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the server kept running with bad configuration; stderr: ${stderr}`));
+    }, 45_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+test("an unreachable DATABASE_URL stops the server with one human line", async () => {
+  const { code, stderr } = await startServer({ DATABASE_URL: "postgres://nobody@127.0.0.1:1/x" });
+  expect(code).toBe(1);
+  expect(stderr.trim().split("\n")).toEqual([
+    "Cannot start: DATABASE_URL: cannot use the Postgres database at 127.0.0.1:1/x: connection refused — is Postgres running there?",
+  ]);
+});
+
+test("an invalid PAYRAM_BASE_URL stops the server with one line naming it", async () => {
+  const { code, stderr } = await startServer({ PAYRAM_BASE_URL: "ftp://pay.example.com" });
+  expect(code).toBe(1);
+  const lines = stderr.trim().split("\n");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^Cannot start: PAYRAM_BASE_URL .* must be an http\(s\) URL/);
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, DEV_DEFAULTS, parseConfig } from "./config";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("configuration", () => {
+  it("runs a fresh clone with no environment at all", () => {
+    const config = parseConfig({});
+    expect(config.nodeEnv).toBe("development");
+    expect(config.port).toBe(3000);
+    expect(config.appBaseUrl).toBe("http://localhost:3000");
+    expect(config.payram.baseUrl).toBe("http://localhost:4000");
+    expect(config.payram.apiKey).toBe(DEV_DEFAULTS.PAYRAM_API_KEY);
+    expect(config.database).toEqual({ kind: "sqlite", path: "data/shop.db" });
+    expect(config.usesDevDefaults).toEqual({ payramApiKey: true, adminPassword: true });
+  });
+
+  it("reads every variable", () => {
+    const config = parseConfig({
+      NODE_ENV: "production",
+      PORT: "8080",
+      APP_BASE_URL: "https://shop.example.com/",
+      PAYRAM_BASE_URL: "https://pay.example.com/",
+      PAYRAM_API_KEY: "live-key-123456",
+      PAYRAM_TIMEOUT_MS: "5000",
+      DATABASE_URL: "postgres://shop:pw@db.internal:5432/shop",
+      ADMIN_PASSWORD: "a long merchant password",
+      SESSION_SECRET: "s".repeat(40),
+    });
+    expect(config.port).toBe(8080);
+    expect(config.appBaseUrl).toBe("https://shop.example.com");
+    expect(config.payram).toEqual({ baseUrl: "https://pay.example.com", apiKey: "live-key-123456", timeoutMs: 5000 });
+    expect(config.database).toEqual({ kind: "postgres", url: "postgres://shop:pw@db.internal:5432/shop" });
+    expect(config.usesDevDefaults).toEqual({ payramApiKey: false, adminPassword: false });
+  });
+
+  it("accepts SQLite files by file: or sqlite: and treats an empty variable as unset", () => {
+    expect(parseConfig({ DATABASE_URL: "file:/var/lib/shop/shop.db" }).database).toEqual({ kind: "sqlite", path: "/var/lib/shop/shop.db" });
+    expect(parseConfig({ DATABASE_URL: "sqlite:data/other.db" }).database).toEqual({ kind: "sqlite", path: "data/other.db" });
+    expect(parseConfig({ DATABASE_URL: "", PORT: "" }).port).toBe(3000);
+  });
+
+  it("names each bad variable and what it is for, in one line each", () => {
+    const problems = problemsOf({ PAYRAM_BASE_URL: "pay.example.com", DATABASE_URL: "mysql://x", PORT: "99999" });
+    expect(problems).toHaveLength(3);
+    expect(problems.find((p) => p.startsWith("PAYRAM_BASE_URL"))).toMatch(/Site URL of your PayRam server.*http\(s\) URL/);
+    expect(problems.find((p) => p.startsWith("DATABASE_URL"))).toMatch(/postgres:\/\//);
+    expect(problems.find((p) => p.startsWith("PORT"))).toMatch(/between 1 and 65535/);
+    for (const problem of problems) expect(problem).not.toContain("\n");
+  });
+
+  it("never echoes a secret's value in an error", () => {
+    const problems = problemsOf({ PAYRAM_API_KEY: "short", SESSION_SECRET: "tooshort-secret" });
+    expect(problems.join(" ")).not.toContain("short\"");
+    expect(problems.join(" ")).not.toContain("tooshort-secret");
+    expect(problems.some((p) => p.startsWith("SESSION_SECRET") && /32 characters/.test(p))).toBe(true);
+  });
+
+  it("refuses the public development defaults in production against a real PayRam", () => {
+    const problems = problemsOf({ NODE_ENV: "production", PAYRAM_BASE_URL: "https://pay.example.com" });
+    expect(problems.map((p) => p.split(" ")[0]).sort()).toEqual(["ADMIN_PASSWORD", "PAYRAM_API_KEY", "SESSION_SECRET"]);
+    expect(problems[0]).toMatch(/must be set in production/);
+  });
+
+  it("allows the defaults in production against a local emulator (the demo)", () => {
+    expect(parseConfig({ NODE_ENV: "production", PAYRAM_BASE_URL: "http://127.0.0.1:4000" }).nodeEnv).toBe("production");
+  });
+
+  it("refuses credentials inside PAYRAM_BASE_URL", () => {
+    expect(problemsOf({ PAYRAM_BASE_URL: "https://user:pw@pay.example.com" })[0]).toMatch(/^PAYRAM_BASE_URL/);
+  });
+});

@@ -1,0 +1,165 @@
+import { z } from "zod";
+
+/**
+ * Every environment variable the shop reads, parsed once with zod.
+ *
+ * Not validated at import time: `next build` evaluates modules and must need no secrets.
+ * The server validates at start (instrumentation.ts) and each command-line entry calls
+ * `loadConfig()` first; a bad variable stops them with one readable line per variable.
+ */
+
+/** Development defaults: a fresh clone runs with no .env. Refused in production. */
+export const DEV_DEFAULTS = {
+  PAYRAM_API_KEY: "emulator-dev-key",
+  ADMIN_PASSWORD: "admin-dev-password",
+  SESSION_SECRET: "dev-session-secret-change-me-in-production-0123456789",
+} as const;
+
+/** What each variable is for, used in error messages and mirrored in .env.example. */
+export const CONFIG_HELP = {
+  NODE_ENV: "the runtime mode: development, production or test",
+  PORT: "the port the shop listens on",
+  APP_BASE_URL: "the shop's public origin, used in links and emails",
+  PAYRAM_BASE_URL: "the Site URL of your PayRam server, e.g. https://pay.example.com",
+  PAYRAM_API_KEY: "the PayRam project API key, never logged or sent to the browser",
+  PAYRAM_TIMEOUT_MS: "how long one call to PayRam may take, in milliseconds",
+  DATABASE_URL: "the database: unset for the embedded SQLite file, file:<path> for another SQLite file, postgres://… for Postgres",
+  ADMIN_PASSWORD: "the merchant area's sign-in password",
+  SESSION_SECRET: "the key that signs session cookies, 32 characters or more",
+} as const;
+
+type ConfigName = keyof typeof CONFIG_HELP;
+
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+function isLocalUrl(url: URL): boolean {
+  return LOCAL_HOSTS.has(url.hostname) || url.hostname.endsWith(".localhost");
+}
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === "";
+    } catch {
+      return false;
+    }
+  }, "must be an http(s) URL with no user or password")
+  // Keep the origin and path, drop any trailing slash, so "…/api/v1/x" joins cleanly.
+  .transform((value) => value.replace(/\/+$/, ""));
+
+const port = z.coerce
+  .number({ message: "must be a whole number" })
+  .int("must be a whole number")
+  .min(1, "must be between 1 and 65535")
+  .max(65535, "must be between 1 and 65535");
+
+export type DatabaseConfig =
+  | { kind: "sqlite"; path: string }
+  | { kind: "postgres"; url: string };
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx): DatabaseConfig => {
+    if (value === undefined || value === "") return { kind: "sqlite", path: "data/shop.db" };
+    if (/^postgres(ql)?:\/\//.test(value)) {
+      try {
+        new URL(value);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "is not a valid postgres:// URL" });
+        return z.NEVER;
+      }
+      return { kind: "postgres", url: value };
+    }
+    const file = /^(file|sqlite):(.+)$/.exec(value);
+    if (file?.[2]) return { kind: "sqlite", path: file[2].replace(/^\/\/(?=\/)/, "") };
+    ctx.addIssue({ code: "custom", message: "must start with postgres://, postgresql://, file: or sqlite:" });
+    return z.NEVER;
+  });
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: port.default(3000),
+    APP_BASE_URL: httpUrl.optional(),
+    PAYRAM_BASE_URL: httpUrl.default("http://localhost:4000"),
+    PAYRAM_API_KEY: z.string().trim().min(8, "must be at least 8 characters").default(DEV_DEFAULTS.PAYRAM_API_KEY),
+    PAYRAM_TIMEOUT_MS: z.coerce
+      .number({ message: "must be a whole number" })
+      .int("must be a whole number")
+      .min(100, "must be at least 100")
+      .max(120_000, "must be at most 120000")
+      .default(15_000),
+    DATABASE_URL: databaseUrl,
+    ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").default(DEV_DEFAULTS.ADMIN_PASSWORD),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_DEFAULTS.SESSION_SECRET),
+  })
+  .transform((env) => ({
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    appBaseUrl: env.APP_BASE_URL ?? `http://localhost:${env.PORT}`,
+    payram: {
+      baseUrl: env.PAYRAM_BASE_URL,
+      apiKey: env.PAYRAM_API_KEY,
+      timeoutMs: env.PAYRAM_TIMEOUT_MS,
+    },
+    database: env.DATABASE_URL,
+    adminPassword: env.ADMIN_PASSWORD,
+    sessionSecret: env.SESSION_SECRET,
+    /** True when the merchant left a development default in place (printed at start). */
+    usesDevDefaults: {
+      payramApiKey: env.PAYRAM_API_KEY === DEV_DEFAULTS.PAYRAM_API_KEY,
+      adminPassword: env.ADMIN_PASSWORD === DEV_DEFAULTS.ADMIN_PASSWORD,
+    },
+  }));
+
+export type Config = z.output<typeof envSchema>;
+
+/** A configuration problem, already phrased for a person: one line per bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment; throws ConfigError naming every bad variable (never echoing a value). */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Treat "VAR=" as unset, as shells and .env files commonly leave it.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const result = envSchema.safeParse(cleaned);
+  const issues = result.success
+    ? productionDefaultsIn(result.data)
+    : result.error.issues.map((issue) => ({ name: String(issue.path[0] ?? "environment"), message: issue.message }));
+  if (result.success && issues.length === 0) return result.data;
+  const problems = issues.map(({ name, message }) => {
+    const help = CONFIG_HELP[name as ConfigName];
+    return help ? `${name} (${help}) ${message}` : `${name} ${message}`;
+  });
+  throw new ConfigError([...new Set(problems)]);
+}
+
+/** Development defaults are public: refuse them where real money may flow. */
+function productionDefaultsIn(config: Config): { name: string; message: string }[] {
+  if (config.nodeEnv !== "production" || isLocalUrl(new URL(config.payram.baseUrl))) return [];
+  const values = {
+    PAYRAM_API_KEY: config.payram.apiKey,
+    ADMIN_PASSWORD: config.adminPassword,
+    SESSION_SECRET: config.sessionSecret,
+  };
+  return (Object.keys(values) as (keyof typeof values)[])
+    .filter((name) => values[name] === DEV_DEFAULTS[name])
+    .map((name) => ({ name, message: "must be set in production: the development default is public" }));
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, parsed on first use. */
+export function loadConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

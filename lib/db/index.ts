@@ -1,0 +1,164 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SQLite from "better-sqlite3";
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+} from "kysely";
+import pg from "pg";
+import type { DatabaseConfig } from "../config";
+import { isPostgres, migrations } from "./migrations";
+import type { Database } from "./schema";
+
+export type Db = Kysely<Database>;
+export { isPostgres };
+
+/**
+ * pg hands back int8/numeric (COUNT, SUM, bigint money) as strings and timestamptz as Date;
+ * better-sqlite3 hands back numbers and the ISO text we stored. Convert pg's values here, once,
+ * so both dialects return the same JavaScript values (see schema.ts).
+ */
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+const PG_TIMESTAMP = 1114;
+const PG_TIMESTAMPTZ = 1184;
+
+function pgWholeNumber(text: string): number {
+  const value = Number(text);
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value)) {
+    throw new Error(`database returned ${text}, which is not a whole number this app can hold exactly`);
+  }
+  return value;
+}
+
+function pgTime(text: string): string {
+  // Postgres prints "2026-11-26 03:51:54.123+00"; a timestamp without zone is taken as UTC.
+  const iso = text.replace(" ", "T");
+  const withZone = /([+-]\d\d(:?\d\d)?|Z)$/.test(iso) ? iso : `${iso}Z`;
+  return new Date(withZone.replace(/([+-]\d\d)$/, "$1:00")).toISOString();
+}
+
+const pgTypes = {
+  getTypeParser(oid: number, format?: string) {
+    if (format !== "binary") {
+      if (oid === PG_INT8 || oid === PG_NUMERIC) return pgWholeNumber;
+      if (oid === PG_TIMESTAMP || oid === PG_TIMESTAMPTZ) return pgTime;
+    }
+    return pg.types.getTypeParser(oid, format as "text");
+  },
+} as pg.CustomTypesConfig;
+
+/**
+ * SQLite, with every transaction taking the write lock at BEGIN (IMMEDIATE): a transaction that
+ * reads then writes can then never fail to upgrade its lock under another writer, and the
+ * migrator (which runs in one transaction here, since SQLite's DDL is transactional) is
+ * serialised across processes sharing the file.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class ShopSqliteDialect extends SqliteDialect {
+  constructor(private readonly database: SQLite.Database) {
+    super({ database });
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.database });
+  }
+  override createAdapter() {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+export interface CreateDbOptions {
+  /** Postgres only: put every table in this schema (tests use a fresh one per run). */
+  schema?: string;
+  /** Postgres only: connections in the pool. */
+  poolSize?: number;
+}
+
+export function createDb(config: DatabaseConfig, options: CreateDbOptions = {}): Db {
+  if (config.kind === "postgres") {
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      types: pgTypes,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    // An idle client losing its connection must not crash the server; the next query reconnects.
+    pool.on("error", () => {});
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  if (config.path !== ":memory:") mkdirSync(dirname(config.path), { recursive: true });
+  const database = new SQLite(config.path, { timeout: 5_000 });
+  database.pragma("journal_mode = WAL");
+  database.pragma("synchronous = NORMAL");
+  database.pragma("foreign_keys = ON");
+  database.pragma("busy_timeout = 5000");
+  return new Kysely<Database>({ dialect: new ShopSqliteDialect(database) });
+}
+
+/** Brings the schema up to date. Safe when several instances start at once (Kysely takes a lock). */
+export async function migrate(db: Db): Promise<string[]> {
+  // Kysely's "does the migration table exist" looks in every schema unless told which one.
+  const schema = isPostgres(db)
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((result) => result.status === "Success").map((result) => result.migrationName);
+}
+
+/** True when the database answers a trivial query. */
+export async function databaseIsReachable(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A database failure at start-up, phrased for the merchant, with any password hidden. */
+export function describeDatabaseError(config: DatabaseConfig, error: unknown): string {
+  const code = typeof error === "object" && error && "code" in error ? String(error.code) : "";
+  const message = error instanceof Error ? error.message : String(error);
+  if (config.kind === "postgres") {
+    const url = new URL(config.url);
+    const where = `${url.hostname}:${url.port || "5432"}${url.pathname}`;
+    const why =
+      code === "ECONNREFUSED"
+        ? "connection refused — is Postgres running there?"
+        : code === "ENOTFOUND"
+          ? "host not found"
+          : code === "28P01" || code === "28000"
+            ? "authentication failed"
+            : code === "3D000"
+              ? "database does not exist"
+              : message.replaceAll(config.url, "<DATABASE_URL>");
+    return `DATABASE_URL: cannot use the Postgres database at ${where}: ${why}`;
+  }
+  return `DATABASE_URL: cannot open the SQLite file ${config.path}: ${message}`;
+}

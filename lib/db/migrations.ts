@@ -1,0 +1,168 @@
+import { type ColumnDefinitionBuilder, type Kysely, type Migration, PostgresAdapter, sql } from "kysely";
+import { ATTEMPT_STATES, DELIVERY_VERDICTS, EVENT_SOURCES, FULFILMENT_KINDS, OPEN_ATTEMPT_STATES } from "./schema";
+
+/**
+ * Migrations as a static list (a Next.js bundle has no migrations folder to read at run time).
+ * Append only: never edit a migration that has shipped. Each one runs on SQLite and Postgres,
+ * so the few type differences go through the helpers below.
+ */
+
+// Migrations see the database without the app's types: its schema is what they are building.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = Kysely<any>;
+
+export function isPostgres(db: AnyDb): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+function types(db: AnyDb) {
+  const pg = isPostgres(db);
+  return {
+    /** UTC instant: timestamptz on Postgres, ISO-8601 text on SQLite. */
+    time: pg ? ("timestamptz" as const) : ("text" as const),
+    /** Auto-incrementing id column. */
+    serial: pg ? ("bigserial" as const) : ("integer" as const),
+  };
+}
+
+function oneOf(column: string, values: readonly string[]) {
+  return sql<boolean>`${sql.ref(column)} in (${sql.join(values.map((value) => sql.lit(value)))})`;
+}
+
+const initial: Migration = {
+  async up(db: AnyDb) {
+    const t = types(db);
+    const serialId = (col: ColumnDefinitionBuilder) =>
+      isPostgres(db) ? col.primaryKey() : col.primaryKey().autoIncrement();
+
+    await db.schema
+      .createTable("counters")
+      .addColumn("name", "text", (c) => c.primaryKey())
+      .addColumn("value", "bigint", (c) => c.notNull())
+      .execute();
+    await db.insertInto("counters").values({ name: "order_number", value: 1000 }).execute();
+
+    await db.schema
+      .createTable("products")
+      .addColumn("slug", "text", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("price_cents", "bigint", (c) => c.notNull().check(sql`price_cents > 0`))
+      .addColumn("image", "text", (c) => c.notNull())
+      .addColumn("ships", "integer", (c) => c.notNull().check(sql`ships in (0, 1)`))
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("updated_at", t.time, (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable("orders")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("number", "integer", (c) => c.notNull().unique())
+      .addColumn("checkout_token", "text", (c) => c.unique())
+      .addColumn("email", "text", (c) => c.notNull())
+      .addColumn("shipping_name", "text")
+      .addColumn("shipping_line1", "text")
+      .addColumn("shipping_line2", "text")
+      .addColumn("shipping_city", "text")
+      .addColumn("shipping_region", "text")
+      .addColumn("shipping_postal_code", "text")
+      .addColumn("shipping_country", "text")
+      .addColumn("total_cents", "bigint", (c) => c.notNull().check(sql`total_cents > 0`))
+      .addColumn("currency", "text", (c) => c.notNull().defaultTo("USD").check(sql`currency = 'USD'`))
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("updated_at", t.time, (c) => c.notNull())
+      .addColumn("paid_at", t.time)
+      .addColumn("cancelled_at", t.time)
+      .execute();
+    await db.schema.createIndex("orders_created_at").on("orders").column("created_at").execute();
+    await db.schema.createIndex("orders_email").on("orders").column("email").execute();
+
+    await db.schema
+      .createTable("order_items")
+      .addColumn("order_id", "text", (c) => c.notNull().references("orders.id").onDelete("cascade"))
+      .addColumn("position", "integer", (c) => c.notNull())
+      .addColumn("product_slug", "text", (c) => c.notNull())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("unit_price_cents", "bigint", (c) => c.notNull().check(sql`unit_price_cents > 0`))
+      .addColumn("quantity", "integer", (c) => c.notNull().check(sql`quantity between 1 and 99`))
+      .addColumn("line_total_cents", "bigint", (c) => c.notNull())
+      .addColumn("ships", "integer", (c) => c.notNull().check(sql`ships in (0, 1)`))
+      .addPrimaryKeyConstraint("order_items_pk", ["order_id", "position"])
+      .execute();
+
+    await db.schema
+      .createTable("payment_attempts")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("order_id", "text", (c) => c.notNull().references("orders.id").onDelete("cascade"))
+      .addColumn("attempt_number", "integer", (c) => c.notNull())
+      .addColumn("state", "text", (c) => c.notNull().check(oneOf("state", ATTEMPT_STATES)))
+      .addColumn("reference_id", "text", (c) => c.unique())
+      .addColumn("payment_url", "text")
+      .addColumn("amount_cents", "bigint", (c) => c.notNull().check(sql`amount_cents > 0`))
+      .addColumn("amount_received_cents", "bigint")
+      .addColumn("failure_reason", "text")
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("updated_at", t.time, (c) => c.notNull())
+      .addColumn("closed_at", t.time)
+      .addUniqueConstraint("payment_attempts_order_attempt", ["order_id", "attempt_number"])
+      .execute();
+    // At most one open payment per order, enforced by the database rather than by a check-then-write.
+    await db.schema
+      .createIndex("payment_attempts_one_open_per_order")
+      .unique()
+      .on("payment_attempts")
+      .column("order_id")
+      .where(oneOf("state", OPEN_ATTEMPT_STATES))
+      .execute();
+    await db.schema.createIndex("payment_attempts_state").on("payment_attempts").column("state").execute();
+
+    await db.schema
+      .createTable("payment_events")
+      .addColumn("id", t.serial, serialId)
+      .addColumn("order_id", "text", (c) => c.notNull().references("orders.id").onDelete("cascade"))
+      .addColumn("attempt_id", "text", (c) => c.notNull().references("payment_attempts.id").onDelete("cascade"))
+      .addColumn("source", "text", (c) => c.notNull().check(oneOf("source", EVENT_SOURCES)))
+      .addColumn("from_state", "text")
+      .addColumn("to_state", "text", (c) => c.notNull())
+      .addColumn("amount_received_cents", "bigint")
+      .addColumn("note", "text")
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("payment_events_order").on("payment_events").columns(["order_id", "id"]).execute();
+
+    await db.schema
+      .createTable("webhook_deliveries")
+      .addColumn("id", t.serial, serialId)
+      .addColumn("received_at", t.time, (c) => c.notNull())
+      .addColumn("method", "text", (c) => c.notNull())
+      .addColumn("auth", "text", (c) => c.notNull().check(oneOf("auth", ["signature", "api_key", "none"])))
+      .addColumn("verdict", "text", (c) => c.notNull().check(oneOf("verdict", DELIVERY_VERDICTS)))
+      .addColumn("reason", "text")
+      .addColumn("reference_id", "text")
+      .addColumn("event_type", "text")
+      .addColumn("payload_status", "text")
+      .addColumn("order_id", "text", (c) => c.references("orders.id").onDelete("set null"))
+      .addColumn("body", "text")
+      .execute();
+    await db.schema.createIndex("webhook_deliveries_order").on("webhook_deliveries").column("order_id").execute();
+    await db.schema
+      .createIndex("webhook_deliveries_received_at")
+      .on("webhook_deliveries")
+      .column("received_at")
+      .execute();
+
+    await db.schema
+      .createTable("fulfilments")
+      .addColumn("order_id", "text", (c) => c.primaryKey().references("orders.id").onDelete("cascade"))
+      .addColumn("attempt_id", "text", (c) => c.notNull().references("payment_attempts.id"))
+      .addColumn("kind", "text", (c) => c.notNull().check(oneOf("kind", FULFILMENT_KINDS)))
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("completed_at", t.time)
+      .execute();
+  },
+};
+
+/** Every migration, in order. The key is the name recorded in the database: never rename one. */
+export const migrations: Record<string, Migration> = {
+  "0001_initial": initial,
+};

@@ -1,0 +1,174 @@
+import type { ColumnType, Insertable, Selectable, Updateable } from "kysely";
+
+/**
+ * The shop's tables as TypeScript sees them, on SQLite and on Postgres alike:
+ * - money is integer cents (`…_cents`), a JS number;
+ * - times are UTC ISO-8601 strings with milliseconds ("2026-11-26T03:51:54.123Z"), written
+ *   by the app (never by a database default) so both dialects hold the same value;
+ * - flags are 0/1 integers (better-sqlite3 cannot bind booleans);
+ * - ids from a sequence are JS numbers (pg's int8 strings are converted in lib/db/index.ts).
+ */
+
+export type IsoTime = string;
+type Serial = ColumnType<number, never, never>;
+
+/** The life of one PayRam payment, from our side. The first two never exist at PayRam. */
+export const ATTEMPT_STATES = [
+  "STARTING", // recorded, create call in flight
+  "START_FAILED", // create failed or timed out: closed, never retried
+  "OPEN",
+  "PARTIALLY_FILLED",
+  "FILLED",
+  "OVER_FILLED",
+  "CANCELLED",
+] as const;
+export type AttemptState = (typeof ATTEMPT_STATES)[number];
+
+/** States in which an attempt still counts as the order's one open payment. */
+export const OPEN_ATTEMPT_STATES = ["STARTING", "OPEN", "PARTIALLY_FILLED"] as const satisfies readonly AttemptState[];
+
+export const EVENT_SOURCES = ["checkout", "webhook", "poll", "sweep", "merchant"] as const;
+export type EventSource = (typeof EVENT_SOURCES)[number];
+
+export const DELIVERY_VERDICTS = [
+  "accepted", // authenticated and synced
+  "duplicate", // authenticated, nothing new
+  "unknown_reference", // authenticated, not one of our payments
+  "ignored", // payout events and other non-payment news
+  "ping", // PayRam's test delivery
+  "rejected", // failed authentication or malformed
+  "failed", // our side failed; answered 5xx so PayRam retries
+] as const;
+export type DeliveryVerdict = (typeof DELIVERY_VERDICTS)[number];
+
+export const FULFILMENT_KINDS = ["ship", "deliver"] as const;
+export type FulfilmentKind = (typeof FULFILMENT_KINDS)[number];
+
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
+export interface ProductsTable {
+  slug: string;
+  name: string;
+  description: string;
+  price_cents: number;
+  image: string;
+  ships: 0 | 1;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
+export interface OrdersTable {
+  /** Secret and unguessable: the status page's URL. Never sent to PayRam. */
+  id: string;
+  /** Human order number (#1001…), shown to people and sent to PayRam. */
+  number: number;
+  /** The one-time token of the checkout form that created it (repeat submits find the order). */
+  checkout_token: string | null;
+  email: string;
+  shipping_name: string | null;
+  shipping_line1: string | null;
+  shipping_line2: string | null;
+  shipping_city: string | null;
+  shipping_region: string | null;
+  shipping_postal_code: string | null;
+  shipping_country: string | null;
+  total_cents: number;
+  currency: "USD";
+  created_at: IsoTime;
+  updated_at: IsoTime;
+  paid_at: IsoTime | null;
+  cancelled_at: IsoTime | null;
+}
+
+export interface OrderItemsTable {
+  order_id: string;
+  position: number;
+  product_slug: string;
+  /** Snapshots at purchase: later catalog changes do not touch past orders. */
+  name: string;
+  unit_price_cents: number;
+  quantity: number;
+  line_total_cents: number;
+  ships: 0 | 1;
+}
+
+export interface PaymentAttemptsTable {
+  id: string;
+  order_id: string;
+  attempt_number: number;
+  state: AttemptState;
+  reference_id: string | null;
+  payment_url: string | null;
+  amount_cents: number;
+  amount_received_cents: number | null;
+  failure_reason: string | null;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+  closed_at: IsoTime | null;
+}
+
+export interface PaymentEventsTable {
+  id: Serial;
+  order_id: string;
+  attempt_id: string;
+  source: EventSource;
+  from_state: AttemptState | null;
+  to_state: AttemptState;
+  amount_received_cents: number | null;
+  note: string | null;
+  created_at: IsoTime;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Serial;
+  received_at: IsoTime;
+  method: string;
+  /** How the delivery proved it came from PayRam, if it did. */
+  auth: "signature" | "api_key" | "none";
+  verdict: DeliveryVerdict;
+  reason: string | null;
+  reference_id: string | null;
+  event_type: string | null;
+  payload_status: string | null;
+  order_id: string | null;
+  /** The raw body, truncated; kept for the merchant's timeline. */
+  body: string | null;
+}
+
+export interface FulfilmentsTable {
+  /** The primary key is what makes a second fulfilment of one order impossible. */
+  order_id: string;
+  attempt_id: string;
+  kind: FulfilmentKind;
+  created_at: IsoTime;
+  completed_at: IsoTime | null;
+}
+
+export interface Database {
+  counters: CountersTable;
+  products: ProductsTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+  payment_attempts: PaymentAttemptsTable;
+  payment_events: PaymentEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  fulfilments: FulfilmentsTable;
+}
+
+export type Order = Selectable<OrdersTable>;
+export type NewOrder = Insertable<OrdersTable>;
+export type OrderItem = Selectable<OrderItemsTable>;
+export type PaymentAttempt = Selectable<PaymentAttemptsTable>;
+export type PaymentAttemptUpdate = Updateable<PaymentAttemptsTable>;
+export type PaymentEvent = Selectable<PaymentEventsTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
+export type Fulfilment = Selectable<FulfilmentsTable>;
+export type Product = Selectable<ProductsTable>;
+
+/** Now, in the one time representation the database holds. */
+export function nowIso(): IsoTime {
+  return new Date().toISOString();
+}

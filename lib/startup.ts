@@ -1,0 +1,43 @@
+import { ConfigError, loadConfig, type Config } from "./config";
+import { createDb, describeDatabaseError, migrate, type Db } from "./db";
+
+/**
+ * What the server and every command-line entry do first: validate the configuration and
+ * bring the database up to date. A problem ends the process with one readable line per cause
+ * (no stack trace, no secret).
+ */
+export async function prepare(
+  openDb: (config: Config) => Db = (config) => createDb(config.database),
+): Promise<{ config: Config; db: Db }> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) exitWith(error.problems);
+    throw error;
+  }
+  const db = openDb(config);
+  try {
+    await migrate(db);
+  } catch (error) {
+    exitWith([describeDatabaseError(config.database, error)]);
+  }
+  return { config, db };
+}
+
+function exitWith(problems: string[]): never {
+  for (const problem of problems) console.error(`Cannot start: ${problem}`);
+  process.exit(1);
+}
+
+/** Lines a merchant should see at start when a development default is in use. */
+export function devDefaultNotices(config: Config): string[] {
+  const notices: string[] = [];
+  if (config.usesDevDefaults.payramApiKey) {
+    notices.push(`Using the emulator's development API key with PayRam at ${config.payram.baseUrl}.`);
+  }
+  if (config.usesDevDefaults.adminPassword) {
+    notices.push(`Merchant area: development password "${config.adminPassword}" (set ADMIN_PASSWORD to change it).`);
+  }
+  return notices;
+}

@@ -1,0 +1,66 @@
+import { existsSync } from "node:fs";
+import { defineConfig, devices } from "@playwright/test";
+import { APP_PORT, APP_URL, E2E_API_KEY, EMULATOR_URL } from "./e2e/urls";
+
+/**
+ * The browser: CHROMIUM_PATH if set (empty = Playwright's own download), else Debian's
+ * /usr/bin/chromium when present (Playwright cannot download browsers on these machines).
+ */
+const chromiumPath =
+  process.env.CHROMIUM_PATH !== undefined
+    ? process.env.CHROMIUM_PATH || undefined
+    : existsSync("/usr/bin/chromium")
+      ? "/usr/bin/chromium"
+      : undefined;
+
+/** The app under test: a production build, built once per run, on a fresh SQLite file. */
+export const E2E_DATABASE = "data/e2e/shop.db";
+
+export default defineConfig({
+  testDir: "./e2e",
+  workers: 1,
+  reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : "list",
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  use: {
+    baseURL: APP_URL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: chromiumPath,
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: [
+    {
+      command: `rm -rf data/e2e && next build && next start -p ${APP_PORT}`,
+      url: `${APP_URL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 300_000,
+      stdout: "pipe",
+      env: {
+        NEXT_TELEMETRY_DISABLED: "1",
+        DATABASE_URL: `file:${E2E_DATABASE}`,
+        PAYRAM_BASE_URL: EMULATOR_URL,
+        PAYRAM_API_KEY: E2E_API_KEY,
+        APP_BASE_URL: APP_URL,
+      },
+    },
+  ],
+});

@@ -1,0 +1,36 @@
+import pg from "pg";
+import type { TestProject } from "vitest/node";
+
+/**
+ * Decides once per run whether the Postgres half of the integration tests runs.
+ * TEST_DATABASE_URL names it; REQUIRE_POSTGRES=1 (set by .ci/run) turns "not there" into a failure.
+ */
+export default async function setup(project: TestProject) {
+  const url = process.env.TEST_DATABASE_URL;
+  const required = process.env.REQUIRE_POSTGRES === "1";
+  let reason: string | null = null;
+  if (!url) {
+    reason = "TEST_DATABASE_URL is not set";
+  } else {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+    try {
+      await client.connect();
+      await client.query("select 1");
+    } catch (error) {
+      reason = `Postgres at TEST_DATABASE_URL did not answer: ${error instanceof Error ? error.message : error}`;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+  if (reason && required) throw new Error(`REQUIRE_POSTGRES=1 but ${reason}.`);
+  if (reason) {
+    console.warn(`\n*** SKIPPING every Postgres test: ${reason}. Set TEST_DATABASE_URL=postgres://… to run them. ***\n`);
+  }
+  project.provide("postgresUrl", reason ? null : (url ?? null));
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    postgresUrl: string | null;
+  }
+}
