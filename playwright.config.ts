@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
-import { APP_PORT, APP_URL, E2E_API_KEY, EMULATOR_URL } from "./e2e/urls";
+import { APP_PORT, APP_URL, E2E_API_KEY, EMULATOR_PORT, EMULATOR_URL } from "./e2e/urls";
 
 /**
  * The browser: CHROMIUM_PATH if set (empty = Playwright's own download), else Debian's
@@ -48,6 +48,21 @@ export default defineConfig({
     },
   ],
   webServer: [
+    {
+      // PayRam, played by the emulator on 127.0.0.1: another site than the shop on localhost.
+      command: "tsx emulator/main.ts",
+      url: `${EMULATOR_URL}/api/v1/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        EMULATOR_PORT: String(EMULATOR_PORT),
+        EMULATOR_API_KEY: E2E_API_KEY,
+        EMULATOR_PUBLIC_URL: EMULATOR_URL,
+        EMULATOR_WEBHOOK_URL: `${APP_URL}/api/webhook`,
+        EMULATOR_SUCCESS_URL: `${APP_URL}/checkout/return`,
+        EMULATOR_CANCEL_URL: `${APP_URL}/checkout/return`,
+      },
+    },
     {
       command: `rm -rf data/e2e && next build && next start -p ${APP_PORT}`,
       url: `${APP_URL}/api/health`,

@@ -1,0 +1,108 @@
+import type { ServerResponse } from "node:http";
+import { FaultDice } from "./faults";
+import { parseUsdCents } from "./money";
+import { PaymentStore, type OperationResult, type PaymentChange } from "./payments";
+import { applyConfigPatch, type ConfigResult, type RuntimeConfig } from "./runtime-config";
+import type { Settings } from "./settings";
+import { Stats } from "./stats";
+import { WebhookDispatcher } from "./webhooks";
+import { controlView, webhookPayload } from "./wire";
+
+/** The emulator's state and the operations on it, shared by the HTTP routes and the programmatic API. */
+export class EmulatorCore {
+  config: RuntimeConfig;
+  readonly dice: FaultDice;
+  readonly stats = new Stats();
+  readonly store: PaymentStore;
+  readonly webhooks: WebhookDispatcher;
+  /** Answers held open by the "hang" fault; ended on reset and close. */
+  readonly hanging = new Set<ServerResponse>();
+  private readonly waits = new Map<NodeJS.Timeout, (done: boolean) => void>();
+
+  constructor(
+    readonly settings: Settings,
+    readonly publicUrl: string,
+  ) {
+    this.config = structuredClone(settings.initialConfig);
+    this.dice = new FaultDice(this.config.faults.seed);
+    this.store = new PaymentStore((change) => this.paymentChanged(change));
+    this.webhooks = new WebhookDispatcher(settings.apiKey, () => this.config, this.dice, (line) => this.log(line));
+  }
+
+  log(line: string): void {
+    this.settings.log?.(line);
+  }
+
+  /** Injected latency: resolves true after `ms`, or false if reset/close cut it short. */
+  wait(ms: number): Promise<boolean> {
+    if (ms <= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waits.delete(timer);
+        resolve(true);
+      }, ms);
+      this.waits.set(timer, resolve);
+    });
+  }
+
+  view(referenceId: string) {
+    const payment = this.store.get(referenceId);
+    return payment ? controlView(payment, this.publicUrl, this.config.api) : undefined;
+  }
+
+  views() {
+    return this.store.list().map((payment) => controlView(payment, this.publicUrl, this.config.api));
+  }
+
+  /** A shopper's transfer of `amountInUSD` (string or number, at most 2 decimals, > 0) arrives. */
+  deposit(referenceId: string, amountInUSD: unknown): OperationResult | { ok: false; reason: "bad-amount" } {
+    const cents = parseUsdCents(amountInUSD);
+    if (cents === null || cents <= 0) return { ok: false, reason: "bad-amount" };
+    return this.store.deposit(referenceId, cents);
+  }
+
+  setConfig(patch: unknown): ConfigResult {
+    const result = applyConfigPatch(this.config, patch);
+    if (!result.ok) return result;
+    const seedGiven = typeof patch === "object" && patch !== null && "faults" in patch && typeof patch.faults === "object" && patch.faults !== null && "seed" in patch.faults;
+    this.config = result.config;
+    if (seedGiven) this.dice.reseed(this.config.faults.seed);
+    return result;
+  }
+
+  /** Payments, deliveries, stats and config back to the start settings. */
+  reset(): void {
+    this.endHanging();
+    this.store.clear();
+    this.webhooks.reset();
+    this.stats.reset();
+    this.config = structuredClone(this.settings.initialConfig);
+    this.dice.reseed(this.config.faults.seed);
+  }
+
+  /** Everything that would keep running: timers, deliveries in flight, hung answers. 0 after close(). */
+  pendingWork(): number {
+    return this.store.timerCount() + this.webhooks.pendingCount() + this.waits.size + this.hanging.size;
+  }
+
+  close(): void {
+    this.endHanging();
+    this.store.clear();
+    this.webhooks.close();
+  }
+
+  private endHanging(): void {
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
+    for (const [timer, resolve] of this.waits) {
+      clearTimeout(timer);
+      resolve(false);
+    }
+    this.waits.clear();
+  }
+
+  private paymentChanged({ payment }: PaymentChange): void {
+    const payload = webhookPayload(payment, this.config.api, new Date());
+    this.webhooks.paymentEvent(payment.referenceId, String(payload.status), payment.state === "CANCELLED", payload);
+  }
+}

@@ -1,0 +1,37 @@
+import { mulberry32 } from "./random";
+import type { EndpointFault, FaultMode } from "./runtime-config";
+
+/** Decides, reproducibly for a given seed, which calls and deliveries a fault hits. */
+export class FaultDice {
+  private random: () => number;
+
+  constructor(seed: number) {
+    this.random = mulberry32(seed);
+  }
+
+  reseed(seed: number): void {
+    this.random = mulberry32(seed);
+  }
+
+  /** Draws from the PRNG only for rates strictly between 0 and 1, so rate 0 and 1 never shift the sequence. */
+  roll(rate: number): boolean {
+    if (rate <= 0) return false;
+    if (rate >= 1) return true;
+    return this.random() < rate;
+  }
+
+  /** The fault this call suffers ("none" if spared). Consumes `count`; at 0 the fault switches itself off. */
+  forEndpoint(fault: EndpointFault): FaultMode {
+    if (fault.mode === "none" || fault.count === 0) return "none";
+    if (!this.roll(fault.rate)) return "none";
+    const mode = fault.mode;
+    if (fault.count !== null) {
+      fault.count -= 1;
+      if (fault.count === 0) {
+        fault.mode = "none";
+        fault.count = null;
+      }
+    }
+    return mode;
+  }
+}

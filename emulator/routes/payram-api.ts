@@ -1,0 +1,83 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { EmulatorCore } from "../core";
+import { parseJson, readBody, sendJson, sendText } from "../http";
+import { isUuid } from "../identifiers";
+import type { FaultMode } from "../runtime-config";
+import { createResponse, envelopes, statusBody } from "../wire";
+import { hasValidApiKey } from "./auth";
+import { parseCreateRequest } from "./create-request";
+
+/** PayRam's own API: create, read, health — with the injected faults. */
+
+export const ENDPOINTS = {
+  create: "POST /api/v1/payment",
+  status: "GET /api/v1/payment/reference/:id",
+  health: "GET /api/v1/health",
+} as const;
+
+const UNAUTHORISED = envelopes.nested("UNAUTHORIZED", "Unauthorised access!");
+const BAD_GATEWAY_HTML =
+  "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+/** Answers an injected failure; "hang" keeps the request open until the client (or close/reset) ends it. */
+function answerFault(core: EmulatorCore, res: ServerResponse, mode: Exclude<FaultMode, "none">, code5Message: string): void {
+  switch (mode) {
+    case "500":
+      return sendJson(res, 500, envelopes.flat(5, code5Message));
+    case "502":
+      return sendText(res, 502, BAD_GATEWAY_HTML, "text/html");
+    case "429":
+      return sendJson(res, 429, envelopes.text("rate limit exceeded, retry later"), { "Retry-After": "1" });
+    case "code5":
+      return sendJson(res, 200, envelopes.flat(5, code5Message));
+    case "hang":
+      core.hanging.add(res);
+      res.on("close", () => core.hanging.delete(res));
+      core.log(`(fault) hanging ${res.req.method} ${res.req.url}`);
+      return;
+  }
+}
+
+export async function handleCreate(core: EmulatorCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  core.stats.record(ENDPOINTS.create);
+  if (!hasValidApiKey(req, core.settings.apiKey)) return sendJson(res, 401, UNAUTHORISED);
+  const read = await readBody(req, core.settings.maxBodyBytes);
+  if (!read.ok) return read.reason === "too-large" ? sendJson(res, 413, envelopes.text("request body too large")) : undefined;
+  const json = parseJson(read.body);
+  if (!json.ok) return sendJson(res, 400, envelopes.text("invalid JSON in request body"));
+  const parsed = parseCreateRequest(json.value);
+  if (!parsed.ok) return sendJson(res, 400, envelopes.nested(3, parsed.message));
+
+  const fault = core.config.faults.create;
+  const mode = core.dice.forEndpoint(fault);
+  const latency = fault.latencyMs;
+  if (mode !== "none" && mode !== "hang") {
+    if (!(await core.wait(latency))) return void res.destroy();
+    return answerFault(core, res, mode, "wallet not found: no deposit wallet is configured for this project");
+  }
+  // Created before any delay or hang: a client that times out may still have created a payment.
+  core.stats.recordCreate(parsed.request.customerId);
+  const payment = core.store.create(parsed.request);
+  if (mode === "hang") return answerFault(core, res, mode, "");
+  if (!(await core.wait(latency))) return void res.destroy();
+  sendJson(res, 200, createResponse(core.publicUrl, payment, core.config.api));
+}
+
+export async function handleStatus(core: EmulatorCore, req: IncomingMessage, res: ServerResponse, referenceId: string): Promise<void> {
+  core.stats.record(ENDPOINTS.status, referenceId);
+  if (!hasValidApiKey(req, core.settings.apiKey)) return sendJson(res, 401, UNAUTHORISED);
+  const fault = core.config.faults.status;
+  const mode = core.dice.forEndpoint(fault);
+  if (mode === "hang") return answerFault(core, res, mode, "");
+  if (!(await core.wait(fault.latencyMs))) return void res.destroy();
+  if (mode !== "none") return answerFault(core, res, mode, "payment service unavailable");
+  if (!isUuid(referenceId)) return sendJson(res, 400, envelopes.nested(3, "invalid reference_id: must be a UUID"));
+  const payment = core.store.get(referenceId);
+  if (!payment) return sendJson(res, 404, envelopes.flat(5, "payment not found"));
+  sendJson(res, 200, statusBody(payment, core.config.project, core.config.api));
+}
+
+export function handleHealth(core: EmulatorCore, res: ServerResponse): void {
+  core.stats.record(ENDPOINTS.health);
+  sendJson(res, 200, { status: "ok" });
+}

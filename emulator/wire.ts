@@ -1,0 +1,151 @@
+import { centsToUnits, formatUnits, formatUsd } from "./money";
+import { CONFIRMATIONS_REQUIRED, filledCents, remainingCents, type Payment, type PaymentState } from "./payments";
+import type { RuntimeConfig } from "./runtime-config";
+
+/** The JSON PayRam puts on the wire, in each of the shapes its versions use. */
+
+type Api = RuntimeConfig["api"];
+type Project = RuntimeConfig["project"];
+type Amount = string | number;
+
+const amount = (text: string, api: Api): Amount => (api.amounts === "number" ? Number(text) : text);
+const stateName = (state: PaymentState, api: Api): string => (state === "CANCELLED" ? api.cancelledSpelling : state);
+const units = (cents: number, payment: Payment): string => formatUnits(centsToUnits(cents, payment.currency.decimals), payment.currency.decimals);
+
+/** RFC 3339 with microseconds, UTC: 2025-01-31T09:15:02.123456Z. */
+export function rfc3339Micros(date: Date, micros = 0): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, (_match, ms: string) => `.${ms}${String(micros).padStart(3, "0")}Z`);
+}
+
+const EXPLORERS: Record<string, string> = {
+  BASE: "https://basescan.org/tx/",
+  ETH: "https://etherscan.io/tx/",
+  POLYGON: "https://polygonscan.com/tx/",
+  TRX: "https://tronscan.org/#/transaction/",
+};
+function explorerTransaction(payment: Payment): string {
+  const last = payment.deposits.at(-1);
+  if (!last) return "";
+  return `${EXPLORERS[payment.network] ?? EXPLORERS.ETH}${last.txHash}`;
+}
+
+export function paymentUrl(publicUrl: string, referenceId: string, api: Api): string {
+  const url = `${publicUrl}/payments?reference_id=${encodeURIComponent(referenceId)}`;
+  return api.urlIncludesHost ? `${url}&host=${encodeURIComponent(publicUrl)}` : url;
+}
+
+export function createResponse(publicUrl: string, payment: Payment, api: Api) {
+  return { host: publicUrl, reference_id: payment.referenceId, url: paymentUrl(publicUrl, payment.referenceId, api) };
+}
+
+/** Body of GET /api/v1/payment/reference/{id}: camelCase (current) or snake_case (old FAQ). */
+export function statusBody(payment: Payment, project: Project, api: Api): Record<string, unknown> {
+  const deposited = payment.deposits.length > 0;
+  const filled = filledCents(payment);
+  const fields = {
+    referenceID: payment.referenceId,
+    invoiceID: payment.invoiceId,
+    customerID: payment.customerId,
+    amountInUSD: amount(formatUsd(payment.amountCents), api),
+    filledAmount: amount(units(filled, payment), api),
+    filledAmountInUSD: deposited ? amount(formatUsd(filled), api) : null,
+    paymentState: stateName(payment.state, api),
+    currencySymbol: payment.currency.symbol,
+    currencyName: payment.currency.name,
+    currencyDecimals: payment.currency.decimals,
+    blockchainSymbol: payment.network,
+    depositAddress: payment.addressShown ? payment.depositAddress : null,
+    merchantName: project.merchantName,
+    successURL: project.successUrl,
+    cancelURL: project.cancelUrl,
+    createdAt: rfc3339Micros(payment.createdAt, payment.createdAtMicros),
+    explorerTransaction: explorerTransaction(payment),
+    confirmationCurrent: deposited ? CONFIRMATIONS_REQUIRED : 0,
+    confirmationRequired: CONFIRMATIONS_REQUIRED,
+  };
+  if (api.statusShape === "camel") return fields;
+  return {
+    reference_id: fields.referenceID,
+    invoice_id: fields.invoiceID,
+    customer_id: fields.customerID,
+    // The FAQ's `amount` is the requested amount, in USD as it was requested.
+    amount: fields.amountInUSD,
+    filled_amount: fields.filledAmount,
+    filled_amount_in_usd: fields.filledAmountInUSD,
+    payment_state: fields.paymentState,
+    currency_symbol: fields.currencySymbol,
+    currency_name: fields.currencyName,
+    currency_decimals: fields.currencyDecimals,
+    blockchain_symbol: fields.blockchainSymbol,
+    deposit_address: fields.depositAddress,
+    merchant_name: fields.merchantName,
+    success_url: fields.successURL,
+    cancel_url: fields.cancelURL,
+    created_at: fields.createdAt,
+    explorer_transaction: fields.explorerTransaction,
+    confirmation_current: fields.confirmationCurrent,
+    confirmation_required: fields.confirmationRequired,
+  };
+}
+
+/** The payment webhook (§4): snake_case; `amount`/`filled_amount` in crypto units, *_in_usd in USD. */
+export function webhookPayload(payment: Payment, api: Api, timestamp: Date): Record<string, unknown> {
+  const filled = filledCents(payment);
+  const deposited = payment.deposits.length > 0;
+  return {
+    reference_id: payment.referenceId,
+    invoice_id: payment.invoiceId,
+    customer_id: payment.customerId,
+    customer_email: payment.customerEmail,
+    status: stateName(payment.state, api),
+    amount: amount(units(payment.amountCents, payment), api),
+    currency: payment.currency.symbol,
+    filled_amount: amount(units(filled, payment), api),
+    filled_amount_in_usd: amount(formatUsd(filled), api),
+    sponsored_amount: amount(units(0, payment), api),
+    sponsored_amount_in_usd: amount(formatUsd(0), api),
+    timestamp: Math.floor(timestamp.getTime() / 1000),
+    payment_info: payment.deposits.map((deposit) => ({
+      source_address: deposit.sourceAddress,
+      transaction_hash: deposit.txHash,
+      destination_address: payment.depositAddress,
+      block_number: deposit.blockNumber,
+    })),
+    confirmation_current: deposited ? CONFIRMATIONS_REQUIRED : 0,
+    confirmation_required: CONFIRMATIONS_REQUIRED,
+  };
+}
+
+/** What the control API shows of a payment: one stable shape, whatever the wire settings. */
+export function controlView(payment: Payment, publicUrl: string, api: Api) {
+  return {
+    referenceId: payment.referenceId,
+    invoiceId: payment.invoiceId,
+    customerId: payment.customerId,
+    customerEmail: payment.customerEmail,
+    state: payment.state,
+    amountInUSD: formatUsd(payment.amountCents),
+    filledAmountInUSD: formatUsd(filledCents(payment)),
+    remainingInUSD: formatUsd(remainingCents(payment)),
+    currency: payment.currency.symbol,
+    network: payment.network,
+    depositAddress: payment.depositAddress,
+    url: paymentUrl(publicUrl, payment.referenceId, api),
+    createdAt: rfc3339Micros(payment.createdAt, payment.createdAtMicros),
+    expiresAt: payment.expiresAt.toISOString(),
+    cancelCause: payment.cancelCause,
+    deposits: payment.deposits.map((deposit) => ({
+      amountInUSD: formatUsd(deposit.amountCents),
+      txHash: deposit.txHash,
+      blockNumber: deposit.blockNumber,
+      at: deposit.at.toISOString(),
+    })),
+  };
+}
+
+/** PayRam's three error envelopes. */
+export const envelopes = {
+  nested: (code: number | string, message: string) => ({ error: { code, message } }),
+  flat: (code: number | string, message: string) => ({ code, message }),
+  text: (message: string) => ({ error: message }),
+};

@@ -1,0 +1,34 @@
+// `npm run dev`: the shop (next dev) and the PayRam emulator side by side, for development
+// and the demo. Ctrl-C stops both; if either exits, the other is stopped too.
+import { spawn } from "node:child_process";
+
+const children = [
+  { name: "emulator", args: ["node_modules/.bin/tsx", "emulator/main.ts"] },
+  { name: "shop", args: ["node_modules/.bin/next", "dev"] },
+].map(({ name, args }) => {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { NEXT_TELEMETRY_DISABLED: "1", ...process.env } });
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = "";
+    stream.on("data", (chunk) => {
+      const lines = (partial + chunk).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) (stream === child.stderr ? process.stderr : process.stdout).write(`[${name}] ${line}\n`);
+    });
+  }
+  child.on("exit", (code) => {
+    console.log(`[${name}] exited${code === null ? "" : ` with code ${code}`}`);
+    stopAll(code ?? 0);
+  });
+  return child;
+});
+
+let stopping = false;
+function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 500).unref();
+}
+
+process.on("SIGINT", () => stopAll(0));
+process.on("SIGTERM", () => stopAll(0));
