@@ -4,6 +4,9 @@ import { SiteFooter } from "@/components/site-footer";
 import { SiteHeader } from "@/components/site-header";
 import "./globals.css";
 
+// Every page reads the server-held cart (the header's count) or the database.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: { default: "Lumen Goods", template: "%s · Lumen Goods" },
   description: "Thoughtful goods, paid in crypto through PayRam.",

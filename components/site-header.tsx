@@ -1,6 +1,10 @@
 import Link from "next/link";
+import { getCart } from "@/lib/cart";
+import { readCartId } from "@/lib/cart/cookie";
+import { getDb } from "@/lib/db/server";
 
-export function SiteHeader() {
+export async function SiteHeader() {
+  const { itemCount } = await getCart(getDb(), await readCartId());
   return (
     <header className="border-b border-paper-line bg-paper">
       <div className="mx-auto flex max-w-shop items-center justify-between px-4 py-4 sm:px-6">
@@ -12,6 +16,18 @@ export function SiteHeader() {
             <li>
               <Link href="/" className="hover:text-ink">
                 Shop
+              </Link>
+            </li>
+            <li>
+              <Link href="/cart" className="inline-flex items-center gap-2 hover:text-ink">
+                Cart
+                <span
+                  data-testid="cart-count"
+                  className="inline-flex min-w-6 justify-center rounded-full bg-brand-600 px-1.5 py-0.5 text-xs font-semibold text-white tabular-nums"
+                >
+                  {itemCount}
+                </span>
+                <span className="sr-only">{itemCount === 1 ? "item" : "items"}</span>
               </Link>
             </li>
           </ul>

@@ -17,7 +17,7 @@ describe("configuration", () => {
     expect(config.nodeEnv).toBe("development");
     expect(config.port).toBe(3000);
     expect(config.appBaseUrl).toBe("http://localhost:3000");
-    expect(config.payram.baseUrl).toBe("http://localhost:4000");
+    expect(config.payram.baseUrl).toBe("http://127.0.0.1:4000");
     expect(config.payram.apiKey).toBe(DEV_DEFAULTS.PAYRAM_API_KEY);
     expect(config.database).toEqual({ kind: "sqlite", path: "data/shop.db" });
     expect(config.usesDevDefaults).toEqual({ payramApiKey: true, adminPassword: true });
@@ -31,13 +31,19 @@ describe("configuration", () => {
       PAYRAM_BASE_URL: "https://pay.example.com/",
       PAYRAM_API_KEY: "live-key-123456",
       PAYRAM_TIMEOUT_MS: "5000",
+      PAYRAM_CHECKOUT_ORIGINS: " https://checkout.example.com/ ,",
       DATABASE_URL: "postgres://shop:pw@db.internal:5432/shop",
       ADMIN_PASSWORD: "a long merchant password",
       SESSION_SECRET: "s".repeat(40),
     });
     expect(config.port).toBe(8080);
     expect(config.appBaseUrl).toBe("https://shop.example.com");
-    expect(config.payram).toEqual({ baseUrl: "https://pay.example.com", apiKey: "live-key-123456", timeoutMs: 5000 });
+    expect(config.payram).toEqual({
+      baseUrl: "https://pay.example.com",
+      apiKey: "live-key-123456",
+      timeoutMs: 5000,
+      checkoutOrigins: ["https://pay.example.com", "https://checkout.example.com"],
+    });
     expect(config.database).toEqual({ kind: "postgres", url: "postgres://shop:pw@db.internal:5432/shop" });
     expect(config.usesDevDefaults).toEqual({ payramApiKey: false, adminPassword: false });
   });
@@ -72,6 +78,12 @@ describe("configuration", () => {
 
   it("allows the defaults in production against a local emulator (the demo)", () => {
     expect(parseConfig({ NODE_ENV: "production", PAYRAM_BASE_URL: "http://127.0.0.1:4000" }).nodeEnv).toBe("production");
+  });
+
+  it("refuses a checkout origin that is not a URL", () => {
+    expect(problemsOf({ PAYRAM_CHECKOUT_ORIGINS: "https://ok.example.com,javascript:alert(1)" })[0]).toMatch(
+      /^PAYRAM_CHECKOUT_ORIGINS .* has "javascript:alert\(1\)", which is not an http\(s\) origin/,
+    );
   });
 
   it("refuses credentials inside PAYRAM_BASE_URL", () => {

@@ -23,6 +23,8 @@ export const CONFIG_HELP = {
   PAYRAM_BASE_URL: "the Site URL of your PayRam server, e.g. https://pay.example.com",
   PAYRAM_API_KEY: "the PayRam project API key, never logged or sent to the browser",
   PAYRAM_TIMEOUT_MS: "how long one call to PayRam may take, in milliseconds",
+  PAYRAM_CHECKOUT_ORIGINS:
+    "comma-separated origins besides PAYRAM_BASE_URL's where PayRam may serve its payment page",
   DATABASE_URL: "the database: unset for the embedded SQLite file, file:<path> for another SQLite file, postgres://… for Postgres",
   ADMIN_PASSWORD: "the merchant area's sign-in password",
   SESSION_SECRET: "the key that signs session cookies, 32 characters or more",
@@ -86,7 +88,7 @@ const envSchema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: port.default(3000),
     APP_BASE_URL: httpUrl.optional(),
-    PAYRAM_BASE_URL: httpUrl.default("http://localhost:4000"),
+    PAYRAM_BASE_URL: httpUrl.default("http://127.0.0.1:4000"),
     PAYRAM_API_KEY: z.string().trim().min(8, "must be at least 8 characters").default(DEV_DEFAULTS.PAYRAM_API_KEY),
     PAYRAM_TIMEOUT_MS: z.coerce
       .number({ message: "must be a whole number" })
@@ -94,6 +96,21 @@ const envSchema = z
       .min(100, "must be at least 100")
       .max(120_000, "must be at most 120000")
       .default(15_000),
+    PAYRAM_CHECKOUT_ORIGINS: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        const origins: string[] = [];
+        for (const item of (value ?? "").split(",").map((part) => part.trim()).filter(Boolean)) {
+          const parsed = httpUrl.safeParse(item);
+          if (!parsed.success) {
+            ctx.addIssue({ code: "custom", message: `has ${JSON.stringify(item)}, which is not an http(s) origin` });
+            return z.NEVER;
+          }
+          origins.push(new URL(parsed.data).origin);
+        }
+        return origins;
+      }),
     DATABASE_URL: databaseUrl,
     ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").default(DEV_DEFAULTS.ADMIN_PASSWORD),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_DEFAULTS.SESSION_SECRET),
@@ -106,6 +123,8 @@ const envSchema = z
       baseUrl: env.PAYRAM_BASE_URL,
       apiKey: env.PAYRAM_API_KEY,
       timeoutMs: env.PAYRAM_TIMEOUT_MS,
+      /** Origins the shopper may be redirected to for payment (PayRam's `host` is added per payment). */
+      checkoutOrigins: [new URL(env.PAYRAM_BASE_URL).origin, ...env.PAYRAM_CHECKOUT_ORIGINS],
     },
     database: env.DATABASE_URL,
     adminPassword: env.ADMIN_PASSWORD,

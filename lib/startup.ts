@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, type Config } from "./config";
+import { syncCatalog } from "./catalog";
 import { createDb, describeDatabaseError, migrate, type Db } from "./db";
 
 /**
@@ -22,6 +23,7 @@ export async function prepare(
   } catch (error) {
     exitWith([describeDatabaseError(config.database, error)]);
   }
+  await syncCatalog(db);
   return { config, db };
 }
 

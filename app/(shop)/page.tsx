@@ -1,13 +1,32 @@
-export default function HomePage() {
+import { ProductCard } from "@/components/product-card";
+import { listProducts } from "@/lib/catalog";
+import { getDb } from "@/lib/db/server";
+
+export default async function HomePage() {
+  const products = await listProducts(getDb());
   return (
-    <section aria-labelledby="welcome" className="rounded-lg border border-paper-line bg-paper p-8">
-      <h1 id="welcome" className="text-3xl font-semibold tracking-tight">
-        Welcome to Lumen Goods
-      </h1>
-      <p className="mt-3 max-w-prose text-ink-muted">
-        Our catalog is on its way. Every order here is priced on our server and paid in crypto
-        on PayRam&apos;s payment page.
-      </p>
-    </section>
+    <div className="space-y-8">
+      <section aria-labelledby="welcome" className="rounded-2xl bg-gradient-to-br from-brand-50 to-paper p-8 sm:p-10">
+        <h1 id="welcome" className="text-3xl font-semibold tracking-tight sm:text-4xl">
+          Thoughtful goods, paid in crypto
+        </h1>
+        <p className="mt-3 max-w-prose text-ink-muted">
+          Every price is set on our server, and you pay on PayRam&apos;s secure payment page with the
+          coin and network you prefer. Digital goods arrive by email; everything else ships worldwide.
+        </p>
+      </section>
+      <section aria-labelledby="catalog">
+        <h2 id="catalog" className="mb-4 text-xl font-semibold">
+          The collection
+        </h2>
+        <ul className="grid grid-cols-1 gap-6 sm:grid-cols-2 lg:grid-cols-3">
+          {products.map((product) => (
+            <li key={product.slug}>
+              <ProductCard product={product} />
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
   );
 }

@@ -162,3 +162,10 @@ export function describeDatabaseError(config: DatabaseConfig, error: unknown): s
   }
   return `DATABASE_URL: cannot open the SQLite file ${config.path}: ${message}`;
 }
+
+/** True for a unique-constraint violation, on either dialect: the database said "someone got there first". */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const code = "code" in error ? String(error.code) : "";
+  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}

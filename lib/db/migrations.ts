@@ -162,7 +162,34 @@ const initial: Migration = {
   },
 };
 
+const carts: Migration = {
+  async up(db: AnyDb) {
+    const t = types(db);
+    // Products dropped from the catalog stay (carts and past orders point at them), inactive.
+    await db.schema
+      .alterTable("products")
+      .addColumn("active", "integer", (c) => c.notNull().defaultTo(1).check(sql`active in (0, 1)`))
+      .execute();
+
+    await db.schema
+      .createTable("carts")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("updated_at", t.time, (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("cart_items")
+      .addColumn("cart_id", "text", (c) => c.notNull().references("carts.id").onDelete("cascade"))
+      .addColumn("product_slug", "text", (c) => c.notNull().references("products.slug"))
+      .addColumn("quantity", "integer", (c) => c.notNull().check(sql`quantity between 1 and 99`))
+      .addColumn("added_at", t.time, (c) => c.notNull())
+      .addPrimaryKeyConstraint("cart_items_pk", ["cart_id", "product_slug"])
+      .execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
+  "0002_carts": carts,
 };

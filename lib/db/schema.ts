@@ -56,8 +56,24 @@ export interface ProductsTable {
   price_cents: number;
   image: string;
   ships: 0 | 1;
+  /** 0 once the product left the catalog. */
+  active: 0 | 1;
   created_at: IsoTime;
   updated_at: IsoTime;
+}
+
+export interface CartsTable {
+  /** Random and unguessable: the httpOnly cookie's value. */
+  id: string;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
+export interface CartItemsTable {
+  cart_id: string;
+  product_slug: string;
+  quantity: number;
+  added_at: IsoTime;
 }
 
 export interface OrdersTable {
@@ -150,6 +166,8 @@ export interface FulfilmentsTable {
 export interface Database {
   counters: CountersTable;
   products: ProductsTable;
+  carts: CartsTable;
+  cart_items: CartItemsTable;
   orders: OrdersTable;
   order_items: OrderItemsTable;
   payment_attempts: PaymentAttemptsTable;

@@ -1,0 +1,42 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { addToCart, quantitySchema, removeFromCart, setQuantity } from "@/lib/cart";
+import { readCartId, writeCartId } from "@/lib/cart/cookie";
+import { getDb } from "@/lib/db/server";
+
+export type CartActionState = { status: "idle" } | { status: "ok"; message: string } | { status: "error"; message: string };
+
+const slugSchema = z.string().regex(/^[a-z0-9-]{1,80}$/);
+const lineSchema = z.object({ slug: slugSchema, quantity: quantitySchema });
+
+function firstMessage(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue?.path[0] === "slug" || !issue ? "This product is not available." : issue.message;
+}
+
+export async function addToCartAction(_state: CartActionState, formData: FormData): Promise<CartActionState> {
+  const input = lineSchema.safeParse({ slug: formData.get("slug"), quantity: formData.get("quantity") ?? "1" });
+  if (!input.success) return { status: "error", message: firstMessage(input.error) };
+  const result = await addToCart(getDb(), await readCartId(), input.data.slug, input.data.quantity);
+  if (!result.ok) return { status: "error", message: result.error };
+  await writeCartId(result.cartId);
+  revalidatePath("/", "layout");
+  return { status: "ok", message: input.data.quantity === 1 ? "Added to your cart." : `Added ${input.data.quantity} to your cart.` };
+}
+
+export async function updateQuantityAction(_state: CartActionState, formData: FormData): Promise<CartActionState> {
+  const input = lineSchema.safeParse({ slug: formData.get("slug"), quantity: formData.get("quantity") });
+  if (!input.success) return { status: "error", message: firstMessage(input.error) };
+  const result = await setQuantity(getDb(), await readCartId(), input.data.slug, input.data.quantity);
+  if (!result.ok) return { status: "error", message: result.error };
+  revalidatePath("/", "layout");
+  return { status: "ok", message: "Quantity updated." };
+}
+
+export async function removeFromCartAction(formData: FormData): Promise<void> {
+  const slug = slugSchema.safeParse(formData.get("slug"));
+  if (slug.success) await removeFromCart(getDb(), await readCartId(), slug.data);
+  revalidatePath("/", "layout");
+}

@@ -1,0 +1,69 @@
+import type { Metadata } from "next";
+import Image from "next/image";
+import Link from "next/link";
+import { CartLineForm } from "@/components/cart-line-form";
+import { getCart } from "@/lib/cart";
+import { readCartId } from "@/lib/cart/cookie";
+import { getDb } from "@/lib/db/server";
+import { formatUsd } from "@/lib/money";
+
+export const metadata: Metadata = { title: "Your cart" };
+
+export default async function CartPage() {
+  const cart = await getCart(getDb(), await readCartId());
+  const unavailable = cart.lines.some((line) => !line.available);
+  return (
+    <div className="space-y-6">
+      <h1 className="text-3xl font-semibold tracking-tight">Your cart</h1>
+      {cart.lines.length === 0 ? (
+        <div className="rounded-xl border border-paper-line bg-paper p-8">
+          <p className="text-ink-muted">Your cart is empty.</p>
+          <Link href="/" className="mt-4 inline-block font-medium text-brand-600 underline">
+            Continue shopping
+          </Link>
+        </div>
+      ) : (
+        <div className="grid gap-8 lg:grid-cols-[1fr_20rem]">
+          <ul className="divide-y divide-paper-line rounded-xl border border-paper-line bg-paper" aria-label="Items in your cart">
+            {cart.lines.map((line) => (
+              <li key={line.slug} className="flex gap-4 p-4">
+                <Image src={line.image} alt="" width={96} height={72} unoptimized className="h-18 w-24 shrink-0 rounded-md border border-paper-line object-cover" />
+                <div className="flex flex-1 flex-col gap-2">
+                  <div className="flex flex-wrap items-baseline justify-between gap-2">
+                    <Link href={`/products/${line.slug}`} className="font-semibold hover:text-brand-700">
+                      {line.name}
+                    </Link>
+                    <span className="font-semibold tabular-nums">{formatUsd(line.lineTotalCents)}</span>
+                  </div>
+                  <p className="text-sm text-ink-muted tabular-nums">{formatUsd(line.unitPriceCents)} each</p>
+                  <CartLineForm slug={line.slug} name={line.name} quantity={line.quantity} unavailable={!line.available} />
+                </div>
+              </li>
+            ))}
+          </ul>
+          <aside aria-labelledby="summary" className="h-fit space-y-4 rounded-xl border border-paper-line bg-paper p-6">
+            <h2 id="summary" className="text-lg font-semibold">
+              Summary
+            </h2>
+            <dl className="flex justify-between text-lg">
+              <dt>Subtotal</dt>
+              <dd className="font-semibold tabular-nums" data-testid="cart-subtotal">
+                {formatUsd(cart.subtotalCents)}
+              </dd>
+            </dl>
+            {unavailable ? (
+              <p className="text-sm text-bad">Remove the items that are no longer available to check out.</p>
+            ) : (
+              <Link
+                href="/checkout"
+                className="block rounded-md bg-brand-600 px-5 py-3 text-center font-semibold text-white hover:bg-brand-700"
+              >
+                Go to checkout
+              </Link>
+            )}
+          </aside>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+import type { Metadata } from "next";
+import Image from "next/image";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { AddToCartForm } from "@/components/add-to-cart-form";
+import { findProduct } from "@/lib/catalog";
+import { getDb } from "@/lib/db/server";
+import { formatUsd } from "@/lib/money";
+
+async function productFor(params: Promise<{ slug: string }>) {
+  const { slug } = await params;
+  return findProduct(getDb(), slug);
+}
+
+export async function generateMetadata({ params }: PageProps<"/products/[slug]">): Promise<Metadata> {
+  const product = await productFor(params);
+  return { title: product?.name ?? "Product not found" };
+}
+
+export default async function ProductPage({ params }: PageProps<"/products/[slug]">) {
+  const product = await productFor(params);
+  if (!product) notFound();
+  return (
+    <div className="space-y-6">
+      <nav aria-label="Breadcrumb" className="text-sm text-ink-muted">
+        <Link href="/" className="hover:text-ink">
+          Shop
+        </Link>{" "}
+        / <span aria-current="page">{product.name}</span>
+      </nav>
+      <article className="grid gap-8 md:grid-cols-2">
+        <Image
+          src={product.image}
+          alt={product.name}
+          width={800}
+          height={600}
+          unoptimized
+          priority
+          className="aspect-[4/3] w-full rounded-2xl border border-paper-line bg-paper object-cover"
+        />
+        <div className="space-y-4">
+          <h1 className="text-3xl font-semibold tracking-tight">{product.name}</h1>
+          <p className="text-2xl font-semibold tabular-nums">{formatUsd(product.priceCents)}</p>
+          <p className="text-ink-muted">{product.description}</p>
+          <p className="text-sm text-ink-muted">
+            {product.ships ? "Ships within 2 business days." : "Digital: delivered by email once your payment is confirmed."}
+          </p>
+          <AddToCartForm slug={product.slug} />
+        </div>
+      </article>
+    </div>
+  );
+}

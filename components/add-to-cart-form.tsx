@@ -1,0 +1,51 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState } from "react";
+import { addToCartAction, type CartActionState } from "@/app/(shop)/cart/actions";
+
+export function AddToCartForm({ slug }: { slug: string }) {
+  const [state, action, pending] = useActionState<CartActionState, FormData>(addToCartAction, { status: "idle" });
+  return (
+    <form action={action} className="space-y-3">
+      <input type="hidden" name="slug" value={slug} />
+      <div className="flex items-end gap-3">
+        <div>
+          <label htmlFor="quantity" className="block text-sm font-medium">
+            Quantity
+          </label>
+          <input
+            id="quantity"
+            name="quantity"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={99}
+            step={1}
+            defaultValue={1}
+            required
+            className="mt-1 w-20 rounded-md border border-paper-line px-3 py-2 tabular-nums"
+          />
+        </div>
+        <button
+          type="submit"
+          disabled={pending}
+          className="rounded-md bg-brand-600 px-5 py-2.5 font-semibold text-white hover:bg-brand-700 disabled:opacity-60"
+        >
+          {pending ? "Adding…" : "Add to cart"}
+        </button>
+      </div>
+      <p role="status" aria-live="polite" className="min-h-6 text-sm">
+        {state.status === "ok" && (
+          <span className="text-ok">
+            {state.message}{" "}
+            <Link href="/cart" className="font-medium underline">
+              View cart
+            </Link>
+          </span>
+        )}
+        {state.status === "error" && <span className="text-bad">{state.message}</span>}
+      </p>
+    </form>
+  );
+}

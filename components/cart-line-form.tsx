@@ -1,0 +1,51 @@
+"use client";
+
+import { useActionState } from "react";
+import { removeFromCartAction, updateQuantityAction, type CartActionState } from "@/app/(shop)/cart/actions";
+
+/** Quantity and removal for one cart line; each change goes to the server, which holds the cart. */
+export function CartLineForm({ slug, name, quantity, unavailable = false }: { slug: string; name: string; quantity: number; unavailable?: boolean }) {
+  const [state, update, pending] = useActionState<CartActionState, FormData>(updateQuantityAction, { status: "idle" });
+  const inputId = `quantity-${slug}`;
+  return (
+    <div className="flex flex-wrap items-end gap-3">
+      {unavailable ? (
+        <p className="text-sm text-bad">No longer available.</p>
+      ) : (
+        <form action={update} className="flex items-end gap-2">
+          <input type="hidden" name="slug" value={slug} />
+          <div>
+            <label htmlFor={inputId} className="block text-xs font-medium text-ink-muted">
+              Quantity of {name}
+            </label>
+            <input
+              id={inputId}
+              name="quantity"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={99}
+              step={1}
+              defaultValue={quantity}
+              key={quantity}
+              required
+              className="mt-1 w-20 rounded-md border border-paper-line px-2 py-1.5 tabular-nums"
+            />
+          </div>
+          <button type="submit" disabled={pending} className="rounded-md border border-paper-line px-3 py-1.5 text-sm font-medium hover:bg-paper-subtle disabled:opacity-60">
+            Update<span className="sr-only"> quantity of {name}</span>
+          </button>
+        </form>
+      )}
+      <form action={removeFromCartAction}>
+        <input type="hidden" name="slug" value={slug} />
+        <button type="submit" className="rounded-md px-3 py-1.5 text-sm font-medium text-bad hover:bg-paper-subtle">
+          Remove<span className="sr-only"> {name}</span>
+        </button>
+      </form>
+      <p role="status" aria-live="polite" className="w-full text-sm">
+        {state.status === "error" && <span className="text-bad">{state.message}</span>}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+"use client";
+
+import { useActionState } from "react";
+import { useFormStatus } from "react-dom";
+import { checkoutAction, type CheckoutState } from "@/app/checkout/actions";
+
+function Field({
+  name,
+  label,
+  error,
+  optional = false,
+  ...input
+}: { name: string; label: string; error?: string; optional?: boolean } & React.InputHTMLAttributes<HTMLInputElement>) {
+  const id = `field-${name}`;
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium">
+        {label}
+        {optional && <span className="font-normal text-ink-faint"> (optional)</span>}
+      </label>
+      <input
+        id={id}
+        name={name}
+        required={!optional}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        className="mt-1 w-full rounded-md border border-paper-line px-3 py-2 aria-invalid:border-bad"
+        {...input}
+      />
+      {error && (
+        <p id={`${id}-error`} className="mt-1 text-sm text-bad">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function PayButton({ totalLabel }: { totalLabel: string }) {
+  const { pending } = useFormStatus();
+  return (
+    <button
+      type="submit"
+      disabled={pending}
+      aria-disabled={pending}
+      className="w-full rounded-md bg-brand-600 px-5 py-3 text-lg font-semibold text-white hover:bg-brand-700 disabled:cursor-wait disabled:opacity-70"
+    >
+      {pending ? "Opening PayRam…" : `Pay ${totalLabel} with crypto`}
+    </button>
+  );
+}
+
+export function CheckoutForm({ token, ships, totalLabel }: { token: string; ships: boolean; totalLabel: string }) {
+  const [state, action] = useActionState<CheckoutState, FormData>(checkoutAction, { error: null, fieldErrors: {}, reload: false });
+  const errors = state.fieldErrors;
+  return (
+    <form action={action} className="space-y-6" noValidate>
+      <input type="hidden" name="token" value={token} />
+      {state.error && (
+        <div role="alert" className="rounded-md border border-bad/30 bg-red-50 p-4 text-sm text-bad">
+          {state.error}
+        </div>
+      )}
+      <fieldset className="space-y-4">
+        <legend className="text-lg font-semibold">Contact</legend>
+        <Field name="email" label="Email" type="email" autoComplete="email" error={errors.email} />
+      </fieldset>
+      {ships && (
+        <fieldset className="space-y-4">
+          <legend className="text-lg font-semibold">Shipping address</legend>
+          <Field name="shippingName" label="Full name" autoComplete="name" error={errors.shippingName} />
+          <Field name="shippingLine1" label="Street address" autoComplete="address-line1" error={errors.shippingLine1} />
+          <Field name="shippingLine2" label="Apartment, suite, etc." autoComplete="address-line2" optional error={errors.shippingLine2} />
+          <div className="grid gap-4 sm:grid-cols-2">
+            <Field name="shippingCity" label="City" autoComplete="address-level2" error={errors.shippingCity} />
+            <Field name="shippingRegion" label="State / region" autoComplete="address-level1" optional error={errors.shippingRegion} />
+            <Field name="shippingPostalCode" label="Postal code" autoComplete="postal-code" error={errors.shippingPostalCode} />
+            <Field name="shippingCountry" label="Country" autoComplete="country-name" error={errors.shippingCountry} />
+          </div>
+        </fieldset>
+      )}
+      <PayButton totalLabel={totalLabel} />
+      <p className="text-center text-sm text-ink-muted">
+        You will pay on PayRam&apos;s payment page, then come back here to follow your order.
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,90 @@
+import { expect, it } from "vitest";
+import { describeOnEachDatabase } from "@/test/databases";
+import { listProducts, syncCatalog } from "../catalog";
+import { CATALOG } from "../catalog/products";
+import { addToCart, getCart, quantitySchema, removeFromCart, setQuantity } from "./index";
+
+it.each([
+  ["1", 1],
+  ["99", 99],
+  [" 7 ", 7],
+])("quantity %j is %i", (input, value) => {
+  expect(quantitySchema.parse(input)).toBe(value);
+});
+
+it.each([
+  ["0", "The quantity must be at least 1"],
+  ["-1", "Enter a whole number"],
+  ["1.5", "Enter a whole number"],
+  ["100", "The quantity can be at most 99"],
+  ["abc", "Enter a whole number"],
+  ["", "Enter a whole number"],
+  ["1e1", "Enter a whole number"],
+])("quantity %j is refused: %s", (input, message) => {
+  const result = quantitySchema.safeParse(input);
+  expect(result.success).toBe(false);
+  expect(result.error?.issues[0]?.message).toBe(message);
+});
+
+describeOnEachDatabase("cart", (get) => {
+  it("prices lines from the catalog and counts items", async () => {
+    const { db } = get();
+    await syncCatalog(db);
+    const first = await addToCart(db, undefined, "aurora-desk-lamp", 2);
+    if (!first.ok) throw new Error(first.error);
+    await addToCart(db, first.cartId, "lofi-sound-pack", 1);
+    await addToCart(db, first.cartId, "aurora-desk-lamp", 1);
+    const cart = await getCart(db, first.cartId);
+    expect(cart.lines.map((l) => [l.slug, l.quantity, l.lineTotalCents])).toEqual([
+      ["aurora-desk-lamp", 3, 3 * 8900],
+      ["lofi-sound-pack", 1, 949],
+    ]);
+    expect(cart.itemCount).toBe(4);
+    expect(cart.subtotalCents).toBe(3 * 8900 + 949);
+  });
+
+  it("caps a line at 99 and keeps the cart as it was", async () => {
+    const { db } = get();
+    const result = await addToCart(db, undefined, "brass-keyring", 98);
+    if (!result.ok) throw new Error(result.error);
+    expect(await addToCart(db, result.cartId, "brass-keyring", 2)).toEqual({
+      ok: false,
+      error: "You can buy at most 99 of Solid Brass Keyring; your cart already has 98.",
+    });
+    expect((await getCart(db, result.cartId)).itemCount).toBe(98);
+  });
+
+  it("treats a forged or unknown cart cookie as no cart, and starts a fresh one", async () => {
+    const { db } = get();
+    expect((await getCart(db, "forged-cookie")).lines).toEqual([]);
+    expect((await getCart(db, "A".repeat(22))).lines).toEqual([]);
+    const added = await addToCart(db, "A".repeat(22), "merino-beanie", 1);
+    expect(added.ok && added.cartId).not.toBe("A".repeat(22));
+  });
+
+  it("refuses unknown products and updates of lines another tab removed", async () => {
+    const { db } = get();
+    expect(await addToCart(db, undefined, "no-such-thing", 1)).toEqual({ ok: false, error: "This product is not available." });
+    const result = await addToCart(db, undefined, "merino-beanie", 1);
+    if (!result.ok) throw new Error(result.error);
+    expect(await setQuantity(db, result.cartId, "merino-beanie", 5)).toEqual({ ok: true, cartId: result.cartId });
+    await removeFromCart(db, result.cartId, "merino-beanie");
+    expect(await setQuantity(db, result.cartId, "merino-beanie", 2)).toEqual({ ok: false, error: "That item is no longer in your cart." });
+    expect((await getCart(db, result.cartId)).lines).toEqual([]);
+  });
+
+  it("keeps a product that left the catalog in the cart, unavailable and out of the subtotal", async () => {
+    const { db } = get();
+    const result = await addToCart(db, undefined, "golden-hour-presets", 1);
+    if (!result.ok) throw new Error(result.error);
+    await addToCart(db, result.cartId, "merino-beanie", 1);
+    await syncCatalog(db, CATALOG.filter((p) => p.slug !== "golden-hour-presets"));
+    const cart = await getCart(db, result.cartId);
+    expect(cart.lines.find((l) => l.slug === "golden-hour-presets")?.available).toBe(false);
+    expect(cart.subtotalCents).toBe(2999);
+    expect((await listProducts(db)).map((p) => p.slug)).not.toContain("golden-hour-presets");
+    expect(await addToCart(db, result.cartId, "golden-hour-presets", 1)).toMatchObject({ ok: false });
+    await syncCatalog(db);
+    expect((await listProducts(db)).map((p) => p.slug)).toEqual(CATALOG.map((p) => p.slug));
+  });
+});

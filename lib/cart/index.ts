@@ -1,0 +1,148 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import type { Db } from "../db";
+import { nowIso } from "../db/schema";
+
+/**
+ * The cart lives on the server, keyed by a random id that the shopper's browser keeps in an
+ * httpOnly cookie. Prices are never stored here: every view reads them from the catalog.
+ */
+export const MAX_QUANTITY = 99;
+
+export interface CartLine {
+  slug: string;
+  name: string;
+  image: string;
+  unitPriceCents: number;
+  quantity: number;
+  lineTotalCents: number;
+  ships: boolean;
+  /** False once the product left the catalog: it cannot be bought. */
+  available: boolean;
+}
+
+export interface Cart {
+  id: string | null;
+  lines: CartLine[];
+  /** Pieces across available lines (the header's badge). */
+  itemCount: number;
+  subtotalCents: number;
+}
+
+/** A cart id as the cookie must hold it; anything else is treated as no cart. */
+export const cartIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+
+/** A quantity typed by a shopper: a whole number from 1 to 99, nothing else. */
+export const quantitySchema = z
+  .string()
+  .trim()
+  .regex(/^\d+$/, "Enter a whole number")
+  .transform(Number)
+  .pipe(z.number().int().min(1, "The quantity must be at least 1").max(MAX_QUANTITY, `The quantity can be at most ${MAX_QUANTITY}`));
+
+export type CartResult = { ok: true; cartId: string } | { ok: false; error: string };
+
+const EMPTY: Cart = { id: null, lines: [], itemCount: 0, subtotalCents: 0 };
+
+export async function getCart(db: Db, cartId: string | undefined): Promise<Cart> {
+  const id = cartIdSchema.safeParse(cartId);
+  if (!id.success) return EMPTY;
+  const exists = await db.selectFrom("carts").select("id").where("id", "=", id.data).executeTakeFirst();
+  if (!exists) return EMPTY;
+  const rows = await db
+    .selectFrom("cart_items")
+    .innerJoin("products", "products.slug", "cart_items.product_slug")
+    .select([
+      "products.slug",
+      "products.name",
+      "products.image",
+      "products.price_cents",
+      "products.ships",
+      "products.active",
+      "cart_items.quantity",
+    ])
+    .where("cart_items.cart_id", "=", id.data)
+    .orderBy("cart_items.added_at")
+    .orderBy("products.slug")
+    .execute();
+  const lines = rows.map((row) => ({
+    slug: row.slug,
+    name: row.name,
+    image: row.image,
+    unitPriceCents: row.price_cents,
+    quantity: row.quantity,
+    lineTotalCents: row.price_cents * row.quantity,
+    ships: row.ships === 1,
+    available: row.active === 1,
+  }));
+  const available = lines.filter((line) => line.available);
+  return {
+    id: id.data,
+    lines,
+    itemCount: available.reduce((sum, line) => sum + line.quantity, 0),
+    subtotalCents: available.reduce((sum, line) => sum + line.lineTotalCents, 0),
+  };
+}
+
+async function ensureCart(db: Db, cartId: string | undefined): Promise<string> {
+  const id = cartIdSchema.safeParse(cartId);
+  if (id.success) {
+    const exists = await db.selectFrom("carts").select("id").where("id", "=", id.data).executeTakeFirst();
+    if (exists) return id.data;
+  }
+  // No cart, or a cookie we never issued: start a fresh one rather than trusting it.
+  const fresh = randomBytes(16).toString("base64url");
+  const now = nowIso();
+  await db.insertInto("carts").values({ id: fresh, created_at: now, updated_at: now }).execute();
+  return fresh;
+}
+
+export async function addToCart(db: Db, cartId: string | undefined, slug: string, quantity: number): Promise<CartResult> {
+  const product = await db.selectFrom("products").select(["slug", "name"]).where("slug", "=", slug).where("active", "=", 1).executeTakeFirst();
+  if (!product) return { ok: false, error: "This product is not available." };
+  const id = await ensureCart(db, cartId);
+  return db.transaction().execute(async (trx): Promise<CartResult> => {
+    const existing = await trx
+      .selectFrom("cart_items")
+      .select("quantity")
+      .where("cart_id", "=", id)
+      .where("product_slug", "=", slug)
+      .executeTakeFirst();
+    const total = (existing?.quantity ?? 0) + quantity;
+    if (total > MAX_QUANTITY) {
+      return { ok: false, error: `You can buy at most ${MAX_QUANTITY} of ${product.name}; your cart already has ${existing?.quantity ?? 0}.` };
+    }
+    const now = nowIso();
+    await trx
+      .insertInto("cart_items")
+      .values({ cart_id: id, product_slug: slug, quantity: total, added_at: now })
+      .onConflict((oc) => oc.columns(["cart_id", "product_slug"]).doUpdateSet({ quantity: total }))
+      .execute();
+    await trx.updateTable("carts").set({ updated_at: now }).where("id", "=", id).execute();
+    return { ok: true, cartId: id };
+  });
+}
+
+/** Sets a line's quantity. A line that is no longer in the cart (another tab removed it) is an error, not a re-add. */
+export async function setQuantity(db: Db, cartId: string | undefined, slug: string, quantity: number): Promise<CartResult> {
+  const id = cartIdSchema.safeParse(cartId);
+  if (!id.success) return { ok: false, error: "Your cart is empty." };
+  const result = await db
+    .updateTable("cart_items")
+    .set({ quantity })
+    .where("cart_id", "=", id.data)
+    .where("product_slug", "=", slug)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) return { ok: false, error: "That item is no longer in your cart." };
+  return { ok: true, cartId: id.data };
+}
+
+export async function removeFromCart(db: Db, cartId: string | undefined, slug: string): Promise<void> {
+  const id = cartIdSchema.safeParse(cartId);
+  if (!id.success) return;
+  await db.deleteFrom("cart_items").where("cart_id", "=", id.data).where("product_slug", "=", slug).execute();
+}
+
+export async function clearCart(db: Db, cartId: string): Promise<void> {
+  await db.deleteFrom("cart_items").where("cart_id", "=", cartId).execute();
+}

@@ -1,0 +1,103 @@
+/**
+ * The shop's catalog, as seed data. At start-up it is written into the `products` table
+ * (see sync.ts), which is what carts and pricing read; a product dropped from this list is
+ * marked inactive there, so existing carts and past orders still make sense.
+ */
+export interface CatalogProduct {
+  slug: string;
+  name: string;
+  description: string;
+  priceCents: number;
+  /** A file in public/, drawn as SVG. */
+  image: string;
+  /** True for physical goods (the checkout asks for an address), false for digital ones. */
+  ships: boolean;
+}
+
+export const CATALOG: readonly CatalogProduct[] = [
+  {
+    slug: "aurora-desk-lamp",
+    name: "Aurora Desk Lamp",
+    description:
+      "A warm, dimmable LED lamp on a solid oak base. The brushed-aluminium arm folds flat, and the light never flickers on camera.",
+    priceCents: 8900,
+    image: "/products/aurora-desk-lamp.svg",
+    ships: true,
+  },
+  {
+    slug: "ceramic-pour-over",
+    name: "Ceramic Pour-Over Set",
+    description:
+      "A hand-glazed dripper and a 600 ml carafe for two slow cups. Takes standard #2 filters; dishwasher safe.",
+    priceCents: 4250,
+    image: "/products/ceramic-pour-over.svg",
+    ships: true,
+  },
+  {
+    slug: "merino-beanie",
+    name: "Merino Beanie",
+    description: "Soft, itch-free merino wool in a ribbed knit. Warm on cold mornings, cool enough for the train.",
+    priceCents: 2999,
+    image: "/products/merino-beanie.svg",
+    ships: true,
+  },
+  {
+    slug: "waxed-canvas-tote",
+    name: "Waxed Canvas Tote",
+    description:
+      "A weatherproof tote with leather handles, an inner laptop sleeve and a key clip. Gets better with every scuff.",
+    priceCents: 6400,
+    image: "/products/waxed-canvas-tote.svg",
+    ships: true,
+  },
+  {
+    slug: "dot-grid-notebooks",
+    name: "Dot-Grid Notebook Trio",
+    description: "Three lay-flat A5 notebooks with 120 gsm paper that takes fountain pens without bleeding.",
+    priceCents: 1875,
+    image: "/products/dot-grid-notebooks.svg",
+    ships: true,
+  },
+  {
+    slug: "brass-keyring",
+    name: "Solid Brass Keyring",
+    description: "A machined brass ring with a quick-release clip. Develops a warm patina over the years.",
+    priceCents: 1200,
+    image: "/products/brass-keyring.svg",
+    ships: true,
+  },
+  {
+    slug: "self-custody-field-guide",
+    name: "The Self-Custody Field Guide",
+    description:
+      "An e-book (PDF and EPUB) on keeping your own keys: wallets, backups, inheritance and the mistakes that cost money.",
+    priceCents: 1499,
+    image: "/products/self-custody-field-guide.svg",
+    ships: false,
+  },
+  {
+    slug: "lofi-sound-pack",
+    name: "Lo-Fi Sound Pack",
+    description: "120 royalty-free loops and one-shots in WAV, recorded on tape. Delivered as a download link.",
+    priceCents: 949,
+    image: "/products/lofi-sound-pack.svg",
+    ships: false,
+  },
+  {
+    slug: "golden-hour-presets",
+    name: "Golden Hour Photo Presets",
+    description: "Twelve presets for Lightroom and Capture One that keep skin tones true in low evening light.",
+    priceCents: 2400,
+    image: "/products/golden-hour-presets.svg",
+    ships: false,
+  },
+  {
+    slug: "crypto-checkout-workshop",
+    name: "Workshop: Accepting Crypto",
+    description:
+      "A two-hour live online workshop for shop owners: self-hosted gateways, settlement, refunds and bookkeeping.",
+    priceCents: 4900,
+    image: "/products/crypto-checkout-workshop.svg",
+    ships: false,
+  },
+];

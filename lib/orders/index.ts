@@ -1,0 +1,103 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import type { Db } from "../db";
+import { nowIso, type Order, type OrderItem } from "../db/schema";
+
+/** The secret order id: 128 random bits, the status page's URL. Never sent to PayRam. */
+export const orderIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+
+export function newOrderId(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  region: string | null;
+  postalCode: string;
+  country: string;
+}
+
+export interface NewOrderLine {
+  slug: string;
+  name: string;
+  unitPriceCents: number;
+  quantity: number;
+  lineTotalCents: number;
+  ships: boolean;
+}
+
+export interface NewOrderInput {
+  checkoutToken: string;
+  email: string;
+  shipping: ShippingAddress | null;
+  lines: NewOrderLine[];
+  totalCents: number;
+}
+
+/** Records an order with its item snapshots and the next human order number, in one transaction. */
+export async function createOrder(db: Db, input: NewOrderInput): Promise<Order> {
+  return db.transaction().execute(async (trx) => {
+    const { value: number } = await trx
+      .updateTable("counters")
+      .set((eb) => ({ value: eb("value", "+", 1) }))
+      .where("name", "=", "order_number")
+      .returning("value")
+      .executeTakeFirstOrThrow();
+    const now = nowIso();
+    const order = await trx
+      .insertInto("orders")
+      .values({
+        id: newOrderId(),
+        number,
+        checkout_token: input.checkoutToken,
+        email: input.email,
+        shipping_name: input.shipping?.name ?? null,
+        shipping_line1: input.shipping?.line1 ?? null,
+        shipping_line2: input.shipping?.line2 ?? null,
+        shipping_city: input.shipping?.city ?? null,
+        shipping_region: input.shipping?.region ?? null,
+        shipping_postal_code: input.shipping?.postalCode ?? null,
+        shipping_country: input.shipping?.country ?? null,
+        total_cents: input.totalCents,
+        currency: "USD",
+        created_at: now,
+        updated_at: now,
+        paid_at: null,
+        cancelled_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto("order_items")
+      .values(
+        input.lines.map((line, index) => ({
+          order_id: order.id,
+          position: index + 1,
+          product_slug: line.slug,
+          name: line.name,
+          unit_price_cents: line.unitPriceCents,
+          quantity: line.quantity,
+          line_total_cents: line.lineTotalCents,
+          ships: line.ships ? (1 as const) : (0 as const),
+        })),
+      )
+      .execute();
+    return order;
+  });
+}
+
+export async function findOrder(db: Db, orderId: string): Promise<Order | null> {
+  if (!orderIdSchema.safeParse(orderId).success) return null;
+  return (await db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst()) ?? null;
+}
+
+export async function findOrderByCheckoutToken(db: Db, token: string): Promise<Order | null> {
+  return (await db.selectFrom("orders").selectAll().where("checkout_token", "=", token).executeTakeFirst()) ?? null;
+}
+
+export async function listOrderItems(db: Db, orderId: string): Promise<OrderItem[]> {
+  return db.selectFrom("order_items").selectAll().where("order_id", "=", orderId).orderBy("position").execute();
+}

@@ -1,0 +1,40 @@
+import type { Cart } from "../cart";
+import type { NewOrderLine } from "../orders";
+
+export type PricedCart =
+  | { ok: true; lines: NewOrderLine[]; totalCents: number; ships: boolean }
+  | { ok: false; error: string };
+
+/**
+ * Prices a cart for an order, from the catalog's prices as the server read them (integer
+ * cents). Nothing the browser sent takes part: the cart holds only slugs and quantities.
+ */
+export function priceCart(cart: Cart): PricedCart {
+  if (cart.lines.length === 0) return { ok: false, error: "Your cart is empty." };
+  const unavailable = cart.lines.filter((line) => !line.available).map((line) => line.name);
+  if (unavailable.length > 0) {
+    return {
+      ok: false,
+      error: `${unavailable.join(", ")} ${unavailable.length === 1 ? "is" : "are"} no longer available. Please remove ${unavailable.length === 1 ? "it" : "them"} from your cart.`,
+    };
+  }
+  const lines = cart.lines.map((line) => {
+    if (!Number.isSafeInteger(line.unitPriceCents) || line.unitPriceCents <= 0) {
+      throw new Error(`product ${line.slug} has an invalid price`);
+    }
+    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > 99) {
+      throw new Error(`cart line ${line.slug} has an invalid quantity`);
+    }
+    return {
+      slug: line.slug,
+      name: line.name,
+      unitPriceCents: line.unitPriceCents,
+      quantity: line.quantity,
+      lineTotalCents: line.unitPriceCents * line.quantity,
+      ships: line.ships,
+    };
+  });
+  const totalCents = lines.reduce((sum, line) => sum + line.lineTotalCents, 0);
+  if (!Number.isSafeInteger(totalCents)) throw new Error("cart total is out of range");
+  return { ok: true, lines, totalCents, ships: lines.some((line) => line.ships) };
+}
