@@ -16,7 +16,7 @@ export function CartLineForm({ slug, name, quantity, unavailable = false }: { sl
           <input type="hidden" name="slug" value={slug} />
           <div>
             <label htmlFor={inputId} className="block text-xs font-medium text-ink-muted">
-              Quantity of {name}
+              Quantity<span className="sr-only"> of {name}</span>
             </label>
             <input
               id={inputId}

@@ -51,8 +51,9 @@ function PayButton({ totalLabel }: { totalLabel: string }) {
 }
 
 export function CheckoutForm({ token, ships, totalLabel }: { token: string; ships: boolean; totalLabel: string }) {
-  const [state, action] = useActionState<CheckoutState, FormData>(checkoutAction, { error: null, fieldErrors: {}, reload: false });
+  const [state, action] = useActionState<CheckoutState, FormData>(checkoutAction, { error: null, fieldErrors: {}, values: {} });
   const errors = state.fieldErrors;
+  const field = (name: string) => ({ name, error: errors[name], defaultValue: state.values[name] ?? "" });
   return (
     <form action={action} className="space-y-6" noValidate>
       <input type="hidden" name="token" value={token} />
@@ -63,19 +64,19 @@ export function CheckoutForm({ token, ships, totalLabel }: { token: string; ship
       )}
       <fieldset className="space-y-4">
         <legend className="text-lg font-semibold">Contact</legend>
-        <Field name="email" label="Email" type="email" autoComplete="email" error={errors.email} />
+        <Field {...field("email")} label="Email" type="email" autoComplete="email" />
       </fieldset>
       {ships && (
         <fieldset className="space-y-4">
           <legend className="text-lg font-semibold">Shipping address</legend>
-          <Field name="shippingName" label="Full name" autoComplete="name" error={errors.shippingName} />
-          <Field name="shippingLine1" label="Street address" autoComplete="address-line1" error={errors.shippingLine1} />
-          <Field name="shippingLine2" label="Apartment, suite, etc." autoComplete="address-line2" optional error={errors.shippingLine2} />
+          <Field {...field("shippingName")} label="Full name" autoComplete="name" />
+          <Field {...field("shippingLine1")} label="Street address" autoComplete="address-line1" />
+          <Field {...field("shippingLine2")} label="Apartment, suite, etc." autoComplete="address-line2" optional />
           <div className="grid gap-4 sm:grid-cols-2">
-            <Field name="shippingCity" label="City" autoComplete="address-level2" error={errors.shippingCity} />
-            <Field name="shippingRegion" label="State / region" autoComplete="address-level1" optional error={errors.shippingRegion} />
-            <Field name="shippingPostalCode" label="Postal code" autoComplete="postal-code" error={errors.shippingPostalCode} />
-            <Field name="shippingCountry" label="Country" autoComplete="country-name" error={errors.shippingCountry} />
+            <Field {...field("shippingCity")} label="City" autoComplete="address-level2" />
+            <Field {...field("shippingRegion")} label="State / region" autoComplete="address-level1" optional />
+            <Field {...field("shippingPostalCode")} label="Postal code" autoComplete="postal-code" />
+            <Field {...field("shippingCountry")} label="Country" autoComplete="country-name" />
           </div>
         </fieldset>
       )}

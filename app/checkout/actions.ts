@@ -2,24 +2,34 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { clearCart } from "@/lib/cart";
 import { readCartId, writeLastOrderId } from "@/lib/cart/cookie";
 import { startCheckout } from "@/lib/payments/checkout";
 import type { FieldErrors } from "@/lib/payments/checkout-form";
 import { checkoutDeps } from "@/lib/payments/server";
 
-export type CheckoutState = { error: string | null; fieldErrors: FieldErrors; reload: boolean };
+export type CheckoutState = {
+  error: string | null;
+  fieldErrors: FieldErrors;
+  /** What the shopper typed, shown again after an error (React resets a form after its action). */
+  values: Record<string, string>;
+};
+
+const KEPT_FIELDS = ["email", "shippingName", "shippingLine1", "shippingLine2", "shippingCity", "shippingRegion", "shippingPostalCode", "shippingCountry"];
 
 /** "Pay with crypto": a thin wrapper around startCheckout, which does the work. */
 export async function checkoutAction(_state: CheckoutState, formData: FormData): Promise<CheckoutState> {
-  const deps = checkoutDeps();
-  const result = await startCheckout(deps, { cartId: await readCartId(), form: Object.fromEntries(formData) });
+  const result = await startCheckout(checkoutDeps(), { cartId: await readCartId(), form: Object.fromEntries(formData) });
   if (!result.ok) {
+    // New prices or a new token: render the page again around the message.
     if (result.reload) revalidatePath("/checkout");
-    return { error: result.error, fieldErrors: result.fieldErrors ?? {}, reload: result.reload ?? false };
+    const values: Record<string, string> = {};
+    for (const name of KEPT_FIELDS) {
+      const value = formData.get(name);
+      if (typeof value === "string") values[name] = value.slice(0, 300);
+    }
+    return { error: result.error, fieldErrors: result.fieldErrors ?? {}, values };
   }
   await writeLastOrderId(result.orderId);
-  if (result.cartId) await clearCart(deps.db, result.cartId);
   revalidatePath("/", "layout");
   // Outside any try/catch: redirect() works by throwing.
   redirect(result.redirectTo);

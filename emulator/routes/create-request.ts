@@ -1,18 +1,10 @@
 import { z } from "zod";
-import { parseUsdCents, type Cents } from "../money";
-import { CURRENCIES, type Currency } from "../payments";
+import { parseUsdCents } from "../money";
+import { CURRENCIES, type NewPayment } from "../payments";
 
 /** Validation of POST /api/v1/payment: keys matched case-insensitively, as PayRam's server does. */
 
-export interface CreateRequest {
-  customerId: string;
-  customerEmail: string;
-  amountCents: Cents;
-  invoiceId?: string;
-  expiresAt?: Date;
-  currency?: Currency;
-  network?: string;
-}
+export type CreateRequest = NewPayment;
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 

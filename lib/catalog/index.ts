@@ -5,13 +5,8 @@ import { CATALOG, type CatalogProduct } from "./products";
 export type { CatalogProduct };
 
 /** What pages and pricing see of a product. */
-export interface ProductView {
-  slug: string;
-  name: string;
-  description: string;
-  priceCents: number;
-  image: string;
-  ships: boolean;
+export interface ProductView extends CatalogProduct {
+  /** False once the product left the catalog. */
   active: boolean;
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { getCart } from "../cart";
+import { clearCart, getCart, type Cart } from "../cart";
 import { isUniqueViolation, type Db } from "../db";
 import { nowIso, OPEN_ATTEMPT_STATES, type Order, type PaymentAttempt } from "../db/schema";
 import { centsToDecimal } from "../money";
@@ -7,6 +7,7 @@ import { createOrder, findOrderByCheckoutToken } from "../orders";
 import type { PayramClient } from "../payram/client";
 import { PayramError } from "../payram/errors";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema, toShippingAddress, type FieldErrors } from "./checkout-form";
+import { recordPaymentEvent } from "./attempts";
 import { verifyCheckoutToken } from "./checkout-token";
 import { priceCart } from "./pricing";
 
@@ -35,7 +36,7 @@ export interface CheckoutInput {
 
 export type CheckoutResult =
   /** Send the shopper to `redirectTo` (PayRam's page, or the order's status page when already paid). */
-  | { ok: true; orderId: string; redirectTo: string; cartId: string | null }
+  | { ok: true; orderId: string; redirectTo: string }
   | {
       ok: false;
       error: string;
@@ -55,11 +56,12 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
   }
   const { token, email } = form.data;
 
+  const cart = await getCart(deps.db, input.cartId);
+
   // A token that already made an order (double click, back button, second tab) resumes it.
   const existing = await findOrderByCheckoutToken(deps.db, token);
-  if (existing) return withCart(await payForOrder(deps, existing), input.cartId);
+  if (existing) return afterPayment(deps, await payForOrder(deps, existing), cart, token);
 
-  const cart = await getCart(deps.db, input.cartId);
   const priced = priceCart(cart);
   if (!priced.ok) return { ok: false, error: priced.error, reload: true };
   const verdict = verifyCheckoutToken(deps.sessionSecret, token, cart);
@@ -89,11 +91,14 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
     if (!winner) throw error;
     order = winner;
   }
-  return withCart(await payForOrder(deps, order), cart.id);
+  return afterPayment(deps, await payForOrder(deps, order), cart, token);
 }
 
-function withCart(result: PayResult, cartId: string | null | undefined): CheckoutResult {
-  return result.ok ? { ...result, cartId: cartId ?? null } : { ok: false, error: result.error };
+/** Empties the cart once its order's payment has started, unless it changed since (another tab). */
+async function afterPayment(deps: CheckoutDeps, result: PayResult, cart: Cart, token: string): Promise<CheckoutResult> {
+  if (!result.ok) return { ok: false, error: result.error };
+  if (cart.id && verifyCheckoutToken(deps.sessionSecret, token, cart) === "valid") await clearCart(deps.db, cart.id);
+  return result;
 }
 
 /**
@@ -171,19 +176,13 @@ async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | nul
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await trx
-        .insertInto("payment_events")
-        .values({
-          order_id: order.id,
-          attempt_id: attempt.id,
-          source: "checkout",
-          from_state: null,
-          to_state: "STARTING",
-          amount_received_cents: null,
-          note: `payment attempt ${attempt.attempt_number} for ${centsToDecimal(order.total_cents)} USD`,
-          created_at: now,
-        })
-        .execute();
+      await recordPaymentEvent(trx, attempt, {
+        source: "checkout",
+        from: null,
+        to: "STARTING",
+        note: `payment attempt ${attempt.attempt_number} for ${centsToDecimal(order.total_cents)} USD`,
+        at: now,
+      });
       return attempt;
     });
   } catch (error) {
@@ -224,19 +223,7 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
       .where("id", "=", attempt.id)
       .where("state", "=", "STARTING")
       .execute();
-    await trx
-      .insertInto("payment_events")
-      .values({
-        order_id: order.id,
-        attempt_id: attempt.id,
-        source: "checkout",
-        from_state: "STARTING",
-        to_state: "OPEN",
-        amount_received_cents: null,
-        note: `PayRam reference ${created.referenceId}`,
-        created_at: now,
-      })
-      .execute();
+    await recordPaymentEvent(trx, attempt, { source: "checkout", from: "STARTING", to: "OPEN", note: `PayRam reference ${created.referenceId}`, at: now });
   });
   return { ok: true, orderId: order.id, redirectTo: created.url };
 }
@@ -251,19 +238,7 @@ async function closeAttempt(db: Db, attempt: PaymentAttempt, state: "START_FAILE
       .where("state", "=", "STARTING")
       .executeTakeFirst();
     if (Number(closed.numUpdatedRows) === 0) return;
-    await trx
-      .insertInto("payment_events")
-      .values({
-        order_id: attempt.order_id,
-        attempt_id: attempt.id,
-        source: "checkout",
-        from_state: "STARTING",
-        to_state: state,
-        amount_received_cents: null,
-        note: reason,
-        created_at: now,
-      })
-      .execute();
+    await recordPaymentEvent(trx, attempt, { source: "checkout", from: "STARTING", to: state, note: reason, at: now });
   });
 }
 

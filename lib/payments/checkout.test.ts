@@ -1,0 +1,228 @@
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { describeOnEachDatabase } from "@/test/databases";
+import { startTestPayram, type TestPayram } from "@/test/emulator";
+import { addToCart, getCart } from "../cart";
+import { syncCatalog } from "../catalog";
+import { CATALOG } from "../catalog/products";
+import { centsToDecimal } from "../money";
+import { listOrderItems } from "../orders";
+import { startCheckout, type CheckoutDeps } from "./checkout";
+import { issueCheckoutToken } from "./checkout-token";
+
+const SECRET = "checkout-test-secret-0123456789abcdef";
+const ADDRESS = {
+  shippingName: "Ada Lovelace",
+  shippingLine1: "12 St James's Square",
+  shippingCity: "London",
+  shippingPostalCode: "SW1Y 4JH",
+  shippingCountry: "United Kingdom",
+};
+
+let payram: TestPayram;
+beforeAll(async () => {
+  payram = await startTestPayram({ timeoutMs: 1_000 });
+});
+afterAll(async () => {
+  await payram.emulator.close();
+});
+beforeEach(() => {
+  payram.emulator.reset();
+});
+
+describeOnEachDatabase("checkout against the emulator", (get) => {
+  let deps: CheckoutDeps;
+  beforeAll(async () => {
+    await syncCatalog(get().db);
+    deps = {
+      db: get().db,
+      payram: payram.client,
+      sessionSecret: SECRET,
+      checkoutOrigins: [new URL(payram.emulator.publicUrl).origin],
+      payramTimeoutMs: 1_000,
+    };
+  });
+
+  /** A cart with these products, and the form its checkout page would carry. */
+  async function cartWith(lines: [slug: string, quantity: number][]) {
+    let cartId: string | undefined;
+    for (const [slug, quantity] of lines) {
+      const added = await addToCart(get().db, cartId, slug, quantity);
+      if (!added.ok) throw new Error(added.error);
+      cartId = added.cartId;
+    }
+    const token = issueCheckoutToken(SECRET, await getCart(get().db, cartId));
+    return { cartId, token };
+  }
+
+  async function attemptsOf(orderId: string) {
+    return get()
+      .db.selectFrom("payment_attempts")
+      .select(["attempt_number", "state", "reference_id", "payment_url", "failure_reason", "amount_cents"])
+      .where("order_id", "=", orderId)
+      .orderBy("attempt_number")
+      .execute();
+  }
+
+  async function orderIdFor(token: string) {
+    const row = await get().db.selectFrom("orders").select(["id", "number", "total_cents"]).where("checkout_token", "=", token).executeTakeFirstOrThrow();
+    return row;
+  }
+
+  it("charges exactly the server's total and sends the shopper to PayRam's page", async () => {
+    const { cartId, token } = await cartWith([
+      ["aurora-desk-lamp", 2],
+      ["lofi-sound-pack", 3],
+    ]);
+    // The browser may add whatever it likes: no price, amount or total is read from it.
+    const result = await startCheckout(deps, {
+      cartId,
+      form: { token, email: "ada@example.com", ...ADDRESS, price: "0.01", amount: "0.01", total: "0.01", amountInUSD: "0.01" },
+    });
+    if (!result.ok) throw new Error(result.error);
+
+    const expectedCents = 2 * 8900 + 3 * 949;
+    const order = await orderIdFor(token);
+    expect(order.total_cents).toBe(expectedCents);
+    const [payment] = await payram.payments();
+    expect(payment).toMatchObject({
+      amountInUSD: centsToDecimal(expectedCents),
+      customerId: `order_${order.number}`,
+      invoiceId: `${order.number}-1`,
+      customerEmail: "ada@example.com",
+      state: "OPEN",
+    });
+    expect(result).toEqual({ ok: true, orderId: order.id, redirectTo: payment!.url });
+    expect(await attemptsOf(order.id)).toEqual([
+      { attempt_number: 1, state: "OPEN", reference_id: payment!.referenceId, payment_url: payment!.url, failure_reason: null, amount_cents: expectedCents },
+    ]);
+    const items = await listOrderItems(get().db, order.id);
+    expect(items.map((i) => [i.name, i.unit_price_cents, i.quantity, i.line_total_cents])).toEqual([
+      ["Aurora Desk Lamp", 8900, 2, 17800],
+      ["Lo-Fi Sound Pack", 949, 3, 2847],
+    ]);
+    // The cart is emptied once the payment has started.
+    expect((await getCart(get().db, cartId)).lines).toEqual([]);
+  });
+
+  it("turns a repeated or simultaneous submit of one token into one order and one PayRam payment", async () => {
+    const { cartId, token } = await cartWith([["self-custody-field-guide", 1]]);
+    const form = { token, email: "twice@example.com" };
+    const [a, b] = await Promise.all([startCheckout(deps, { cartId, form }), startCheckout(deps, { cartId, form })]);
+    const again = await startCheckout(deps, { cartId, form });
+    expect(a.ok && b.ok && again.ok).toBe(true);
+    expect(new Set([a, b, again].map((r) => (r.ok ? `${r.orderId} ${r.redirectTo}` : r.error))).size).toBe(1);
+    expect(await payram.payments()).toHaveLength(1);
+    expect(await get().db.selectFrom("orders").select("id").where("checkout_token", "=", token).execute()).toHaveLength(1);
+  });
+
+  it.each([
+    ["500", /could not reach the payment service/],
+    ["502", /could not reach the payment service/],
+    ["429", /busy right now/],
+    ["code5", /could not start this payment/],
+    ["hang", /could not reach the payment service/],
+  ])("PayRam failing with %s keeps the shopper on checkout, the cart intact, and a retry opens a new attempt", async (mode, message) => {
+    const { cartId, token } = await cartWith([["merino-beanie", 1]]);
+    await payram.control("/config", "PUT", { faults: { create: { mode, count: 1 } } });
+    const form = { token, email: "unlucky@example.com", ...ADDRESS };
+
+    const failed = await startCheckout(deps, { cartId, form });
+    expect(failed).toMatchObject({ ok: false, error: expect.stringMatching(message) });
+    expect(failed.ok ? "" : failed.error).toMatch(/Nothing was charged and your cart is saved/);
+    const order = await orderIdFor(token);
+    const [first] = await attemptsOf(order.id);
+    expect(first).toMatchObject({ state: "START_FAILED", reference_id: null, payment_url: null });
+    expect(first!.failure_reason).toBeTruthy();
+    expect(first!.failure_reason).not.toContain("shop-test-key");
+    expect((await getCart(get().db, cartId)).itemCount).toBe(1);
+
+    const retried = await startCheckout(deps, { cartId, form });
+    if (!retried.ok) throw new Error(retried.error);
+    expect((await attemptsOf(order.id)).map((a) => a.state)).toEqual(["START_FAILED", "OPEN"]);
+    // Whatever the failed create may have made at PayRam is cancelled by the new one (same customerID).
+    const atPayram = await payram.payments();
+    expect(atPayram.filter((p) => p.state === "OPEN")).toEqual([expect.objectContaining({ invoiceId: `${order.number}-2`, customerId: `order_${order.number}` })]);
+    expect(atPayram.every((p) => p.customerId === `order_${order.number}`)).toBe(true);
+    expect(atPayram.filter((p) => p.invoiceId === `${order.number}-1`).map((p) => p.state)).toEqual(mode === "hang" ? ["CANCELLED"] : []);
+  });
+
+  it("does not start a payment with a wrong API key, and never records the key", async () => {
+    const { cartId, token } = await cartWith([["lofi-sound-pack", 1]]);
+    const wrongKey = { ...deps, payram: (await import("../payram/client")).createPayramClient({ baseUrl: payram.emulator.url, apiKey: "wrong-key-123456", timeoutMs: 1_000 }) };
+    const result = await startCheckout(wrongKey, { cartId, form: { token, email: "a@example.com" } });
+    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/could not start this payment/) });
+    const [attempt] = await attemptsOf((await orderIdFor(token)).id);
+    expect(attempt!.state).toBe("START_FAILED");
+    expect(attempt!.failure_reason).toMatch(/401/);
+    expect(attempt!.failure_reason).not.toContain("wrong-key");
+  });
+
+  it("refuses to send the shopper to a payment page on an origin it does not trust", async () => {
+    const { cartId, token } = await cartWith([["lofi-sound-pack", 1]]);
+    // Trust only another origin, and not the `host` PayRam names: the emulator's page is then foreign.
+    const untrusting: CheckoutDeps = {
+      ...deps,
+      checkoutOrigins: ["https://pay.example.com"],
+      payram: { createPayment: async (input) => ({ ...(await payram.client.createPayment(input)), host: null }) },
+    };
+    const result = await startCheckout(untrusting, { cartId, form: { token, email: "a@example.com" } });
+    expect(result).toMatchObject({ ok: false });
+    const [attempt] = await attemptsOf((await orderIdFor(token)).id);
+    expect(attempt).toMatchObject({ state: "START_FAILED", payment_url: null });
+    expect(attempt!.failure_reason).toMatch(/origin that is not allowed/);
+  });
+
+  it("closes an attempt that a crashed process left starting, and opens a new one", async () => {
+    const { cartId, token } = await cartWith([["brass-keyring", 1]]);
+    await payram.control("/config", "PUT", { faults: { create: { mode: "500", count: 1 } } });
+    await startCheckout(deps, { cartId, form: { token, email: "crash@example.com", ...ADDRESS } });
+    const order = await orderIdFor(token);
+    // As if a process died between recording attempt 2 and hearing from PayRam, long ago.
+    const longAgo = new Date(Date.now() - 60_000).toISOString();
+    await get()
+      .db.insertInto("payment_attempts")
+      .values({ id: `stuck-${order.id}`, order_id: order.id, attempt_number: 2, state: "STARTING", reference_id: null, payment_url: null, amount_cents: order.total_cents, amount_received_cents: null, failure_reason: null, created_at: longAgo, updated_at: longAgo, closed_at: null })
+      .execute();
+    const result = await startCheckout(deps, { cartId, form: { token, email: "crash@example.com", ...ADDRESS } });
+    expect(result.ok).toBe(true);
+    expect((await attemptsOf(order.id)).map((a) => a.state)).toEqual(["START_FAILED", "START_FAILED", "OPEN"]);
+  });
+
+  it.each([
+    ["an empty cart", async () => ({ cartId: undefined as string | undefined, token: "x".repeat(40) }), {}, /Your cart is empty/],
+    ["a forged token", async () => ({ ...(await cartWith([["lofi-sound-pack", 1]])), token: "forged.token.value-0123456789" }), {}, /expired/],
+    ["a token from another cart", async () => ({ ...(await cartWith([["lofi-sound-pack", 1]])), token: (await cartWith([["lofi-sound-pack", 1]])).token }), {}, /expired/],
+    [
+      "a cart changed in another tab",
+      async () => {
+        const form = await cartWith([["lofi-sound-pack", 1]]);
+        await addToCart(get().db, form.cartId, "lofi-sound-pack", 1);
+        return form;
+      },
+      {},
+      /cart changed/,
+    ],
+    ["a missing address for a shipped item", async () => cartWith([["waxed-canvas-tote", 1]]), { ...ADDRESS, shippingLine1: "" }, /where we should ship/],
+    ["an invalid email", async () => cartWith([["lofi-sound-pack", 1]]), { email: "nope" }, /correct the highlighted fields/],
+  ])("%s gets a clear error and creates nothing", async (_name, setup, extra, message) => {
+    const { cartId, token } = await setup();
+    const form = { token, email: "b@example.com", ...extra };
+    const before = await get().db.selectFrom("orders").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const result = await startCheckout(deps, { cartId, form });
+    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(message) });
+    const after = await get().db.selectFrom("orders").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+    expect(await payram.payments()).toEqual([]);
+  });
+
+  it("refuses a product that left the catalog between cart and checkout", async () => {
+    const { cartId, token } = await cartWith([["golden-hour-presets", 1]]);
+    await syncCatalog(get().db, CATALOG.filter((p) => p.slug !== "golden-hour-presets"));
+    try {
+      const result = await startCheckout(deps, { cartId, form: { token, email: "b@example.com" } });
+      expect(result).toMatchObject({ ok: false, error: "Golden Hour Photo Presets is no longer available. Please remove it from your cart.", reload: true });
+    } finally {
+      await syncCatalog(get().db);
+    }
+  });
+});
