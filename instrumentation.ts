@@ -1,11 +1,19 @@
 /**
  * Runs once when a Next.js server starts, before it serves a request: validate the
- * configuration and migrate the database, or refuse to start with a readable message.
+ * configuration and migrate the database, or refuse to start with a readable message; then
+ * start the background sweep for missed webhooks.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { prepare, devDefaultNotices } = await import("./lib/startup");
   const { getDb } = await import("./lib/db/server");
-  const { config } = await prepare(() => getDb());
+  const { getPayram } = await import("./lib/payram/server");
+  const { startSweepSchedule } = await import("./lib/payments/sweep");
+  const { config, db } = await prepare(() => getDb());
   for (const notice of devDefaultNotices(config)) console.log(notice);
+  if (config.sweepIntervalMs > 0) {
+    startSweepSchedule({ db, payram: getPayram() }, config.sweepIntervalMs, (error) =>
+      console.error(`Sweep failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
 }

@@ -75,6 +75,8 @@ export default defineConfig({
         PAYRAM_BASE_URL: EMULATOR_URL,
         PAYRAM_API_KEY: E2E_API_KEY,
         APP_BASE_URL: APP_URL,
+        // No background sweep: each spec shows which path (webhook, poll) brought the news.
+        SWEEP_INTERVAL_MS: "0",
       },
     },
   ],

@@ -1,39 +1,11 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { addToCart, emulatorPayments, fillAddress } from "./shop";
 import { APP_URL, EMULATOR_URL } from "./urls";
 
 /**
  * The shopper's path from a product to PayRam's page and back, with the emulator on 127.0.0.1
  * and the shop on localhost: two sites, as PayRam and a shop are in production.
  */
-async function addToCart(page: Page, productName: string, quantity: number) {
-  await page.goto("/");
-  await page.getByRole("link", { name: productName }).click();
-  await expect(page.getByRole("heading", { level: 1, name: productName })).toBeVisible();
-  await page.getByLabel("Quantity").fill(String(quantity));
-  await page.getByRole("button", { name: "Add to cart" }).click();
-  await expect(page.getByRole("status")).toContainText("Added");
-}
-
-async function fillAddress(page: Page) {
-  await page.getByLabel("Full name").fill("Ada Lovelace");
-  await page.getByLabel("Street address").fill("12 St James's Square");
-  await page.getByLabel("City").fill("London");
-  await page.getByLabel("Postal code").fill("SW1Y 4JH");
-  await page.getByLabel("Country").fill("United Kingdom");
-}
-
-interface EmulatorPayment {
-  referenceId: string;
-  customerId: string;
-  amountInUSD: string;
-  state: string;
-}
-
-async function emulatorPayments(page: Page): Promise<EmulatorPayment[]> {
-  const response = await page.request.get(`${EMULATOR_URL}/__emulator/payments`);
-  return ((await response.json()) as { payments: EmulatorPayment[] }).payments;
-}
-
 test("browse, add two products, check out, pay the exact total on PayRam, and come back to the order", async ({ page }) => {
   await addToCart(page, "Aurora Desk Lamp", 2);
   await addToCart(page, "Lo-Fi Sound Pack", 1);

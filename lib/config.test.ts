@@ -43,7 +43,10 @@ describe("configuration", () => {
       apiKey: "live-key-123456",
       timeoutMs: 5000,
       checkoutOrigins: ["https://pay.example.com", "https://checkout.example.com"],
+      webhookKeys: ["live-key-123456"],
+      webhookRequireSignature: false,
     });
+    expect(config.sweepIntervalMs).toBe(15_000);
     expect(config.database).toEqual({ kind: "postgres", url: "postgres://shop:pw@db.internal:5432/shop" });
     expect(config.usesDevDefaults).toEqual({ payramApiKey: false, adminPassword: false });
   });
@@ -78,6 +81,14 @@ describe("configuration", () => {
 
   it("allows the defaults in production against a local emulator (the demo)", () => {
     expect(parseConfig({ NODE_ENV: "production", PAYRAM_BASE_URL: "http://127.0.0.1:4000" }).nodeEnv).toBe("production");
+  });
+
+  it("takes several webhook keys while a key is rotated, and can require signatures", () => {
+    const config = parseConfig({ PAYRAM_API_KEY: "new-key-123456", PAYRAM_WEBHOOK_KEYS: "new-key-123456, old-key-123456", PAYRAM_WEBHOOK_REQUIRE_SIGNATURE: "true", SWEEP_INTERVAL_MS: "0" });
+    expect(config.payram.webhookKeys).toEqual(["new-key-123456", "old-key-123456"]);
+    expect(config.payram.webhookRequireSignature).toBe(true);
+    expect(config.sweepIntervalMs).toBe(0);
+    expect(problemsOf({ PAYRAM_WEBHOOK_REQUIRE_SIGNATURE: "yes" })[0]).toMatch(/^PAYRAM_WEBHOOK_REQUIRE_SIGNATURE .* must be true or false/);
   });
 
   it("refuses a checkout origin that is not a URL", () => {

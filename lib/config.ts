@@ -25,6 +25,10 @@ export const CONFIG_HELP = {
   PAYRAM_TIMEOUT_MS: "how long one call to PayRam may take, in milliseconds",
   PAYRAM_CHECKOUT_ORIGINS:
     "comma-separated origins besides PAYRAM_BASE_URL's where PayRam may serve its payment page",
+  PAYRAM_WEBHOOK_KEYS:
+    "comma-separated keys that may sign PayRam's webhooks (default: PAYRAM_API_KEY); list the old and new key while rotating",
+  PAYRAM_WEBHOOK_REQUIRE_SIGNATURE: "true to refuse webhooks that carry only the legacy API-Key header",
+  SWEEP_INTERVAL_MS: "how often open payments are re-checked with PayRam in the background, in milliseconds (0 turns it off)",
   DATABASE_URL: "the database: unset for the embedded SQLite file, file:<path> for another SQLite file, postgres://… for Postgres",
   ADMIN_PASSWORD: "the merchant area's sign-in password",
   SESSION_SECRET: "the key that signs session cookies, 32 characters or more",
@@ -111,6 +115,20 @@ const envSchema = z
         }
         return origins;
       }),
+    PAYRAM_WEBHOOK_KEYS: z
+      .string()
+      .optional()
+      .transform((value) => (value ?? "").split(",").map((key) => key.trim()).filter(Boolean)),
+    PAYRAM_WEBHOOK_REQUIRE_SIGNATURE: z
+      .enum(["true", "false", "1", "0"], { message: "must be true or false" })
+      .default("false")
+      .transform((value) => value === "true" || value === "1"),
+    SWEEP_INTERVAL_MS: z.coerce
+      .number({ message: "must be a whole number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 (off) or more")
+      .max(86_400_000, "must be at most 86400000")
+      .default(15_000),
     DATABASE_URL: databaseUrl,
     ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").default(DEV_DEFAULTS.ADMIN_PASSWORD),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_DEFAULTS.SESSION_SECRET),
@@ -125,7 +143,11 @@ const envSchema = z
       timeoutMs: env.PAYRAM_TIMEOUT_MS,
       /** Origins the shopper may be redirected to for payment (PayRam's `host` is added per payment). */
       checkoutOrigins: [new URL(env.PAYRAM_BASE_URL).origin, ...env.PAYRAM_CHECKOUT_ORIGINS],
+      /** Keys whose signature (or legacy API-Key header) a webhook may carry. */
+      webhookKeys: env.PAYRAM_WEBHOOK_KEYS.length > 0 ? env.PAYRAM_WEBHOOK_KEYS : [env.PAYRAM_API_KEY],
+      webhookRequireSignature: env.PAYRAM_WEBHOOK_REQUIRE_SIGNATURE,
     },
+    sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     database: env.DATABASE_URL,
     adminPassword: env.ADMIN_PASSWORD,
     sessionSecret: env.SESSION_SECRET,

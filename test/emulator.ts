@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { startEmulator, type Emulator } from "@/emulator/server";
 import { createPayramClient } from "@/lib/payram/client";
 
@@ -11,6 +12,10 @@ export interface TestPayram {
   control<T = unknown>(path: string, method?: string, body?: unknown): Promise<T>;
   /** Every payment the emulator holds (GET /__emulator/payments). */
   payments(): Promise<EmulatorPayment[]>;
+  /** A shopper's transfer arrives at PayRam. */
+  deposit(referenceId: string, amountInUSD: string): Promise<unknown>;
+  /** How often the shop asked PayRam for this payment's status (GET /__emulator/stats). */
+  statusCalls(referenceId: string): Promise<number>;
 }
 
 export interface EmulatorPayment {
@@ -47,5 +52,36 @@ export async function startTestPayram(options: { timeoutMs?: number; webhookUrls
     client: createPayramClient({ baseUrl: emulator.url, apiKey: TEST_API_KEY, timeoutMs: options.timeoutMs ?? 2_000 }),
     control,
     payments: async () => (await control<{ payments: EmulatorPayment[] }>("/payments")).payments,
+    deposit: (referenceId, amountInUSD) => control(`/payments/${referenceId}/deposit`, "POST", { amountInUSD }),
+    statusCalls: async (referenceId) => {
+      const stats = await control<{ byReference: Record<string, Record<string, number>> }>("/stats");
+      return stats.byReference[referenceId]?.["GET /api/v1/payment/reference/:id"] ?? 0;
+    },
+  };
+}
+
+/** One emulator for a test file, reset before each test. */
+export function emulatorPerFile(options: Parameters<typeof startTestPayram>[0] = {}): TestPayram {
+  let current: TestPayram | undefined;
+  beforeAll(async () => {
+    current = await startTestPayram(options);
+  });
+  afterAll(() => current?.emulator.close());
+  beforeEach(() => current?.emulator.reset());
+  const started = () => {
+    if (!current) throw new Error("the test emulator is not started yet: use it inside hooks and tests");
+    return current;
+  };
+  return {
+    get emulator() {
+      return started().emulator;
+    },
+    get client() {
+      return started().client;
+    },
+    control: (path, method, body) => started().control(path, method, body),
+    payments: () => started().payments(),
+    deposit: (referenceId, amountInUSD) => started().deposit(referenceId, amountInUSD),
+    statusCalls: (referenceId) => started().statusCalls(referenceId),
   };
 }

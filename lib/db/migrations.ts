@@ -1,5 +1,5 @@
 import { type ColumnDefinitionBuilder, type Kysely, type Migration, PostgresAdapter, sql } from "kysely";
-import { ATTEMPT_STATES, DELIVERY_VERDICTS, EVENT_SOURCES, FULFILMENT_KINDS, OPEN_ATTEMPT_STATES } from "./schema";
+import { ATTENTION_KINDS, ATTEMPT_STATES, DELIVERY_VERDICTS, EVENT_SOURCES, FULFILMENT_KINDS, OPEN_ATTEMPT_STATES } from "./schema";
 
 /**
  * Migrations as a static list (a Next.js bundle has no migrations folder to read at run time).
@@ -188,8 +188,43 @@ const carts: Migration = {
   },
 };
 
+const paymentTruth: Migration = {
+  async up(db: AnyDb) {
+    const t = types(db);
+    for (const [name, type] of [
+      ["payram_amount_cents", "bigint"],
+      ["currency", "text"],
+      ["deposit_address", "text"],
+      ["last_synced_at", t.time],
+      ["next_sync_at", t.time],
+    ] as const) {
+      await db.schema.alterTable("payment_attempts").addColumn(name, type).execute();
+    }
+    await db.schema
+      .alterTable("payment_attempts")
+      .addColumn("quiet_syncs", "integer", (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema.createIndex("payment_attempts_next_sync").on("payment_attempts").column("next_sync_at").execute();
+
+    await db.schema
+      .createTable("attention_items")
+      .addColumn("id", t.serial, (c) => (isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement()))
+      .addColumn("order_id", "text", (c) => c.notNull().references("orders.id").onDelete("cascade"))
+      .addColumn("attempt_id", "text", (c) => c.notNull().references("payment_attempts.id").onDelete("cascade"))
+      .addColumn("kind", "text", (c) => c.notNull().check(oneOf("kind", ATTENTION_KINDS)))
+      .addColumn("detail", "text", (c) => c.notNull())
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("resolved_at", t.time)
+      .addColumn("resolution_note", "text")
+      .addUniqueConstraint("attention_items_attempt_kind", ["attempt_id", "kind"])
+      .execute();
+    await db.schema.createIndex("attention_items_open").on("attention_items").columns(["resolved_at", "created_at"]).execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_carts": carts,
+  "0003_payment_truth": paymentTruth,
 };

@@ -31,6 +31,7 @@ export const EVENT_SOURCES = ["checkout", "webhook", "poll", "sweep", "merchant"
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 export const DELIVERY_VERDICTS = [
+  "received", // authenticated and recorded, being processed
   "accepted", // authenticated and synced
   "duplicate", // authenticated, nothing new
   "unknown_reference", // authenticated, not one of our payments
@@ -124,6 +125,34 @@ export interface PaymentAttemptsTable {
   created_at: IsoTime;
   updated_at: IsoTime;
   closed_at: IsoTime | null;
+  /** What PayRam says it asked for; differs from amount_cents only if something is wrong. */
+  payram_amount_cents: number | null;
+  currency: string | null;
+  deposit_address: string | null;
+  last_synced_at: IsoTime | null;
+  /** When the sweep should next ask PayRam (null: never, e.g. terminal). */
+  next_sync_at: IsoTime | null;
+  /** Syncs in a row that found nothing new: the sweep backs off with it. */
+  quiet_syncs: ColumnType<number, number | undefined, number>;
+}
+
+/** What the merchant must look at. One per attempt and kind. */
+export const ATTENTION_KINDS = [
+  "amount_mismatch", // PayRam asked for another amount than the order's: not fulfilled
+  "over_filled", // paid more than the total
+  "cancelled_with_funds", // cancelled or expired after a part was received
+] as const;
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+
+export interface AttentionItemsTable {
+  id: Serial;
+  order_id: string;
+  attempt_id: string;
+  kind: AttentionKind;
+  detail: string;
+  created_at: IsoTime;
+  resolved_at: IsoTime | null;
+  resolution_note: string | null;
 }
 
 export interface PaymentEventsTable {
@@ -174,6 +203,7 @@ export interface Database {
   payment_events: PaymentEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   fulfilments: FulfilmentsTable;
+  attention_items: AttentionItemsTable;
 }
 
 export type Order = Selectable<OrdersTable>;
@@ -185,6 +215,7 @@ export type PaymentEvent = Selectable<PaymentEventsTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
 export type Fulfilment = Selectable<FulfilmentsTable>;
 export type Product = Selectable<ProductsTable>;
+export type AttentionItem = Selectable<AttentionItemsTable>;
 
 /** Now, in the one time representation the database holds. */
 export function nowIso(): IsoTime {

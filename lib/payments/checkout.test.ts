@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
-import { startTestPayram, type TestPayram } from "@/test/emulator";
+import { emulatorPerFile } from "@/test/emulator";
 import { addToCart, getCart } from "../cart";
 import { syncCatalog } from "../catalog";
 import { CATALOG } from "../catalog/products";
@@ -18,16 +18,7 @@ const ADDRESS = {
   shippingCountry: "United Kingdom",
 };
 
-let payram: TestPayram;
-beforeAll(async () => {
-  payram = await startTestPayram({ timeoutMs: 1_000 });
-});
-afterAll(async () => {
-  await payram.emulator.close();
-});
-beforeEach(() => {
-  payram.emulator.reset();
-});
+const payram = emulatorPerFile({ timeoutMs: 1_000 });
 
 describeOnEachDatabase("checkout against the emulator", (get) => {
   let deps: CheckoutDeps;
@@ -163,7 +154,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
     const untrusting: CheckoutDeps = {
       ...deps,
       checkoutOrigins: ["https://pay.example.com"],
-      payram: { createPayment: async (input) => ({ ...(await payram.client.createPayment(input)), host: null }) },
+      payram: { ...payram.client, createPayment: async (input) => ({ ...(await payram.client.createPayment(input)), host: null }) },
     };
     const result = await startCheckout(untrusting, { cartId, form: { token, email: "a@example.com" } });
     expect(result).toMatchObject({ ok: false });

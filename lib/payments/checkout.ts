@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { clearCart, getCart, type Cart } from "../cart";
 import { isUniqueViolation, type Db } from "../db";
-import { nowIso, OPEN_ATTEMPT_STATES, type Order, type PaymentAttempt } from "../db/schema";
+import { nowIso, OPEN_ATTEMPT_STATES, type AttemptState, type Order, type PaymentAttempt } from "../db/schema";
 import { centsToDecimal } from "../money";
 import { createOrder, findOrderByCheckoutToken } from "../orders";
 import type { PayramClient } from "../payram/client";
 import { PayramError } from "../payram/errors";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema, toShippingAddress, type FieldErrors } from "./checkout-form";
 import { recordPaymentEvent } from "./attempts";
+import { SYNC_BACKOFF } from "./sync";
 import { verifyCheckoutToken } from "./checkout-token";
 import { priceCart } from "./pricing";
 
@@ -217,11 +218,18 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
 
   const now = nowIso();
   await deps.db.transaction().execute(async (trx) => {
+    // A webhook may have outrun us (matched by invoice id): keep any state it applied.
     await trx
       .updateTable("payment_attempts")
-      .set({ state: "OPEN", reference_id: created.referenceId, payment_url: created.url, updated_at: now })
+      .set((eb) => ({
+        state: eb.case().when("state", "=", "STARTING").then("OPEN" as AttemptState).else(eb.ref("state")).end(),
+        reference_id: created.referenceId,
+        payment_url: created.url,
+        updated_at: now,
+        next_sync_at: new Date(Date.now() + SYNC_BACKOFF.firstMs).toISOString(),
+      }))
       .where("id", "=", attempt.id)
-      .where("state", "=", "STARTING")
+      .where("reference_id", "is", null)
       .execute();
     await recordPaymentEvent(trx, attempt, { source: "checkout", from: "STARTING", to: "OPEN", note: `PayRam reference ${created.referenceId}`, at: now });
   });

@@ -3,6 +3,7 @@ import { loadConfig } from "../config";
 import { getDb } from "../db/server";
 import { getPayram } from "../payram/server";
 import type { CheckoutDeps } from "./checkout";
+import type { WebhookDeps } from "./webhook";
 
 export function checkoutDeps(): CheckoutDeps {
   const config = loadConfig();
@@ -12,5 +13,15 @@ export function checkoutDeps(): CheckoutDeps {
     sessionSecret: config.sessionSecret,
     checkoutOrigins: config.payram.checkoutOrigins,
     payramTimeoutMs: config.payram.timeoutMs,
+  };
+}
+
+export function webhookDeps(): WebhookDeps {
+  const config = loadConfig();
+  return {
+    db: getDb(),
+    payram: getPayram(),
+    webhookKeys: config.payram.webhookKeys,
+    requireSignature: config.payram.webhookRequireSignature,
   };
 }

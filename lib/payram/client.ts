@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { centsToAmountNumber, type Cents } from "../money";
+import { centsToAmountNumber, parseOptionalCents, type Cents } from "../money";
 import { describeErrorAnswer, failureForStatus, PayramError, readErrorEnvelope } from "./errors";
 
 /**
@@ -11,6 +11,8 @@ export interface PayramClientOptions {
   apiKey: string;
   timeoutMs: number;
   fetch?: typeof fetch;
+  /** Retries of the (idempotent) status call. */
+  statusRetry?: RetryPolicy;
 }
 
 export interface CreatePaymentInput {
@@ -35,9 +37,103 @@ const createdPaymentBody = z.object({
   host: z.string().optional(),
 });
 
+/** PayRam's payment states, with the old FAQ's `CANCELED` read as `CANCELLED`. */
+export const PAYRAM_STATES = ["OPEN", "PARTIALLY_FILLED", "FILLED", "OVER_FILLED", "CANCELLED"] as const;
+export type PayramState = (typeof PAYRAM_STATES)[number];
+
+/** A payment as PayRam reports it, in the app's terms (both of PayRam's body shapes end here). */
+export interface PayramPayment {
+  referenceId: string;
+  /** "UNKNOWN" for UNDEFINED or any state this app does not know: never a crash. */
+  state: PayramState | "UNKNOWN";
+  /** What PayRam says it asked for, in cents; null when it did not say or said nonsense. */
+  amountCents: number | null;
+  /** USD received so far, in cents (sub-cent digits dropped); null before a deposit or when not reported. */
+  filledCents: number | null;
+  currency: string | null;
+  depositAddress: string | null;
+}
+
 export interface PayramClient {
   createPayment(input: CreatePaymentInput): Promise<CreatedPayment>;
+  /** PayRam's truth about one payment; null when PayRam does not know the reference. */
+  getPayment(referenceId: string): Promise<PayramPayment | null>;
 }
+
+const text = z.string().nullish();
+const amount = z.union([z.string(), z.number()]).nullish();
+
+/** Current servers: camelCase with decimal-string amounts. */
+const camelStatus = z.looseObject({
+  paymentState: z.string(),
+  referenceID: text,
+  amountInUSD: amount,
+  filledAmountInUSD: amount,
+  currencySymbol: text,
+  depositAddress: text,
+});
+
+/** The old FAQ: snake_case (`amount`, `currency_symbol`, `deposit_address`, `payment_state`). */
+const snakeStatus = z.looseObject({
+  payment_state: z.string(),
+  reference_id: text,
+  amount: amount,
+  amount_in_usd: amount,
+  filled_amount_in_usd: amount,
+  currency_symbol: text,
+  deposit_address: text,
+});
+
+function readState(raw: string): PayramState | "UNKNOWN" {
+  const state = raw.trim().toUpperCase();
+  if (state === "CANCELED") return "CANCELLED";
+  return (PAYRAM_STATES as readonly string[]).includes(state) ? (state as PayramState) : "UNKNOWN";
+}
+
+function readCents(value: unknown): number | null {
+  try {
+    return parseOptionalCents(value, "floor");
+  } catch {
+    return null;
+  }
+}
+
+export function readPaymentStatus(referenceId: string, body: unknown): PayramPayment | null {
+  const camel = camelStatus.safeParse(body);
+  if (camel.success) {
+    const v = camel.data;
+    return {
+      referenceId,
+      state: readState(v.paymentState),
+      amountCents: readCents(v.amountInUSD),
+      filledCents: readCents(v.filledAmountInUSD),
+      currency: v.currencySymbol || null,
+      depositAddress: v.depositAddress || null,
+    };
+  }
+  const snake = snakeStatus.safeParse(body);
+  if (snake.success) {
+    const v = snake.data;
+    return {
+      referenceId,
+      state: readState(v.payment_state),
+      amountCents: readCents(v.amount_in_usd ?? v.amount),
+      filledCents: readCents(v.filled_amount_in_usd),
+      currency: v.currency_symbol || null,
+      depositAddress: v.deposit_address || null,
+    };
+  }
+  return null;
+}
+
+export interface RetryPolicy {
+  /** Tries in all, including the first. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+const STATUS_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 250, maxDelayMs: 2_000 };
 
 export function createPayramClient(options: PayramClientOptions): PayramClient {
   const doFetch = options.fetch ?? fetch;
@@ -100,6 +196,31 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
         throw new PayramError("invalid_response", "PayRam's answer to the payment request has no reference_id and url", status);
       }
       return { referenceId: created.data.reference_id, url: created.data.url, host: created.data.host ?? null };
+    },
+
+    async getPayment(referenceId) {
+      const retry = options.statusRetry ?? STATUS_RETRY;
+      const path = `/api/v1/payment/reference/${encodeURIComponent(referenceId)}`;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { status, json } = await call("GET", path);
+          // An unknown reference is undocumented: 400 and 404 both mean "not a payment PayRam knows".
+          if (status === 404 || status === 400) return null;
+          if (status < 200 || status >= 300) throw new PayramError(failureForStatus(status), describeErrorAnswer(status, json), status);
+          const payment = readPaymentStatus(referenceId, json);
+          if (payment) return payment;
+          if (readErrorEnvelope(json)) throw new PayramError("refused", describeErrorAnswer(status, json), status);
+          throw new PayramError("invalid_response", "PayRam's payment status has no payment state", status);
+        } catch (error) {
+          const transient =
+            error instanceof PayramError &&
+            (error.failure === "network" || error.failure === "timeout" || error.failure === "rate_limited" || error.failure === "server");
+          if (!transient || attempt >= retry.attempts) throw error;
+          // Exponential backoff with full jitter, so many instances do not retry in step.
+          const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+        }
+      }
     },
   };
 }

@@ -1,0 +1,49 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { MAX_WEBHOOK_BYTES, receiveWebhook } from "@/lib/payments/webhook";
+import { webhookDeps } from "@/lib/payments/server";
+
+export const dynamic = "force-dynamic";
+
+/** PayRam's notifications: POST (current servers) and GET (the seed FAQ's form). */
+async function handle(request: NextRequest) {
+  const body = await readLimited(request, MAX_WEBHOOK_BYTES);
+  if (body === null) {
+    return NextResponse.json({ ok: false, error: `body over ${MAX_WEBHOOK_BYTES} bytes` }, { status: 413 });
+  }
+  try {
+    const answer = await receiveWebhook(webhookDeps(), {
+      method: request.method,
+      headers: request.headers,
+      body,
+      query: request.nextUrl.searchParams,
+    });
+    return NextResponse.json(answer.body, { status: answer.status });
+  } catch {
+    // Could not even record the delivery (database down): PayRam retries on 5xx.
+    return NextResponse.json({ ok: false, error: "temporarily unable to process; please retry" }, { status: 503 });
+  }
+}
+
+export const POST = handle;
+export const GET = handle;
+
+/** The raw body, or null once it passes `limit` bytes (read no further). */
+async function readLimited(request: NextRequest, limit: number): Promise<Uint8Array | null> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > limit) return null;
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}

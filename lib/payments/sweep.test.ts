@@ -1,0 +1,91 @@
+import { execFile } from "node:child_process";
+import { beforeEach, expect, it } from "vitest";
+import { cleanEnv } from "@/test/cli";
+import { describeOnEachDatabase } from "@/test/databases";
+import { TEST_API_KEY, emulatorPerFile } from "@/test/emulator";
+import { orderState, placeOrder } from "@/test/shop";
+import { sweepDue } from "./sweep";
+
+const payram = emulatorPerFile();
+
+
+describeOnEachDatabase("the sweep for missed webhooks", (get) => {
+  // Each test sweeps its own orders only: close what earlier tests left open.
+  beforeEach(() =>
+    get().db.updateTable("payment_attempts").set({ state: "CANCELLED", next_sync_at: null }).where("state", "in", ["OPEN", "PARTIALLY_FILLED"]).execute(),
+  );
+
+  const deposit = payram.deposit;
+  /** As if time passed: every open attempt is due for a check. */
+  const makeAllDue = () => get().db.updateTable("payment_attempts").set({ next_sync_at: "2000-01-01T00:00:00.000Z" }).where("state", "in", ["OPEN", "PARTIALLY_FILLED"]).execute();
+  const statusCalls = payram.statusCalls;
+
+  function runSweep(...args: string[]) {
+    const env = cleanEnv({ DATABASE_URL: get().url, PAYRAM_BASE_URL: payram.emulator.url, PAYRAM_API_KEY: TEST_API_KEY });
+    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/sweep.ts", ...args], { env, timeout: 60_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+  }
+
+  it("npm run sweep brings paid orders to FILLED and expired ones to CANCELLED, with no webhook at all", async () => {
+    const paid = await placeOrder(get().db, payram);
+    const expired = await placeOrder(get().db, payram);
+    const waiting = await placeOrder(get().db, payram);
+    await deposit(paid.referenceId, "9.49");
+    await payram.control(`/payments/${expired.referenceId}/expire`, "POST");
+    const { deliveries } = await payram.control<{ deliveries: { outcome: string }[] }>("/deliveries");
+    expect(deliveries.map((d) => d.outcome)).toEqual(["skipped", "skipped"]);
+
+    await makeAllDue();
+    const run = await runSweep();
+    expect(run).toMatchObject({ code: 0, stderr: "", stdout: "Sweep: 3 payments checked, 2 changed, 0 failed.\n" });
+    expect(await orderState(get().db, paid.orderId)).toMatchObject({ paid: true, attempts: [{ state: "FILLED" }], fulfilments: [{ kind: "deliver" }] });
+    expect((await orderState(get().db, expired.orderId)).attempts).toMatchObject([{ state: "CANCELLED" }]);
+    expect((await orderState(get().db, waiting.orderId)).attempts).toMatchObject([{ state: "OPEN" }]);
+    expect((await orderState(get().db, paid.orderId)).events.at(-1)).toMatchObject({ source: "sweep", to_state: "FILLED" });
+  });
+
+  it("checks only what is due, backing off on payments that keep saying nothing new", async () => {
+    const order = await placeOrder(get().db, payram);
+    // Just opened: not due yet.
+    expect(await sweepDue({ db: get().db, payram: payram.client })).toEqual({ checked: 0, changed: 0, failed: 0 });
+    await makeAllDue();
+    expect(await sweepDue({ db: get().db, payram: payram.client })).toEqual({ checked: 1, changed: 0, failed: 0 });
+    const first = await get().db.selectFrom("payment_attempts").select(["next_sync_at", "quiet_syncs"]).where("id", "=", order.attempt.id).executeTakeFirstOrThrow();
+    await makeAllDue();
+    await sweepDue({ db: get().db, payram: payram.client });
+    const second = await get().db.selectFrom("payment_attempts").select(["next_sync_at", "quiet_syncs", "last_synced_at"]).where("id", "=", order.attempt.id).executeTakeFirstOrThrow();
+    expect([first.quiet_syncs, second.quiet_syncs]).toEqual([1, 2]);
+    // The second quiet check waits about twice as long as the first.
+    const waited = (row: { next_sync_at: string | null }, from: string) => Date.parse(row.next_sync_at!) - Date.parse(from);
+    expect(waited(second, second.last_synced_at!)).toBeGreaterThan(1.5 * 20_000);
+    // `--all` ignores the schedule.
+    expect((await runSweep("--all")).stdout).toBe("Sweep: 1 payments checked, 0 changed, 0 failed.\n");
+  });
+
+  it("does not double-process when several instances sweep at once", async (ctx) => {
+    // SQLite serves one instance (README); several processes on one file are covered by webhook.test.ts.
+    if (get().dialect === "sqlite") ctx.skip();
+    const orders = await Promise.all(Array.from({ length: 6 }, () => placeOrder(get().db, payram)));
+    for (const order of orders) await deposit(order.referenceId, "9.49");
+    await makeAllDue();
+    const instances = [get().db, get().open(), get().open()];
+    const results = await Promise.all(instances.map((db) => sweepDue({ db, payram: payram.client })));
+    expect(results.reduce((sum, r) => sum + r.checked, 0)).toBe(6);
+    for (const order of orders) {
+      expect(await statusCalls(order.referenceId)).toBe(1);
+      expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, fulfilments: [{ kind: "deliver" }] });
+    }
+  });
+
+  it("leaves a payment it could not check for a later sweep, and reports the failure", async () => {
+    const order = await placeOrder(get().db, payram);
+    await makeAllDue();
+    await payram.control("/config", "PUT", { faults: { status: { mode: "500" } } });
+    const run = await runSweep();
+    expect(run).toMatchObject({ code: 1, stdout: "Sweep: 0 payments checked, 0 changed, 1 failed.\n" });
+    expect((await orderState(get().db, order.orderId)).attempts).toMatchObject([{ state: "OPEN" }]);
+  });
+});

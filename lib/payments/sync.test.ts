@@ -1,0 +1,153 @@
+import { expect, it } from "vitest";
+import { describeOnEachDatabase } from "@/test/databases";
+import { emulatorPerFile } from "@/test/emulator";
+import { checkoutDepsFor, orderState, placeOrder } from "@/test/shop";
+import type { PayramClient } from "../payram/client";
+import { payForOrder } from "./checkout";
+import { syncPayment, type SyncDeps } from "./sync";
+
+const payram = emulatorPerFile();
+
+
+describeOnEachDatabase("syncPayment against the emulator", (get) => {
+  const deps = (): SyncDeps => ({ db: get().db, payram: payram.client });
+  const deposit = payram.deposit;
+
+  it("takes an order through a partial payment to paid, fulfilling it once", async () => {
+    const order = await placeOrder(get().db, payram, [["aurora-desk-lamp", 1]]);
+    await deposit(order.referenceId, "40.00");
+    expect(await syncPayment(deps(), { referenceId: order.referenceId }, "poll")).toMatchObject({ outcome: "changed", from: "OPEN", to: "PARTIALLY_FILLED", fulfilled: false });
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: false, attempts: [{ state: "PARTIALLY_FILLED", amount_received_cents: 4000 }], fulfilments: [] });
+
+    await deposit(order.referenceId, "49.00");
+    const paid = await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    expect(paid).toMatchObject({ outcome: "changed", from: "PARTIALLY_FILLED", to: "FILLED", fulfilled: true });
+    // Duplicates and repeats change nothing and fulfil nothing more.
+    for (let i = 0; i < 3; i++) expect(await syncPayment(deps(), { referenceId: order.referenceId }, "webhook")).toMatchObject({ outcome: "unchanged", fulfilled: false });
+
+    const state = await orderState(get().db, order.orderId);
+    expect(state).toMatchObject({ paid: true, attempts: [{ state: "FILLED", amount_received_cents: 8900 }], fulfilments: [{ kind: "ship" }], attention: [] });
+    expect(state.events.map((e) => `${e.source}:${e.from_state}->${e.to_state}`)).toEqual([
+      "checkout:null->STARTING",
+      "checkout:STARTING->OPEN",
+      "poll:OPEN->PARTIALLY_FILLED",
+      "webhook:PARTIALLY_FILLED->FILLED",
+    ]);
+  });
+
+  it("records a second partial deposit as news within the same state", async () => {
+    const order = await placeOrder(get().db, payram, [["aurora-desk-lamp", 1]]);
+    await deposit(order.referenceId, "10.00");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "poll");
+    await deposit(order.referenceId, "10.00");
+    expect(await syncPayment(deps(), { referenceId: order.referenceId }, "poll")).toMatchObject({ outcome: "changed", to: "PARTIALLY_FILLED" });
+    expect((await orderState(get().db, order.orderId)).attempts).toEqual([{ attempt_number: 1, state: "PARTIALLY_FILLED", amount_received_cents: 2000 }]);
+  });
+
+  it("keeps a paid order paid when a stale OPEN or PARTIALLY_FILLED answer arrives later", async () => {
+    const order = await placeOrder(get().db, payram);
+    await deposit(order.referenceId, "9.49");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    // A lagging replica or an old cached answer: PayRam reporting an earlier state.
+    for (const state of ["OPEN", "PARTIALLY_FILLED"] as const) {
+      const stale: PayramClient = {
+        ...payram.client,
+        getPayment: async (referenceId) => ({ referenceId, state, amountCents: 949, filledCents: state === "OPEN" ? null : 100, currency: null, depositAddress: null }),
+      };
+      expect(await syncPayment({ db: get().db, payram: stale }, { referenceId: order.referenceId }, "webhook")).toMatchObject({ outcome: "unchanged" });
+    }
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, attempts: [{ state: "FILLED" }], fulfilments: [{ kind: "deliver" }] });
+  });
+
+  it("fulfils an over-paid order and flags the surplus for the merchant", async () => {
+    const order = await placeOrder(get().db, payram);
+    await deposit(order.referenceId, "12.00");
+    expect(await syncPayment(deps(), { referenceId: order.referenceId }, "sweep")).toMatchObject({ to: "OVER_FILLED", fulfilled: true });
+    expect(await orderState(get().db, order.orderId)).toMatchObject({
+      paid: true,
+      attention: [{ kind: "over_filled", detail: "received 12.00 USD for 9.49 USD: 2.51 USD more" }],
+    });
+  });
+
+  it("closes a cancelled payment, flags funds received, and lets the order pay again", async () => {
+    const quiet = await placeOrder(get().db, payram);
+    await payram.control(`/payments/${quiet.referenceId}/cancel`, "POST");
+    expect(await syncPayment(deps(), { referenceId: quiet.referenceId }, "sweep")).toMatchObject({ to: "CANCELLED" });
+    expect(await orderState(get().db, quiet.orderId)).toMatchObject({ paid: false, attention: [] });
+    const order = await get().db.selectFrom("orders").selectAll().where("id", "=", quiet.orderId).executeTakeFirstOrThrow();
+    const again = await payForOrder(checkoutDepsFor(get().db, payram), order);
+    expect(again.ok).toBe(true);
+    expect((await orderState(get().db, quiet.orderId)).attempts.map((a) => a.state)).toEqual(["CANCELLED", "OPEN"]);
+
+    const partial = await placeOrder(get().db, payram);
+    await deposit(partial.referenceId, "5.00");
+    await payram.control(`/payments/${partial.referenceId}/expire`, "POST");
+    await syncPayment(deps(), { referenceId: partial.referenceId }, "sweep");
+    expect(await orderState(get().db, partial.orderId)).toMatchObject({
+      paid: false,
+      attempts: [{ state: "CANCELLED", amount_received_cents: 500 }],
+      attention: [{ kind: "cancelled_with_funds", detail: "cancelled after 5.00 USD of 9.49 USD was received" }],
+    });
+  });
+
+  it("never fulfils a payment whose PayRam amount differs from the order's", async () => {
+    const order = await placeOrder(get().db, payram);
+    // PayRam holds a payment for 1.00 under this attempt's reference (a tampered or confused record).
+    const other = await payram.client.createPayment({ customerEmail: "x@example.com", customerId: "someone_else", invoiceId: "x", amountCents: 100 });
+    await get().db.updateTable("payment_attempts").set({ reference_id: other.referenceId }).where("id", "=", order.attempt.id).execute();
+    await deposit(other.referenceId, "1.00");
+    expect(await syncPayment(deps(), { referenceId: other.referenceId }, "webhook")).toMatchObject({ to: "FILLED", fulfilled: false });
+    expect(await orderState(get().db, order.orderId)).toMatchObject({
+      paid: false,
+      fulfilments: [],
+      attention: [{ kind: "amount_mismatch", detail: "PayRam's payment is for 1.00 USD, the order's for 9.49 USD: not fulfilled automatically" }],
+    });
+  });
+
+  it.each([
+    ["snake_case bodies", { api: { statusShape: "snake" } }],
+    ["numeric amounts", { api: { amounts: "number" } }],
+    ["the old CANCELED spelling", { api: { cancelledSpelling: "CANCELED" } }],
+  ])("reaches the same result with %s", async (_name, config) => {
+    await payram.control("/config", "PUT", config);
+    const paid = await placeOrder(get().db, payram);
+    await deposit(paid.referenceId, "3.00");
+    await syncPayment(deps(), { referenceId: paid.referenceId }, "poll");
+    await deposit(paid.referenceId, "6.49");
+    await syncPayment(deps(), { referenceId: paid.referenceId }, "poll");
+    expect(await orderState(get().db, paid.orderId)).toMatchObject({ paid: true, attempts: [{ state: "FILLED" }], fulfilments: [{ kind: "deliver" }] });
+
+    const cancelled = await placeOrder(get().db, payram);
+    await payram.control(`/payments/${cancelled.referenceId}/cancel`, "POST");
+    await syncPayment(deps(), { referenceId: cancelled.referenceId }, "poll");
+    expect((await orderState(get().db, cancelled.orderId)).attempts).toMatchObject([{ state: "CANCELLED" }]);
+  });
+
+  it("shares one PayRam request among concurrent syncs of one reference", async () => {
+    const order = await placeOrder(get().db, payram);
+    await deposit(order.referenceId, "9.49");
+    const before = await payram.statusCalls(order.referenceId);
+    const results = await Promise.all(Array.from({ length: 10 }, () => syncPayment(deps(), { referenceId: order.referenceId }, "poll")));
+    const after = await payram.statusCalls(order.referenceId);
+    expect(after - before).toBe(1);
+    // They share the one answer; one of them reports the change and the one fulfilment.
+    expect(results.map((r) => r.outcome).sort()).toEqual(["changed", ...Array(9).fill("unchanged")]);
+    expect(results.filter((r) => r.fulfilled)).toHaveLength(1);
+    expect((await orderState(get().db, order.orderId)).fulfilments).toHaveLength(1);
+  });
+
+  it("answers unknown references without touching anything, and finds an attempt by invoice id", async () => {
+    expect(await syncPayment(deps(), { referenceId: "00000000-0000-4000-8000-000000000000" }, "webhook")).toMatchObject({ outcome: "unknown_reference" });
+    const order = await placeOrder(get().db, payram);
+    await deposit(order.referenceId, "9.49");
+    expect(await syncPayment(deps(), { invoiceId: `${order.orderNumber}-1` }, "webhook")).toMatchObject({ outcome: "changed", to: "FILLED" });
+    expect(await syncPayment(deps(), { invoiceId: `${order.orderNumber}-9` }, "webhook")).toMatchObject({ outcome: "unknown_reference" });
+  });
+
+  it("lets a PayRam failure through to the caller and changes nothing", async () => {
+    const order = await placeOrder(get().db, payram);
+    await payram.control("/config", "PUT", { faults: { status: { mode: "500" } } });
+    await expect(syncPayment(deps(), { referenceId: order.referenceId }, "webhook")).rejects.toThrow(/PayRam answered 500/);
+    expect((await orderState(get().db, order.orderId)).attempts).toMatchObject([{ state: "OPEN" }]);
+  });
+});

@@ -1,0 +1,145 @@
+import { execFile } from "node:child_process";
+import { expect, it } from "vitest";
+import { cleanEnv } from "@/test/cli";
+import { describeOnEachDatabase } from "@/test/databases";
+import { TEST_API_KEY, emulatorPerFile } from "@/test/emulator";
+import { orderState, placeOrder } from "@/test/shop";
+import { signWebhookBody } from "../payram/webhook";
+import { receiveWebhook, type WebhookDeps } from "./webhook";
+
+const payram = emulatorPerFile();
+
+function post(body: unknown, headers: Record<string, string> = {}) {
+  const raw = Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+  return { method: "POST", headers: new Headers({ "content-type": "application/json", ...headers }), body: raw, query: new URLSearchParams() };
+}
+
+function signed(body: unknown, key = TEST_API_KEY, extra: Record<string, string> = {}) {
+  const raw = Buffer.from(JSON.stringify(body));
+  return post(body, { "x-payram-signature": signWebhookBody(raw, key), ...extra });
+}
+
+describeOnEachDatabase("webhook ingestion", (get) => {
+  const deps = (overrides: Partial<WebhookDeps> = {}): WebhookDeps => ({ db: get().db, payram: payram.client, webhookKeys: [TEST_API_KEY], requireSignature: false, ...overrides });
+  const deposit = payram.deposit;
+  const lastDelivery = () => get().db.selectFrom("webhook_deliveries").selectAll().orderBy("id", "desc").executeTakeFirstOrThrow();
+
+  it("applies PayRam's state for a signed delivery, and turns duplicates into no-ops", async () => {
+    const order = await placeOrder(get().db, payram);
+    await deposit(order.referenceId, "9.49");
+    const delivery = signed({ reference_id: order.referenceId, status: "FILLED", event_type: "payment.updated" });
+    expect(await receiveWebhook(deps(), delivery)).toEqual({ status: 200, body: { ok: true, result: "accepted" } });
+    expect(await lastDelivery()).toMatchObject({ verdict: "accepted", auth: "signature", reference_id: order.referenceId, order_id: order.orderId, reason: "OPEN → FILLED" });
+    for (let i = 0; i < 3; i++) expect((await receiveWebhook(deps(), delivery)).body.result).toBe("duplicate");
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, fulfilments: [{ kind: "deliver" }] });
+  });
+
+  it("trusts PayRam's GET over the payload: a payload saying FILLED leaves an unpaid order OPEN", async () => {
+    const order = await placeOrder(get().db, payram);
+    const result = await receiveWebhook(deps(), signed({ reference_id: order.referenceId, status: "FILLED", filled_amount_in_usd: "9.49" }));
+    expect(result.body.result).toBe("duplicate");
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: false, attempts: [{ state: "OPEN" }], fulfilments: [] });
+  });
+
+  it("accepts the legacy API-Key header alone, unless a signature is required", async () => {
+    const order = await placeOrder(get().db, payram);
+    await deposit(order.referenceId, "2.00");
+    const legacy = post({ reference_id: order.referenceId }, { "api-key": TEST_API_KEY });
+    expect(await receiveWebhook(deps({ requireSignature: true }), legacy)).toMatchObject({ status: 401 });
+    expect(await lastDelivery()).toMatchObject({ verdict: "rejected", reason: "no X-Payram-Signature (a signature is required)" });
+    expect(await receiveWebhook(deps(), legacy)).toMatchObject({ status: 200, body: { result: "accepted" } });
+    expect(await lastDelivery()).toMatchObject({ auth: "api_key" });
+  });
+
+  it("accepts signatures by a previous key during a rotation", async () => {
+    const order = await placeOrder(get().db, payram);
+    await deposit(order.referenceId, "9.49");
+    const rotated = deps({ webhookKeys: ["new-key-0123456789", TEST_API_KEY] });
+    expect(await receiveWebhook(rotated, signed({ reference_id: order.referenceId }))).toMatchObject({ status: 200, body: { result: "accepted" } });
+  });
+
+  it.each([
+    ["a forged signature, even with a valid legacy key", () => signed({ reference_id: "REF" }, "attacker-key-0123", { "api-key": TEST_API_KEY }), "wrong X-Payram-Signature"],
+    ["a malformed signature", () => post({ reference_id: "REF" }, { "x-payram-signature": "sha1=abc" }), "malformed X-Payram-Signature"],
+    ["a wrong API-Key", () => post({ reference_id: "REF" }, { "api-key": "wrong-key-0123456" }), "wrong API-Key"],
+    ["no credentials at all", () => post({ reference_id: "REF" }), "no X-Payram-Signature and no API-Key"],
+  ])("rejects %s with 401 and changes nothing", async (_name, make, reason) => {
+    const order = await placeOrder(get().db, payram);
+    await deposit(order.referenceId, "9.49");
+    const delivery = make();
+    const body = Buffer.from(delivery.body.toString().replace("REF", order.referenceId));
+    const headers = new Headers(delivery.headers);
+    if (headers.get("x-payram-signature")?.startsWith("sha256=")) headers.set("x-payram-signature", signWebhookBody(body, "attacker-key-0123"));
+    expect(await receiveWebhook(deps(), { ...delivery, body, headers })).toEqual({ status: 401, body: { ok: false, error: "unauthorized" } });
+    expect(await lastDelivery()).toMatchObject({ verdict: "rejected", auth: "none", reason });
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: false, attempts: [{ state: "OPEN" }] });
+  });
+
+  it("refuses malformed authenticated bodies with 400", async () => {
+    const raw = Buffer.from("{not json");
+    expect(await receiveWebhook(deps(), post("{not json", { "x-payram-signature": signWebhookBody(raw, TEST_API_KEY) }))).toMatchObject({ status: 400 });
+    expect(await lastDelivery()).toMatchObject({ verdict: "rejected", reason: "body is not JSON" });
+    expect(await receiveWebhook(deps(), signed({ status: "FILLED" }))).toMatchObject({ status: 400, body: { error: "no reference_id" } });
+    expect(await receiveWebhook(deps(), signed([1, 2]))).toMatchObject({ status: 400 });
+  });
+
+  it("acknowledges the ping before authentication without recording anything, and payout events without acting", async () => {
+    const before = await get().db.selectFrom("webhook_deliveries").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    expect(await receiveWebhook(deps(), post({ event_type: "payout.ping" }, { "x-webhook-test": "true" }))).toEqual({ status: 200, body: { ok: true, result: "ping" } });
+    const after = await get().db.selectFrom("webhook_deliveries").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+    expect(await receiveWebhook(deps(), signed({ event_type: "payout.completed", reference_id: "p-1" }))).toEqual({ status: 200, body: { ok: true, result: "ignored" } });
+  });
+
+  it("answers 2xx for a reference that is not ours (PayRam would retry anything else)", async () => {
+    expect(await receiveWebhook(deps(), signed({ reference_id: "11111111-1111-4111-8111-111111111111" }))).toEqual({ status: 200, body: { ok: true, result: "unknown_reference" } });
+  });
+
+  it("answers 503 when PayRam's status call fails, so PayRam delivers again", async () => {
+    const order = await placeOrder(get().db, payram);
+    await payram.control("/config", "PUT", { faults: { status: { mode: "502" } } });
+    expect(await receiveWebhook(deps(), signed({ reference_id: order.referenceId }))).toMatchObject({ status: 503 });
+    expect(await lastDelivery()).toMatchObject({ verdict: "failed", reason: expect.stringMatching(/PayRam answered 502/) });
+    await payram.control("/config", "PUT", { faults: { status: { mode: "none" } } });
+    await deposit(order.referenceId, "9.49");
+    expect(await receiveWebhook(deps(), signed({ reference_id: order.referenceId }))).toMatchObject({ status: 200, body: { result: "accepted" } });
+  });
+
+  it("takes GET notifications by API-Key: a named payment, or every open one", async () => {
+    const named = await placeOrder(get().db, payram);
+    const other = await placeOrder(get().db, payram);
+    await deposit(named.referenceId, "9.49");
+    await deposit(other.referenceId, "1.00");
+    const get_ = (query: string, key: string | null = TEST_API_KEY) => ({
+      method: "GET",
+      headers: new Headers(key ? { "api-key": key } : {}),
+      body: new Uint8Array(),
+      query: new URLSearchParams(query),
+    });
+    expect(await receiveWebhook(deps(), get_(`reference_id=${named.referenceId}`, null))).toMatchObject({ status: 401 });
+    expect(await receiveWebhook(deps(), get_(`reference_id=${named.referenceId}`))).toMatchObject({ status: 200, body: { result: "accepted" } });
+    expect((await orderState(get().db, named.orderId)).attempts).toMatchObject([{ state: "FILLED" }]);
+    expect(await receiveWebhook(deps(), get_(""))).toMatchObject({ status: 200, body: { result: "accepted" } });
+    expect((await orderState(get().db, other.orderId)).attempts).toMatchObject([{ state: "PARTIALLY_FILLED" }]);
+  });
+
+  it("fulfils once when 50 deliveries for one order arrive at two instances at once", async () => {
+    const order = await placeOrder(get().db, payram);
+    await deposit(order.referenceId, "9.49");
+    const env = cleanEnv({ DATABASE_URL: get().url, PAYRAM_BASE_URL: payram.emulator.url, PAYRAM_API_KEY: TEST_API_KEY, REFERENCE: order.referenceId, COUNT: "25" });
+    const run = () =>
+      new Promise<number[]>((resolve, reject) =>
+        execFile(process.execPath, ["--import", "tsx", "test/fixtures/deliver-many.ts"], { env, timeout: 60_000 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as number[]),
+        ),
+      );
+    const [a, b] = await Promise.all([run(), run()]);
+    expect([...a, ...b].every((status) => status === 200)).toBe(true);
+    const state = await orderState(get().db, order.orderId);
+    expect(state).toMatchObject({ paid: true, fulfilments: [{ kind: "deliver" }] });
+    expect(state.events.filter((e) => e.to_state === "FILLED")).toHaveLength(1);
+    const verdicts = await get().db.selectFrom("webhook_deliveries").select("verdict").where("reference_id", "=", order.referenceId).execute();
+    expect(verdicts.filter((v) => v.verdict === "accepted")).toHaveLength(1);
+    expect(verdicts.filter((v) => v.verdict === "duplicate")).toHaveLength(49);
+  });
+});

@@ -1,0 +1,153 @@
+import type { Db } from "../db";
+import { nowIso, type DeliveryVerdict, type WebhookDeliveriesTable } from "../db/schema";
+import { authenticateWebhook, readWebhookPayload, type WebhookNotice } from "../payram/webhook";
+import { sweepAllOpen } from "./sweep";
+import { syncPayment, type SyncDeps } from "./sync";
+
+/**
+ * PayRam's notifications (contract §4), from the raw request to a 2xx. The payload only names
+ * the payment: PayRam's GET is the truth, through syncPayment. Every authenticated delivery is
+ * recorded before anything acts on it; only a failure a retry could cure answers 5xx.
+ */
+export interface WebhookDeps extends SyncDeps {
+  webhookKeys: readonly string[];
+  requireSignature: boolean;
+}
+
+export interface IncomingWebhook {
+  method: string;
+  headers: Headers;
+  /** The raw body of a POST. Next.js never hands the app a GET body. */
+  body: Uint8Array;
+  query: URLSearchParams;
+}
+
+export interface WebhookAnswer {
+  status: number;
+  body: { ok: boolean; result?: string; error?: string };
+}
+
+export const MAX_WEBHOOK_BYTES = 64 * 1024;
+const KEPT_BODY_CHARS = 4_000;
+
+export async function receiveWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Promise<WebhookAnswer> {
+  // PayRam's unsigned test ping: acknowledged before authentication, with no side effect.
+  if (incoming.headers.get("x-webhook-test")?.trim().toLowerCase() === "true") {
+    return { status: 200, body: { ok: true, result: "ping" } };
+  }
+  const method = incoming.method.toUpperCase();
+  const bodyText = Buffer.from(incoming.body).toString("utf8");
+  const record = (values: Partial<Omit<WebhookDeliveriesTable, "id">> & { verdict: DeliveryVerdict; auth: WebhookDeliveriesTable["auth"] }) =>
+    recordDelivery(deps.db, { method, body: bodyText === "" ? null : bodyText.slice(0, KEPT_BODY_CHARS), ...values });
+
+  const auth = authenticateWebhook(
+    incoming.body,
+    // A GET's body never arrives, so neither can a signature over it: only its API-Key counts.
+    { signature: method === "POST" ? incoming.headers.get("x-payram-signature") : null, apiKey: incoming.headers.get("api-key") },
+    deps.webhookKeys,
+    { requireSignature: deps.requireSignature },
+  );
+  if (!auth.ok) {
+    await record({ verdict: "rejected", auth: "none", reason: auth.reason });
+    return { status: 401, body: { ok: false, error: "unauthorized" } };
+  }
+
+  let notice: WebhookNotice | null;
+  if (method === "POST") {
+    let json: unknown;
+    try {
+      json = JSON.parse(bodyText);
+    } catch {
+      await record({ verdict: "rejected", auth: auth.by, reason: "body is not JSON" });
+      return { status: 400, body: { ok: false, error: "body is not JSON" } };
+    }
+    notice = readWebhookPayload(json);
+  } else {
+    notice = readWebhookPayload({ reference_id: incoming.query.get("reference_id"), invoice_id: incoming.query.get("invoice_id") });
+  }
+  if (!notice) {
+    await record({ verdict: "rejected", auth: auth.by, reason: "payload is not a PayRam notification" });
+    return { status: 400, body: { ok: false, error: "payload is not a PayRam notification" } };
+  }
+  const about = { auth: auth.by, reference_id: notice.referenceId, event_type: notice.eventType, payload_status: notice.status };
+
+  if (notice.eventType?.toLowerCase().startsWith("payout.")) {
+    await record({ verdict: "ignored", reason: "payout event", ...about });
+    return { status: 200, body: { ok: true, result: "ignored" } };
+  }
+  if (!notice.referenceId && !notice.invoiceId && method === "POST") {
+    await record({ verdict: "rejected", reason: "no reference_id", ...about });
+    return { status: 400, body: { ok: false, error: "no reference_id" } };
+  }
+
+  const deliveryId = await record({ verdict: "received", ...about });
+  try {
+    if (!notice.referenceId && !notice.invoiceId) {
+      // The seed's GET names no payment: PayRam's GET for every open one is the truth anyway.
+      const swept = await sweepOpenCoalesced(deps);
+      await settle(deps.db, deliveryId, "accepted", `synced ${swept.checked} open payments (${swept.changed} changed)`, null);
+      return { status: 200, body: { ok: true, result: "accepted" } };
+    }
+    const match = notice.referenceId ? { referenceId: notice.referenceId } : { invoiceId: notice.invoiceId! };
+    const synced = await syncPayment(deps, match, "webhook");
+    const verdict: DeliveryVerdict =
+      synced.outcome === "changed" ? "accepted" : synced.outcome === "unchanged" ? "duplicate" : "unknown_reference";
+    const reason =
+      synced.outcome === "changed"
+        ? `${synced.from} → ${synced.to}`
+        : synced.outcome === "unknown_at_payram"
+          ? "PayRam does not know this reference"
+          : synced.outcome === "unknown_reference"
+            ? "not a payment of this shop"
+            : "nothing new";
+    await settle(deps.db, deliveryId, verdict, reason, synced.attempt?.order_id ?? null);
+    return { status: 200, body: { ok: true, result: verdict } };
+  } catch (error) {
+    // Our side (PayRam's GET, the database) failed: 5xx makes PayRam deliver again.
+    await settle(deps.db, deliveryId, "failed", describe(error), null).catch(() => {});
+    return { status: 503, body: { ok: false, error: "temporarily unable to process; please retry" } };
+  }
+}
+
+let sweeping: ReturnType<typeof sweepAllOpen> | null = null;
+
+/** Many GET notifications at once share one pass over the open payments. */
+function sweepOpenCoalesced(deps: SyncDeps) {
+  sweeping ??= sweepAllOpen(deps, "webhook").finally(() => {
+    sweeping = null;
+  });
+  return sweeping;
+}
+
+async function recordDelivery(
+  db: Db,
+  values: Partial<Omit<WebhookDeliveriesTable, "id">> & Pick<WebhookDeliveriesTable, "method" | "verdict" | "auth">,
+): Promise<number> {
+  const row = await db
+    .insertInto("webhook_deliveries")
+    .values({
+      received_at: nowIso(),
+      reason: null,
+      reference_id: null,
+      event_type: null,
+      payload_status: null,
+      order_id: null,
+      body: null,
+      ...values,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function settle(db: Db, id: number, verdict: DeliveryVerdict, reason: string, orderId: string | null) {
+  await db
+    .updateTable("webhook_deliveries")
+    .set({ verdict, reason, ...(orderId ? { order_id: orderId } : {}) })
+    .where("id", "=", id)
+    .execute();
+}
+
+function describe(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
+}

@@ -1,0 +1,68 @@
+import { addToCart, getCart } from "@/lib/cart";
+import { syncCatalog } from "@/lib/catalog";
+import type { Db } from "@/lib/db";
+import type { PaymentAttempt } from "@/lib/db/schema";
+import { startCheckout, type CheckoutDeps } from "@/lib/payments/checkout";
+import { issueCheckoutToken } from "@/lib/payments/checkout-token";
+import type { TestPayram } from "./emulator";
+
+export const TEST_SECRET = "shop-test-session-secret-0123456789abcdef";
+
+export const TEST_ADDRESS = {
+  shippingName: "Ada Lovelace",
+  shippingLine1: "12 St James's Square",
+  shippingCity: "London",
+  shippingPostalCode: "SW1Y 4JH",
+  shippingCountry: "United Kingdom",
+};
+
+export function checkoutDepsFor(db: Db, payram: TestPayram): CheckoutDeps {
+  return {
+    db,
+    payram: payram.client,
+    sessionSecret: TEST_SECRET,
+    checkoutOrigins: [new URL(payram.emulator.publicUrl).origin],
+    payramTimeoutMs: 2_000,
+  };
+}
+
+export interface PlacedOrder {
+  orderId: string;
+  orderNumber: number;
+  referenceId: string;
+  attempt: PaymentAttempt;
+}
+
+/** An order placed through the real checkout path, with its PayRam payment open at the emulator. */
+export async function placeOrder(db: Db, payram: TestPayram, lines: [slug: string, quantity: number][] = [["lofi-sound-pack", 1]]): Promise<PlacedOrder> {
+  await syncCatalog(db);
+  let cartId: string | undefined;
+  for (const [slug, quantity] of lines) {
+    const added = await addToCart(db, cartId, slug, quantity);
+    if (!added.ok) throw new Error(added.error);
+    cartId = added.cartId;
+  }
+  const token = issueCheckoutToken(TEST_SECRET, await getCart(db, cartId));
+  const result = await startCheckout(checkoutDepsFor(db, payram), { cartId, form: { token, email: "shopper@example.com", ...TEST_ADDRESS } });
+  if (!result.ok) throw new Error(result.error);
+  const attempt = await db
+    .selectFrom("payment_attempts")
+    .selectAll()
+    .where("order_id", "=", result.orderId)
+    .where("state", "=", "OPEN")
+    .executeTakeFirstOrThrow();
+  const order = await db.selectFrom("orders").select("number").where("id", "=", result.orderId).executeTakeFirstOrThrow();
+  return { orderId: result.orderId, orderNumber: order.number, referenceId: attempt.reference_id!, attempt };
+}
+
+/** Everything the merchant would look at for one order. */
+export async function orderState(db: Db, orderId: string) {
+  const [order, attempts, fulfilments, events, attention] = await Promise.all([
+    db.selectFrom("orders").select(["paid_at"]).where("id", "=", orderId).executeTakeFirstOrThrow(),
+    db.selectFrom("payment_attempts").select(["attempt_number", "state", "amount_received_cents"]).where("order_id", "=", orderId).orderBy("attempt_number").execute(),
+    db.selectFrom("fulfilments").select(["attempt_id", "kind"]).where("order_id", "=", orderId).execute(),
+    db.selectFrom("payment_events").select(["source", "from_state", "to_state"]).where("order_id", "=", orderId).orderBy("id").execute(),
+    db.selectFrom("attention_items").select(["kind", "detail"]).where("order_id", "=", orderId).orderBy("id").execute(),
+  ]);
+  return { paid: order.paid_at !== null, attempts, fulfilments, events, attention };
+}
