@@ -7,7 +7,7 @@ import { createOrder, findOrderByCheckoutToken } from "../orders";
 import type { PayramClient } from "../payram/client";
 import { PayramError } from "../payram/errors";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema, toShippingAddress, type FieldErrors } from "./checkout-form";
-import { recordPaymentEvent } from "./attempts";
+import { latestAttempt, recordPaymentEvent } from "./attempts";
 import { SYNC_BACKOFF } from "./sync";
 import { verifyCheckoutToken } from "./checkout-token";
 import { priceCart } from "./pricing";
@@ -114,6 +114,11 @@ export async function payForOrder(deps: CheckoutDeps, order: Order): Promise<Pay
     if (open?.payment_url) return { ok: true, orderId: order.id, redirectTo: open.payment_url };
     if (open) continue; // still starting elsewhere and not yet given up on: look again
 
+    const last = await latestAttempt(deps.db, order.id);
+    if (last?.state === "CANCELLED" && (last.amount_received_cents ?? 0) > 0) {
+      // Money arrived on the cancelled payment: the merchant sorts it out, not a new payment.
+      return { ok: false, orderId: order.id, error: "Part of your payment arrived before it was cancelled. We will contact you to sort it out." };
+    }
     const attempt = await insertAttempt(deps.db, order);
     if (!attempt) continue; // another request opened one first: use it
     return startPayment(deps, order, attempt);

@@ -3,6 +3,7 @@ import { loadConfig } from "../config";
 import { getDb } from "../db/server";
 import { getPayram } from "../payram/server";
 import type { CheckoutDeps } from "./checkout";
+import type { SyncDeps } from "./sync";
 import type { WebhookDeps } from "./webhook";
 
 export function checkoutDeps(): CheckoutDeps {
@@ -14,6 +15,10 @@ export function checkoutDeps(): CheckoutDeps {
     checkoutOrigins: config.payram.checkoutOrigins,
     payramTimeoutMs: config.payram.timeoutMs,
   };
+}
+
+export function syncDeps(): SyncDeps {
+  return { db: getDb(), payram: getPayram() };
 }
 
 export function webhookDeps(): WebhookDeps {

@@ -1,23 +1,19 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { OrderStatus } from "@/components/order-status";
 import { getDb } from "@/lib/db/server";
 import { formatUsd } from "@/lib/money";
 import { findOrder, listOrderItems } from "@/lib/orders";
+import { maskEmail } from "@/lib/orders/mask";
 import { latestAttempt } from "@/lib/payments/attempts";
+import { toStatusView } from "@/lib/payments/status";
 
 export const metadata: Metadata = { title: "Your order", robots: { index: false } };
 
-const STATE_COPY: Record<string, string> = {
-  STARTING: "We are preparing your payment.",
-  START_FAILED: "Your payment could not be started. Nothing was charged.",
-  OPEN: "Waiting for your payment.",
-  PARTIALLY_FILLED: "Part of your payment has arrived.",
-  FILLED: "Paid. Thank you!",
-  OVER_FILLED: "Paid. You sent more than the total; we will be in touch about the difference.",
-  CANCELLED: "This payment expired or was cancelled.",
-};
-
-/** The order's status (the full, polling status page comes with issue 6). */
+/**
+ * The shopper's order status: rendered on the server from the database (no loading flash),
+ * then kept current by the polling island.
+ */
 export default async function OrderPage({ params }: PageProps<"/orders/[orderId]">) {
   const { orderId } = await params;
   const db = getDb();
@@ -26,20 +22,14 @@ export default async function OrderPage({ params }: PageProps<"/orders/[orderId]
   const [items, attempt] = await Promise.all([listOrderItems(db, order.id), latestAttempt(db, order.id)]);
   return (
     <div className="space-y-6">
-      <h1 className="text-3xl font-semibold tracking-tight">Order #{order.number}</h1>
-      <section aria-labelledby="payment" className="space-y-3 rounded-xl border border-paper-line bg-paper p-6">
-        <h2 id="payment" className="text-lg font-semibold">
-          Payment
-        </h2>
-        <p data-testid="payment-state" data-state={attempt?.state ?? "NONE"}>
-          {attempt ? STATE_COPY[attempt.state] : "No payment has been started yet."}
+      <div>
+        <h1 className="text-3xl font-semibold tracking-tight">Order #{order.number}</h1>
+        <p className="mt-1 text-sm text-ink-muted">
+          Placed {new Date(order.created_at).toLocaleString("en-US", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" })} UTC ·
+          confirmation to {maskEmail(order.email)}
         </p>
-        {attempt?.payment_url && (attempt.state === "OPEN" || attempt.state === "PARTIALLY_FILLED") && (
-          <a href={attempt.payment_url} className="inline-block rounded-md bg-brand-600 px-5 py-2.5 font-semibold text-white hover:bg-brand-700">
-            Continue to payment
-          </a>
-        )}
-      </section>
+      </div>
+      <OrderStatus orderId={order.id} initial={toStatusView(order, attempt)} />
       <section aria-labelledby="items" className="rounded-xl border border-paper-line bg-paper p-6">
         <h2 id="items" className="text-lg font-semibold">
           Items
@@ -60,6 +50,11 @@ export default async function OrderPage({ params }: PageProps<"/orders/[orderId]
             {formatUsd(order.total_cents)}
           </span>
         </p>
+        {order.shipping_name && (
+          <p className="mt-4 text-sm text-ink-muted">
+            Shipping to {order.shipping_name}, {order.shipping_city}, {order.shipping_country}
+          </p>
+        )}
       </section>
     </div>
   );

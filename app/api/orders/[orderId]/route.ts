@@ -1,0 +1,14 @@
+import { NextResponse } from "next/server";
+import { orderIdSchema } from "@/lib/orders";
+import { syncDeps } from "@/lib/payments/server";
+import { orderStatus } from "@/lib/payments/status";
+
+export const dynamic = "force-dynamic";
+
+/** The status page's poll: the order's payment, asking PayRam at most once per interval. */
+export async function GET(_request: Request, context: RouteContext<"/api/orders/[orderId]">) {
+  const { orderId } = await context.params;
+  const view = orderIdSchema.safeParse(orderId).success ? await orderStatus(syncDeps(), orderId) : null;
+  if (!view) return NextResponse.json({ error: "not found" }, { status: 404, headers: { "Cache-Control": "no-store" } });
+  return NextResponse.json(view, { headers: { "Cache-Control": "no-store" } });
+}

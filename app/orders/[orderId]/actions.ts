@@ -1,0 +1,25 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { getDb } from "@/lib/db/server";
+import { findOrder } from "@/lib/orders";
+import { latestAttempt } from "@/lib/payments/attempts";
+import { payForOrder } from "@/lib/payments/checkout";
+import { checkoutDeps } from "@/lib/payments/server";
+import { canPayAgain } from "@/lib/payments/status";
+
+export type PayAgainState = { error: string | null };
+
+/** "Pay again" after a cancelled or failed payment: a new PayRam payment for the same order. */
+export async function payAgainAction(_state: PayAgainState, formData: FormData): Promise<PayAgainState> {
+  const orderId = formData.get("orderId");
+  const order = typeof orderId === "string" ? await findOrder(getDb(), orderId) : null;
+  if (!order) return { error: "We could not find this order." };
+  if (!canPayAgain(order, await latestAttempt(getDb(), order.id))) {
+    // Already paid, still open, or money to sort out: the page shows which.
+    redirect(`/orders/${order.id}`);
+  }
+  const result = await payForOrder(checkoutDeps(), order);
+  if (!result.ok) return { error: result.error };
+  redirect(result.redirectTo);
+}

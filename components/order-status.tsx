@@ -1,0 +1,148 @@
+"use client";
+
+import { useActionState } from "react";
+import { payAgainAction, type PayAgainState } from "@/app/orders/[orderId]/actions";
+import { formatUsd, parseCents } from "@/lib/money";
+import type { OrderStatusView } from "@/lib/payments/status";
+import { useOrderStatus } from "@/lib/swr/use-order-status";
+
+/** The view's exact decimal strings, as people read money. */
+const usd = (value: string) => formatUsd(parseCents(value));
+
+/** What to tell an anxious shopper in each state. */
+function copyFor(view: OrderStatusView): { title: string; tone: "wait" | "ok" | "warn"; body: string } {
+  switch (view.state) {
+    case "NONE":
+    case "STARTING":
+      return { tone: "wait", title: "Preparing your payment", body: "This takes a moment. This page updates by itself." };
+    case "START_FAILED":
+      return { tone: "warn", title: "Your payment could not be started", body: "Nothing was charged. You can try again now." };
+    case "OPEN":
+      return {
+        tone: "wait",
+        title: "Waiting for your payment",
+        body: `Pay ${usd(view.dueUsd)} on PayRam's payment page. This page updates by itself once your payment arrives.`,
+      };
+    case "PARTIALLY_FILLED":
+      return {
+        tone: "wait",
+        title: `Received ${usd(view.receivedUsd)} of ${usd(view.dueUsd)}`,
+        body: `${usd(view.remainingUsd)} still to pay. Send the rest to the same address, or continue on the payment page.`,
+      };
+    case "FILLED":
+      return view.paid
+        ? { tone: "ok", title: "Paid — thank you!", body: `We received ${usd(view.receivedUsd)}. Your order is confirmed and on its way to being fulfilled.` }
+        : {
+            tone: "warn",
+            title: "Payment received — under review",
+            body: "Your payment arrived, and the shop is checking it before confirming your order. We will be in touch.",
+          };
+    case "OVER_FILLED":
+      return {
+        tone: "ok",
+        title: "Paid — thank you!",
+        body: `You sent ${usd(view.surplusUsd)} more than the total. The shop has been told and will contact you about the difference.`,
+      };
+    case "CANCELLED":
+      return parseCents(view.receivedUsd) > 0
+        ? {
+            tone: "warn",
+            title: "This payment was cancelled after part of it arrived",
+            body: `We received ${usd(view.receivedUsd)} of ${usd(view.dueUsd)}. The shop has been told and will contact you to sort it out.`,
+          }
+        : { tone: "warn", title: "This payment expired or was cancelled", body: "Nothing was received. You can pay again for the same order." };
+  }
+}
+
+const TONE = {
+  wait: "border-brand-100 bg-brand-50",
+  ok: "border-green-200 bg-green-50",
+  warn: "border-amber-200 bg-amber-50",
+};
+
+export function OrderStatus({ orderId, initial }: { orderId: string; initial: OrderStatusView }) {
+  const { data, error, isValidating, mutate } = useOrderStatus(orderId, initial);
+  const view = data ?? initial;
+  const copy = copyFor(view);
+  const [payAgain, payAgainForm, paying] = useActionState<PayAgainState, FormData>(payAgainAction, { error: null });
+  const stillChecking = view.checking || Boolean(error);
+
+  return (
+    <section aria-labelledby="payment-title" className={`space-y-4 rounded-xl border p-6 ${TONE[copy.tone]}`}>
+      <div aria-live="polite" aria-atomic="true" className="space-y-2">
+        <h2 id="payment-title" className="text-xl font-semibold" data-testid="payment-state" data-state={view.state} data-paid={view.paid}>
+          {copy.title}
+        </h2>
+        <p>{copy.body}</p>
+        {stillChecking && <p className="text-sm text-warn">We are still checking with PayRam; what you see is the last state we know.</p>}
+      </div>
+
+      <dl className="grid grid-cols-3 gap-4 text-sm">
+        <Amount label="Total" value={view.dueUsd} testId="amount-due" />
+        <Amount label="Received" value={view.receivedUsd} testId="amount-received" />
+        <Amount label="Still to pay" value={view.remainingUsd} testId="amount-remaining" />
+      </dl>
+
+      {view.paymentUrl && (
+        <a href={view.paymentUrl} className="inline-block rounded-md bg-brand-600 px-5 py-2.5 font-semibold text-white hover:bg-brand-700">
+          Continue to payment
+        </a>
+      )}
+
+      {view.depositAddress && view.paymentUrl && <DepositAddress orderId={orderId} view={view} />}
+
+      {view.canPayAgain && (
+        <form action={payAgainForm} className="space-y-2">
+          <input type="hidden" name="orderId" value={orderId} />
+          <button type="submit" disabled={paying} className="rounded-md bg-brand-600 px-5 py-2.5 font-semibold text-white hover:bg-brand-700 disabled:opacity-70">
+            {paying ? "Opening PayRam…" : "Pay again"}
+          </button>
+          {payAgain.error && (
+            <p role="alert" className="text-sm text-bad">
+              {payAgain.error}
+            </p>
+          )}
+        </form>
+      )}
+
+      <div className="flex items-center gap-3 text-sm text-ink-muted">
+        <button type="button" onClick={() => void mutate()} disabled={isValidating} className="rounded-md border border-paper-line bg-paper px-3 py-1.5 font-medium text-ink hover:bg-paper-subtle disabled:opacity-60">
+          {isValidating ? "Checking…" : "Check again"}
+        </button>
+        <span>Last change: {new Date(view.updatedAt).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })}</span>
+      </div>
+    </section>
+  );
+}
+
+function Amount({ label, value, testId }: { label: string; value: string; testId: string }) {
+  return (
+    <div>
+      <dt className="text-ink-muted">{label}</dt>
+      <dd className="text-lg font-semibold tabular-nums" data-testid={testId}>
+        {usd(value)}
+      </dd>
+    </div>
+  );
+}
+
+function DepositAddress({ orderId, view }: { orderId: string; view: OrderStatusView }) {
+  return (
+    <div className="flex flex-col gap-4 rounded-lg border border-paper-line bg-paper p-4 sm:flex-row sm:items-center">
+      {/* eslint-disable-next-line @next/next/no-img-element -- a small SVG our own API draws */}
+      <img src={`/api/orders/${orderId}/deposit-qr?address=${encodeURIComponent(view.depositAddress!)}`} alt="QR code of the deposit address" width={128} height={128} className="h-32 w-32" />
+      <div className="min-w-0 flex-1 space-y-2">
+        <label htmlFor="deposit-address" className="block text-sm font-medium">
+          Deposit address{view.currency ? ` (${view.currency})` : ""}
+        </label>
+        <div className="flex gap-2">
+          <input id="deposit-address" readOnly value={view.depositAddress!} className="min-w-0 flex-1 rounded-md border border-paper-line px-3 py-2 font-mono text-sm" />
+          <button type="button" onClick={() => void navigator.clipboard?.writeText(view.depositAddress!)} className="rounded-md border border-paper-line px-3 py-2 text-sm font-medium hover:bg-paper-subtle">
+            Copy
+          </button>
+        </div>
+        <p className="text-sm text-ink-muted">Send {usd(view.remainingUsd)} worth of {view.currency ?? "the chosen asset"} to this address.</p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+import { expect, it } from "vitest";
+import { describeOnEachDatabase } from "@/test/databases";
+import { emulatorPerFile } from "@/test/emulator";
+import { placeOrder } from "@/test/shop";
+import { pollInterval } from "../swr/use-order-status";
+import { orderStatus, type OrderStatusView } from "./status";
+
+const payram = emulatorPerFile();
+
+describeOnEachDatabase("the status page's view", (get) => {
+  const deps = () => ({ db: get().db, payram: payram.client });
+
+  it("shows what was received and what is left, as decimal strings", async () => {
+    const order = await placeOrder(get().db, payram, [["aurora-desk-lamp", 1]]);
+    expect(await orderStatus(deps(), order.orderId)).toMatchObject({ state: "OPEN", dueUsd: "89.00", receivedUsd: "0.00", remainingUsd: "89.00", paid: false, canPayAgain: false });
+    await payram.deposit(order.referenceId, "12.34");
+    const view = await orderStatus(deps(), order.orderId, { syncIntervalMs: 0 });
+    expect(view).toMatchObject({ state: "PARTIALLY_FILLED", receivedUsd: "12.34", remainingUsd: "76.66", checking: false });
+    expect(view?.paymentUrl).toMatch(/\/payments\?reference_id=/);
+    await payram.deposit(order.referenceId, "80.00");
+    expect(await orderStatus(deps(), order.orderId, { syncIntervalMs: 0 })).toMatchObject({ state: "OVER_FILLED", paid: true, surplusUsd: "3.34", remainingUsd: "0.00", paymentUrl: null });
+  });
+
+  it("asks PayRam at most once per interval however many pollers, on one instance or several", async () => {
+    const order = await placeOrder(get().db, payram);
+    await payram.deposit(order.referenceId, "1.00");
+    // On Postgres the pollers are spread over three instances; SQLite serves one.
+    const handles = get().dialect === "postgres" ? [get().db, get().open(), get().open()] : [get().db];
+    const views = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => orderStatus({ db: handles[i % handles.length]!, payram: payram.client }, order.orderId, { syncIntervalMs: 60_000 })),
+    );
+    expect(await payram.statusCalls(order.referenceId)).toBe(1);
+    // The one that asked saw the news; the rest served the stored state, fresh or just before it.
+    expect(views.some((v) => v?.state === "PARTIALLY_FILLED")).toBe(true);
+    expect(await orderStatus(deps(), order.orderId, { syncIntervalMs: 60_000 })).toMatchObject({ state: "PARTIALLY_FILLED" });
+    expect(await payram.statusCalls(order.referenceId)).toBe(1);
+  });
+
+  it("keeps the last known state and says it is still checking when PayRam errs", async () => {
+    const order = await placeOrder(get().db, payram);
+    await payram.control("/config", "PUT", { faults: { status: { mode: "500" } } });
+    expect(await orderStatus(deps(), order.orderId, { syncIntervalMs: 0 })).toMatchObject({ state: "OPEN", checking: true });
+  });
+
+  it("stops asking PayRam once the payment is final, and offers to pay again only when nothing arrived", async () => {
+    const order = await placeOrder(get().db, payram);
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    expect(await orderStatus(deps(), order.orderId, { syncIntervalMs: 0 })).toMatchObject({ state: "CANCELLED", canPayAgain: true });
+    const calls = await payram.statusCalls(order.referenceId);
+    await orderStatus(deps(), order.orderId, { syncIntervalMs: 0 });
+    expect(await payram.statusCalls(order.referenceId)).toBe(calls);
+
+    const partial = await placeOrder(get().db, payram);
+    await payram.deposit(partial.referenceId, "1.00");
+    await payram.control(`/payments/${partial.referenceId}/cancel`, "POST");
+    expect(await orderStatus(deps(), partial.orderId, { syncIntervalMs: 0 })).toMatchObject({ state: "CANCELLED", receivedUsd: "1.00", canPayAgain: false });
+  });
+
+  it("is null for an unknown or malformed order id", async () => {
+    expect(await orderStatus(deps(), "A".repeat(22))).toBeNull();
+    expect(await orderStatus(deps(), "../../etc/passwd")).toBeNull();
+  });
+});
+
+it("polls quickly while a payment may arrive, backs off when nothing happens, and stops when final", () => {
+  const now = Date.parse("2026-11-26T12:00:00.000Z");
+  const view = (state: OrderStatusView["state"], minutesQuiet: number) =>
+    ({ state, updatedAt: new Date(now - minutesQuiet * 60_000).toISOString() }) as OrderStatusView;
+  expect(pollInterval(view("OPEN", 0), now)).toBe(2_000);
+  expect(pollInterval(view("PARTIALLY_FILLED", 5), now)).toBe(5_000);
+  expect(pollInterval(view("OPEN", 30), now)).toBe(15_000);
+  expect(pollInterval(view("OPEN", 600), now)).toBe(30_000);
+  for (const state of ["FILLED", "OVER_FILLED", "CANCELLED", "START_FAILED"] as const) expect(pollInterval(view(state, 0), now)).toBe(0);
+});
