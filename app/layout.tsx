@@ -1,10 +1,8 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { SiteFooter } from "@/components/site-footer";
-import { SiteHeader } from "@/components/site-header";
 import "./globals.css";
 
-// Every page reads the server-held cart (the header's count) or the database.
+// Every page reads the server-held cart, a session or the database.
 export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = {
@@ -22,11 +20,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         >
           Skip to content
         </a>
-        <SiteHeader />
-        <main id="main" className="mx-auto w-full max-w-shop flex-1 px-4 py-8 sm:px-6">
-          {children}
-        </main>
-        <SiteFooter />
+        {children}
       </body>
     </html>
   );

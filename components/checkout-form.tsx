@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
-import { checkoutAction, type CheckoutState } from "@/app/checkout/actions";
+import { checkoutAction, type CheckoutState } from "@/app/(shop)/checkout/actions";
 
 function Field({
   name,

@@ -20,10 +20,10 @@ export async function fillAddress(page: Page) {
 }
 
 /** Buys one of a product and stops on PayRam's page; returns the PayRam reference. */
-export async function checkoutToPayram(page: Page, productName = "Lo-Fi Sound Pack"): Promise<string> {
+export async function checkoutToPayram(page: Page, productName = "Lo-Fi Sound Pack", email = "shopper@example.com"): Promise<string> {
   await addToCart(page, productName, 1);
   await page.goto("/checkout");
-  await page.getByLabel("Email").fill("shopper@example.com");
+  await page.getByLabel("Email").fill(email);
   if (await page.getByLabel("Full name").count()) await fillAddress(page);
   await page.getByRole("button", { name: /^Pay .* with crypto$/ }).click();
   await page.waitForURL(`${EMULATOR_URL}/payments?**`);

@@ -29,6 +29,7 @@ export const CONFIG_HELP = {
     "comma-separated keys that may sign PayRam's webhooks (default: PAYRAM_API_KEY); list the old and new key while rotating",
   PAYRAM_WEBHOOK_REQUIRE_SIGNATURE: "true to refuse webhooks that carry only the legacy API-Key header",
   SWEEP_INTERVAL_MS: "how often open payments are re-checked with PayRam in the background, in milliseconds (0 turns it off)",
+  ATTENTION_PARTIAL_AFTER_MINUTES: "after how many quiet minutes a partly paid order needs the merchant's attention",
   DATABASE_URL: "the database: unset for the embedded SQLite file, file:<path> for another SQLite file, postgres://… for Postgres",
   ADMIN_PASSWORD: "the merchant area's sign-in password",
   SESSION_SECRET: "the key that signs session cookies, 32 characters or more",
@@ -129,6 +130,11 @@ const envSchema = z
       .min(0, "must be 0 (off) or more")
       .max(86_400_000, "must be at most 86400000")
       .default(15_000),
+    ATTENTION_PARTIAL_AFTER_MINUTES: z.coerce
+      .number({ message: "must be a whole number" })
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .default(60),
     DATABASE_URL: databaseUrl,
     ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").default(DEV_DEFAULTS.ADMIN_PASSWORD),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_DEFAULTS.SESSION_SECRET),
@@ -148,6 +154,7 @@ const envSchema = z
       webhookRequireSignature: env.PAYRAM_WEBHOOK_REQUIRE_SIGNATURE,
     },
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+    attentionPartialAfterMinutes: env.ATTENTION_PARTIAL_AFTER_MINUTES,
     database: env.DATABASE_URL,
     adminPassword: env.ADMIN_PASSWORD,
     sessionSecret: env.SESSION_SECRET,

@@ -141,6 +141,8 @@ export const ATTENTION_KINDS = [
   "amount_mismatch", // PayRam asked for another amount than the order's: not fulfilled
   "over_filled", // paid more than the total
   "cancelled_with_funds", // cancelled or expired after a part was received
+  "start_failed", // the checkout could not open a PayRam payment (resolved by the merchant)
+  "partial_stale", // partly paid and quiet for long (resolved by the merchant)
 ] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 

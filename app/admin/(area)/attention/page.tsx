@@ -1,0 +1,66 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ResolveForm } from "@/components/admin/resolve-form";
+import { requireAdminPage } from "@/lib/admin/auth";
+import { needsAttention } from "@/lib/admin/attention";
+import { ATTENTION_LABELS } from "@/lib/admin/orders";
+import { loadConfig } from "@/lib/config";
+import { getDb } from "@/lib/db/server";
+
+export const metadata: Metadata = { title: "Needs attention" };
+
+export default async function AttentionPage() {
+  await requireAdminPage();
+  const { items, rejectedDeliveries } = await needsAttention(getDb(), { partialAfterMinutes: loadConfig().attentionPartialAfterMinutes });
+  return (
+    <div className="space-y-8">
+      <h1 className="text-3xl font-semibold tracking-tight">Needs attention</h1>
+      <section aria-labelledby="orders-attention" className="space-y-3">
+        <h2 id="orders-attention" className="text-lg font-semibold">
+          Orders ({items.length})
+        </h2>
+        {items.length === 0 && <p className="text-ink-muted">Nothing needs you right now.</p>}
+        <ul className="space-y-3">
+          {items.map((item) => (
+            <li key={item.id} className="space-y-2 rounded-xl border border-paper-line bg-paper p-4" data-testid="attention-item">
+              <p>
+                <Link href={`/admin/orders/${item.orderId}`} className="font-semibold text-brand-700 underline">
+                  Order #{item.orderNumber}
+                </Link>{" "}
+                — <strong>{ATTENTION_LABELS[item.kind]}</strong>
+              </p>
+              <p className="text-sm text-ink-muted">{item.detail}</p>
+              <ResolveForm id={item.id} label={`order #${item.orderNumber}`} />
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="rejected" className="space-y-3">
+        <h2 id="rejected" className="text-lg font-semibold">
+          Refused webhook deliveries, last 24 hours ({rejectedDeliveries.length})
+        </h2>
+        <p className="text-sm text-ink-muted">Forged, unsigned or malformed requests to /api/webhook. Many of them may mean someone is probing the shop, or PayRam&apos;s key has changed.</p>
+        {rejectedDeliveries.length > 0 && (
+          <table className="w-full rounded-xl border border-paper-line bg-paper text-left text-sm">
+            <thead className="bg-paper-subtle text-ink-muted">
+              <tr>
+                <th scope="col" className="px-3 py-2">Received (UTC)</th>
+                <th scope="col" className="px-3 py-2">Method</th>
+                <th scope="col" className="px-3 py-2">Why refused</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rejectedDeliveries.map((delivery) => (
+                <tr key={delivery.id} className="border-t border-paper-line">
+                  <td className="px-3 py-2 tabular-nums">{delivery.received_at.replace("T", " ").slice(0, 19)}</td>
+                  <td className="px-3 py-2">{delivery.method}</td>
+                  <td className="px-3 py-2">{delivery.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { signOutAction } from "@/app/admin/actions";
+import { requireAdminPage } from "@/lib/admin/auth";
+
+export default async function MerchantAreaLayout({ children }: { children: ReactNode }) {
+  await requireAdminPage();
+  return (
+    <>
+      <header className="border-b border-paper-line bg-ink text-white">
+        <div className="mx-auto flex max-w-shop items-center justify-between px-4 py-3 sm:px-6">
+          <Link href="/admin" className="font-semibold">
+            Lumen Goods · Merchant
+          </Link>
+          <nav aria-label="Merchant">
+            <ul className="flex items-center gap-5 text-sm">
+              <li>
+                <Link href="/admin" className="hover:underline">
+                  Orders
+                </Link>
+              </li>
+              <li>
+                <Link href="/admin/attention" className="hover:underline">
+                  Needs attention
+                </Link>
+              </li>
+              <li>
+                <form action={signOutAction}>
+                  <button type="submit" className="rounded border border-white/40 px-2 py-1 hover:bg-white/10">
+                    Sign out
+                  </button>
+                </form>
+              </li>
+            </ul>
+          </nav>
+        </div>
+      </header>
+      <main id="main" className="mx-auto w-full max-w-shop flex-1 px-4 py-8 sm:px-6">
+        {children}
+      </main>
+    </>
+  );
+}

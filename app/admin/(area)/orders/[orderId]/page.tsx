@@ -1,0 +1,124 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ResolveForm } from "@/components/admin/resolve-form";
+import { StateBadge } from "@/components/admin/state-badge";
+import { SyncNowButton } from "@/components/admin/sync-now";
+import { requireAdminPage } from "@/lib/admin/auth";
+import { ATTENTION_LABELS, orderDetail } from "@/lib/admin/orders";
+import { getDb } from "@/lib/db/server";
+import { formatUsd } from "@/lib/money";
+import { orderIdSchema } from "@/lib/orders";
+
+export const metadata: Metadata = { title: "Order" };
+
+export default async function AdminOrderPage({ params }: PageProps<"/admin/orders/[orderId]">) {
+  await requireAdminPage();
+  const { orderId } = await params;
+  const detail = orderIdSchema.safeParse(orderId).success ? await orderDetail(getDb(), orderId) : null;
+  if (!detail) notFound();
+  const { order, items, attempts, timeline, attention, fulfilment } = detail;
+  const current = attempts.at(-1) ?? null;
+  const received = current?.amount_received_cents ?? 0;
+  const open = attention.filter((item) => item.resolved_at === null);
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-center justify-between gap-4">
+        <div>
+          <p className="text-sm">
+            <Link href="/admin" className="text-brand-700 underline">
+              Orders
+            </Link>
+          </p>
+          <h1 className="text-3xl font-semibold tracking-tight">Order #{order.number}</h1>
+          <p className="text-sm text-ink-muted">
+            {order.email} · placed {order.created_at.replace("T", " ").slice(0, 19)} UTC
+          </p>
+        </div>
+        <StateBadge state={order.paid_at ? "PAID" : (current?.state ?? "NONE")} />
+      </div>
+
+      <section aria-labelledby="payram" className="grid gap-6 rounded-xl border border-paper-line bg-paper p-6 md:grid-cols-2">
+        <div className="space-y-2">
+          <h2 id="payram" className="text-lg font-semibold">
+            PayRam payment
+          </h2>
+          <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
+            <dt className="text-ink-muted">State</dt>
+            <dd data-testid="admin-payment-state">{current?.state ?? "none"}</dd>
+            <dt className="text-ink-muted">Due</dt>
+            <dd className="tabular-nums">{formatUsd(order.total_cents)}</dd>
+            <dt className="text-ink-muted">Received</dt>
+            <dd className="tabular-nums" data-testid="admin-received">{formatUsd(received)}</dd>
+            <dt className="text-ink-muted">Remaining</dt>
+            <dd className="tabular-nums">{formatUsd(Math.max(0, order.total_cents - received))}</dd>
+            <dt className="text-ink-muted">Reference</dt>
+            <dd className="break-all font-mono text-xs">{current?.reference_id ?? "—"}</dd>
+            <dt className="text-ink-muted">Fulfilment</dt>
+            <dd>{fulfilment ? `to ${fulfilment.kind} (since ${fulfilment.created_at.slice(0, 16).replace("T", " ")})` : "not paid yet"}</dd>
+          </dl>
+          {current?.payment_url && (
+            <a href={current.payment_url} className="inline-block text-sm text-brand-700 underline" target="_blank" rel="noreferrer">
+              Open PayRam&apos;s payment page
+            </a>
+          )}
+        </div>
+        <SyncNowButton orderId={order.id} />
+      </section>
+
+      {open.length > 0 && (
+        <section aria-labelledby="attention" className="space-y-3 rounded-xl border border-amber-200 bg-amber-50 p-6">
+          <h2 id="attention" className="text-lg font-semibold">
+            Needs attention
+          </h2>
+          {open.map((item) => (
+            <div key={item.id} className="space-y-2">
+              <p>
+                <strong>{ATTENTION_LABELS[item.kind]}</strong>: {item.detail}
+              </p>
+              <ResolveForm id={item.id} label={ATTENTION_LABELS[item.kind]} />
+            </div>
+          ))}
+        </section>
+      )}
+
+      <section aria-labelledby="history" className="rounded-xl border border-paper-line bg-paper p-6">
+        <h2 id="history" className="text-lg font-semibold">
+          History
+        </h2>
+        <ol className="mt-4 space-y-3" data-testid="timeline">
+          {timeline.map((entry, index) => (
+            <li key={index} className="border-l-2 border-paper-line pl-4">
+              <p className="text-xs text-ink-muted tabular-nums">{entry.at.replace("T", " ").slice(0, 23)} · {entry.kind}</p>
+              <p className="font-medium">{entry.title}</p>
+              {entry.detail && <p className="text-sm text-ink-muted">{entry.detail}</p>}
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <section aria-labelledby="items" className="rounded-xl border border-paper-line bg-paper p-6">
+        <h2 id="items" className="text-lg font-semibold">
+          Items
+        </h2>
+        <ul className="mt-3 space-y-1 text-sm">
+          {items.map((item) => (
+            <li key={item.position} className="flex justify-between">
+              <span>
+                {item.name} × {item.quantity} @ {formatUsd(item.unit_price_cents)}
+              </span>
+              <span className="tabular-nums">{formatUsd(item.line_total_cents)}</span>
+            </li>
+          ))}
+        </ul>
+        {order.shipping_name && (
+          <p className="mt-4 text-sm">
+            Ship to: {order.shipping_name}, {order.shipping_line1}
+            {order.shipping_line2 ? `, ${order.shipping_line2}` : ""}, {order.shipping_postal_code} {order.shipping_city}
+            {order.shipping_region ? `, ${order.shipping_region}` : ""}, {order.shipping_country}
+          </p>
+        )}
+      </section>
+    </div>
+  );
+}

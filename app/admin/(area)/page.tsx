@@ -1,0 +1,108 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { StateBadge } from "@/components/admin/state-badge";
+import { requireAdminPage } from "@/lib/admin/auth";
+import { listOrders, orderFilterSchema, orderSummary, PAGE_SIZE } from "@/lib/admin/orders";
+import { getDb } from "@/lib/db/server";
+import { formatUsd } from "@/lib/money";
+
+export const metadata: Metadata = { title: "Orders" };
+
+const FILTERS = ["PAID", "OPEN", "PARTIALLY_FILLED", "FILLED", "OVER_FILLED", "CANCELLED", "START_FAILED", "STARTING", "NONE"] as const;
+
+export default async function OrdersPage({ searchParams }: PageProps<"/admin">) {
+  await requireAdminPage();
+  const raw = await searchParams;
+  const filter = orderFilterSchema.parse({ state: raw.state, q: raw.q, page: raw.page });
+  const db = getDb();
+  const [{ rows, total }, summary] = await Promise.all([listOrders(db, filter), orderSummary(db)]);
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const query = (changes: Record<string, string | undefined>) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries({ state: filter.state, q: filter.q, ...changes })) if (value) params.set(key, value);
+    const text = params.toString();
+    return text ? `?${text}` : "";
+  };
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <h1 className="text-3xl font-semibold tracking-tight">Orders</h1>
+        <p className="text-sm text-ink-muted">
+          Paid today (UTC): <strong className="text-lg text-ink tabular-nums" data-testid="paid-today">{formatUsd(summary.paidTodayCents)}</strong>
+        </p>
+      </div>
+      <nav aria-label="Filter by state" className="flex flex-wrap gap-2 text-sm">
+        <Link href={`/admin${query({ state: undefined, page: undefined })}`} aria-current={!filter.state ? "page" : undefined} className="rounded-full border border-paper-line bg-paper px-3 py-1 aria-[current=page]:bg-ink aria-[current=page]:text-white">
+          All
+        </Link>
+        {FILTERS.map((state) => (
+          <Link key={state} href={`/admin${query({ state, page: undefined })}`} aria-current={filter.state === state ? "page" : undefined} className="rounded-full border border-paper-line bg-paper px-3 py-1 aria-[current=page]:bg-ink aria-[current=page]:text-white">
+            {state} <span className="tabular-nums text-ink-faint">{summary.counts[state] ?? 0}</span>
+          </Link>
+        ))}
+      </nav>
+      <form role="search" className="flex gap-2" action="/admin">
+        {filter.state && <input type="hidden" name="state" value={filter.state} />}
+        <label htmlFor="q" className="sr-only">
+          Search by order number, email or PayRam reference
+        </label>
+        <input id="q" name="q" defaultValue={filter.q ?? ""} placeholder="Order #, email or PayRam reference" className="w-full max-w-md rounded-md border border-paper-line px-3 py-2" />
+        <button type="submit" className="rounded-md bg-ink px-4 py-2 font-medium text-white">
+          Search
+        </button>
+        <a href={`/admin/api/orders.csv${query({})}`} className="ml-auto rounded-md border border-paper-line bg-paper px-4 py-2 font-medium">
+          Export CSV
+        </a>
+      </form>
+      <div className="overflow-x-auto rounded-xl border border-paper-line bg-paper">
+        <table className="w-full text-left text-sm">
+          <caption className="sr-only">Orders, newest first</caption>
+          <thead className="border-b border-paper-line bg-paper-subtle text-ink-muted">
+            <tr>
+              <th scope="col" className="px-4 py-2">Order</th>
+              <th scope="col" className="px-4 py-2">Placed (UTC)</th>
+              <th scope="col" className="px-4 py-2">Email</th>
+              <th scope="col" className="px-4 py-2 text-right">Total</th>
+              <th scope="col" className="px-4 py-2 text-right">Received</th>
+              <th scope="col" className="px-4 py-2">State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.id} className="border-b border-paper-line last:border-0">
+                <td className="px-4 py-2">
+                  <Link href={`/admin/orders/${row.id}`} className="font-medium text-brand-700 underline">
+                    #{row.number}
+                  </Link>
+                </td>
+                <td className="px-4 py-2 tabular-nums">{row.createdAt.slice(0, 16).replace("T", " ")}</td>
+                <td className="px-4 py-2">{row.email}</td>
+                <td className="px-4 py-2 text-right tabular-nums">{formatUsd(row.totalCents)}</td>
+                <td className="px-4 py-2 text-right tabular-nums">{row.receivedCents === null ? "—" : formatUsd(row.receivedCents)}</td>
+                <td className="px-4 py-2">
+                  <StateBadge state={row.paidAt ? "PAID" : (row.state ?? "NONE")} />
+                </td>
+              </tr>
+            ))}
+            {rows.length === 0 && (
+              <tr>
+                <td colSpan={6} className="px-4 py-8 text-center text-ink-muted">
+                  No orders match.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <nav aria-label="Pages" className="flex items-center justify-between text-sm">
+        <span>
+          {total} orders · page {filter.page} of {pages}
+        </span>
+        <span className="flex gap-2">
+          {filter.page > 1 && <Link href={`/admin${query({ page: String(filter.page - 1) })}`} className="rounded border border-paper-line bg-paper px-3 py-1">Newer</Link>}
+          {filter.page < pages && <Link href={`/admin${query({ page: String(filter.page + 1) })}`} className="rounded border border-paper-line bg-paper px-3 py-1">Older</Link>}
+        </span>
+      </nav>
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { resolveAttention } from "@/lib/admin/attention";
+import { endSession, isSignedIn, startSession } from "@/lib/admin/auth";
+import { passwordMatches, SignInThrottle } from "@/lib/admin/session";
+import { loadConfig } from "@/lib/config";
+import { getDb } from "@/lib/db/server";
+import { orderIdSchema } from "@/lib/orders";
+import { syncDeps } from "@/lib/payments/server";
+import { syncPayment } from "@/lib/payments/sync";
+
+/** Every admin action checks the session itself: a server action is a public endpoint. */
+const NOT_SIGNED_IN = "Your session has ended. Please sign in again.";
+
+const throttle = new SignInThrottle();
+
+export type SignInState = { error: string | null };
+
+export async function signInAction(_state: SignInState, formData: FormData): Promise<SignInState> {
+  const client = (await headers()).get("x-forwarded-for")?.split(",")[0]?.trim() || "direct";
+  const wait = throttle.waitMs(client);
+  if (wait > 0) return { error: `Too many wrong passwords. Try again in ${Math.ceil(wait / 1000)} seconds.` };
+  const password = formData.get("password");
+  if (typeof password !== "string" || !passwordMatches(password, loadConfig().adminPassword)) {
+    throttle.fail(client);
+    return { error: "That password is not right." };
+  }
+  throttle.succeed(client);
+  await startSession();
+  const next = formData.get("next");
+  // Only back into the merchant area: never an open redirect.
+  redirect(typeof next === "string" && /^\/admin(\/[A-Za-z0-9/_\-.?=&%]*)?$/.test(next) && !next.startsWith("/admin/sign-in") ? next : "/admin");
+}
+
+export async function signOutAction(): Promise<void> {
+  await endSession();
+  redirect("/admin/sign-in");
+}
+
+export type SyncNowState = { message: string | null; error: string | null };
+
+export async function syncNowAction(_state: SyncNowState, formData: FormData): Promise<SyncNowState> {
+  if (!(await isSignedIn())) return { message: null, error: NOT_SIGNED_IN };
+  const orderId = orderIdSchema.safeParse(formData.get("orderId"));
+  if (!orderId.success) return { message: null, error: "Unknown order." };
+  const db = getDb();
+  const attempt = await db
+    .selectFrom("payment_attempts")
+    .select(["reference_id", "state"])
+    .where("order_id", "=", orderId.data)
+    .where("reference_id", "is not", null)
+    .orderBy("attempt_number", "desc")
+    .executeTakeFirst();
+  if (!attempt?.reference_id) return { message: "This order has no PayRam payment to sync.", error: null };
+  try {
+    const result = await syncPayment(syncDeps(), { referenceId: attempt.reference_id }, "merchant");
+    revalidatePath(`/admin/orders/${orderId.data}`);
+    if (result.outcome === "changed") return { message: `Updated from PayRam: ${result.from} → ${result.to}${result.fulfilled ? ", order paid and queued for fulfilment" : ""}.`, error: null };
+    if (result.outcome === "unknown_at_payram") return { message: "PayRam does not know this payment.", error: null };
+    return { message: `No change: PayRam still says ${attempt.state}.`, error: null };
+  } catch (error) {
+    return { message: null, error: `PayRam could not be asked: ${error instanceof Error ? error.message : "unknown error"}` };
+  }
+}
+
+export type ResolveState = { error: string | null };
+
+const resolveSchema = z.object({
+  id: z.coerce.number().int().positive(),
+  note: z.string().trim().min(1, "Write a short note on what you did.").max(1000, "At most 1000 characters."),
+});
+
+export async function resolveAttentionAction(_state: ResolveState, formData: FormData): Promise<ResolveState> {
+  if (!(await isSignedIn())) return { error: NOT_SIGNED_IN };
+  const input = resolveSchema.safeParse({ id: formData.get("id"), note: formData.get("note") });
+  if (!input.success) return { error: input.error.issues[0]?.message ?? "Invalid input." };
+  await resolveAttention(getDb(), input.data.id, input.data.note);
+  revalidatePath("/admin", "layout");
+  return { error: null };
+}

@@ -1,0 +1,21 @@
+import { adminRouteRefusal } from "@/lib/admin/auth";
+import { orderFilterSchema, ordersCsv } from "@/lib/admin/orders";
+import { getDb } from "@/lib/db/server";
+
+export const dynamic = "force-dynamic";
+
+/** The orders list, filtered as on screen, as CSV (money as exact decimal strings). */
+export async function GET(request: Request) {
+  const refusal = await adminRouteRefusal();
+  if (refusal) return refusal;
+  const params = new URL(request.url).searchParams;
+  const filter = orderFilterSchema.parse({ state: params.get("state") ?? undefined, q: params.get("q") ?? undefined, page: 1 });
+  const csv = await ordersCsv(getDb(), filter);
+  return new Response(csv, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="orders-${new Date().toISOString().slice(0, 10)}.csv"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}

@@ -1,0 +1,107 @@
+import { expect, test, type Page } from "@playwright/test";
+import { ADMIN_COOKIE, createSessionToken, SESSION_TTL_MS } from "../lib/admin/session";
+import { DEV_DEFAULTS } from "../lib/config";
+import { checkoutToPayram, emulatorControl } from "./shop";
+import { APP_URL } from "./urls";
+
+/** The merchant area. The e2e server runs with the development password and session secret. */
+async function signIn(page: Page, password: string = DEV_DEFAULTS.ADMIN_PASSWORD) {
+  await page.goto("/admin/sign-in");
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+test("anonymous requests get nothing: pages go to sign-in, routes and actions get 401", async ({ page, request }) => {
+  for (const path of ["/admin", "/admin/attention", "/admin/orders/AAAAAAAAAAAAAAAAAAAAAA"]) {
+    await page.goto(path);
+    await expect(page).toHaveURL(/\/admin\/sign-in\?next=/);
+    await expect(page.getByRole("heading", { name: "Merchant sign-in" })).toBeVisible();
+  }
+  expect((await request.get("/admin/api/orders.csv", { maxRedirects: 0 })).status()).toBe(401);
+  // A server action is a public endpoint: without a session it is refused before it runs.
+  const action = await request.post("/admin/orders/AAAAAAAAAAAAAAAAAAAAAA", { headers: { "next-action": "0".repeat(42) }, data: "[]", maxRedirects: 0 });
+  expect(action.status()).toBe(401);
+});
+
+test("a wrong password is refused; a tampered or expired session sends the merchant back to sign in", async ({ page, context }) => {
+  await signIn(page, "not-the-password");
+  await expect(page.getByRole("alert").filter({ hasText: "That password is not right." })).toBeVisible();
+
+  const host = new URL(APP_URL).hostname;
+  const valid = createSessionToken(DEV_DEFAULTS.SESSION_SECRET);
+  const tampered = valid.replace(/^\d+/, (expires) => String(Number(expires) + 60_000));
+  const expired = createSessionToken(DEV_DEFAULTS.SESSION_SECRET, Date.now() - SESSION_TTL_MS - 1_000);
+  for (const token of [tampered, expired, "garbage"]) {
+    await context.addCookies([{ name: ADMIN_COOKIE, value: token, domain: host, path: "/" }]);
+    await page.goto("/admin");
+    await expect(page).toHaveURL(/\/admin\/sign-in/);
+  }
+  await context.addCookies([{ name: ADMIN_COOKIE, value: valid, domain: host, path: "/" }]);
+  await page.goto("/admin");
+  await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
+});
+
+test("sign in, find an order by email, see its webhook history, sync it with PayRam, sign out", async ({ page }) => {
+  // The shopper pays part while webhooks are off: only "sync now" can tell the shop.
+  const email = `merchant-journey-${Date.now()}@example.com`;
+  const referenceId = await checkoutToPayram(page, "Lo-Fi Sound Pack", email);
+  await emulatorControl(page, "/config", "PUT", { webhooks: { enabled: false } });
+  try {
+    await emulatorControl(page, `/payments/${referenceId}/deposit`, "POST", { amountInUSD: "4.00" });
+
+    await signIn(page);
+    await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
+    await page.getByLabel("Search by order number, email or PayRam reference").fill(email);
+    await page.getByRole("button", { name: "Search" }).click();
+    const rows = page.getByRole("row");
+    await expect(rows).toHaveCount(2);
+    await rows.nth(1).getByRole("link").click();
+
+    await expect(page.getByTestId("admin-payment-state")).toHaveText("OPEN");
+    await page.getByRole("button", { name: "Sync with PayRam now" }).click();
+    await expect(page.getByRole("status")).toHaveText("Updated from PayRam: OPEN → PARTIALLY_FILLED.");
+    await expect(page.getByTestId("admin-payment-state")).toHaveText("PARTIALLY_FILLED");
+    await expect(page.getByTestId("admin-received")).toHaveText("$4.00");
+    await expect(page.getByTestId("timeline")).toContainText("OPEN → PARTIALLY_FILLED (merchant)");
+  } finally {
+    await emulatorControl(page, "/config", "PUT", { webhooks: { enabled: true } });
+  }
+  // Now a webhook arrives for the rest, and the history shows how it was received.
+  await emulatorControl(page, `/payments/${referenceId}/deposit`, "POST", { amountInUSD: "5.49" });
+  await expect
+    .poll(async () => {
+      await page.reload();
+      return page.getByTestId("timeline").textContent();
+    })
+    .toMatch(/Webhook POST · accepted · said FILLED.*authenticated by signature/);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/admin\/sign-in/);
+  await page.goto("/admin");
+  await expect(page).toHaveURL(/\/admin\/sign-in/);
+});
+
+test("needs attention shows an overpaid order, and resolving it keeps the note in the order's history", async ({ page }) => {
+  const referenceId = await checkoutToPayram(page);
+  await emulatorControl(page, `/payments/${referenceId}/deposit`, "POST", { amountInUSD: "15.00" });
+  await signIn(page);
+  await page.getByRole("link", { name: "Needs attention" }).click();
+  await expect(page.getByRole("heading", { name: "Needs attention" })).toBeVisible();
+  const item = page.getByTestId("attention-item").filter({ hasText: "received 15.00 USD for 9.49 USD: 5.51 USD more" });
+  // The webhook that reports the overpayment may land a moment after the deposit.
+  await expect(async () => {
+    await page.reload();
+    await expect(item).toHaveCount(1, { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  const orderLink = item.getByRole("link");
+  const label = (await orderLink.textContent())!.toLowerCase();
+  await item.getByLabel(`Note for ${label}`).fill("Refunded 5.51 USD");
+  await item.getByRole("button", { name: `Mark resolved for ${label}` }).click();
+  await expect(item).toHaveCount(0);
+  await page.goto(`${APP_URL}/admin`);
+  await page.getByLabel("Search by order number, email or PayRam reference").fill(referenceId);
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("row").nth(1).getByRole("link").click();
+  await expect(page.getByTestId("timeline")).toContainText("Resolved: overpaid");
+  await expect(page.getByTestId("timeline")).toContainText("Refunded 5.51 USD");
+});

@@ -1,0 +1,80 @@
+import type { Db } from "../db";
+import { nowIso, type AttentionKind } from "../db/schema";
+
+/**
+ * What needs the merchant: money that arrived in a way the shop will not settle by itself
+ * (flagged by syncPayment), checkouts that could not open a payment, partly paid orders gone
+ * quiet, and webhook deliveries refused in the last day (forged or malformed).
+ */
+export interface AttentionEntry {
+  id: number;
+  kind: AttentionKind;
+  detail: string;
+  createdAt: string;
+  orderId: string;
+  orderNumber: number;
+}
+
+/** Adds the items that come from the passing of time or a failed start, once each. */
+async function noteDerivedItems(db: Db, partialAfterMinutes: number): Promise<void> {
+  const now = nowIso();
+  const quietSince = new Date(Date.now() - partialAfterMinutes * 60_000).toISOString();
+  const latest = (kind: "PARTIALLY_FILLED" | "START_FAILED") =>
+    db
+      .selectFrom("payment_attempts as a")
+      .innerJoin("orders as o", "o.id", "a.order_id")
+      .select(["a.id", "a.order_id", "a.updated_at", "a.amount_received_cents", "a.failure_reason"])
+      .where("a.state", "=", kind)
+      .where("o.paid_at", "is", null)
+      .where("a.attempt_number", "=", (eb) => eb.selectFrom("payment_attempts as p").select((p) => p.fn.max("p.attempt_number").as("n")).whereRef("p.order_id", "=", "a.order_id"));
+  const stale = await latest("PARTIALLY_FILLED").where("a.updated_at", "<=", quietSince).execute();
+  const failed = await latest("START_FAILED").execute();
+  const items = [
+    ...stale.map((a) => ({ order_id: a.order_id, attempt_id: a.id, kind: "partial_stale" as const, detail: `partly paid and quiet since ${a.updated_at}` })),
+    ...failed.map((a) => ({ order_id: a.order_id, attempt_id: a.id, kind: "start_failed" as const, detail: a.failure_reason ?? "the payment could not be started" })),
+  ];
+  for (const item of items) {
+    await db
+      .insertInto("attention_items")
+      .values({ ...item, created_at: now, resolved_at: null, resolution_note: null })
+      .onConflict((oc) => oc.columns(["attempt_id", "kind"]).doNothing())
+      .execute();
+  }
+}
+
+export async function needsAttention(db: Db, options: { partialAfterMinutes: number }) {
+  await noteDerivedItems(db, options.partialAfterMinutes);
+  const since = new Date(Date.now() - 24 * 60 * 60_000).toISOString();
+  const [items, rejected] = await Promise.all([
+    db
+      .selectFrom("attention_items as i")
+      .innerJoin("orders as o", "o.id", "i.order_id")
+      .innerJoin("payment_attempts as a", "a.id", "i.attempt_id")
+      .select(["i.id", "i.kind", "i.detail", "i.created_at", "o.id as order_id", "o.number", "o.paid_at", "a.state", "a.attempt_number"])
+      .where("i.resolved_at", "is", null)
+      .orderBy("i.created_at", "desc")
+      .execute(),
+    db.selectFrom("webhook_deliveries").selectAll().where("verdict", "=", "rejected").where("received_at", ">=", since).orderBy("id", "desc").limit(100).execute(),
+  ]);
+  // A failed start or a stale partial that the shopper has since settled needs nobody.
+  const stillRelevant = items.filter((item) => {
+    if (item.kind === "start_failed") return item.paid_at === null && item.state === "START_FAILED";
+    if (item.kind === "partial_stale") return item.paid_at === null && item.state === "PARTIALLY_FILLED";
+    return true;
+  });
+  return {
+    items: stillRelevant.map((item): AttentionEntry => ({ id: item.id, kind: item.kind, detail: item.detail, createdAt: item.created_at, orderId: item.order_id, orderNumber: item.number })),
+    rejectedDeliveries: rejected,
+  };
+}
+
+/** Marks an item resolved with the merchant's note; the note stays in the order's history. */
+export async function resolveAttention(db: Db, id: number, note: string): Promise<boolean> {
+  const result = await db
+    .updateTable("attention_items")
+    .set({ resolved_at: nowIso(), resolution_note: note })
+    .where("id", "=", id)
+    .where("resolved_at", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -1,0 +1,200 @@
+import { sql } from "kysely";
+import { z } from "zod";
+import type { Db } from "../db";
+import { ATTEMPT_STATES, nowIso, type AttemptState, type AttentionKind } from "../db/schema";
+import { centsToDecimal } from "../money";
+
+/** The merchant's view of orders: what the list, the detail page and the CSV export read. */
+export const PAGE_SIZE = 25;
+
+export const orderFilterSchema = z.object({
+  state: z.enum([...ATTEMPT_STATES, "PAID", "NONE"]).optional().catch(undefined),
+  q: z.string().trim().max(200).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
+});
+export type OrderFilter = z.output<typeof orderFilterSchema>;
+
+export interface OrderRow {
+  id: string;
+  number: number;
+  email: string;
+  totalCents: number;
+  createdAt: string;
+  paidAt: string | null;
+  state: AttemptState | null;
+  receivedCents: number | null;
+  referenceId: string | null;
+}
+
+function ordersWithLatestAttempt(db: Db) {
+  return db
+    .selectFrom("orders")
+    .leftJoin("payment_attempts as a", (join) =>
+      join
+        .onRef("a.order_id", "=", "orders.id")
+        .on("a.attempt_number", "=", (eb) =>
+          eb.selectFrom("payment_attempts as p").select((p) => p.fn.max("p.attempt_number").as("n")).whereRef("p.order_id", "=", "orders.id"),
+        ),
+    );
+}
+
+function filtered(db: Db, filter: OrderFilter) {
+  let query = ordersWithLatestAttempt(db);
+  if (filter.state === "PAID") query = query.where("orders.paid_at", "is not", null);
+  else if (filter.state === "NONE") query = query.where("a.id", "is", null);
+  else if (filter.state) query = query.where("a.state", "=", filter.state).where("orders.paid_at", "is", null);
+  const q = filter.q;
+  if (q) {
+    const number = /^#?(\d{1,15})$/.exec(q)?.[1];
+    query = query.where((eb) =>
+      eb.or([
+        ...(number ? [eb("orders.number", "=", Number(number))] : []),
+        eb(sql`lower(orders.email)`, "like", `%${q.toLowerCase().replace(/[\\%_]/g, "")}%`),
+        eb("orders.id", "=", q),
+        eb("orders.id", "in", (sub) => sub.selectFrom("payment_attempts").select("order_id").where("reference_id", "=", q)),
+      ]),
+    );
+  }
+  return query;
+}
+
+export async function listOrders(db: Db, filter: OrderFilter, limit = PAGE_SIZE): Promise<{ rows: OrderRow[]; total: number }> {
+  const base = filtered(db, filter);
+  const [rows, count] = await Promise.all([
+    base
+      .select([
+        "orders.id",
+        "orders.number",
+        "orders.email",
+        "orders.total_cents",
+        "orders.created_at",
+        "orders.paid_at",
+        "a.state",
+        "a.amount_received_cents",
+        "a.reference_id",
+      ])
+      .orderBy("orders.created_at", "desc")
+      .orderBy("orders.number", "desc")
+      .limit(limit)
+      .offset((filter.page - 1) * limit)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    total: count.n,
+    rows: rows.map((row) => ({
+      id: row.id,
+      number: row.number,
+      email: row.email,
+      totalCents: row.total_cents,
+      createdAt: row.created_at,
+      paidAt: row.paid_at,
+      state: row.state,
+      receivedCents: row.amount_received_cents,
+      referenceId: row.reference_id,
+    })),
+  };
+}
+
+/** Orders per shown state ("PAID" for paid orders, else the latest attempt's state) and today's takings. */
+export async function orderSummary(db: Db): Promise<{ counts: Record<string, number>; paidTodayCents: number }> {
+  const rows = await ordersWithLatestAttempt(db)
+    .select((eb) => [
+      eb.case().when("orders.paid_at", "is not", null).then("PAID").else(eb.fn.coalesce("a.state", sql<string>`'NONE'`)).end().as("shown"),
+      eb.fn.countAll<number>().as("n"),
+    ])
+    .groupBy("shown")
+    .execute();
+  const startOfDay = `${nowIso().slice(0, 10)}T00:00:00.000Z`;
+  const paid = await db
+    .selectFrom("orders")
+    .select((eb) => eb.fn.sum<number>("total_cents").as("sum"))
+    .where("paid_at", ">=", startOfDay)
+    .executeTakeFirstOrThrow();
+  return { counts: Object.fromEntries(rows.map((row) => [row.shown, row.n])), paidTodayCents: paid.sum ?? 0 };
+}
+
+/** The filtered list as CSV, money as exact decimal strings. */
+export async function ordersCsv(db: Db, filter: OrderFilter): Promise<string> {
+  const { rows } = await listOrders(db, { ...filter, page: 1 }, 100_000);
+  const cell = (value: string | number | null) => {
+    const text = value === null ? "" : String(value);
+    // Quote everything; neutralise spreadsheet formulas.
+    return `"${(/^[=+\-@]/.test(text) ? `'${text}` : text).replaceAll('"', '""')}"`;
+  };
+  const header = ["order", "created_at", "email", "total_usd", "state", "received_usd", "paid_at", "payram_reference"];
+  const lines = rows.map((row) =>
+    [
+      row.number,
+      row.createdAt,
+      row.email,
+      centsToDecimal(row.totalCents),
+      row.paidAt ? "PAID" : (row.state ?? "NONE"),
+      row.receivedCents === null ? "" : centsToDecimal(row.receivedCents),
+      row.paidAt,
+      row.referenceId,
+    ]
+      .map(cell)
+      .join(","),
+  );
+  return [header.join(","), ...lines].join("\r\n") + "\r\n";
+}
+
+/** One entry of an order's history, newest last. */
+export interface TimelineEntry {
+  at: string;
+  kind: "payment" | "webhook" | "attention" | "resolution" | "fulfilment";
+  title: string;
+  detail: string | null;
+}
+
+export async function orderDetail(db: Db, orderId: string) {
+  const order = await db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
+  if (!order) return null;
+  const [items, attempts, events, deliveries, attention, fulfilment] = await Promise.all([
+    db.selectFrom("order_items").selectAll().where("order_id", "=", orderId).orderBy("position").execute(),
+    db.selectFrom("payment_attempts").selectAll().where("order_id", "=", orderId).orderBy("attempt_number").execute(),
+    db.selectFrom("payment_events").selectAll().where("order_id", "=", orderId).orderBy("id").execute(),
+    db
+      .selectFrom("webhook_deliveries")
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          eb("order_id", "=", orderId),
+          eb("reference_id", "in", (sub) => sub.selectFrom("payment_attempts").select("reference_id").where("order_id", "=", orderId).where("reference_id", "is not", null)),
+        ]),
+      )
+      .orderBy("id")
+      .execute(),
+    db.selectFrom("attention_items").selectAll().where("order_id", "=", orderId).orderBy("id").execute(),
+    db.selectFrom("fulfilments").selectAll().where("order_id", "=", orderId).executeTakeFirst(),
+  ]);
+  const timeline: TimelineEntry[] = [
+    ...events.map((e) => ({
+      at: e.created_at,
+      kind: "payment" as const,
+      title: `${e.from_state ?? "—"} → ${e.to_state} (${e.source})`,
+      detail: e.note,
+    })),
+    ...deliveries.map((d) => ({
+      at: d.received_at,
+      kind: "webhook" as const,
+      title: `Webhook ${d.method} · ${d.verdict}${d.payload_status ? ` · said ${d.payload_status}` : ""}`,
+      detail: [d.auth !== "none" ? `authenticated by ${d.auth === "api_key" ? "API-Key" : "signature"}` : null, d.reason].filter(Boolean).join(" · ") || null,
+    })),
+    ...attention.flatMap((a) => [
+      { at: a.created_at, kind: "attention" as const, title: `Needs attention: ${ATTENTION_LABELS[a.kind]}`, detail: a.detail },
+      ...(a.resolved_at ? [{ at: a.resolved_at, kind: "resolution" as const, title: `Resolved: ${ATTENTION_LABELS[a.kind]}`, detail: a.resolution_note }] : []),
+    ]),
+    ...(fulfilment ? [{ at: fulfilment.created_at, kind: "fulfilment" as const, title: `Paid — queued to ${fulfilment.kind}`, detail: null }] : []),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  return { order, items, attempts, timeline, attention, fulfilment: fulfilment ?? null };
+}
+
+export const ATTENTION_LABELS: Record<AttentionKind, string> = {
+  amount_mismatch: "PayRam amount differs from the order",
+  over_filled: "overpaid",
+  cancelled_with_funds: "cancelled with funds received",
+  start_failed: "payment could not be started",
+  partial_stale: "partly paid, no news for a while",
+};

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { createSessionToken, passwordMatches, SESSION_TTL_MS, SignInThrottle, verifySessionToken } from "./session";
+
+const SECRET = "admin-session-test-secret-0123456789abcdef";
+
+describe("merchant session token", () => {
+  it("is valid until it expires", () => {
+    const now = Date.now();
+    const token = createSessionToken(SECRET, now);
+    expect(verifySessionToken(SECRET, token, now + 1000)).toBe(true);
+    expect(verifySessionToken(SECRET, token, now + SESSION_TTL_MS + 1)).toBe(false);
+  });
+
+  it("refuses tampering, another secret and garbage", () => {
+    const token = createSessionToken(SECRET);
+    const [expires, nonce, mac] = token.split(".") as [string, string, string];
+    expect(verifySessionToken(SECRET, `${Number(expires) + 1000}.${nonce}.${mac}`)).toBe(false);
+    expect(verifySessionToken(SECRET, `${expires}.${nonce}x.${mac}`)).toBe(false);
+    expect(verifySessionToken(SECRET, `${expires}.${nonce}.${mac.slice(0, -1)}A`)).toBe(false);
+    expect(verifySessionToken("another-secret-0123456789abcdefghijkl", token)).toBe(false);
+    for (const junk of [undefined, "", "a.b", "a.b.c", "9999999999999.x.y"]) expect(verifySessionToken(SECRET, junk)).toBe(false);
+  });
+});
+
+it("compares passwords exactly", () => {
+  expect(passwordMatches("correct horse", "correct horse")).toBe(true);
+  expect(passwordMatches("correct hors", "correct horse")).toBe(false);
+  expect(passwordMatches("", "correct horse")).toBe(false);
+});
+
+it("slows down repeated wrong passwords, per client, doubling the wait", () => {
+  const throttle = new SignInThrottle(3, 60_000);
+  const now = 1_000_000;
+  for (let i = 0; i < 3; i++) throttle.fail("a", now);
+  expect(throttle.waitMs("a", now)).toBe(0);
+  throttle.fail("a", now);
+  expect(throttle.waitMs("a", now)).toBe(1_000);
+  throttle.fail("a", now);
+  expect(throttle.waitMs("a", now)).toBe(2_000);
+  expect(throttle.waitMs("b", now)).toBe(0);
+  for (let i = 0; i < 20; i++) throttle.fail("a", now);
+  expect(throttle.waitMs("a", now)).toBe(60_000);
+  throttle.succeed("a");
+  expect(throttle.waitMs("a", now)).toBe(0);
+});
