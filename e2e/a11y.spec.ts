@@ -1,0 +1,41 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { DEV_DEFAULTS } from "../lib/config";
+import { addToCart, checkoutToPayram } from "./shop";
+
+/** Every page a shopper or merchant sees, with no serious or critical axe violations. */
+async function expectAccessible(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${page.url()} ${v.id}: ${v.help}`)).toEqual([]);
+}
+
+test("shop pages: catalog, product, cart, checkout (digital and shipped), an empty cart", async ({ page }) => {
+  await page.goto("/cart");
+  await expectAccessible(page);
+  await page.goto("/");
+  await expectAccessible(page);
+  await addToCart(page, "Waxed Canvas Tote", 1);
+  await expectAccessible(page);
+  await page.goto("/cart");
+  await expectAccessible(page);
+  await page.goto("/checkout");
+  await expectAccessible(page);
+  await page.getByRole("button", { name: /^Pay .* with crypto$/ }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Please correct the highlighted fields." })).toBeVisible();
+  await expectAccessible(page);
+});
+
+test("merchant pages: sign-in, orders, an order, needs attention", async ({ page }) => {
+  await checkoutToPayram(page);
+  await page.goto("/admin/sign-in");
+  await expectAccessible(page);
+  await page.getByLabel("Password").fill(DEV_DEFAULTS.ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("row").nth(1).getByRole("link").click();
+  await expect(page.getByRole("button", { name: "Sync with PayRam now" })).toBeVisible();
+  await expectAccessible(page);
+  await page.goto("/admin/attention");
+  await expectAccessible(page);
+});
