@@ -1,0 +1,272 @@
+import { describe, expect, it } from "vitest";
+import type { DeliveryLogEntry } from "@/emulator/server";
+import { DEFAULT_POSTGRES_URL, parseArgs, UsageError } from "./chaos/args";
+import { checkWebhookRecords, compare, type PayramPayment, type ShopSnapshot } from "./chaos/compare";
+import { depositCents, FATE_NAMES, FATES, makePlan, type PaymentState } from "./chaos/plan";
+import { deliveryStats, errorLines, failures, formatReport, type RunReport } from "./chaos/report";
+
+const PRODUCTS = ["a", "b", "c", "d", "e"];
+
+describe("chaos: the command line", () => {
+  it("defaults to 200 orders on Postgres then SQLite, with a fixed seed", () => {
+    const options = parseArgs([], {});
+    expect(options).toMatchObject({ orders: 200, databases: ["postgres", "sqlite"], postgresRequired: false, postgresUrl: DEFAULT_POSTGRES_URL, instances: 2 });
+    expect(parseArgs([], {}).seed).toBe(options.seed);
+  });
+
+  it("reads --flag value and --flag=value, and --sqlite / --db", () => {
+    expect(parseArgs(["--orders", "30", "--seed=7", "--sqlite"], {})).toMatchObject({ orders: 30, seed: 7, databases: ["sqlite"] });
+    expect(parseArgs(["--db", "postgres"], {})).toMatchObject({ databases: ["postgres"], postgresRequired: true });
+    expect(parseArgs(["--db=both"], {})).toMatchObject({ databases: ["postgres", "sqlite"], postgresRequired: false });
+  });
+
+  it("takes the Postgres server from CHAOS_DATABASE_URL, then TEST_DATABASE_URL; REQUIRE_POSTGRES makes it required", () => {
+    expect(parseArgs([], { TEST_DATABASE_URL: "postgres://t@127.0.0.1/test" }).postgresUrl).toBe("postgres://t@127.0.0.1/test");
+    expect(parseArgs([], { TEST_DATABASE_URL: "postgres://t@127.0.0.1/test", CHAOS_DATABASE_URL: "postgres://c@127.0.0.1/x" }).postgresUrl).toBe("postgres://c@127.0.0.1/x");
+    expect(parseArgs([], { REQUIRE_POSTGRES: "1" }).postgresRequired).toBe(true);
+  });
+
+  it("refuses unknown options and bad values with a usage error", () => {
+    expect(() => parseArgs(["--orders", "0"], {})).toThrow(UsageError);
+    expect(() => parseArgs(["--orders", "ten"], {})).toThrow("--orders needs a whole number");
+    expect(() => parseArgs(["--db", "mysql"], {})).toThrow("--db must be postgres, sqlite or both");
+    expect(() => parseArgs(["--fast"], {})).toThrow("unknown option --fast");
+  });
+});
+
+/** The emulator's state machine, reduced to what the plan needs. */
+function settle(fate: (typeof FATE_NAMES)[number], total: number): PaymentState {
+  const order = { partShare: 0.4, extraCents: 100 };
+  let state: PaymentState = "OPEN";
+  let filled = 0;
+  for (const phase of FATES[fate].phases) {
+    for (const action of phase) {
+      if (action.kind === "pay_again") {
+        expect(state).toBe("CANCELLED");
+        [state, filled] = ["OPEN", 0];
+      } else if (action.kind === "deposit") {
+        expect(["OPEN", "PARTIALLY_FILLED"]).toContain(state);
+        filled += depositCents(action.amount, total, order);
+        state = filled < total ? "PARTIALLY_FILLED" : filled === total ? "FILLED" : "OVER_FILLED";
+      } else {
+        expect(["OPEN", "PARTIALLY_FILLED"]).toContain(state);
+        state = "CANCELLED";
+      }
+    }
+  }
+  return state;
+}
+
+describe("chaos: the plan", () => {
+  it("replays identically for a seed, and differs for another", () => {
+    const a = makePlan({ orders: 50, seed: 1, products: PRODUCTS });
+    expect(makePlan({ orders: 50, seed: 1, products: PRODUCTS })).toEqual(a);
+    expect(makePlan({ orders: 50, seed: 2, products: PRODUCTS })).not.toEqual(a);
+  });
+
+  it("gives every fate at least one order once there are as many orders as fates", () => {
+    const plan = makePlan({ orders: FATE_NAMES.length, seed: 3, products: PRODUCTS });
+    expect(new Set(plan.map((order) => order.fate))).toEqual(new Set(FATE_NAMES));
+  });
+
+  it("fills carts with 1–3 distinct products, 1–3 of each", () => {
+    for (const order of makePlan({ orders: 200, seed: 4, products: PRODUCTS })) {
+      expect(order.lines.length).toBeGreaterThanOrEqual(1);
+      expect(order.lines.length).toBeLessThanOrEqual(3);
+      expect(new Set(order.lines.map(([slug]) => slug)).size).toBe(order.lines.length);
+      for (const [, quantity] of order.lines) expect(quantity).toBeGreaterThanOrEqual(1);
+      for (const [, quantity] of order.lines) expect(quantity).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it("keeps a part payment strictly between nothing and the total, even for tiny totals", () => {
+    for (const share of [0, 0.05, 0.5, 0.95, 1]) {
+      for (const total of [2, 3, 1499, 100_000]) {
+        const part = depositCents("part", total, { partShare: share, extraCents: 1 });
+        expect(part).toBeGreaterThanOrEqual(1);
+        expect(part).toBeLessThan(total);
+        expect(part + depositCents("rest", total, { partShare: share, extraCents: 1 })).toBe(total);
+      }
+    }
+  });
+
+  it.each(FATE_NAMES)("fate %s ends in the state it promises", (fate) => {
+    expect(settle(fate, 4_250)).toBe(FATES[fate].expected);
+  });
+});
+
+const ORDER = { id: "order-1", number: 1001, total_cents: 5_000 };
+const attempt = (state: string, received: number | null, extra: Partial<ShopSnapshot["attempts"][number]> = {}) => ({
+  id: "att-1",
+  order_id: "order-1",
+  attempt_number: 1,
+  state,
+  reference_id: "ref-1",
+  amount_cents: 5_000,
+  amount_received_cents: received,
+  ...extra,
+});
+const payment = (state: PaymentState, filledCents: number, extra: Partial<PayramPayment> = {}): PayramPayment => ({
+  referenceId: "ref-1",
+  state,
+  amountCents: 5_000,
+  filledCents,
+  ...extra,
+});
+
+describe("chaos: the comparison", () => {
+  it("passes a paid order fulfilled once, agreeing with PayRam", () => {
+    const shop: ShopSnapshot = {
+      orders: [{ ...ORDER, paid_at: "2026-01-01T00:00:00.000Z" }],
+      attempts: [attempt("FILLED", 5_000)],
+      fulfilments: [{ order_id: "order-1", attempt_id: "att-1" }],
+      attention: [],
+    };
+    const result = compare(shop, [payment("FILLED", 5_000)], new Map([["order-1", "filled" as const]]));
+    expect(result.mismatches).toEqual([]);
+    expect(result).toMatchObject({ paidOrders: 1, fulfilments: 1, payramPaid: 1, doubleFulfilments: 0, ordersWithTwoOpenAttempts: 0 });
+    expect(result.byFate.filled).toEqual({ orders: 1, shop: { FILLED: 1 }, payram: { FILLED: 1 } });
+  });
+
+  it("names an order left behind PayRam: state, amount, paid, fulfilment and the totals", () => {
+    const shop: ShopSnapshot = { orders: [{ ...ORDER, paid_at: null }], attempts: [attempt("OPEN", null)], fulfilments: [], attention: [] };
+    const result = compare(shop, [payment("FILLED", 5_000)]);
+    expect(result.mismatches.map((m) => m.check)).toEqual(["state", "received", "paid", "fulfilment", "totals"]);
+    expect(result.mismatches[0]).toMatchObject({ orderNumber: 1001, orderId: "order-1", detail: "attempt 1 (ref-1): the shop says OPEN, PayRam FILLED" });
+    expect(result.stateMismatches).toBe(1);
+  });
+
+  it("counts two open attempts, double fulfilments and payments no attempt knows", () => {
+    const shop: ShopSnapshot = {
+      orders: [{ ...ORDER, paid_at: "2026-01-01T00:00:00.000Z" }],
+      attempts: [attempt("OPEN", null), attempt("FILLED", 5_000, { id: "att-2", attempt_number: 2, reference_id: "ref-2" })],
+      fulfilments: [
+        { order_id: "order-1", attempt_id: "att-2" },
+        { order_id: "order-1", attempt_id: "att-2" },
+      ],
+      attention: [],
+    };
+    const result = compare(shop, [payment("OPEN", 0), payment("FILLED", 5_000, { referenceId: "ref-2" }), payment("OPEN", 0, { referenceId: "ref-x" })]);
+    expect(result.ordersWithTwoOpenAttempts).toBe(0); // FILLED is not open
+    expect(result.doubleFulfilments).toBe(1);
+    expect(result.mismatches.map((m) => m.check)).toEqual(["double_fulfilment", "orphan_payment", "totals"]);
+
+    const twoOpen = compare({ ...shop, attempts: [attempt("OPEN", null), attempt("PARTIALLY_FILLED", 10, { id: "att-2", attempt_number: 2, reference_id: "ref-2" })], fulfilments: [], orders: [{ ...ORDER, paid_at: null }] }, [
+      payment("OPEN", 0),
+      payment("PARTIALLY_FILLED", 10, { referenceId: "ref-2" }),
+    ]);
+    expect(twoOpen.ordersWithTwoOpenAttempts).toBe(1);
+    expect(twoOpen.mismatches.map((m) => m.check)).toEqual(["two_open_attempts"]);
+  });
+
+  it("does not count a payment for another amount as paid, and checks the merchant's flags", () => {
+    const shop: ShopSnapshot = { orders: [{ ...ORDER, paid_at: null }], attempts: [attempt("OVER_FILLED", 6_000)], fulfilments: [], attention: [] };
+    const result = compare(shop, [payment("OVER_FILLED", 6_000, { amountCents: 4_000 })]);
+    expect(result.payramPaid).toBe(0);
+    expect(result.mismatches.map((m) => m.check)).toEqual(["attention"]);
+    expect(result.mismatches[0]!.detail).toContain("over-payment flag missing");
+
+    const cancelled = compare(
+      { orders: [{ ...ORDER, paid_at: null }], attempts: [attempt("CANCELLED", 1_000)], fulfilments: [], attention: [{ order_id: "order-1", attempt_id: "att-1", kind: "cancelled_with_funds" }] },
+      [payment("CANCELLED", 1_000)],
+      new Map([["order-1", "cancelled_partial" as const]]),
+    );
+    expect(cancelled.mismatches).toEqual([]);
+  });
+
+  it("checks the shop's webhook records against the emulator's log", () => {
+    expect(checkWebhookRecords({ accepted: 3, duplicate: 2, failed: 1 }, 6)).toEqual([]);
+    expect(checkWebhookRecords({ accepted: 3, rejected: 1, received: 1 }, 4).map((m) => m.detail)).toEqual([
+      '1 authentic deliveries refused (verdict "rejected")',
+      '1 deliveries recorded but never settled (verdict "received")',
+      "the shop recorded 5 deliveries, the emulator saw 4 answered",
+    ]);
+  });
+
+  it("reports where PayRam did not end as planned (the driver's own check)", () => {
+    const shop: ShopSnapshot = { orders: [{ ...ORDER, paid_at: null }], attempts: [attempt("OPEN", null)], fulfilments: [], attention: [] };
+    expect(compare(shop, [payment("OPEN", 0)], new Map([["order-1", "cancelled" as const]])).mismatches.map((m) => m.check)).toEqual(["plan"]);
+  });
+});
+
+const entry = (values: Partial<DeliveryLogEntry>): DeliveryLogEntry => ({
+  id: 0,
+  deliveryId: 0,
+  kind: "payment",
+  referenceId: "ref",
+  status: "FILLED",
+  method: "POST",
+  url: "http://127.0.0.1:3001/api/webhook",
+  attempt: 1,
+  outcome: "delivered",
+  responseStatus: 200,
+  error: null,
+  signed: true,
+  legacyHeader: true,
+  fault: null,
+  redelivery: false,
+  nextRetryInMs: null,
+  at: "2026-01-01T00:00:00.000Z",
+  durationMs: 1,
+  ...values,
+});
+
+describe("chaos: the delivery log and the table", () => {
+  it("counts events, drops, duplicate copies, retries and give-ups", () => {
+    const stats = deliveryStats([
+      entry({ deliveryId: 1 }),
+      entry({ deliveryId: 2, attempt: 0, outcome: "dropped", fault: "dropped", responseStatus: null, url: "http://127.0.0.1:3002/api/webhook" }),
+      entry({ deliveryId: 3, fault: "reordered", outcome: "failed", responseStatus: 503, nextRetryInMs: 0 }),
+      entry({ deliveryId: 3, fault: "reordered", attempt: 2 }),
+      entry({ deliveryId: 4, fault: "duplicate" }),
+      entry({ deliveryId: 5, outcome: "failed", responseStatus: null, error: "ECONNREFUSED" }),
+      entry({ deliveryId: 6, kind: "ping" }),
+    ]);
+    expect(stats).toMatchObject({ events: 4, dropped: 1, sent: 3, duplicated: 1, reordered: 1, attempts: 5, delivered: 3, failedAttempts: 2, retries: 1, gaveUp: 1, answered: 4 });
+    expect(stats.byUrl).toEqual({ "http://127.0.0.1:3001/api/webhook": 5 });
+  });
+
+  const report = (overrides: Partial<RunReport> = {}): RunReport => ({
+    database: "postgres",
+    instances: ["http://127.0.0.1:3001", "http://127.0.0.1:3002"],
+    orders: 1,
+    seed: 1,
+    backlog: 12,
+    faults: "some",
+    comparison: compare({ orders: [{ ...ORDER, paid_at: null }], attempts: [attempt("OPEN", null)], fulfilments: [], attention: [] }, [payment("OPEN", 0)], new Map([["order-1", "open" as const]])),
+    behindBeforeSweep: 0,
+    sweep: { rounds: 1, checked: 1, changed: 0, failed: 0 },
+    deliveries: deliveryStats([entry({ deliveryId: 1 }), entry({ deliveryId: 2, url: "http://127.0.0.1:3002/api/webhook" })]),
+    verdicts: { accepted: 2 },
+    doubleSubmits: { tried: 0, resumed: 0 },
+    payAgain: { tried: 0, opened: 0 },
+    problems: [],
+    serverErrors: [],
+    timings: [["servers", 1500]],
+    durationMs: 2000,
+    ...overrides,
+  });
+
+  it("prints a passing table with the counts per instance", () => {
+    const text = formatReport(report());
+    expect(failures(report())).toBe(0);
+    expect(text).toContain("left open");
+    expect(text).toMatch(/by instance: 3001 1, 3002 1/);
+    expect(text).toMatch(/mismatches\s+0/);
+    expect(text).toMatch(/result\s+PASS/);
+  });
+
+  it("picks the error-looking lines out of a server's output", () => {
+    expect(errorLines(["▲ Next.js 16", "✓ Ready in 200ms", "⨯ Error: boom", "Sweep failed: x", "TypeError: y"])).toEqual(["⨯ Error: boom", "Sweep failed: x", "TypeError: y"]);
+  });
+
+  it("lists the mismatching orders and fails", () => {
+    const failing = report({
+      comparison: compare({ orders: [{ ...ORDER, paid_at: null }], attempts: [attempt("OPEN", null)], fulfilments: [], attention: [] }, [payment("CANCELLED", 0)]),
+    });
+    const text = formatReport(failing);
+    expect(failures(failing)).toBe(1);
+    expect(text).toContain("#1001 (order-1) state: attempt 1 (ref-1): the shop says OPEN, PayRam CANCELLED");
+    expect(text).toMatch(/result\s+FAIL/);
+  });
+});

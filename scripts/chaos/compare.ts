@@ -1,0 +1,238 @@
+import { FATES, type Fate, type PaymentState } from "./plan";
+
+/**
+ * The verdict of a chaos run: the shop's database against the emulator's payments. Pure, so
+ * the rules are unit-tested (scripts/chaos.test.ts) apart from the servers.
+ */
+
+export interface ShopOrder {
+  id: string;
+  number: number;
+  total_cents: number;
+  paid_at: string | null;
+}
+
+export interface ShopAttempt {
+  id: string;
+  order_id: string;
+  attempt_number: number;
+  state: string;
+  reference_id: string | null;
+  amount_cents: number;
+  amount_received_cents: number | null;
+}
+
+export interface ShopFulfilment {
+  order_id: string;
+  attempt_id: string;
+}
+
+export interface ShopAttention {
+  order_id: string;
+  attempt_id: string;
+  kind: string;
+}
+
+export interface ShopSnapshot {
+  orders: ShopOrder[];
+  attempts: ShopAttempt[];
+  fulfilments: ShopFulfilment[];
+  attention: ShopAttention[];
+}
+
+/** The emulator's payment, in cents. */
+export interface PayramPayment {
+  referenceId: string;
+  state: PaymentState;
+  amountCents: number;
+  filledCents: number;
+}
+
+export type CheckName =
+  | "state" // an attempt's state differs from PayRam's
+  | "received" // the amount received differs from PayRam's
+  | "unknown_payment" // an order with no payment PayRam knows
+  | "two_open_attempts"
+  | "paid" // orders.paid_at disagrees with PayRam
+  | "fulfilment" // a fulfilment missing, extra, or on the wrong attempt
+  | "double_fulfilment"
+  | "attention" // over-payment / cancelled-with-funds flags disagree with PayRam
+  | "orphan_payment" // a PayRam payment no attempt knows
+  | "plan" // PayRam did not end where the plan meant it to (the chaos driver's own check)
+  | "checkout" // a double submit that did not resume the same order and payment, a refused "pay again"
+  | "webhook" // an authentic delivery refused, left unsettled, or not recorded
+  | "totals";
+
+export interface Mismatch {
+  check: CheckName;
+  orderNumber: number | null;
+  orderId: string | null;
+  detail: string;
+}
+
+export interface Comparison {
+  mismatches: Mismatch[];
+  /** Orders per state of their latest attempt, in the shop and at PayRam. */
+  shopStates: Record<string, number>;
+  payramStates: Record<string, number>;
+  /** Per planned fate: orders, and the shop's latest-attempt states. */
+  byFate: Partial<Record<Fate, { orders: number; shop: Record<string, number>; payram: Record<string, number> }>>;
+  paidOrders: number;
+  fulfilments: number;
+  /** PayRam payments in FILLED/OVER_FILLED whose amount is the attempt's. */
+  payramPaid: number;
+  doubleFulfilments: number;
+  ordersWithTwoOpenAttempts: number;
+  /** Attempts whose state differs from PayRam's (the "behind" count before the sweep). */
+  stateMismatches: number;
+}
+
+const PAID: ReadonlySet<string> = new Set(["FILLED", "OVER_FILLED"]);
+const OPEN_STATES: ReadonlySet<string> = new Set(["STARTING", "OPEN", "PARTIALLY_FILLED"]);
+
+function bump(counts: Record<string, number>, key: string) {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+export function compare(shop: ShopSnapshot, payram: readonly PayramPayment[], plan: ReadonlyMap<string, Fate> = new Map()): Comparison {
+  const mismatches: Mismatch[] = [];
+  const payments = new Map(payram.map((payment) => [payment.referenceId, payment]));
+  const attemptsByOrder = new Map<string, ShopAttempt[]>();
+  for (const attempt of shop.attempts) {
+    const list = attemptsByOrder.get(attempt.order_id) ?? [];
+    list.push(attempt);
+    attemptsByOrder.set(attempt.order_id, list);
+  }
+  const fulfilmentsByOrder = new Map<string, ShopFulfilment[]>();
+  for (const fulfilment of shop.fulfilments) {
+    const list = fulfilmentsByOrder.get(fulfilment.order_id) ?? [];
+    list.push(fulfilment);
+    fulfilmentsByOrder.set(fulfilment.order_id, list);
+  }
+  const attentionKeys = new Set(shop.attention.map((item) => `${item.attempt_id}:${item.kind}`));
+  const knownReferences = new Set(shop.attempts.map((attempt) => attempt.reference_id).filter((ref): ref is string => ref !== null));
+
+  const result: Comparison = {
+    mismatches,
+    shopStates: {},
+    payramStates: {},
+    byFate: {},
+    paidOrders: 0,
+    fulfilments: shop.fulfilments.length,
+    payramPaid: 0,
+    doubleFulfilments: 0,
+    ordersWithTwoOpenAttempts: 0,
+    stateMismatches: 0,
+  };
+
+  for (const order of [...shop.orders].sort((a, b) => a.number - b.number)) {
+    const add = (check: CheckName, detail: string) => mismatches.push({ check, orderNumber: order.number, orderId: order.id, detail });
+    const attempts = (attemptsByOrder.get(order.id) ?? []).sort((a, b) => a.attempt_number - b.attempt_number);
+    const latest = attempts.at(-1);
+    const latestPayment = latest?.reference_id ? payments.get(latest.reference_id) : undefined;
+
+    bump(result.shopStates, latest?.state ?? "(no attempt)");
+    bump(result.payramStates, latestPayment?.state ?? "(unknown)");
+    const fate = plan.get(order.id);
+    if (fate) {
+      const entry = (result.byFate[fate] ??= { orders: 0, shop: {}, payram: {} });
+      entry.orders++;
+      bump(entry.shop, latest?.state ?? "(no attempt)");
+      bump(entry.payram, latestPayment?.state ?? "(unknown)");
+      if (latestPayment && latestPayment.state !== FATES[fate].expected) {
+        add("plan", `planned "${FATES[fate].label}" (${FATES[fate].expected}), PayRam says ${latestPayment.state}`);
+      }
+    }
+    if (!latestPayment) {
+      add("unknown_payment", latest ? `latest attempt ${latest.attempt_number} (${latest.state}) has no payment PayRam knows` : "no payment attempt");
+    }
+
+    const open = attempts.filter((attempt) => OPEN_STATES.has(attempt.state));
+    if (open.length > 1) {
+      result.ordersWithTwoOpenAttempts++;
+      add("two_open_attempts", `attempts ${open.map((attempt) => `${attempt.attempt_number} (${attempt.state})`).join(", ")} are all open`);
+    }
+
+    const paidAttempts: ShopAttempt[] = [];
+    for (const attempt of attempts) {
+      const payment = attempt.reference_id ? payments.get(attempt.reference_id) : undefined;
+      if (!payment) continue;
+      const where = `attempt ${attempt.attempt_number} (${attempt.reference_id})`;
+      if (attempt.state !== payment.state) {
+        result.stateMismatches++;
+        add("state", `${where}: the shop says ${attempt.state}, PayRam ${payment.state}`);
+      }
+      const received = attempt.amount_received_cents ?? 0;
+      if (received !== payment.filledCents) {
+        add("received", `${where}: the shop recorded ${received} cents received, PayRam ${payment.filledCents}`);
+      }
+      if (PAID.has(payment.state) && payment.amountCents === attempt.amount_cents) {
+        result.payramPaid++;
+        paidAttempts.push(attempt);
+      }
+      // The merchant's flags follow PayRam's final word (only checked where the shop agrees on the state).
+      if (attempt.state === payment.state) {
+        const overFlag = attentionKeys.has(`${attempt.id}:over_filled`);
+        if (overFlag !== (payment.state === "OVER_FILLED")) add("attention", `${where}: over-payment flag ${overFlag ? "raised" : "missing"} for ${payment.state}`);
+        const fundsFlag = attentionKeys.has(`${attempt.id}:cancelled_with_funds`);
+        const cancelledWithFunds = payment.state === "CANCELLED" && payment.filledCents > 0;
+        if (fundsFlag !== cancelledWithFunds) add("attention", `${where}: cancelled-with-funds flag ${fundsFlag ? "raised" : "missing"} (${payment.state}, ${payment.filledCents} cents received)`);
+        if (attentionKeys.has(`${attempt.id}:amount_mismatch`)) add("attention", `${where}: amount mismatch flagged although PayRam asked for the order's amount`);
+      }
+    }
+
+    const paid = order.paid_at !== null;
+    if (paid) result.paidOrders++;
+    const shouldBePaid = paidAttempts.length > 0;
+    if (paid !== shouldBePaid) add("paid", paid ? "marked paid, but PayRam has no FILLED/OVER_FILLED payment for it" : "PayRam says paid, the order is not");
+    if (paidAttempts.length > 1) add("plan", `PayRam holds ${paidAttempts.length} paid payments for this order`);
+
+    const fulfilments = fulfilmentsByOrder.get(order.id) ?? [];
+    if (fulfilments.length > 1) {
+      result.doubleFulfilments++;
+      add("double_fulfilment", `${fulfilments.length} fulfilments`);
+    }
+    if (shouldBePaid && fulfilments.length === 0) add("fulfilment", "paid at PayRam, never fulfilled");
+    if (!shouldBePaid && fulfilments.length > 0) add("fulfilment", "fulfilled without a paid payment at PayRam");
+    for (const fulfilment of fulfilments) {
+      if (shouldBePaid && !paidAttempts.some((attempt) => attempt.id === fulfilment.attempt_id)) {
+        add("fulfilment", `fulfilled from attempt ${fulfilment.attempt_id}, which is not the paid one`);
+      }
+    }
+  }
+
+  for (const payment of payram) {
+    if (!knownReferences.has(payment.referenceId)) {
+      mismatches.push({ check: "orphan_payment", orderNumber: null, orderId: null, detail: `PayRam payment ${payment.referenceId} (${payment.state}) belongs to no attempt` });
+    }
+  }
+  if (!(result.fulfilments === result.paidOrders && result.paidOrders === result.payramPaid)) {
+    mismatches.push({
+      check: "totals",
+      orderNumber: null,
+      orderId: null,
+      detail: `fulfilments ${result.fulfilments}, paid orders ${result.paidOrders}, PayRam FILLED/OVER_FILLED ${result.payramPaid}`,
+    });
+  }
+  return result;
+}
+
+/**
+ * The shop's record of the webhooks, against the emulator's log: every delivery is authentic and
+ * about one of the shop's payments, so none may be rejected, left "received" (processing never
+ * finished) or "unknown_reference"; and every attempt the shop answered was recorded.
+ */
+export function checkWebhookRecords(verdicts: Readonly<Record<string, number>>, answeredAtEmulator: number): Mismatch[] {
+  const mismatches: Mismatch[] = [];
+  const add = (detail: string) => mismatches.push({ check: "webhook", orderNumber: null, orderId: null, detail });
+  for (const [verdict, meaning] of [
+    ["rejected", "authentic deliveries refused"],
+    ["received", "deliveries recorded but never settled"],
+    ["unknown_reference", "deliveries about the shop's own payments called unknown"],
+  ] as const) {
+    if ((verdicts[verdict] ?? 0) > 0) add(`${verdicts[verdict]} ${meaning} (verdict "${verdict}")`);
+  }
+  const recorded = Object.values(verdicts).reduce((sum, n) => sum + n, 0);
+  if (recorded !== answeredAtEmulator) add(`the shop recorded ${recorded} deliveries, the emulator saw ${answeredAtEmulator} answered`);
+  return mismatches;
+}

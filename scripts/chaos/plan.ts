@@ -1,0 +1,131 @@
+import { seededRandom } from "./random";
+
+/**
+ * What happens to each chaos order, decided up front from the seed: its cart, and its fate —
+ * the settlement steps played at the emulator. Steps run in phases: every order's first phase,
+ * shuffled, then every order's second phase, and so on; the actions of one phase run back to
+ * back (so, e.g., the two deposits of "filled in two parts" race each other's webhooks), while
+ * actions in different phases are far apart.
+ */
+
+export type PaymentState = "OPEN" | "PARTIALLY_FILLED" | "FILLED" | "OVER_FILLED" | "CANCELLED";
+
+export type Action =
+  /** A deposit on the order's current payment: all of it, a part, the rest, or more than asked. */
+  | { kind: "deposit"; amount: "full" | "part" | "rest" | "over" | "rest_over" }
+  | { kind: "cancel" }
+  | { kind: "expire" }
+  /** The shopper sees the cancelled payment (a status poll) and pays again: a new attempt. */
+  | { kind: "pay_again" };
+
+export interface FateSpec {
+  label: string;
+  weight: number;
+  /** The emulator's final state for the order's latest payment. */
+  expected: PaymentState;
+  /** Phases of actions (see above). */
+  phases: readonly (readonly Action[])[];
+}
+
+const deposit = (amount: Extract<Action, { kind: "deposit" }>["amount"]): Action => ({ kind: "deposit", amount });
+
+export const FATES = {
+  filled: { label: "filled (exact)", weight: 15, expected: "FILLED", phases: [[deposit("full")]] },
+  filled_two_parts: { label: "filled in two parts", weight: 9, expected: "FILLED", phases: [[deposit("part"), deposit("rest")]] },
+  filled_later: { label: "filled in two parts, later", weight: 5, expected: "FILLED", phases: [[deposit("part")], [deposit("rest")]] },
+  over_filled: { label: "over-filled", weight: 6, expected: "OVER_FILLED", phases: [[deposit("over")]] },
+  over_two_parts: { label: "over-filled in two parts", weight: 4, expected: "OVER_FILLED", phases: [[deposit("part")], [deposit("rest_over")]] },
+  partial: { label: "partially filled", weight: 9, expected: "PARTIALLY_FILLED", phases: [[deposit("part")]] },
+  cancelled: { label: "cancelled", weight: 9, expected: "CANCELLED", phases: [[{ kind: "cancel" }]] },
+  cancelled_partial: { label: "cancelled after a part", weight: 7, expected: "CANCELLED", phases: [[deposit("part")], [{ kind: "cancel" }]] },
+  expired: { label: "expired", weight: 8, expected: "CANCELLED", phases: [[{ kind: "expire" }]] },
+  expired_partial: { label: "expired after a part", weight: 4, expected: "CANCELLED", phases: [[deposit("part"), { kind: "expire" }]] },
+  open: { label: "left open", weight: 10, expected: "OPEN", phases: [] },
+  paid_again: {
+    label: "cancelled, paid again",
+    weight: 8,
+    expected: "FILLED",
+    phases: [[{ kind: "cancel" }], [{ kind: "pay_again" }], [deposit("full")]],
+  },
+} as const satisfies Record<string, FateSpec>;
+
+export type Fate = keyof typeof FATES;
+export const FATE_NAMES = Object.keys(FATES) as Fate[];
+
+export interface PlannedOrder {
+  index: number;
+  fate: Fate;
+  /** 1–3 distinct products, 1–3 of each. */
+  lines: [slug: string, quantity: number][];
+  email: string;
+  /** Optional address lines filled in (when the cart ships). */
+  fullAddress: boolean;
+  /** The same checkout form submitted twice at once (double click). */
+  doubleSubmit: boolean;
+  /** A part payment is this share of the total (clamped to 1 cent … total − 1 cent). */
+  partShare: number;
+  /** An over-payment adds this much. */
+  extraCents: number;
+}
+
+export interface PlanOptions {
+  orders: number;
+  seed: number;
+  /** Product slugs to fill carts from. */
+  products: readonly string[];
+  doubleSubmitRate?: number;
+}
+
+/** The orders of one run. Every fate appears at least once when there are as many orders as fates. */
+export function makePlan(options: PlanOptions): PlannedOrder[] {
+  const random = seededRandom(options.seed);
+  const totalWeight = FATE_NAMES.reduce((sum, fate) => sum + FATES[fate].weight, 0);
+  const weighted = (): Fate => {
+    let roll = random.next() * totalWeight;
+    for (const fate of FATE_NAMES) {
+      roll -= FATES[fate].weight;
+      if (roll < 0) return fate;
+    }
+    return FATE_NAMES[FATE_NAMES.length - 1]!;
+  };
+  // One of each first (in a shuffled order), then by weight.
+  const fates = random.shuffle(FATE_NAMES).slice(0, options.orders);
+  while (fates.length < options.orders) fates.push(weighted());
+  const order = random.shuffle(fates);
+
+  return order.map((fate, index) => {
+    const products = random.shuffle(options.products).slice(0, random.int(1, Math.min(3, options.products.length)));
+    return {
+      index,
+      fate,
+      lines: products.map((slug) => [slug, random.int(1, 3)] as [string, number]),
+      email: `chaos-${options.seed}-${index + 1}@example.com`,
+      fullAddress: random.chance(0.5),
+      doubleSubmit: random.chance(options.doubleSubmitRate ?? 0.1),
+      partShare: 0.05 + random.next() * 0.9,
+      extraCents: random.int(1, 2_500),
+    };
+  });
+}
+
+/** The amount of a deposit, in cents, for a payment of `totalCents`. */
+export function depositCents(amount: Extract<Action, { kind: "deposit" }>["amount"], totalCents: number, order: Pick<PlannedOrder, "partShare" | "extraCents">): number {
+  const part = Math.min(totalCents - 1, Math.max(1, Math.round(totalCents * order.partShare)));
+  switch (amount) {
+    case "full":
+      return totalCents;
+    case "part":
+      return part;
+    case "rest":
+      return totalCents - part;
+    case "over":
+      return totalCents + order.extraCents;
+    case "rest_over":
+      return totalCents - part + order.extraCents;
+  }
+}
+
+/** The number of phases the plan needs. */
+export function phaseCount(plan: readonly PlannedOrder[]): number {
+  return plan.reduce((max, order) => Math.max(max, FATES[order.fate].phases.length), 0);
+}
