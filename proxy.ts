@@ -1,23 +1,44 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { ADMIN_COOKIE, verifySessionToken } from "@/lib/admin/session";
 import { loadConfig } from "@/lib/config";
+import { contentSecurityPolicy, strictTransportSecurity } from "@/lib/security/headers";
 
 /**
- * The merchant area's first gate: no valid session, no admin page, action or route. Pages
- * redirect to the sign-in page; server actions and API routes get 401. Each page, action and
- * route checks again itself (lib/admin/auth.ts).
+ * Runs before every page and route: the per-request security headers (a CSP with a fresh
+ * nonce), and the merchant area's first gate — no valid session, no admin page, action or
+ * route (each checks again itself, lib/admin/auth.ts).
  */
 export function proxy(request: NextRequest) {
+  const config = loadConfig();
   const { pathname } = request.nextUrl;
-  if (pathname === "/admin/sign-in") return NextResponse.next();
-  if (verifySessionToken(loadConfig().sessionSecret, request.cookies.get(ADMIN_COOKIE)?.value)) return NextResponse.next();
-  const isAction = request.headers.has("next-action");
-  if (isAction || pathname.startsWith("/admin/api/") || request.method !== "GET") {
-    return NextResponse.json({ error: "sign in to the merchant area first" }, { status: 401 });
+
+  if (pathname.startsWith("/admin") && pathname !== "/admin/sign-in" && !verifySessionToken(config.sessionSecret, request.cookies.get(ADMIN_COOKIE)?.value)) {
+    if (request.headers.has("next-action") || pathname.startsWith("/admin/api/") || request.method !== "GET") {
+      return NextResponse.json({ error: "sign in to the merchant area first" }, { status: 401 });
+    }
+    const signIn = new URL("/admin/sign-in", request.url);
+    signIn.searchParams.set("next", pathname + request.nextUrl.search);
+    return NextResponse.redirect(signIn, 303);
   }
-  const signIn = new URL("/admin/sign-in", request.url);
-  signIn.searchParams.set("next", pathname + request.nextUrl.search);
-  return NextResponse.redirect(signIn, 303);
+
+  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+  const csp = contentSecurityPolicy({
+    nonce,
+    formActionOrigins: config.payram.checkoutOrigins,
+    development: config.nodeEnv === "development",
+    https: config.appBaseUrl.startsWith("https:"),
+  });
+  // Next.js reads the nonce from the request's CSP header and puts it on its scripts.
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("content-security-policy", csp);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set("Content-Security-Policy", csp);
+  const hsts = strictTransportSecurity(config.appBaseUrl, config.nodeEnv === "production");
+  if (hsts) response.headers.set("Strict-Transport-Security", hsts);
+  return response;
 }
 
-export const config = { matcher: ["/admin", "/admin/:path*"] };
+export const config = {
+  // Everything but build assets and public files (which get the static headers of next.config.mjs).
+  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico|products/).*)" }],
+};
