@@ -57,3 +57,16 @@ test.describe("the webhook route refuses what is not PayRam's", () => {
     expect(ping.status()).toBe(200);
   });
 });
+
+// Last in the run: it uses up this client's allowance of refused deliveries for a minute.
+test("a flood of forged deliveries gets 429 with Retry-After", async ({ request }) => {
+  const body = JSON.stringify({ reference_id: "00000000-0000-4000-8000-000000000000" });
+  let limited = null;
+  for (let i = 0; i < 40 && !limited; i++) {
+    const response = await request.post("/api/webhook", { data: body, headers: { "content-type": "application/json", "api-key": "forged-key-0123456" } });
+    if (response.status() === 429) limited = response;
+    else expect(response.status()).toBe(401);
+  }
+  expect(limited, "no 429 after 40 forged deliveries").not.toBeNull();
+  expect(Number(limited!.headers()["retry-after"])).toBeGreaterThan(0);
+});

@@ -30,6 +30,7 @@ export const CONFIG_HELP = {
   PAYRAM_WEBHOOK_REQUIRE_SIGNATURE: "true to refuse webhooks that carry only the legacy API-Key header",
   SWEEP_INTERVAL_MS: "how often open payments are re-checked with PayRam in the background, in milliseconds (0 turns it off)",
   ATTENTION_PARTIAL_AFTER_MINUTES: "after how many quiet minutes a partly paid order needs the merchant's attention",
+  TRUSTED_PROXY_COUNT: "how many reverse proxies in front of the shop append to X-Forwarded-For (0: none)",
   DATABASE_URL: "the database: unset for the embedded SQLite file, file:<path> for another SQLite file, postgres://… for Postgres",
   ADMIN_PASSWORD: "the merchant area's sign-in password",
   SESSION_SECRET: "the key that signs session cookies, 32 characters or more",
@@ -135,6 +136,12 @@ const envSchema = z
       .int("must be a whole number")
       .min(1, "must be at least 1")
       .default(60),
+    TRUSTED_PROXY_COUNT: z.coerce
+      .number({ message: "must be a whole number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 or more")
+      .max(5, "must be at most 5")
+      .default(0),
     DATABASE_URL: databaseUrl,
     ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").default(DEV_DEFAULTS.ADMIN_PASSWORD),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_DEFAULTS.SESSION_SECRET),
@@ -155,6 +162,7 @@ const envSchema = z
     },
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     attentionPartialAfterMinutes: env.ATTENTION_PARTIAL_AFTER_MINUTES,
+    trustedProxyCount: env.TRUSTED_PROXY_COUNT,
     database: env.DATABASE_URL,
     adminPassword: env.ADMIN_PASSWORD,
     sessionSecret: env.SESSION_SECRET,

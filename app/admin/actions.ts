@@ -6,30 +6,28 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { resolveAttention } from "@/lib/admin/attention";
 import { endSession, isSignedIn, startSession } from "@/lib/admin/auth";
-import { passwordMatches, SignInThrottle } from "@/lib/admin/session";
+import { passwordMatches } from "@/lib/admin/session";
 import { loadConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/server";
 import { orderIdSchema } from "@/lib/orders";
 import { syncDeps } from "@/lib/payments/server";
 import { syncPayment } from "@/lib/payments/sync";
+import { clientAddress, hitRateLimit, LIMITS } from "@/lib/security/rate-limit";
 
 /** Every admin action checks the session itself: a server action is a public endpoint. */
 const NOT_SIGNED_IN = "Your session has ended. Please sign in again.";
 
-const throttle = new SignInThrottle();
-
 export type SignInState = { error: string | null };
 
 export async function signInAction(_state: SignInState, formData: FormData): Promise<SignInState> {
-  const client = (await headers()).get("x-forwarded-for")?.split(",")[0]?.trim() || "direct";
-  const wait = throttle.waitMs(client);
-  if (wait > 0) return { error: `Too many wrong passwords. Try again in ${Math.ceil(wait / 1000)} seconds.` };
+  const config = loadConfig();
+  // Slows guessing down on every instance at once: the count lives in the database.
+  const limited = await hitRateLimit(getDb(), LIMITS.signIn, clientAddress(await headers(), config.trustedProxyCount));
+  if (!limited.allowed) return { error: `Too many sign-in attempts. Try again in ${Math.ceil(limited.retryAfterSeconds / 60)} minutes.` };
   const password = formData.get("password");
-  if (typeof password !== "string" || !passwordMatches(password, loadConfig().adminPassword)) {
-    throttle.fail(client);
+  if (typeof password !== "string" || !passwordMatches(password, config.adminPassword)) {
     return { error: "That password is not right." };
   }
-  throttle.succeed(client);
   await startSession();
   const next = formData.get("next");
   // Only back into the merchant area: never an open redirect.

@@ -35,30 +35,3 @@ export function passwordMatches(given: string, expected: string): boolean {
   const b = createHash("sha256").update(expected).digest();
   return timingSafeEqual(a, b);
 }
-
-/**
- * Slows down guessing: after a few wrong passwords from one client, each further try must wait,
- * doubling up to a minute. Kept per process (database-backed limits come with hardening).
- */
-export class SignInThrottle {
-  private failures = new Map<string, { count: number; blockedUntil: number }>();
-
-  constructor(private readonly freeTries = 3, private readonly maxWaitMs = 60_000) {}
-
-  /** Milliseconds this client must still wait before trying again (0 = may try). */
-  waitMs(client: string, now = Date.now()): number {
-    const entry = this.failures.get(client);
-    return entry ? Math.max(0, entry.blockedUntil - now) : 0;
-  }
-
-  fail(client: string, now = Date.now()): void {
-    const count = (this.failures.get(client)?.count ?? 0) + 1;
-    const wait = count <= this.freeTries ? 0 : Math.min(this.maxWaitMs, 1_000 * 2 ** (count - this.freeTries - 1));
-    this.failures.set(client, { count, blockedUntil: now + wait });
-    if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value!);
-  }
-
-  succeed(client: string): void {
-    this.failures.delete(client);
-  }
-}

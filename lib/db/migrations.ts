@@ -222,9 +222,24 @@ const paymentTruth: Migration = {
   },
 };
 
+const rateLimits: Migration = {
+  async up(db: AnyDb) {
+    // Fixed-window counters shared by every instance: one row per (limit and client, window).
+    await db.schema
+      .createTable("rate_limits")
+      .addColumn("bucket", "text", (c) => c.notNull())
+      .addColumn("window_start", types(db).time, (c) => c.notNull())
+      .addColumn("count", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("rate_limits_pk", ["bucket", "window_start"])
+      .execute();
+    await db.schema.createIndex("rate_limits_window").on("rate_limits").column("window_start").execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_carts": carts,
   "0003_payment_truth": paymentTruth,
+  "0004_rate_limits": rateLimits,
 };

@@ -194,6 +194,12 @@ export interface FulfilmentsTable {
   completed_at: IsoTime | null;
 }
 
+export interface RateLimitsTable {
+  bucket: string;
+  window_start: IsoTime;
+  count: number;
+}
+
 export interface Database {
   counters: CountersTable;
   products: ProductsTable;
@@ -206,6 +212,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   fulfilments: FulfilmentsTable;
   attention_items: AttentionItemsTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type Order = Selectable<OrdersTable>;

@@ -11,7 +11,7 @@ const payram = emulatorPerFile();
 
 function post(body: unknown, headers: Record<string, string> = {}) {
   const raw = Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
-  return { method: "POST", headers: new Headers({ "content-type": "application/json", ...headers }), body: raw, query: new URLSearchParams() };
+  return { method: "POST", headers: new Headers({ "content-type": "application/json", ...headers }), body: raw, query: new URLSearchParams(), client: "203.0.113.7" };
 }
 
 function signed(body: unknown, key = TEST_API_KEY, extra: Record<string, string> = {}) {
@@ -75,6 +75,24 @@ describeOnEachDatabase("webhook ingestion", (get) => {
     expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: false, attempts: [{ state: "OPEN" }] });
   });
 
+  it("answers a flood of forged deliveries with 429 and stops recording them, while PayRam's still get through", async () => {
+    const order = await placeOrder(get().db, payram);
+    await deposit(order.referenceId, "9.49");
+    const forged = () => ({ ...post({ reference_id: order.referenceId }, { "api-key": "forged-key-0123456" }), client: "198.51.100.9" });
+    const answers = [];
+    for (let i = 0; i < 32; i++) answers.push(await receiveWebhook(deps(), forged()));
+    expect(answers.slice(0, 30).every((a) => a.status === 401)).toBe(true);
+    expect(answers.slice(30)).toEqual([
+      expect.objectContaining({ status: 429, retryAfterSeconds: expect.any(Number) }),
+      expect.objectContaining({ status: 429 }),
+    ]);
+    const recorded = await get().db.selectFrom("webhook_deliveries").select((eb) => eb.fn.countAll<number>().as("n")).where("reason", "=", "wrong API-Key").where("reference_id", "is", null).executeTakeFirstOrThrow();
+    expect(recorded.n).toBeGreaterThanOrEqual(30);
+    // Another client is not affected, and an authentic delivery from the same one is applied.
+    expect((await receiveWebhook(deps(), { ...forged(), client: "198.51.100.10" })).status).toBe(401);
+    expect(await receiveWebhook(deps(), { ...signed({ reference_id: order.referenceId }), client: "198.51.100.9" })).toMatchObject({ status: 200, body: { result: "accepted" } });
+  });
+
   it("refuses malformed authenticated bodies with 400", async () => {
     const raw = Buffer.from("{not json");
     expect(await receiveWebhook(deps(), post("{not json", { "x-payram-signature": signWebhookBody(raw, TEST_API_KEY) }))).toMatchObject({ status: 400 });
@@ -115,6 +133,7 @@ describeOnEachDatabase("webhook ingestion", (get) => {
       headers: new Headers(key ? { "api-key": key } : {}),
       body: new Uint8Array(),
       query: new URLSearchParams(query),
+      client: "203.0.113.7",
     });
     expect(await receiveWebhook(deps(), get_(`reference_id=${named.referenceId}`, null))).toMatchObject({ status: 401 });
     expect(await receiveWebhook(deps(), get_(`reference_id=${named.referenceId}`))).toMatchObject({ status: 200, body: { result: "accepted" } });

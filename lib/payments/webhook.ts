@@ -1,6 +1,7 @@
 import type { Db } from "../db";
 import { nowIso, type DeliveryVerdict, type WebhookDeliveriesTable } from "../db/schema";
 import { authenticateWebhook, readWebhookPayload, type WebhookNotice } from "../payram/webhook";
+import { hitRateLimit, LIMITS } from "../security/rate-limit";
 import { sweepAllOpen } from "./sweep";
 import { syncPayment, type SyncDeps } from "./sync";
 
@@ -20,11 +21,15 @@ export interface IncomingWebhook {
   /** The raw body of a POST. Next.js never hands the app a GET body. */
   body: Uint8Array;
   query: URLSearchParams;
+  /** Who sent it (lib/security/rate-limit.ts clientAddress), for the limit on refused deliveries. */
+  client: string;
 }
 
 export interface WebhookAnswer {
   status: number;
   body: { ok: boolean; result?: string; error?: string };
+  /** With 429: when the sender may try again. */
+  retryAfterSeconds?: number;
 }
 
 export const MAX_WEBHOOK_BYTES = 64 * 1024;
@@ -48,6 +53,9 @@ export async function receiveWebhook(deps: WebhookDeps, incoming: IncomingWebhoo
     { requireSignature: deps.requireSignature },
   );
   if (!auth.ok) {
+    // A flood of forged deliveries is answered 429 and no longer recorded, one by one.
+    const limited = await hitRateLimit(deps.db, LIMITS.rejectedWebhooks, incoming.client);
+    if (!limited.allowed) return { status: 429, body: { ok: false, error: "too many refused deliveries" }, retryAfterSeconds: limited.retryAfterSeconds };
     await record({ verdict: "rejected", auth: "none", reason: auth.reason });
     return { status: 401, body: { ok: false, error: "unauthorized" } };
   }

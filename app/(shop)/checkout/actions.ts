@@ -1,11 +1,14 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { readCartId, writeLastOrderId } from "@/lib/cart/cookie";
 import { startCheckout } from "@/lib/payments/checkout";
 import type { FieldErrors } from "@/lib/payments/checkout-form";
 import { checkoutDeps } from "@/lib/payments/server";
+import { loadConfig } from "@/lib/config";
+import { clientAddress, hitRateLimit, LIMITS } from "@/lib/security/rate-limit";
 
 export type CheckoutState = {
   error: string | null;
@@ -18,7 +21,14 @@ const KEPT_FIELDS = ["email", "shippingName", "shippingLine1", "shippingLine2", 
 
 /** "Pay with crypto": a thin wrapper around startCheckout, which does the work. */
 export async function checkoutAction(_state: CheckoutState, formData: FormData): Promise<CheckoutState> {
-  const result = await startCheckout(checkoutDeps(), { cartId: await readCartId(), form: Object.fromEntries(formData) });
+  const deps = checkoutDeps();
+  const client = clientAddress(await headers(), loadConfig().trustedProxyCount);
+  const limited = await hitRateLimit(deps.db, LIMITS.checkout, client);
+  if (!limited.allowed) {
+    const minutes = Math.ceil(limited.retryAfterSeconds / 60);
+    return { error: `Too many checkout attempts from your network. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}; your cart is saved.`, fieldErrors: {}, values: {} };
+  }
+  const result = await startCheckout(deps, { cartId: await readCartId(), form: Object.fromEntries(formData) });
   if (!result.ok) {
     // New prices or a new token: render the page again around the message.
     if (result.reload) revalidatePath("/checkout");

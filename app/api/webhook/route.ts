@@ -1,5 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { loadConfig } from "@/lib/config";
 import { MAX_WEBHOOK_BYTES, receiveWebhook } from "@/lib/payments/webhook";
+import { clientAddress } from "@/lib/security/rate-limit";
 import { webhookDeps } from "@/lib/payments/server";
 
 export const dynamic = "force-dynamic";
@@ -16,8 +18,10 @@ async function handle(request: NextRequest) {
       headers: request.headers,
       body,
       query: request.nextUrl.searchParams,
+      client: clientAddress(request.headers, loadConfig().trustedProxyCount),
     });
-    return NextResponse.json(answer.body, { status: answer.status });
+    const headers = answer.retryAfterSeconds ? { "Retry-After": String(answer.retryAfterSeconds) } : undefined;
+    return NextResponse.json(answer.body, { status: answer.status, headers });
   } catch {
     // Could not even record the delivery (database down): PayRam retries on 5xx.
     return NextResponse.json({ ok: false, error: "temporarily unable to process; please retry" }, { status: 503 });
