@@ -9,11 +9,13 @@ export async function register() {
   const { getDb } = await import("./lib/db/server");
   const { getPayram } = await import("./lib/payram/server");
   const { startSweepSchedule } = await import("./lib/payments/sweep");
+  const { log } = await import("./lib/log");
   const { config, db } = await prepare(() => getDb());
   for (const notice of devDefaultNotices(config)) console.log(notice);
+  log.info({ event: "start", database: config.database.kind, payram: config.payram.baseUrl, sweepIntervalMs: config.sweepIntervalMs }, "shop started");
   if (config.sweepIntervalMs > 0) {
     startSweepSchedule({ db, payram: getPayram() }, config.sweepIntervalMs, (error) =>
-      console.error(`Sweep failed: ${error instanceof Error ? error.message : String(error)}`),
+      log.error({ event: "sweep", err: error instanceof Error ? error.message : String(error) }, "sweep failed"),
     );
   }
 }

@@ -15,6 +15,7 @@ const chromiumPath =
 
 /** The app under test: a production build, built once per run, on a fresh SQLite file. */
 export const E2E_DATABASE = "data/e2e/shop.db";
+export const E2E_SERVER_LOG = "data/e2e/server.log";
 
 export default defineConfig({
   testDir: "./e2e",
@@ -30,6 +31,7 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
+      testIgnore: /logs\.spec\.ts/,
       use: {
         ...devices["Desktop Chrome"],
         launchOptions: {
@@ -46,6 +48,8 @@ export default defineConfig({
         },
       },
     },
+    // After every other spec: what the server wrote while they ran.
+    { name: "logs", testMatch: /logs\.spec\.ts/, dependencies: ["chromium"] },
   ],
   webServer: [
     {
@@ -64,7 +68,8 @@ export default defineConfig({
       },
     },
     {
-      command: `rm -rf data/e2e && next build && next start -p ${APP_PORT}`,
+      // The server's log is kept for e2e/logs.spec.ts, which scans it for secrets after the run.
+      command: `rm -rf data/e2e && mkdir -p data/e2e && next build && next start -p ${APP_PORT} 2>&1 | tee ${E2E_SERVER_LOG}`,
       url: `${APP_URL}/api/health`,
       reuseExistingServer: false,
       timeout: 300_000,

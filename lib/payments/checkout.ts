@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { clearCart, getCart, type Cart } from "../cart";
 import { isUniqueViolation, type Db } from "../db";
 import { nowIso, OPEN_ATTEMPT_STATES, type AttemptState, type Order, type PaymentAttempt } from "../db/schema";
+import { log } from "../log";
 import { centsToDecimal } from "../money";
 import { createOrder, findOrderByCheckoutToken } from "../orders";
 import type { PayramClient } from "../payram/client";
@@ -213,9 +214,11 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
       throw error;
     }
     await closeAttempt(deps.db, attempt, "START_FAILED", error.message);
+    log.warn({ event: "checkout", order: order.number, attempt: attempt.attempt_number, failure: error.failure }, "payment could not be opened");
     return { ok: false, orderId: order.id, error: shopperMessage(error) };
   }
 
+  log.info({ event: "checkout", order: order.number, attempt: attempt.attempt_number, reference: created.referenceId }, "payment opened");
   if (!isAllowedPaymentUrl(created.url, [...deps.checkoutOrigins, ...originOf(created.host)])) {
     await closeAttempt(deps.db, attempt, "START_FAILED", `PayRam returned a payment page on an origin that is not allowed: ${safeOrigin(created.url)}`);
     return { ok: false, orderId: order.id, error: NOT_STARTED };

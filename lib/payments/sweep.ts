@@ -1,4 +1,5 @@
 import { isPostgres } from "../db";
+import { elapsed, log } from "../log";
 import { nowIso, type EventSource } from "../db/schema";
 import { syncPayment, type SyncDeps } from "./sync";
 
@@ -106,7 +107,11 @@ export function startSweepSchedule(deps: SyncDeps, intervalMs: number, onError: 
   const timer = setInterval(() => {
     if (running) return;
     running = true;
+    const started = performance.now();
     sweepDue(deps)
+      .then((result) => {
+        if (result.checked > 0) log.info({ event: "sweep", ...result, ms: elapsed(started) }, "sweep");
+      })
       .catch(onError)
       .finally(() => {
         running = false;

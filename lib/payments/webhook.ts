@@ -1,6 +1,7 @@
 import type { Db } from "../db";
 import { nowIso, type DeliveryVerdict, type WebhookDeliveriesTable } from "../db/schema";
 import { authenticateWebhook, readWebhookPayload, type WebhookNotice } from "../payram/webhook";
+import { elapsed, log } from "../log";
 import { hitRateLimit, LIMITS } from "../security/rate-limit";
 import { sweepAllOpen } from "./sweep";
 import { syncPayment, type SyncDeps } from "./sync";
@@ -23,6 +24,8 @@ export interface IncomingWebhook {
   query: URLSearchParams;
   /** Who sent it (lib/security/rate-limit.ts clientAddress), for the limit on refused deliveries. */
   client: string;
+  /** Ties this delivery's log lines together. */
+  requestId?: string;
 }
 
 export interface WebhookAnswer {
@@ -36,6 +39,16 @@ export const MAX_WEBHOOK_BYTES = 64 * 1024;
 const KEPT_BODY_CHARS = 4_000;
 
 export async function receiveWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Promise<WebhookAnswer> {
+  const started = performance.now();
+  const answer = await handleWebhook(deps, incoming);
+  log.info(
+    { event: "webhook", requestId: incoming.requestId, method: incoming.method, status: answer.status, result: answer.body.result ?? answer.body.error, ms: elapsed(started) },
+    "webhook delivery",
+  );
+  return answer;
+}
+
+async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Promise<WebhookAnswer> {
   // PayRam's unsigned test ping: acknowledged before authentication, with no side effect.
   if (incoming.headers.get("x-webhook-test")?.trim().toLowerCase() === "true") {
     return { status: 200, body: { ok: true, result: "ping" } };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { elapsed, log } from "../log";
 import { centsToAmountNumber, parseOptionalCents, type Cents } from "../money";
 import { describeErrorAnswer, failureForStatus, PayramError, readErrorEnvelope } from "./errors";
 
@@ -140,6 +141,18 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
 
   /** One request, one time-out; never retried here (the caller decides, per endpoint). */
   async function call(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const started = performance.now();
+    try {
+      const answer = await send(method, path, body);
+      log.info({ event: "payram_call", method, path, status: answer.status, ms: elapsed(started) }, "PayRam call");
+      return answer;
+    } catch (error) {
+      log.warn({ event: "payram_call", method, path, failure: error instanceof PayramError ? error.failure : "unexpected", ms: elapsed(started) }, "PayRam call failed");
+      throw error;
+    }
+  }
+
+  async function send(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
     let response: Response;
     try {
       response = await doFetch(`${options.baseUrl}${path}`, {

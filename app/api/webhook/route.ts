@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
 import { loadConfig } from "@/lib/config";
+import { log } from "@/lib/log";
 import { MAX_WEBHOOK_BYTES, receiveWebhook } from "@/lib/payments/webhook";
 import { clientAddress } from "@/lib/security/rate-limit";
 import { webhookDeps } from "@/lib/payments/server";
@@ -19,10 +21,12 @@ async function handle(request: NextRequest) {
       body,
       query: request.nextUrl.searchParams,
       client: clientAddress(request.headers, loadConfig().trustedProxyCount),
+      requestId: request.headers.get("x-request-id")?.slice(0, 100) ?? randomUUID(),
     });
     const headers = answer.retryAfterSeconds ? { "Retry-After": String(answer.retryAfterSeconds) } : undefined;
     return NextResponse.json(answer.body, { status: answer.status, headers });
-  } catch {
+  } catch (error) {
+    log.error({ event: "webhook", err: error instanceof Error ? error.message : String(error) }, "webhook could not be processed");
     // Could not even record the delivery (database down): PayRam retries on 5xx.
     return NextResponse.json({ ok: false, error: "temporarily unable to process; please retry" }, { status: 503 });
   }
