@@ -14,8 +14,15 @@ export async function register() {
   for (const notice of devDefaultNotices(config)) console.log(notice);
   log.info({ event: "start", database: config.database.kind, payram: config.payram.baseUrl, sweepIntervalMs: config.sweepIntervalMs }, "shop started");
   if (config.sweepIntervalMs > 0) {
-    startSweepSchedule({ db, payram: getPayram() }, config.sweepIntervalMs, (error) =>
+    const stop = startSweepSchedule({ db, payram: getPayram() }, config.sweepIntervalMs, (error) =>
       log.error({ event: "sweep", err: error instanceof Error ? error.message : String(error) }, "sweep failed"),
     );
+    // On SIGTERM Next.js stops accepting connections and finishes the requests in flight (each
+    // webhook is applied before it is acknowledged); no new sweep starts meanwhile. A sweep cut
+    // short is harmless: its claims expire and every change is one transaction.
+    process.once("SIGTERM", () => {
+      stop();
+      log.info({ event: "stop" }, "shutting down: finishing requests in flight");
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
-import { emulatorPerFile } from "@/test/emulator";
+import { emulatorPerFile } from "@/test/emulator-per-file";
 import { placeOrder } from "@/test/shop";
 import { syncPayment } from "../payments/sync";
 import { needsAttention, resolveAttention } from "./attention";

@@ -1,6 +1,6 @@
 import { beforeAll, expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
-import { emulatorPerFile } from "@/test/emulator";
+import { emulatorPerFile } from "@/test/emulator-per-file";
 import { addToCart, getCart } from "../cart";
 import { syncCatalog } from "../catalog";
 import { CATALOG } from "../catalog/products";

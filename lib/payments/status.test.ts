@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
-import { emulatorPerFile } from "@/test/emulator";
+import { emulatorPerFile } from "@/test/emulator-per-file";
 import { placeOrder } from "@/test/shop";
 import { pollInterval } from "../swr/use-order-status";
 import { orderStatus, type OrderStatusView } from "./status";

@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import { beforeEach, expect, it } from "vitest";
 import { cleanEnv } from "@/test/cli";
 import { describeOnEachDatabase } from "@/test/databases";
-import { TEST_API_KEY, emulatorPerFile } from "@/test/emulator";
+import { TEST_API_KEY } from "@/test/emulator";
+import { emulatorPerFile } from "@/test/emulator-per-file";
 import { orderState, placeOrder } from "@/test/shop";
 import { sweepDue } from "./sweep";
 

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
-import { emulatorPerFile } from "@/test/emulator";
+import { emulatorPerFile } from "@/test/emulator-per-file";
 import { checkoutDepsFor, orderState, placeOrder } from "@/test/shop";
 import type { PayramClient } from "../payram/client";
 import { payForOrder } from "./checkout";

@@ -1,0 +1,125 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "@playwright/test";
+import { createDb, migrate, type Db } from "../lib/db";
+import { signWebhookBody } from "../lib/payram/webhook";
+import { startTestPayram, TEST_API_KEY, type TestPayram } from "../test/emulator";
+import { placeOrder, type PlacedOrder } from "../test/shop";
+
+/**
+ * Stopping the server, politely (SIGTERM) or not (SIGKILL), in the middle of a burst of PayRam
+ * deliveries: every delivery the shop acknowledged must be applied. PayRam retries the rest.
+ */
+const PORT = 3310;
+const ORDERS = 40;
+
+let payram: TestPayram;
+let dir: string;
+let db: Db;
+let orders: PlacedOrder[];
+
+test.beforeAll(async () => {
+  payram = await startTestPayram({ webhookUrls: [] });
+  dir = mkdtempSync(join(tmpdir(), "shop-shutdown-"));
+  db = createDb({ kind: "sqlite", path: join(dir, "shop.db") });
+  await migrate(db);
+});
+
+test.afterAll(async () => {
+  await db.destroy();
+  await payram.emulator.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function startServer(): Promise<ChildProcess> {
+  const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
+    env: { PATH: process.env.PATH, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: `file:${join(dir, "shop.db")}`, PAYRAM_BASE_URL: payram.emulator.url, PAYRAM_API_KEY: TEST_API_KEY, SWEEP_INTERVAL_MS: "0", LOG_LEVEL: "warn" },
+    stdio: "ignore",
+  });
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 30_000;
+    const poll = async () => {
+      try {
+        if ((await fetch(`http://127.0.0.1:${PORT}/api/health`)).ok) return resolve(server);
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) return reject(new Error("server did not start"));
+      setTimeout(poll, 100);
+    };
+    void poll();
+  });
+}
+
+/** Paid orders whose news has not reached the shop yet. */
+async function paidOrdersAwaitingNews(): Promise<PlacedOrder[]> {
+  const placed: PlacedOrder[] = [];
+  for (let i = 0; i < ORDERS; i++) {
+    const order = await placeOrder(db, payram);
+    await payram.deposit(order.referenceId, "9.49");
+    placed.push(order);
+  }
+  return placed;
+}
+
+function deliver(order: PlacedOrder): Promise<number | "no answer"> {
+  const body = Buffer.from(JSON.stringify({ reference_id: order.referenceId, status: "FILLED" }));
+  return fetch(`http://127.0.0.1:${PORT}/api/webhook`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-payram-signature": signWebhookBody(body, TEST_API_KEY) },
+    body,
+  }).then(
+    (response) => response.status,
+    () => "no answer" as const,
+  );
+}
+
+async function burstThenStop(signal: NodeJS.Signals) {
+  orders = await paidOrdersAwaitingNews();
+  const server = await startServer();
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  let acknowledged = 0;
+  const answers = orders.map((order) =>
+    deliver(order).then((status) => {
+      if (status === 200 && ++acknowledged === 5) server.kill(signal);
+      return status;
+    }),
+  );
+  const statuses = await Promise.all(answers);
+  await exited;
+  return statuses;
+}
+
+async function expectAcknowledgedApplied(statuses: (number | "no answer")[]) {
+  const acknowledged = orders.filter((_, i) => statuses[i] === 200);
+  expect(acknowledged.length).toBeGreaterThanOrEqual(5);
+  const attempts = await db.selectFrom("payment_attempts").select(["reference_id", "state"]).where("reference_id", "in", acknowledged.map((o) => o.referenceId)).execute();
+  expect(attempts.filter((a) => a.state !== "FILLED")).toEqual([]);
+  const fulfilled = await db.selectFrom("fulfilments").select("order_id").where("order_id", "in", acknowledged.map((o) => o.orderId)).execute();
+  expect(fulfilled).toHaveLength(acknowledged.length);
+  // Every answer is a 200 or no answer at all (then PayRam delivers again): never a false "ok".
+  expect(statuses.every((s) => s === 200 || s === "no answer" || s >= 500)).toBe(true);
+}
+
+test("SIGTERM during a burst of deliveries: every acknowledged one is applied", async () => {
+  test.setTimeout(120_000);
+  await expectAcknowledgedApplied(await burstThenStop("SIGTERM"));
+});
+
+test("kill -9 during a burst, then a restart: no acknowledged delivery is lost, and the rest are applied on redelivery", async () => {
+  test.setTimeout(120_000);
+  const statuses = await burstThenStop("SIGKILL");
+  await expectAcknowledgedApplied(statuses);
+  // PayRam delivers again what was not acknowledged; the restarted shop applies it.
+  const server = await startServer();
+  try {
+    const again = await Promise.all(orders.filter((_, i) => statuses[i] !== 200).map(deliver));
+    expect(again.every((s) => s === 200)).toBe(true);
+    const filled = await db.selectFrom("payment_attempts").select("state").where("reference_id", "in", orders.map((o) => o.referenceId)).execute();
+    expect(filled.every((a) => a.state === "FILLED")).toBe(true);
+  } finally {
+    server.kill("SIGTERM");
+  }
+});
