@@ -1,17 +1,6 @@
-import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
+import { CHROMIUM_ARGS, chromiumPath } from "./e2e/browser";
 import { APP_PORT, APP_URL, E2E_API_KEY, EMULATOR_PORT, EMULATOR_URL } from "./e2e/urls";
-
-/**
- * The browser: CHROMIUM_PATH if set (empty = Playwright's own download), else Debian's
- * /usr/bin/chromium when present (Playwright cannot download browsers on these machines).
- */
-const chromiumPath =
-  process.env.CHROMIUM_PATH !== undefined
-    ? process.env.CHROMIUM_PATH || undefined
-    : existsSync("/usr/bin/chromium")
-      ? "/usr/bin/chromium"
-      : undefined;
 
 /** The app under test: a production build, built once per run, on a fresh SQLite file. */
 export const E2E_DATABASE = "data/e2e/shop.db";
@@ -36,15 +25,7 @@ export default defineConfig({
         ...devices["Desktop Chrome"],
         launchOptions: {
           executablePath: chromiumPath,
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-          ],
+          args: CHROMIUM_ARGS,
         },
       },
     },
