@@ -6,9 +6,12 @@ export interface CliRun {
   stderr: string;
 }
 
-/** A clean environment: only what a merchant's shell would pass, plus the given variables. */
+/**
+ * A clean environment: only what a merchant's shell would pass, plus the given variables.
+ * JSON logs are off, so that a test reads the command's own output.
+ */
 export function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const result: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "", NODE_ENV: "development" };
+  const result: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "", NODE_ENV: "development", LOG_LEVEL: "silent" };
   return Object.assign(result, env);
 }
 
