@@ -1,0 +1,197 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BenchPlan, DatabaseKind } from "./args";
+import { describeFailures, type LoadResult } from "./load";
+import type { Machine } from "./machine";
+import type { Summary } from "./percentiles";
+import type { ProfileSummary } from "./profile";
+import type { CheckoutMode, CheckoutResult } from "./sections/checkout-overhead";
+import type { PageWeight, WeightResult } from "./sections/page-weight";
+import type { PaidResult } from "./sections/time-to-paid";
+import type { PollingResult } from "./sections/status-polling";
+import type { IngestResult } from "./sections/webhook-ingest";
+
+/** The run's figures: the table on stdout, the JSON in bench/results/, and bench/RESULTS.md. */
+
+export interface DatabaseResults {
+  database: DatabaseKind;
+  label: string;
+  /** Why this database did not run, when it did not. */
+  skipped?: string;
+  webhook?: IngestResult;
+  polling?: PollingResult;
+  checkout?: CheckoutResult;
+  paid?: PaidResult;
+  /** With --profile: where each server's CPU time went. */
+  profiles?: Partial<Record<"next" | "bare", ProfileSummary>>;
+}
+
+export interface BenchRun {
+  startedAt: string;
+  commit: string;
+  quick: boolean;
+  wallSeconds: number;
+  machine: Machine;
+  plan: BenchPlan;
+  databases: DatabaseResults[];
+  weight?: WeightResult;
+  /** Sections that failed, with why. */
+  errors: string[];
+}
+
+type Row = [figure: string, database: string, shop: string, reference: string, comparison: string];
+const HEADER: Row = ["figure", "db", "shop", "reference", "shop vs reference"];
+
+const ms = (value: number) => (value < 10 ? value.toFixed(1) : Math.round(value).toLocaleString("en-US"));
+const perSecond = (value: number) => Math.round(value).toLocaleString("en-US");
+const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+
+function loadFigure(result: LoadResult): string {
+  const failures = describeFailures(result);
+  const cpu = result.serverCpuMsPerRequest === null ? "" : ` · ${result.serverCpuMsPerRequest.toFixed(2)} ms CPU/req`;
+  return `${perSecond(result.perSecond)} req/s · p50 ${ms(result.p50Ms)} ms · p99 ${ms(result.p99Ms)} ms${cpu}${failures ? ` · ${failures}` : ""}`;
+}
+
+const cpuRatio = (shop: LoadResult, reference: LoadResult) =>
+  shop.serverCpuMsPerRequest !== null && reference.serverCpuMsPerRequest !== null
+    ? `; ${(shop.serverCpuMsPerRequest / reference.serverCpuMsPerRequest).toFixed(1)}× its CPU per request`
+    : "";
+
+function webhookRows(db: string, result: IngestResult): Row[] {
+  const concurrencies = [...new Set(result.runs.map((run) => run.connections))];
+  return concurrencies.map((connections) => {
+    const next = result.runs.find((run) => run.connections === connections && run.target === "next")!;
+    const bare = result.runs.find((run) => run.connections === connections && run.target === "bare")!;
+    return [
+      `1. webhook ingest, ${connections} concurrent`,
+      db,
+      `next start: ${loadFigure(next.load)}`,
+      `bare node:http + receiveWebhook: ${loadFigure(bare.load)}`,
+      `${(next.load.perSecond / bare.load.perSecond).toFixed(2)}× the ceiling's throughput${cpuRatio(next.load, bare.load)}`,
+    ];
+  });
+}
+
+function pollingRow(db: string, result: PollingResult): Row {
+  const calls = result.statusCallsPerOrderPerSecond;
+  return [
+    `2. status polling, ${result.load.connections.toLocaleString("en-US")} pollers on ${result.orders} orders, ${Math.round(result.load.seconds)} s`,
+    db,
+    `${loadFigure(result.load)} · ${calls.toFixed(2)} PayRam status calls/order/s (target ≤ 1)`,
+    `GET /api/health, same server and concurrency: ${loadFigure(result.health)}`,
+    `${(result.load.perSecond / result.health.perSecond).toFixed(2)}× health's throughput${cpuRatio(result.load, result.health)}; PayRam calls ${calls <= 1 ? "within" : "OVER"} target`,
+  ];
+}
+
+function checkoutRow(db: string, mode: CheckoutMode): Row {
+  const label = mode.concurrency === 1 ? "sequential" : `${mode.concurrency} concurrent`;
+  return [
+    `3. checkout overhead, ${label} (${mode.checkout.count} runs)`,
+    db,
+    `startCheckout: p50 ${ms(mode.checkout.p50)} ms · p99 ${ms(mode.checkout.p99)} ms`,
+    `emulator create (direct POST): p50 ${ms(mode.emulatorCreate.p50)} ms · p99 ${ms(mode.emulatorCreate.p99)} ms`,
+    `overhead p50 ${ms(mode.checkout.p50 - mode.emulatorCreate.p50)} ms · p99 ${ms(mode.checkout.p99 - mode.emulatorCreate.p99)} ms`,
+  ];
+}
+
+function weightRow(page: PageWeight, blank: PageWeight): Row {
+  return [
+    `4. first-load JS of ${page.page}`,
+    "—",
+    `${kB(page.gzipBytes)} gzip (${page.files} files, ${kB(page.rawBytes)} raw)`,
+    `blank App Router page: ${kB(blank.gzipBytes)} gzip (${blank.files} files)`,
+    `+${kB(page.gzipBytes - blank.gzipBytes)} (${(page.gzipBytes / blank.gzipBytes).toFixed(2)}×)`,
+  ];
+}
+
+function paidRow(db: string, result: PaidResult): Row {
+  const summary = (s: Summary) => `p50 ${ms(s.p50)} ms · p95 ${ms(s.p95)} ms`;
+  return [
+    `5. deposit → "Paid" on screen (${result.runs} runs)`,
+    db,
+    summary(result.onScreen),
+    `deposit → webhook answered (paid in the database): ${summary(result.webhookAnswered)}`,
+    `+${ms(result.onScreen.p50 - result.webhookAnswered.p50)} ms at p50: the page's next poll (every 2 s)`,
+  ];
+}
+
+export function tableRows(run: BenchRun): Row[] {
+  const rows: Row[] = [];
+  const ran = run.databases.filter((db) => !db.skipped);
+  for (const db of ran) if (db.webhook) rows.push(...webhookRows(db.database, db.webhook));
+  for (const db of ran) if (db.polling) rows.push(pollingRow(db.database, db.polling));
+  for (const db of ran) if (db.checkout) rows.push(checkoutRow(db.database, db.checkout.sequential), checkoutRow(db.database, db.checkout.concurrent));
+  if (run.weight) for (const page of run.weight.pages) rows.push(weightRow(page, run.weight.blank));
+  for (const db of ran) if (db.paid) rows.push(paidRow(db.database, db.paid));
+  return rows;
+}
+
+/** A Markdown table, padded so it also reads as plain text. */
+export function formatTable(rows: Row[]): string {
+  const all = [HEADER, ...rows];
+  const widths = HEADER.map((_, column) => Math.max(...all.map((row) => row[column]!.length)));
+  const line = (row: readonly string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ")} |`;
+  return [line(HEADER), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
+}
+
+export function formatNotes(run: BenchRun): string[] {
+  const notes: string[] = [];
+  const first = run.databases.find((db) => db.webhook)?.webhook;
+  if (first) notes.push(`Webhook mix: ${first.mix}.`);
+  for (const db of run.databases) {
+    if (db.skipped) notes.push(`${db.database}: SKIPPED (${db.skipped}).`);
+    for (const r of db.webhook?.runs ?? []) {
+      const verdicts = Object.entries(r.verdicts).map(([verdict, count]) => `${verdict} ${count}`).join(", ");
+      notes.push(`${db.database} ${r.target} at ${r.connections}: ${r.load.requests} deliveries in ${r.load.seconds.toFixed(1)} s; the shop's verdicts: ${verdicts}.`);
+    }
+  }
+  if (run.weight) notes.push(`Blank app: built with next build in ${run.weight.blankBuildSeconds.toFixed(0)} s (temp folder, the repo's node_modules).`);
+  for (const error of run.errors) notes.push(`FAILED: ${error}`);
+  return notes;
+}
+
+export function formatMachine(run: BenchRun): string {
+  const m = run.machine;
+  return `${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB memory, Node ${m.node}, ${m.os}`;
+}
+
+export function formatRun(run: BenchRun): string {
+  const heading = `Benchmark ${run.startedAt.slice(0, 10)}, commit ${run.commit}${run.quick ? " (--quick)" : ""}, wall time ${run.wallSeconds.toFixed(0)} s`;
+  return [heading, `Machine: ${formatMachine(run)}`, "", formatTable(tableRows(run)), "", ...formatNotes(run).map((note) => `- ${note}`)].join("\n");
+}
+
+export const RESULTS_DIR = join(__dirname, "results");
+
+/** bench/results/<date>-<commit>[-quick].json */
+export function writeJson(run: BenchRun): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `${run.startedAt.slice(0, 10)}-${run.commit}${run.quick ? "-quick" : ""}.json`);
+  writeFileSync(file, `${JSON.stringify({ ...run, table: formatTable(tableRows(run)) }, null, 2)}\n`);
+  return file;
+}
+
+const RESULTS_MD = join(__dirname, "RESULTS.md");
+const START = "<!-- bench:latest:start (written by npm run bench; edit outside these markers) -->";
+const END = "<!-- bench:latest:end -->";
+
+/** Replaces the latest-run block of bench/RESULTS.md, keeping everything written around it. */
+export function updateResultsMarkdown(run: BenchRun, jsonFile: string): void {
+  const block = [
+    START,
+    `## Latest run: ${run.startedAt.slice(0, 10)}, commit \`${run.commit}\``,
+    "",
+    `- Machine: ${formatMachine(run)}`,
+    `- Wall time of \`npm run bench\`: ${run.wallSeconds.toFixed(0)} s`,
+    `- Raw figures: \`bench/results/${jsonFile.split("/").pop()}\``,
+    "",
+    formatTable(tableRows(run)),
+    "",
+    ...formatNotes(run).map((note) => `- ${note}`),
+    END,
+  ].join("\n");
+  const current = existsSync(RESULTS_MD) ? readFileSync(RESULTS_MD, "utf8") : `# Benchmarks\n\n${START}\n${END}\n`;
+  const start = current.indexOf(START);
+  const end = current.indexOf(END);
+  const next = start === -1 || end === -1 ? `${current.trimEnd()}\n\n${block}\n` : `${current.slice(0, start)}${block}${current.slice(end + END.length)}`;
+  writeFileSync(RESULTS_MD, next);
+}
