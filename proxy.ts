@@ -39,6 +39,7 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Everything but build assets and public files (which get the static headers of next.config.mjs).
-  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico|products/).*)" }],
+  // Pages and the merchant area, not build assets, public files or the shop's JSON API (webhooks
+  // and polls need no CSP; the static headers of next.config.mjs still apply). /admin/api stays.
+  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico|products/|api/).*)" }],
 };

@@ -21,8 +21,9 @@ Options:
                       results go to bench/results/<date>-<commit>-quick.json, RESULTS.md is left alone
   --db <which>        sqlite, postgres or both (default both)
   --only <sections>   comma-separated: ${SECTIONS.join(", ")} (default all)
-  --profile           also run the bare webhook handler under node --cpu-prof and print where
-                      its CPU time goes (the profile is kept in bench/results/profiles/)
+  --profile           also profile both servers (next start and the bare webhook handler) with
+                      V8's sampling profiler and print where their CPU time goes (the
+                      .cpuprofile files stay in bench/results/profiles/, for Chrome DevTools)
   --no-save           print only: write no JSON and leave RESULTS.md alone
   --verbose           echo the servers' output
   --help              this text

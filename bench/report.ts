@@ -37,6 +37,8 @@ export interface BenchRun {
   weight?: WeightResult;
   /** Sections that failed, with why. */
   errors: string[];
+  /** What makes the figures doubtful (e.g. a build older than the code). */
+  warnings: string[];
 }
 
 type Row = [figure: string, database: string, shop: string, reference: string, comparison: string];
@@ -146,6 +148,7 @@ export function formatNotes(run: BenchRun): string[] {
     }
   }
   if (run.weight) notes.push(`Blank app: built with next build in ${run.weight.blankBuildSeconds.toFixed(0)} s (temp folder, the repo's node_modules).`);
+  for (const warning of run.warnings) notes.push(`WARNING: ${warning}.`);
   for (const error of run.errors) notes.push(`FAILED: ${error}`);
   return notes;
 }

@@ -4,6 +4,7 @@
  * holds the latest full run.
  */
 import "./quiet-logs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "@playwright/test";
 import { mark, unwind, unwindAll } from "../scripts/chaos/cleanup";
@@ -13,6 +14,7 @@ import { parseBenchArgs, planFor, USAGE, UsageError, type BenchOptions, type Dat
 import { launchBrowser } from "./browser";
 import { killBenchChildrenNow } from "./children";
 import { currentCommit, describeMachine } from "./machine";
+import { staleBuildWarning } from "./build-freshness";
 import { formatProfile, mainThreadProfile, summarizeProfile } from "./profile";
 import { formatRun, RESULTS_DIR, updateResultsMarkdown, writeJson, type BenchRun, type DatabaseResults } from "./report";
 import { benchCheckoutOverhead } from "./sections/checkout-overhead";
@@ -54,6 +56,7 @@ function describeError(error: unknown): string {
 
 /** Runs one section; when another `next build` replaced the server's build meanwhile, restarts it and tries once more. */
 async function section<T>(stack: Stack, name: string, errors: string[], work: () => Promise<T>): Promise<T | undefined> {
+  if (stopping) return undefined; // Ctrl+C: the cleanup is under way, start nothing more
   console.log(`[${stack.kind}] ${name}…`);
   const started = performance.now();
   for (let attempt = 1; ; attempt++) {
@@ -62,6 +65,7 @@ async function section<T>(stack: Stack, name: string, errors: string[], work: ()
       console.log(`[${stack.kind}] ${name} done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
       return result;
     } catch (error) {
+      if (stopping) return undefined; // failed because everything is being stopped
       if (attempt === 1 && (await stack.restartAppIfRebuilt())) continue;
       errors.push(`${stack.kind} ${name}: ${error instanceof Error ? error.message : String(error)}`);
       console.error(`[${stack.kind}] ${name} FAILED: ${describeError(error)}\n--- last lines of next start ---\n${stack.app.output().slice(-20).join("\n")}`);
@@ -74,6 +78,7 @@ async function benchDatabase(kind: DatabaseKind, options: BenchOptions, run: Ben
   const plan = planFor(options.quick);
   const wants = (name: Section) => options.sections.includes(name);
   const profileDir = options.profile ? join(RESULTS_DIR, "profiles", `${run.startedAt.slice(0, 10)}-${run.commit}-${kind}`) : undefined;
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   const undoTo = mark();
   const results: DatabaseResults = { database: kind, label: kind };
   try {
@@ -137,7 +142,13 @@ async function main() {
     plan: planFor(options.quick),
     databases: [],
     errors: [],
+    warnings: [],
   };
+  const stale = staleBuildWarning();
+  if (stale) {
+    console.warn(`\n*** WARNING: ${stale}. ***\n`);
+    run.warnings.push(stale);
+  }
   let pageWeightPending = options.sections.includes("weight");
   for (const kind of options.databases) {
     if (kind === "postgres") {

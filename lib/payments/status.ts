@@ -76,7 +76,7 @@ export async function orderStatus(
     attempt?.reference_id &&
     !isTerminal(attempt.state) &&
     attempt.state !== "START_FAILED" &&
-    (await claimSync(deps.db, attempt.id, options.syncIntervalMs ?? DEFAULT_POLL_SYNC_INTERVAL_MS));
+    (await claimSync(deps.db, attempt, options.syncIntervalMs ?? DEFAULT_POLL_SYNC_INTERVAL_MS));
   if (!askPayram) return toStatusView(order, attempt);
   try {
     await syncPayment(deps, { referenceId: attempt.reference_id! }, "poll");
@@ -88,13 +88,15 @@ export async function orderStatus(
 }
 
 /** True for the one caller that may ask PayRam now; the stored time makes it so across instances. */
-async function claimSync(db: Db, attemptId: string, intervalMs: number): Promise<boolean> {
+async function claimSync(db: Db, attempt: PaymentAttempt, intervalMs: number): Promise<boolean> {
   const now = new Date();
   const staleBefore = new Date(now.getTime() - intervalMs).toISOString();
+  // Fresh by the row just read: no write needed (most polls). Otherwise the UPDATE decides.
+  if (attempt.last_synced_at !== null && attempt.last_synced_at > staleBefore) return false;
   const claimed = await db
     .updateTable("payment_attempts")
     .set({ last_synced_at: now.toISOString() })
-    .where("id", "=", attemptId)
+    .where("id", "=", attempt.id)
     .where((eb) => eb.or([eb("last_synced_at", "is", null), eb("last_synced_at", "<=", staleBefore)]))
     .executeTakeFirst();
   return Number(claimed.numUpdatedRows) > 0;
