@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { expect, test } from "@playwright/test";
 import { createDb, migrate, type Db } from "../lib/db";
 import { signWebhookBody } from "../lib/payram/webhook";
@@ -33,11 +34,13 @@ test.afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startServer(): Promise<ChildProcess> {
+/** `next start` on the test database; its log lines (JSON) are collected in `logs`. */
+function startServer(env: Record<string, string> = {}, logs: string[] = []): Promise<ChildProcess> {
   const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
-    env: { PATH: process.env.PATH, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: `file:${join(dir, "shop.db")}`, PAYRAM_BASE_URL: payram.emulator.url, PAYRAM_API_KEY: TEST_API_KEY, SWEEP_INTERVAL_MS: "0", LOG_LEVEL: "warn" },
-    stdio: "ignore",
+    env: { PATH: process.env.PATH, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: `file:${join(dir, "shop.db")}`, PAYRAM_BASE_URL: payram.emulator.url, PAYRAM_API_KEY: TEST_API_KEY, SWEEP_INTERVAL_MS: "0", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "ignore"],
   });
+  createInterface({ input: server.stdout! }).on("line", (line) => logs.push(line));
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + 30_000;
     const poll = async () => {
@@ -54,9 +57,9 @@ function startServer(): Promise<ChildProcess> {
 }
 
 /** Paid orders whose news has not reached the shop yet. */
-async function paidOrdersAwaitingNews(): Promise<PlacedOrder[]> {
+async function paidOrdersAwaitingNews(count = ORDERS): Promise<PlacedOrder[]> {
   const placed: PlacedOrder[] = [];
-  for (let i = 0; i < ORDERS; i++) {
+  for (let i = 0; i < count; i++) {
     const order = await placeOrder(db, payram);
     await payram.deposit(order.referenceId, "9.49");
     placed.push(order);
@@ -122,4 +125,30 @@ test("kill -9 during a burst, then a restart: no acknowledged delivery is lost, 
   } finally {
     server.kill("SIGTERM");
   }
+});
+
+test("SIGTERM during a sweep batch: the batch is finished, then the database closed, before the process exits", async () => {
+  test.setTimeout(120_000);
+  // Paid at PayRam, no webhook: only the sweep can bring the news. PayRam answers slowly, so
+  // the batch (8 payments, 4 at a time) takes seconds, and SIGTERM arrives in its middle.
+  orders = await paidOrdersAwaitingNews(8);
+  await payram.control("/config", "PUT", { faults: { status: { latencyMs: 1_500 } } });
+  const logs: string[] = [];
+  const server = await startServer({ SWEEP_INTERVAL_MS: "200", LOG_LEVEL: "info" }, logs);
+  const exited = new Promise<number | null>((resolve) => server.once("exit", (code) => resolve(code)));
+  try {
+    await expect.poll(async () => (await Promise.all(orders.map((o) => payram.statusCalls(o.referenceId)))).some((n) => n > 0), { timeout: 30_000 }).toBe(true);
+    server.kill("SIGTERM");
+    expect(await exited).toBe(143);
+  } finally {
+    server.kill("SIGKILL");
+    await payram.control("/config", "PUT", { faults: { status: { latencyMs: 0 } } });
+  }
+  const attempts = await db.selectFrom("payment_attempts").select("state").where("reference_id", "in", orders.map((o) => o.referenceId)).execute();
+  expect(attempts.map((a) => a.state)).toEqual(orders.map(() => "FILLED"));
+  const events = logs.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { event?: string; msg?: string; checked?: number });
+  const sweep = events.findIndex((e) => e.event === "sweep" && e.checked === 8);
+  const closed = events.findIndex((e) => e.msg === "database closed");
+  expect(sweep).toBeGreaterThanOrEqual(0);
+  expect(closed).toBeGreaterThan(sweep);
 });

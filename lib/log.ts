@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
 import { pino } from "pino";
 import { z } from "zod";
 
@@ -13,8 +15,15 @@ const level = z
   .catch(process.env.NODE_ENV === "test" ? "silent" : "info")
   .parse(process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"));
 
+const requestIds = new AsyncLocalStorage<string>();
+
 export const log = pino({
   level,
+  // Every line written while a request is handled carries its id (see inRequest).
+  mixin: () => {
+    const requestId = requestIds.getStore();
+    return requestId === undefined ? {} : { requestId };
+  },
   base: { service: "payram-storefront" },
   timestamp: pino.stdTimeFunctions.isoTime,
   redact: {
@@ -41,4 +50,13 @@ export const log = pino({
 /** Milliseconds since `started` (from performance.now()), rounded for logs. */
 export function elapsed(started: number): number {
   return Math.round(performance.now() - started);
+}
+
+/**
+ * Runs a request's work so that every log line it writes carries one request id: the one the
+ * reverse proxy sent in X-Request-Id when it looks like an id, else a new one.
+ */
+export function inRequest<T>(headers: Headers, work: () => Promise<T>): Promise<T> {
+  const given = headers.get("x-request-id");
+  return requestIds.run(given && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID(), work);
 }

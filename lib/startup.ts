@@ -36,21 +36,53 @@ function exitWith(problems: string[]): never {
 }
 
 /**
- * The server's background work: the sweep schedule, stopped on SIGTERM. Next.js then stops
- * accepting connections and finishes the requests in flight (each webhook is applied before it
- * is acknowledged). A sweep cut short is harmless: its claims expire and every change is one
- * transaction.
+ * The server's background work: the sweep schedule, and a graceful stop. On SIGTERM (or
+ * SIGINT) Next.js stops accepting connections, finishes the requests in flight (each webhook is
+ * applied before it is acknowledged) and then calls process.exit. The exit is held until the
+ * sweep batch in progress has finished and the database is closed.
  */
 export function startBackgroundWork(config: Config, deps: SyncDeps): void {
   log.info({ event: "start", database: config.database.kind, payram: config.payram.baseUrl, sweepIntervalMs: config.sweepIntervalMs }, "shop started");
-  if (config.sweepIntervalMs === 0) return;
-  const stop = startSweepSchedule(deps, config.sweepIntervalMs, (error) =>
-    log.error({ event: "sweep", err: error instanceof Error ? error.message : String(error) }, "sweep failed"),
-  );
-  process.once("SIGTERM", () => {
-    stop();
-    log.info({ event: "stop" }, "shutting down: finishing requests in flight");
-  });
+  const sweep =
+    config.sweepIntervalMs === 0
+      ? null
+      : startSweepSchedule(deps, config.sweepIntervalMs, (error) =>
+          log.error({ event: "sweep", err: error instanceof Error ? error.message : String(error) }, "sweep failed"),
+        );
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ event: "stop", signal }, "shutting down: finishing requests in flight and the sweep batch in progress");
+    const sweepDone = sweep?.stop() ?? Promise.resolve();
+    // Requests still in flight need the database: it is closed at the exit, once they are done.
+    const closeDb = () =>
+      sweepDone
+        .then(() => deps.db.destroy())
+        .then(
+          () => log.info({ event: "stop" }, "database closed"),
+          (error) => log.error({ event: "stop", err: error instanceof Error ? error.message : String(error) }, "database did not close cleanly"),
+        );
+    holdExit(closeDb);
+    // Without Next.js's own handler (NEXT_MANUAL_SIG_HANDLE), nobody else ends the process.
+    if (process.env.NEXT_MANUAL_SIG_HANDLE) process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+/**
+ * Next.js ends its shutdown (connections closed, requests finished) with process.exit, which
+ * cannot wait for anything: once the server is stopping, that exit runs `before` first, its
+ * exit code kept.
+ */
+function holdExit(before: () => Promise<void>): void {
+  const exit = process.exit.bind(process);
+  let exiting: Promise<void> | null = null;
+  process.exit = ((code?: number | string | null) => {
+    exiting ??= before();
+    void exiting.then(() => exit(code));
+  }) as typeof process.exit;
 }
 
 /** Lines a merchant should see at start when a development default is in use. */

@@ -9,6 +9,7 @@ import { endSession, isSignedIn, startSession } from "@/lib/admin/auth";
 import { passwordMatches } from "@/lib/admin/session";
 import { loadConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/server";
+import { inRequest } from "@/lib/log";
 import { orderIdSchema } from "@/lib/orders";
 import { syncDeps } from "@/lib/payments/server";
 import { syncPayment } from "@/lib/payments/sync";
@@ -55,7 +56,8 @@ export async function syncNowAction(_state: SyncNowState, formData: FormData): P
     .executeTakeFirst();
   if (!attempt?.reference_id) return { message: "This order has no PayRam payment to sync.", error: null };
   try {
-    const result = await syncPayment(syncDeps(), { referenceId: attempt.reference_id }, "merchant");
+    const referenceId = attempt.reference_id;
+    const result = await inRequest(await headers(), () => syncPayment(syncDeps(), { referenceId }, "merchant"));
     revalidatePath(`/admin/orders/${orderId.data}`);
     if (result.outcome === "changed") return { message: `Updated from PayRam: ${result.from} → ${result.to}${result.fulfilled ? ", order paid and queued for fulfilment" : ""}.`, error: null };
     if (result.outcome === "unknown_at_payram") return { message: "PayRam does not know this payment.", error: null };

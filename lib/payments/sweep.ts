@@ -19,10 +19,10 @@ export interface SweepResult {
 const LEASE_MS = 2 * 60_000;
 const BATCH = 50;
 
-/** Syncs the attempts that are due, batch by batch, until none is. */
-export async function sweepDue(deps: SyncDeps, options: { maxBatches?: number } = {}): Promise<SweepResult> {
+/** Syncs the attempts that are due, batch by batch, until none is (or `stopped()` says so between batches). */
+export async function sweepDue(deps: SyncDeps, options: { maxBatches?: number; stopped?: () => boolean } = {}): Promise<SweepResult> {
   const total: SweepResult = { checked: 0, changed: 0, failed: 0 };
-  for (let batch = 0; batch < (options.maxBatches ?? 20); batch++) {
+  for (let batch = 0; batch < (options.maxBatches ?? 20) && !options.stopped?.(); batch++) {
     const claimed = await claimDue(deps, BATCH);
     add(total, await syncAll(deps, claimed));
     if (claimed.length < BATCH) break;
@@ -101,22 +101,31 @@ function add(total: SweepResult, part: SweepResult) {
   total.failed += part.failed;
 }
 
-/** The in-process schedule, started with the server. Never overlaps itself. */
-export function startSweepSchedule(deps: SyncDeps, intervalMs: number, onError: (error: unknown) => void): () => void {
-  let running = false;
+/**
+ * The in-process schedule, started with the server. Never overlaps itself. `stop` ends it and
+ * resolves once the batch in progress, if any, has finished: a shutdown lets it complete.
+ */
+export function startSweepSchedule(deps: SyncDeps, intervalMs: number, onError: (error: unknown) => void): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  let stopped = false;
   const timer = setInterval(() => {
     if (running) return;
-    running = true;
     const started = performance.now();
-    sweepDue(deps)
+    running = sweepDue(deps, { stopped: () => stopped })
       .then((result) => {
         if (result.checked > 0) log.info({ event: "sweep", ...result, ms: elapsed(started) }, "sweep");
       })
       .catch(onError)
       .finally(() => {
-        running = false;
+        running = null;
       });
   }, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      return running ?? Promise.resolve();
+    },
+  };
 }

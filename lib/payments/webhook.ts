@@ -24,8 +24,6 @@ export interface IncomingWebhook {
   query: URLSearchParams;
   /** Who sent it (lib/security/rate-limit.ts clientAddress), for the limit on refused deliveries. */
   client: string;
-  /** Ties this delivery's log lines together. */
-  requestId?: string;
 }
 
 export interface WebhookAnswer {
@@ -42,7 +40,7 @@ export async function receiveWebhook(deps: WebhookDeps, incoming: IncomingWebhoo
   const started = performance.now();
   const answer = await handleWebhook(deps, incoming);
   log.info(
-    { event: "webhook", requestId: incoming.requestId, method: incoming.method, status: answer.status, result: answer.body.result ?? answer.body.error, ms: elapsed(started) },
+    { event: "webhook", method: incoming.method, status: answer.status, result: answer.body.result ?? answer.body.error, ms: elapsed(started) },
     "webhook delivery",
   );
   return answer;

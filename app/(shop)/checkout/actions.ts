@@ -8,6 +8,7 @@ import { startCheckout } from "@/lib/payments/checkout";
 import type { FieldErrors } from "@/lib/payments/checkout-form";
 import { checkoutDeps } from "@/lib/payments/server";
 import { loadConfig } from "@/lib/config";
+import { inRequest } from "@/lib/log";
 import { clientAddress, hitRateLimit, LIMITS } from "@/lib/security/rate-limit";
 
 export type CheckoutState = {
@@ -28,7 +29,8 @@ export async function checkoutAction(_state: CheckoutState, formData: FormData):
     const minutes = Math.ceil(limited.retryAfterSeconds / 60);
     return { error: `Too many checkout attempts from your network. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}; your cart is saved.`, fieldErrors: {}, values: {} };
   }
-  const result = await startCheckout(deps, { cartId: await readCartId(), form: Object.fromEntries(formData) });
+  const cartId = await readCartId();
+  const result = await inRequest(await headers(), () => startCheckout(deps, { cartId, form: Object.fromEntries(formData) }));
   if (!result.ok) {
     // New prices or a new token: render the page again around the message.
     if (result.reload) revalidatePath("/checkout");

@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
 import { loadConfig } from "@/lib/config";
-import { log } from "@/lib/log";
+import { inRequest, log } from "@/lib/log";
 import { MAX_WEBHOOK_BYTES, receiveWebhook } from "@/lib/payments/webhook";
 import { clientAddress } from "@/lib/security/rate-limit";
 import { webhookDeps } from "@/lib/payments/server";
@@ -9,7 +8,11 @@ import { webhookDeps } from "@/lib/payments/server";
 export const dynamic = "force-dynamic";
 
 /** PayRam's notifications: POST (current servers) and GET (the seed FAQ's form). */
-async function handle(request: NextRequest) {
+function handle(request: NextRequest) {
+  return inRequest(request.headers, () => receive(request));
+}
+
+async function receive(request: NextRequest) {
   const body = await readLimited(request, MAX_WEBHOOK_BYTES);
   if (body === null) {
     return NextResponse.json({ ok: false, error: `body over ${MAX_WEBHOOK_BYTES} bytes` }, { status: 413 });
@@ -21,7 +24,6 @@ async function handle(request: NextRequest) {
       body,
       query: request.nextUrl.searchParams,
       client: clientAddress(request.headers, loadConfig().trustedProxyCount),
-      requestId: request.headers.get("x-request-id")?.slice(0, 100) ?? randomUUID(),
     });
     const headers = answer.retryAfterSeconds ? { "Retry-After": String(answer.retryAfterSeconds) } : undefined;
     return NextResponse.json(answer.body, { status: answer.status, headers });

@@ -1,7 +1,9 @@
 "use server";
 
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "@/lib/db/server";
+import { inRequest } from "@/lib/log";
 import { findOrder } from "@/lib/orders";
 import { latestAttempt } from "@/lib/payments/attempts";
 import { payForOrder } from "@/lib/payments/checkout";
@@ -19,7 +21,7 @@ export async function payAgainAction(_state: PayAgainState, formData: FormData):
     // Already paid, still open, or money to sort out: the page shows which.
     redirect(`/orders/${order.id}`);
   }
-  const result = await payForOrder(checkoutDeps(), order);
+  const result = await inRequest(await headers(), () => payForOrder(checkoutDeps(), order));
   if (!result.ok) return { error: result.error };
   redirect(result.redirectTo);
 }
