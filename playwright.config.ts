@@ -6,6 +6,10 @@ import { APP_PORT, APP_URL, E2E_API_KEY, EMULATOR_PORT, EMULATOR_URL } from "./e
 export const E2E_DATABASE = "data/e2e/shop.db";
 export const E2E_SERVER_LOG = "data/e2e/server.log";
 
+// The specs' own library calls (placing orders for the shutdown tests) log nothing; the servers
+// they start say which level they want.
+process.env.LOG_LEVEL ??= "silent";
+
 export default defineConfig({
   testDir: "./e2e",
   workers: 1,
@@ -63,6 +67,7 @@ export default defineConfig({
         APP_BASE_URL: APP_URL,
         // No background sweep: each spec shows which path (webhook, poll) brought the news.
         SWEEP_INTERVAL_MS: "0",
+        LOG_LEVEL: "info",
       },
     },
   ],

@@ -57,18 +57,32 @@ export function startBackgroundWork(config: Config, deps: SyncDeps): void {
     const sweepDone = sweep?.stop() ?? Promise.resolve();
     // Requests still in flight need the database: it is closed at the exit, once they are done.
     const closeDb = () =>
-      sweepDone
+      Promise.race([sweepDone, sweepGrace()])
         .then(() => deps.db.destroy())
         .then(
           () => log.info({ event: "stop" }, "database closed"),
           (error) => log.error({ event: "stop", err: error instanceof Error ? error.message : String(error) }, "database did not close cleanly"),
         );
     holdExit(closeDb);
-    // Without Next.js's own handler (NEXT_MANUAL_SIG_HANDLE), nobody else ends the process.
-    if (process.env.NEXT_MANUAL_SIG_HANDLE) process.exit(signal === "SIGINT" ? 130 : 143);
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+}
+
+/**
+ * A batch stuck on an unresponsive PayRam (50 payments, 4 at a time, each up to
+ * PAYRAM_TIMEOUT_MS) must not hold the exit past a usual grace period (Kubernetes: 30 s). What
+ * is cut short is harmless: its claims expire and the next sweep asks again.
+ */
+const SWEEP_GRACE_MS = 20_000;
+
+function sweepGrace(): Promise<void> {
+  return new Promise((resolve) => {
+    setTimeout(() => {
+      log.warn({ event: "stop", ms: SWEEP_GRACE_MS }, "sweep batch still running: stopping without it");
+      resolve();
+    }, SWEEP_GRACE_MS);
+  });
 }
 
 /**
