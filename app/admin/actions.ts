@@ -13,7 +13,7 @@ import { inRequest } from "@/lib/log";
 import { orderIdSchema } from "@/lib/orders";
 import { syncDeps } from "@/lib/payments/server";
 import { syncPayment } from "@/lib/payments/sync";
-import { clientAddress, hitRateLimit, LIMITS } from "@/lib/security/rate-limit";
+import { clientAddress, hitRateLimit, LIMITS, waitInMinutes } from "@/lib/security/rate-limit";
 
 /** Every admin action checks the session itself: a server action is a public endpoint. */
 const NOT_SIGNED_IN = "Your session has ended. Please sign in again.";
@@ -24,7 +24,7 @@ export async function signInAction(_state: SignInState, formData: FormData): Pro
   const config = loadConfig();
   // Slows guessing down on every instance at once: the count lives in the database.
   const limited = await hitRateLimit(getDb(), LIMITS.signIn, clientAddress(await headers(), config.trustedProxyCount));
-  if (!limited.allowed) return { error: `Too many sign-in attempts. Try again in ${Math.ceil(limited.retryAfterSeconds / 60)} minutes.` };
+  if (!limited.allowed) return { error: `Too many sign-in attempts. Try again in ${waitInMinutes(limited)}.` };
   const password = formData.get("password");
   if (typeof password !== "string" || !passwordMatches(password, config.adminPassword)) {
     return { error: "That password is not right." };

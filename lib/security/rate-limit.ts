@@ -41,6 +41,12 @@ export async function hitRateLimit(db: Db, limit: RateLimit, client: string, now
   return { allowed: row.count <= limit.limit, retryAfterSeconds: Math.max(1, Math.ceil((start + limit.windowMs - now) / 1000)) };
 }
 
+/** "3 minutes", "1 minute": how long a limited person waits, for the messages they read. */
+export function waitInMinutes(verdict: RateVerdict): string {
+  const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
 /**
  * The client's address. Behind N trusted reverse proxies, each appends the address it saw to
  * X-Forwarded-For, so the client is the N-th entry from the right; anything left of it was

@@ -1,0 +1,69 @@
+import { expect, test, type Browser } from "@playwright/test";
+import { DEV_DEFAULTS } from "../lib/config";
+import { createDb } from "../lib/db";
+import { hitRateLimit, LIMITS } from "../lib/security/rate-limit";
+import { E2E_DATABASE } from "../playwright.config";
+import { addToCart, emulatorPayments, fillAddress } from "./shop";
+
+/**
+ * What a person sees when a limit is reached. The e2e server trusts no proxy, so the last
+ * X-Forwarded-For entry is the client: each test speaks from its own documentation address.
+ */
+async function pageFrom(browser: Browser, address: string) {
+  const context = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": address } });
+  return context.newPage();
+}
+
+test("a merchant who keeps mistyping the password is asked to wait, even with the right one; another address is not", async ({ browser }) => {
+  const page = await pageFrom(browser, "198.51.100.7");
+  const signIn = async (password: string) => {
+    await page.goto("/admin/sign-in");
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+  };
+  for (let attempt = 1; attempt <= LIMITS.signIn.limit; attempt++) {
+    await signIn(`guess-${attempt}`);
+    await expect(page.getByRole("alert").filter({ hasText: "That password is not right." })).toBeVisible();
+  }
+  await signIn(DEV_DEFAULTS.ADMIN_PASSWORD);
+  await expect(page.getByRole("alert").filter({ hasText: /^Too many sign-in attempts\. Try again in \d+ minutes?\.$/ })).toBeVisible();
+  await page.goto("/admin");
+  await expect(page).toHaveURL(/\/admin\/sign-in/);
+
+  const elsewhere = await pageFrom(browser, "198.51.100.8");
+  await elsewhere.goto("/admin/sign-in");
+  await elsewhere.getByLabel("Password").fill(DEV_DEFAULTS.ADMIN_PASSWORD);
+  await elsewhere.getByRole("button", { name: "Sign in" }).click();
+  await expect(elsewhere.getByRole("heading", { name: "Orders" })).toBeVisible();
+  await Promise.all([page.context().close(), elsewhere.context().close()]);
+});
+
+test("a shopper over the checkout limit is told when to come back, keeps the cart and the typed address, and no payment is opened", async ({ browser }) => {
+  const address = "198.51.100.9";
+  // This address has already used its submissions, in this window and the next (the test may
+  // straddle the boundary), counted through the same library in the server's database.
+  const db = createDb({ kind: "sqlite", path: E2E_DATABASE });
+  try {
+    const now = Date.now();
+    for (const at of [now, now + LIMITS.checkout.windowMs]) {
+      for (let i = 0; i < LIMITS.checkout.limit; i++) await hitRateLimit(db, LIMITS.checkout, address, at);
+    }
+  } finally {
+    await db.destroy();
+  }
+  const page = await pageFrom(browser, address);
+  const paymentsBefore = (await emulatorPayments(page)).length;
+  await addToCart(page, "Lo-Fi Sound Pack", 1);
+  await page.goto("/checkout");
+  await page.getByLabel("Email").fill("limited@example.com");
+  if (await page.getByLabel("Full name").count()) await fillAddress(page);
+  await page.getByRole("button", { name: /^Pay .* with crypto$/ }).click();
+
+  await expect(page.getByRole("alert").filter({ hasText: /^Too many checkout attempts from your network\. Please try again in \d+ minutes?; your cart is saved\.$/ })).toBeVisible();
+  await expect(page.getByLabel("Email")).toHaveValue("limited@example.com");
+  expect(page.url()).toMatch(/\/checkout$/);
+  expect(await emulatorPayments(page)).toHaveLength(paymentsBefore);
+  await page.goto("/cart");
+  await expect(page.getByRole("link", { name: "Lo-Fi Sound Pack" })).toBeVisible();
+  await page.context().close();
+});
