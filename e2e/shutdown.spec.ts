@@ -132,6 +132,11 @@ test("SIGTERM during a sweep batch: the batch is finished, then the database clo
   // Paid at PayRam, no webhook: only the sweep can bring the news. PayRam answers slowly, so
   // the batch (8 payments, 4 at a time) takes seconds, and SIGTERM arrives in its middle.
   orders = await paidOrdersAwaitingNews(8);
+  // These 8 are due now, together, and nothing else left open by the tests above is: the first
+  // batch is exactly these.
+  const mine = orders.map((o) => o.referenceId);
+  await db.updateTable("payment_attempts").set({ next_sync_at: "9999-01-01T00:00:00.000Z" }).where("reference_id", "not in", mine).execute();
+  await db.updateTable("payment_attempts").set({ next_sync_at: null }).where("reference_id", "in", mine).execute();
   await payram.control("/config", "PUT", { faults: { status: { latencyMs: 1_500 } } });
   const logs: string[] = [];
   const server = await startServer({ SWEEP_INTERVAL_MS: "200", LOG_LEVEL: "info" }, logs);

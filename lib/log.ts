@@ -47,6 +47,11 @@ export const log = pino({
   },
 });
 
+/** An error's message for a log line (never its stack, which may quote request data). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Milliseconds since `started` (from performance.now()), rounded for logs. */
 export function elapsed(started: number): number {
   return Math.round(performance.now() - started);
@@ -57,6 +62,8 @@ export function elapsed(started: number): number {
  * reverse proxy sent in X-Request-Id when it looks like an id, else a new one.
  */
 export function inRequest<T>(headers: Headers, work: () => Promise<T>): Promise<T> {
-  const given = headers.get("x-request-id");
-  return requestIds.run(given && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID(), work);
+  const given = requestIdSchema.safeParse(headers.get("x-request-id"));
+  return requestIds.run(given.success ? given.data : randomUUID(), work);
 }
+
+const requestIdSchema = z.string().regex(/^[\w.:-]{1,100}$/);

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, type Config } from "./config";
 import { syncCatalog } from "./catalog";
 import { createDb, describeDatabaseError, migrate, type Db } from "./db";
-import { log } from "./log";
+import { errorMessage, log } from "./log";
 import { startSweepSchedule } from "./payments/sweep";
 import type { SyncDeps } from "./payments/sync";
 
@@ -38,7 +38,7 @@ function exitWith(problems: string[]): never {
 /**
  * The server's background work: the sweep schedule, and a graceful stop. On SIGTERM (or
  * SIGINT) Next.js stops accepting connections, finishes the requests in flight (each webhook is
- * applied before it is acknowledged) and then calls process.exit. The exit is held until the
+ * applied before it is acknowledged) and then calls process.exit. That exit is held until the
  * sweep batch in progress has finished and the database is closed.
  */
 export function startBackgroundWork(config: Config, deps: SyncDeps): void {
@@ -46,58 +46,39 @@ export function startBackgroundWork(config: Config, deps: SyncDeps): void {
   const sweep =
     config.sweepIntervalMs === 0
       ? null
-      : startSweepSchedule(deps, config.sweepIntervalMs, (error) =>
-          log.error({ event: "sweep", err: error instanceof Error ? error.message : String(error) }, "sweep failed"),
-        );
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
+      : startSweepSchedule(deps, config.sweepIntervalMs, (error) => log.error({ event: "sweep", err: errorMessage(error) }, "sweep failed"));
+  // A merchant who handles signals (NEXT_MANUAL_SIG_HANDLE) decides when the process ends.
+  if (process.env.NEXT_MANUAL_SIG_HANDLE) return;
+  const exit = process.exit.bind(process);
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A second signal (Ctrl+C twice): stop now.
+    if (++signals > 1) exit(signal === "SIGINT" ? 130 : 143);
     log.info({ event: "stop", signal }, "shutting down: finishing requests in flight and the sweep batch in progress");
     const sweepDone = sweep?.stop() ?? Promise.resolve();
-    // Requests still in flight need the database: it is closed at the exit, once they are done.
-    const closeDb = () =>
-      Promise.race([sweepDone, sweepGrace()])
+    // Everything must be over within a usual grace period (Kubernetes: 30 s): whatever is cut
+    // short is harmless, since PayRam retries unanswered webhooks and sweep claims expire.
+    setTimeout(() => {
+      log.warn({ event: "stop", ms: STOP_DEADLINE_MS }, "still busy: stopping now");
+      exit(signal === "SIGINT" ? 130 : 143);
+    }, STOP_DEADLINE_MS).unref();
+    // The database is closed at the exit: requests still in flight need it until then.
+    let closing: Promise<void> | null = null;
+    process.exit = ((code?: number | string | null) => {
+      closing ??= sweepDone
         .then(() => deps.db.destroy())
         .then(
           () => log.info({ event: "stop" }, "database closed"),
-          (error) => log.error({ event: "stop", err: error instanceof Error ? error.message : String(error) }, "database did not close cleanly"),
+          (error) => log.error({ event: "stop", err: errorMessage(error) }, "database did not close cleanly"),
         );
-    holdExit(closeDb);
+      void closing.then(() => exit(code));
+    }) as typeof process.exit;
   };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
 }
 
-/**
- * A batch stuck on an unresponsive PayRam (50 payments, 4 at a time, each up to
- * PAYRAM_TIMEOUT_MS) must not hold the exit past a usual grace period (Kubernetes: 30 s). What
- * is cut short is harmless: its claims expire and the next sweep asks again.
- */
-const SWEEP_GRACE_MS = 20_000;
-
-function sweepGrace(): Promise<void> {
-  return new Promise((resolve) => {
-    setTimeout(() => {
-      log.warn({ event: "stop", ms: SWEEP_GRACE_MS }, "sweep batch still running: stopping without it");
-      resolve();
-    }, SWEEP_GRACE_MS);
-  });
-}
-
-/**
- * Next.js ends its shutdown (connections closed, requests finished) with process.exit, which
- * cannot wait for anything: once the server is stopping, that exit runs `before` first, its
- * exit code kept.
- */
-function holdExit(before: () => Promise<void>): void {
-  const exit = process.exit.bind(process);
-  let exiting: Promise<void> | null = null;
-  process.exit = ((code?: number | string | null) => {
-    exiting ??= before();
-    void exiting.then(() => exit(code));
-  }) as typeof process.exit;
-}
+const STOP_DEADLINE_MS = 25_000;
 
 /** Lines a merchant should see at start when a development default is in use. */
 export function devDefaultNotices(config: Config): string[] {

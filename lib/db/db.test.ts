@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
-import { databaseIsReachable, migrate } from "./index";
+import { createDb, databaseIsReachable, migrate } from "./index";
 import { nowIso } from "./schema";
 import { runMigrate } from "@/test/cli";
 
@@ -184,4 +184,18 @@ describeOnEachDatabase("database", (get) => {
     const rows = await sql<{ n: number }>`select count(*) as n from webhook_deliveries`.execute(db);
     expect(rows.rows[0]?.n).toBe(1);
   });
+});
+
+it("SQLite: a query prepared before a schema change sees the new schema (statements are kept prepared)", async () => {
+  const db = createDb({ kind: "sqlite", path: ":memory:" });
+  try {
+    await sql`create table notes (id integer primary key)`.execute(db);
+    await sql`insert into notes (id) values (1)`.execute(db);
+    const read = () => sql`select * from notes`.execute(db).then((result) => result.rows);
+    expect(await read()).toEqual([{ id: 1 }]);
+    await sql`alter table notes add column body text default 'kept'`.execute(db);
+    expect(await read()).toEqual([{ id: 1, body: "kept" }]);
+  } finally {
+    await db.destroy();
+  }
 });

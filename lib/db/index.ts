@@ -88,6 +88,8 @@ function withStatementCache(database: SQLite.Database, capacity = 500): SqliteDa
     close: () => database.close(),
     prepare(text) {
       let statement = statements.get(text);
+      // A statement still being iterated cannot run again: such a query gets its own.
+      if (statement?.busy) return database.prepare(text);
       if (statement) {
         statements.delete(text); // re-inserted below: a Map keeps insertion order, so the oldest is first
       } else {

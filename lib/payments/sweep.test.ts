@@ -1,14 +1,13 @@
 import { execFile } from "node:child_process";
-import { beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it, vi } from "vitest";
 import { cleanEnv } from "@/test/cli";
 import { describeOnEachDatabase } from "@/test/databases";
 import { TEST_API_KEY } from "@/test/emulator";
 import { emulatorPerFile } from "@/test/emulator-per-file";
-import { orderState, placeOrder } from "@/test/shop";
-import { sweepDue } from "./sweep";
+import { orderState, placeOrder, type PlacedOrder } from "@/test/shop";
+import { startSweepSchedule, sweepDue } from "./sweep";
 
 const payram = emulatorPerFile();
-
 
 describeOnEachDatabase("the sweep for missed webhooks", (get) => {
   // Each test sweeps its own orders only: close what earlier tests left open.
@@ -88,5 +87,27 @@ describeOnEachDatabase("the sweep for missed webhooks", (get) => {
     const run = await runSweep();
     expect(run).toMatchObject({ code: 1, stdout: "Sweep: 0 payments checked, 0 changed, 1 failed.\n" });
     expect((await orderState(get().db, order.orderId)).attempts).toMatchObject([{ state: "OPEN" }]);
+  });
+
+  it("a stopped schedule finishes the batch in progress and starts no other", async () => {
+    // 60 paid payments due: a batch of 50, then one of 10. PayRam answers slowly, so the stop
+    // arrives while the first batch is being checked.
+    const orders: PlacedOrder[] = [];
+    for (let i = 0; i < 60; i++) orders.push(await placeOrder(get().db, payram));
+    for (const order of orders) await deposit(order.referenceId, "9.49");
+    await makeAllDue();
+    await payram.control("/config", "PUT", { faults: { status: { latencyMs: 50 } } });
+    const errors: unknown[] = [];
+    try {
+      const schedule = startSweepSchedule({ db: get().db, payram: payram.client }, 10, (error) => errors.push(error));
+      await vi.waitFor(async () => expect((await Promise.all(orders.map((o) => statusCalls(o.referenceId)))).some((n) => n > 0)).toBe(true), { timeout: 10_000, interval: 20 });
+      await schedule.stop();
+    } finally {
+      await payram.control("/config", "PUT", { faults: { status: { latencyMs: 0 } } });
+    }
+    const states = await get().db.selectFrom("payment_attempts").select("state").where("reference_id", "in", orders.map((o) => o.referenceId)).execute();
+    expect(states.filter((a) => a.state === "FILLED")).toHaveLength(50);
+    expect(states.filter((a) => a.state === "OPEN")).toHaveLength(10);
+    expect(errors).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { Db } from "../db";
 import { nowIso, type DeliveryVerdict, type WebhookDeliveriesTable } from "../db/schema";
 import { authenticateWebhook, readWebhookPayload, type WebhookNotice } from "../payram/webhook";
-import { elapsed, log } from "../log";
+import { elapsed, errorMessage, log } from "../log";
 import { hitRateLimit, LIMITS } from "../security/rate-limit";
 import { sweepAllOpen } from "./sweep";
 import { syncPayment, type SyncDeps } from "./sync";
@@ -168,5 +168,5 @@ async function settle(db: Db, id: number, verdict: DeliveryVerdict, reason: stri
 }
 
 function describe(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
+  return errorMessage(error).slice(0, 300);
 }

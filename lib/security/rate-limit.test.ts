@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
-import { clientAddress, hitRateLimit } from "./rate-limit";
+import { clientAddress, hitRateLimit, waitInMinutes } from "./rate-limit";
 
 it.each([
   ["", 0, "unknown"],
@@ -10,6 +10,15 @@ it.each([
   ["203.0.113.7", 2, "203.0.113.7"],
 ])("X-Forwarded-For %j behind %i proxies is client %s", (header, proxies, client) => {
   expect(clientAddress(new Headers(header ? { "x-forwarded-for": header } : {}), proxies)).toBe(client);
+});
+
+it.each([
+  [1, "1 minute"],
+  [60, "1 minute"],
+  [61, "2 minutes"],
+  [900, "15 minutes"],
+])("a person told to wait %i s reads %s", (retryAfterSeconds, text) => {
+  expect(waitInMinutes({ allowed: false, retryAfterSeconds })).toBe(text);
 });
 
 describeOnEachDatabase("rate limits", (get) => {

@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { loadConfig } from "@/lib/config";
-import { inRequest, log } from "@/lib/log";
+import { errorMessage, inRequest, log } from "@/lib/log";
 import { MAX_WEBHOOK_BYTES, receiveWebhook } from "@/lib/payments/webhook";
 import { clientAddress } from "@/lib/security/rate-limit";
 import { webhookDeps } from "@/lib/payments/server";
@@ -28,7 +28,7 @@ async function receive(request: NextRequest) {
     const headers = answer.retryAfterSeconds ? { "Retry-After": String(answer.retryAfterSeconds) } : undefined;
     return NextResponse.json(answer.body, { status: answer.status, headers });
   } catch (error) {
-    log.error({ event: "webhook", err: error instanceof Error ? error.message : String(error) }, "webhook could not be processed");
+    log.error({ event: "webhook", err: errorMessage(error) }, "webhook could not be processed");
     // Could not even record the delivery (database down): PayRam retries on 5xx.
     return NextResponse.json({ ok: false, error: "temporarily unable to process; please retry" }, { status: 503 });
   }
