@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 
 /** Loads the route as the server would, with the given DATABASE_URL in the environment. */
 async function healthWith(databaseUrl: string) {
+  // A fresh server: new modules, and no database handle yet (lib/db/server.ts keeps it on globalThis).
   vi.resetModules();
+  delete (globalThis as Record<symbol, unknown>)[Symbol.for("payram-storefront.db")];
   vi.stubEnv("DATABASE_URL", databaseUrl);
   const { GET } = await import("./route");
   const response = await GET();
