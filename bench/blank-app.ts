@@ -2,8 +2,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join, parse, sep } from "node:path";
 import { defer } from "../scripts/chaos/cleanup";
-import { freePort, ROOT, waitFor } from "../scripts/chaos/processes";
-import { exitOf, spawnTracked } from "./children";
+import { exitOf, freePort, ROOT, spawnTracked, waitFor } from "../scripts/chaos/processes";
 
 /**
  * The page-weight reference: a blank App Router app (app/layout.tsx + app/page.tsx) in a

@@ -12,7 +12,6 @@ import { postgresAnswers } from "../scripts/chaos/database";
 import { killAllChildrenNow } from "../scripts/chaos/processes";
 import { parseBenchArgs, planFor, USAGE, UsageError, type BenchOptions, type DatabaseKind, type Section } from "./args";
 import { launchBrowser } from "./browser";
-import { killBenchChildrenNow } from "./children";
 import { currentCommit, describeMachine } from "./machine";
 import { staleBuildWarning } from "./build-freshness";
 import { formatProfile, mainThreadProfile, summarizeProfile } from "./profile";
@@ -35,7 +34,6 @@ async function finish(code: number): Promise<never> {
   await stopping.done;
   await unwindAll();
   killAllChildrenNow();
-  killBenchChildrenNow();
   process.exit(stopping.code);
 }
 
@@ -47,7 +45,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 process.on("exit", () => {
   killAllChildrenNow();
-  killBenchChildrenNow();
 });
 
 function describeError(error: unknown): string {

@@ -1,7 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, waitFor, type AppEnv } from "../../scripts/chaos/processes";
-import { spawnTracked, type TrackedChild } from "../children";
+import { ROOT, spawnTracked, waitFor, type AppEnv, type TrackedChild } from "../../scripts/chaos/processes";
 
 /** Starts bench/webhook/bare-server.ts in its own process, as `next start` runs in its own. */
 

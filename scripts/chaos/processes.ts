@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { existsSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 
-/** Child processes of the chaos run: the production app servers (and `next build` when needed). */
+/** Child processes of the chaos run and the benchmarks: app servers, `next build`, helpers. */
 
 export const ROOT = join(__dirname, "..", "..");
 const NEXT_BIN = join(ROOT, "node_modules", "next", "dist", "bin", "next");
@@ -62,14 +62,60 @@ export async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<v
   children.delete(child);
 }
 
-export interface AppInstance {
+export interface TrackedChild {
+  child: ChildProcess;
+  /** The last lines it printed, for error messages. */
+  output(): string[];
+  stop(): Promise<void>;
+}
+
+const KEPT_LINES = 200;
+
+/** A Node.js child process whose last lines are kept, and which any way out of the run stops. */
+export function spawnTracked(
+  name: string,
+  args: string[],
+  options: SpawnOptions & { verbose: boolean; onLine?: (line: string) => void },
+): TrackedChild {
+  const { verbose, onLine, ...spawnOptions } = options;
+  const child = spawn(process.execPath, args, { ...spawnOptions, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (line.trim() === "") continue;
+      lines.push(line);
+      if (lines.length > KEPT_LINES) lines.shift();
+      if (verbose) console.log(`[${name}] ${line}`);
+      onLine?.(line);
+    }
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return { child, output: () => [...lines], stop: () => stopChild(child) };
+}
+
+/** Resolves with the child's exit code; rejects past `timeoutMs` (and kills it). */
+export function exitOf(tracked: TrackedChild, timeoutMs: number): Promise<number | null> {
+  const { child } = tracked;
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+export interface AppInstance extends TrackedChild {
   name: string;
   url: string;
   port: number;
-  child: ChildProcess;
-  /** The last lines it printed (shown when the run fails). */
-  output(): string[];
-  stop(): Promise<void>;
 }
 
 export interface AppEnv {
@@ -80,14 +126,11 @@ export interface AppEnv {
   ADMIN_PASSWORD: string;
 }
 
-const KEPT_LINES = 200;
-
 /** `next start` on 127.0.0.1 with the existing build; resolves once /api/health answers 200. */
 export async function startApp(name: string, env: AppEnv, options: { verbose: boolean; timeoutMs: number }): Promise<AppInstance> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const lines: string[] = [];
-  const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const app = spawnTracked(name, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: ROOT,
     // Only what the server needs: nothing of the caller's DATABASE_URL, PAYRAM_* or secrets leaks in.
     env: {
@@ -101,28 +144,17 @@ export async function startApp(name: string, env: AppEnv, options: { verbose: bo
       SWEEP_INTERVAL_MS: "0",
       ...env,
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    verbose: options.verbose,
   });
-  children.add(child);
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n")) {
-      if (line.trim() === "") continue;
-      lines.push(line);
-      if (lines.length > KEPT_LINES) lines.shift();
-      if (options.verbose) console.log(`[${name}] ${line}`);
-    }
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  child.on("exit", () => children.delete(child));
-  const instance: AppInstance = { name, url, port, child, output: () => [...lines], stop: () => stopChild(child) };
+  const { child } = app;
+  const instance: AppInstance = { ...app, name, url, port };
 
   try {
     await waitFor(
       `${name} (${url}) to answer /api/health`,
       async () => {
         if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it was healthy:\n${lines.slice(-20).join("\n")}`);
+          throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it was healthy:\n${app.output().slice(-20).join("\n")}`);
         }
         try {
           const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });
