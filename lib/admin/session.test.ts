@@ -16,7 +16,9 @@ describe("merchant session token", () => {
     const [expires, nonce, mac] = token.split(".") as [string, string, string];
     expect(verifySessionToken(SECRET, `${Number(expires) + 1000}.${nonce}.${mac}`)).toBe(false);
     expect(verifySessionToken(SECRET, `${expires}.${nonce}x.${mac}`)).toBe(false);
-    expect(verifySessionToken(SECRET, `${expires}.${nonce}.${mac.slice(0, -1)}A`)).toBe(false);
+    // A different MAC: "A" and "E" end base64url SHA-256s with different bits ("B" would decode like "A").
+    const otherLast = mac.endsWith("A") ? "E" : "A";
+    expect(verifySessionToken(SECRET, `${expires}.${nonce}.${mac.slice(0, -1)}${otherLast}`)).toBe(false);
     expect(verifySessionToken("another-secret-0123456789abcdefghijkl", token)).toBe(false);
     for (const junk of [undefined, "", "a.b", "a.b.c", "9999999999999.x.y"]) expect(verifySessionToken(SECRET, junk)).toBe(false);
   });

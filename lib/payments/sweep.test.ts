@@ -101,11 +101,11 @@ describeOnEachDatabase("the sweep for missed webhooks", (get) => {
     const statusCallsSoFar = async () => (await payram.control<{ byEndpoint: Record<string, number> }>("/stats")).byEndpoint["GET /api/v1/payment/reference/:id"] ?? 0;
     const before = await statusCallsSoFar();
     const errors: unknown[] = [];
+    const schedule = startSweepSchedule({ db: get().db, payram: payram.client }, 10, (error) => errors.push(error));
     try {
-      const schedule = startSweepSchedule({ db: get().db, payram: payram.client }, 10, (error) => errors.push(error));
       await vi.waitFor(async () => expect(await statusCallsSoFar()).toBeGreaterThan(before), { timeout: 10_000, interval: 20 });
-      await schedule.stop();
     } finally {
+      await schedule.stop();
       await payram.control("/config", "PUT", { faults: { status: { latencyMs: 0 } } });
     }
     const states = await get().db.selectFrom("payment_attempts").select("state").where("reference_id", "in", orders.map((o) => o.referenceId)).execute();
