@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { elapsed, log } from "../log";
-import { centsToAmountNumber, parseOptionalCents, type Cents } from "../money";
+import { centsToAmountNumber, parseOptionalCents, type Cents, type SubCent } from "../money";
 import { describeErrorAnswer, failureForStatus, PayramError, readErrorEnvelope } from "./errors";
 
 /**
@@ -28,14 +28,12 @@ export interface CreatedPayment {
   referenceId: string;
   /** PayRam's hosted payment page, opaque: redirect to it as-is (after the origin check). */
   url: string;
-  /** The origin PayRam says it serves from, when it says. */
-  host: string | null;
 }
 
 const createdPaymentBody = z.object({
   reference_id: z.string().min(1).max(200),
   url: z.string().url(),
-  host: z.string().optional(),
+  // `host` is ignored: where the shopper may be sent is the merchant's configuration, not PayRam's answer.
 });
 
 /** PayRam's payment states, with the old FAQ's `CANCELED` read as `CANCELLED`. */
@@ -91,9 +89,14 @@ function readState(raw: string): PayramState | "UNKNOWN" {
   return (PAYRAM_STATES as readonly string[]).includes(state) ? (state as PayramState) : "UNKNOWN";
 }
 
-function readCents(value: unknown): number | null {
+/**
+ * The amount PayRam asked for must be whole cents (a fraction of a cent is "nonsense": null, so
+ * the order is not fulfilled automatically); what it received may carry sub-cent digits from a
+ * crypto conversion, which are dropped.
+ */
+function readCents(value: unknown, subCent: SubCent): number | null {
   try {
-    return parseOptionalCents(value, "floor");
+    return parseOptionalCents(value, subCent);
   } catch {
     return null;
   }
@@ -106,8 +109,8 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
     return {
       referenceId,
       state: readState(v.paymentState),
-      amountCents: readCents(v.amountInUSD),
-      filledCents: readCents(v.filledAmountInUSD),
+      amountCents: readCents(v.amountInUSD, "reject"),
+      filledCents: readCents(v.filledAmountInUSD, "floor"),
       currency: v.currencySymbol || null,
       depositAddress: v.depositAddress || null,
     };
@@ -118,8 +121,8 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
     return {
       referenceId,
       state: readState(v.payment_state),
-      amountCents: readCents(v.amount_in_usd ?? v.amount),
-      filledCents: readCents(v.filled_amount_in_usd),
+      amountCents: readCents(v.amount_in_usd ?? v.amount, "reject"),
+      filledCents: readCents(v.filled_amount_in_usd, "floor"),
       currency: v.currency_symbol || null,
       depositAddress: v.deposit_address || null,
     };
@@ -208,7 +211,7 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
         if (readErrorEnvelope(json)) throw new PayramError("refused", describeErrorAnswer(status, json), status);
         throw new PayramError("invalid_response", "PayRam's answer to the payment request has no reference_id and url", status);
       }
-      return { referenceId: created.data.reference_id, url: created.data.url, host: created.data.host ?? null };
+      return { referenceId: created.data.reference_id, url: created.data.url };
     },
 
     async getPayment(referenceId) {
