@@ -24,7 +24,7 @@ export interface CheckoutDeps {
   payram: PayramClient;
   /** Signs checkout tokens. */
   sessionSecret: string;
-  /** Origins the shopper may be sent to for payment (PayRam's own `host` is added per payment). */
+  /** Origins the shopper may be sent to for payment: PAYRAM_BASE_URL's and PAYRAM_CHECKOUT_ORIGINS. */
   checkoutOrigins: readonly string[];
   /** How long a create call may take; an attempt left STARTING longer than this was lost. */
   payramTimeoutMs: number;
@@ -219,7 +219,7 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
   }
 
   log.info({ event: "checkout", order: order.number, attempt: attempt.attempt_number, reference: created.referenceId }, "payment opened");
-  if (!isAllowedPaymentUrl(created.url, [...deps.checkoutOrigins, ...originOf(created.host)])) {
+  if (!isAllowedPaymentUrl(created.url, deps.checkoutOrigins)) {
     await closeAttempt(deps.db, attempt, "START_FAILED", `PayRam returned a payment page on an origin that is not allowed: ${safeOrigin(created.url)}`);
     return { ok: false, orderId: order.id, error: NOT_STARTED };
   }
@@ -272,15 +272,6 @@ function shopperMessage(error: PayramError): string {
       return "We could not reach the payment service. Nothing was charged and your cart is saved; please try again in a moment.";
     default:
       return NOT_STARTED;
-  }
-}
-
-function originOf(host: string | null): string[] {
-  if (!host) return [];
-  try {
-    return [new URL(host).origin];
-  } catch {
-    return [];
   }
 }
 
