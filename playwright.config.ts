@@ -1,6 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumPath } from "./e2e/browser";
-import { APP_PORT, APP_URL, E2E_API_KEY, EMULATOR_PORT, EMULATOR_URL } from "./e2e/urls";
+import { APP_PORT, APP_URL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_SESSION_SECRET, EMULATOR_PORT, EMULATOR_URL } from "./e2e/urls";
 
 /** The app under test: a production build, built once per run, on a fresh SQLite file. */
 export const E2E_DATABASE = "data/e2e/shop.db";
@@ -64,6 +64,8 @@ export default defineConfig({
         DATABASE_URL: `file:${E2E_DATABASE}`,
         PAYRAM_BASE_URL: EMULATOR_URL,
         PAYRAM_API_KEY: E2E_API_KEY,
+        ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
+        SESSION_SECRET: E2E_SESSION_SECRET,
         APP_BASE_URL: APP_URL,
         // No background sweep: each spec shows which path (webhook, poll) brought the news.
         SWEEP_INTERVAL_MS: "0",

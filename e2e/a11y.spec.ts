@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { DEV_DEFAULTS } from "../lib/config";
 import { addToCart, checkoutToPayram } from "./shop";
+import { E2E_ADMIN_PASSWORD } from "./urls";
 
 /** Every page a shopper or merchant sees, with no serious or critical axe violations. */
 async function expectAccessible(page: Page) {
@@ -29,7 +29,7 @@ test("merchant pages: sign-in, orders, an order, needs attention", async ({ page
   await checkoutToPayram(page);
   await page.goto("/admin/sign-in");
   await expectAccessible(page);
-  await page.getByLabel("Password").fill(DEV_DEFAULTS.ADMIN_PASSWORD);
+  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
   await expectAccessible(page);

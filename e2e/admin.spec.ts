@@ -1,11 +1,10 @@
 import { expect, test, type Page } from "@playwright/test";
 import { ADMIN_COOKIE, createSessionToken, SESSION_TTL_MS } from "../lib/admin/session";
-import { DEV_DEFAULTS } from "../lib/config";
 import { checkoutToPayram, emulatorControl } from "./shop";
-import { APP_URL } from "./urls";
+import { APP_URL, E2E_ADMIN_PASSWORD, E2E_SESSION_SECRET } from "./urls";
 
 /** The merchant area. The e2e server runs with the development password and session secret. */
-async function signIn(page: Page, password: string = DEV_DEFAULTS.ADMIN_PASSWORD) {
+async function signIn(page: Page, password: string = E2E_ADMIN_PASSWORD) {
   await page.goto("/admin/sign-in");
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -28,9 +27,9 @@ test("a wrong password is refused; a tampered or expired session sends the merch
   await expect(page.getByRole("alert").filter({ hasText: "That password is not right." })).toBeVisible();
 
   const host = new URL(APP_URL).hostname;
-  const valid = createSessionToken(DEV_DEFAULTS.SESSION_SECRET);
+  const valid = createSessionToken(E2E_SESSION_SECRET);
   const tampered = valid.replace(/^\d+/, (expires) => String(Number(expires) + 60_000));
-  const expired = createSessionToken(DEV_DEFAULTS.SESSION_SECRET, Date.now() - SESSION_TTL_MS - 1_000);
+  const expired = createSessionToken(E2E_SESSION_SECRET, Date.now() - SESSION_TTL_MS - 1_000);
   for (const token of [tampered, expired, "garbage"]) {
     await context.addCookies([{ name: ADMIN_COOKIE, value: token, domain: host, path: "/" }]);
     await page.goto("/admin");

@@ -1,9 +1,9 @@
 import { expect, test, type Browser } from "@playwright/test";
-import { DEV_DEFAULTS } from "../lib/config";
 import { createDb } from "../lib/db";
 import { hitRateLimit, LIMITS, type RateLimit } from "../lib/security/rate-limit";
 import { E2E_DATABASE } from "../playwright.config";
 import { addToCart, emulatorPayments, fillAddress } from "./shop";
+import { E2E_ADMIN_PASSWORD } from "./urls";
 
 /**
  * What a person sees when a limit is reached. The e2e server trusts no proxy, so the last
@@ -44,14 +44,14 @@ test("a merchant who keeps mistyping the password is asked to wait, even with th
     refused++;
   }
   expect(refused).toBeLessThanOrEqual(LIMITS.signIn.limit);
-  await signIn(DEV_DEFAULTS.ADMIN_PASSWORD);
+  await signIn(E2E_ADMIN_PASSWORD);
   await expect(tooMany).toBeVisible();
   await page.goto("/admin");
   await expect(page).toHaveURL(/\/admin\/sign-in/);
 
   const elsewhere = await pageFrom(browser, "198.51.100.8");
   await elsewhere.goto("/admin/sign-in");
-  await elsewhere.getByLabel("Password").fill(DEV_DEFAULTS.ADMIN_PASSWORD);
+  await elsewhere.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
   await elsewhere.getByRole("button", { name: "Sign in" }).click();
   await expect(elsewhere.getByRole("heading", { name: "Orders" })).toBeVisible();
   await Promise.all([page.context().close(), elsewhere.context().close()]);

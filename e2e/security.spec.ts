@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { DEV_DEFAULTS } from "../lib/config";
 import { addToCart, checkoutToPayram } from "./shop";
-import { APP_URL, E2E_API_KEY } from "./urls";
+import { APP_URL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_SESSION_SECRET } from "./urls";
 
 /** Every page under the Content-Security-Policy, with nothing refused in the console. */
 function watchCsp(page: Page): string[] {
@@ -43,7 +43,7 @@ test("no CSP violation on any page a shopper or the merchant opens, checkout and
   await page.goto(`${APP_URL}/checkout/return`);
   await expect(page.getByTestId("payment-state")).toBeVisible();
   await page.goto("/admin/sign-in");
-  await page.getByLabel("Password").fill(DEV_DEFAULTS.ADMIN_PASSWORD);
+  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
   await page.getByRole("row").nth(1).getByRole("link").click();
@@ -65,7 +65,7 @@ test("the browser bundle holds no secret and no server-only module", async () =>
   };
   walk(".next/static");
   expect(files.length).toBeGreaterThan(0);
-  const forbidden = [E2E_API_KEY, DEV_DEFAULTS.PAYRAM_API_KEY, DEV_DEFAULTS.SESSION_SECRET, DEV_DEFAULTS.ADMIN_PASSWORD, "better-sqlite3", "PAYRAM_API_KEY", "SESSION_SECRET", "pg-connection-string"];
+  const forbidden = [E2E_API_KEY, E2E_SESSION_SECRET, E2E_ADMIN_PASSWORD, DEV_DEFAULTS.PAYRAM_API_KEY, DEV_DEFAULTS.SESSION_SECRET, DEV_DEFAULTS.ADMIN_PASSWORD, "better-sqlite3", "PAYRAM_API_KEY", "SESSION_SECRET", "pg-connection-string"];
   for (const file of files) {
     const text = readFileSync(file, "utf8");
     for (const secret of forbidden) expect(text.includes(secret), `${file} contains ${secret}`).toBe(false);

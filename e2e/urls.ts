@@ -8,3 +8,6 @@ export const EMULATOR_PORT = 4100;
 export const APP_URL = `http://localhost:${APP_PORT}`;
 export const EMULATOR_URL = `http://127.0.0.1:${EMULATOR_PORT}`;
 export const E2E_API_KEY = "e2e-emulator-key";
+/** The e2e server is a production build: it refuses the public development secrets. */
+export const E2E_ADMIN_PASSWORD = "e2e-admin-password";
+export const E2E_SESSION_SECRET = "e2e-session-secret-0123456789abcdefghij";

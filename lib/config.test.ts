@@ -83,6 +83,11 @@ describe("configuration", () => {
     expect(parseConfig({ NODE_ENV: "production", PAYRAM_BASE_URL: "http://127.0.0.1:4000" }).nodeEnv).toBe("production");
   });
 
+  it("refuses the public merchant password and session secret in production with a real PayRam on this machine", () => {
+    const problems = problemsOf({ NODE_ENV: "production", PAYRAM_BASE_URL: "http://127.0.0.1:8080", PAYRAM_API_KEY: "real-local-key-123456" });
+    expect(problems.map((p) => p.split(" ")[0]).sort()).toEqual(["ADMIN_PASSWORD", "SESSION_SECRET"]);
+  });
+
   it("takes several webhook keys while a key is rotated, and can require signatures", () => {
     const config = parseConfig({ PAYRAM_API_KEY: "new-key-123456", PAYRAM_WEBHOOK_KEYS: "new-key-123456, old-key-123456", PAYRAM_WEBHOOK_REQUIRE_SIGNATURE: "true", SWEEP_INTERVAL_MS: "0" });
     expect(config.payram.webhookKeys).toEqual(["new-key-123456", "old-key-123456"]);

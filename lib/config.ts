@@ -199,9 +199,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   throw new ConfigError([...new Set(problems)]);
 }
 
-/** Development defaults are public: refuse them where real money may flow. */
+/**
+ * Development defaults are public: refuse them in production, except in the demo (the local
+ * emulator, reached with its development key). A real PayRam on this machine is no demo: with a
+ * known session secret anyone could forge the merchant's session.
+ */
 function productionDefaultsIn(config: Config): { name: string; message: string }[] {
-  if (config.nodeEnv !== "production" || isLocalUrl(new URL(config.payram.baseUrl))) return [];
+  if (config.nodeEnv !== "production") return [];
+  if (isLocalUrl(new URL(config.payram.baseUrl)) && config.payram.apiKey === DEV_DEFAULTS.PAYRAM_API_KEY) return [];
   const values = {
     PAYRAM_API_KEY: config.payram.apiKey,
     ADMIN_PASSWORD: config.adminPassword,
