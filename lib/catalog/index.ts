@@ -1,8 +1,12 @@
+import { z } from "zod";
 import type { Db } from "../db";
 import { nowIso, type Product } from "../db/schema";
 import { CATALOG, type CatalogProduct } from "./products";
 
 export type { CatalogProduct };
+
+/** A product slug as it may arrive from a URL or a form. */
+export const slugSchema = z.string().regex(/^[a-z0-9-]{1,80}$/);
 
 /** What pages and pricing see of a product. */
 export interface ProductView extends CatalogProduct {

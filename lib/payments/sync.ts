@@ -2,6 +2,7 @@ import { isPostgres, type Db } from "../db";
 import { nowIso, type AttemptState, type AttentionKind, type EventSource, type PaymentAttempt } from "../db/schema";
 import { centsToDecimal } from "../money";
 import type { PayramClient, PayramPayment } from "../payram/client";
+import { processWide } from "../process-wide";
 import { recordPaymentEvent } from "./attempts";
 
 /**
@@ -56,7 +57,7 @@ export function isTerminal(state: AttemptState): boolean {
 }
 
 /** Concurrent syncs of one reference inside this process share one PayRam request. */
-const inFlight = new Map<string, Promise<SyncResult>>();
+const inFlight = processWide("sync-in-flight", () => new Map<string, Promise<SyncResult>>());
 
 export async function syncPayment(
   deps: SyncDeps,

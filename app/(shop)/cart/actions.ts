@@ -4,11 +4,11 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { addToCart, quantitySchema, removeFromCart, setQuantity } from "@/lib/cart";
 import { readCartId, writeCartId } from "@/lib/cart/cookie";
+import { slugSchema } from "@/lib/catalog";
 import { getDb } from "@/lib/db/server";
 
 export type CartActionState = { status: "idle" } | { status: "ok"; message: string } | { status: "error"; message: string };
 
-const slugSchema = z.string().regex(/^[a-z0-9-]{1,80}$/);
 const lineSchema = z.object({ slug: slugSchema, quantity: quantitySchema });
 
 function firstMessage(error: z.ZodError): string {

@@ -3,13 +3,13 @@ import Image from "next/image";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AddToCartForm } from "@/components/add-to-cart-form";
-import { findProduct } from "@/lib/catalog";
+import { findProduct, slugSchema } from "@/lib/catalog";
 import { getDb } from "@/lib/db/server";
 import { formatUsd } from "@/lib/money";
 
 async function productFor(params: Promise<{ slug: string }>) {
-  const { slug } = await params;
-  return findProduct(getDb(), slug);
+  const slug = slugSchema.safeParse((await params).slug);
+  return slug.success ? findProduct(getDb(), slug.data) : null;
 }
 
 export async function generateMetadata({ params }: PageProps<"/products/[slug]">): Promise<Metadata> {
