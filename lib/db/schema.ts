@@ -27,6 +27,12 @@ export type AttemptState = (typeof ATTEMPT_STATES)[number];
 /** States in which an attempt still counts as the order's one open payment. */
 export const OPEN_ATTEMPT_STATES = ["STARTING", "OPEN", "PARTIALLY_FILLED"] as const satisfies readonly AttemptState[];
 
+/** States PayRam may still move: what the sweep asks about. */
+export const SYNCABLE_STATES = ["OPEN", "PARTIALLY_FILLED"] as const satisfies readonly AttemptState[];
+
+/** States that never change again: nothing left to ask PayRam, nothing for a page to poll. */
+export const FINAL_STATES = ["FILLED", "OVER_FILLED", "CANCELLED", "START_FAILED"] as const satisfies readonly AttemptState[];
+
 export const EVENT_SOURCES = ["checkout", "webhook", "poll", "sweep", "merchant"] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 

@@ -1,9 +1,9 @@
 import type { Db } from "../db";
-import type { AttemptState, Order, PaymentAttempt } from "../db/schema";
+import { FINAL_STATES, type AttemptState, type Order, type PaymentAttempt } from "../db/schema";
 import { centsToDecimal } from "../money";
 import { findOrder } from "../orders";
 import { latestAttempt } from "./attempts";
-import { isTerminal, syncPayment, type SyncDeps } from "./sync";
+import { syncPayment, type SyncDeps } from "./sync";
 
 /**
  * What the shopper's status page shows, and what `GET /api/orders/[orderId]` returns: a compact
@@ -74,8 +74,7 @@ export async function orderStatus(
   const attempt = await latestAttempt(deps.db, order.id);
   const askPayram =
     attempt?.reference_id &&
-    !isTerminal(attempt.state) &&
-    attempt.state !== "START_FAILED" &&
+    !(FINAL_STATES as readonly AttemptState[]).includes(attempt.state) &&
     (await claimSync(deps.db, attempt, options.syncIntervalMs ?? DEFAULT_POLL_SYNC_INTERVAL_MS));
   if (!askPayram) return toStatusView(order, attempt);
   try {

@@ -1,6 +1,6 @@
 import { isPostgres } from "../db";
 import { elapsed, log } from "../log";
-import { nowIso, type EventSource } from "../db/schema";
+import { nowIso, SYNCABLE_STATES, type EventSource } from "../db/schema";
 import { syncPayment, type SyncDeps } from "./sync";
 
 /**
@@ -35,7 +35,7 @@ export async function sweepAllOpen(deps: SyncDeps, source: EventSource = "sweep"
   const open = await deps.db
     .selectFrom("payment_attempts")
     .select("reference_id")
-    .where("state", "in", ["OPEN", "PARTIALLY_FILLED"])
+    .where("state", "in", SYNCABLE_STATES)
     .where("reference_id", "is not", null)
     .orderBy("created_at")
     .execute();
@@ -53,7 +53,7 @@ async function claimDue(deps: SyncDeps, limit: number): Promise<string[]> {
     const due = await trx
       .selectFrom("payment_attempts")
       .select(["id", "reference_id"])
-      .where("state", "in", ["OPEN", "PARTIALLY_FILLED"])
+      .where("state", "in", SYNCABLE_STATES)
       .where("reference_id", "is not", null)
       .where((eb) => eb.or([eb("next_sync_at", "is", null), eb("next_sync_at", "<=", now)]))
       .orderBy("next_sync_at")

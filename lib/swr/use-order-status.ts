@@ -1,10 +1,11 @@
 "use client";
 
 import useSWR from "swr";
+import { FINAL_STATES } from "@/lib/db/schema";
 import type { OrderStatusView } from "@/lib/payments/status";
 
 /** States after which nothing will change by itself: polling stops. */
-const FINAL = new Set(["FILLED", "OVER_FILLED", "CANCELLED", "START_FAILED"]);
+const FINAL = new Set<string>(FINAL_STATES);
 
 /**
  * How long to wait before asking again: short while a payment may arrive, backing off the
