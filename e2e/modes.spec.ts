@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { checkoutToPayram, emulatorControl, emulatorPayments, fillAddress } from "./shop";
+import { checkoutToPayram, emulatorControl, emulatorPayments, fillAddress, whatFilled } from "./shop";
 import { APP_URL } from "./urls";
 
 /**
@@ -24,7 +24,9 @@ for (const mode of MODES) {
       await page.goto(`${APP_URL}/checkout/return`);
       await expect(page.getByTestId("payment-state")).toHaveAttribute("data-state", "FILLED", { timeout: 20_000 });
       await expect(page.getByTestId("payment-state")).toHaveAttribute("data-paid", "true");
-      // The shop accepted PayRam's webhook in this mode (the page could also have polled).
+      // PayRam's webhook, authenticated in this mode, brought the news (its sync read the status
+      // body in this mode's shape), not the page's own poll.
+      expect(await whatFilled(referenceId)).toBe("webhook");
       const { deliveries } = (await emulatorControl(page, "/deliveries", "GET")) as { deliveries: { referenceId: string; responseStatus: number | null }[] };
       expect(deliveries.filter((d) => d.referenceId === referenceId).map((d) => d.responseStatus)).toContain(200);
     } finally {

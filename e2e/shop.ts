@@ -1,4 +1,6 @@
 import { expect, type Page } from "@playwright/test";
+import { createDb } from "../lib/db";
+import { E2E_DATABASE } from "../playwright.config";
 import { EMULATOR_URL } from "./urls";
 
 /** What a shopper does, step by step, for the specs that need an order. */
@@ -47,4 +49,21 @@ export async function emulatorControl(page: Page, path: string, method: "GET" | 
   const response = await page.request.fetch(`${EMULATOR_URL}/__emulator${path}`, { method, data });
   expect(response.ok(), `${method} ${path}: ${response.status()}`).toBe(true);
   return response.json();
+}
+
+/** What brought a payment to FILLED, read from the e2e server's database: "webhook", "poll"…, or null while it is not. */
+export async function whatFilled(referenceId: string): Promise<string | null> {
+  const db = createDb({ kind: "sqlite", path: E2E_DATABASE });
+  try {
+    const event = await db
+      .selectFrom("payment_events")
+      .innerJoin("payment_attempts", "payment_attempts.id", "payment_events.attempt_id")
+      .select("payment_events.source")
+      .where("payment_attempts.reference_id", "=", referenceId)
+      .where("payment_events.to_state", "=", "FILLED")
+      .executeTakeFirst();
+    return event?.source ?? null;
+  } finally {
+    await db.destroy();
+  }
 }

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { checkoutToPayram, emulatorControl } from "./shop";
+import { checkoutToPayram, emulatorControl, whatFilled } from "./shop";
 import { APP_URL, E2E_API_KEY } from "./urls";
 
 /** PayRam's webhooks reaching the real route of a production build, from the emulator. */
@@ -18,6 +18,8 @@ test("a signed POST webhook from PayRam marks the order paid", async ({ page }) 
   const referenceId = await checkoutToPayram(page);
   await emulatorControl(page, `/payments/${referenceId}/deposit`, "POST", { amountInUSD: "9.49" });
   await expectOrderPaid(page);
+  // The webhook brought the news, not the status page's own poll of PayRam.
+  expect(await whatFilled(referenceId)).toBe("webhook");
   const { deliveries } = (await emulatorControl(page, "/deliveries", "GET")) as { deliveries: { referenceId: string; responseStatus: number | null }[] };
   expect(deliveries.filter((d) => d.referenceId === referenceId).map((d) => d.responseStatus)).toContain(200);
 });
@@ -28,6 +30,7 @@ test("the seed FAQ's GET webhook (no body reaches the app) still brings the orde
     const referenceId = await checkoutToPayram(page);
     await emulatorControl(page, `/payments/${referenceId}/deposit`, "POST", { amountInUSD: "9.49" });
     await expectOrderPaid(page);
+    expect(await whatFilled(referenceId)).toBe("webhook");
     const { deliveries } = (await emulatorControl(page, "/deliveries", "GET")) as { deliveries: { referenceId: string; method: string; responseStatus: number | null }[] };
     expect(deliveries.filter((d) => d.referenceId === referenceId)).toContainEqual(expect.objectContaining({ method: "GET", responseStatus: 200 }));
   } finally {
