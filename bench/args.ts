@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { DEFAULT_POSTGRES_URL } from "../scripts/chaos/args";
 
 /** `npm run bench` command line, checked with zod. */
 
@@ -7,7 +8,6 @@ export const SECTIONS = ["webhook", "polling", "checkout", "weight", "paid"] as 
 export type Section = (typeof SECTIONS)[number];
 export type DatabaseKind = "sqlite" | "postgres";
 
-export const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 
 export const USAGE = `Usage: npm run bench -- [options]
 

@@ -84,6 +84,7 @@ test("a cancelled payment can be paid again, on a new PayRam page for the same o
   const second = new URL(page.url()).searchParams.get("reference_id");
   expect(second).not.toBe(referenceId);
   await page.getByRole("button", { name: "Send full amount" }).click();
+  await expect(page.getByTestId("payment-state")).toHaveText("FILLED");
   await page.goto(orderUrl);
   await expect(state(page)).toHaveAttribute("data-state", "FILLED");
 });

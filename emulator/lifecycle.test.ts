@@ -46,9 +46,8 @@ describe("startEmulator / close", () => {
     expect(emulator.pendingWork()).toBe(5);
     expect(activeTimers()).toBeGreaterThan(before);
 
-    const started = Date.now();
+    // close() does not wait out the 60 s timers (the test's own timeout would catch it): it cuts them.
     await emulator.close();
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(await hung).toBe("closed");
     expect(await slow).toBe("closed");
     expect(emulator.pendingWork()).toBe(0);

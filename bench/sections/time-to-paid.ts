@@ -1,5 +1,6 @@
 import type { Browser } from "@playwright/test";
 import { summarize, type Summary } from "../percentiles";
+import { waitFor } from "../../scripts/chaos/processes";
 import { placeOrder } from "../shop";
 import type { Stack } from "../stack";
 
@@ -68,10 +69,12 @@ export async function benchTimeToPaid(stack: Stack, browser: Browser, runs: numb
         );
         onScreen.push(performance.now() - start);
 
-        const answered = emulator
-          .deliveries()
-          .find((entry) => entry.referenceId === order.referenceId && entry.outcome === "delivered" && entry.responseStatus === 200);
-        if (!answered) throw new Error(`no answered webhook for ${order.referenceId}`);
+        // The page may have polled PayRam before the webhook was answered: wait for its answer.
+        const answered = await waitFor(
+          `the answered webhook for ${order.referenceId}`,
+          () => emulator.deliveries().find((entry) => entry.referenceId === order.referenceId && entry.outcome === "delivered" && entry.responseStatus === 200),
+          { timeoutMs: 30_000 },
+        );
         webhookAnswered.push(Date.parse(answered.at) + (answered.durationMs ?? 0) - wallStart);
       } finally {
         await page.close();
