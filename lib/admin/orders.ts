@@ -197,4 +197,5 @@ export const ATTENTION_LABELS: Record<AttentionKind, string> = {
   cancelled_with_funds: "cancelled with funds received",
   start_failed: "payment could not be started",
   partial_stale: "partly paid, no news for a while",
+  unknown_state: "PayRam reported a state the shop does not know",
 };

@@ -1,10 +1,13 @@
 import { type ColumnDefinitionBuilder, type Kysely, type Migration, PostgresAdapter, sql } from "kysely";
-import { ATTENTION_KINDS, ATTEMPT_STATES, DELIVERY_VERDICTS, EVENT_SOURCES, FULFILMENT_KINDS, OPEN_ATTEMPT_STATES } from "./schema";
 
 /**
  * Migrations as a static list (a Next.js bundle has no migrations folder to read at run time).
  * Append only: never edit a migration that has shipped. Each one runs on SQLite and Postgres,
  * so the few type differences go through the helpers below.
+ *
+ * Frozen: a migration spells out every value list it checks. It never imports the app's live
+ * constants, or a fresh database would get a CHECK that an upgraded one lacks. A migration that
+ * adds a value writes the whole new list (and rebuilds the table on SQLite: see widenCheck).
  */
 
 // Migrations see the database without the app's types: its schema is what they are building.
@@ -27,6 +30,40 @@ function types(db: AnyDb) {
 
 function oneOf(column: string, values: readonly string[]) {
   return sql<boolean>`${sql.ref(column)} in (${sql.join(values.map((value) => sql.lit(value)))})`;
+}
+
+/** What the merchant must look at. 0003's kinds; 0005 adds "unknown_state". */
+const ATTENTION_KINDS_0003 = ["amount_mismatch", "over_filled", "cancelled_with_funds", "start_failed", "partial_stale"];
+
+async function createAttentionItems(db: AnyDb, table: string, kinds: readonly string[]) {
+  const t = types(db);
+  await db.schema
+    .createTable(table)
+    .addColumn("id", t.serial, (c) => (isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn("order_id", "text", (c) => c.notNull().references("orders.id").onDelete("cascade"))
+    .addColumn("attempt_id", "text", (c) => c.notNull().references("payment_attempts.id").onDelete("cascade"))
+    .addColumn("kind", "text", (c) => c.notNull().check(oneOf("kind", kinds)))
+    .addColumn("detail", "text", (c) => c.notNull())
+    .addColumn("created_at", t.time, (c) => c.notNull())
+    .addColumn("resolved_at", t.time)
+    .addColumn("resolution_note", "text")
+    .addUniqueConstraint("attention_items_attempt_kind", ["attempt_id", "kind"])
+    .execute();
+}
+
+/**
+ * Widens the value list a column's CHECK allows. Postgres alters the constraint in place;
+ * SQLite cannot, so the table is rebuilt by `rebuild` (create the new shape under a temporary
+ * name, copy, drop, rename, recreate indexes) inside the migration's transaction.
+ */
+async function widenCheck(db: AnyDb, table: string, column: string, values: readonly string[], rebuild: () => Promise<void>) {
+  if (isPostgres(db)) {
+    // A column CHECK written without a name is called <table>_<column>_check by Postgres.
+    const constraint = `${table}_${column}_check`;
+    await sql`alter table ${sql.table(table)} drop constraint ${sql.id(constraint)}, add constraint ${sql.id(constraint)} check (${oneOf(column, values)})`.execute(db);
+    return;
+  }
+  await rebuild();
 }
 
 const initial: Migration = {
@@ -95,7 +132,7 @@ const initial: Migration = {
       .addColumn("id", "text", (c) => c.primaryKey())
       .addColumn("order_id", "text", (c) => c.notNull().references("orders.id").onDelete("cascade"))
       .addColumn("attempt_number", "integer", (c) => c.notNull())
-      .addColumn("state", "text", (c) => c.notNull().check(oneOf("state", ATTEMPT_STATES)))
+      .addColumn("state", "text", (c) => c.notNull().check(oneOf("state", ["STARTING", "START_FAILED", "OPEN", "PARTIALLY_FILLED", "FILLED", "OVER_FILLED", "CANCELLED"])))
       .addColumn("reference_id", "text", (c) => c.unique())
       .addColumn("payment_url", "text")
       .addColumn("amount_cents", "bigint", (c) => c.notNull().check(sql`amount_cents > 0`))
@@ -112,7 +149,7 @@ const initial: Migration = {
       .unique()
       .on("payment_attempts")
       .column("order_id")
-      .where(oneOf("state", OPEN_ATTEMPT_STATES))
+      .where(oneOf("state", ["STARTING", "OPEN", "PARTIALLY_FILLED"]))
       .execute();
     await db.schema.createIndex("payment_attempts_state").on("payment_attempts").column("state").execute();
 
@@ -121,7 +158,7 @@ const initial: Migration = {
       .addColumn("id", t.serial, serialId)
       .addColumn("order_id", "text", (c) => c.notNull().references("orders.id").onDelete("cascade"))
       .addColumn("attempt_id", "text", (c) => c.notNull().references("payment_attempts.id").onDelete("cascade"))
-      .addColumn("source", "text", (c) => c.notNull().check(oneOf("source", EVENT_SOURCES)))
+      .addColumn("source", "text", (c) => c.notNull().check(oneOf("source", ["checkout", "webhook", "poll", "sweep", "merchant"])))
       .addColumn("from_state", "text")
       .addColumn("to_state", "text", (c) => c.notNull())
       .addColumn("amount_received_cents", "bigint")
@@ -136,7 +173,7 @@ const initial: Migration = {
       .addColumn("received_at", t.time, (c) => c.notNull())
       .addColumn("method", "text", (c) => c.notNull())
       .addColumn("auth", "text", (c) => c.notNull().check(oneOf("auth", ["signature", "api_key", "none"])))
-      .addColumn("verdict", "text", (c) => c.notNull().check(oneOf("verdict", DELIVERY_VERDICTS)))
+      .addColumn("verdict", "text", (c) => c.notNull().check(oneOf("verdict", ["received", "accepted", "duplicate", "unknown_reference", "ignored", "ping", "rejected", "failed"])))
       .addColumn("reason", "text")
       .addColumn("reference_id", "text")
       .addColumn("event_type", "text")
@@ -155,7 +192,7 @@ const initial: Migration = {
       .createTable("fulfilments")
       .addColumn("order_id", "text", (c) => c.primaryKey().references("orders.id").onDelete("cascade"))
       .addColumn("attempt_id", "text", (c) => c.notNull().references("payment_attempts.id"))
-      .addColumn("kind", "text", (c) => c.notNull().check(oneOf("kind", FULFILMENT_KINDS)))
+      .addColumn("kind", "text", (c) => c.notNull().check(oneOf("kind", ["ship", "deliver"])))
       .addColumn("created_at", t.time, (c) => c.notNull())
       .addColumn("completed_at", t.time)
       .execute();
@@ -206,18 +243,7 @@ const paymentTruth: Migration = {
       .execute();
     await db.schema.createIndex("payment_attempts_next_sync").on("payment_attempts").column("next_sync_at").execute();
 
-    await db.schema
-      .createTable("attention_items")
-      .addColumn("id", t.serial, (c) => (isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement()))
-      .addColumn("order_id", "text", (c) => c.notNull().references("orders.id").onDelete("cascade"))
-      .addColumn("attempt_id", "text", (c) => c.notNull().references("payment_attempts.id").onDelete("cascade"))
-      .addColumn("kind", "text", (c) => c.notNull().check(oneOf("kind", ATTENTION_KINDS)))
-      .addColumn("detail", "text", (c) => c.notNull())
-      .addColumn("created_at", t.time, (c) => c.notNull())
-      .addColumn("resolved_at", t.time)
-      .addColumn("resolution_note", "text")
-      .addUniqueConstraint("attention_items_attempt_kind", ["attempt_id", "kind"])
-      .execute();
+    await createAttentionItems(db, "attention_items", ATTENTION_KINDS_0003);
     await db.schema.createIndex("attention_items_open").on("attention_items").columns(["resolved_at", "created_at"]).execute();
   },
 };
@@ -236,10 +262,46 @@ const rateLimits: Migration = {
   },
 };
 
+/** Issue 15's fixes: a cart's open order, revocable merchant sessions, unknown PayRam states flagged. */
+const roundTwoSafety: Migration = {
+  async up(db: AnyDb) {
+    const t = types(db);
+    // The order a cart's checkout made, and the cart's digest then: any checkout page of this
+    // cart with that digest resumes that order instead of making a second one.
+    await db.schema
+      .alterTable("carts")
+      .addColumn("order_id", "text", (c) => c.references("orders.id").onDelete("set null"))
+      .execute();
+    await db.schema.alterTable("carts").addColumn("order_digest", "text").execute();
+    await db.schema.createIndex("carts_updated_at").on("carts").column("updated_at").execute();
+
+    const kinds = [...ATTENTION_KINDS_0003, "unknown_state"];
+    await widenCheck(db, "attention_items", "kind", kinds, async () => {
+      await createAttentionItems(db, "attention_items_0005", kinds);
+      await sql`insert into attention_items_0005 (id, order_id, attempt_id, kind, detail, created_at, resolved_at, resolution_note)
+        select id, order_id, attempt_id, kind, detail, created_at, resolved_at, resolution_note from attention_items`.execute(db);
+      await db.schema.dropTable("attention_items").execute();
+      await db.schema.alterTable("attention_items_0005").renameTo("attention_items").execute();
+      await db.schema.createIndex("attention_items_open").on("attention_items").columns(["resolved_at", "created_at"]).execute();
+    });
+
+    // Merchant sessions, so that signing out ends one on every instance.
+    await db.schema
+      .createTable("admin_sessions")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("expires_at", t.time, (c) => c.notNull())
+      .addColumn("revoked_at", t.time)
+      .execute();
+    await db.schema.createIndex("admin_sessions_expires_at").on("admin_sessions").column("expires_at").execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_carts": carts,
   "0003_payment_truth": paymentTruth,
   "0004_rate_limits": rateLimits,
+  "0005_round_two_safety": roundTwoSafety,
 };

@@ -74,6 +74,9 @@ export interface CartsTable {
   id: string;
   created_at: IsoTime;
   updated_at: IsoTime;
+  /** The order this cart's checkout made, and the cart's digest then (lib/payments/checkout-token.ts). */
+  order_id: ColumnType<string | null, string | null | undefined, string | null>;
+  order_digest: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CartItemsTable {
@@ -149,6 +152,7 @@ export const ATTENTION_KINDS = [
   "cancelled_with_funds", // cancelled or expired after a part was received
   "start_failed", // the checkout could not open a PayRam payment (resolved by the merchant)
   "partial_stale", // partly paid and quiet for long (resolved by the merchant)
+  "unknown_state", // PayRam reported UNDEFINED or a state this shop does not know: kept as it was
 ] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
@@ -206,6 +210,14 @@ export interface RateLimitsTable {
   count: number;
 }
 
+/** A merchant session (lib/admin/session.ts): signing out revokes it on every instance. */
+export interface AdminSessionsTable {
+  id: string;
+  created_at: IsoTime;
+  expires_at: IsoTime;
+  revoked_at: IsoTime | null;
+}
+
 export interface Database {
   counters: CountersTable;
   products: ProductsTable;
@@ -219,6 +231,7 @@ export interface Database {
   fulfilments: FulfilmentsTable;
   attention_items: AttentionItemsTable;
   rate_limits: RateLimitsTable;
+  admin_sessions: AdminSessionsTable;
 }
 
 export type Order = Selectable<OrdersTable>;
