@@ -41,5 +41,7 @@ export function proxy(request: NextRequest) {
 export const config = {
   // Pages and the merchant area, not build assets, public files or the shop's JSON API (webhooks
   // and polls need no CSP; the static headers of next.config.mjs still apply). /admin/api stays.
-  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico|products/|api/).*)" }],
+  // Public files live under /images/, a prefix no page uses: excluding a page's prefix (as
+  // /products/ once was) would serve those pages without a CSP.
+  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico|images/|api/).*)" }],
 };

@@ -27,8 +27,20 @@ test("security headers on pages and assets", async ({ request }) => {
   // A fresh nonce for every response.
   const again = (await request.get("/")).headers()["content-security-policy"];
   expect(again).not.toBe(headers["content-security-policy"]);
-  const asset = await request.get("/products/merino-beanie.svg");
+  const asset = await request.get("/images/products/merino-beanie.svg");
+  expect(asset.status()).toBe(200);
   expect(asset.headers()["x-content-type-options"]).toBe("nosniff");
+});
+
+test("a product page carries the CSP, and its image still loads under it", async ({ page }) => {
+  const violations = watchCsp(page);
+  const response = await page.goto("/products/merino-beanie");
+  expect(response?.headers()["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+  expect(response?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+  const image = page.locator('img[src="/images/products/merino-beanie.svg"]');
+  await expect(image).toBeVisible();
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  expect(violations).toEqual([]);
 });
 
 test("no CSP violation on any page a shopper or the merchant opens, checkout and pay-by-redirect included", async ({ page }) => {

@@ -21,7 +21,7 @@ export const CATALOG: readonly CatalogProduct[] = [
     description:
       "A warm, dimmable LED lamp on a solid oak base. The brushed-aluminium arm folds flat, and the light never flickers on camera.",
     priceCents: 8900,
-    image: "/products/aurora-desk-lamp.svg",
+    image: "/images/products/aurora-desk-lamp.svg",
     ships: true,
   },
   {
@@ -30,7 +30,7 @@ export const CATALOG: readonly CatalogProduct[] = [
     description:
       "A hand-glazed dripper and a 600 ml carafe for two slow cups. Takes standard #2 filters; dishwasher safe.",
     priceCents: 4250,
-    image: "/products/ceramic-pour-over.svg",
+    image: "/images/products/ceramic-pour-over.svg",
     ships: true,
   },
   {
@@ -38,7 +38,7 @@ export const CATALOG: readonly CatalogProduct[] = [
     name: "Merino Beanie",
     description: "Soft, itch-free merino wool in a ribbed knit. Warm on cold mornings, cool enough for the train.",
     priceCents: 2999,
-    image: "/products/merino-beanie.svg",
+    image: "/images/products/merino-beanie.svg",
     ships: true,
   },
   {
@@ -47,7 +47,7 @@ export const CATALOG: readonly CatalogProduct[] = [
     description:
       "A weatherproof tote with leather handles, an inner laptop sleeve and a key clip. Gets better with every scuff.",
     priceCents: 6400,
-    image: "/products/waxed-canvas-tote.svg",
+    image: "/images/products/waxed-canvas-tote.svg",
     ships: true,
   },
   {
@@ -55,7 +55,7 @@ export const CATALOG: readonly CatalogProduct[] = [
     name: "Dot-Grid Notebook Trio",
     description: "Three lay-flat A5 notebooks with 120 gsm paper that takes fountain pens without bleeding.",
     priceCents: 1875,
-    image: "/products/dot-grid-notebooks.svg",
+    image: "/images/products/dot-grid-notebooks.svg",
     ships: true,
   },
   {
@@ -63,7 +63,7 @@ export const CATALOG: readonly CatalogProduct[] = [
     name: "Solid Brass Keyring",
     description: "A machined brass ring with a quick-release clip. Develops a warm patina over the years.",
     priceCents: 1200,
-    image: "/products/brass-keyring.svg",
+    image: "/images/products/brass-keyring.svg",
     ships: true,
   },
   {
@@ -72,7 +72,7 @@ export const CATALOG: readonly CatalogProduct[] = [
     description:
       "An e-book (PDF and EPUB) on keeping your own keys: wallets, backups, inheritance and the mistakes that cost money.",
     priceCents: 1499,
-    image: "/products/self-custody-field-guide.svg",
+    image: "/images/products/self-custody-field-guide.svg",
     ships: false,
   },
   {
@@ -80,7 +80,7 @@ export const CATALOG: readonly CatalogProduct[] = [
     name: "Lo-Fi Sound Pack",
     description: "120 royalty-free loops and one-shots in WAV, recorded on tape. Delivered as a download link.",
     priceCents: 949,
-    image: "/products/lofi-sound-pack.svg",
+    image: "/images/products/lofi-sound-pack.svg",
     ships: false,
   },
   {
@@ -88,7 +88,7 @@ export const CATALOG: readonly CatalogProduct[] = [
     name: "Golden Hour Photo Presets",
     description: "Twelve presets for Lightroom and Capture One that keep skin tones true in low evening light.",
     priceCents: 2400,
-    image: "/products/golden-hour-presets.svg",
+    image: "/images/products/golden-hour-presets.svg",
     ships: false,
   },
   {
@@ -97,7 +97,7 @@ export const CATALOG: readonly CatalogProduct[] = [
     description:
       "A two-hour live online workshop for shop owners: self-hosted gateways, settlement, refunds and bookkeeping.",
     priceCents: 4900,
-    image: "/products/crypto-checkout-workshop.svg",
+    image: "/images/products/crypto-checkout-workshop.svg",
     ships: false,
   },
 ];
