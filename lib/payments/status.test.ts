@@ -1,11 +1,13 @@
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { placeOrder } from "@/test/shop";
 import { pollInterval } from "../swr/use-order-status";
-import { orderStatus, type OrderStatusView } from "./status";
+import { latestAttempt } from "./attempts";
+import { orderStatus, POLL_ANSWER_BUDGET_MS, syncUnderWay, type OrderStatusView } from "./status";
 
-const payram = emulatorPerFile();
+// Patient enough for the slow-PayRam tests: a sync outlives the poll's budget but still lands.
+const payram = emulatorPerFile({ timeoutMs: 10_000 });
 
 describeOnEachDatabase("the status page's view", (get) => {
   const deps = () => ({ db: get().db, payram: payram.client });
@@ -40,6 +42,52 @@ describeOnEachDatabase("the status page's view", (get) => {
     const order = await placeOrder(get().db, payram);
     await payram.control("/config", "PUT", { faults: { status: { mode: "500" } } });
     expect(await orderStatus(deps(), order.orderId, { syncIntervalMs: 0 })).toMatchObject({ state: "OPEN", checking: true });
+  });
+
+  it("answers within its budget while PayRam is slow, says checking on every poll meanwhile, then shows the news", async () => {
+    const order = await placeOrder(get().db, payram);
+    await payram.deposit(order.referenceId, "1.00");
+    await payram.control("/config", "PUT", { faults: { status: { latencyMs: POLL_ANSWER_BUDGET_MS + 3_500 } } });
+    // On Postgres the parallel poll comes through another instance; SQLite serves one.
+    const other = get().dialect === "postgres" ? get().open() : get().db;
+    const poll = (db = get().db) => orderStatus({ db, payram: payram.client }, order.orderId, { syncIntervalMs: 60_000 });
+
+    const [first, parallel] = await Promise.all([poll(), poll(other)]);
+    // Both answered before PayRam did: the deposit is not known yet, and both say so.
+    expect(first).toMatchObject({ state: "OPEN", receivedUsd: "0.00", checking: true });
+    expect(parallel).toMatchObject({ state: "OPEN", receivedUsd: "0.00", checking: true });
+    await vi.waitFor(async () => expect(await payram.statusCalls(order.referenceId)).toBe(1), { timeout: 10_000, interval: 20 });
+    // The page's first paint, from the database on either instance, says so too.
+    expect(syncUnderWay(other, await latestAttempt(other, order.orderId))).toBe(true);
+
+    const views: OrderStatusView[] = [];
+    await vi.waitFor(
+      async () => {
+        const view = (await poll(views.length % 2 ? other : get().db))!;
+        views.push(view);
+        expect(view.state).toBe("PARTIALLY_FILLED");
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    // Every poll while the sync was under way said so; the one with the news does not.
+    expect(views.slice(0, -1).every((view) => view.state === "OPEN" && view.checking)).toBe(true);
+    expect(views.at(-1)).toMatchObject({ receivedUsd: "1.00", checking: false });
+    expect(syncUnderWay(other, await latestAttempt(other, order.orderId))).toBe(false);
+    expect(await payram.statusCalls(order.referenceId)).toBe(1);
+  });
+
+  it("asks again on the next poll after a slow sync failed", async () => {
+    const order = await placeOrder(get().db, payram);
+    await payram.deposit(order.referenceId, "1.00");
+    // One slow refusal (not retried), then PayRam answers.
+    await payram.control("/config", "PUT", { faults: { status: { mode: "code5", count: 1, latencyMs: POLL_ANSWER_BUDGET_MS + 1_000 } } });
+    expect(await orderStatus(deps(), order.orderId, { syncIntervalMs: 0 })).toMatchObject({ state: "OPEN", checking: true });
+    await payram.control("/config", "PUT", { faults: { status: { latencyMs: 0 } } });
+    await vi.waitFor(
+      async () => expect(await orderStatus(deps(), order.orderId, { syncIntervalMs: 0 })).toMatchObject({ state: "PARTIALLY_FILLED", checking: false }),
+      { timeout: 20_000, interval: 50 },
+    );
+    expect(await payram.statusCalls(order.referenceId)).toBe(2);
   });
 
   it("stops asking PayRam once the payment is final, and offers to pay again only when nothing arrived", async () => {

@@ -1,15 +1,17 @@
 import type { Db } from "../db";
-import { FINAL_STATES, type AttemptState, type Order, type PaymentAttempt } from "../db/schema";
+import { FINAL_STATES, nowIso, type AttemptState, type Order, type PaymentAttempt } from "../db/schema";
+import { errorMessage, log } from "../log";
 import { centsToDecimal } from "../money";
 import { findOrder } from "../orders";
+import { processWide } from "../process-wide";
 import { latestAttempt } from "./attempts";
 import { syncPayment, type SyncDeps } from "./sync";
 
 /**
  * What the shopper's status page shows, and what `GET /api/orders/[orderId]` returns: a compact
- * view, amounts as decimal strings. Reading it may ask PayRam first — at most once per order per
+ * view, amounts as decimal strings. Reading it may ask PayRam — at most once per order per
  * interval however many tabs, shoppers or app instances poll: the last sync time is stored, and
- * the one request that moves it forward is the one that asks.
+ * the one request that moves it forward is the one that asks — but waits for it only briefly.
  */
 export type ShopperState = AttemptState | "NONE";
 
@@ -64,6 +66,41 @@ export function canPayAgain(order: Order, attempt: PaymentAttempt | null): boole
   return attempt.state === "CANCELLED" && (attempt.amount_received_cents ?? 0) === 0;
 }
 
+/** How long a poll waits for PayRam before answering from the database (the sync carries on). */
+export const POLL_ANSWER_BUDGET_MS = 1_500;
+
+/**
+ * How long a poll's claim tells other instances "a sync is under way": longer than a sync can
+ * take (3 tries × PAYRAM_TIMEOUT_MS, 15 s as shipped). A sync that lands ends it sooner (it
+ * stores its own time), and so does one that fails; only a crashed instance leaves it to expire.
+ */
+export const POLL_SYNC_LEASE_MS = 60_000;
+
+type PollSync = Promise<"done" | "failed">;
+
+/**
+ * The syncs this instance's polls started, by reference, until they end. Keyed by database handle
+ * too: the app holds one per process, tests open several to play several instances.
+ */
+const pollSyncs = processWide("poll-syncs", () => new WeakMap<Db, Map<string, PollSync>>());
+
+function syncsOf(db: Db): Map<string, PollSync> {
+  let syncs = pollSyncs.get(db);
+  if (!syncs) pollSyncs.set(db, (syncs = new Map()));
+  return syncs;
+}
+
+/** A poll's sync is under way: started here, or claimed by another instance and not yet ended. */
+export function syncUnderWay(db: Db, attempt: PaymentAttempt | null): boolean {
+  if (!attempt?.reference_id || (FINAL_STATES as readonly AttemptState[]).includes(attempt.state)) return false;
+  return syncsOf(db).has(attempt.reference_id) || (attempt.last_synced_at !== null && attempt.last_synced_at > nowIso());
+}
+
+/**
+ * The status poll. Asks PayRam at most once per interval (see claimSync), but never waits on it
+ * longer than POLL_ANSWER_BUDGET_MS: past that it answers from the database with `checking`, and
+ * the sync lands in the background for a later poll.
+ */
 export async function orderStatus(
   deps: SyncDeps,
   orderId: string,
@@ -71,32 +108,81 @@ export async function orderStatus(
 ): Promise<OrderStatusView | null> {
   const order = await findOrder(deps.db, orderId);
   if (!order) return null;
-  const attempt = await latestAttempt(deps.db, order.id);
-  const askPayram =
-    attempt?.reference_id &&
-    !(FINAL_STATES as readonly AttemptState[]).includes(attempt.state) &&
-    (await claimSync(deps.db, attempt, options.syncIntervalMs ?? DEFAULT_POLL_SYNC_INTERVAL_MS));
-  if (!askPayram) return toStatusView(order, attempt);
-  try {
-    await syncPayment(deps, { referenceId: attempt.reference_id! }, "poll");
-  } catch {
-    // PayRam unreachable or erring: show the last known state, say we are still checking.
-    return toStatusView(order, attempt, true);
+  let attempt = await latestAttempt(deps.db, order.id);
+  const referenceId = attempt?.reference_id;
+  if (!attempt || !referenceId || (FINAL_STATES as readonly AttemptState[]).includes(attempt.state)) return toStatusView(order, attempt);
+
+  let sync = syncsOf(deps.db).get(referenceId);
+  if (!sync) {
+    const claim = await claimSync(deps.db, attempt, options.syncIntervalMs ?? DEFAULT_POLL_SYNC_INTERVAL_MS);
+    if (claim === "lost") attempt = (await latestAttempt(deps.db, order.id))!; // someone else's claim, just made
+    if (typeof claim !== "object") return toStatusView(order, attempt, syncUnderWay(deps.db, attempt));
+    sync = startPollSync(deps, attempt, referenceId, claim);
   }
-  return toStatusView((await findOrder(deps.db, order.id))!, await latestAttempt(deps.db, order.id));
+  const outcome = await within(sync, POLL_ANSWER_BUDGET_MS);
+  // Still asking: the last known state. Failed: the same, and we are still checking.
+  if (outcome === "pending") return toStatusView(order, attempt, true);
+  return toStatusView((await findOrder(deps.db, order.id))!, await latestAttempt(deps.db, order.id), outcome === "failed");
 }
 
-/** True for the one caller that may ask PayRam now; the stored time makes it so across instances. */
-async function claimSync(db: Db, attempt: PaymentAttempt, intervalMs: number): Promise<boolean> {
+/** Runs the claimed sync to its end whoever waits for it; never rejects. */
+function startPollSync(deps: SyncDeps, attempt: PaymentAttempt, referenceId: string, claim: Claim): PollSync {
+  const syncs = syncsOf(deps.db);
+  const sync = (async () => {
+    try {
+      await syncPayment(deps, { referenceId }, "poll");
+      return "done" as const;
+    } catch (error) {
+      log.warn({ event: "poll_sync", referenceId, err: errorMessage(error) }, "PayRam could not be asked for a polled payment");
+      return "failed" as const;
+    } finally {
+      // A sync that stored nothing (failed, or PayRam does not know the payment) ends the lease
+      // itself, back to the claim time: the next poll after the interval asks again.
+      await deps.db
+        .updateTable("payment_attempts")
+        .set({ last_synced_at: claim.claimedAt })
+        .where("id", "=", attempt.id)
+        .where("last_synced_at", "=", claim.leaseUntil)
+        .execute()
+        .catch((error: unknown) => log.warn({ event: "poll_sync", referenceId, err: errorMessage(error) }, "poll sync lease not released"));
+      syncs.delete(referenceId);
+    }
+  })();
+  syncs.set(referenceId, sync);
+  return sync;
+}
+
+async function within(sync: PollSync, ms: number): Promise<"done" | "failed" | "pending"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([sync, new Promise<"pending">((resolve) => (timer = setTimeout(resolve, ms, "pending")))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface Claim {
+  claimedAt: string;
+  leaseUntil: string;
+}
+
+/**
+ * The one caller that may ask PayRam now gets a claim; the stored time makes it so across
+ * instances. The claim stores the end of its lease in last_synced_at, a time still to come, which
+ * other instances read as "under way" until the sync stores its own (past) time. "fresh": asked
+ * within the interval; "lost": another caller claimed first.
+ */
+async function claimSync(db: Db, attempt: PaymentAttempt, intervalMs: number): Promise<Claim | "fresh" | "lost"> {
   const now = new Date();
   const staleBefore = new Date(now.getTime() - intervalMs).toISOString();
   // Fresh by the row just read: no write needed (most polls). Otherwise the UPDATE decides.
-  if (attempt.last_synced_at !== null && attempt.last_synced_at > staleBefore) return false;
+  if (attempt.last_synced_at !== null && attempt.last_synced_at > staleBefore) return "fresh";
+  const claim = { claimedAt: now.toISOString(), leaseUntil: new Date(now.getTime() + POLL_SYNC_LEASE_MS).toISOString() };
   const claimed = await db
     .updateTable("payment_attempts")
-    .set({ last_synced_at: now.toISOString() })
+    .set({ last_synced_at: claim.leaseUntil })
     .where("id", "=", attempt.id)
     .where((eb) => eb.or([eb("last_synced_at", "is", null), eb("last_synced_at", "<=", staleBefore)]))
     .executeTakeFirst();
-  return Number(claimed.numUpdatedRows) > 0;
+  return Number(claimed.numUpdatedRows) > 0 ? claim : "lost";
 }

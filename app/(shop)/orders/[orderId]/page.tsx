@@ -6,13 +6,13 @@ import { formatUsd } from "@/lib/money";
 import { findOrder, listOrderItems } from "@/lib/orders";
 import { maskEmail } from "@/lib/orders/mask";
 import { latestAttempt } from "@/lib/payments/attempts";
-import { toStatusView } from "@/lib/payments/status";
+import { syncUnderWay, toStatusView } from "@/lib/payments/status";
 
 export const metadata: Metadata = { title: "Your order", robots: { index: false } };
 
 /**
- * The shopper's order status: rendered on the server from the database (no loading flash),
- * then kept current by the polling island.
+ * The shopper's order status: rendered on the server from the database (no loading flash, and no
+ * wait on PayRam; "checking" if a poll's sync is under way), then kept current by the polling island.
  */
 export default async function OrderPage({ params }: PageProps<"/orders/[orderId]">) {
   const { orderId } = await params;
@@ -29,7 +29,7 @@ export default async function OrderPage({ params }: PageProps<"/orders/[orderId]
           confirmation to {maskEmail(order.email)}
         </p>
       </div>
-      <OrderStatus orderId={order.id} initial={toStatusView(order, attempt)} />
+      <OrderStatus orderId={order.id} initial={toStatusView(order, attempt, syncUnderWay(db, attempt))} />
       <section aria-labelledby="items" className="rounded-xl border border-paper-line bg-paper p-6">
         <h2 id="items" className="text-lg font-semibold">
           Items
