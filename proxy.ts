@@ -5,14 +5,15 @@ import { contentSecurityPolicy, strictTransportSecurity } from "@/lib/security/h
 
 /**
  * Runs before every page and route: the per-request security headers (a CSP with a fresh
- * nonce), and the merchant area's first gate — no valid session, no admin page, action or
- * route (each checks again itself, lib/admin/auth.ts).
+ * nonce), and the merchant area's first gate — no validly signed, unexpired session cookie, no
+ * admin page, action or route. It needs no database: each of those checks again itself that the
+ * session is still open (lib/admin/auth.ts), so a signed-out cookie gets no further.
  */
 export function proxy(request: NextRequest) {
   const config = loadConfig();
   const { pathname } = request.nextUrl;
 
-  if (pathname.startsWith("/admin") && pathname !== "/admin/sign-in" && !verifySessionToken(config.sessionSecret, request.cookies.get(ADMIN_COOKIE)?.value)) {
+  if (pathname.startsWith("/admin") && pathname !== "/admin/sign-in" && !verifySessionToken(config, request.cookies.get(ADMIN_COOKIE)?.value)) {
     if (request.headers.has("next-action") || pathname.startsWith("/admin/api/") || request.method !== "GET") {
       return NextResponse.json({ error: "sign in to the merchant area first" }, { status: 401 });
     }

@@ -1,7 +1,11 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN_COOKIE, createSessionToken, SESSION_TTL_MS } from "../lib/admin/session";
+import { ADMIN_COOKIE, createSessionToken, newSessionId } from "../lib/admin/session";
 import { checkoutToPayram, emulatorControl } from "./shop";
 import { APP_URL, E2E_ADMIN_PASSWORD, E2E_SESSION_SECRET } from "./urls";
+
+// This file's sign-ins count against their own address's limit (the e2e server trusts no proxy,
+// so the last X-Forwarded-For entry is the client), not against the other specs' allowance.
+test.use({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.20" } });
 
 /** The merchant area. The e2e server runs with the development password and session secret. */
 async function signIn(page: Page, password: string = E2E_ADMIN_PASSWORD) {
@@ -22,15 +26,28 @@ test("anonymous requests get nothing: pages go to sign-in, routes and actions ge
   expect(action.status()).toBe(401);
 });
 
+async function sessionCookie(page: Page): Promise<string> {
+  const cookie = (await page.context().cookies()).find((c) => c.name === ADMIN_COOKIE);
+  expect(cookie, "the merchant's session cookie").toBeDefined();
+  return cookie!.value;
+}
+
 test("a wrong password is refused; a tampered or expired session sends the merchant back to sign in", async ({ page, context }) => {
   await signIn(page, "not-the-password");
   await expect(page.getByRole("alert").filter({ hasText: "That password is not right." })).toBeVisible();
+  // Control characters are just a wrong password, not a server error.
+  await signIn(page, "not\u0000the\u0007password\u001b");
+  await expect(page.getByRole("alert").filter({ hasText: "That password is not right." })).toBeVisible();
 
+  await signIn(page);
+  await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
+  const valid = await sessionCookie(page);
   const host = new URL(APP_URL).hostname;
-  const valid = createSessionToken(E2E_SESSION_SECRET);
-  const tampered = valid.replace(/^\d+/, (expires) => String(Number(expires) + 60_000));
-  const expired = createSessionToken(E2E_SESSION_SECRET, Date.now() - SESSION_TTL_MS - 1_000);
-  for (const token of [tampered, expired, "garbage"]) {
+  const [id, expires, mac] = valid.split(".") as [string, string, string];
+  const tampered = [`${id}.${Number(expires) + 60_000}.${mac}`, `${newSessionId()}.${expires}.${mac}`];
+  const keys = { sessionSecret: E2E_SESSION_SECRET, adminPassword: E2E_ADMIN_PASSWORD };
+  const expired = createSessionToken(keys, { id, expiresAt: Date.now() - 1_000 });
+  for (const token of [...tampered, expired, "garbage"]) {
     await context.addCookies([{ name: ADMIN_COOKIE, value: token, domain: host, path: "/" }]);
     await page.goto("/admin");
     await expect(page).toHaveURL(/\/admin\/sign-in/);
@@ -38,6 +55,22 @@ test("a wrong password is refused; a tampered or expired session sends the merch
   await context.addCookies([{ name: ADMIN_COOKIE, value: valid, domain: host, path: "/" }]);
   await page.goto("/admin");
   await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
+});
+
+test("signing out ends the session on the server: a kept copy of the cookie opens neither the pages nor the CSV", async ({ page, context, request }) => {
+  await signIn(page);
+  await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
+  const kept = await sessionCookie(page);
+  const csvWith = (cookie: string) => request.get("/admin/api/orders.csv", { headers: { cookie: `${ADMIN_COOKIE}=${cookie}` }, maxRedirects: 0 });
+  expect((await csvWith(kept)).status()).toBe(200);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/admin\/sign-in/);
+  await context.addCookies([{ name: ADMIN_COOKIE, value: kept, domain: new URL(APP_URL).hostname, path: "/" }]);
+  await page.goto("/admin");
+  await expect(page).toHaveURL(/\/admin\/sign-in/);
+  await expect(page.getByRole("heading", { name: "Merchant sign-in" })).toBeVisible();
+  expect((await csvWith(kept)).status()).toBe(401);
 });
 
 test("sign in, find an order by email, see its webhook history, sync it with PayRam, sign out", async ({ page }) => {

@@ -2,14 +2,16 @@ import "server-only";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { loadConfig } from "../config";
-import { ADMIN_COOKIE, createSessionToken, SESSION_TTL_MS, verifySessionToken } from "./session";
+import { getDb } from "../db/server";
+import { ADMIN_COOKIE, SESSION_TTL_MS } from "./session";
+import { openSession, revokeSession, sessionIsLive } from "./session-store";
 
 /**
- * The merchant area's guard, used by every admin page, action and route (proxy.ts checks first,
- * but a server action is a public endpoint of its own and must check again).
+ * The merchant area's guard, used by every admin page, action and route (proxy.ts checks the
+ * signature first, but only here is the session's row checked: signed out means signed out).
  */
 export async function isSignedIn(): Promise<boolean> {
-  return verifySessionToken(loadConfig().sessionSecret, (await cookies()).get(ADMIN_COOKIE)?.value);
+  return sessionIsLive(getDb(), loadConfig(), (await cookies()).get(ADMIN_COOKIE)?.value);
 }
 
 /** For pages: anyone not signed in goes to the sign-in page. */
@@ -25,7 +27,7 @@ export async function adminRouteRefusal(): Promise<Response | null> {
 
 export async function startSession(): Promise<void> {
   const config = loadConfig();
-  (await cookies()).set(ADMIN_COOKIE, createSessionToken(config.sessionSecret), {
+  (await cookies()).set(ADMIN_COOKIE, await openSession(getDb(), config), {
     httpOnly: true,
     sameSite: "strict",
     secure: config.nodeEnv === "production" && config.appBaseUrl.startsWith("https:"),
@@ -34,6 +36,9 @@ export async function startSession(): Promise<void> {
   });
 }
 
+/** Revokes the session on the server (a kept copy of the cookie stops working), then drops the cookie. */
 export async function endSession(): Promise<void> {
-  (await cookies()).delete(ADMIN_COOKIE);
+  const jar = await cookies();
+  await revokeSession(getDb(), loadConfig(), jar.get(ADMIN_COOKIE)?.value);
+  jar.delete(ADMIN_COOKIE);
 }

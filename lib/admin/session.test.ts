@@ -1,31 +1,41 @@
 import { describe, expect, it } from "vitest";
-import { createSessionToken, passwordMatches, SESSION_TTL_MS, verifySessionToken } from "./session";
+import { createSessionToken, newSessionId, passwordMatches, readSessionToken, SESSION_TTL_MS, verifySessionToken } from "./session";
 
-const SECRET = "admin-session-test-secret-0123456789abcdef";
+const KEYS = { sessionSecret: "admin-session-test-secret-0123456789abcdef", adminPassword: "correct horse battery" };
 
 describe("merchant session token", () => {
-  it("is valid until it expires", () => {
+  it("names its session and is valid until it expires", () => {
     const now = Date.now();
-    const token = createSessionToken(SECRET, now);
-    expect(verifySessionToken(SECRET, token, now + 1000)).toBe(true);
-    expect(verifySessionToken(SECRET, token, now + SESSION_TTL_MS + 1)).toBe(false);
+    const id = newSessionId();
+    const token = createSessionToken(KEYS, { id, expiresAt: now + SESSION_TTL_MS });
+    expect(readSessionToken(KEYS, token, now + 1000)).toEqual({ id, expiresAt: now + SESSION_TTL_MS });
+    expect(verifySessionToken(KEYS, token, now + SESSION_TTL_MS + 1)).toBe(false);
   });
 
   it("refuses tampering, another secret and garbage", () => {
-    const token = createSessionToken(SECRET);
-    const [expires, nonce, mac] = token.split(".") as [string, string, string];
-    expect(verifySessionToken(SECRET, `${Number(expires) + 1000}.${nonce}.${mac}`)).toBe(false);
-    expect(verifySessionToken(SECRET, `${expires}.${nonce}x.${mac}`)).toBe(false);
+    const token = createSessionToken(KEYS, { id: newSessionId(), expiresAt: Date.now() + SESSION_TTL_MS });
+    const [id, expires, mac] = token.split(".") as [string, string, string];
+    expect(verifySessionToken(KEYS, token)).toBe(true);
+    expect(verifySessionToken(KEYS, `${id}.${Number(expires) + 1000}.${mac}`)).toBe(false);
+    expect(verifySessionToken(KEYS, `${newSessionId()}.${expires}.${mac}`)).toBe(false);
     // A different MAC: "A" and "E" end base64url SHA-256s with different bits ("B" would decode like "A").
     const otherLast = mac.endsWith("A") ? "E" : "A";
-    expect(verifySessionToken(SECRET, `${expires}.${nonce}.${mac.slice(0, -1)}${otherLast}`)).toBe(false);
-    expect(verifySessionToken("another-secret-0123456789abcdefghijkl", token)).toBe(false);
-    for (const junk of [undefined, "", "a.b", "a.b.c", "9999999999999.x.y"]) expect(verifySessionToken(SECRET, junk)).toBe(false);
+    expect(verifySessionToken(KEYS, `${id}.${expires}.${mac.slice(0, -1)}${otherLast}`)).toBe(false);
+    expect(verifySessionToken({ ...KEYS, sessionSecret: "another-secret-0123456789abcdefghijkl" }, token)).toBe(false);
+    for (const junk of [undefined, "", "a.b", "a.b.c", `${id}.9999999999999.y`, `${expires}.${id}.${mac}`]) expect(verifySessionToken(KEYS, junk)).toBe(false);
+  });
+
+  it("stops working when the merchant password changes", () => {
+    const token = createSessionToken(KEYS, { id: newSessionId(), expiresAt: Date.now() + SESSION_TTL_MS });
+    expect(verifySessionToken({ ...KEYS, adminPassword: "a new password" }, token)).toBe(false);
+    expect(verifySessionToken(KEYS, token)).toBe(true);
   });
 });
 
-it("compares passwords exactly", () => {
+it("compares passwords exactly, control characters included, without throwing", () => {
   expect(passwordMatches("correct horse", "correct horse")).toBe(true);
   expect(passwordMatches("correct hors", "correct horse")).toBe(false);
   expect(passwordMatches("", "correct horse")).toBe(false);
+  expect(passwordMatches("correct horse\u0000", "correct horse")).toBe(false);
+  expect(passwordMatches("\u0007\u001b[2J\u0085", "correct horse")).toBe(false);
 });

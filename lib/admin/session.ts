@@ -1,32 +1,59 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
- * The merchant's session: a signed, expiring token in an httpOnly, SameSite=Strict cookie.
- * `<expires ms>.<nonce>.<HMAC-SHA256(session secret)>`; no server-side state, so every instance
- * can check it (proxy.ts, pages, actions and routes all do).
+ * The merchant's session cookie (httpOnly, SameSite=Strict): `<session id>.<expires ms>.<mac>`.
+ * The id names a row in `admin_sessions` (session-store.ts), which sign-out revokes. The MAC is
+ * keyed with the session secret and a fingerprint of ADMIN_PASSWORD, so changing the password
+ * ends every session even without the database. This file needs no database: proxy.ts, the
+ * first gate, checks only the signature and the expiry; pages, actions and routes also check
+ * the row (auth.ts).
  */
 export const ADMIN_COOKIE = "shop_admin";
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 
-function mac(secret: string, payload: string): string {
-  return createHmac("sha256", secret).update(`admin-session:${payload}`).digest("base64url");
+/** What signs a session: both come from the validated configuration. */
+export interface SessionKeys {
+  sessionSecret: string;
+  adminPassword: string;
 }
 
-export function createSessionToken(secret: string, now = Date.now()): string {
-  const payload = `${now + SESSION_TTL_MS}.${randomBytes(12).toString("base64url")}`;
-  return `${payload}.${mac(secret, payload)}`;
+export interface SessionClaims {
+  id: string;
+  expiresAt: number;
 }
 
-/** True for an untampered token that has not expired. */
-export function verifySessionToken(secret: string, token: string | undefined, now = Date.now()): boolean {
-  if (!token) return false;
+function mac(keys: SessionKeys, payload: string): string {
+  // The password goes in only as an HMAC under the secret: the key never holds it as such.
+  const passwordFingerprint = createHmac("sha256", keys.sessionSecret).update(`admin-password:${keys.adminPassword}`).digest();
+  return createHmac("sha256", keys.sessionSecret).update(passwordFingerprint).update(`admin-session:${payload}`).digest("base64url");
+}
+
+/** A fresh, unguessable session id (the primary key of its admin_sessions row). */
+export function newSessionId(): string {
+  return randomBytes(18).toString("base64url");
+}
+
+export function createSessionToken(keys: SessionKeys, claims: SessionClaims): string {
+  const payload = `${claims.id}.${claims.expiresAt}`;
+  return `${payload}.${mac(keys, payload)}`;
+}
+
+/** The claims of an untampered, unexpired token signed with these keys; null otherwise. */
+export function readSessionToken(keys: SessionKeys, token: string | undefined, now = Date.now()): SessionClaims | null {
+  if (!token) return null;
   const parts = token.split(".");
-  if (parts.length !== 3) return false;
-  const [expires, nonce, given] = parts as [string, string, string];
-  if (!/^\d{13,}$/.test(expires) || Number(expires) <= now) return false;
-  const expected = Buffer.from(mac(secret, `${expires}.${nonce}`));
+  if (parts.length !== 3) return null;
+  const [id, expires, given] = parts as [string, string, string];
+  if (!/^[A-Za-z0-9_-]{16,64}$/.test(id) || !/^\d{13,15}$/.test(expires) || Number(expires) <= now) return null;
+  const expected = Buffer.from(mac(keys, `${id}.${expires}`));
   const actual = Buffer.from(given);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return null;
+  return { id, expiresAt: Number(expires) };
+}
+
+/** True for an untampered token that has not expired: the first gate's check (proxy.ts). */
+export function verifySessionToken(keys: SessionKeys, token: string | undefined, now = Date.now()): boolean {
+  return readSessionToken(keys, token, now) !== null;
 }
 
 /** Compares passwords in constant time, whatever their lengths (both are hashed first). */
