@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { resolveAttention } from "@/lib/admin/attention";
+import { resolveAttention, resolveInputSchema } from "@/lib/admin/attention";
 import { endSession, isSignedIn, startSession } from "@/lib/admin/auth";
 import { passwordMatches } from "@/lib/admin/session";
 import { loadConfig } from "@/lib/config";
@@ -20,13 +20,16 @@ const NOT_SIGNED_IN = "Your session has ended. Please sign in again.";
 
 export type SignInState = { error: string | null };
 
+/** Any string: one with control characters is compared like any other, and is simply wrong. */
+const passwordSchema = z.string();
+
 export async function signInAction(_state: SignInState, formData: FormData): Promise<SignInState> {
   const config = loadConfig();
   // Slows guessing down on every instance at once: the count lives in the database.
   const limited = await hitRateLimit(getDb(), LIMITS.signIn, clientAddress(await headers(), config.trustedProxyCount));
   if (!limited.allowed) return { error: `Too many sign-in attempts. Try again in ${waitInMinutes(limited)}.` };
-  const password = formData.get("password");
-  if (typeof password !== "string" || !passwordMatches(password, config.adminPassword)) {
+  const password = passwordSchema.safeParse(formData.get("password"));
+  if (!password.success || !passwordMatches(password.data, config.adminPassword)) {
     return { error: "That password is not right." };
   }
   await startSession();
@@ -69,14 +72,9 @@ export async function syncNowAction(_state: SyncNowState, formData: FormData): P
 
 export type ResolveState = { error: string | null };
 
-const resolveSchema = z.object({
-  id: z.coerce.number().int().positive(),
-  note: z.string().trim().min(1, "Write a short note on what you did.").max(1000, "At most 1000 characters."),
-});
-
 export async function resolveAttentionAction(_state: ResolveState, formData: FormData): Promise<ResolveState> {
   if (!(await isSignedIn())) return { error: NOT_SIGNED_IN };
-  const input = resolveSchema.safeParse({ id: formData.get("id"), note: formData.get("note") });
+  const input = resolveInputSchema.safeParse({ id: formData.get("id"), note: formData.get("note") });
   if (!input.success) return { error: input.error.issues[0]?.message ?? "Invalid input." };
   await resolveAttention(getDb(), input.data.id, input.data.note);
   revalidatePath("/admin", "layout");

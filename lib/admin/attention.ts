@@ -1,5 +1,7 @@
+import { z } from "zod";
 import type { Db } from "../db";
 import { nowIso, type AttentionKind } from "../db/schema";
+import { controlCharactersMessage, hasControlCharacters } from "../security/text";
 
 /**
  * What needs the merchant: money that arrived in a way the shop will not settle by itself
@@ -67,6 +69,17 @@ export async function needsAttention(db: Db, options: { partialAfterMinutes: num
     rejectedDeliveries: rejected,
   };
 }
+
+/** The "mark resolved" form, as the server accepts it. The note may span lines. */
+export const resolveInputSchema = z.object({
+  id: z.coerce.number().int().positive(),
+  note: z
+    .string()
+    .trim()
+    .min(1, "Write a short note on what you did.")
+    .max(1000, "At most 1000 characters.")
+    .refine((note) => !hasControlCharacters(note, { multiline: true }), controlCharactersMessage("the note")),
+});
 
 /** Marks an item resolved with the merchant's note; the note stays in the order's history. */
 export async function resolveAttention(db: Db, id: number, note: string): Promise<boolean> {

@@ -38,6 +38,14 @@ describeOnEachDatabase("the merchant's orders", (get) => {
     expect(summary.paidTodayCents).toBe(949);
   });
 
+  it("a search with invisible control characters finds what the merchant sees, on Postgres too", async () => {
+    const order = await placeOrder(get().db, payram);
+    const found = await listOrders(get().db, orderFilterSchema.parse({ q: `\u0000${order.referenceId}\u001b` }));
+    expect(found.rows.map((r) => r.number)).toEqual([order.orderNumber]);
+    const csv = await ordersCsv(get().db, orderFilterSchema.parse({ q: `${order.referenceId}\u0000` }));
+    expect(csv).toContain(order.referenceId);
+  });
+
   it("exports the filtered list as CSV with exact decimal money and no formulas", async () => {
     const paid = await placeOrder(get().db, payram);
     await payram.deposit(paid.referenceId, "9.49");

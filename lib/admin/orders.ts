@@ -3,13 +3,15 @@ import { z } from "zod";
 import type { Db } from "../db";
 import { ATTEMPT_STATES, nowIso, type AttemptState, type AttentionKind } from "../db/schema";
 import { centsToDecimal } from "../money";
+import { withoutControlCharacters } from "../security/text";
 
 /** The merchant's view of orders: what the list, the detail page and the CSV export read. */
 export const PAGE_SIZE = 25;
 
 export const orderFilterSchema = z.object({
   state: z.enum([...ATTEMPT_STATES, "PAID", "NONE"]).optional().catch(undefined),
-  q: z.string().trim().max(200).optional().catch(undefined),
+  // Invisible control characters dropped: a NUL would make Postgres refuse the query (a 500).
+  q: z.string().transform(withoutControlCharacters).pipe(z.string().trim().max(200)).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
 });
 export type OrderFilter = z.output<typeof orderFilterSchema>;
