@@ -1,13 +1,14 @@
 import { expect, test, type Browser } from "@playwright/test";
 import { createDb } from "../lib/db";
-import { hitRateLimit, LIMITS, type RateLimit } from "../lib/security/rate-limit";
+import { hitRateLimit, LIMITS, SHOP_WIDE, type RateLimit } from "../lib/security/rate-limit";
 import { E2E_DATABASE } from "../playwright.config";
 import { addToCart, emulatorPayments, fillAddress } from "./shop";
 import { E2E_ADMIN_PASSWORD } from "./urls";
 
 /**
- * What a person sees when a limit is reached. The e2e server trusts no proxy, so the last
- * X-Forwarded-For entry is the client: each test speaks from its own documentation address.
+ * What a person sees when a limit is reached. The e2e server trusts one proxy (played by the
+ * browser), so the last X-Forwarded-For entry is the client: each test speaks from its own
+ * documentation address.
  */
 async function pageFrom(browser: Browser, address: string) {
   const context = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": address } });
@@ -55,6 +56,38 @@ test("a merchant who keeps mistyping the password is asked to wait, even with th
   await elsewhere.getByRole("button", { name: "Sign in" }).click();
   await expect(elsewhere.getByRole("heading", { name: "Orders" })).toBeVisible();
   await Promise.all([page.context().close(), elsewhere.context().close()]);
+});
+
+test("while someone guesses from everywhere, a new browser waits even with the right password, and the merchant's known browser gets in", async ({ browser }) => {
+  const known = await pageFrom(browser, "198.51.100.11");
+  const signIn = async (page: typeof known) => {
+    await page.goto("/admin/sign-in");
+    await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+  };
+  // The merchant signed in on this browser before, then the session ended.
+  await signIn(known);
+  await expect(known.getByRole("heading", { name: "Orders" })).toBeVisible();
+  await known.context().clearCookies({ name: "shop_admin" });
+  // The shop-wide budget for unknown browsers is spent, in this window and the next.
+  await useUpAllowance(LIMITS.signInShopWide, SHOP_WIDE, Date.now());
+  await useUpAllowance(LIMITS.signInShopWide, SHOP_WIDE, Date.now() + LIMITS.signInShopWide.windowMs);
+  try {
+    const stranger = await pageFrom(browser, "198.51.100.12");
+    await signIn(stranger);
+    await expect(stranger.getByRole("alert").filter({ hasText: /^Too many failed sign-ins to this shop\. Try again in \d+ minutes?; a browser that has signed in here before can sign in now\.$/ })).toBeVisible();
+    await stranger.goto("/admin");
+    await expect(stranger).toHaveURL(/\/admin\/sign-in/);
+    await signIn(known);
+    await expect(known.getByRole("heading", { name: "Orders" })).toBeVisible();
+    await stranger.context().close();
+  } finally {
+    // Later specs sign in from new browsers.
+    const db = createDb({ kind: "sqlite", path: E2E_DATABASE });
+    await db.deleteFrom("rate_limits").where("bucket", "=", `${LIMITS.signInShopWide.name}:${SHOP_WIDE}`).execute();
+    await db.destroy();
+    await known.context().close();
+  }
 });
 
 test("a shopper over the checkout limit is told when to come back, keeps the cart and the typed address, and no payment is opened", async ({ browser }) => {

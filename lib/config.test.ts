@@ -102,6 +102,15 @@ describe("configuration", () => {
     );
   });
 
+  it("keeps carts 30 days and the webhook log 14, deleting hourly, unless told otherwise", () => {
+    expect(parseConfig({}).retention).toEqual({ cartDays: 30, webhookLogDays: 14, intervalMs: 3_600_000 });
+    expect(parseConfig({ CART_RETENTION_DAYS: "7", WEBHOOK_LOG_RETENTION_DAYS: "90", RETENTION_INTERVAL_MS: "0" }).retention).toEqual({ cartDays: 7, webhookLogDays: 90, intervalMs: 0 });
+    const problems = problemsOf({ CART_RETENTION_DAYS: "0", WEBHOOK_LOG_RETENTION_DAYS: "1.5", RETENTION_INTERVAL_MS: "-1" });
+    expect(problems.find((p) => p.startsWith("CART_RETENTION_DAYS"))).toMatch(/without an addition.*at least 1/);
+    expect(problems.find((p) => p.startsWith("WEBHOOK_LOG_RETENTION_DAYS"))).toMatch(/whole number of days/);
+    expect(problems.find((p) => p.startsWith("RETENTION_INTERVAL_MS"))).toMatch(/0 \(off\) or more/);
+  });
+
   it("refuses credentials inside PAYRAM_BASE_URL", () => {
     expect(problemsOf({ PAYRAM_BASE_URL: "https://user:pw@pay.example.com" })[0]).toMatch(/^PAYRAM_BASE_URL/);
   });

@@ -31,6 +31,10 @@ export const CONFIG_HELP = {
   SWEEP_INTERVAL_MS: "how often open payments are re-checked with PayRam in the background, in milliseconds (0 turns it off)",
   ATTENTION_PARTIAL_AFTER_MINUTES: "after how many quiet minutes a partly paid order needs the merchant's attention",
   TRUSTED_PROXY_COUNT: "how many reverse proxies in front of the shop append to X-Forwarded-For (0: none)",
+  CART_RETENTION_DAYS: "after how many days without an addition a cart is deleted",
+  WEBHOOK_LOG_RETENTION_DAYS:
+    "after how many days webhook deliveries that changed no order (refused, duplicates, unknown payments) are deleted",
+  RETENTION_INTERVAL_MS: "how often old carts, rate-limit windows and webhook deliveries are deleted, in milliseconds (0 turns it off)",
   DATABASE_URL: "the database: unset for the embedded SQLite file, file:<path> for another SQLite file, postgres://… for Postgres",
   ADMIN_PASSWORD: "the merchant area's sign-in password",
   SESSION_SECRET: "the key that signs session cookies, 32 characters or more",
@@ -89,6 +93,12 @@ const databaseUrl = z
     return z.NEVER;
   });
 
+const days = z.coerce
+  .number({ message: "must be a whole number of days" })
+  .int("must be a whole number of days")
+  .min(1, "must be at least 1")
+  .max(3650, "must be at most 3650");
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -142,6 +152,14 @@ const envSchema = z
       .min(0, "must be 0 or more")
       .max(5, "must be at most 5")
       .default(0),
+    CART_RETENTION_DAYS: days.default(30),
+    WEBHOOK_LOG_RETENTION_DAYS: days.default(14),
+    RETENTION_INTERVAL_MS: z.coerce
+      .number({ message: "must be a whole number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 (off) or more")
+      .max(86_400_000, "must be at most 86400000")
+      .default(60 * 60_000),
     DATABASE_URL: databaseUrl,
     ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").default(DEV_DEFAULTS.ADMIN_PASSWORD),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_DEFAULTS.SESSION_SECRET),
@@ -163,6 +181,12 @@ const envSchema = z
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     attentionPartialAfterMinutes: env.ATTENTION_PARTIAL_AFTER_MINUTES,
     trustedProxyCount: env.TRUSTED_PROXY_COUNT,
+    /** What lib/retention.ts deletes, and how often the server runs it. */
+    retention: {
+      cartDays: env.CART_RETENTION_DAYS,
+      webhookLogDays: env.WEBHOOK_LOG_RETENTION_DAYS,
+      intervalMs: env.RETENTION_INTERVAL_MS,
+    },
     database: env.DATABASE_URL,
     adminPassword: env.ADMIN_PASSWORD,
     sessionSecret: env.SESSION_SECRET,

@@ -4,6 +4,8 @@ import { createDb, describeDatabaseError, migrate, type Db } from "./db";
 import { errorMessage, log } from "./log";
 import { startSweepSchedule } from "./payments/sweep";
 import type { SyncDeps } from "./payments/sync";
+import { runRetention } from "./retention";
+import { describeClientIdentity } from "./security/rate-limit";
 
 /**
  * What the server and every command-line entry do first: validate the configuration and
@@ -36,17 +38,19 @@ function exitWith(problems: string[]): never {
 }
 
 /**
- * The server's background work: the sweep schedule, and a graceful stop. On SIGTERM (or
- * SIGINT) Next.js stops accepting connections, finishes the requests in flight (each webhook is
- * applied before it is acknowledged) and then calls process.exit. That exit is held until the
- * sweep batch in progress has finished and the database is closed.
+ * The server's background work: the sweep and retention schedules, and a graceful stop. On
+ * SIGTERM (or SIGINT) Next.js stops accepting connections, finishes the requests in flight (each
+ * webhook is applied before it is acknowledged) and then calls process.exit. That exit is held
+ * until the sweep batch (and retention run) in progress has finished and the database is closed.
  */
 export function startBackgroundWork(config: Config, deps: SyncDeps): void {
   log.info({ event: "start", database: config.database.kind, payram: config.payram.baseUrl, sweepIntervalMs: config.sweepIntervalMs }, "shop started");
+  log.info({ event: "start", trustedProxyCount: config.trustedProxyCount }, describeClientIdentity(config.trustedProxyCount));
   const sweep =
     config.sweepIntervalMs === 0
       ? null
       : startSweepSchedule(deps, config.sweepIntervalMs, (error) => log.error({ event: "sweep", err: errorMessage(error) }, "sweep failed"));
+  const retention = config.retention.intervalMs === 0 ? null : startRetentionSchedule(deps.db, config);
   // A merchant who handles signals (NEXT_MANUAL_SIG_HANDLE) decides when the process ends.
   if (process.env.NEXT_MANUAL_SIG_HANDLE) return;
   const exit = process.exit.bind(process);
@@ -55,7 +59,7 @@ export function startBackgroundWork(config: Config, deps: SyncDeps): void {
     // A second signal (Ctrl+C twice): stop now.
     if (++signals > 1) exit(signal === "SIGINT" ? 130 : 143);
     log.info({ event: "stop", signal }, "shutting down: finishing requests in flight and the sweep batch in progress");
-    const sweepDone = sweep?.stop() ?? Promise.resolve();
+    const sweepDone = Promise.all([sweep?.stop(), retention?.stop()]);
     // Everything must be over within a usual grace period (Kubernetes: 30 s): whatever is cut
     // short is harmless, since PayRam retries unanswered webhooks and sweep claims expire.
     setTimeout(() => {
@@ -79,6 +83,33 @@ export function startBackgroundWork(config: Config, deps: SyncDeps): void {
 }
 
 const STOP_DEADLINE_MS = 25_000;
+
+/**
+ * runRetention on its own interval, one run at a time; the first run comes a minute after start
+ * (or sooner with a shorter interval), out of the way of the first requests.
+ */
+function startRetentionSchedule(db: Db, config: Config): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const run = () => {
+    running ??= runRetention(db, config)
+      .then((deleted) => log.info({ event: "retention", ...deleted }, "old rows deleted"))
+      .catch((error: unknown) => log.error({ event: "retention", err: errorMessage(error) }, "retention failed"))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const first = setTimeout(run, Math.min(config.retention.intervalMs, 60_000));
+  const every = setInterval(run, config.retention.intervalMs);
+  first.unref();
+  every.unref();
+  return {
+    async stop() {
+      clearTimeout(first);
+      clearInterval(every);
+      await running;
+    },
+  };
+}
 
 /** Lines a merchant should see at start when a development default is in use. */
 export function devDefaultNotices(config: Config): string[] {

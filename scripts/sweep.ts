@@ -1,9 +1,11 @@
 /**
  * `npm run sweep`: re-check open payments with PayRam once (for cron, or after an outage).
- * Only the due ones by default; `--all` checks every open payment now.
+ * Only the due ones by default; `--all` checks every open payment now. Then deletes what has
+ * outlived its retention (lib/retention.ts), as the server does on its own schedule.
  */
 import { createPayramClient } from "../lib/payram/client";
 import { sweepAllOpen, sweepDue } from "../lib/payments/sweep";
+import { runRetention } from "../lib/retention";
 import { prepare } from "../lib/startup";
 
 async function main() {
@@ -12,6 +14,16 @@ async function main() {
   const all = process.argv.includes("--all");
   const result = await (all ? sweepAllOpen({ db, payram }) : sweepDue({ db, payram }));
   console.log(`Sweep: ${result.checked} payments checked, ${result.changed} changed, ${result.failed} failed.`);
+  const deleted = await runRetention(db, config);
+  const counts = [
+    [deleted.carts, "idle cart"],
+    [deleted.webhookDeliveries, "old webhook delivery", "old webhook deliveries"],
+    [deleted.rateLimitWindows, "ended rate-limit window"],
+    [deleted.adminSessions, "expired merchant session"],
+  ] as const;
+  const said = counts.filter(([n]) => n > 0).map(([n, one, many]) => `${n} ${n === 1 ? one : (many ?? `${one}s`)}`);
+  // Quiet when there was nothing to delete, as cron likes it.
+  if (said.length > 0) console.log(`Retention: deleted ${said.join(", ")}.`);
   await db.destroy();
   process.exitCode = result.failed > 0 ? 1 : 0;
 }

@@ -1,19 +1,19 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { resolveAttention, resolveInputSchema } from "@/lib/admin/attention";
 import { endSession, isSignedIn, startSession } from "@/lib/admin/auth";
-import { passwordMatches } from "@/lib/admin/session";
+import { attemptSignIn, KNOWN_BROWSER_COOKIE, KNOWN_BROWSER_TTL_DAYS } from "@/lib/admin/sign-in";
 import { loadConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/server";
 import { inRequest } from "@/lib/log";
 import { orderIdSchema } from "@/lib/orders";
 import { syncDeps } from "@/lib/payments/server";
 import { syncPayment } from "@/lib/payments/sync";
-import { clientAddress, hitRateLimit, LIMITS, waitInMinutes } from "@/lib/security/rate-limit";
+import { clientAddress } from "@/lib/security/rate-limit";
 
 /** Every admin action checks the session itself: a server action is a public endpoint. */
 const NOT_SIGNED_IN = "Your session has ended. Please sign in again.";
@@ -25,12 +25,23 @@ const passwordSchema = z.string();
 
 export async function signInAction(_state: SignInState, formData: FormData): Promise<SignInState> {
   const config = loadConfig();
-  // Slows guessing down on every instance at once: the count lives in the database.
-  const limited = await hitRateLimit(getDb(), LIMITS.signIn, clientAddress(await headers(), config.trustedProxyCount));
-  if (!limited.allowed) return { error: `Too many sign-in attempts. Try again in ${waitInMinutes(limited)}.` };
   const password = passwordSchema.safeParse(formData.get("password"));
-  if (!password.success || !passwordMatches(password.data, config.adminPassword)) {
-    return { error: "That password is not right." };
+  const jar = await cookies();
+  // Slows guessing down on every instance at once, per address and shop-wide (lib/admin/sign-in.ts).
+  const outcome = await attemptSignIn(getDb(), config, {
+    password: password.success ? password.data : "",
+    client: clientAddress(await headers(), config.trustedProxyCount),
+    knownBrowser: jar.get(KNOWN_BROWSER_COOKIE)?.value,
+  });
+  if (!outcome.ok) return { error: outcome.error };
+  if (outcome.knownBrowser) {
+    jar.set(KNOWN_BROWSER_COOKIE, outcome.knownBrowser, {
+      httpOnly: true,
+      sameSite: "strict",
+      secure: config.nodeEnv === "production" && config.appBaseUrl.startsWith("https:"),
+      path: "/admin",
+      maxAge: KNOWN_BROWSER_TTL_DAYS * 24 * 60 * 60,
+    });
   }
   await startSession();
   const next = formData.get("next");

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db";
 import { nowIso, type AttentionKind } from "../db/schema";
+import { capReached, LIMITS } from "../security/rate-limit";
 import { controlCharactersMessage, hasControlCharacters } from "../security/text";
 
 /**
@@ -90,4 +91,32 @@ export async function resolveAttention(db: Db, id: number, note: string): Promis
     .where("resolved_at", "is", null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** The shop-wide caps on anonymous traffic (lib/security/rate-limit.ts), as the merchant reads them. */
+const CAPS = [
+  { limit: LIMITS.rejectedWebhooksShopWide, what: "Refused webhook deliveries", per: "a minute", turnedAway: "answered 429, not recorded" },
+  { limit: LIMITS.newCartsShopWide, what: "New carts", per: "a minute", turnedAway: "asked to try again" },
+  { limit: LIMITS.signInShopWide, what: "Sign-ins from browsers that never signed in here", per: "per 15 minutes", turnedAway: "their passwords not checked" },
+] as const;
+
+export interface CapReached {
+  name: string;
+  /** "Refused webhook deliveries hit their cap (60 a minute) 3 times in the last day; 412 turned away (answered 429, not recorded)." */
+  summary: string;
+}
+
+/** Which caps on anonymous traffic were reached in the last 24 hours, and how often: a sign of a flood or of guessing. */
+export async function capsReached(db: Db, now = Date.now()): Promise<CapReached[]> {
+  const since = new Date(now - 24 * 60 * 60_000);
+  const reached: CapReached[] = [];
+  for (const cap of CAPS) {
+    const { windows, turnedAway } = await capReached(db, cap.limit, since);
+    if (windows === 0) continue;
+    reached.push({
+      name: cap.limit.name,
+      summary: `${cap.what} hit their cap (${cap.limit.limit} ${cap.per}) ${windows === 1 ? "once" : `${windows} times`} in the last day; ${turnedAway} turned away (${cap.turnedAway}).`,
+    });
+  }
+  return reached;
 }

@@ -73,6 +73,39 @@ describeOnEachDatabase("cart", (get) => {
     expect((await getCart(db, result.cartId)).lines).toEqual([]);
   });
 
+  it("writes no cart for a page view, a forged cookie or an add that fails", async () => {
+    const { db } = get();
+    const carts = async () => (await db.selectFrom("carts").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n;
+    const before = Number(await carts());
+    await getCart(db, undefined);
+    await getCart(db, "B".repeat(22));
+    expect(await addToCart(db, undefined, "no-such-thing", 1)).toMatchObject({ ok: false });
+    expect(await addToCart(db, "B".repeat(22), "merino-beanie", 100)).toEqual({ ok: false, error: "You can buy at most 99 of Merino Beanie; your cart already has 0." });
+    expect(Number(await carts())).toBe(before);
+  });
+
+  it("starts at most 20 carts per client in 10 minutes, and 30 a minute for the whole shop", async () => {
+    const { db } = get();
+    const carts = async () => Number((await db.selectFrom("carts").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+    const now = Date.parse("2026-11-26T14:00:00.000Z");
+    // One client without a cookie, again and again.
+    const before = await carts();
+    const own = [];
+    for (let i = 0; i < 25; i++) own.push(await addToCart(db, undefined, "merino-beanie", 1, { client: "192.0.2.10", now }));
+    expect(own.filter((r) => r.ok)).toHaveLength(20);
+    expect(own.at(-1)).toEqual({ ok: false, error: "Too many new carts from your network. Please try again in 10 minutes." });
+    // A client with a cart keeps adding to it.
+    const kept = own[0]!;
+    if (!kept.ok) throw new Error(kept.error);
+    expect(await addToCart(db, kept.cartId, "brass-keyring", 1, { client: "192.0.2.10", now })).toEqual({ ok: true, cartId: kept.cartId });
+    // Ever new addresses: the shop-wide cap (10 left of 30 this minute) stops them.
+    const rotating = [];
+    for (let i = 0; i < 100; i++) rotating.push(await addToCart(db, undefined, "merino-beanie", 1, { client: `198.51.100.${i}`, now: now + 1_000 }));
+    expect(rotating.filter((r) => r.ok)).toHaveLength(10);
+    expect(rotating.at(-1)).toEqual({ ok: false, error: "The shop is starting a lot of new carts right now. Please try again in 1 minute." });
+    expect((await carts()) - before).toBe(30);
+  });
+
   it("keeps a product that left the catalog in the cart, unavailable and out of the subtotal", async () => {
     const { db } = get();
     const result = await addToCart(db, undefined, "golden-hour-presets", 1);

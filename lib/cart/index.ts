@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../db";
 import { nowIso } from "../db/schema";
+import { hitCappedLimit, LIMITS, waitInMinutes } from "../security/rate-limit";
 
 /**
  * The cart lives on the server, keyed by a random id that the shopper's browser keeps in an
@@ -84,33 +85,55 @@ export async function getCart(db: Db, cartId: string | undefined): Promise<Cart>
   };
 }
 
-async function ensureCart(db: Db, cartId: string | undefined): Promise<string> {
+/** The cart the cookie names, if it is one we issued and still keep. */
+async function existingCart(db: Db, cartId: string | undefined): Promise<string | null> {
   const id = cartIdSchema.safeParse(cartId);
-  if (id.success) {
-    const exists = await db.selectFrom("carts").select("id").where("id", "=", id.data).executeTakeFirst();
-    if (exists) return id.data;
-  }
-  // No cart, or a cookie we never issued: start a fresh one rather than trusting it.
-  const fresh = randomBytes(16).toString("base64url");
-  const now = nowIso();
-  await db.insertInto("carts").values({ id: fresh, created_at: now, updated_at: now }).execute();
-  return fresh;
+  if (!id.success) return null;
+  const row = await db.selectFrom("carts").select("id").where("id", "=", id.data).executeTakeFirst();
+  return row ? id.data : null;
 }
 
-export async function addToCart(db: Db, cartId: string | undefined, slug: string, quantity: number): Promise<CartResult> {
+/**
+ * Adds to the cookie's cart, or starts a cart with this first item: a cart row exists only
+ * once something is in it (no cookie, a forged one, or a failed add makes none). With `client`
+ * (the shop's own action), starting a cart counts against the client's and the shop-wide
+ * limits (at `now`, ms), so anonymous requests cannot fill the database with carts.
+ */
+export async function addToCart(
+  db: Db,
+  cartId: string | undefined,
+  slug: string,
+  quantity: number,
+  options: { client?: string; now?: number } = {},
+): Promise<CartResult> {
   const product = await db.selectFrom("products").select(["slug", "name"]).where("slug", "=", slug).where("active", "=", 1).executeTakeFirst();
   if (!product) return { ok: false, error: "This product is not available." };
-  const id = await ensureCart(db, cartId);
+  const tooMany = (has: number) => ({ ok: false as const, error: `You can buy at most ${MAX_QUANTITY} of ${product.name}; your cart already has ${has}.` });
+  const known = await existingCart(db, cartId);
+  if (!known) {
+    if (quantity > MAX_QUANTITY) return tooMany(0);
+    if (options.client !== undefined) {
+      const verdict = await hitCappedLimit(db, LIMITS.newCarts, LIMITS.newCartsShopWide, options.client, options.now);
+      if (!verdict.allowed) {
+        return {
+          ok: false,
+          error: verdict.capped
+            ? `The shop is starting a lot of new carts right now. Please try again in ${waitInMinutes(verdict)}.`
+            : `Too many new carts from your network. Please try again in ${waitInMinutes(verdict)}.`,
+        };
+      }
+    }
+  }
+  const id = known ?? randomBytes(16).toString("base64url");
   return db.transaction().execute(async (trx): Promise<CartResult> => {
-    const existing = await trx
-      .selectFrom("cart_items")
-      .select("quantity")
-      .where("cart_id", "=", id)
-      .where("product_slug", "=", slug)
-      .executeTakeFirst();
+    const existing = known
+      ? await trx.selectFrom("cart_items").select("quantity").where("cart_id", "=", id).where("product_slug", "=", slug).executeTakeFirst()
+      : undefined;
     const total = (existing?.quantity ?? 0) + quantity;
-    if (total > MAX_QUANTITY) {
-      return { ok: false, error: `You can buy at most ${MAX_QUANTITY} of ${product.name}; your cart already has ${existing?.quantity ?? 0}.` };
+    if (total > MAX_QUANTITY) return tooMany(existing?.quantity ?? 0);
+    if (!known) {
+      const created = nowIso();
+      await trx.insertInto("carts").values({ id, created_at: created, updated_at: created }).execute();
     }
     const now = nowIso();
     await trx

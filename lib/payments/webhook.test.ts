@@ -97,6 +97,50 @@ describeOnEachDatabase("webhook ingestion", (get) => {
     expect(await receiveWebhook(deps(), { ...signed({ reference_id: order.referenceId }), client: "198.51.100.9" })).toMatchObject({ status: 200, body: { result: "accepted" } });
   });
 
+  it("keeps only a 200-character excerpt of a refused body, and PayRam's in full", async () => {
+    const padding = "x".repeat(3_900);
+    expect(await receiveWebhook(deps(), { ...post({ reference_id: "REF", padding }), client: "192.0.2.70" })).toMatchObject({ status: 401 });
+    expect((await lastDelivery()).body).toBe(JSON.stringify({ reference_id: "REF", padding }).slice(0, 200));
+    expect(await receiveWebhook(deps(), signed({ reference_id: "11111111-1111-4111-8111-111111111112", padding }))).toMatchObject({ status: 200 });
+    expect((await lastDelivery()).body).toHaveLength(JSON.stringify({ reference_id: "11111111-1111-4111-8111-111111111112", padding }).length);
+  });
+
+  it("past 60 refused deliveries a minute from all addresses together, answers 429 and writes no row at all", async () => {
+    const receivedAt = Date.parse("2026-11-26T15:00:00.000Z");
+    const count = async (table: "webhook_deliveries" | "rate_limits") =>
+      Number((await get().db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+    const before = { deliveries: await count("webhook_deliveries"), limits: await count("rate_limits") };
+    const answers = [];
+    // 200 unsigned deliveries, each from an address of its own.
+    for (let i = 0; i < 200; i++) answers.push(await receiveWebhook(deps(), { ...post({ reference_id: `REF-${i}` }), client: `2001:db8::${i.toString(16)}`, receivedAt }));
+    expect(answers.slice(0, 60).every((a) => a.status === 401)).toBe(true);
+    expect(answers.slice(60).every((a) => a.status === 429 && a.retryAfterSeconds === 60)).toBe(true);
+    expect((await count("webhook_deliveries")) - before.deliveries).toBe(60);
+    // 60 clients' windows and the cap's own counter.
+    expect((await count("rate_limits")) - before.limits).toBe(61);
+    // PayRam's deliveries still get through.
+    const order = await placeOrder(get().db, payram);
+    await deposit(order.referenceId, "9.49");
+    expect(await receiveWebhook(deps(), { ...signed({ reference_id: order.referenceId }), receivedAt })).toMatchObject({ status: 200, body: { result: "accepted" } });
+  });
+
+  it("turns away a replayed authentic delivery past 10 copies in 10 minutes, unrecorded, with 429 so that PayRam would only retry later", async () => {
+    const order = await placeOrder(get().db, payram);
+    const receivedAt = Date.parse("2026-11-26T16:00:00.000Z");
+    const replay = { ...signed({ reference_id: order.referenceId, status: "OPEN" }), receivedAt };
+    const rows = async () => (await get().db.selectFrom("webhook_deliveries").select("id").where("reference_id", "=", order.referenceId).execute()).length;
+    const answers = [];
+    for (let i = 0; i < 25; i++) answers.push(await receiveWebhook(deps(), replay));
+    expect(answers.slice(0, 10).every((a) => a.status === 200)).toBe(true);
+    expect(answers.slice(10).every((a) => a.status === 429 && a.retryAfterSeconds === 600)).toBe(true);
+    expect(await rows()).toBe(10);
+    // Another delivery about the same payment is news, and is applied.
+    await deposit(order.referenceId, "9.49");
+    expect(await receiveWebhook(deps(), { ...signed({ reference_id: order.referenceId, status: "FILLED" }), receivedAt })).toMatchObject({ status: 200, body: { result: "accepted" } });
+    // After the window the same copy is heard again.
+    expect(await receiveWebhook(deps(), { ...replay, receivedAt: receivedAt + 10 * 60_000 })).toMatchObject({ status: 200, body: { result: "duplicate" } });
+  });
+
   it("refuses malformed authenticated bodies with 400", async () => {
     const raw = Buffer.from("{not json");
     expect(await receiveWebhook(deps(), post("{not json", { "x-payram-signature": signWebhookBody(raw, TEST_API_KEY) }))).toMatchObject({ status: 400 });

@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import type { Db } from "../db";
 import { nowIso, type DeliveryVerdict, type WebhookDeliveriesTable } from "../db/schema";
 import { authenticateWebhook, readWebhookPayload, type WebhookNotice } from "../payram/webhook";
 import { elapsed, errorMessage, log } from "../log";
-import { hitRateLimit, LIMITS } from "../security/rate-limit";
+import { hitCappedLimit, hitRateLimit, LIMITS } from "../security/rate-limit";
 import { sweepAllOpen } from "./sweep";
 import { syncPayment, type SyncDeps } from "./sync";
 
@@ -24,6 +25,8 @@ export interface IncomingWebhook {
   query: URLSearchParams;
   /** Who sent it (lib/security/rate-limit.ts clientAddress), for the limit on refused deliveries. */
   client: string;
+  /** When it arrived (ms), for the rate limits; now by default. */
+  receivedAt?: number;
 }
 
 export interface WebhookAnswer {
@@ -34,7 +37,9 @@ export interface WebhookAnswer {
 }
 
 export const MAX_WEBHOOK_BYTES = 64 * 1024;
+/** How much of a body the delivery log keeps: PayRam's in full (for the merchant's timeline), a refused one's only as an excerpt. */
 const KEPT_BODY_CHARS = 4_000;
+export const REFUSED_BODY_CHARS = 200;
 
 export async function receiveWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Promise<WebhookAnswer> {
   const started = performance.now();
@@ -54,7 +59,11 @@ async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Prom
   const method = incoming.method.toUpperCase();
   const bodyText = Buffer.from(incoming.body).toString("utf8");
   const record = (values: Partial<Omit<WebhookDeliveriesTable, "id">> & { verdict: DeliveryVerdict; auth: WebhookDeliveriesTable["auth"] }) =>
-    recordDelivery(deps.db, { method, body: bodyText === "" ? null : bodyText.slice(0, KEPT_BODY_CHARS), ...values });
+    recordDelivery(deps.db, {
+      method,
+      body: bodyText === "" ? null : bodyText.slice(0, values.verdict === "rejected" ? REFUSED_BODY_CHARS : KEPT_BODY_CHARS),
+      ...values,
+    });
 
   const auth = authenticateWebhook(
     incoming.body,
@@ -64,12 +73,18 @@ async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Prom
     { requireSignature: deps.requireSignature },
   );
   if (!auth.ok) {
-    // A flood of forged deliveries is answered 429 and no longer recorded, one by one.
-    const limited = await hitRateLimit(deps.db, LIMITS.rejectedWebhooks, incoming.client);
+    // A flood of forged deliveries is answered 429 and no longer recorded: per client, and from
+    // all clients together (with ever new addresses), so refused traffic writes a bounded amount.
+    const limited = await hitCappedLimit(deps.db, LIMITS.rejectedWebhooks, LIMITS.rejectedWebhooksShopWide, incoming.client, incoming.receivedAt);
     if (!limited.allowed) return { status: 429, body: { ok: false, error: "too many refused deliveries" }, retryAfterSeconds: limited.retryAfterSeconds };
     await record({ verdict: "rejected", auth: "none", reason: auth.reason });
     return { status: 401, body: { ok: false, error: "unauthorized" } };
   }
+  // A captured delivery replayed over and over is authentic each time: past a few copies it is
+  // turned away unrecorded, with 429, so that PayRam's own retry of it is only ever delayed.
+  const copy = createHash("sha256").update(`${method}\n${method === "POST" ? bodyText : incoming.query.toString()}`).digest("base64url");
+  const copies = await hitRateLimit(deps.db, LIMITS.sameDelivery, copy, incoming.receivedAt);
+  if (!copies.allowed) return { status: 429, body: { ok: false, error: "this delivery was received many times already" }, retryAfterSeconds: copies.retryAfterSeconds };
 
   let notice: WebhookNotice | null;
   if (method === "POST") {

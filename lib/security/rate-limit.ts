@@ -1,8 +1,13 @@
+import { sql } from "kysely";
 import type { Db } from "../db";
+import { peerAddress } from "./peer";
 
 /**
  * Rate limits kept in the database, so that every instance counts the same requests. A fixed
  * window per limit and client: simple, and generous enough that its edges do not matter here.
+ * A per-client limit alone is no bound on anonymous traffic (addresses are many, and without a
+ * proxy a client may be anyone), so the limits that guard writes and guesses also sit inside a
+ * shop-wide cap (`hitCappedLimit`).
  */
 export interface RateLimit {
   name: string;
@@ -13,10 +18,23 @@ export interface RateLimit {
 export const LIMITS = {
   /** "Pay with crypto" submissions per client (each may create a PayRam payment). */
   checkout: { name: "checkout", limit: 60, windowMs: 10 * 60_000 },
-  /** Merchant sign-in attempts per client. */
+  /** Merchant sign-in attempts per client (and per browser that signed in before: lib/admin/sign-in.ts). */
   signIn: { name: "sign_in", limit: 10, windowMs: 15 * 60_000 },
+  /**
+   * Password checks for browsers that never signed in here, whatever their address: at most
+   * 4,800 guesses a day however many addresses an attacker has.
+   */
+  signInShopWide: { name: "sign_in_shop", limit: 50, windowMs: 15 * 60_000 },
   /** Webhook deliveries that fail authentication, per client. PayRam's own are never limited. */
   rejectedWebhooks: { name: "rejected_webhooks", limit: 30, windowMs: 60_000 },
+  /** …and from all clients together: what refused traffic may write (rows beyond it are not kept). */
+  rejectedWebhooksShopWide: { name: "rejected_webhooks_shop", limit: 60, windowMs: 60_000 },
+  /** Copies of one authenticated delivery (same body): PayRam retries with pauses, a replay does not. */
+  sameDelivery: { name: "same_delivery", limit: 10, windowMs: 10 * 60_000 },
+  /** Carts started per client (a cart starts with its first item). */
+  newCarts: { name: "new_carts", limit: 20, windowMs: 10 * 60_000 },
+  /** …and by all clients together. */
+  newCartsShopWide: { name: "new_carts_shop", limit: 30, windowMs: 60_000 },
 } satisfies Record<string, RateLimit>;
 
 export interface RateVerdict {
@@ -34,11 +52,77 @@ export async function hitRateLimit(db: Db, limit: RateLimit, client: string, now
     .onConflict((oc) => oc.columns(["bucket", "window_start"]).doUpdateSet((eb) => ({ count: eb("rate_limits.count", "+", 1) })))
     .returning("count")
     .executeTakeFirstOrThrow();
-  // Now and then, forget windows that ended long ago.
-  if (Math.random() < 0.01) {
-    await db.deleteFrom("rate_limits").where("window_start", "<", new Date(now - 24 * 60 * 60_000).toISOString()).execute();
+  return { allowed: row.count <= limit.limit, retryAfterSeconds: retryAfter(limit, start, now) };
+}
+
+function retryAfter(limit: RateLimit, windowStart: number, now: number): number {
+  return Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000));
+}
+
+/** The client of a shop-wide cap: every request counts against one bucket. */
+export const SHOP_WIDE = "*";
+
+export interface CappedVerdict extends RateVerdict {
+  /** True when the shop-wide cap, not the client's own limit, said no. */
+  capped: boolean;
+}
+
+/**
+ * Counts one request of `client` against its own limit and against a shop-wide cap. Once the
+ * cap is full, nothing more is written for the rest of its window but the cap's own counter
+ * (one row, updated: its excess is what "Needs attention" reports), so clients with ever new
+ * addresses cannot grow the table. A client over its own limit does not use up the cap, so one
+ * noisy client cannot shut everyone else out.
+ */
+export async function hitCappedLimit(db: Db, own: RateLimit, cap: RateLimit, client: string, now = Date.now()): Promise<CappedVerdict> {
+  const capStart = Math.floor(now / cap.windowMs) * cap.windowMs;
+  const capRow = { bucket: `${cap.name}:${SHOP_WIDE}`, window_start: new Date(capStart).toISOString() };
+  const full = { allowed: false, capped: true, retryAfterSeconds: retryAfter(cap, capStart, now) };
+  const used = await db.selectFrom("rate_limits").select("count").where("bucket", "=", capRow.bucket).where("window_start", "=", capRow.window_start).executeTakeFirst();
+  if (used && used.count >= cap.limit) {
+    await db.updateTable("rate_limits").set((eb) => ({ count: eb("count", "+", 1) })).where("bucket", "=", capRow.bucket).where("window_start", "=", capRow.window_start).execute();
+    return full;
   }
-  return { allowed: row.count <= limit.limit, retryAfterSeconds: Math.max(1, Math.ceil((start + limit.windowMs - now) / 1000)) };
+  const mine = await hitRateLimit(db, own, client, now);
+  if (!mine.allowed) return { ...mine, capped: false };
+  const shopWide = await hitRateLimit(db, cap, SHOP_WIDE, now);
+  return shopWide.allowed ? { allowed: true, capped: false, retryAfterSeconds: 0 } : full;
+}
+
+/** How often a shop-wide cap was reached since `since`: windows in which it was, and requests it turned away. */
+export async function capReached(db: Db, cap: RateLimit, since: Date): Promise<{ windows: number; turnedAway: number }> {
+  const rows = await db
+    .selectFrom("rate_limits")
+    .select("count")
+    .where("bucket", "=", `${cap.name}:${SHOP_WIDE}`)
+    .where("window_start", ">=", since.toISOString())
+    .where("count", ">", cap.limit)
+    .execute();
+  return { windows: rows.length, turnedAway: rows.reduce((sum, row) => sum + row.count - cap.limit, 0) };
+}
+
+/** Shop-wide counters stay this long after their window, for "Needs attention" (last 24 hours). */
+export const CAP_HISTORY_MS = 25 * 60 * 60_000;
+
+/**
+ * Forgets windows that have ended: a client's as soon as its window is over, a shop-wide cap's
+ * after CAP_HISTORY_MS, and any other bucket (a limit since removed) after that too. Returns
+ * how many rows went.
+ */
+export async function deleteEndedWindows(db: Db, now = Date.now(), limits: readonly RateLimit[] = Object.values(LIMITS)): Promise<number> {
+  let deleted = 0;
+  for (const limit of limits) {
+    const result = await db
+      .deleteFrom("rate_limits")
+      // LIKE with "_" and "%" escaped: "sign_in:%" must not match "sign_in_shop:*".
+      .where(sql<boolean>`bucket like ${`${limit.name.replace(/[\\_%]/g, "\\$&")}:%`} escape '\\'`)
+      .where("bucket", "!=", `${limit.name}:${SHOP_WIDE}`)
+      .where("window_start", "<=", new Date(now - limit.windowMs).toISOString())
+      .executeTakeFirst();
+    deleted += Number(result.numDeletedRows);
+  }
+  const old = await db.deleteFrom("rate_limits").where("window_start", "<", new Date(now - CAP_HISTORY_MS).toISOString()).executeTakeFirst();
+  return deleted + Number(old.numDeletedRows);
 }
 
 /** "3 minutes", "1 minute": how long a limited person waits, for the messages they read. */
@@ -48,18 +132,37 @@ export function waitInMinutes(verdict: RateVerdict): string {
 }
 
 /**
- * The client's address. Behind N trusted reverse proxies, each appends the address it saw to
- * X-Forwarded-For, so the client is the N-th entry from the right; anything left of it was
- * written by the client and is not believed. With no proxy (N = 0) Next.js fills the header with
- * the peer's address when the request has none, so its last entry is used — a client can forge
- * that header when the shop faces the internet directly, which is why production belongs behind
- * a proxy (README, "Deploying").
+ * The client, as rate limits know it. Behind N trusted reverse proxies, each appends the address
+ * it saw to X-Forwarded-For, so the client is the N-th entry from the right; anything left of it
+ * was written by the client and is not believed. With no proxy (N = 0) the header is the
+ * client's own word (Next.js fills it only when it is missing) and is ignored: the client is the
+ * connection's address (lib/security/peer.ts), or, where that is unknown (a custom server), one
+ * identity shared by everyone. The shop says which at start (`describeClientIdentity`).
  */
 export function clientAddress(headers: Headers, trustedProxies: number): string {
+  if (trustedProxies === 0) return peerAddress(headers)?.slice(0, 64) ?? UNKNOWN_CLIENT;
   const entries = (headers.get("x-forwarded-for") ?? "")
     .split(",")
     .map((entry) => entry.trim())
     .filter(Boolean);
-  const index = entries.length - Math.max(1, trustedProxies);
-  return (index >= 0 ? entries[index] : entries[0])?.slice(0, 64) || "unknown";
+  const index = entries.length - trustedProxies;
+  return (index >= 0 ? entries[index] : entries[0])?.slice(0, 64) || UNKNOWN_CLIENT;
+}
+
+/** Every client whose address is not known: they share their limits. */
+export const UNKNOWN_CLIENT = "unknown";
+
+/** The start-up line that says whose word the rate limits take for a client's address. */
+export function describeClientIdentity(trustedProxies: number): string {
+  if (trustedProxies === 0) {
+    return (
+      "Rate limits know each client by its connection's address; X-Forwarded-For is ignored (TRUSTED_PROXY_COUNT=0). " +
+      "Behind a reverse proxy every client would look the same: set TRUSTED_PROXY_COUNT to the number of proxies."
+    );
+  }
+  const proxies = trustedProxies === 1 ? "the proxy" : `the last ${trustedProxies} proxies`;
+  return (
+    `Rate limits know each client by the address ${proxies} in front of the shop appended to X-Forwarded-For (TRUSTED_PROXY_COUNT=${trustedProxies}). ` +
+    `Only ${proxies} may reach this server: anyone else can name any address.`
+  );
 }

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ResolveForm } from "@/components/admin/resolve-form";
 import { requireAdminPage } from "@/lib/admin/auth";
-import { needsAttention } from "@/lib/admin/attention";
+import { capsReached, needsAttention } from "@/lib/admin/attention";
 import { ATTENTION_LABELS } from "@/lib/admin/orders";
 import { loadConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/server";
@@ -12,6 +12,7 @@ export const metadata: Metadata = { title: "Needs attention" };
 export default async function AttentionPage() {
   await requireAdminPage();
   const { items, rejectedDeliveries } = await needsAttention(getDb(), { partialAfterMinutes: loadConfig().attentionPartialAfterMinutes });
+  const caps = await capsReached(getDb());
   return (
     <div className="space-y-8">
       <h1 className="text-3xl font-semibold tracking-tight">Needs attention</h1>
@@ -35,6 +36,23 @@ export default async function AttentionPage() {
           ))}
         </ul>
       </section>
+      {caps.length > 0 && (
+        <section aria-labelledby="caps" className="space-y-3">
+          <h2 id="caps" className="text-lg font-semibold">
+            Limits reached, last 24 hours
+          </h2>
+          <p className="text-sm text-ink-muted">
+            Anonymous traffic beyond these shop-wide caps was turned away without being stored. Now and then is harmless; often means a flood, or someone guessing the password.
+          </p>
+          <ul className="list-disc space-y-1 pl-5">
+            {caps.map((cap) => (
+              <li key={cap.name} data-testid="cap-reached">
+                {cap.summary}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <section aria-labelledby="rejected" className="space-y-3">
         <h2 id="rejected" className="text-lg font-semibold">
           Refused webhook deliveries, last 24 hours ({rejectedDeliveries.length})

@@ -1,0 +1,63 @@
+import { expect, it } from "vitest";
+import { describeOnEachDatabase } from "@/test/databases";
+import { LIMITS } from "../security/rate-limit";
+import { attemptSignIn, createKnownBrowserToken, knownBrowserId } from "./sign-in";
+
+const keys = { adminPassword: "the merchant's long password", sessionSecret: "s".repeat(40) };
+
+it("knows only the browsers it signed in itself", () => {
+  const token = createKnownBrowserToken(keys.sessionSecret);
+  expect(knownBrowserId(keys.sessionSecret, token)).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  expect(knownBrowserId("another secret, 32 characters long..", token)).toBeNull();
+  expect(knownBrowserId(keys.sessionSecret, `${token.slice(0, 22)}.${"A".repeat(43)}`)).toBeNull();
+  expect(knownBrowserId(keys.sessionSecret, undefined)).toBeNull();
+});
+
+describeOnEachDatabase("merchant sign-in", (get) => {
+  const signIn = (password: string, client: string, now: number, knownBrowser?: string) => attemptSignIn(get().db, keys, { password, client, knownBrowser }, now);
+
+  it("gives an address 10 tries per quarter hour", async () => {
+    const now = Date.parse("2026-11-26T09:00:00.000Z");
+    const errors = [];
+    for (let i = 0; i < LIMITS.signIn.limit + 1; i++) errors.push(((await signIn(`guess ${i}`, "192.0.2.1", now)) as { error: string }).error);
+    expect(errors.slice(0, -1).every((error) => error === "That password is not right.")).toBe(true);
+    expect(errors.at(-1)).toBe("Too many sign-in attempts. Try again in 15 minutes.");
+    // Right password, same address: still waits.
+    expect(await signIn(keys.adminPassword, "192.0.2.1", now)).toMatchObject({ ok: false });
+    expect(await signIn(keys.adminPassword, "192.0.2.2", now)).toMatchObject({ ok: true, knownBrowser: expect.any(String) });
+  });
+
+  it("checks at most 50 passwords a quarter hour from unknown browsers, however many addresses send them; the right one waits too, for that window only", async () => {
+    const now = Date.parse("2026-11-26T10:05:00.000Z");
+    const answers = [];
+    // 200 guesses, each from an address of its own (what rotating X-Forwarded-For amounted to).
+    for (let i = 0; i < 200; i++) answers.push(await signIn(`guess ${i}`, `2001:db8::${i.toString(16)}`, now));
+    const checked = answers.filter((a) => !a.ok && a.error === "That password is not right.");
+    expect(checked).toHaveLength(LIMITS.signInShopWide.limit);
+    expect(answers.slice(LIMITS.signInShopWide.limit)).toEqual(
+      Array(200 - LIMITS.signInShopWide.limit).fill({
+        ok: false,
+        error: "Too many failed sign-ins to this shop. Try again in 10 minutes; a browser that has signed in here before can sign in now.",
+      }),
+    );
+    // The merchant on a new browser waits as well (a password let in is a password checked)…
+    expect(await signIn(keys.adminPassword, "192.0.2.50", now)).toMatchObject({ ok: false });
+    // …but once the window is over, is.
+    expect(await signIn(keys.adminPassword, "192.0.2.50", now + 10 * 60_000)).toMatchObject({ ok: true });
+  });
+
+  it("lets a browser that signed in before in during such an attack, on its own limit; a made-up cookie is an unknown browser", async () => {
+    const now = Date.parse("2026-11-26T11:00:00.000Z");
+    const first = await signIn(keys.adminPassword, "192.0.2.60", now - 30 * 60_000);
+    if (!first.ok || !first.knownBrowser) throw new Error("the first sign-in failed");
+    for (let i = 0; i < 100; i++) await signIn(`guess ${i}`, `2001:db8::1:${i.toString(16)}`, now);
+    expect(await signIn(keys.adminPassword, "192.0.2.61", now)).toMatchObject({ ok: false, error: expect.stringMatching(/^Too many failed sign-ins/) });
+    expect(await signIn(keys.adminPassword, "192.0.2.61", now, first.knownBrowser)).toEqual({ ok: true, knownBrowser: null });
+    expect(await signIn(keys.adminPassword, "192.0.2.61", now, createKnownBrowserToken("a secret the shop does not use, 32+ chars"))).toMatchObject({ ok: false });
+    // Someone who copied the cookie still gets only 10 tries per quarter hour (the merchant used one).
+    const copied = [];
+    for (let i = 1; i < LIMITS.signIn.limit; i++) copied.push(await signIn(`guess ${i}`, "203.0.113.9", now, first.knownBrowser));
+    expect(copied.every((a) => !a.ok && a.error === "That password is not right.")).toBe(true);
+    expect(await signIn(keys.adminPassword, "203.0.113.9", now, first.knownBrowser)).toMatchObject({ ok: false, error: expect.stringMatching(/^Too many sign-in attempts/) });
+  });
+});
