@@ -49,7 +49,7 @@ export function startBackgroundWork(config: Config, deps: SyncDeps): void {
   const sweep =
     config.sweepIntervalMs === 0
       ? null
-      : startSweepSchedule(deps, config.sweepIntervalMs, (error) => log.error({ event: "sweep", err: errorMessage(error) }, "sweep failed"));
+      : startSweepSchedule(deps, { intervalMs: config.sweepIntervalMs, payramTimeoutMs: config.payram.timeoutMs }, (error) => log.error({ event: "sweep", err: errorMessage(error) }, "sweep failed"));
   const retention = config.retention.intervalMs === 0 ? null : startRetentionSchedule(deps.db, config);
   // A merchant who handles signals (NEXT_MANUAL_SIG_HANDLE) decides when the process ends.
   if (process.env.NEXT_MANUAL_SIG_HANDLE) return;

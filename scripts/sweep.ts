@@ -12,7 +12,7 @@ async function main() {
   const { config, db } = await prepare();
   const payram = createPayramClient(config.payram);
   const all = process.argv.includes("--all");
-  const result = await (all ? sweepAllOpen({ db, payram }) : sweepDue({ db, payram }));
+  const result = await (all ? sweepAllOpen({ db, payram }) : sweepDue({ db, payram }, { payramTimeoutMs: config.payram.timeoutMs }));
   console.log(`Sweep: ${result.checked} payments checked, ${result.changed} changed, ${result.failed} failed.`);
   const deleted = await runRetention(db, config);
   const counts = [

@@ -136,6 +136,16 @@ export async function addToCart(
       await trx.insertInto("carts").values({ id, created_at: created, updated_at: created }).execute();
     }
     const now = nowIso();
+    if (!existing) {
+      // The first item after the cart was emptied (by its checkout, or by hand) starts a new
+      // purchase: the order made from the cart's old contents is no longer this cart's.
+      await trx
+        .updateTable("carts")
+        .set({ order_id: null, order_digest: null })
+        .where("id", "=", id)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom("cart_items").select("product_slug").where("cart_id", "=", id))))
+        .execute();
+    }
     await trx
       .insertInto("cart_items")
       .values({ cart_id: id, product_slug: slug, quantity: total, added_at: now })

@@ -31,13 +31,26 @@ export interface NewOrderLine {
 
 export interface NewOrderInput {
   checkoutToken: string;
+  /** The cart it is made from, and the cart's digest (lib/payments/checkout-token.ts). */
+  cart: { id: string; digest: string };
   email: string;
   shipping: ShippingAddress | null;
   lines: NewOrderLine[];
   totalCents: number;
 }
 
-/** Records an order with its item snapshots and the next human order number, in one transaction. */
+/** Thrown by createOrder when another checkout of the same cart made its order first. */
+export class CartAlreadyOrdered extends Error {
+  constructor() {
+    super("this cart's order was made by another request");
+  }
+}
+
+/**
+ * Records an order with its item snapshots and the next human order number, and ties it to its
+ * cart, in one transaction. A cart holds one order per digest: if another checkout of the same
+ * cart contents got there first, nothing is written and CartAlreadyOrdered is thrown.
+ */
 export async function createOrder(db: Db, input: NewOrderInput): Promise<Order> {
   return db.transaction().execute(async (trx) => {
     const { value: number } = await trx
@@ -85,6 +98,15 @@ export async function createOrder(db: Db, input: NewOrderInput): Promise<Order> 
         })),
       )
       .execute();
+    // On Postgres the row lock makes a concurrent checkout of this cart wait here, then see our
+    // link and match nothing; SQLite runs one writing transaction at a time.
+    const tied = await trx
+      .updateTable("carts")
+      .set({ order_id: order.id, order_digest: input.cart.digest })
+      .where("id", "=", input.cart.id)
+      .where((eb) => eb.or([eb("order_id", "is", null), eb("order_digest", "is", null), eb("order_digest", "!=", input.cart.digest)]))
+      .executeTakeFirst();
+    if (Number(tied.numUpdatedRows) === 0) throw new CartAlreadyOrdered();
     return order;
   });
 }
@@ -92,6 +114,19 @@ export async function createOrder(db: Db, input: NewOrderInput): Promise<Order> 
 export async function findOrder(db: Db, orderId: string): Promise<Order | null> {
   if (!orderIdSchema.safeParse(orderId).success) return null;
   return (await db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst()) ?? null;
+}
+
+/** The order a checkout of this cart made from the contents with this digest, if any. */
+export async function findCartOrder(db: Db, cartId: string, digest: string): Promise<Order | null> {
+  return (
+    (await db
+      .selectFrom("carts")
+      .innerJoin("orders", "orders.id", "carts.order_id")
+      .selectAll("orders")
+      .where("carts.id", "=", cartId)
+      .where("carts.order_digest", "=", digest)
+      .executeTakeFirst()) ?? null
+  );
 }
 
 export async function findOrderByCheckoutToken(db: Db, token: string): Promise<Order | null> {

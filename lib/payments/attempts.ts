@@ -35,3 +35,55 @@ export async function recordPaymentEvent(
     })
     .execute();
 }
+
+/**
+ * How long an attempt may stay STARTING: a create call's time-out and a margin. Past it, the
+ * process that made the call has stopped (crash, kill -9) and the attempt is lost.
+ */
+export function startLostAfterMs(payramTimeoutMs: number): number {
+  return payramTimeoutMs + 5_000;
+}
+
+/**
+ * Closes an attempt still STARTING as START_FAILED (nothing happens if it has moved on); with
+ * `flag`, also puts it before the merchant. True if it closed it.
+ */
+export async function closeStartingAttempt(db: Db, attempt: PaymentAttempt, source: EventSource, reason: string, flag?: string): Promise<boolean> {
+  const now = nowIso();
+  return db.transaction().execute(async (trx) => {
+    const closed = await trx
+      .updateTable("payment_attempts")
+      .set({ state: "START_FAILED", failure_reason: reason, updated_at: now, closed_at: now })
+      .where("id", "=", attempt.id)
+      .where("state", "=", "STARTING")
+      .executeTakeFirst();
+    if (Number(closed.numUpdatedRows) === 0) return false;
+    await recordPaymentEvent(trx, attempt, { source, from: "STARTING", to: "START_FAILED", note: reason, at: now });
+    if (flag) {
+      await trx
+        .insertInto("attention_items")
+        .values({ order_id: attempt.order_id, attempt_id: attempt.id, kind: "start_failed", detail: flag, created_at: now, resolved_at: null, resolution_note: null })
+        .onConflict((oc) => oc.columns(["attempt_id", "kind"]).doNothing())
+        .execute();
+    }
+    return true;
+  });
+}
+
+/**
+ * Closes a lost attempt and flags it for the merchant: PayRam may hold an open payment the shop
+ * never heard of. The order's next attempt (same customerID) makes PayRam cancel it.
+ */
+export function closeLostStart(db: Db, attempt: PaymentAttempt, source: EventSource): Promise<boolean> {
+  const reason = "the shop stopped before PayRam answered the payment request";
+  return closeStartingAttempt(db, attempt, source, reason, `${reason}: PayRam may hold an open payment for attempt ${attempt.attempt_number} that the shop never heard of; the order's next payment cancels it`);
+}
+
+/** Closes every attempt left STARTING past its time-out (the sweep's look after a crash). */
+export async function closeLostStarts(db: Db, payramTimeoutMs: number, source: EventSource): Promise<number> {
+  const before = new Date(Date.now() - startLostAfterMs(payramTimeoutMs)).toISOString();
+  const lost = await db.selectFrom("payment_attempts").selectAll().where("state", "=", "STARTING").where("created_at", "<", before).execute();
+  let closed = 0;
+  for (const attempt of lost) if (await closeLostStart(db, attempt, source)) closed++;
+  return closed;
+}

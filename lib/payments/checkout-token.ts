@@ -7,7 +7,7 @@ import type { Cart } from "../cart";
  * cart in another tab" from "this token was forged". An order remembers the token that made
  * it, so a repeated submit finds that order instead of making another.
  */
-function cartDigest(cart: Cart): string {
+export function cartDigest(cart: Cart): string {
   const lines = cart.lines
     .map((line) => `${line.slug}:${line.quantity}:${line.unitPriceCents}:${line.available ? 1 : 0}`)
     .sort()
@@ -27,11 +27,21 @@ export function issueCheckoutToken(secret: string, cart: Cart): string {
 
 export type TokenVerdict = "valid" | "forged" | "cart_changed";
 
-export function verifyCheckoutToken(secret: string, token: string, cart: Cart): TokenVerdict {
+/**
+ * The cart digest a token was issued for, if the token was signed for this very cart; null for a
+ * forged token or one issued to another cart (nothing may be looked up by such a token).
+ */
+export function signedDigest(secret: string, token: string, cartId: string | null): string | null {
   const [nonce, digest, given, ...rest] = token.split(".");
-  if (!nonce || !digest || !given || rest.length > 0 || !cart.id) return "forged";
-  const expected = Buffer.from(mac(secret, cart.id, nonce, digest));
+  if (!nonce || !digest || !given || rest.length > 0 || !cartId) return null;
+  const expected = Buffer.from(mac(secret, cartId, nonce, digest));
   const actual = Buffer.from(given);
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return "forged";
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return null;
+  return digest;
+}
+
+export function verifyCheckoutToken(secret: string, token: string, cart: Cart): TokenVerdict {
+  const digest = signedDigest(secret, token, cart.id);
+  if (digest === null) return "forged";
   return digest === cartDigest(cart) ? "valid" : "cart_changed";
 }

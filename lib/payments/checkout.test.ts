@@ -1,4 +1,4 @@
-import { beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it, vi } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { addToCart, getCart } from "../cart";
@@ -6,7 +6,9 @@ import { syncCatalog } from "../catalog";
 import { CATALOG } from "../catalog/products";
 import { centsToDecimal } from "../money";
 import { listOrderItems } from "../orders";
-import { startCheckout, type CheckoutDeps } from "./checkout";
+import { LIMITS } from "../security/rate-limit";
+import { payForOrder, startCheckout, type CheckoutDeps } from "./checkout";
+import { syncPayment } from "./sync";
 import { issueCheckoutToken } from "./checkout-token";
 
 const SECRET = "checkout-test-secret-0123456789abcdef";
@@ -104,6 +106,103 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
     expect(new Set([a, b, again].map((r) => (r.ok ? `${r.orderId} ${r.redirectTo}` : r.error))).size).toBe(1);
     expect(await payram.payments()).toHaveLength(1);
     expect(await get().db.selectFrom("orders").select("id").where("checkout_token", "=", token).execute()).toHaveLength(1);
+  });
+
+  it("turns two tabs of one cart, submitted at once, into one order and one PayRam payment", async () => {
+    const { cartId, token } = await cartWith([["merino-beanie", 1]]);
+    // The second tab loaded the same checkout page: a token of its own for the same cart.
+    const otherTab = issueCheckoutToken(SECRET, await getCart(get().db, cartId));
+    const [a, b] = await Promise.all([
+      startCheckout(deps, { cartId, form: { token, email: "tabs@example.com", ...ADDRESS } }),
+      startCheckout(deps, { cartId, form: { token: otherTab, email: "tabs@example.com", ...ADDRESS } }),
+    ]);
+    if (!a.ok || !b.ok) throw new Error(`${a.ok ? "" : a.error} ${b.ok ? "" : b.error}`);
+    expect(b).toEqual(a);
+    expect(await payram.payments()).toHaveLength(1);
+    expect(await get().db.selectFrom("orders").select("id").where("checkout_token", "in", [token, otherTab]).execute()).toHaveLength(1);
+  });
+
+  it("resumes the order when a second tab loads the checkout while PayRam is still answering the first", async () => {
+    const { cartId, token } = await cartWith([["brass-keyring", 2]]);
+    await payram.control("/config", "PUT", { faults: { create: { latencyMs: 600 } } });
+    const first = startCheckout(deps, { cartId, form: { token, email: "slow@example.com", ...ADDRESS } });
+    // The first order exists, its payment is still starting, and the cart is not emptied yet.
+    await vi.waitFor(async () => expect(await get().db.selectFrom("orders").select("id").where("checkout_token", "=", token).executeTakeFirst()).toBeDefined(), { timeout: 5_000, interval: 10 });
+    const cart = await getCart(get().db, cartId);
+    expect(cart.itemCount).toBe(2);
+    const second = await startCheckout(deps, { cartId, form: { token: issueCheckoutToken(SECRET, cart), email: "slow@example.com", ...ADDRESS } });
+    const firstResult = await first;
+    if (!firstResult.ok || !second.ok) throw new Error("both tabs should reach PayRam's page");
+    expect(second).toEqual(firstResult);
+    expect(await payram.payments()).toHaveLength(1);
+    // Even after the cart was emptied, the second tab's page still leads to the same order.
+    const late = await startCheckout(deps, { cartId, form: { token: issueCheckoutToken(SECRET, cart), email: "slow@example.com", ...ADDRESS } });
+    expect(late).toEqual(firstResult);
+  });
+
+  it("starts a new order when the same things are bought again after the first order", async () => {
+    const { cartId, token } = await cartWith([["lofi-sound-pack", 1]]);
+    const first = await startCheckout(deps, { cartId, form: { token, email: "again@example.com" } });
+    if (!first.ok) throw new Error(first.error);
+    // The cart was emptied by the checkout; the shopper buys the very same thing once more.
+    const added = await addToCart(get().db, cartId, "lofi-sound-pack", 1);
+    if (!added.ok) throw new Error(added.error);
+    const second = await startCheckout(deps, { cartId, form: { token: issueCheckoutToken(SECRET, await getCart(get().db, cartId)), email: "again@example.com" } });
+    if (!second.ok) throw new Error(second.error);
+    expect(second.orderId).not.toBe(first.orderId);
+    expect(await payram.payments()).toHaveLength(2);
+  });
+
+  it("never opens a second PayRam payment for submits that waited on a create that timed out", async () => {
+    const { cartId, token } = await cartWith([["ceramic-pour-over", 1]]);
+    // PayRam takes the request (and creates the payment) but never answers in time.
+    await payram.control("/config", "PUT", { faults: { create: { mode: "hang" } } });
+    const form = { token, email: "impatient@example.com", ...ADDRESS };
+    const results = await Promise.all(Array.from({ length: 5 }, () => startCheckout(deps, { cartId, form })));
+    for (const result of results) expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/Nothing was charged/) });
+    const order = await orderIdFor(token);
+    expect((await attemptsOf(order.id)).map((a) => a.state)).toEqual(["START_FAILED"]);
+    const stats = await payram.control<{ byEndpoint: Record<string, number> }>("/stats");
+    expect(stats.byEndpoint["POST /api/v1/payment"]).toBe(1);
+  });
+
+  it("limits how many PayRam payments one order can open, whoever asks", async () => {
+    const placed = await cartWith([["dot-grid-notebooks", 1]]);
+    const first = await startCheckout(deps, { cartId: placed.cartId, form: { token: placed.token, email: "flood@example.com", ...ADDRESS } });
+    if (!first.ok) throw new Error(first.error);
+    const order = await get().db.selectFrom("orders").selectAll().where("id", "=", first.orderId).executeTakeFirstOrThrow();
+    const window = (t: number) => Math.floor(t / LIMITS.paymentsPerOrder.windowMs);
+    const startedIn = window(Date.now());
+    let refusal: string | null = null;
+    let opened = 1;
+    for (let round = 0; round < 2 * LIMITS.paymentsPerOrder.limit && refusal === null; round++) {
+      // The shopper's payment expired: "Pay again".
+      const [open] = (await payram.payments()).filter((p) => p.state === "OPEN");
+      await payram.control(`/payments/${open!.referenceId}/cancel`, "POST");
+      await syncPayment(deps, { referenceId: open!.referenceId }, "poll");
+      const again = await payForOrder(deps, order);
+      if (again.ok) opened++;
+      else refusal = again.error;
+    }
+    expect(refusal).toMatch(/Too many payment attempts for this order/);
+    // A fixed window: crossing into the next one during the test allows one more window's worth.
+    const windows = window(Date.now()) - startedIn + 1;
+    expect(opened).toBe(windows === 1 ? LIMITS.paymentsPerOrder.limit : opened);
+    expect(opened).toBeLessThanOrEqual(windows * LIMITS.paymentsPerOrder.limit);
+    expect(await payram.payments()).toHaveLength(opened);
+  });
+
+  it("does not let a checkout token lead anywhere from another cart, or from none", async () => {
+    const victim = await cartWith([["merino-beanie", 1]]);
+    const paid = await startCheckout(deps, { cartId: victim.cartId, form: { token: victim.token, email: "victim@example.com", ...ADDRESS } });
+    if (!paid.ok) throw new Error(paid.error);
+    const attacker = await cartWith([["lofi-sound-pack", 1]]);
+    for (const cartId of [attacker.cartId, undefined]) {
+      const stolen = await startCheckout(deps, { cartId, form: { token: victim.token, email: "attacker@example.com", ...ADDRESS } });
+      expect(stolen).toMatchObject({ ok: false, reload: true });
+      expect(JSON.stringify(stolen)).not.toContain(paid.orderId);
+    }
+    expect(await payram.payments()).toHaveLength(1);
   });
 
   it.each([

@@ -1,16 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { clearCart, getCart, type Cart } from "../cart";
 import { isUniqueViolation, type Db } from "../db";
-import { nowIso, OPEN_ATTEMPT_STATES, type AttemptState, type Order, type PaymentAttempt } from "../db/schema";
+import { nowIso, OPEN_ATTEMPT_STATES, type AttemptState, type EventSource, type Order, type PaymentAttempt } from "../db/schema";
 import { log } from "../log";
 import { centsToDecimal } from "../money";
-import { createOrder, findOrderByCheckoutToken } from "../orders";
+import { CartAlreadyOrdered, createOrder, findCartOrder, findOrderByCheckoutToken } from "../orders";
 import type { PayramClient } from "../payram/client";
 import { PayramError } from "../payram/errors";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema, toShippingAddress, type FieldErrors } from "./checkout-form";
-import { latestAttempt, recordPaymentEvent } from "./attempts";
+import { closeLostStart, closeStartingAttempt, latestAttempt, recordPaymentEvent, startLostAfterMs } from "./attempts";
 import { SYNC_BACKOFF } from "./sync";
-import { verifyCheckoutToken } from "./checkout-token";
+import { cartDigest, signedDigest } from "./checkout-token";
+import { hitRateLimit, LIMITS, waitInMinutes } from "../security/rate-limit";
 import { priceCart } from "./pricing";
 
 /**
@@ -59,18 +60,22 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
   const { token, email } = form.data;
 
   const cart = await getCart(deps.db, input.cartId);
+  // Nothing is looked up by a token until it is known to belong to the submitting cart: a token
+  // read off someone else's page must not lead to their order.
+  const tokenDigest = signedDigest(deps.sessionSecret, token, cart.id);
+  if (tokenDigest === null || !cart.id) {
+    if (cart.lines.length === 0) return { ok: false, error: "Your cart is empty.", reload: true };
+    return { ok: false, error: "This checkout page has expired. We refreshed it: please check your order and pay again.", reload: true };
+  }
 
-  // A token that already made an order (double click, back button, second tab) resumes it.
-  const existing = await findOrderByCheckoutToken(deps.db, token);
-  if (existing) return afterPayment(deps, await payForOrder(deps, existing), cart, token);
+  // This cart's contents already made an order (double click, back button, a second tab, a
+  // checkout page loaded while PayRam was still answering): resume it, never make another.
+  const existing = (await findOrderByCheckoutToken(deps.db, token)) ?? (await findCartOrder(deps.db, cart.id, tokenDigest));
+  if (existing) return afterPayment(deps, await payForOrder(deps, existing), cart, tokenDigest);
 
   const priced = priceCart(cart);
   if (!priced.ok) return { ok: false, error: priced.error, reload: true };
-  const verdict = verifyCheckoutToken(deps.sessionSecret, token, cart);
-  if (verdict === "forged") {
-    return { ok: false, error: "This checkout page has expired. We refreshed it: please check your order and pay again.", reload: true };
-  }
-  if (verdict === "cart_changed") {
+  if (tokenDigest !== cartDigest(cart)) {
     return { ok: false, error: "Your cart changed since this page was loaded. Please check the new total and pay again.", reload: true };
   }
 
@@ -85,46 +90,81 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
 
   let order: Order;
   try {
-    order = await createOrder(deps.db, { checkoutToken: token, email, shipping, lines: priced.lines, totalCents: priced.totalCents });
+    order = await createOrder(deps.db, {
+      checkoutToken: token,
+      cart: { id: cart.id, digest: tokenDigest },
+      email,
+      shipping,
+      lines: priced.lines,
+      totalCents: priced.totalCents,
+    });
   } catch (error) {
-    // The same token submitted twice at once: the other request made the order.
-    if (!isUniqueViolation(error)) throw error;
-    const winner = await findOrderByCheckoutToken(deps.db, token);
-    if (!winner) throw error;
+    // Another submit of this cart (same token or another tab's) made the order first: use it.
+    if (!isUniqueViolation(error) && !(error instanceof CartAlreadyOrdered)) throw error;
+    const winner = (await findOrderByCheckoutToken(deps.db, token)) ?? (await findCartOrder(deps.db, cart.id, tokenDigest));
+    if (!winner) return { ok: false, error: "Your cart changed while you were paying. Please check your order and pay again.", reload: true };
     order = winner;
   }
-  return afterPayment(deps, await payForOrder(deps, order), cart, token);
+  return afterPayment(deps, await payForOrder(deps, order), cart, tokenDigest);
 }
 
-/** Empties the cart once its order's payment has started, unless it changed since (another tab). */
-async function afterPayment(deps: CheckoutDeps, result: PayResult, cart: Cart, token: string): Promise<CheckoutResult> {
+/**
+ * Empties the cart once its order's payment has started, unless it changed since (another tab).
+ * The cart keeps its link to the order: a checkout page of the old contents still leads there.
+ */
+async function afterPayment(deps: CheckoutDeps, result: PayResult, cart: Cart, digest: string): Promise<CheckoutResult> {
   if (!result.ok) return { ok: false, error: result.error };
-  if (cart.id && verifyCheckoutToken(deps.sessionSecret, token, cart) === "valid") await clearCart(deps.db, cart.id);
+  const now = await getCart(deps.db, cart.id ?? undefined);
+  if (now.id && now.lines.length > 0 && digest === cartDigest(now)) await clearCart(deps.db, now.id);
   return result;
 }
 
 /**
  * Sends the shopper to pay for an order: to its open PayRam payment if it has one, else to a new
- * one. Used by the checkout and by "Pay again" on the status page.
+ * one. Used by the checkout and by "Pay again" on the status page. A request that finds another
+ * request's payment still starting waits for it and answers with its outcome: it never opens a
+ * payment of its own (that would be "retrying the create after a time-out": each new create
+ * cancels the one before at PayRam).
  */
 export async function payForOrder(deps: CheckoutDeps, order: Order): Promise<PayResult> {
-  const statusPage = `/orders/${order.id}`;
-  for (let round = 0; round < 3; round++) {
-    if (order.paid_at) return { ok: true, orderId: order.id, redirectTo: statusPage };
-    const open = await settledOpenAttempt(deps, order.id);
-    if (open?.payment_url) return { ok: true, orderId: order.id, redirectTo: open.payment_url };
-    if (open) continue; // still starting elsewhere and not yet given up on: look again
-
-    const last = await latestAttempt(deps.db, order.id);
-    if (last?.state === "CANCELLED" && (last.amount_received_cents ?? 0) > 0) {
-      // Money arrived on the cancelled payment: the merchant sorts it out, not a new payment.
-      return { ok: false, orderId: order.id, error: "Part of your payment arrived before it was cancelled. We will contact you to sort it out." };
-    }
-    const attempt = await insertAttempt(deps.db, order);
-    if (!attempt) continue; // another request opened one first: use it
-    return startPayment(deps, order, attempt);
+  if (order.paid_at) return { ok: true, orderId: order.id, redirectTo: `/orders/${order.id}` };
+  const open = await findOpenAttempt(deps.db, order.id);
+  if (open && !(open.state === "STARTING" && (await closeIfLost(deps, open, "checkout")))) {
+    return outcomeOf(order, open.state === "STARTING" ? await waitForStart(deps, open) : open);
   }
-  return { ok: false, orderId: order.id, error: "Your payment is still being prepared. Please try again in a moment." };
+
+  const last = await latestAttempt(deps.db, order.id);
+  if (last?.state === "CANCELLED" && (last.amount_received_cents ?? 0) > 0) {
+    // Money arrived on the cancelled payment: the merchant sorts it out, not a new payment.
+    return { ok: false, orderId: order.id, error: "Part of your payment arrived before it was cancelled. We will contact you to sort it out." };
+  }
+  // Each new PayRam payment cancels the order's previous one: a burst of them is abuse, not a shopper.
+  const limited = await hitRateLimit(deps.db, LIMITS.paymentsPerOrder, order.id);
+  if (!limited.allowed) {
+    return { ok: false, orderId: order.id, error: `Too many payment attempts for this order. Please try again in ${waitInMinutes(limited)}.` };
+  }
+  const attempt = await insertAttempt(deps.db, order);
+  if (!attempt) {
+    // Another request opened one first: its outcome is ours.
+    const other = await findOpenAttempt(deps.db, order.id);
+    return other ? outcomeOf(order, other.state === "STARTING" ? await waitForStart(deps, other) : other) : STILL_PREPARING(order);
+  }
+  return startPayment(deps, order, attempt);
+}
+
+const STILL_PREPARING = (order: Order): PayResult => ({
+  ok: false,
+  orderId: order.id,
+  error: "Your payment is still being prepared. Please try again in a moment.",
+});
+
+/** What a request that waited on an attempt tells its shopper. */
+function outcomeOf(order: Order, attempt: PaymentAttempt): PayResult {
+  if (attempt.state === "STARTING") return STILL_PREPARING(order);
+  if (attempt.state === "START_FAILED") return { ok: false, orderId: order.id, error: COULD_NOT_START };
+  // Open: back to PayRam's page. Settled meanwhile: the status page says how.
+  const open = attempt.state === "OPEN" || attempt.state === "PARTIALLY_FILLED";
+  return { ok: true, orderId: order.id, redirectTo: open && attempt.payment_url ? attempt.payment_url : `/orders/${order.id}` };
 }
 
 async function findOpenAttempt(db: Db, orderId: string): Promise<PaymentAttempt | undefined> {
@@ -136,24 +176,24 @@ async function findOpenAttempt(db: Db, orderId: string): Promise<PaymentAttempt 
     .executeTakeFirst();
 }
 
-/**
- * The order's open attempt once it has left STARTING. An attempt another request is still
- * starting is waited for; one left STARTING for longer than a create call may take was lost
- * (the process stopped mid-call) and is closed, so the order is not blocked forever.
- */
-async function settledOpenAttempt(deps: CheckoutDeps, orderId: string): Promise<PaymentAttempt | undefined> {
-  const lostAfterMs = deps.payramTimeoutMs + 5_000;
-  const deadline = Date.now() + lostAfterMs;
+/** Waits (a create call's time-out at most) until another request's attempt has left STARTING. */
+async function waitForStart(deps: CheckoutDeps, attempt: PaymentAttempt): Promise<PaymentAttempt> {
+  const deadline = Date.parse(attempt.created_at) + startLostAfterMs(deps.payramTimeoutMs);
   for (;;) {
-    const open = await findOpenAttempt(deps.db, orderId);
-    if (!open || open.state !== "STARTING") return open;
-    if (Date.now() - Date.parse(open.created_at) > lostAfterMs) {
-      await closeAttempt(deps.db, open, "START_FAILED", "the shop stopped before PayRam answered the payment request");
-      return undefined;
-    }
-    if (Date.now() > deadline) return open;
+    const now = await deps.db.selectFrom("payment_attempts").selectAll().where("id", "=", attempt.id).executeTakeFirstOrThrow();
+    if (now.state !== "STARTING" || Date.now() > deadline) return now;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/**
+ * An attempt left STARTING for longer than a create call may take was lost (the process stopped
+ * mid-call): it is closed and flagged, so the order is not blocked forever. True if it was.
+ */
+async function closeIfLost(deps: CheckoutDeps, attempt: PaymentAttempt, source: EventSource): Promise<boolean> {
+  if (Date.now() - Date.parse(attempt.created_at) <= startLostAfterMs(deps.payramTimeoutMs)) return false;
+  await closeLostStart(deps.db, attempt, source);
+  return true;
 }
 
 async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | null> {
@@ -210,17 +250,17 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
     });
   } catch (error) {
     if (!(error instanceof PayramError)) {
-      await closeAttempt(deps.db, attempt, "START_FAILED", "the payment request failed unexpectedly");
+      await closeStartingAttempt(deps.db, attempt, "checkout", "the payment request failed unexpectedly");
       throw error;
     }
-    await closeAttempt(deps.db, attempt, "START_FAILED", error.message);
+    await closeStartingAttempt(deps.db, attempt, "checkout", error.message);
     log.warn({ event: "checkout", order: order.number, attempt: attempt.attempt_number, failure: error.failure }, "payment could not be opened");
     return { ok: false, orderId: order.id, error: shopperMessage(error) };
   }
 
   log.info({ event: "checkout", order: order.number, attempt: attempt.attempt_number, reference: created.referenceId }, "payment opened");
   if (!isAllowedPaymentUrl(created.url, deps.checkoutOrigins)) {
-    await closeAttempt(deps.db, attempt, "START_FAILED", `PayRam returned a payment page on an origin that is not allowed: ${safeOrigin(created.url)}`);
+    await closeStartingAttempt(deps.db, attempt, "checkout", `PayRam returned a payment page on an origin that is not allowed: ${safeOrigin(created.url)}`);
     return { ok: false, orderId: order.id, error: NOT_STARTED };
   }
 
@@ -244,22 +284,12 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
   return { ok: true, orderId: order.id, redirectTo: created.url };
 }
 
-async function closeAttempt(db: Db, attempt: PaymentAttempt, state: "START_FAILED", reason: string): Promise<void> {
-  const now = nowIso();
-  await db.transaction().execute(async (trx) => {
-    const closed = await trx
-      .updateTable("payment_attempts")
-      .set({ state, failure_reason: reason, updated_at: now, closed_at: now })
-      .where("id", "=", attempt.id)
-      .where("state", "=", "STARTING")
-      .executeTakeFirst();
-    if (Number(closed.numUpdatedRows) === 0) return;
-    await recordPaymentEvent(trx, attempt, { source: "checkout", from: "STARTING", to: state, note: reason, at: now });
-  });
-}
-
 const NOT_STARTED =
   "The payment service could not start this payment. Nothing was charged and your cart is saved; please try again later.";
+
+/** To a request that waited on another request's attempt, which failed to start. */
+const COULD_NOT_START =
+  "We could not start the payment with the payment service. Nothing was charged and your cart is saved; please try again in a moment.";
 
 function shopperMessage(error: PayramError): string {
   switch (error.failure) {

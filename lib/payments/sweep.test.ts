@@ -4,7 +4,10 @@ import { cleanEnv } from "@/test/cli";
 import { describeOnEachDatabase } from "@/test/databases";
 import { TEST_API_KEY } from "@/test/emulator";
 import { emulatorPerFile } from "@/test/emulator-per-file";
-import { orderState, placeOrder, type PlacedOrder } from "@/test/shop";
+import { checkoutDepsFor, orderState, placeOrder, type PlacedOrder } from "@/test/shop";
+import { payForOrder } from "./checkout";
+import { orderStatus } from "./status";
+import { syncPayment } from "./sync";
 import { startSweepSchedule, sweepDue } from "./sweep";
 
 const payram = emulatorPerFile();
@@ -89,6 +92,37 @@ describeOnEachDatabase("the sweep for missed webhooks", (get) => {
     expect((await orderState(get().db, order.orderId)).attempts).toMatchObject([{ state: "OPEN" }]);
   });
 
+  it("closes a payment whose checkout died mid-create, flags it, and lets the shopper pay again", async () => {
+    const placed = await placeOrder(get().db, payram);
+    await payram.control(`/payments/${placed.referenceId}/cancel`, "POST");
+    await syncPayment({ db: get().db, payram: payram.client }, { referenceId: placed.referenceId }, "poll");
+    const order = await get().db.selectFrom("orders").selectAll().where("id", "=", placed.orderId).executeTakeFirstOrThrow();
+    // "Pay again", then kill -9 while PayRam was answering: PayRam made the payment, the shop
+    // recorded the attempt as STARTING and never heard back.
+    const orphan = await payram.client.createPayment({ customerEmail: order.email, customerId: `order_${order.number}`, invoiceId: `${order.number}-2`, amountCents: order.total_cents });
+    const longAgo = new Date(Date.now() - 10 * 60_000).toISOString();
+    await get()
+      .db.insertInto("payment_attempts")
+      .values({ id: `crashed-${order.id}`, order_id: order.id, attempt_number: 2, state: "STARTING", reference_id: null, payment_url: null, amount_cents: order.total_cents, amount_received_cents: null, failure_reason: null, created_at: longAgo, updated_at: longAgo, closed_at: null })
+      .execute();
+    expect((await orderStatus({ db: get().db, payram: payram.client }, order.id))).toMatchObject({ state: "STARTING", canPayAgain: false });
+
+    const run = await runSweep();
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    const state = await orderState(get().db, order.id);
+    expect(state.attempts.map((a) => a.state)).toEqual(["CANCELLED", "START_FAILED"]);
+    expect(state.attention).toEqual([{ kind: "start_failed", detail: expect.stringMatching(/stopped before PayRam answered/) }]);
+    expect(state.events.at(-1)).toMatchObject({ source: "sweep", from_state: "STARTING", to_state: "START_FAILED" });
+    expect(await orderStatus({ db: get().db, payram: payram.client }, order.id)).toMatchObject({ state: "START_FAILED", canPayAgain: true });
+
+    // Paying again opens a new payment for the same customer, which makes PayRam cancel the orphan.
+    const again = await payForOrder(checkoutDepsFor(get().db, payram), order);
+    expect(again.ok).toBe(true);
+    const atPayram = await payram.payments();
+    expect(atPayram.find((p) => p.referenceId === orphan.referenceId)?.state).toBe("CANCELLED");
+    expect(atPayram.filter((p) => p.state === "OPEN")).toEqual([expect.objectContaining({ invoiceId: `${order.number}-3` })]);
+  });
+
   it("a stopped schedule finishes the batch in progress and starts no other", async () => {
     // 60 paid payments due: a batch of 50, then one of 10. PayRam answers slowly, so the stop
     // arrives while the first batch is being checked.
@@ -101,7 +135,7 @@ describeOnEachDatabase("the sweep for missed webhooks", (get) => {
     const statusCallsSoFar = async () => (await payram.control<{ byEndpoint: Record<string, number> }>("/stats")).byEndpoint["GET /api/v1/payment/reference/:id"] ?? 0;
     const before = await statusCallsSoFar();
     const errors: unknown[] = [];
-    const schedule = startSweepSchedule({ db: get().db, payram: payram.client }, 10, (error) => errors.push(error));
+    const schedule = startSweepSchedule({ db: get().db, payram: payram.client }, { intervalMs: 10, payramTimeoutMs: 1_000 }, (error) => errors.push(error));
     try {
       await vi.waitFor(async () => expect(await statusCallsSoFar()).toBeGreaterThan(before), { timeout: 10_000, interval: 20 });
     } finally {

@@ -1,6 +1,7 @@
 import { isPostgres } from "../db";
 import { elapsed, log } from "../log";
 import { nowIso, SYNCABLE_STATES, type EventSource } from "../db/schema";
+import { closeLostStarts } from "./attempts";
 import { syncPayment, type SyncDeps } from "./sync";
 
 /**
@@ -19,9 +20,20 @@ export interface SweepResult {
 const LEASE_MS = 2 * 60_000;
 const BATCH = 50;
 
+export interface SweepOptions {
+  maxBatches?: number;
+  stopped?: () => boolean;
+  /**
+   * PayRam's create time-out: attempts left STARTING longer than it allows (the process died
+   * mid-call) are closed and flagged first. Without it they are left alone.
+   */
+  payramTimeoutMs?: number;
+}
+
 /** Syncs the attempts that are due, batch by batch, until none is (or `stopped()` says so between batches). */
-export async function sweepDue(deps: SyncDeps, options: { maxBatches?: number; stopped?: () => boolean } = {}): Promise<SweepResult> {
+export async function sweepDue(deps: SyncDeps, options: SweepOptions = {}): Promise<SweepResult> {
   const total: SweepResult = { checked: 0, changed: 0, failed: 0 };
+  if (options.payramTimeoutMs !== undefined) total.changed += await closeLostStarts(deps.db, options.payramTimeoutMs, "sweep");
   for (let batch = 0; batch < (options.maxBatches ?? 20) && !options.stopped?.(); batch++) {
     const claimed = await claimDue(deps, BATCH);
     add(total, await syncAll(deps, claimed));
@@ -105,13 +117,17 @@ function add(total: SweepResult, part: SweepResult) {
  * The in-process schedule, started with the server. Never overlaps itself. `stop` ends it and
  * resolves once the batch in progress, if any, has finished: a shutdown lets it complete.
  */
-export function startSweepSchedule(deps: SyncDeps, intervalMs: number, onError: (error: unknown) => void): { stop(): Promise<void> } {
+export function startSweepSchedule(
+  deps: SyncDeps,
+  options: { intervalMs: number; payramTimeoutMs: number },
+  onError: (error: unknown) => void,
+): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   let stopped = false;
   const timer = setInterval(() => {
     if (running) return;
     const started = performance.now();
-    running = sweepDue(deps, { stopped: () => stopped })
+    running = sweepDue(deps, { stopped: () => stopped, payramTimeoutMs: options.payramTimeoutMs })
       .then((result) => {
         if (result.checked > 0) log.info({ event: "sweep", ...result, ms: elapsed(started) }, "sweep");
       })
@@ -119,7 +135,7 @@ export function startSweepSchedule(deps: SyncDeps, intervalMs: number, onError: 
       .finally(() => {
         running = null;
       });
-  }, intervalMs);
+  }, options.intervalMs);
   timer.unref();
   return {
     stop() {

@@ -18,6 +18,11 @@ export interface RateLimit {
 export const LIMITS = {
   /** "Pay with crypto" submissions per client (each may create a PayRam payment). */
   checkout: { name: "checkout", limit: 60, windowMs: 10 * 60_000 },
+  /**
+   * New PayRam payments per order (checkout and "Pay again" alike): each cancels the order's
+   * previous one at PayRam, so a burst of them is abuse, whatever address it comes from.
+   */
+  paymentsPerOrder: { name: "payments_per_order", limit: 5, windowMs: 10 * 60_000 },
   /** Merchant sign-in attempts per client (and per browser that signed in before: lib/admin/sign-in.ts). */
   signIn: { name: "sign_in", limit: 10, windowMs: 15 * 60_000 },
   /**

@@ -9,6 +9,8 @@ import { latestAttempt } from "@/lib/payments/attempts";
 import { payForOrder } from "@/lib/payments/checkout";
 import { checkoutDeps } from "@/lib/payments/server";
 import { canPayAgain } from "@/lib/payments/status";
+import { loadConfig } from "@/lib/config";
+import { clientAddress, hitRateLimit, LIMITS, waitInMinutes } from "@/lib/security/rate-limit";
 
 export type PayAgainState = { error: string | null };
 
@@ -21,7 +23,12 @@ export async function payAgainAction(_state: PayAgainState, formData: FormData):
     // Already paid, still open, or money to sort out: the page shows which.
     redirect(`/orders/${order.id}`);
   }
-  const result = await inRequest(await headers(), () => payForOrder(checkoutDeps(), order));
+  const requestHeaders = await headers();
+  const deps = checkoutDeps();
+  // Like the checkout: every submission that may open a PayRam payment counts against the client.
+  const limited = await hitRateLimit(deps.db, LIMITS.checkout, clientAddress(requestHeaders, loadConfig().trustedProxyCount));
+  if (!limited.allowed) return { error: `Too many payment attempts from your network. Please try again in ${waitInMinutes(limited)}.` };
+  const result = await inRequest(requestHeaders, () => payForOrder(deps, order));
   if (!result.ok) return { error: result.error };
   redirect(result.redirectTo);
 }
