@@ -5,7 +5,8 @@ import { z } from "zod";
  * Everything here is reset to the start settings by POST /__emulator/reset.
  */
 
-export const FAULT_MODES = ["none", "500", "502", "429", "code5", "hang"] as const;
+/** "undefined" is for the status endpoint only: the payment as it is, but in PayRam's UNDEFINED state. */
+export const FAULT_MODES = ["none", "500", "502", "429", "code5", "hang", "undefined"] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
 const rate = z.number().min(0).max(1);
@@ -59,7 +60,7 @@ export const runtimeConfigSchema = z.strictObject({
   faults: z.strictObject({
     /** Seeds the PRNG behind every rate below; setting it restarts the sequence. */
     seed: z.number().int().min(0).max(0xffffffff),
-    create: endpointFaultSchema,
+    create: endpointFaultSchema.refine((fault) => fault.mode !== "undefined", { message: '"undefined" is a status fault', path: ["mode"] }),
     status: endpointFaultSchema,
     webhooks: z.strictObject({
       dropRate: rate,

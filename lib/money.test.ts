@@ -45,10 +45,13 @@ describe("parseCents: what PayRam may send", () => {
     expect(() => parseCents(input)).toThrow(message);
   });
 
-  it("drops digits below a cent only when asked (amounts received)", () => {
-    expect(parseCents("12.345678", "floor")).toBe(1234);
-    expect(parseCents("0.001", "floor")).toBe(0);
-    expect(parseCents(0.1 + 0.2, "floor")).toBe(30);
+  it("rounds digits below a cent half up only when asked (amounts received)", () => {
+    expect(parseCents("12.345678", "round")).toBe(1235);
+    expect(parseCents("12.344999", "round")).toBe(1234);
+    expect(parseCents("11.999999", "round")).toBe(1200);
+    expect(parseCents("0.001", "round")).toBe(0);
+    expect(parseCents("0.005", "round")).toBe(1);
+    expect(parseCents(0.1 + 0.2, "round")).toBe(30);
   });
 
   it("treats null and empty as 'no amount yet' in the optional form", () => {

@@ -9,7 +9,7 @@ import { z } from "zod";
  * whose shortest form is such a decimal (49.99, 82).
  * Refused with a MoneyError: "" / null / undefined, negatives, "+1", exponents ("1e2"),
  * ".5" / "5.", whitespace, thousands separators, NaN / Infinity, amounts beyond 2^53 cents,
- * and digits below a cent unless the caller asks to round them down ("0.001").
+ * and digits below a cent unless the caller asks to round them ("0.001").
  */
 
 export type Cents = number;
@@ -21,8 +21,11 @@ export class MoneyError extends Error {
   }
 }
 
-/** What to do with digits below a cent: refuse them (prices we charge), or drop them (amounts received). */
-export type SubCent = "reject" | "floor";
+/**
+ * What to do with digits below a cent: refuse them (prices we charge), or round them half up to
+ * the nearest cent (amounts received, as PayRam shows them: "11.999999" is 12.00, not 11.99).
+ */
+export type SubCent = "reject" | "round";
 
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 
@@ -53,7 +56,8 @@ export function parseCents(input: unknown, subCent: SubCent = "reject"): Cents {
     throw new MoneyError(`amount ${describe(input)} has fractions of a cent`);
   }
   const digits = (whole + kept).replace(/^0+(?=\d)/, "");
-  const cents = Number(digits);
+  // Half up, on the digits: the first dropped digit decides.
+  const cents = Number(digits) + (subCent === "round" && dropped !== "" && dropped[0]! >= "5" ? 1 : 0);
   if (!Number.isSafeInteger(cents)) throw new MoneyError(`amount ${describe(input)} is too large`);
   return cents;
 }

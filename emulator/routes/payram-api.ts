@@ -20,7 +20,7 @@ const BAD_GATEWAY_HTML =
   "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
 /** Answers an injected failure; "hang" keeps the request open until the client (or close/reset) ends it. */
-function answerFault(core: EmulatorCore, res: ServerResponse, mode: Exclude<FaultMode, "none">, code5Message: string): void {
+function answerFault(core: EmulatorCore, res: ServerResponse, mode: Exclude<FaultMode, "none" | "undefined">, code5Message: string): void {
   switch (mode) {
     case "500":
       return sendJson(res, 500, envelopes.flat(5, code5Message));
@@ -51,7 +51,7 @@ export async function handleCreate(core: EmulatorCore, req: IncomingMessage, res
   const fault = core.config.faults.create;
   const mode = core.dice.forEndpoint(fault);
   const latency = fault.latencyMs;
-  if (mode !== "none" && mode !== "hang") {
+  if (mode !== "none" && mode !== "hang" && mode !== "undefined") {
     if (!(await core.wait(latency))) return void res.destroy();
     return answerFault(core, res, mode, "wallet not found: no deposit wallet is configured for this project");
   }
@@ -70,11 +70,14 @@ export async function handleStatus(core: EmulatorCore, req: IncomingMessage, res
   const mode = core.dice.forEndpoint(fault);
   if (mode === "hang") return answerFault(core, res, mode, "");
   if (!(await core.wait(fault.latencyMs))) return void res.destroy();
-  if (mode !== "none") return answerFault(core, res, mode, "payment service unavailable");
+  if (mode !== "none" && mode !== "undefined") return answerFault(core, res, mode, "payment service unavailable");
   if (!isUuid(referenceId)) return sendJson(res, 400, envelopes.nested(3, "invalid reference_id: must be a UUID"));
   const payment = core.store.get(referenceId);
   if (!payment) return sendJson(res, 404, envelopes.flat(5, "payment not found"));
-  sendJson(res, 200, statusBody(payment, core.config.project, core.config.api));
+  const body = statusBody(payment, core.config.project, core.config.api);
+  // PayRam's fallback state (contract §3), in whichever shape the body has.
+  if (mode === "undefined") body[core.config.api.statusShape === "camel" ? "paymentState" : "payment_state"] = "UNDEFINED";
+  sendJson(res, 200, body);
 }
 
 export function handleHealth(core: EmulatorCore, res: ServerResponse): void {

@@ -1,10 +1,12 @@
-import { expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { placeOrder } from "@/test/shop";
 import { pollInterval } from "../swr/use-order-status";
 import { latestAttempt } from "./attempts";
-import { orderStatus, POLL_ANSWER_BUDGET_MS, syncUnderWay, type OrderStatusView } from "./status";
+import type { AttemptState, Order, PaymentAttempt } from "../db/schema";
+import { readPaymentStatus } from "../payram/client";
+import { orderStatus, POLL_ANSWER_BUDGET_MS, syncUnderWay, toStatusView, type OrderStatusView } from "./status";
 
 // Patient enough for the slow-PayRam tests: a sync outlives the poll's budget but still lands.
 const payram = emulatorPerFile({ timeoutMs: 10_000 });
@@ -119,4 +121,26 @@ it("polls quickly while a payment may arrive, backs off when nothing happens, an
   expect(pollInterval(view("OPEN", 30), now)).toBe(15_000);
   expect(pollInterval(view("OPEN", 600), now)).toBe(30_000);
   for (const state of ["FILLED", "OVER_FILLED", "CANCELLED", "START_FAILED"] as const) expect(pollInterval(view(state, 0), now)).toBe(0);
+});
+
+describe("amounts on a paid order", () => {
+  const order = (paid: boolean): Order => ({
+    id: "o".repeat(22), number: 1001, checkout_token: null, email: "a@example.com", shipping_name: null, shipping_line1: null, shipping_line2: null,
+    shipping_city: null, shipping_region: null, shipping_postal_code: null, shipping_country: null, total_cents: 1200, currency: "USD",
+    created_at: "2026-11-29T00:00:00.000Z", updated_at: "2026-11-29T00:00:00.000Z", paid_at: paid ? "2026-11-29T00:01:00.000Z" : null, cancelled_at: null,
+  });
+  const attempt = (state: AttemptState, receivedCents: number | null): PaymentAttempt => ({
+    id: "a1", order_id: "o".repeat(22), attempt_number: 1, state, reference_id: "ref", payment_url: "https://pay.example.com/payments?reference_id=ref",
+    amount_cents: 1200, amount_received_cents: receivedCents, failure_reason: null, created_at: "2026-11-29T00:00:00.000Z", updated_at: "2026-11-29T00:01:00.000Z",
+    closed_at: null, payram_amount_cents: 1200, currency: "USDC", deposit_address: null, last_synced_at: null, next_sync_at: null, quiet_syncs: 0,
+  });
+
+  it("shows what PayRam received as PayRam rounds it, and nothing still to pay", () => {
+    // PayRam's FILLED payment reports "11.999999" USD received (a crypto conversion).
+    const filled = readPaymentStatus("ref", { paymentState: "FILLED", amountInUSD: "12.00", filledAmountInUSD: "11.999999" })!;
+    expect(toStatusView(order(true), attempt("FILLED", filled.filledCents))).toMatchObject({ paid: true, receivedUsd: "12.00", remainingUsd: "0.00" });
+    // Whatever rounding leaves between the amounts, a paid order owes nothing.
+    expect(toStatusView(order(true), attempt("FILLED", 1199))).toMatchObject({ paid: true, remainingUsd: "0.00" });
+    expect(toStatusView(order(false), attempt("PARTIALLY_FILLED", 1199))).toMatchObject({ paid: false, remainingUsd: "0.01" });
+  });
 });

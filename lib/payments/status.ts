@@ -48,7 +48,8 @@ export function toStatusView(order: Order, attempt: PaymentAttempt | null, check
     paid: order.paid_at !== null,
     dueUsd: centsToDecimal(due),
     receivedUsd: centsToDecimal(received),
-    remainingUsd: centsToDecimal(Math.max(0, due - received)),
+    // A paid order owes nothing, whatever sub-cent rounding left between the amounts.
+    remainingUsd: centsToDecimal(order.paid_at !== null ? 0 : Math.max(0, due - received)),
     surplusUsd: centsToDecimal(Math.max(0, received - due)),
     paymentUrl: state === "OPEN" || state === "PARTIALLY_FILLED" ? attempt?.payment_url ?? null : null,
     depositAddress: attempt?.deposit_address ?? null,

@@ -52,11 +52,28 @@ describeOnEachDatabase("syncPayment against the emulator", (get) => {
     for (const state of ["OPEN", "PARTIALLY_FILLED"] as const) {
       const stale: PayramClient = {
         ...payram.client,
-        getPayment: async (referenceId) => ({ referenceId, state, amountCents: 949, filledCents: state === "OPEN" ? null : 100, currency: null, depositAddress: null }),
+        getPayment: async (referenceId) => ({ referenceId, state, reportedState: state, amountCents: 949, filledCents: state === "OPEN" ? null : 100, currency: null, depositAddress: null }),
       };
       expect(await syncPayment({ db: get().db, payram: stale }, { referenceId: order.referenceId }, "webhook")).toMatchObject({ outcome: "unchanged" });
     }
     expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, attempts: [{ state: "FILLED" }], fulfilments: [{ kind: "deliver" }] });
+  });
+
+  it.each(["camel", "snake"] as const)("keeps the state it knew when PayRam reports UNDEFINED (%s bodies), and flags the order", async (statusShape) => {
+    const order = await placeOrder(get().db, payram);
+    await deposit(order.referenceId, "5.00");
+    await payram.control("/config", "PUT", { api: { statusShape }, faults: { status: { mode: "undefined" } } });
+    expect(await syncPayment(deps(), { referenceId: order.referenceId }, "sweep")).toMatchObject({ outcome: "unchanged", fulfilled: false });
+    expect(await syncPayment(deps(), { referenceId: order.referenceId }, "sweep")).toMatchObject({ outcome: "unchanged" });
+    expect(await orderState(get().db, order.orderId)).toMatchObject({
+      paid: false,
+      attempts: [{ state: "OPEN" }],
+      // Once per payment, however often PayRam repeats it.
+      attention: [{ kind: "unknown_state", detail: 'PayRam reported the state "UNDEFINED"; the shop kept OPEN and will ask again' }],
+    });
+    // PayRam's next real answer still moves the order on.
+    await payram.control("/config", "PUT", { faults: { status: { mode: "none" } } });
+    expect(await syncPayment(deps(), { referenceId: order.referenceId }, "sweep")).toMatchObject({ outcome: "changed", to: "PARTIALLY_FILLED" });
   });
 
   it("fulfils an over-paid order and flags the surplus for the merchant", async () => {

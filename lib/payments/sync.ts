@@ -2,6 +2,7 @@ import { isPostgres, type Db } from "../db";
 import { nowIso, type AttemptState, type AttentionKind, type EventSource, type PaymentAttempt } from "../db/schema";
 import { centsToDecimal } from "../money";
 import type { PayramClient, PayramPayment } from "../payram/client";
+import { log } from "../log";
 import { processWide } from "../process-wide";
 import { recordPaymentEvent } from "./attempts";
 
@@ -150,6 +151,19 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
       })
       .where("id", "=", current.id)
       .execute();
+    const flag = async (kind: AttentionKind, detail: string) => {
+      await trx
+        .insertInto("attention_items")
+        .values({ order_id: current.order_id, attempt_id: current.id, kind, detail, created_at: now, resolved_at: null, resolution_note: null })
+        .onConflict((oc) => oc.columns(["attempt_id", "kind"]).doNothing())
+        .execute();
+    };
+
+    if (payment.state === "UNKNOWN") {
+      // UNDEFINED (PayRam's fallback) or a state this shop does not know: keep what we know, say so.
+      log.warn({ event: "payram_state", reference: payment.referenceId, state: payment.reportedState, kept: current.state }, "PayRam reported an unknown payment state");
+      await flag("unknown_state", `PayRam reported the state "${payment.reportedState}"; the shop kept ${current.state} and will ask again`);
+    }
     if (to === null) return { outcome: "unchanged" as const, attempt: current, fulfilled: false };
 
     const received = Math.max(payment.filledCents ?? 0, current.amount_received_cents ?? 0);
@@ -161,14 +175,6 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
       note: payment.filledCents === null ? null : `received ${centsToDecimal(received)} USD`,
       at: now,
     });
-
-    const flag = async (kind: AttentionKind, detail: string) => {
-      await trx
-        .insertInto("attention_items")
-        .values({ order_id: current.order_id, attempt_id: current.id, kind, detail, created_at: now, resolved_at: null, resolution_note: null })
-        .onConflict((oc) => oc.columns(["attempt_id", "kind"]).doNothing())
-        .execute();
-    };
 
     let fulfilled = false;
     if (to === "FILLED" || to === "OVER_FILLED") {

@@ -12,7 +12,8 @@ it.each([
   expect(readPaymentStatus(REF, { paymentState: "OPEN", amountInUSD })?.amountCents).toBe(cents);
 });
 
-it("drops sub-cent digits from what was received, in both of PayRam's body shapes", () => {
-  expect(readPaymentStatus(REF, { paymentState: "FILLED", amountInUSD: "49.99", filledAmountInUSD: "49.999" })).toMatchObject({ amountCents: 4999, filledCents: 4999 });
-  expect(readPaymentStatus(REF, { payment_state: "FILLED", amount: "49.99", filled_amount_in_usd: "49.999" })).toMatchObject({ amountCents: 4999, filledCents: 4999 });
+it("rounds what was received to the nearest cent, as PayRam shows it, in both of PayRam's body shapes", () => {
+  expect(readPaymentStatus(REF, { paymentState: "FILLED", amountInUSD: "12.00", filledAmountInUSD: "11.999999" })).toMatchObject({ amountCents: 1200, filledCents: 1200 });
+  expect(readPaymentStatus(REF, { payment_state: "FILLED", amount: "12.00", filled_amount_in_usd: "11.999999" })).toMatchObject({ amountCents: 1200, filledCents: 1200 });
+  expect(readPaymentStatus(REF, { paymentState: "PARTIALLY_FILLED", amountInUSD: "49.99", filledAmountInUSD: "10.004" })).toMatchObject({ filledCents: 1000 });
 });

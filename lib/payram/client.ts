@@ -45,9 +45,11 @@ export interface PayramPayment {
   referenceId: string;
   /** "UNKNOWN" for UNDEFINED or any state this app does not know: never a crash. */
   state: PayramState | "UNKNOWN";
+  /** The state as PayRam wrote it (trimmed, at most 40 characters): for the log and the merchant. */
+  reportedState: string;
   /** What PayRam says it asked for, in cents; null when it did not say or said nonsense. */
   amountCents: number | null;
-  /** USD received so far, in cents (sub-cent digits dropped); null before a deposit or when not reported. */
+  /** USD received so far, in cents (rounded half up); null before a deposit or when not reported. */
   filledCents: number | null;
   currency: string | null;
   depositAddress: string | null;
@@ -92,7 +94,7 @@ function readState(raw: string): PayramState | "UNKNOWN" {
 /**
  * The amount PayRam asked for must be whole cents (a fraction of a cent is "nonsense": null, so
  * the order is not fulfilled automatically); what it received may carry sub-cent digits from a
- * crypto conversion, which are dropped.
+ * crypto conversion, which are rounded to the nearest cent as PayRam shows them.
  */
 function readCents(value: unknown, subCent: SubCent): number | null {
   try {
@@ -109,8 +111,9 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
     return {
       referenceId,
       state: readState(v.paymentState),
+      reportedState: v.paymentState.trim().slice(0, 40),
       amountCents: readCents(v.amountInUSD, "reject"),
-      filledCents: readCents(v.filledAmountInUSD, "floor"),
+      filledCents: readCents(v.filledAmountInUSD, "round"),
       currency: v.currencySymbol || null,
       depositAddress: v.depositAddress || null,
     };
@@ -121,8 +124,9 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
     return {
       referenceId,
       state: readState(v.payment_state),
+      reportedState: v.payment_state.trim().slice(0, 40),
       amountCents: readCents(v.amount_in_usd ?? v.amount, "reject"),
-      filledCents: readCents(v.filled_amount_in_usd, "floor"),
+      filledCents: readCents(v.filled_amount_in_usd, "round"),
       currency: v.currency_symbol || null,
       depositAddress: v.deposit_address || null,
     };

@@ -51,7 +51,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
             <dt className="text-ink-muted">Received</dt>
             <dd className="tabular-nums" data-testid="admin-received">{formatUsd(received)}</dd>
             <dt className="text-ink-muted">Remaining</dt>
-            <dd className="tabular-nums">{formatUsd(Math.max(0, order.total_cents - received))}</dd>
+            <dd className="tabular-nums">{formatUsd(order.paid_at ? 0 : Math.max(0, order.total_cents - received))}</dd>
             <dt className="text-ink-muted">Reference</dt>
             <dd className="break-all font-mono text-xs">{current?.reference_id ?? "—"}</dd>
             <dt className="text-ink-muted">Fulfilment</dt>
