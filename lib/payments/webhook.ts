@@ -80,11 +80,12 @@ async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Prom
     await record({ verdict: "rejected", auth: "none", reason: auth.reason });
     return { status: 401, body: { ok: false, error: "unauthorized" } };
   }
-  // A captured delivery replayed over and over is authentic each time: past a few copies it is
-  // turned away unrecorded, with 429, so that PayRam's own retry of it is only ever delayed.
+  // A captured delivery replayed over and over is authentic each time. Past a few copies it is
+  // acknowledged unrecorded and unsynced: it carries no news (its earlier copies each made the
+  // shop ask PayRam), and a 2xx, unlike a 429, stops PayRam retrying it for two days.
   const copy = createHash("sha256").update(`${method}\n${method === "POST" ? bodyText : incoming.query.toString()}`).digest("base64url");
   const copies = await hitRateLimit(deps.db, LIMITS.sameDelivery, copy, incoming.receivedAt);
-  if (!copies.allowed) return { status: 429, body: { ok: false, error: "this delivery was received many times already" }, retryAfterSeconds: copies.retryAfterSeconds };
+  if (!copies.allowed) return { status: 200, body: { ok: true, result: "duplicate" } };
 
   let notice: WebhookNotice | null;
   if (method === "POST") {
