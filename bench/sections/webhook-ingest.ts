@@ -52,13 +52,15 @@ export async function benchWebhookIngest(stack: Stack, plan: BenchPlan["webhook"
     await syncPayment({ db, payram: stack.checkoutDeps.payram }, { referenceId: order.referenceId }, "poll");
     return order.referenceId;
   });
-  const syncedDeliveries = synced.map((referenceId) => deliveryFor(emulator, referenceId));
+  // Each duplicate is a distinct delivery (as PayRam's progress deliveries are): the shop turns
+  // away byte-identical copies past ten, which would measure that shortcut instead.
+  const syncedDelivery = (i: number) => deliveryFor(emulator, synced[i % synced.length]!, i);
 
   const runs: IngestRun[] = [];
   for (const connections of plan.concurrencies) {
     for (const target of targets) {
       const server = target === "next" ? { url: stack.app.url, pid: stack.app.child.pid } : stack.bare;
-      await postDeliveries(server, 10, plan.warmupRequests, (i) => syncedDeliveries[i % syncedDeliveries.length]!);
+      await postDeliveries(server, 10, plan.warmupRequests, syncedDelivery);
 
       // This run's real changes: payments PayRam has filled while the shop heard nothing (webhooks off).
       const changed = await inPool(Array.from({ length: changesPerRun }), PLACING_CONCURRENCY, async () => {
@@ -67,7 +69,7 @@ export async function benchWebhookIngest(stack: Stack, plan: BenchPlan["webhook"
         return deliveryFor(emulator, order.referenceId);
       });
       const pick = (i: number) =>
-        i % plan.changeEvery === 0 && changed[i / plan.changeEvery] ? changed[i / plan.changeEvery]! : syncedDeliveries[i % syncedDeliveries.length]!;
+        i % plan.changeEvery === 0 && changed[i / plan.changeEvery] ? changed[i / plan.changeEvery]! : syncedDelivery(i);
 
       const before = await lastDeliveryId(db);
       const load = await postDeliveries(server, connections, plan.requests, pick);
@@ -85,8 +87,8 @@ function deposit(emulator: Emulator, referenceId: string, amountUsd: string): vo
   if (!result.ok) throw new Error(`the emulator refused a deposit on ${referenceId}: ${result.reason}`);
 }
 
-/** PayRam's §4 payload for the payment as it stands at the emulator, signed with the API key. */
-function deliveryFor(emulator: Emulator, referenceId: string): Delivery {
+/** PayRam's webhook payload for the payment as it stands at the emulator, signed with the API key; `sequence` tells copies apart. */
+function deliveryFor(emulator: Emulator, referenceId: string, sequence = 0): Delivery {
   const payment = emulator.payment(referenceId);
   if (!payment) throw new Error(`the emulator does not know ${referenceId}`);
   const body = JSON.stringify({
@@ -99,8 +101,8 @@ function deliveryFor(emulator: Emulator, referenceId: string): Delivery {
     currency: payment.currency,
     filled_amount_in_usd: payment.filledAmountInUSD,
     timestamp: Math.floor(Date.now() / 1000),
-    confirmation_current: 1,
-    confirmation_required: 1,
+    confirmation_current: sequence,
+    confirmation_required: sequence,
   });
   return { body, signature: signWebhookBody(Buffer.from(body), API_KEY) };
 }
