@@ -27,7 +27,7 @@ export const CONFIG_HELP = {
     "comma-separated origins besides PAYRAM_BASE_URL's where PayRam may serve its payment page",
   PAYRAM_WEBHOOK_KEYS:
     "comma-separated keys that may sign PayRam's webhooks (default: PAYRAM_API_KEY); list the old and new key while rotating",
-  PAYRAM_WEBHOOK_REQUIRE_SIGNATURE: "true to refuse webhooks that carry only the legacy API-Key header",
+  PAYRAM_WEBHOOK_REQUIRE_SIGNATURE: "true to refuse webhooks that carry only PayRam's legacy plain-text key header, unsigned",
   SWEEP_INTERVAL_MS: "how often open payments are re-checked with PayRam in the background, in milliseconds (0 turns it off)",
   ATTENTION_PARTIAL_AFTER_MINUTES: "after how many quiet minutes a partly paid order needs the merchant's attention",
   TRUSTED_PROXY_COUNT: "how many reverse proxies in front of the shop append to X-Forwarded-For (0: none)",
@@ -174,7 +174,7 @@ const envSchema = z
       timeoutMs: env.PAYRAM_TIMEOUT_MS,
       /** Origins the shopper may be redirected to for payment (PayRam's `host` is added per payment). */
       checkoutOrigins: [new URL(env.PAYRAM_BASE_URL).origin, ...env.PAYRAM_CHECKOUT_ORIGINS],
-      /** Keys whose signature (or legacy API-Key header) a webhook may carry. */
+      /** Keys whose signature (or legacy plain-text key header) a webhook may carry. */
       webhookKeys: env.PAYRAM_WEBHOOK_KEYS.length > 0 ? env.PAYRAM_WEBHOOK_KEYS : [env.PAYRAM_API_KEY],
       webhookRequireSignature: env.PAYRAM_WEBHOOK_REQUIRE_SIGNATURE,
     },

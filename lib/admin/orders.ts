@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Db } from "../db";
 import { ATTEMPT_STATES, nowIso, type AttemptState, type AttentionKind } from "../db/schema";
 import { centsToDecimal } from "../money";
+import { describeWebhookAuth } from "../payram/webhook";
 import { withoutControlCharacters } from "../security/text";
 
 /** The merchant's view of orders: what the list, the detail page and the CSV export read. */
@@ -182,7 +183,7 @@ export async function orderDetail(db: Db, orderId: string) {
       at: d.received_at,
       kind: "webhook" as const,
       title: `Webhook ${d.method} · ${d.verdict}${d.payload_status ? ` · said ${d.payload_status}` : ""}`,
-      detail: [d.auth !== "none" ? `authenticated by ${d.auth === "api_key" ? "API-Key" : "signature"}` : null, d.reason].filter(Boolean).join(" · ") || null,
+      detail: [d.auth !== "none" ? `authenticated by ${describeWebhookAuth(d.auth)}` : null, d.reason].filter(Boolean).join(" · ") || null,
     })),
     ...attention.flatMap((a) => [
       { at: a.created_at, kind: "attention" as const, title: `Needs attention: ${ATTENTION_LABELS[a.kind]}`, detail: a.detail },

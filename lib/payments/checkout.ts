@@ -7,6 +7,7 @@ import { centsToDecimal } from "../money";
 import { CartAlreadyOrdered, createOrder, findCartOrder, findOrderByCheckoutToken } from "../orders";
 import type { PayramClient } from "../payram/client";
 import { PayramError } from "../payram/errors";
+import { customerIdFor, formatInvoiceId } from "../payram/ids";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema, toShippingAddress, type FieldErrors } from "./checkout-form";
 import { closeLostStart, closeStartingAttempt, latestAttempt, recordPaymentEvent, startLostAfterMs } from "./attempts";
 import { SYNC_BACKOFF } from "./sync";
@@ -244,8 +245,8 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
   try {
     created = await deps.payram.createPayment({
       customerEmail: order.email,
-      customerId: `order_${order.number}`,
-      invoiceId: `${order.number}-${attempt.attempt_number}`,
+      customerId: customerIdFor(order.number),
+      invoiceId: formatInvoiceId({ orderNumber: order.number, attemptNumber: attempt.attempt_number }),
       amountCents: attempt.amount_cents,
     });
   } catch (error) {

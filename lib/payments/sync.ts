@@ -2,6 +2,7 @@ import { isPostgres, type Db } from "../db";
 import { nowIso, type AttemptState, type AttentionKind, type EventSource, type PaymentAttempt } from "../db/schema";
 import { centsToDecimal } from "../money";
 import type { PayramClient, PayramPayment } from "../payram/client";
+import { parseInvoiceId } from "../payram/ids";
 import { log } from "../log";
 import { processWide } from "../process-wide";
 import { recordPaymentEvent } from "./attempts";
@@ -91,16 +92,15 @@ async function findAttempt(db: Db, match: { referenceId: string } | { invoiceId:
   if ("referenceId" in match) {
     return (await db.selectFrom("payment_attempts").selectAll().where("reference_id", "=", match.referenceId).executeTakeFirst()) ?? null;
   }
-  // Our invoice ids are "<order number>-<attempt number>".
-  const parsed = /^(\d{1,15})-(\d{1,6})$/.exec(match.invoiceId);
-  if (!parsed) return null;
+  const invoice = parseInvoiceId(match.invoiceId);
+  if (!invoice) return null;
   return (
     (await db
       .selectFrom("payment_attempts")
       .innerJoin("orders", "orders.id", "payment_attempts.order_id")
       .selectAll("payment_attempts")
-      .where("orders.number", "=", Number(parsed[1]))
-      .where("payment_attempts.attempt_number", "=", Number(parsed[2]))
+      .where("orders.number", "=", invoice.orderNumber)
+      .where("payment_attempts.attempt_number", "=", invoice.attemptNumber)
       .executeTakeFirst()) ?? null
   );
 }

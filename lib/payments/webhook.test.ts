@@ -156,6 +156,8 @@ describeOnEachDatabase("webhook ingestion", (get) => {
   it("acknowledges the ping before authentication without recording anything, and payout events without acting", async () => {
     const before = await get().db.selectFrom("webhook_deliveries").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
     expect(await receiveWebhook(deps(), post({ event_type: "payout.ping" }, { "x-webhook-test": "true" }))).toEqual({ status: 200, body: { ok: true, result: "ping" } });
+    // §8's other reading: signed, with an empty API-KEY header.
+    expect(await receiveWebhook(deps({ requireSignature: true }), signed({ event_type: "payout.ping" }, TEST_API_KEY, { "api-key": "" }))).toEqual({ status: 200, body: { ok: true, result: "ping" } });
     const after = await get().db.selectFrom("webhook_deliveries").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
     expect(await receiveWebhook(deps(), signed({ event_type: "payout.completed", reference_id: "p-1" }))).toEqual({ status: 200, body: { ok: true, result: "ignored" } });

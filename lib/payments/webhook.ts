@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../db";
 import { nowIso, type DeliveryVerdict, type WebhookDeliveriesTable } from "../db/schema";
-import { authenticateWebhook, readWebhookPayload, type WebhookNotice } from "../payram/webhook";
+import { readWebhook } from "../payram/webhook";
 import { elapsed, errorMessage, log } from "../log";
 import { hitCappedLimit, hitRateLimit, LIMITS } from "../security/rate-limit";
 import { sweepAllOpen } from "./sweep";
@@ -52,10 +52,9 @@ export async function receiveWebhook(deps: WebhookDeps, incoming: IncomingWebhoo
 }
 
 async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Promise<WebhookAnswer> {
-  // PayRam's unsigned test ping: acknowledged before authentication, with no side effect.
-  if (incoming.headers.get("x-webhook-test")?.trim().toLowerCase() === "true") {
-    return { status: 200, body: { ok: true, result: "ping" } };
-  }
+  const reading = readWebhook(incoming, { keys: deps.webhookKeys, requireSignature: deps.requireSignature });
+  // PayRam's test ping: acknowledged with no side effect.
+  if (reading.kind === "ping") return { status: 200, body: { ok: true, result: "ping" } };
   const method = incoming.method.toUpperCase();
   const bodyText = Buffer.from(incoming.body).toString("utf8");
   const record = (values: Partial<Omit<WebhookDeliveriesTable, "id">> & { verdict: DeliveryVerdict; auth: WebhookDeliveriesTable["auth"] }) =>
@@ -65,19 +64,12 @@ async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Prom
       ...values,
     });
 
-  const auth = authenticateWebhook(
-    incoming.body,
-    // A GET's body never arrives, so neither can a signature over it: only its API-Key counts.
-    { signature: method === "POST" ? incoming.headers.get("x-payram-signature") : null, apiKey: incoming.headers.get("api-key") },
-    deps.webhookKeys,
-    { requireSignature: deps.requireSignature },
-  );
-  if (!auth.ok) {
+  if (reading.kind === "refused") {
     // A flood of forged deliveries is answered 429 and no longer recorded: per client, and from
     // all clients together (with ever new addresses), so refused traffic writes a bounded amount.
     const limited = await hitCappedLimit(deps.db, LIMITS.rejectedWebhooks, LIMITS.rejectedWebhooksShopWide, incoming.client, incoming.receivedAt);
     if (!limited.allowed) return { status: 429, body: { ok: false, error: "too many refused deliveries" }, retryAfterSeconds: limited.retryAfterSeconds };
-    await record({ verdict: "rejected", auth: "none", reason: auth.reason });
+    await record({ verdict: "rejected", auth: "none", reason: reading.reason });
     return { status: 401, body: { ok: false, error: "unauthorized" } };
   }
   // A captured delivery replayed over and over is authentic each time. Past a few copies it is
@@ -87,44 +79,25 @@ async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Prom
   const copies = await hitRateLimit(deps.db, LIMITS.sameDelivery, copy, incoming.receivedAt);
   if (!copies.allowed) return { status: 200, body: { ok: true, result: "duplicate" } };
 
-  let notice: WebhookNotice | null;
-  if (method === "POST") {
-    let json: unknown;
-    try {
-      json = JSON.parse(bodyText);
-    } catch {
-      await record({ verdict: "rejected", auth: auth.by, reason: "body is not JSON" });
-      return { status: 400, body: { ok: false, error: "body is not JSON" } };
-    }
-    notice = readWebhookPayload(json);
-  } else {
-    notice = readWebhookPayload({ reference_id: incoming.query.get("reference_id"), invoice_id: incoming.query.get("invoice_id") });
+  const about = { auth: reading.auth, reference_id: reading.notice?.referenceId ?? null, event_type: reading.notice?.eventType ?? null, payload_status: reading.notice?.status ?? null };
+  if (reading.kind === "malformed") {
+    await record({ verdict: "rejected", reason: reading.reason, ...about });
+    return { status: 400, body: { ok: false, error: reading.reason } };
   }
-  if (!notice) {
-    await record({ verdict: "rejected", auth: auth.by, reason: "payload is not a PayRam notification" });
-    return { status: 400, body: { ok: false, error: "payload is not a PayRam notification" } };
-  }
-  const about = { auth: auth.by, reference_id: notice.referenceId, event_type: notice.eventType, payload_status: notice.status };
-
-  if (notice.eventType?.toLowerCase().startsWith("payout.")) {
+  if (reading.kind === "payout") {
     await record({ verdict: "ignored", reason: "payout event", ...about });
     return { status: 200, body: { ok: true, result: "ignored" } };
-  }
-  if (!notice.referenceId && !notice.invoiceId && method === "POST") {
-    await record({ verdict: "rejected", reason: "no reference_id", ...about });
-    return { status: 400, body: { ok: false, error: "no reference_id" } };
   }
 
   const deliveryId = await record({ verdict: "received", ...about });
   try {
-    if (!notice.referenceId && !notice.invoiceId) {
+    if (!reading.names) {
       // The seed's GET names no payment: PayRam's GET for every open one is the truth anyway.
       const swept = await sweepOpenCoalesced(deps);
       await settle(deps.db, deliveryId, "accepted", `synced ${swept.checked} open payments (${swept.changed} changed)`, null);
       return { status: 200, body: { ok: true, result: "accepted" } };
     }
-    const match = notice.referenceId ? { referenceId: notice.referenceId } : { invoiceId: notice.invoiceId! };
-    const synced = await syncPayment(deps, match, "webhook");
+    const synced = await syncPayment(deps, reading.names, "webhook");
     const verdict: DeliveryVerdict =
       synced.outcome === "changed" ? "accepted" : synced.outcome === "unchanged" ? "duplicate" : "unknown_reference";
     const reason =
