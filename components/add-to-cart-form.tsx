@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
-import { addToCartAction, type CartActionState } from "@/app/(shop)/cart/actions";
+import { addToCartAction, type CartActionState } from "@/lib/actions/cart";
 
 export function AddToCartForm({ slug }: { slug: string }) {
   const [state, action, pending] = useActionState<CartActionState, FormData>(addToCartAction, { status: "idle" });

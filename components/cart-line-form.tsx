@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { removeFromCartAction, updateQuantityAction, type CartActionState } from "@/app/(shop)/cart/actions";
+import { removeFromCartAction, updateQuantityAction, type CartActionState } from "@/lib/actions/cart";
 
 /** Quantity and removal for one cart line; each change goes to the server, which holds the cart. */
 export function CartLineForm({ slug, name, quantity, unavailable = false }: { slug: string; name: string; quantity: number; unavailable?: boolean }) {

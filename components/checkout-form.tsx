@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
-import { checkoutAction, type CheckoutState } from "@/app/(shop)/checkout/actions";
+import { checkoutAction, type CheckoutState } from "@/lib/actions/checkout";
 
 function Field({
   name,

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { payAgainAction, type PayAgainState } from "@/app/(shop)/orders/[orderId]/actions";
+import { payAgainAction, type PayAgainState } from "@/lib/actions/order";
 import { formatUsd, parseCents } from "@/lib/money";
 import type { OrderStatusView } from "@/lib/payments/status";
 import { useOrderStatus } from "@/lib/swr/use-order-status";

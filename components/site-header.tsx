@@ -1,10 +1,7 @@
 import Link from "next/link";
-import { getCart } from "@/lib/cart";
-import { readCartId } from "@/lib/cart/cookie";
-import { getDb } from "@/lib/db/server";
 
-export async function SiteHeader() {
-  const { itemCount } = await getCart(getDb(), await readCartId());
+/** `itemCount`: pieces in the shopper's cart, read by the layout. */
+export function SiteHeader({ itemCount }: { itemCount: number }) {
   return (
     <header className="border-b border-paper-line bg-paper">
       <div className="mx-auto flex max-w-shop items-center justify-between px-4 py-4 sm:px-6">

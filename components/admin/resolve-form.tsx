@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { resolveAttentionAction, type ResolveState } from "@/app/admin/actions";
+import { resolveAttentionAction, type ResolveState } from "@/lib/actions/admin";
 
 export function ResolveForm({ id, label }: { id: number; label: string }) {
   const [state, action, pending] = useActionState<ResolveState, FormData>(resolveAttentionAction, { error: null });

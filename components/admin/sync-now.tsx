@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { syncNowAction, type SyncNowState } from "@/app/admin/actions";
+import { syncNowAction, type SyncNowState } from "@/lib/actions/admin";
 
 export function SyncNowButton({ orderId }: { orderId: string }) {
   const [state, action, pending] = useActionState<SyncNowState, FormData>(syncNowAction, { message: null, error: null });

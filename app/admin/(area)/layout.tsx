@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { signOutAction } from "@/app/admin/actions";
+import { signOutAction } from "@/lib/actions/admin";
 import { requireAdminPage } from "@/lib/admin/auth";
 
 export default async function MerchantAreaLayout({ children }: { children: ReactNode }) {

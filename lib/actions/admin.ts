@@ -1,0 +1,102 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { resolveAttention, resolveInputSchema } from "../admin/attention";
+import { endSession, startSession } from "../admin/auth";
+import { attemptSignIn, KNOWN_BROWSER_COOKIE, KNOWN_BROWSER_TTL_DAYS } from "../admin/sign-in";
+import { loadConfig } from "../config";
+import { orderIdSchema } from "../orders";
+import { syncDeps } from "../payments/server";
+import { syncPayment } from "../payments/sync";
+import { guard } from "./guard";
+
+const NOT_SIGNED_IN = "Your session has ended. Please sign in again.";
+
+export type SignInState = { error: string | null };
+
+const signInSchema = z.object({
+  // Any string: one with control characters is compared like any other, and is simply wrong.
+  password: z.string().catch(""),
+  // Only back into the merchant area: never an open redirect.
+  next: z
+    .string()
+    .regex(/^\/admin(\/[A-Za-z0-9/_\-.?=&%]*)?$/)
+    .refine((next) => !next.startsWith("/admin/sign-in"))
+    .catch("/admin"),
+});
+
+export async function signInAction(_state: SignInState, formData: FormData): Promise<SignInState> {
+  // The sign-in's own limits, per address and shop-wide, live in lib/admin/sign-in.ts.
+  return guard({ input: signInSchema, invalid: () => ({ error: "That password is not right." }) }, formData, async ({ password, next }, { db, client }) => {
+    const config = loadConfig();
+    const jar = await cookies();
+    const outcome = await attemptSignIn(db, config, { password, client, knownBrowser: jar.get(KNOWN_BROWSER_COOKIE)?.value });
+    if (!outcome.ok) return { error: outcome.error };
+    if (outcome.knownBrowser) {
+      jar.set(KNOWN_BROWSER_COOKIE, outcome.knownBrowser, {
+        httpOnly: true,
+        sameSite: "strict",
+        secure: config.nodeEnv === "production" && config.appBaseUrl.startsWith("https:"),
+        path: "/admin",
+        maxAge: KNOWN_BROWSER_TTL_DAYS * 24 * 60 * 60,
+      });
+    }
+    await startSession();
+    redirect(next);
+  });
+}
+
+/** Needs no session: signing out without one changes nothing and still leads to the sign-in page. */
+export async function signOutAction(formData: FormData): Promise<void> {
+  return guard({ input: z.object({}), invalid: () => undefined }, formData, async () => {
+    await endSession();
+    redirect("/admin/sign-in");
+  });
+}
+
+export type SyncNowState = { message: string | null; error: string | null };
+
+export async function syncNowAction(_state: SyncNowState, formData: FormData): Promise<SyncNowState> {
+  const rules = {
+    merchant: { signedOut: { message: null, error: NOT_SIGNED_IN } },
+    input: z.object({ orderId: orderIdSchema }),
+    invalid: () => ({ message: null, error: "Unknown order." }),
+  };
+  return guard(rules, formData, async ({ orderId }, { db }) => {
+    const attempt = await db
+      .selectFrom("payment_attempts")
+      .select(["reference_id", "state"])
+      .where("order_id", "=", orderId)
+      .where("reference_id", "is not", null)
+      .orderBy("attempt_number", "desc")
+      .executeTakeFirst();
+    if (!attempt?.reference_id) return { message: "This order has no PayRam payment to sync.", error: null };
+    try {
+      const result = await syncPayment(syncDeps(), { referenceId: attempt.reference_id }, "merchant");
+      revalidatePath(`/admin/orders/${orderId}`);
+      if (result.outcome === "changed") return { message: `Updated from PayRam: ${result.from} → ${result.to}${result.fulfilled ? ", order paid and queued for fulfilment" : ""}.`, error: null };
+      if (result.outcome === "unknown_at_payram") return { message: "PayRam does not know this payment.", error: null };
+      return { message: `No change: PayRam still says ${attempt.state}.`, error: null };
+    } catch (error) {
+      return { message: null, error: `PayRam could not be asked: ${error instanceof Error ? error.message : "unknown error"}` };
+    }
+  });
+}
+
+export type ResolveState = { error: string | null };
+
+export async function resolveAttentionAction(_state: ResolveState, formData: FormData): Promise<ResolveState> {
+  const rules = {
+    merchant: { signedOut: { error: NOT_SIGNED_IN } },
+    input: resolveInputSchema,
+    invalid: (error: z.ZodError): ResolveState => ({ error: error.issues[0]?.message ?? "Invalid input." }),
+  };
+  return guard(rules, formData, async ({ id, note }, { db }) => {
+    await resolveAttention(db, id, note);
+    revalidatePath("/admin", "layout");
+    return { error: null };
+  });
+}
