@@ -1,13 +1,9 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { expectAccessible } from "./axe";
 import { addToCart, checkoutToPayram } from "./shop";
 import { E2E_ADMIN_PASSWORD } from "./urls";
 
-/** Every page a shopper or merchant sees, with no serious or critical axe violations. */
-async function expectAccessible(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${page.url()} ${v.id}: ${v.help}`)).toEqual([]);
-}
+// Every page a shopper or merchant sees; the error pages are checked in e2e/errors.spec.ts.
 
 test("shop pages: catalog, product, cart, checkout (digital and shipped), an empty cart", async ({ page }) => {
   await page.goto("/cart");
