@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db";
 import { nowIso, type AttentionKind } from "../db/schema";
+import { formatUtc } from "../format";
 import { capReached, LIMITS } from "../security/rate-limit";
 import { controlCharactersMessage, hasControlCharacters } from "../security/text";
 
@@ -33,7 +34,7 @@ async function noteDerivedItems(db: Db, partialAfterMinutes: number): Promise<vo
   const stale = await latest("PARTIALLY_FILLED").where("a.updated_at", "<=", quietSince).execute();
   const failed = await latest("START_FAILED").execute();
   const items = [
-    ...stale.map((a) => ({ order_id: a.order_id, attempt_id: a.id, kind: "partial_stale" as const, detail: `partly paid and quiet since ${a.updated_at}` })),
+    ...stale.map((a) => ({ order_id: a.order_id, attempt_id: a.id, kind: "partial_stale" as const, detail: `partly paid and quiet since ${formatUtc(a.updated_at)}` })),
     ...failed.map((a) => ({ order_id: a.order_id, attempt_id: a.id, kind: "start_failed" as const, detail: a.failure_reason ?? "the payment could not be started" })),
   ];
   for (const item of items) {

@@ -4,6 +4,7 @@ import { StateBadge } from "@/components/admin/state-badge";
 import { requireAdminPage } from "@/lib/admin/auth";
 import { listOrders, orderFilterSchema, orderSummary, PAGE_SIZE } from "@/lib/admin/orders";
 import { getDb } from "@/lib/db/server";
+import { formatUtc, plural } from "@/lib/format";
 import { formatUsd } from "@/lib/money";
 
 export const metadata: Metadata = { title: "Orders" };
@@ -60,7 +61,7 @@ export default async function OrdersPage({ searchParams }: PageProps<"/admin">) 
           <thead className="border-b border-paper-line bg-paper-subtle text-ink-muted">
             <tr>
               <th scope="col" className="px-4 py-2">Order</th>
-              <th scope="col" className="px-4 py-2">Placed (UTC)</th>
+              <th scope="col" className="px-4 py-2">Placed</th>
               <th scope="col" className="px-4 py-2">Email</th>
               <th scope="col" className="px-4 py-2 text-right">Total</th>
               <th scope="col" className="px-4 py-2 text-right">Received</th>
@@ -75,7 +76,7 @@ export default async function OrdersPage({ searchParams }: PageProps<"/admin">) 
                     #{row.number}
                   </Link>
                 </td>
-                <td className="px-4 py-2 tabular-nums">{row.createdAt.slice(0, 16).replace("T", " ")}</td>
+                <td className="px-4 py-2 tabular-nums">{formatUtc(row.createdAt)}</td>
                 <td className="px-4 py-2">{row.email}</td>
                 <td className="px-4 py-2 text-right tabular-nums">{formatUsd(row.totalCents)}</td>
                 <td className="px-4 py-2 text-right tabular-nums">{row.receivedCents === null ? "—" : formatUsd(row.receivedCents)}</td>
@@ -96,7 +97,7 @@ export default async function OrdersPage({ searchParams }: PageProps<"/admin">) 
       </div>
       <nav aria-label="Pages" className="flex items-center justify-between text-sm">
         <span>
-          {total} orders · page {filter.page} of {pages}
+          {plural(total, "order")} · page {filter.page} of {pages}
         </span>
         <span className="flex gap-2">
           {filter.page > 1 && <Link href={`/admin${query({ page: String(filter.page - 1) })}`} className="rounded border border-paper-line bg-paper px-3 py-1">Newer</Link>}

@@ -6,6 +6,7 @@ import { capsReached, needsAttention } from "@/lib/admin/attention";
 import { ATTENTION_LABELS } from "@/lib/admin/orders";
 import { loadConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/server";
+import { formatUtc } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Needs attention" };
 
@@ -62,7 +63,7 @@ export default async function AttentionPage() {
           <table className="w-full rounded-xl border border-paper-line bg-paper text-left text-sm">
             <thead className="bg-paper-subtle text-ink-muted">
               <tr>
-                <th scope="col" className="px-3 py-2">Received (UTC)</th>
+                <th scope="col" className="px-3 py-2">Received</th>
                 <th scope="col" className="px-3 py-2">Method</th>
                 <th scope="col" className="px-3 py-2">Why refused</th>
               </tr>
@@ -70,7 +71,7 @@ export default async function AttentionPage() {
             <tbody>
               {rejectedDeliveries.map((delivery) => (
                 <tr key={delivery.id} className="border-t border-paper-line">
-                  <td className="px-3 py-2 tabular-nums">{delivery.received_at.replace("T", " ").slice(0, 19)}</td>
+                  <td className="px-3 py-2 tabular-nums">{formatUtc(delivery.received_at)}</td>
                   <td className="px-3 py-2">{delivery.method}</td>
                   <td className="px-3 py-2">{delivery.reason}</td>
                 </tr>

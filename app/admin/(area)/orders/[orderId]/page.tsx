@@ -7,6 +7,7 @@ import { SyncNowButton } from "@/components/admin/sync-now";
 import { requireAdminPage } from "@/lib/admin/auth";
 import { ATTENTION_LABELS, orderDetail } from "@/lib/admin/orders";
 import { getDb } from "@/lib/db/server";
+import { formatUtc } from "@/lib/format";
 import { formatUsd } from "@/lib/money";
 import { orderIdSchema } from "@/lib/orders";
 
@@ -32,7 +33,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
           </p>
           <h1 className="text-3xl font-semibold tracking-tight">Order #{order.number}</h1>
           <p className="text-sm text-ink-muted">
-            {order.email} · placed {order.created_at.replace("T", " ").slice(0, 19)} UTC
+            {order.email} · placed {formatUtc(order.created_at)}
           </p>
         </div>
         <StateBadge state={order.paid_at ? "PAID" : (current?.state ?? "NONE")} />
@@ -55,7 +56,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
             <dt className="text-ink-muted">Reference</dt>
             <dd className="break-all font-mono text-xs">{current?.reference_id ?? "—"}</dd>
             <dt className="text-ink-muted">Fulfilment</dt>
-            <dd>{fulfilment ? `to ${fulfilment.kind} (since ${fulfilment.created_at.slice(0, 16).replace("T", " ")})` : "not paid yet"}</dd>
+            <dd>{fulfilment ? `to ${fulfilment.kind} (since ${formatUtc(fulfilment.created_at)})` : "not paid yet"}</dd>
           </dl>
           {current?.payment_url && (
             <a href={current.payment_url} className="inline-block text-sm text-brand-700 underline" target="_blank" rel="noreferrer">
@@ -89,7 +90,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
         <ol className="mt-4 space-y-3" data-testid="timeline">
           {timeline.map((entry, index) => (
             <li key={index} className="border-l-2 border-paper-line pl-4">
-              <p className="text-xs text-ink-muted tabular-nums">{entry.at.replace("T", " ").slice(0, 23)} · {entry.kind}</p>
+              <p className="text-xs text-ink-muted tabular-nums">{formatUtc(entry.at)} · {entry.kind}</p>
               <p className="font-medium">{entry.title}</p>
               {entry.detail && <p className="text-sm text-ink-muted">{entry.detail}</p>}
             </li>
