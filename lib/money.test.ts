@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
-import { centsSchema, centsToAmountNumber, centsToDecimal, formatUsd, MoneyError, parseCents, parseOptionalCents } from "./money";
+import { centsToAmountNumber, centsToDecimal, formatUsd, MoneyError, parseCents, parseOptionalCents } from "./money";
 
 describe("parseCents: what PayRam may send", () => {
   it.each([
@@ -91,20 +90,5 @@ describe("cents out", () => {
   it("formats for people", () => {
     expect(formatUsd(123450)).toBe("$1,234.50");
     expect(formatUsd(5)).toBe("$0.05");
-  });
-});
-
-describe("centsSchema at a boundary", () => {
-  const schema = z.object({ amount: centsSchema() });
-
-  it("parses strings and numbers to cents", () => {
-    expect(schema.parse({ amount: "10.01" })).toEqual({ amount: 1001 });
-    expect(schema.parse({ amount: 10.01 })).toEqual({ amount: 1001 });
-  });
-
-  it("reports the money error as a zod issue", () => {
-    const result = schema.safeParse({ amount: "1e2" });
-    expect(result.success).toBe(false);
-    expect(result.error?.issues[0]?.message).toMatch(/plain non-negative decimal/);
   });
 });

@@ -1,5 +1,3 @@
-import { z } from "zod";
-
 /**
  * Money is integer US cents everywhere inside the shop. PayRam speaks decimal strings
  * ("49.99") on new servers and JSON numbers (49.99) on old ones; both are parsed here,
@@ -94,16 +92,4 @@ const usdFormat = new Intl.NumberFormat("en-US", { style: "currency", currency: 
 /** "$1,234.50" for people. Intl only formats here; the value it gets is exact to the cent. */
 export function formatUsd(cents: Cents): string {
   return usdFormat.format(Number(centsToDecimal(cents)));
-}
-
-/** zod: a USD amount at a boundary (string or number) -> cents, with MoneyError's message on failure. */
-export function centsSchema(subCent: SubCent = "reject") {
-  return z.union([z.string(), z.number()]).transform((value, ctx) => {
-    try {
-      return parseCents(value, subCent);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : "invalid amount" });
-      return z.NEVER;
-    }
-  });
 }

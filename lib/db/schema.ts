@@ -1,4 +1,4 @@
-import type { ColumnType, Insertable, Selectable, Updateable } from "kysely";
+import type { ColumnType, Selectable } from "kysely";
 
 /**
  * The shop's tables as TypeScript sees them, on SQLite and on Postgres alike:
@@ -235,15 +235,9 @@ export interface Database {
 }
 
 export type Order = Selectable<OrdersTable>;
-export type NewOrder = Insertable<OrdersTable>;
 export type OrderItem = Selectable<OrderItemsTable>;
 export type PaymentAttempt = Selectable<PaymentAttemptsTable>;
-export type PaymentAttemptUpdate = Updateable<PaymentAttemptsTable>;
-export type PaymentEvent = Selectable<PaymentEventsTable>;
-export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
-export type Fulfilment = Selectable<FulfilmentsTable>;
 export type Product = Selectable<ProductsTable>;
-export type AttentionItem = Selectable<AttentionItemsTable>;
 
 /** Now, in the one time representation the database holds. */
 export function nowIso(): IsoTime {

@@ -177,13 +177,16 @@ async function findOpenAttempt(db: Db, orderId: string): Promise<PaymentAttempt 
     .executeTakeFirst();
 }
 
+/** How often a submit waiting on another request's create looks at its attempt again. */
+const START_WAIT_POLL_MS = 200;
+
 /** Waits (a create call's time-out at most) until another request's attempt has left STARTING. */
 async function waitForStart(deps: CheckoutDeps, attempt: PaymentAttempt): Promise<PaymentAttempt> {
   const deadline = Date.parse(attempt.created_at) + startLostAfterMs(deps.payramTimeoutMs);
   for (;;) {
     const now = await deps.db.selectFrom("payment_attempts").selectAll().where("id", "=", attempt.id).executeTakeFirstOrThrow();
     if (now.state !== "STARTING" || Date.now() > deadline) return now;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, START_WAIT_POLL_MS));
   }
 }
 
@@ -315,7 +318,7 @@ function safeOrigin(url: string): string {
 }
 
 /** No open redirect: PayRam's page must be http(s) on an origin we trust. */
-export function isAllowedPaymentUrl(url: string, origins: readonly string[]): boolean {
+function isAllowedPaymentUrl(url: string, origins: readonly string[]): boolean {
   try {
     const parsed = new URL(url);
     return (parsed.protocol === "https:" || parsed.protocol === "http:") && origins.includes(parsed.origin);

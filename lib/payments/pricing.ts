@@ -1,4 +1,4 @@
-import type { Cart } from "../cart";
+import { MAX_QUANTITY, type Cart } from "../cart";
 import type { NewOrderLine } from "../orders";
 
 export type PricedCart =
@@ -22,7 +22,7 @@ export function priceCart(cart: Cart): PricedCart {
     if (!Number.isSafeInteger(line.unitPriceCents) || line.unitPriceCents <= 0) {
       throw new Error(`product ${line.slug} has an invalid price`);
     }
-    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > 99) {
+    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY) {
       throw new Error(`cart line ${line.slug} has an invalid quantity`);
     }
     return {
