@@ -23,7 +23,7 @@ function signatureMatches(received: Received): boolean {
 }
 
 describe("payment webhooks", () => {
-  it("POSTs the §4 payload, signed with HMAC-SHA256 of the raw body and with the legacy API-Key header", async () => {
+  it("POSTs the payment payload, signed with HMAC-SHA256 of the raw body and with the legacy API-Key header", async () => {
     const { reference_id: ref } = await h.create({ amountInUSD: 25, invoiceID: "42-1", customerID: "order_42", customerEmail: "x@example.com" });
     h.emulator.deposit(ref, "10");
     h.emulator.deposit(ref, "15");

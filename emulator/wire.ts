@@ -88,7 +88,7 @@ export function statusBody(payment: Payment, project: Project, api: Api): Record
   };
 }
 
-/** The payment webhook (§4): snake_case; `amount`/`filled_amount` in crypto units, *_in_usd in USD. */
+/** The payment webhook (emulator/README.md, "Webhooks"): snake_case; `amount`/`filled_amount` in crypto units, *_in_usd in USD. */
 export function webhookPayload(payment: Payment, api: Api, timestamp: Date): Record<string, unknown> {
   const filled = filledCents(payment);
   const deposited = payment.deposits.length > 0;

@@ -75,7 +75,7 @@ export async function handleStatus(core: EmulatorCore, req: IncomingMessage, res
   const payment = core.store.get(referenceId);
   if (!payment) return sendJson(res, 404, envelopes.flat(5, "payment not found"));
   const body = statusBody(payment, core.config.project, core.config.api);
-  // PayRam's fallback state (contract §3), in whichever shape the body has.
+  // UNDEFINED, PayRam's fallback state (emulator/README.md, "Faults"), in whichever shape the body has.
   if (mode === "undefined") body[core.config.api.statusShape === "camel" ? "paymentState" : "payment_state"] = "UNDEFINED";
   sendJson(res, 200, body);
 }
