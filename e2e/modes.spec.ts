@@ -3,7 +3,7 @@ import { checkoutToPayram, emulatorControl, emulatorPayments, fillAddress, whatF
 import { APP_URL } from "./urls";
 
 /**
- * The shop against each version of PayRam the contract describes, played by the emulator:
+ * The shop against each version of PayRam its public sources describe, played by the emulator:
  * every mode must end with the order paid, as the shopper sees it.
  */
 const DEFAULT_MODE = { webhooks: { method: "POST", signature: true, legacyApiKeyHeader: true, enabled: true }, api: { statusShape: "camel", amounts: "string" } };

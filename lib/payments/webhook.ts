@@ -8,7 +8,7 @@ import { sweepAllOpen } from "./sweep";
 import { syncPayment, type SyncDeps } from "./sync";
 
 /**
- * PayRam's notifications (contract §4), from the raw request to a 2xx. The payload only names
+ * PayRam's notifications, from the raw request to a 2xx. The payload only names
  * the payment: PayRam's GET is the truth, through syncPayment. Every authenticated delivery is
  * recorded before anything acts on it; only a failure a retry could cure answers 5xx.
  */

@@ -1,5 +1,5 @@
 /**
- * The ids the shop gives PayRam on create (contract §2). PayRam echoes the invoice id in
+ * The ids the shop gives PayRam on create (README, "How a checkout works"). PayRam echoes the invoice id in
  * webhooks, so a notification that arrives before the checkout stored its reference still finds
  * its payment attempt.
  */

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 
 /**
- * Reading PayRam's notifications (contract §4, §8): every header, field and payload shape of a
+ * Reading PayRam's notifications (README, "How an order learns it was paid"): every header, field and payload shape of a
  * webhook ends here, and the shop gets a WebhookReading. Current servers sign the raw body:
  * `X-Payram-Signature: sha256=<hex HMAC-SHA256(body, API key)>`; older ones send only the key in
  * `API-Key`. Every comparison is constant-time, length first. There is no separate secret.
