@@ -2,57 +2,10 @@
 
 import { useActionState } from "react";
 import { payAgainAction, type PayAgainState } from "@/lib/actions/order";
-import { formatUsd, parseCents } from "@/lib/money";
+import { formatDecimalUsd as usd } from "@/lib/money";
+import { describeForShopper } from "@/lib/payments/states";
 import type { OrderStatusView } from "@/lib/payments/status";
 import { useOrderStatus } from "@/lib/swr/use-order-status";
-
-/** The view's exact decimal strings, as people read money. */
-const usd = (value: string) => formatUsd(parseCents(value));
-
-/** What to tell an anxious shopper in each state. */
-function copyFor(view: OrderStatusView): { title: string; tone: "wait" | "ok" | "warn"; body: string } {
-  switch (view.state) {
-    case "NONE":
-    case "STARTING":
-      return { tone: "wait", title: "Preparing your payment", body: "This takes a moment. This page updates by itself." };
-    case "START_FAILED":
-      return { tone: "warn", title: "Your payment could not be started", body: "Nothing was charged. You can try again now." };
-    case "OPEN":
-      return {
-        tone: "wait",
-        title: "Waiting for your payment",
-        body: `Pay ${usd(view.dueUsd)} on PayRam's payment page. This page updates by itself once your payment arrives.`,
-      };
-    case "PARTIALLY_FILLED":
-      return {
-        tone: "wait",
-        title: `Received ${usd(view.receivedUsd)} of ${usd(view.dueUsd)}`,
-        body: `${usd(view.remainingUsd)} still to pay. Send the rest to the same address, or continue on the payment page.`,
-      };
-    case "FILLED":
-      return view.paid
-        ? { tone: "ok", title: "Paid — thank you!", body: `We received ${usd(view.receivedUsd)}. Your order is confirmed and on its way to being fulfilled.` }
-        : {
-            tone: "warn",
-            title: "Payment received — under review",
-            body: "Your payment arrived, and the shop is checking it before confirming your order. We will be in touch.",
-          };
-    case "OVER_FILLED":
-      return {
-        tone: "ok",
-        title: "Paid — thank you!",
-        body: `You sent ${usd(view.surplusUsd)} more than the total. The shop has been told and will contact you about the difference.`,
-      };
-    case "CANCELLED":
-      return parseCents(view.receivedUsd) > 0
-        ? {
-            tone: "warn",
-            title: "This payment was cancelled after part of it arrived",
-            body: `We received ${usd(view.receivedUsd)} of ${usd(view.dueUsd)}. The shop has been told and will contact you to sort it out.`,
-          }
-        : { tone: "warn", title: "This payment expired or was cancelled", body: "Nothing was received. You can pay again for the same order." };
-  }
-}
 
 const TONE = {
   wait: "border-brand-100 bg-brand-50",
@@ -63,7 +16,7 @@ const TONE = {
 export function OrderStatus({ orderId, initial }: { orderId: string; initial: OrderStatusView }) {
   const { data, error, isValidating, mutate } = useOrderStatus(orderId, initial);
   const view = data ?? initial;
-  const copy = copyFor(view);
+  const copy = describeForShopper(view);
   const [payAgain, payAgainForm, paying] = useActionState<PayAgainState, FormData>(payAgainAction, { error: null });
   const stillChecking = view.checking || Boolean(error);
 

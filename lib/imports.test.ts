@@ -42,3 +42,7 @@ it("the scan finds imports by alias and by relative path", () => {
 it("nothing under components/ imports app/ or lib/db", () => {
   expect(violations(["components"], ["app", "lib/db"])).toEqual([]);
 });
+
+it("lib/swr (browser code) imports nothing from lib/db", () => {
+  expect(violations(["lib/swr"], ["lib/db"])).toEqual([]);
+});

@@ -93,3 +93,8 @@ const usdFormat = new Intl.NumberFormat("en-US", { style: "currency", currency: 
 export function formatUsd(cents: Cents): string {
   return usdFormat.format(Number(centsToDecimal(cents)));
 }
+
+/** The same for an exact decimal string ("49.99"), as the status view carries amounts. */
+export function formatDecimalUsd(decimal: string): string {
+  return formatUsd(parseCents(decimal));
+}

@@ -1,4 +1,6 @@
-const STYLE: Record<string, string> = {
+import { MERCHANT_STATE_LABELS, type MerchantState } from "@/lib/payments/states";
+
+const STYLE: Record<MerchantState, string> = {
   PAID: "bg-green-100 text-green-800",
   FILLED: "bg-green-100 text-green-800",
   OVER_FILLED: "bg-green-100 text-green-800",
@@ -10,6 +12,11 @@ const STYLE: Record<string, string> = {
   NONE: "bg-gray-100 text-gray-700",
 };
 
-export function StateBadge({ state }: { state: string }) {
-  return <span className={`inline-block rounded px-2 py-0.5 text-xs font-semibold ${STYLE[state] ?? STYLE.NONE}`}>{state}</span>;
+/** The merchant's state of an order, in words; `data-state` keeps the machine name. */
+export function StateBadge({ state }: { state: MerchantState }) {
+  return (
+    <span data-state={state} className={`inline-block rounded px-2 py-0.5 text-xs font-semibold ${STYLE[state]}`}>
+      {MERCHANT_STATE_LABELS[state]}
+    </span>
+  );
 }

@@ -3,10 +3,10 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { findOrder, orderIdSchema } from "../orders";
-import { latestAttempt } from "../payments/attempts";
+import { orderAttempts } from "../payments/attempts";
 import { payForOrder } from "../payments/checkout";
 import { checkoutDeps } from "../payments/server";
-import { canPayAgain } from "../payments/status";
+import { canPayAgain } from "../payments/states";
 import { LIMITS } from "../security/rate-limit";
 import { guard } from "./guard";
 
@@ -25,7 +25,7 @@ export async function payAgainAction(_state: PayAgainState, formData: FormData):
   return guard(rules, formData, async ({ orderId }, { db }) => {
     const order = await findOrder(db, orderId);
     if (!order) return NOT_FOUND;
-    if (!canPayAgain(order, await latestAttempt(db, order.id))) {
+    if (!canPayAgain(order, await orderAttempts(db, order.id))) {
       // Already paid, still open, or money to sort out: the page shows which.
       redirect(`/orders/${order.id}`);
     }

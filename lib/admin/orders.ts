@@ -1,7 +1,8 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Db } from "../db";
-import { ATTEMPT_STATES, nowIso, type AttemptState, type AttentionKind } from "../db/schema";
+import { nowIso, type AttentionKind } from "../db/schema";
+import { MERCHANT_STATES, type MerchantState } from "../payments/states";
 import { centsToDecimal } from "../money";
 import { describeWebhookAuth } from "../payram/webhook";
 import { withoutControlCharacters } from "../security/text";
@@ -10,7 +11,7 @@ import { withoutControlCharacters } from "../security/text";
 export const PAGE_SIZE = 25;
 
 export const orderFilterSchema = z.object({
-  state: z.enum([...ATTEMPT_STATES, "PAID", "NONE"]).optional().catch(undefined),
+  state: z.enum(MERCHANT_STATES).optional().catch(undefined),
   // Invisible control characters dropped: a NUL would make Postgres refuse the query (a 500).
   q: z.string().transform(withoutControlCharacters).pipe(z.string().trim().max(200)).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
@@ -24,8 +25,8 @@ export interface OrderRow {
   totalCents: number;
   createdAt: string;
   paidAt: string | null;
-  state: AttemptState | null;
-  receivedCents: number | null;
+  state: MerchantState;
+  receivedCents: number;
   referenceId: string | null;
 }
 
@@ -43,9 +44,7 @@ function ordersWithLatestAttempt(db: Db) {
 
 function filtered(db: Db, filter: OrderFilter) {
   let query = ordersWithLatestAttempt(db);
-  if (filter.state === "PAID") query = query.where("orders.paid_at", "is not", null);
-  else if (filter.state === "NONE") query = query.where("a.id", "is", null);
-  else if (filter.state) query = query.where("a.state", "=", filter.state).where("orders.paid_at", "is", null);
+  if (filter.state) query = query.where("orders.payment_state", "=", filter.state);
   const q = filter.q;
   if (q) {
     const number = /^#?(\d{1,15})$/.exec(q)?.[1];
@@ -72,8 +71,8 @@ export async function listOrders(db: Db, filter: OrderFilter, limit = PAGE_SIZE)
         "orders.total_cents",
         "orders.created_at",
         "orders.paid_at",
-        "a.state",
-        "a.amount_received_cents",
+        "orders.payment_state",
+        "orders.received_cents",
         "a.reference_id",
       ])
       .orderBy("orders.created_at", "desc")
@@ -92,21 +91,19 @@ export async function listOrders(db: Db, filter: OrderFilter, limit = PAGE_SIZE)
       totalCents: row.total_cents,
       createdAt: row.created_at,
       paidAt: row.paid_at,
-      state: row.state,
-      receivedCents: row.amount_received_cents,
+      state: row.payment_state,
+      receivedCents: row.received_cents,
       referenceId: row.reference_id,
     })),
   };
 }
 
-/** Orders per shown state ("PAID" for paid orders, else the latest attempt's state) and today's takings. */
-export async function orderSummary(db: Db): Promise<{ counts: Record<string, number>; paidTodayCents: number }> {
-  const rows = await ordersWithLatestAttempt(db)
-    .select((eb) => [
-      eb.case().when("orders.paid_at", "is not", null).then("PAID").else(eb.fn.coalesce("a.state", sql<string>`'NONE'`)).end().as("shown"),
-      eb.fn.countAll<number>().as("n"),
-    ])
-    .groupBy("shown")
+/** Orders per merchant state (lib/payments/states.ts) and today's takings. */
+export async function orderSummary(db: Db): Promise<{ counts: Partial<Record<MerchantState, number>>; paidTodayCents: number }> {
+  const rows = await db
+    .selectFrom("orders")
+    .select((eb) => ["payment_state", eb.fn.countAll<number>().as("n")])
+    .groupBy("payment_state")
     .execute();
   const startOfDay = `${nowIso().slice(0, 10)}T00:00:00.000Z`;
   const paid = await db
@@ -114,7 +111,7 @@ export async function orderSummary(db: Db): Promise<{ counts: Record<string, num
     .select((eb) => eb.fn.sum<number>("total_cents").as("sum"))
     .where("paid_at", ">=", startOfDay)
     .executeTakeFirstOrThrow();
-  return { counts: Object.fromEntries(rows.map((row) => [row.shown, row.n])), paidTodayCents: paid.sum ?? 0 };
+  return { counts: Object.fromEntries(rows.map((row) => [row.payment_state, row.n])), paidTodayCents: paid.sum ?? 0 };
 }
 
 /** The filtered list as CSV, money as exact decimal strings. */
@@ -132,8 +129,8 @@ export async function ordersCsv(db: Db, filter: OrderFilter): Promise<string> {
       row.createdAt,
       row.email,
       centsToDecimal(row.totalCents),
-      row.paidAt ? "PAID" : (row.state ?? "NONE"),
-      row.receivedCents === null ? "" : centsToDecimal(row.receivedCents),
+      row.state,
+      centsToDecimal(row.receivedCents),
       row.paidAt,
       row.referenceId,
     ]

@@ -143,8 +143,11 @@ export function createDb(config: DatabaseConfig, options: CreateDbOptions = {}):
   return new Kysely<Database>({ dialect: new ShopSqliteDialect(database) });
 }
 
-/** Brings the schema up to date. Safe when several instances start at once (Kysely takes a lock). */
-export async function migrate(db: Db): Promise<string[]> {
+/**
+ * Brings the schema up to date (or, for upgrade tests, up to the named migration). Safe when
+ * several instances start at once (Kysely takes a lock).
+ */
+export async function migrate(db: Db, upTo?: string): Promise<string[]> {
   // Kysely's "does the migration table exist" looks in every schema unless told which one.
   const schema = isPostgres(db)
     ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
@@ -154,7 +157,7 @@ export async function migrate(db: Db): Promise<string[]> {
     provider: { getMigrations: async () => migrations },
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (upTo ? migrator.migrateTo(upTo) : migrator.migrateToLatest());
   if (error) throw error;
   return (results ?? []).filter((result) => result.status === "Success").map((result) => result.migrationName);
 }

@@ -297,6 +297,31 @@ const roundTwoSafety: Migration = {
   },
 };
 
+/**
+ * The merchant's state of each order and what it received, stored on the order so that SQL can
+ * filter, count and export by it (lib/payments/states.ts says how it is worked out).
+ */
+const orderPaymentState: Migration = {
+  async up(db: AnyDb) {
+    const states = ["PAID", "OPEN", "PARTIALLY_FILLED", "FILLED", "OVER_FILLED", "CANCELLED", "START_FAILED", "STARTING", "NONE"];
+    await db.schema
+      .alterTable("orders")
+      .addColumn("payment_state", "text", (c) => c.notNull().defaultTo("NONE").check(oneOf("payment_state", states)))
+      .execute();
+    await db.schema
+      .alterTable("orders")
+      .addColumn("received_cents", "bigint", (c) => c.notNull().defaultTo(0).check(sql`received_cents >= 0`))
+      .execute();
+    // Backfill: PAID once paid, else the latest attempt's state (NONE before the first); received
+    // over every attempt.
+    await sql`update orders set
+      payment_state = case when paid_at is not null then 'PAID' else coalesce(
+        (select a.state from payment_attempts a where a.order_id = orders.id order by a.attempt_number desc limit 1), 'NONE') end,
+      received_cents = coalesce((select sum(a.amount_received_cents) from payment_attempts a where a.order_id = orders.id), 0)`.execute(db);
+    await db.schema.createIndex("orders_payment_state").on("orders").columns(["payment_state", "created_at"]).execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -304,4 +329,5 @@ export const migrations: Record<string, Migration> = {
   "0003_payment_truth": paymentTruth,
   "0004_rate_limits": rateLimits,
   "0005_round_two_safety": roundTwoSafety,
+  "0006_order_payment_state": orderPaymentState,
 };

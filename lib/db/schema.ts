@@ -1,4 +1,7 @@
 import type { ColumnType, Selectable } from "kysely";
+import type { AttemptState, MerchantState } from "../payments/states";
+
+export type { AttemptState };
 
 /**
  * The shop's tables as TypeScript sees them, on SQLite and on Postgres alike:
@@ -11,27 +14,6 @@ import type { ColumnType, Selectable } from "kysely";
 
 export type IsoTime = string;
 type Serial = ColumnType<number, never, never>;
-
-/** The life of one PayRam payment, from our side. The first two never exist at PayRam. */
-export const ATTEMPT_STATES = [
-  "STARTING", // recorded, create call in flight
-  "START_FAILED", // create failed or timed out: closed, never retried
-  "OPEN",
-  "PARTIALLY_FILLED",
-  "FILLED",
-  "OVER_FILLED",
-  "CANCELLED",
-] as const;
-export type AttemptState = (typeof ATTEMPT_STATES)[number];
-
-/** States in which an attempt still counts as the order's one open payment. */
-export const OPEN_ATTEMPT_STATES = ["STARTING", "OPEN", "PARTIALLY_FILLED"] as const satisfies readonly AttemptState[];
-
-/** States PayRam may still move: what the sweep asks about. */
-export const SYNCABLE_STATES = ["OPEN", "PARTIALLY_FILLED"] as const satisfies readonly AttemptState[];
-
-/** States that never change again: nothing left to ask PayRam, nothing for a page to poll. */
-export const FINAL_STATES = ["FILLED", "OVER_FILLED", "CANCELLED", "START_FAILED"] as const satisfies readonly AttemptState[];
 
 export const EVENT_SOURCES = ["checkout", "webhook", "poll", "sweep", "merchant"] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
@@ -107,6 +89,12 @@ export interface OrdersTable {
   updated_at: IsoTime;
   paid_at: IsoTime | null;
   cancelled_at: IsoTime | null;
+  /**
+   * What the merchant filters and counts by (lib/payments/states.ts merchantState) and the USD
+   * received over all its payments: kept by refreshOrderPayment wherever payments change.
+   */
+  payment_state: ColumnType<MerchantState, MerchantState | undefined, MerchantState>;
+  received_cents: ColumnType<number, number | undefined, number>;
 }
 
 export interface OrderItemsTable {

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Db } from "../db";
 import { nowIso, type AttemptState, type Database, type EventSource, type PaymentAttempt } from "../db/schema";
+import { merchantState, receivedCents } from "./states";
 
 /** The order's most recent payment attempt, or null before the first. */
 export async function latestAttempt(db: Db, orderId: string): Promise<PaymentAttempt | null> {
@@ -13,6 +14,11 @@ export async function latestAttempt(db: Db, orderId: string): Promise<PaymentAtt
       .limit(1)
       .executeTakeFirst()) ?? null
   );
+}
+
+/** Every payment attempt of an order, oldest first. */
+export async function orderAttempts(db: Db, orderId: string): Promise<PaymentAttempt[]> {
+  return db.selectFrom("payment_attempts").selectAll().where("order_id", "=", orderId).orderBy("attempt_number").execute();
 }
 
 /** Appends a change of an attempt's state to its order's history. */
@@ -59,6 +65,7 @@ export async function closeStartingAttempt(db: Db, attempt: PaymentAttempt, sour
       .executeTakeFirst();
     if (Number(closed.numUpdatedRows) === 0) return false;
     await recordPaymentEvent(trx, attempt, { source, from: "STARTING", to: "START_FAILED", note: reason, at: now });
+    await refreshOrderPayment(trx, attempt.order_id);
     if (flag) {
       await trx
         .insertInto("attention_items")
@@ -86,4 +93,18 @@ export async function closeLostStarts(db: Db, payramTimeoutMs: number, source: E
   let closed = 0;
   for (const attempt of lost) if (await closeLostStart(db, attempt, source)) closed++;
   return closed;
+}
+
+/**
+ * Writes the order's payment state and USD received, for the merchant's filters, counts and CSV.
+ * Called in every transaction that changes an attempt or pays the order (never anywhere else).
+ */
+export async function refreshOrderPayment(db: Kysely<Database>, orderId: string): Promise<void> {
+  const order = await db.selectFrom("orders").select("paid_at").where("id", "=", orderId).executeTakeFirstOrThrow();
+  const attempts = await db.selectFrom("payment_attempts").select(["state", "attempt_number", "amount_received_cents"]).where("order_id", "=", orderId).execute();
+  await db
+    .updateTable("orders")
+    .set({ payment_state: merchantState(order, attempts), received_cents: receivedCents(attempts) })
+    .where("id", "=", orderId)
+    .execute();
 }

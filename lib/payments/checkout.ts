@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { clearCart, getCart, type Cart } from "../cart";
 import { isUniqueViolation, type Db } from "../db";
-import { nowIso, OPEN_ATTEMPT_STATES, type AttemptState, type EventSource, type Order, type PaymentAttempt } from "../db/schema";
+import { nowIso, type AttemptState, type EventSource, type Order, type PaymentAttempt } from "../db/schema";
 import { log } from "../log";
 import { centsToDecimal } from "../money";
 import { CartAlreadyOrdered, createOrder, findCartOrder, findOrderByCheckoutToken } from "../orders";
@@ -9,7 +9,8 @@ import type { PayramClient } from "../payram/client";
 import { PayramError } from "../payram/errors";
 import { customerIdFor, formatInvoiceId } from "../payram/ids";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema, toShippingAddress, type FieldErrors } from "./checkout-form";
-import { closeLostStart, closeStartingAttempt, latestAttempt, recordPaymentEvent, startLostAfterMs } from "./attempts";
+import { closeLostStart, closeStartingAttempt, latestAttempt, recordPaymentEvent, refreshOrderPayment, startLostAfterMs } from "./attempts";
+import { isSyncable, OPEN_ATTEMPT_STATES } from "./states";
 import { SYNC_BACKOFF } from "./sync";
 import { cartDigest, signedDigest } from "./checkout-token";
 import { hitRateLimit, LIMITS, waitInMinutes } from "../security/rate-limit";
@@ -164,8 +165,7 @@ function outcomeOf(order: Order, attempt: PaymentAttempt): PayResult {
   if (attempt.state === "STARTING") return STILL_PREPARING(order);
   if (attempt.state === "START_FAILED") return { ok: false, orderId: order.id, error: COULD_NOT_START };
   // Open: back to PayRam's page. Settled meanwhile: the status page says how.
-  const open = attempt.state === "OPEN" || attempt.state === "PARTIALLY_FILLED";
-  return { ok: true, orderId: order.id, redirectTo: open && attempt.payment_url ? attempt.payment_url : `/orders/${order.id}` };
+  return { ok: true, orderId: order.id, redirectTo: isSyncable(attempt.state) && attempt.payment_url ? attempt.payment_url : `/orders/${order.id}` };
 }
 
 async function findOpenAttempt(db: Db, orderId: string): Promise<PaymentAttempt | undefined> {
@@ -234,6 +234,7 @@ async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | nul
         note: `payment attempt ${attempt.attempt_number} for ${centsToDecimal(order.total_cents)} USD`,
         at: now,
       });
+      await refreshOrderPayment(trx, order.id);
       return attempt;
     });
   } catch (error) {
@@ -284,6 +285,7 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
       .where("reference_id", "is", null)
       .execute();
     await recordPaymentEvent(trx, attempt, { source: "checkout", from: "STARTING", to: "OPEN", note: `PayRam reference ${created.referenceId}`, at: now });
+    await refreshOrderPayment(trx, order.id);
   });
   return { ok: true, orderId: order.id, redirectTo: created.url };
 }

@@ -1,10 +1,11 @@
 import type { Db } from "../db";
-import { FINAL_STATES, nowIso, type AttemptState, type Order, type PaymentAttempt } from "../db/schema";
+import { nowIso, type Order, type PaymentAttempt } from "../db/schema";
 import { errorMessage, log } from "../log";
 import { centsToDecimal } from "../money";
 import { findOrder } from "../orders";
 import { processWide } from "../process-wide";
-import { latestAttempt } from "./attempts";
+import { orderAttempts } from "./attempts";
+import { canPayAgain, isFinal, isSyncable, shopperState, STATUS_SYNC_INTERVAL_MS, type ShopperState } from "./states";
 import { syncPayment, type SyncDeps } from "./sync";
 
 /**
@@ -13,8 +14,6 @@ import { syncPayment, type SyncDeps } from "./sync";
  * interval however many tabs, shoppers or app instances poll: the last sync time is stored, and
  * the one request that moves it forward is the one that asks — but waits for it only briefly.
  */
-export type ShopperState = AttemptState | "NONE";
-
 export interface OrderStatusView {
   orderNumber: number;
   state: ShopperState;
@@ -36,12 +35,13 @@ export interface OrderStatusView {
   canPayAgain: boolean;
 }
 
-export const DEFAULT_POLL_SYNC_INTERVAL_MS = 2_000;
 
-export function toStatusView(order: Order, attempt: PaymentAttempt | null, checking = false): OrderStatusView {
+/** The view of an order and all its payment attempts (oldest first): about the latest one. */
+export function toStatusView(order: Order, attempts: readonly PaymentAttempt[], checking = false): OrderStatusView {
+  const attempt = attempts.at(-1) ?? null;
   const received = attempt?.amount_received_cents ?? 0;
   const due = order.total_cents;
-  const state: ShopperState = attempt?.state ?? "NONE";
+  const state: ShopperState = shopperState(attempts);
   return {
     orderNumber: order.number,
     state,
@@ -51,20 +51,13 @@ export function toStatusView(order: Order, attempt: PaymentAttempt | null, check
     // A paid order owes nothing, whatever sub-cent rounding left between the amounts.
     remainingUsd: centsToDecimal(order.paid_at !== null ? 0 : Math.max(0, due - received)),
     surplusUsd: centsToDecimal(Math.max(0, received - due)),
-    paymentUrl: state === "OPEN" || state === "PARTIALLY_FILLED" ? attempt?.payment_url ?? null : null,
+    paymentUrl: attempt && isSyncable(attempt.state) ? attempt.payment_url : null,
     depositAddress: attempt?.deposit_address ?? null,
     currency: attempt?.currency ?? null,
     updatedAt: attempt?.updated_at ?? order.updated_at,
     checking,
-    canPayAgain: canPayAgain(order, attempt),
+    canPayAgain: canPayAgain(order, attempts),
   };
-}
-
-/** Only when nothing is paid or open, and no money is waiting to be sorted out by the merchant. */
-export function canPayAgain(order: Order, attempt: PaymentAttempt | null): boolean {
-  if (order.paid_at !== null || !attempt) return false;
-  if (attempt.state === "START_FAILED") return true;
-  return attempt.state === "CANCELLED" && (attempt.amount_received_cents ?? 0) === 0;
 }
 
 /** How long a poll waits for PayRam before answering from the database (the sync carries on). */
@@ -93,7 +86,7 @@ function syncsOf(db: Db): Map<string, PollSync> {
 
 /** A poll's sync is under way: started here, or claimed by another instance and not yet ended. */
 export function syncUnderWay(db: Db, attempt: PaymentAttempt | null): boolean {
-  if (!attempt?.reference_id || (FINAL_STATES as readonly AttemptState[]).includes(attempt.state)) return false;
+  if (!attempt?.reference_id || isFinal(attempt.state)) return false;
   return syncsOf(db).has(attempt.reference_id) || (attempt.last_synced_at !== null && attempt.last_synced_at > nowIso());
 }
 
@@ -109,21 +102,26 @@ export async function orderStatus(
 ): Promise<OrderStatusView | null> {
   const order = await findOrder(deps.db, orderId);
   if (!order) return null;
-  let attempt = await latestAttempt(deps.db, order.id);
+  let attempts = await orderAttempts(deps.db, order.id);
+  let attempt = attempts.at(-1);
   const referenceId = attempt?.reference_id;
-  if (!attempt || !referenceId || (FINAL_STATES as readonly AttemptState[]).includes(attempt.state)) return toStatusView(order, attempt);
+  if (!attempt || !referenceId || isFinal(attempt.state)) return toStatusView(order, attempts);
 
   let sync = syncsOf(deps.db).get(referenceId);
   if (!sync) {
-    const claim = await claimSync(deps.db, attempt, options.syncIntervalMs ?? DEFAULT_POLL_SYNC_INTERVAL_MS);
-    if (claim === "lost") attempt = (await latestAttempt(deps.db, order.id))!; // someone else's claim, just made
-    if (typeof claim !== "object") return toStatusView(order, attempt, syncUnderWay(deps.db, attempt));
+    const claim = await claimSync(deps.db, attempt, options.syncIntervalMs ?? STATUS_SYNC_INTERVAL_MS);
+    if (claim === "lost") {
+      // Someone else's claim, just made.
+      attempts = await orderAttempts(deps.db, order.id);
+      attempt = attempts.at(-1)!;
+    }
+    if (typeof claim !== "object") return toStatusView(order, attempts, syncUnderWay(deps.db, attempt));
     sync = startPollSync(deps, attempt, referenceId, claim);
   }
   const outcome = await within(sync, POLL_ANSWER_BUDGET_MS);
   // Still asking: the last known state. Failed: the same, and we are still checking.
-  if (outcome === "pending") return toStatusView(order, attempt, true);
-  return toStatusView((await findOrder(deps.db, order.id))!, await latestAttempt(deps.db, order.id), outcome === "failed");
+  if (outcome === "pending") return toStatusView(order, attempts, true);
+  return toStatusView((await findOrder(deps.db, order.id))!, await orderAttempts(deps.db, order.id), outcome === "failed");
 }
 
 /** Runs the claimed sync to its end whoever waits for it; never rejects. */

@@ -1,6 +1,7 @@
 import { isPostgres } from "../db";
 import { elapsed, log } from "../log";
-import { nowIso, SYNCABLE_STATES, type EventSource } from "../db/schema";
+import { nowIso, type EventSource } from "../db/schema";
+import { SYNCABLE_STATES } from "./states";
 import { closeLostStarts } from "./attempts";
 import { syncPayment, type SyncDeps } from "./sync";
 

@@ -5,7 +5,8 @@ import type { PayramClient, PayramPayment } from "../payram/client";
 import { parseInvoiceId } from "../payram/ids";
 import { log } from "../log";
 import { processWide } from "../process-wide";
-import { recordPaymentEvent } from "./attempts";
+import { recordPaymentEvent, refreshOrderPayment } from "./attempts";
+import { closesAttempt, nextState, paysOrder } from "./states";
 
 /**
  * syncPayment: the one path by which PayRam's news reaches an order. The webhook, the status
@@ -40,23 +41,6 @@ export interface SyncResult {
 
 /** How the sweep backs off on an attempt that keeps saying nothing new. */
 export const SYNC_BACKOFF = { firstMs: 10_000, maxMs: 10 * 60_000 };
-
-const TERMINAL: ReadonlySet<AttemptState> = new Set(["FILLED", "OVER_FILLED", "CANCELLED"]);
-
-/** "Forward" by rank: PayRam gives no update time. Terminal states never change. */
-const RANK: Record<AttemptState, number> = {
-  STARTING: 0,
-  START_FAILED: 0,
-  OPEN: 1,
-  PARTIALLY_FILLED: 2,
-  FILLED: 3,
-  OVER_FILLED: 3,
-  CANCELLED: 3,
-};
-
-export function isTerminal(state: AttemptState): boolean {
-  return TERMINAL.has(state);
-}
 
 /** Concurrent syncs of one reference inside this process share one PayRam request. */
 const inFlight = processWide("sync-in-flight", () => new Map<string, Promise<SyncResult>>());
@@ -105,18 +89,6 @@ async function findAttempt(db: Db, match: { referenceId: string } | { invoiceId:
   );
 }
 
-/** The state an attempt should move to, or null to keep it as it is. */
-export function nextState(current: PaymentAttempt, payment: PayramPayment): AttemptState | null {
-  if (payment.state === "UNKNOWN" || isTerminal(current.state)) return null;
-  const remote: AttemptState = payment.state;
-  // An attempt the checkout gave up on is only moved by a final word: an open one is an orphan
-  // that the next attempt's create cancels at PayRam.
-  if (current.state === "START_FAILED" && !isTerminal(remote)) return null;
-  if (RANK[remote] > RANK[current.state]) return remote;
-  if (remote === current.state && (payment.filledCents ?? 0) > (current.amount_received_cents ?? 0)) return remote;
-  return null;
-}
-
 async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, source: EventSource): Promise<SyncResult> {
   return db.transaction().execute(async (trx) => {
     const current = await trx
@@ -126,10 +98,10 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
       .$if(isPostgres(db), (qb) => qb.forUpdate())
       .executeTakeFirstOrThrow();
     const now = nowIso();
-    const to = nextState(current, payment);
+    const to = nextState(current, payment.state, payment.filledCents);
     const quiet = to === null ? current.quiet_syncs + 1 : 0;
-    const closes = to !== null && isTerminal(to);
-    const nextSync = closes || (to === null && isTerminal(current.state)) ? null : new Date(Date.now() + backoffMs(quiet)).toISOString();
+    const closes = to !== null && closesAttempt(to);
+    const nextSync = closes || (to === null && closesAttempt(current.state)) ? null : new Date(Date.now() + backoffMs(quiet)).toISOString();
 
     await trx
       .updateTable("payment_attempts")
@@ -177,7 +149,7 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
     });
 
     let fulfilled = false;
-    if (to === "FILLED" || to === "OVER_FILLED") {
+    if (paysOrder(to)) {
       // "Check the reference_id and payment amount against your records": a payment for another
       // amount than the order's is never fulfilled automatically.
       if (payment.amountCents !== current.amount_cents) {
@@ -195,6 +167,7 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
     if (to === "CANCELLED" && received > 0) {
       await flag("cancelled_with_funds", `cancelled after ${centsToDecimal(received)} USD of ${centsToDecimal(current.amount_cents)} USD was received`);
     }
+    await refreshOrderPayment(trx, current.order_id);
     const attempt = await trx.selectFrom("payment_attempts").selectAll().where("id", "=", current.id).executeTakeFirstOrThrow();
     return { outcome: "changed" as const, attempt, fulfilled, from: current.state, to };
   });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { elapsed, log } from "../log";
 import { centsToAmountNumber, parseOptionalCents, type Cents, type SubCent } from "../money";
+import { PAYRAM_STATES, type PayramState } from "../payments/states";
 import { describeErrorAnswer, failureForStatus, PayramError, readErrorEnvelope } from "./errors";
 
 /**
@@ -36,9 +37,6 @@ const createdPaymentBody = z.object({
   // `host` is ignored: where the shopper may be sent is the merchant's configuration, not PayRam's answer.
 });
 
-/** PayRam's payment states, with the old FAQ's `CANCELED` read as `CANCELLED`. */
-export const PAYRAM_STATES = ["OPEN", "PARTIALLY_FILLED", "FILLED", "OVER_FILLED", "CANCELLED"] as const;
-export type PayramState = (typeof PAYRAM_STATES)[number];
 
 /** A payment as PayRam reports it, in the app's terms (both of PayRam's body shapes end here). */
 export interface PayramPayment {
@@ -211,7 +209,7 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
       }
       const created = createdPaymentBody.safeParse(json);
       if (!created.success) {
-        // A 200 whose body has a `code` and no `url` is a failure (contract §2).
+        // A 200 whose body has a `code` and no `url` is a failure: PayRam answers some errors so.
         if (readErrorEnvelope(json)) throw new PayramError("refused", describeErrorAnswer(status, json), status);
         throw new PayramError("invalid_response", "PayRam's answer to the payment request has no reference_id and url", status);
       }

@@ -1,23 +1,26 @@
 "use client";
 
 import useSWR from "swr";
-import { FINAL_STATES } from "@/lib/db/schema";
+import { isFinal, STATUS_SYNC_INTERVAL_MS } from "@/lib/payments/states";
 import type { OrderStatusView } from "@/lib/payments/status";
 
-/** States after which nothing will change by itself: polling stops. */
-const FINAL = new Set<string>(FINAL_STATES);
+const MINUTE = 60_000;
+/** Poll as often as the server syncs while news is likely, then back off the longer it is quiet. */
+const POLL_TIERS = [
+  { quietForLessThanMs: 2 * MINUTE, everyMs: STATUS_SYNC_INTERVAL_MS },
+  { quietForLessThanMs: 10 * MINUTE, everyMs: 5_000 },
+  { quietForLessThanMs: 60 * MINUTE, everyMs: 15_000 },
+];
+const SLOWEST_POLL_MS = 30_000;
 
 /**
  * How long to wait before asking again: short while a payment may arrive, backing off the
  * longer nothing happens, and 0 (stop) once the payment is final.
  */
 export function pollInterval(view: OrderStatusView | undefined, now = Date.now()): number {
-  if (!view || FINAL.has(view.state)) return 0;
+  if (!view || isFinal(view.state)) return 0;
   const quietMs = now - Date.parse(view.updatedAt);
-  if (quietMs < 2 * 60_000) return 2_000;
-  if (quietMs < 10 * 60_000) return 5_000;
-  if (quietMs < 60 * 60_000) return 15_000;
-  return 30_000;
+  return POLL_TIERS.find((tier) => quietMs < tier.quietForLessThanMs)?.everyMs ?? SLOWEST_POLL_MS;
 }
 
 async function fetchStatus(url: string): Promise<OrderStatusView> {
@@ -31,8 +34,8 @@ export function useOrderStatus(orderId: string, initial: OrderStatusView) {
   return useSWR(`/api/orders/${orderId}`, fetchStatus, {
     fallbackData: initial,
     refreshInterval: (latest) => pollInterval(latest ?? initial),
-    revalidateOnMount: !FINAL.has(initial.state),
-    revalidateOnFocus: !FINAL.has(initial.state),
+    revalidateOnMount: !isFinal(initial.state),
+    revalidateOnFocus: !isFinal(initial.state),
     keepPreviousData: true,
   });
 }

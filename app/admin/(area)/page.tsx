@@ -6,10 +6,10 @@ import { listOrders, orderFilterSchema, orderSummary, PAGE_SIZE } from "@/lib/ad
 import { getDb } from "@/lib/db/server";
 import { formatUtc, plural } from "@/lib/format";
 import { formatUsd } from "@/lib/money";
+import { MERCHANT_STATE_LABELS, MERCHANT_STATES } from "@/lib/payments/states";
 
 export const metadata: Metadata = { title: "Orders" };
 
-const FILTERS = ["PAID", "OPEN", "PARTIALLY_FILLED", "FILLED", "OVER_FILLED", "CANCELLED", "START_FAILED", "STARTING", "NONE"] as const;
 
 export default async function OrdersPage({ searchParams }: PageProps<"/admin">) {
   await requireAdminPage();
@@ -36,9 +36,9 @@ export default async function OrdersPage({ searchParams }: PageProps<"/admin">) 
         <Link href={`/admin${query({ state: undefined, page: undefined })}`} aria-current={!filter.state ? "page" : undefined} className="rounded-full border border-paper-line bg-paper px-3 py-1 aria-[current=page]:bg-ink aria-[current=page]:text-white">
           All
         </Link>
-        {FILTERS.map((state) => (
+        {MERCHANT_STATES.map((state) => (
           <Link key={state} href={`/admin${query({ state, page: undefined })}`} aria-current={filter.state === state ? "page" : undefined} className="rounded-full border border-paper-line bg-paper px-3 py-1 aria-[current=page]:bg-ink aria-[current=page]:text-white">
-            {state} <span className="tabular-nums text-ink-faint">{summary.counts[state] ?? 0}</span>
+            {MERCHANT_STATE_LABELS[state]} <span className="tabular-nums text-ink-faint">{summary.counts[state] ?? 0}</span>
           </Link>
         ))}
       </nav>
@@ -79,9 +79,9 @@ export default async function OrdersPage({ searchParams }: PageProps<"/admin">) 
                 <td className="px-4 py-2 tabular-nums">{formatUtc(row.createdAt)}</td>
                 <td className="px-4 py-2">{row.email}</td>
                 <td className="px-4 py-2 text-right tabular-nums">{formatUsd(row.totalCents)}</td>
-                <td className="px-4 py-2 text-right tabular-nums">{row.receivedCents === null ? "—" : formatUsd(row.receivedCents)}</td>
+                <td className="px-4 py-2 text-right tabular-nums">{formatUsd(row.receivedCents)}</td>
                 <td className="px-4 py-2">
-                  <StateBadge state={row.paidAt ? "PAID" : (row.state ?? "NONE")} />
+                  <StateBadge state={row.state} />
                 </td>
               </tr>
             ))}

@@ -5,7 +5,7 @@ import { getDb } from "@/lib/db/server";
 import { formatUsd } from "@/lib/money";
 import { findOrder, listOrderItems } from "@/lib/orders";
 import { maskEmail } from "@/lib/orders/mask";
-import { latestAttempt } from "@/lib/payments/attempts";
+import { orderAttempts } from "@/lib/payments/attempts";
 import { syncUnderWay, toStatusView } from "@/lib/payments/status";
 
 export const metadata: Metadata = { title: "Your order", robots: { index: false } };
@@ -19,7 +19,7 @@ export default async function OrderPage({ params }: PageProps<"/orders/[orderId]
   const db = getDb();
   const order = await findOrder(db, orderId);
   if (!order) notFound();
-  const [items, attempt] = await Promise.all([listOrderItems(db, order.id), latestAttempt(db, order.id)]);
+  const [items, attempts] = await Promise.all([listOrderItems(db, order.id), orderAttempts(db, order.id)]);
   return (
     <div className="space-y-6">
       <div>
@@ -29,7 +29,7 @@ export default async function OrderPage({ params }: PageProps<"/orders/[orderId]
           confirmation to {maskEmail(order.email)}
         </p>
       </div>
-      <OrderStatus orderId={order.id} initial={toStatusView(order, attempt, syncUnderWay(db, attempt))} />
+      <OrderStatus orderId={order.id} initial={toStatusView(order, attempts, syncUnderWay(db, attempts.at(-1) ?? null))} />
       <section aria-labelledby="items" className="rounded-xl border border-paper-line bg-paper p-6">
         <h2 id="items" className="text-lg font-semibold">
           Items

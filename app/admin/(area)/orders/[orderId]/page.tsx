@@ -20,7 +20,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
   if (!detail) notFound();
   const { order, items, attempts, timeline, attention, fulfilment } = detail;
   const current = attempts.at(-1) ?? null;
-  const received = current?.amount_received_cents ?? 0;
+  const received = order.received_cents;
   const open = attention.filter((item) => item.resolved_at === null);
   return (
     <div className="space-y-6">
@@ -36,7 +36,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
             {order.email} · placed {formatUtc(order.created_at)}
           </p>
         </div>
-        <StateBadge state={order.paid_at ? "PAID" : (current?.state ?? "NONE")} />
+        <StateBadge state={order.payment_state} />
       </div>
 
       <section aria-labelledby="payram" className="grid gap-6 rounded-xl border border-paper-line bg-paper p-6 md:grid-cols-2">

@@ -1,0 +1,192 @@
+import { formatDecimalUsd as usd, parseCents } from "../money";
+
+/**
+ * The one vocabulary of payment states: which exist, how they rank, which are final, what a
+ * shopper and a merchant read for them. Imported by the database schema, the sync, the sweep,
+ * the status page (in the browser too: nothing here touches the database) and the merchant area.
+ */
+
+/** The life of one PayRam payment, from our side. The first two never exist at PayRam. */
+export const ATTEMPT_STATES = [
+  "STARTING", // recorded, create call in flight
+  "START_FAILED", // create failed or timed out: closed, never retried
+  "OPEN",
+  "PARTIALLY_FILLED",
+  "FILLED",
+  "OVER_FILLED",
+  "CANCELLED",
+] as const;
+export type AttemptState = (typeof ATTEMPT_STATES)[number];
+
+/** PayRam's own states, with the old FAQ's `CANCELED` read as `CANCELLED`. */
+export const PAYRAM_STATES = ["OPEN", "PARTIALLY_FILLED", "FILLED", "OVER_FILLED", "CANCELLED"] as const satisfies readonly AttemptState[];
+export type PayramState = (typeof PAYRAM_STATES)[number];
+
+/** States in which an attempt still counts as the order's one open payment. */
+export const OPEN_ATTEMPT_STATES = ["STARTING", "OPEN", "PARTIALLY_FILLED"] as const satisfies readonly AttemptState[];
+
+/** States PayRam may still move: what the sweep and the status poll ask about. */
+export const SYNCABLE_STATES = ["OPEN", "PARTIALLY_FILLED"] as const satisfies readonly AttemptState[];
+
+/** States that never change again: nothing left to ask PayRam, nothing for a page to poll. */
+export const FINAL_STATES = ["FILLED", "OVER_FILLED", "CANCELLED", "START_FAILED"] as const satisfies readonly AttemptState[];
+
+/** PayRam's final states: no word from PayRam moves an attempt out of them. */
+const PAYRAM_FINAL: ReadonlySet<AttemptState> = new Set(["FILLED", "OVER_FILLED", "CANCELLED"]);
+
+/** "Forward" by rank: PayRam gives no update time. */
+const RANK: Record<AttemptState, number> = {
+  STARTING: 0,
+  START_FAILED: 0,
+  OPEN: 1,
+  PARTIALLY_FILLED: 2,
+  FILLED: 3,
+  OVER_FILLED: 3,
+  CANCELLED: 3,
+};
+
+/**
+ * How often an open order's status may be asked of PayRam by its status page (per order, however
+ * many tabs), and so how often the page itself polls at best.
+ */
+export const STATUS_SYNC_INTERVAL_MS = 2_000;
+
+const includes = (list: readonly string[], state: string) => list.includes(state);
+
+export const isOpen = (state: AttemptState): boolean => includes(OPEN_ATTEMPT_STATES, state);
+export const isSyncable = (state: AttemptState): boolean => includes(SYNCABLE_STATES, state);
+/** Takes any string, for views that add "NONE". */
+export const isFinal = (state: string): boolean => includes(FINAL_STATES, state);
+
+/** What an attempt knows of itself, for the rules below. */
+export interface AttemptFacts {
+  state: AttemptState;
+  attempt_number: number;
+  amount_received_cents: number | null;
+}
+
+/** What an order knows of itself, for the rules below. */
+export interface OrderFacts {
+  paid_at: string | null;
+}
+
+/**
+ * The state an attempt should move to on PayRam's word, or null to keep it as it is. Only
+ * forward by rank; PayRam's final states never change; an attempt the checkout gave up on is
+ * moved only by a final word (an open one is an orphan that the next attempt's create cancels).
+ */
+export function nextState(current: AttemptFacts, remote: PayramState | "UNKNOWN", receivedCents: number | null): AttemptState | null {
+  if (remote === "UNKNOWN" || PAYRAM_FINAL.has(current.state)) return null;
+  if (current.state === "START_FAILED" && !PAYRAM_FINAL.has(remote)) return null;
+  if (RANK[remote] > RANK[current.state]) return remote;
+  if (remote === current.state && (receivedCents ?? 0) > (current.amount_received_cents ?? 0)) return remote;
+  return null;
+}
+
+/** PayRam's word that the payment is complete: the order is paid (if the amount is the order's). */
+export const paysOrder = (state: AttemptState): boolean => state === "FILLED" || state === "OVER_FILLED";
+
+/** Is this a move into one of PayRam's final states? (The attempt then closes.) */
+export const closesAttempt = (state: AttemptState): boolean => PAYRAM_FINAL.has(state);
+
+function latest<T extends AttemptFacts>(attempts: readonly T[]): T | null {
+  return attempts.reduce<T | null>((last, attempt) => (last === null || attempt.attempt_number > last.attempt_number ? attempt : last), null);
+}
+
+/** The state a shopper's status page is about: the latest payment's, or NONE before the first. */
+export type ShopperState = AttemptState | "NONE";
+
+export function shopperState(attempts: readonly AttemptFacts[]): ShopperState {
+  return latest(attempts)?.state ?? "NONE";
+}
+
+/** What the shopper reads for their order's state; amounts are the view's exact decimal strings. */
+export interface ShopperFacts {
+  state: ShopperState;
+  paid: boolean;
+  dueUsd: string;
+  receivedUsd: string;
+  remainingUsd: string;
+  surplusUsd: string;
+}
+
+export function describeForShopper(view: ShopperFacts): { title: string; tone: "wait" | "ok" | "warn"; body: string } {
+  switch (view.state) {
+    case "NONE":
+    case "STARTING":
+      return { tone: "wait", title: "Preparing your payment", body: "This takes a moment. This page updates by itself." };
+    case "START_FAILED":
+      return { tone: "warn", title: "Your payment could not be started", body: "Nothing was charged. You can try again now." };
+    case "OPEN":
+      return {
+        tone: "wait",
+        title: "Waiting for your payment",
+        body: `Pay ${usd(view.dueUsd)} on PayRam's payment page. This page updates by itself once your payment arrives.`,
+      };
+    case "PARTIALLY_FILLED":
+      return {
+        tone: "wait",
+        title: `Received ${usd(view.receivedUsd)} of ${usd(view.dueUsd)}`,
+        body: `${usd(view.remainingUsd)} still to pay. Send the rest to the same address, or continue on the payment page.`,
+      };
+    case "FILLED":
+      return view.paid
+        ? { tone: "ok", title: "Paid — thank you!", body: `We received ${usd(view.receivedUsd)}. Your order is confirmed and on its way to being fulfilled.` }
+        : {
+            tone: "warn",
+            title: "Payment received — under review",
+            body: "Your payment arrived, and the shop is checking it before confirming your order. We will be in touch.",
+          };
+    case "OVER_FILLED":
+      return {
+        tone: "ok",
+        title: "Paid — thank you!",
+        body: `You sent ${usd(view.surplusUsd)} more than the total. The shop has been told and will contact you about the difference.`,
+      };
+    case "CANCELLED":
+      return parseCents(view.receivedUsd) > 0
+        ? {
+            tone: "warn",
+            title: "This payment was cancelled after part of it arrived",
+            body: `We received ${usd(view.receivedUsd)} of ${usd(view.dueUsd)}. The shop has been told and will contact you to sort it out.`,
+          }
+        : { tone: "warn", title: "This payment expired or was cancelled", body: "Nothing was received. You can pay again for the same order." };
+  }
+}
+
+/** The state a merchant filters, counts and exports by: PAID once paid, else the latest payment's. */
+export const MERCHANT_STATES = ["PAID", "OPEN", "PARTIALLY_FILLED", "FILLED", "OVER_FILLED", "CANCELLED", "START_FAILED", "STARTING", "NONE"] as const;
+export type MerchantState = (typeof MERCHANT_STATES)[number];
+
+export function merchantState(order: OrderFacts, attempts: readonly AttemptFacts[]): MerchantState {
+  return order.paid_at !== null ? "PAID" : shopperState(attempts);
+}
+
+/** The merchant's words for each state (URLs, CSV and data-* attributes keep the machine names). */
+export const MERCHANT_STATE_LABELS: Record<MerchantState, string> = {
+  PAID: "Paid",
+  OPEN: "Awaiting payment",
+  PARTIALLY_FILLED: "Partly paid",
+  FILLED: "Paid, under review",
+  OVER_FILLED: "Overpaid, under review",
+  CANCELLED: "Cancelled",
+  START_FAILED: "Could not start",
+  STARTING: "Starting",
+  NONE: "No payment",
+};
+
+/** USD received over all of an order's payments. */
+export function receivedCents(attempts: readonly AttemptFacts[]): number {
+  return attempts.reduce((sum, attempt) => sum + (attempt.amount_received_cents ?? 0), 0);
+}
+
+/**
+ * "Pay again": only when nothing is paid or open, and no money is waiting to be sorted out by the
+ * merchant (a cancelled payment that received some).
+ */
+export function canPayAgain(order: OrderFacts, attempts: readonly AttemptFacts[]): boolean {
+  const last = latest(attempts);
+  if (order.paid_at !== null || !last) return false;
+  if (last.state === "START_FAILED") return true;
+  return last.state === "CANCELLED" && (last.amount_received_cents ?? 0) === 0;
+}
