@@ -103,10 +103,12 @@ export function shopperState(attempts: readonly AttemptFacts[]): ShopperState {
 /** What the shopper reads for their order's state; amounts are the view's exact decimal strings. */
 export interface ShopperFacts {
   state: ShopperState;
+  /** True once the order is paid (and fulfilment queued). FILLED without it is under review. */
   paid: boolean;
   dueUsd: string;
   receivedUsd: string;
   remainingUsd: string;
+  /** How much more than the total arrived (OVER_FILLED). */
   surplusUsd: string;
 }
 

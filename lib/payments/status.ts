@@ -5,7 +5,7 @@ import { centsToDecimal } from "../money";
 import { findOrder } from "../orders";
 import { processWide } from "../process-wide";
 import { orderAttempts } from "./attempts";
-import { canPayAgain, isFinal, isSyncable, shopperState, STATUS_SYNC_INTERVAL_MS, type ShopperState } from "./states";
+import { canPayAgain, isFinal, isSyncable, shopperState, STATUS_SYNC_INTERVAL_MS, type ShopperFacts, type ShopperState } from "./states";
 import { syncPayment, type SyncDeps } from "./sync";
 
 /**
@@ -14,16 +14,8 @@ import { syncPayment, type SyncDeps } from "./sync";
  * interval however many tabs, shoppers or app instances poll: the last sync time is stored, and
  * the one request that moves it forward is the one that asks — but waits for it only briefly.
  */
-export interface OrderStatusView {
+export interface OrderStatusView extends ShopperFacts {
   orderNumber: number;
-  state: ShopperState;
-  /** True once the order is paid (and fulfilment queued). FILLED without it is under review. */
-  paid: boolean;
-  dueUsd: string;
-  receivedUsd: string;
-  remainingUsd: string;
-  /** How much more than the total arrived (OVER_FILLED). */
-  surplusUsd: string;
   paymentUrl: string | null;
   depositAddress: string | null;
   currency: string | null;

@@ -8,6 +8,8 @@ import { getDb } from "@/lib/db/server";
 import { formatUsd } from "@/lib/money";
 import { issueCheckoutToken } from "@/lib/payments/checkout-token";
 import { priceCart } from "@/lib/payments/pricing";
+import { OrderLines } from "@/components/order-lines";
+import { Panel } from "@/components/panel";
 
 export const metadata: Metadata = { title: "Checkout" };
 
@@ -33,27 +35,9 @@ export default async function CheckoutPage() {
         <section aria-label="Your details" className="rounded-xl border border-paper-line bg-paper p-6">
           <CheckoutForm token={token} ships={priced.ships} totalLabel={formatUsd(priced.totalCents)} />
         </section>
-        <aside aria-labelledby="order-summary" className="h-fit rounded-xl border border-paper-line bg-paper p-6">
-          <h2 id="order-summary" className="text-lg font-semibold">
-            Order summary
-          </h2>
-          <ul className="mt-4 space-y-2 text-sm">
-            {priced.lines.map((line) => (
-              <li key={line.slug} className="flex justify-between gap-4">
-                <span>
-                  {line.name} × {line.quantity}
-                </span>
-                <span className="tabular-nums">{formatUsd(line.lineTotalCents)}</span>
-              </li>
-            ))}
-          </ul>
-          <dl className="mt-4 flex justify-between border-t border-paper-line pt-4 text-lg font-semibold">
-            <dt>Total</dt>
-            <dd className="tabular-nums" data-testid="checkout-total">
-              {formatUsd(priced.totalCents)}
-            </dd>
-          </dl>
-        </aside>
+        <Panel id="order-summary" title="Order summary" className="h-fit">
+          <OrderLines lines={priced.lines.map((line) => ({ key: line.slug, ...line }))} totalCents={priced.totalCents} totalTestId="checkout-total" />
+        </Panel>
       </div>
     </div>
   );

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ResolveForm } from "@/components/admin/resolve-form";
+import { OrderLines, orderItemLines } from "@/components/order-lines";
+import { Panel } from "@/components/panel";
 import { StateBadge } from "@/components/admin/state-badge";
 import { SyncNowButton } from "@/components/admin/sync-now";
 import { requireAdminPage } from "@/lib/admin/auth";
@@ -83,10 +85,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
         </section>
       )}
 
-      <section aria-labelledby="history" className="rounded-xl border border-paper-line bg-paper p-6">
-        <h2 id="history" className="text-lg font-semibold">
-          History
-        </h2>
+      <Panel id="history" title="History">
         <ol className="mt-4 space-y-3" data-testid="timeline">
           {timeline.map((entry, index) => (
             <li key={index} className="border-l-2 border-paper-line pl-4">
@@ -96,22 +95,10 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
             </li>
           ))}
         </ol>
-      </section>
+      </Panel>
 
-      <section aria-labelledby="items" className="rounded-xl border border-paper-line bg-paper p-6">
-        <h2 id="items" className="text-lg font-semibold">
-          Items
-        </h2>
-        <ul className="mt-3 space-y-1 text-sm">
-          {items.map((item) => (
-            <li key={item.position} className="flex justify-between">
-              <span>
-                {item.name} × {item.quantity} @ {formatUsd(item.unit_price_cents)}
-              </span>
-              <span className="tabular-nums">{formatUsd(item.line_total_cents)}</span>
-            </li>
-          ))}
-        </ul>
+      <Panel id="items" title="Items">
+        <OrderLines lines={orderItemLines(items)} totalCents={order.total_cents} unitPrices />
         {order.shipping_name && (
           <p className="mt-4 text-sm">
             Ship to: {order.shipping_name}, {order.shipping_line1}
@@ -119,7 +106,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
             {order.shipping_region ? `, ${order.shipping_region}` : ""}, {order.shipping_country}
           </p>
         )}
-      </section>
+      </Panel>
     </div>
   );
 }

@@ -1,0 +1,39 @@
+import { formatUsd } from "@/lib/money";
+
+export interface OrderLine {
+  key: string;
+  name: string;
+  quantity: number;
+  unitPriceCents: number;
+  lineTotalCents: number;
+}
+
+/** An order's lines and total, as the checkout, the status page and the merchant show them. */
+export function OrderLines({ lines, totalCents, totalTestId, unitPrices = false }: { lines: OrderLine[]; totalCents: number; totalTestId?: string; unitPrices?: boolean }) {
+  return (
+    <>
+      <ul className="mt-4 space-y-2 text-sm">
+        {lines.map((line) => (
+          <li key={line.key} className="flex justify-between gap-4">
+            <span>
+              {line.name} × {line.quantity}
+              {unitPrices && ` @ ${formatUsd(line.unitPriceCents)}`}
+            </span>
+            <span className="tabular-nums">{formatUsd(line.lineTotalCents)}</span>
+          </li>
+        ))}
+      </ul>
+      <dl className="mt-4 flex justify-between border-t border-paper-line pt-4 text-lg font-semibold">
+        <dt>Total</dt>
+        <dd className="tabular-nums" data-testid={totalTestId}>
+          {formatUsd(totalCents)}
+        </dd>
+      </dl>
+    </>
+  );
+}
+
+/** The snapshot lines an order keeps, for OrderLines. */
+export function orderItemLines(items: { position: number; name: string; quantity: number; unit_price_cents: number; line_total_cents: number }[]): OrderLine[] {
+  return items.map((item) => ({ key: String(item.position), name: item.name, quantity: item.quantity, unitPriceCents: item.unit_price_cents, lineTotalCents: item.line_total_cents }));
+}
