@@ -1,12 +1,12 @@
 import type { ServerResponse } from "node:http";
 import { FaultDice } from "./faults";
 import { parseUsdCents } from "./money";
-import { PaymentStore, type OperationResult, type PaymentChange } from "./payments";
+import { confirmationsOf, PaymentStore, type OperationResult, type Payment, type PaymentChange } from "./payments";
 import { applyConfigPatch, type ConfigResult, type RuntimeConfig } from "./runtime-config";
 import type { Settings } from "./settings";
 import { Stats } from "./stats";
 import { WebhookDispatcher } from "./webhooks";
-import { controlView, webhookPayload } from "./wire";
+import { controlView, statusBody, webhookPayload } from "./wire";
 
 /** The emulator's state and the operations on it, shared by the HTTP routes and the programmatic API. */
 export class EmulatorCore {
@@ -25,7 +25,11 @@ export class EmulatorCore {
   ) {
     this.config = structuredClone(settings.initialConfig);
     this.dice = new FaultDice(this.config.faults.seed);
-    this.store = new PaymentStore((change) => this.paymentChanged(change));
+    this.store = new PaymentStore(
+      () => this.config,
+      (change) => this.paymentChanged(change),
+      (payment) => this.paymentConfirming(payment),
+    );
     this.webhooks = new WebhookDispatcher(settings.apiKey, () => this.config, this.dice, (line) => this.log(line));
   }
 
@@ -45,6 +49,11 @@ export class EmulatorCore {
     });
   }
 
+  /** GET /api/v1/payment/reference/{id}'s body, in the configured shape. */
+  statusBody(payment: Payment): Record<string, unknown> {
+    return statusBody(payment, this.config.project, this.config.api, confirmationsOf(payment, this.config));
+  }
+
   view(referenceId: string) {
     const payment = this.store.get(referenceId);
     return payment ? controlView(payment, this.publicUrl, this.config.api) : undefined;
@@ -62,6 +71,8 @@ export class EmulatorCore {
   }
 
   setConfig(patch: unknown): ConfigResult {
+    const profile = typeof patch === "object" && patch !== null && "profile" in patch ? patch.profile : this.config.profile;
+    if (profile !== this.config.profile) return { ok: false, error: "profile: chosen at start (--profile / EMULATOR_PROFILE); change single settings instead" };
     const result = applyConfigPatch(this.config, patch);
     if (!result.ok) return result;
     const seedGiven = typeof patch === "object" && patch !== null && "faults" in patch && typeof patch.faults === "object" && patch.faults !== null && "seed" in patch.faults;
@@ -101,8 +112,18 @@ export class EmulatorCore {
     this.waits.clear();
   }
 
-  private paymentChanged({ payment }: PaymentChange): void {
-    const payload = webhookPayload(payment, this.config.api, new Date());
+  private paymentChanged({ payment, confirmed }: PaymentChange): void {
+    // After a confirmation window the final delivery carries 0 of 0 confirmations, as PayRam's
+    // sources describe it (the rest of its shape is our assumption: emulator/README.md).
+    const confirmations = confirmed ? { current: 0, required: 0 } : confirmationsOf(payment, this.config);
+    const payload = webhookPayload(payment, this.config.api, new Date(), confirmations);
     this.webhooks.paymentEvent(payment.referenceId, String(payload.status), payment.state === "CANCELLED", payload);
+  }
+
+  /** A progress delivery while a deposit confirms: the state so far, confirmations rising, sometimes no payment_info. */
+  private paymentConfirming(payment: Payment): void {
+    const withoutInfo = this.dice.roll(this.config.confirmations.progressWithoutPaymentInfoRate);
+    const payload = webhookPayload(payment, this.config.api, new Date(), confirmationsOf(payment, this.config), withoutInfo ? false : "with-pending");
+    this.webhooks.paymentEvent(payment.referenceId, String(payload.status), false, payload);
   }
 }

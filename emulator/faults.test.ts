@@ -136,11 +136,23 @@ describe("status faults", () => {
 describe("webhook faults", () => {
   const forRef = (ref: string) => h.receiver.bodies().filter((b) => b.reference_id === ref);
 
-  it("drop: the delivery is logged as dropped and never sent", async () => {
+  it("drop: one attempt is not sent, and the retry schedule goes on from there", async () => {
     await setFaults({ webhooks: { dropRate: 1 } });
     const { reference_id: ref } = await h.create();
     h.emulator.deposit(ref, "1");
-    expect(h.emulator.deliveries()).toEqual([expect.objectContaining({ referenceId: ref, outcome: "dropped", fault: "dropped", attempt: 0 })]);
+    await waitFor("the retry after the dropped attempt", () => h.emulator.deliveries().some((entry) => entry.attempt === 2));
+    expect(forRef(ref)).toHaveLength(1);
+    expect(h.emulator.deliveries().filter((entry) => entry.referenceId === ref)).toEqual([
+      expect.objectContaining({ outcome: "dropped", fault: "dropped", attempt: 1, nextRetryInMs: 20, responseStatus: null }),
+      expect.objectContaining({ outcome: "delivered", fault: "dropped", attempt: 2, responseStatus: 200 }),
+    ]);
+  });
+
+  it("lost: the delivery is logged as dropped and never sent", async () => {
+    await setFaults({ webhooks: { lostRate: 1 } });
+    const { reference_id: ref } = await h.create();
+    h.emulator.deposit(ref, "1");
+    expect(h.emulator.deliveries()).toEqual([expect.objectContaining({ referenceId: ref, outcome: "dropped", fault: "lost", attempt: 0 })]);
     // Redeliver still works (the payload was "sent" as far as PayRam knows).
     await h.control(`/payments/${ref}/redeliver`);
     await waitFor("the redelivery", () => forRef(ref).length === 1);

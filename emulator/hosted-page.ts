@@ -18,7 +18,7 @@ export function returnUrl(base: string, referenceId: string): string {
   return url.toString();
 }
 
-export type PageNotice = { kind: "info" | "error"; text: string } | null;
+export type PageNotice = { kind: "info" | "error"; text: string; link?: { href: string; text: string } } | null;
 
 const STYLE = `
 :root { color-scheme: light; --ink:#1b1f24; --muted:#5b6470; --line:#dfe3e8; --brand:#3b5bdb; --ok:#1b6e2d; --warn:#8a4600; --bad:#c92a2a; }
@@ -101,6 +101,12 @@ export async function renderPaymentPage(payment: Payment, config: RuntimeConfig,
   const cryptoDue = formatUnits(centsToUnits(payment.amountCents, currency.decimals), currency.decimals);
   const qr = await QRCode.toString(payment.depositAddress, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
   const terminal = isTerminal(payment.state);
+  const confirmingCents = payment.pending.reduce((sum, deposit) => sum + deposit.amountCents, 0);
+  // api.topUp "new-reference": PayRam's core matches only OPEN requests, so a further transfer opens a new one.
+  const topUpHint =
+    config.api.topUp === "new-reference" && payment.state === "PARTIALLY_FILLED"
+      ? `<p class="hint" style="margin:0">Profile ${escapeHtml(config.profile)}: a further transfer opens a new payment request for the same customer; this one stays partly paid.</p>`
+      : "";
 
   const actions = terminal
     ? `<section class="actions" aria-labelledby="done-heading">
@@ -115,6 +121,7 @@ export async function renderPaymentPage(payment: Payment, config: RuntimeConfig,
 </section>`
     : `<section class="actions" aria-labelledby="wallet-heading">
   <h2 id="wallet-heading" style="font-size:1rem;margin:0">Simulate the shopper's wallet</h2>
+  ${topUpHint}
   ${actionForm(ref, "full", "Send full amount", `$${formatUsd(remaining)}, the remaining amount`)}
   ${actionForm(ref, "partial", "Send partial amount", `$${formatUsd(halfOf(remaining))}, half of the remaining amount`, "secondary")}
   ${actionForm(ref, "over", "Send over amount", `$${formatUsd(remaining + OVER_EXTRA_CENTS)}, $${formatUsd(OVER_EXTRA_CENTS)} more than remaining`, "secondary")}
@@ -148,12 +155,13 @@ export async function renderPaymentPage(payment: Payment, config: RuntimeConfig,
   <p class="sub">${escapeHtml(cryptoDue)} ${escapeHtml(currency.symbol)} on ${escapeHtml(payment.network)} · invoice ${escapeHtml(payment.invoiceId)}</p>
   <div role="status" aria-live="polite">
     <p style="margin:0">Status: <strong class="state" id="payment-state" data-testid="payment-state" data-state="${payment.state}">${payment.state}</strong></p>
-    ${notice ? `<p class="notice${notice.kind === "error" ? " error" : ""}">${escapeHtml(notice.text)}</p>` : ""}
+    ${notice ? `<p class="notice${notice.kind === "error" ? " error" : ""}">${escapeHtml(notice.text)}${notice.link ? ` <a href="${escapeHtml(notice.link.href)}">${escapeHtml(notice.link.text)}</a>` : ""}</p>` : ""}
   </div>
   <dl>
     <dt>Amount due</dt><dd id="amount-due">$${formatUsd(payment.amountCents)}</dd>
     <dt>Amount received</dt><dd id="amount-received">$${formatUsd(filled)}</dd>
     <dt>Remaining</dt><dd id="amount-remaining">$${formatUsd(remaining)}</dd>
+    ${confirmingCents > 0 ? `<dt>Confirming</dt><dd id="amount-confirming">$${formatUsd(confirmingCents)} (counts once confirmed)</dd>` : ""}
     ${terminal ? "" : `<dt>Expires</dt><dd><time datetime="${payment.expiresAt.toISOString()}">${escapeHtml(payment.expiresAt.toUTCString())}</time></dd>`}
   </dl>
   <label for="deposit-address">Deposit address (${escapeHtml(currency.symbol)} on ${escapeHtml(payment.network)})</label>
@@ -164,7 +172,7 @@ export async function renderPaymentPage(payment: Payment, config: RuntimeConfig,
   <div class="qr" role="img" aria-label="QR code of the deposit address">${qr}</div>
   ${deposits}
   ${actions}
-  <footer>Reference ${escapeHtml(ref)} · a local stand-in for PayRam; no real funds move.</footer>
+  <footer>Reference ${escapeHtml(ref)}${payment.topUpOf ? ` · top-up of ${escapeHtml(payment.topUpOf)}` : ""} · profile <span id="emulator-profile">${escapeHtml(config.profile)}</span> · a local stand-in for PayRam; no real funds move.</footer>
 </main>`;
   return layout(`Pay ${merchantName} — $${formatUsd(payment.amountCents)}`, body, COPY_SCRIPT);
 }

@@ -10,7 +10,7 @@ export const FAULT_MODES = ["none", "500", "502", "429", "code5", "hang", "undef
 export type FaultMode = (typeof FAULT_MODES)[number];
 
 const rate = z.number().min(0).max(1);
-const milliseconds = z.number().int().min(0).max(24 * 60 * 60 * 1000);
+const milliseconds = z.number().int().min(0).max(48 * 60 * 60 * 1000);
 
 const endpointFaultSchema = z.strictObject({
   /** What an affected call answers; "hang" never answers (a create still creates the payment). */
@@ -26,7 +26,18 @@ export type EndpointFault = z.infer<typeof endpointFaultSchema>;
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 
+/** Named bundles of readings (emulator/profiles.ts); chosen at start with --profile / EMULATOR_PROFILE. */
+export const PROFILE_NAMES = ["docs-2026", "connector-2026"] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
 export const runtimeConfigSchema = z.strictObject({
+  /** The profile the emulator started from (a label: settings changed since show below). */
+  profile: z.enum(PROFILE_NAMES),
+  /**
+   * Multiplies every retry delay and confirmation time, so tests play PayRam's hours in
+   * milliseconds (0.001 = a thousand times faster). Timeouts, expiry and fault delays are not scaled.
+   */
+  timeScale: z.number().gt(0).max(1),
   project: z.strictObject({
     merchantName: z.string().min(1).max(200),
     successUrl: httpUrl,
@@ -41,6 +52,32 @@ export const runtimeConfigSchema = z.strictObject({
     cancelledSpelling: z.enum(["CANCELLED", "CANCELED"]),
     /** Some versions append &host=<public url> to the hosted page url. */
     urlIncludesHost: z.boolean(),
+    /**
+     * A deposit after an underpayment: "same-reference" adds it to the payment (docs); "new-reference"
+     * makes it a new payment request (new reference_id, same customer, no invoice) and leaves the
+     * first PARTIALLY_FILLED, as PayRam's core matches deposits only to OPEN requests (connector).
+     */
+    topUp: z.enum(["same-reference", "new-reference"]),
+    /** Which of the customer's payments a create cancels. */
+    cancelOnCreate: z.enum(["open-and-partially-filled", "open-only"]),
+    /** Before the asset is chosen, currencySymbol, blockchainSymbol, filledAmount and depositAddress are null. */
+    nullsBeforeAsset: z.boolean(),
+    /** Whole amounts without decimals ("82" rather than "82.00" / "82.000000"). */
+    bareWholeAmounts: z.boolean(),
+    /** An unknown reference: 404 {"code":5,…} or 500 {"error":"Error fetching the payment request"}. */
+    unknownReference: z.enum(["404", "500"]),
+    /** POST /api/v1/payment/search; false answers 404. */
+    search: z.boolean(),
+  }),
+  /** Block confirmations of a deposit; durationMs 0 = confirmed on arrival (times scaled by timeScale). */
+  confirmations: z.strictObject({
+    required: z.number().int().min(1).max(1000),
+    /** From a deposit's arrival until its last confirmation; meanwhile the state does not move. */
+    durationMs: milliseconds,
+    /** A progress delivery every N ms while a deposit confirms; 0 = none. */
+    progressEveryMs: milliseconds,
+    /** Chance that a progress delivery carries no payment_info. */
+    progressWithoutPaymentInfoRate: rate,
   }),
   webhooks: z.strictObject({
     /** Receivers, taking deliveries in turn (round-robin per delivery; retries stay on one URL). */
@@ -53,6 +90,11 @@ export const runtimeConfigSchema = z.strictObject({
     legacyApiKeyHeader: z.boolean(),
     /** Whether CANCELLED (cancel, expiry, per-customer cancellation) is delivered at all. */
     sendCancelled: z.boolean(),
+    /**
+     * The dashboard's test ping: "unsigned" with X-Webhook-Test: true (docs), or "empty-key": sent like
+     * a payment delivery (signed when signature is on) with an empty API-Key header (connector).
+     */
+    ping: z.enum(["unsigned", "empty-key"]),
     timeoutMs: z.number().int().min(1).max(10 * 60 * 1000),
     /** Delay before each retry; its length is the number of retries. */
     retryScheduleMs: z.array(milliseconds).max(50),
@@ -63,7 +105,10 @@ export const runtimeConfigSchema = z.strictObject({
     create: endpointFaultSchema.refine((fault) => fault.mode !== "undefined", { message: '"undefined" is a status fault', path: ["mode"] }),
     status: endpointFaultSchema,
     webhooks: z.strictObject({
+      /** One attempt is not sent (logged "dropped"); the retry schedule goes on from there. */
       dropRate: rate,
+      /** The delivery is never sent at all ("lost" for good; only a redeliver or a status read finds it). */
+      lostRate: rate,
       duplicateRate: rate,
       /** A reordered delivery is held until the next delivery has been answered (or reorderMaxHoldMs). */
       reorderRate: rate,
@@ -77,14 +122,30 @@ export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
 
 const MINUTE = 60_000;
 /** PayRam's schedule: quickly (0 s, 2 s, 4 s), then over hours. */
-export const PAYRAM_RETRY_SCHEDULE_MS = [0, 2_000, 4_000, 30 * MINUTE, 60 * MINUTE, 120 * MINUTE, 240 * MINUTE, 480 * MINUTE];
+const HOUR = 60 * MINUTE;
+/** PayRam's schedule (docs): 0 s, 2 s, 4 s, then 30 min … 48 h; after the last, the delivery is failed. */
+export const PAYRAM_RETRY_SCHEDULE_MS = [0, 2_000, 4_000, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR, 8 * HOUR, 24 * HOUR, 48 * HOUR];
 
 const noFault: EndpointFault = { mode: "none", rate: 1, count: null, latencyMs: 0 };
 
 export function defaultRuntimeConfig(project: RuntimeConfig["project"], webhookUrls: string[]): RuntimeConfig {
   return {
+    profile: "docs-2026",
+    timeScale: 1,
     project,
-    api: { statusShape: "camel", amounts: "string", cancelledSpelling: "CANCELLED", urlIncludesHost: false },
+    api: {
+      statusShape: "camel",
+      amounts: "string",
+      cancelledSpelling: "CANCELLED",
+      urlIncludesHost: false,
+      topUp: "same-reference",
+      cancelOnCreate: "open-and-partially-filled",
+      nullsBeforeAsset: false,
+      bareWholeAmounts: false,
+      unknownReference: "404",
+      search: true,
+    },
+    confirmations: { required: 1, durationMs: 0, progressEveryMs: 0, progressWithoutPaymentInfoRate: 0 },
     webhooks: {
       urls: webhookUrls,
       enabled: true,
@@ -92,6 +153,7 @@ export function defaultRuntimeConfig(project: RuntimeConfig["project"], webhookU
       signature: true,
       legacyApiKeyHeader: true,
       sendCancelled: true,
+      ping: "unsigned",
       timeoutMs: 60_000,
       retryScheduleMs: PAYRAM_RETRY_SCHEDULE_MS,
     },
@@ -99,7 +161,7 @@ export function defaultRuntimeConfig(project: RuntimeConfig["project"], webhookU
       seed: 1,
       create: { ...noFault },
       status: { ...noFault },
-      webhooks: { dropRate: 0, duplicateRate: 0, reorderRate: 0, reorderMaxHoldMs: 5_000, delayRate: 0, delayMs: 1_000 },
+      webhooks: { dropRate: 0, lostRate: 0, duplicateRate: 0, reorderRate: 0, reorderMaxHoldMs: 5_000, delayRate: 0, delayMs: 1_000 },
     },
   };
 }

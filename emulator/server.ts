@@ -5,7 +5,7 @@ import { sendJson } from "./http";
 import type { ConfigResult, RuntimeConfig } from "./runtime-config";
 import { handleControl } from "./routes/control";
 import { handleIndex, handlePage, handlePageCancel, handlePageDeposit } from "./routes/hosted-page-routes";
-import { handleCreate, handleHealth, handleStatus } from "./routes/payram-api";
+import { handleCreate, handleHealth, handleSearch, handleStatus } from "./routes/payram-api";
 import { resolveSettings, type EmulatorOptions } from "./settings";
 import type { DeliveryLogEntry } from "./webhooks";
 
@@ -31,6 +31,8 @@ export interface Emulator {
   cancel(referenceId: string): CommandResult;
   expire(referenceId: string): CommandResult;
   redeliver(referenceId: string): boolean;
+  /** The status reports UNDEFINED for this payment until it next changes (or `on` is false). */
+  reportUndefined(referenceId: string, on?: boolean): CommandResult;
   ping(): Promise<DeliveryLogEntry[]>;
   deliveries(): DeliveryLogEntry[];
   stats(): ReturnType<EmulatorCore["stats"]["snapshot"]>;
@@ -49,6 +51,7 @@ function route(core: EmulatorCore, req: IncomingMessage, res: ServerResponse): P
 
   if (path === "/__emulator" || path.startsWith("/__emulator/")) return handleControl(core, req, res, path, url.searchParams);
   if (path === "/api/v1/payment") return method === "POST" ? handleCreate(core, req, res) : methodNotAllowed("POST");
+  if (path === "/api/v1/payment/search") return method === "POST" ? handleSearch(core, req, res) : methodNotAllowed("POST");
   const status = /^\/api\/v1\/payment\/reference\/([^/]+)$/.exec(path);
   if (status) return method === "GET" ? handleStatus(core, req, res, decodeURIComponent(status[1] ?? "")) : methodNotAllowed("GET");
   if (path === "/api/v1/health") return method === "GET" ? handleHealth(core, res) : methodNotAllowed("GET");
@@ -59,8 +62,9 @@ function route(core: EmulatorCore, req: IncomingMessage, res: ServerResponse): P
   sendJson(res, 404, { error: "not found" });
 }
 
-function toCommandResult(core: EmulatorCore, referenceId: string, result: { ok: boolean; reason?: string }): CommandResult {
-  if (result.ok) return { ok: true, payment: core.view(referenceId) as PaymentView };
+/** The answer names the payment that took the operation (a top-up may be a new payment). */
+function toCommandResult(core: EmulatorCore, result: { ok: true; payment: { referenceId: string } } | { ok: false; reason: string }): CommandResult {
+  if (result.ok) return { ok: true, payment: core.view(result.payment.referenceId) as PaymentView };
   return { ok: false, reason: result.reason as "not-found" | "terminal" | "bad-amount" };
 }
 
@@ -112,10 +116,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     payments: () => ready.views(),
     payment: (referenceId) => ready.view(referenceId),
-    deposit: (referenceId, amountInUSD) => toCommandResult(ready, referenceId, ready.deposit(referenceId, amountInUSD)),
-    cancel: (referenceId) => toCommandResult(ready, referenceId, ready.store.cancel(referenceId)),
-    expire: (referenceId) => toCommandResult(ready, referenceId, ready.store.expireNow(referenceId)),
+    deposit: (referenceId, amountInUSD) => toCommandResult(ready, ready.deposit(referenceId, amountInUSD)),
+    cancel: (referenceId) => toCommandResult(ready, ready.store.cancel(referenceId)),
+    expire: (referenceId) => toCommandResult(ready, ready.store.expireNow(referenceId)),
     redeliver: (referenceId) => ready.webhooks.redeliver(referenceId),
+    reportUndefined: (referenceId, on = true) => toCommandResult(ready, ready.store.reportUndefined(referenceId, on)),
     ping: () => ready.webhooks.ping(),
     deliveries: () => ready.webhooks.log(),
     stats: () => ready.stats.snapshot(),

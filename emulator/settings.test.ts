@@ -17,7 +17,7 @@ describe("start settings", () => {
       urls: ["http://localhost:3000/api/webhook"],
       method: "POST",
       timeoutMs: 60_000,
-      retryScheduleMs: [0, 2000, 4000, 1_800_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000],
+      retryScheduleMs: [0, 2000, 4000, 1_800_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000, 86_400_000, 172_800_000],
     });
   });
 
@@ -58,6 +58,20 @@ describe("start settings", () => {
     if (cli.kind !== "run") throw new Error("expected run");
     expect(() => resolveSettings(cli.options)).toThrow(/api\.statusShape/);
     expect(parseCli(["--help"], {})).toEqual({ kind: "help" });
+  });
+
+  it("--profile / EMULATOR_PROFILE lay a bundle of readings under --config and the shortcut flags", () => {
+    const settingsOf = (argv: string[], env: Record<string, string>) => {
+      const cli = parseCli(argv, env);
+      if (cli.kind !== "run") throw new Error("expected run");
+      return resolveSettings(cli.options).initialConfig;
+    };
+    expect(settingsOf([], {}).profile).toBe("docs-2026");
+    const fromEnv = settingsOf([], { EMULATOR_PROFILE: "connector-2026" });
+    expect(fromEnv).toMatchObject({ profile: "connector-2026", api: { topUp: "new-reference", unknownReference: "500" }, webhooks: { sendCancelled: false } });
+    const refined = settingsOf(["--profile", "connector-2026", "--unknown-reference=404", "--time-scale", "0.001", "--confirmation-ms", "500"], { EMULATOR_PROFILE: "docs-2026" });
+    expect(refined).toMatchObject({ profile: "connector-2026", timeScale: 0.001, api: { topUp: "new-reference", unknownReference: "404" }, confirmations: { durationMs: 500, progressEveryMs: 3_000 } });
+    expect(() => settingsOf(["--profile", "shopify"], {})).toThrow(/profile/);
   });
 });
 

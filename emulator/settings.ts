@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { applyConfigPatch, defaultRuntimeConfig, mergeDeep, type RuntimeConfig } from "./runtime-config";
+import { PROFILES } from "./profiles";
+import { applyConfigPatch, defaultRuntimeConfig, mergeDeep, PROFILE_NAMES, type ProfileName, type RuntimeConfig } from "./runtime-config";
 
 /**
  * Start settings: what `startEmulator(options)` accepts, and how `npm run emulator` fills those
@@ -23,7 +24,9 @@ export interface EmulatorOptions {
   cancelUrl?: string;
   /** Request bodies above this answer 413. Default 65536. */
   maxBodyBytes?: number;
-  /** A partial runtime config applied on top of the defaults (also restored by reset). */
+  /** A bundle of PayRam readings (emulator/profiles.ts) laid over the defaults. Default "docs-2026". */
+  profile?: ProfileName;
+  /** A partial runtime config applied on top of the defaults and the profile (also restored by reset). */
   config?: unknown;
   /** true: one line per request on stdout; a function receives the lines; default false. */
   log?: boolean | ((line: string) => void);
@@ -55,6 +58,7 @@ const optionsSchema = z.strictObject({
   successUrl: httpUrl.default("http://localhost:3000/checkout/return"),
   cancelUrl: httpUrl.default("http://localhost:3000/checkout/return"),
   maxBodyBytes: z.number().int().min(1).default(64 * 1024),
+  profile: z.enum(PROFILE_NAMES).default("docs-2026"),
   config: z.unknown().optional(),
   log: z.union([z.boolean(), z.custom<(line: string) => void>((value) => typeof value === "function")]).default(false),
 });
@@ -71,12 +75,10 @@ export function resolveSettings(options: EmulatorOptions = {}): Settings {
     { merchantName: o.merchantName, successUrl: o.successUrl, cancelUrl: o.cancelUrl },
     o.webhookUrls,
   );
-  let initialConfig = base;
-  if (o.config !== undefined) {
-    const applied = applyConfigPatch(base, o.config);
-    if (!applied.ok) throw new Error(`Invalid emulator config: ${applied.error}`);
-    initialConfig = applied.config;
-  }
+  // Defaults, then the profile's readings, then --config (and the shortcut flags folded into it).
+  const applied = applyConfigPatch(base, mergeDeep({ ...PROFILES[o.profile], profile: o.profile }, o.config));
+  if (!applied.ok) throw new Error(`Invalid emulator config: ${applied.error}`);
+  const initialConfig = applied.config;
   const log = o.log === true ? (line: string) => console.log(line) : o.log === false ? null : o.log;
   return { port: o.port, host: o.host, apiKey: o.apiKey, publicUrl: o.publicUrl ?? null, maxBodyBytes: o.maxBodyBytes, initialConfig, log };
 }
@@ -94,6 +96,11 @@ interface CliSetting {
 
 function integer(name: string, raw: string): number {
   if (!/^\d+$/.test(raw.trim())) throw new Error(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+function decimal(name: string, raw: string): number {
+  if (!/^\d+(\.\d+)?(e-?\d+)?$/i.test(raw.trim())) throw new Error(`${name} must be a number, got ${JSON.stringify(raw)}`);
   return Number(raw);
 }
 
@@ -143,6 +150,8 @@ export const CLI_SETTINGS: CliSetting[] = [
       }
     },
   },
+  { flag: "profile", env: "EMULATOR_PROFILE", help: `${PROFILE_NAMES.join(" | ")}: a bundle of PayRam readings (default docs-2026)`, set: (o, _p, raw) => (o.profile = raw as ProfileName) },
+  { flag: "time-scale", env: "EMULATOR_TIME_SCALE", help: "multiplies retry delays and confirmation times, e.g. 0.001 (config timeScale, default 1)", set: toConfig("timeScale", decimal) },
   { flag: "status-shape", env: "EMULATOR_STATUS_SHAPE", help: "camel | snake (config api.statusShape)", set: toConfig("api.statusShape") },
   { flag: "amounts", env: "EMULATOR_AMOUNTS", help: "string | number (config api.amounts)", set: toConfig("api.amounts") },
   { flag: "cancelled-spelling", env: "EMULATOR_CANCELLED_SPELLING", help: "CANCELLED | CANCELED (config api.cancelledSpelling)", set: toConfig("api.cancelledSpelling") },
@@ -152,6 +161,16 @@ export const CLI_SETTINGS: CliSetting[] = [
   { flag: "webhook-signature", env: "EMULATOR_WEBHOOK_SIGNATURE", help: "true | false (config webhooks.signature)", set: toConfig("webhooks.signature", boolean) },
   { flag: "webhook-legacy-header", env: "EMULATOR_WEBHOOK_LEGACY_HEADER", help: "true | false (config webhooks.legacyApiKeyHeader)", set: toConfig("webhooks.legacyApiKeyHeader", boolean) },
   { flag: "webhook-send-cancelled", env: "EMULATOR_WEBHOOK_SEND_CANCELLED", help: "true | false (config webhooks.sendCancelled)", set: toConfig("webhooks.sendCancelled", boolean) },
+  { flag: "webhook-ping", env: "EMULATOR_WEBHOOK_PING", help: "unsigned | empty-key (config webhooks.ping)", set: toConfig("webhooks.ping") },
+  { flag: "top-up", env: "EMULATOR_TOP_UP", help: "same-reference | new-reference (config api.topUp)", set: toConfig("api.topUp") },
+  { flag: "cancel-on-create", env: "EMULATOR_CANCEL_ON_CREATE", help: "open-and-partially-filled | open-only (config api.cancelOnCreate)", set: toConfig("api.cancelOnCreate") },
+  { flag: "nulls-before-asset", env: "EMULATOR_NULLS_BEFORE_ASSET", help: "true | false (config api.nullsBeforeAsset)", set: toConfig("api.nullsBeforeAsset", boolean) },
+  { flag: "bare-whole-amounts", env: "EMULATOR_BARE_WHOLE_AMOUNTS", help: "true | false (config api.bareWholeAmounts)", set: toConfig("api.bareWholeAmounts", boolean) },
+  { flag: "unknown-reference", env: "EMULATOR_UNKNOWN_REFERENCE", help: "404 | 500 (config api.unknownReference)", set: toConfig("api.unknownReference") },
+  { flag: "search", env: "EMULATOR_SEARCH", help: "true | false: POST /api/v1/payment/search (config api.search)", set: toConfig("api.search", boolean) },
+  { flag: "confirmations", env: "EMULATOR_CONFIRMATIONS", help: "confirmations required (config confirmations.required, default 1)", set: toConfig("confirmations.required", integer) },
+  { flag: "confirmation-ms", env: "EMULATOR_CONFIRMATION_MS", help: "time to confirm a deposit (config confirmations.durationMs, default 0)", set: toConfig("confirmations.durationMs", integer) },
+  { flag: "confirmation-progress-ms", env: "EMULATOR_CONFIRMATION_PROGRESS_MS", help: "a progress delivery every N ms while confirming (config confirmations.progressEveryMs, default 0 = none)", set: toConfig("confirmations.progressEveryMs", integer) },
   { flag: "webhook-timeout-ms", env: "EMULATOR_WEBHOOK_TIMEOUT_MS", help: "per-attempt timeout (config webhooks.timeoutMs, default 60000)", set: toConfig("webhooks.timeoutMs", integer) },
   {
     flag: "retry-schedule-ms",

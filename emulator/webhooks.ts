@@ -12,7 +12,8 @@ import type { RuntimeConfig } from "./runtime-config";
  */
 
 export type DeliveryKind = "payment" | "ping" | "payout";
-export type DeliveryFault = "dropped" | "duplicate" | "reordered" | "delayed";
+/** "dropped": one attempt not sent, the schedule goes on; "lost": never sent at all. */
+export type DeliveryFault = "dropped" | "lost" | "duplicate" | "reordered" | "delayed";
 
 export interface DeliveryLogEntry {
   id: number;
@@ -35,6 +36,8 @@ export interface DeliveryLogEntry {
   redelivery: boolean;
   /** When a failed attempt will be retried; null when it will not. */
   nextRetryInMs: number | null;
+  /** The last attempt failed and the schedule is spent: PayRam marks the delivery failed. */
+  gaveUp: boolean;
   at: string;
   durationMs: number | null;
 }
@@ -49,7 +52,10 @@ interface Delivery {
   method: "POST" | "GET";
   signed: boolean;
   legacyHeader: boolean;
+  /** The legacy header is sent empty (the connector-era test ping). */
+  emptyKey: boolean;
   test: boolean;
+  /** Delays before each retry, already scaled by timeScale. */
   retries: number[];
   timeoutMs: number;
   fault: DeliveryFault | null;
@@ -95,7 +101,8 @@ export class WebhookDispatcher {
     if (!delivery) return;
     const f = faults.webhooks;
     // Fixed order of rolls, so a seed replays the same faults.
-    if (this.dice.roll(f.dropRate)) return this.logUnsent({ ...delivery, fault: "dropped" }, "dropped", null);
+    if (this.dice.roll(f.lostRate)) return this.logUnsent({ ...delivery, fault: "lost" }, "dropped", null);
+    if (this.dice.roll(f.dropRate)) return this.dropFirstAttempt(delivery);
     const duplicate = this.dice.roll(f.duplicateRate);
     const reorder = this.dice.roll(f.reorderRate);
     const delay = this.dice.roll(f.delayRate);
@@ -115,6 +122,14 @@ export class WebhookDispatcher {
     }
   }
 
+  /** The first attempt never leaves (logged "dropped"); the retries follow the schedule as after a failure. */
+  private dropFirstAttempt(delivery: Delivery): void {
+    delivery.fault = "dropped";
+    const retry = delivery.retries[0];
+    this.logUnsent(delivery, "dropped", null, { attempt: 1, nextRetryInMs: retry ?? null, gaveUp: retry === undefined });
+    if (retry !== undefined) this.schedule(delivery, 2, retry);
+  }
+
   /** Sends the last payload of a payment again, byte for byte, without faults. False if none was sent yet. */
   redeliver(referenceId: string): boolean {
     const last = this.lastBodies.get(referenceId);
@@ -124,12 +139,18 @@ export class WebhookDispatcher {
     return true;
   }
 
-  /** The unsigned test ping, once to every configured URL; resolves with each attempt's log entry. */
+  /**
+   * The dashboard's test ping, once to every configured URL; resolves with each attempt's log entry.
+   * webhooks.ping "unsigned": X-Webhook-Test: true, no signature, no key (docs). "empty-key": like a
+   * payment delivery (signed when signature is on) with an empty API-Key header (connector).
+   */
   async ping(): Promise<DeliveryLogEntry[]> {
     const { webhooks } = this.config();
     const body = JSON.stringify({ event_type: "payout.ping", message: "PayRam webhook test", timestamp: Math.floor(Date.now() / 1000) });
+    const test = webhooks.ping === "unsigned";
     const attempts = webhooks.urls.map((url) => {
-      const delivery = this.newDelivery("ping", null, "payout.ping", body, { test: true, redelivery: false }, url);
+      const delivery = this.newDelivery("ping", null, "payout.ping", body, { test, redelivery: false }, url);
+      if (delivery && !test) Object.assign(delivery, { legacyHeader: true, emptyKey: true });
       return delivery ? this.attempt({ ...delivery, retries: [] }, 1) : Promise.resolve(null);
     });
     return (await Promise.all(attempts)).filter((entry): entry is DeliveryLogEntry => entry !== null);
@@ -187,7 +208,7 @@ export class WebhookDispatcher {
     flags: { test: boolean; redelivery: boolean },
     url?: string,
   ): Delivery | null {
-    const { webhooks } = this.config();
+    const { webhooks, timeScale } = this.config();
     const target = url ?? this.nextUrl(webhooks.urls);
     const delivery: Delivery = {
       id: this.nextDeliveryId++,
@@ -199,8 +220,9 @@ export class WebhookDispatcher {
       method: webhooks.method,
       signed: !flags.test && webhooks.signature,
       legacyHeader: !flags.test && webhooks.legacyApiKeyHeader,
+      emptyKey: false,
       test: flags.test,
-      retries: [...webhooks.retryScheduleMs],
+      retries: webhooks.retryScheduleMs.map((ms) => Math.round(ms * timeScale)),
       timeoutMs: webhooks.timeoutMs,
       fault: null,
       redelivery: flags.redelivery,
@@ -272,6 +294,7 @@ export class WebhookDispatcher {
       fault: delivery.fault,
       redelivery: delivery.redelivery,
       nextRetryInMs: retryDelay ?? null,
+      gaveUp: !delivered && retryDelay === undefined,
       at: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
     });
@@ -297,7 +320,7 @@ export class WebhookDispatcher {
         "User-Agent": "PayRam-Emulator/1.0",
       };
       if (delivery.signed) headers["X-Payram-Signature"] = signatureFor(delivery.body, this.apiKey);
-      if (delivery.legacyHeader) headers["API-Key"] = this.apiKey;
+      if (delivery.legacyHeader) headers["API-Key"] = delivery.emptyKey ? "" : this.apiKey;
       if (delivery.test) headers["X-Webhook-Test"] = "true";
       const client = url.protocol === "https:" ? https : http;
       let request: http.ClientRequest | undefined;
@@ -338,6 +361,7 @@ export class WebhookDispatcher {
     delivery: Pick<Delivery, "kind" | "referenceId" | "status"> & Partial<Delivery>,
     outcome: "dropped" | "skipped",
     error: string | null,
+    retry: Pick<DeliveryLogEntry, "attempt" | "nextRetryInMs" | "gaveUp"> = { attempt: 0, nextRetryInMs: null, gaveUp: false },
   ): void {
     const { webhooks } = this.config();
     this.append({
@@ -347,7 +371,7 @@ export class WebhookDispatcher {
       status: delivery.status,
       method: delivery.method ?? webhooks.method,
       url: delivery.url || null,
-      attempt: 0,
+      attempt: retry.attempt,
       outcome,
       responseStatus: null,
       error,
@@ -355,7 +379,8 @@ export class WebhookDispatcher {
       legacyHeader: delivery.legacyHeader ?? false,
       fault: delivery.fault ?? null,
       redelivery: delivery.redelivery ?? false,
-      nextRetryInMs: null,
+      nextRetryInMs: retry.nextRetryInMs,
+      gaveUp: retry.gaveUp,
       at: new Date().toISOString(),
       durationMs: null,
     });

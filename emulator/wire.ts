@@ -1,5 +1,5 @@
 import { centsToUnits, formatUnits, formatUsd } from "./money";
-import { CONFIRMATIONS_REQUIRED, filledCents, remainingCents, type Payment, type PaymentState } from "./payments";
+import { filledCents, remainingCents, type Payment, type PaymentState } from "./payments";
 import type { RuntimeConfig } from "./runtime-config";
 
 /** The JSON PayRam puts on the wire, in each of the shapes its versions use. */
@@ -8,7 +8,13 @@ type Api = RuntimeConfig["api"];
 type Project = RuntimeConfig["project"];
 type Amount = string | number;
 
-const amount = (text: string, api: Api): Amount => (api.amounts === "number" ? Number(text) : text);
+type Confirmations = { current: number; required: number };
+
+function amount(text: string, api: Api): Amount {
+  // "82.00" → "82" when whole amounts come bare, as some PayRam versions send them.
+  const shown = api.bareWholeAmounts ? text.replace(/\.0+$/, "") : text;
+  return api.amounts === "number" ? Number(shown) : shown;
+}
 const stateName = (state: PaymentState, api: Api): string => (state === "CANCELLED" ? api.cancelledSpelling : state);
 const units = (cents: number, payment: Payment): string => formatUnits(centsToUnits(cents, payment.currency.decimals), payment.currency.decimals);
 
@@ -39,29 +45,31 @@ export function createResponse(publicUrl: string, payment: Payment, api: Api) {
 }
 
 /** Body of GET /api/v1/payment/reference/{id}: camelCase (current) or snake_case (old FAQ). */
-export function statusBody(payment: Payment, project: Project, api: Api): Record<string, unknown> {
+export function statusBody(payment: Payment, project: Project, api: Api, confirmations: Confirmations): Record<string, unknown> {
   const deposited = payment.deposits.length > 0;
   const filled = filledCents(payment);
+  // Some versions leave these null until the shopper picks an asset (api.nullsBeforeAsset).
+  const unknownAsset = api.nullsBeforeAsset && !payment.addressShown;
   const fields = {
     referenceID: payment.referenceId,
     invoiceID: payment.invoiceId,
     customerID: payment.customerId,
     amountInUSD: amount(formatUsd(payment.amountCents), api),
-    filledAmount: amount(units(filled, payment), api),
+    filledAmount: unknownAsset ? null : amount(units(filled, payment), api),
     filledAmountInUSD: deposited ? amount(formatUsd(filled), api) : null,
-    paymentState: stateName(payment.state, api),
-    currencySymbol: payment.currency.symbol,
+    paymentState: payment.reportUndefined ? "UNDEFINED" : stateName(payment.state, api),
+    currencySymbol: unknownAsset ? null : payment.currency.symbol,
     currencyName: payment.currency.name,
     currencyDecimals: payment.currency.decimals,
-    blockchainSymbol: payment.network,
+    blockchainSymbol: unknownAsset ? null : payment.network,
     depositAddress: payment.addressShown ? payment.depositAddress : null,
     merchantName: project.merchantName,
     successURL: project.successUrl,
     cancelURL: project.cancelUrl,
     createdAt: rfc3339Micros(payment.createdAt, payment.createdAtMicros),
     explorerTransaction: explorerTransaction(payment),
-    confirmationCurrent: deposited ? CONFIRMATIONS_REQUIRED : 0,
-    confirmationRequired: CONFIRMATIONS_REQUIRED,
+    confirmationCurrent: confirmations.current,
+    confirmationRequired: confirmations.required,
   };
   if (api.statusShape === "camel") return fields;
   return {
@@ -88,10 +96,20 @@ export function statusBody(payment: Payment, project: Project, api: Api): Record
   };
 }
 
-/** The payment webhook (emulator/README.md, "Webhooks"): snake_case; `amount`/`filled_amount` in crypto units, *_in_usd in USD. */
-export function webhookPayload(payment: Payment, api: Api, timestamp: Date): Record<string, unknown> {
+/**
+ * The payment webhook (emulator/README.md, "Webhooks"): snake_case; `amount`/`filled_amount` in
+ * crypto units, *_in_usd in USD. `paymentInfo: false` leaves payment_info out (some progress
+ * deliveries); a progress delivery lists the deposits still confirming too.
+ */
+export function webhookPayload(
+  payment: Payment,
+  api: Api,
+  timestamp: Date,
+  confirmations: Confirmations,
+  paymentInfo: boolean | "with-pending" = true,
+): Record<string, unknown> {
   const filled = filledCents(payment);
-  const deposited = payment.deposits.length > 0;
+  const seen = paymentInfo === "with-pending" ? [...payment.deposits, ...payment.pending] : payment.deposits;
   return {
     reference_id: payment.referenceId,
     invoice_id: payment.invoiceId,
@@ -105,16 +123,27 @@ export function webhookPayload(payment: Payment, api: Api, timestamp: Date): Rec
     sponsored_amount: amount(units(0, payment), api),
     sponsored_amount_in_usd: amount(formatUsd(0), api),
     timestamp: Math.floor(timestamp.getTime() / 1000),
-    payment_info: payment.deposits.map((deposit) => ({
-      source_address: deposit.sourceAddress,
-      transaction_hash: deposit.txHash,
-      destination_address: payment.depositAddress,
-      block_number: deposit.blockNumber,
-    })),
-    confirmation_current: deposited ? CONFIRMATIONS_REQUIRED : 0,
-    confirmation_required: CONFIRMATIONS_REQUIRED,
+    ...(paymentInfo === false
+      ? {}
+      : {
+          payment_info: seen.map((deposit) => ({
+            source_address: deposit.sourceAddress,
+            transaction_hash: deposit.txHash,
+            destination_address: payment.depositAddress,
+            block_number: deposit.blockNumber,
+          })),
+        }),
+    confirmation_current: confirmations.current,
+    confirmation_required: confirmations.required,
   };
 }
+
+const depositView = (deposit: Payment["deposits"][number]) => ({
+  amountInUSD: formatUsd(deposit.amountCents),
+  txHash: deposit.txHash,
+  blockNumber: deposit.blockNumber,
+  at: deposit.at.toISOString(),
+});
 
 /** What the control API shows of a payment: one stable shape, whatever the wire settings. */
 export function controlView(payment: Payment, publicUrl: string, api: Api) {
@@ -134,12 +163,9 @@ export function controlView(payment: Payment, publicUrl: string, api: Api) {
     createdAt: rfc3339Micros(payment.createdAt, payment.createdAtMicros),
     expiresAt: payment.expiresAt.toISOString(),
     cancelCause: payment.cancelCause,
-    deposits: payment.deposits.map((deposit) => ({
-      amountInUSD: formatUsd(deposit.amountCents),
-      txHash: deposit.txHash,
-      blockNumber: deposit.blockNumber,
-      at: deposit.at.toISOString(),
-    })),
+    topUpOf: payment.topUpOf,
+    deposits: payment.deposits.map(depositView),
+    confirming: payment.pending.map((deposit) => ({ ...depositView(deposit), confirmsAt: new Date(deposit.confirmAt).toISOString() })),
   };
 }
 

@@ -206,6 +206,7 @@ const entry = (values: Partial<DeliveryLogEntry>): DeliveryLogEntry => ({
   fault: null,
   redelivery: false,
   nextRetryInMs: null,
+  gaveUp: false,
   at: "2026-01-01T00:00:00.000Z",
   durationMs: 1,
   ...values,

@@ -9,11 +9,12 @@ export const CONTROL_ROUTES = [
   "GET  /__emulator                                   this list",
   "GET  /__emulator/payments                          every payment with state and amounts",
   "GET  /__emulator/payments/{reference_id}           one payment",
-  "POST /__emulator/payments/{reference_id}/deposit   {\"amountInUSD\":\"12.50\"} a transfer arrives",
+  "POST /__emulator/payments/{reference_id}/deposit   {\"amountInUSD\":\"12.50\"} a transfer arrives (answers the payment that took it: a top-up may be a new one)",
   "POST /__emulator/payments/{reference_id}/cancel    cancel (as the shopper or merchant would)",
   "POST /__emulator/payments/{reference_id}/expire    expire now (its `expire` moment passes)",
   "POST /__emulator/payments/{reference_id}/redeliver send the last webhook again",
-  "POST /__emulator/ping                              send the unsigned payout.ping to every webhook URL",
+  "POST /__emulator/payments/{reference_id}/undefined {\"on\":true} the status reports UNDEFINED until the payment changes",
+  "POST /__emulator/ping                              send the dashboard's test ping to every webhook URL",
   "POST /__emulator/payout                            {\"eventType\":\"payout.completed\"} a signed payout event",
   "GET  /__emulator/deliveries[?reference_id=…]       the webhook delivery log",
   "GET  /__emulator/config                            runtime config",
@@ -38,6 +39,7 @@ async function readJson(core: EmulatorCore, req: IncomingMessage, res: ServerRes
 }
 
 const depositSchema = z.strictObject({ amountInUSD: z.union([z.string(), z.number()]) });
+const undefinedSchema = z.strictObject({ on: z.boolean().default(true) });
 const payoutSchema = z.strictObject({ eventType: z.string().regex(/^payout\.[a-z_]+$/).default("payout.completed") });
 
 function notFound(res: ServerResponse) {
@@ -53,7 +55,7 @@ export async function handleControl(
 ): Promise<void> {
   const method = req.method ?? "GET";
   const route = path.replace(/^\/__emulator/, "").replace(/\/+$/, "");
-  const paymentAction = /^\/payments\/([^/]+)(?:\/(deposit|cancel|expire|redeliver))?$/.exec(route);
+  const paymentAction = /^\/payments\/([^/]+)(?:\/(deposit|cancel|expire|redeliver|undefined))?$/.exec(route);
 
   if (route === "" && method === "GET") return sendJson(res, 200, { routes: CONTROL_ROUTES });
   if (route === "/payments" && method === "GET") return sendJson(res, 200, { payments: core.views() });
@@ -108,10 +110,15 @@ async function paymentCommand(core: EmulatorCore, req: IncomingMessage, res: Ser
     const body = depositSchema.safeParse(json.value);
     if (!body.success) return sendJson(res, 400, { error: 'body must be {"amountInUSD": "12.50"} (a string or number)' });
     result = core.deposit(referenceId, body.data.amountInUSD);
+  } else if (action === "undefined") {
+    const body = undefinedSchema.safeParse(json.value);
+    if (!body.success) return sendJson(res, 400, { error: 'body must be {"on": true} or {"on": false}' });
+    result = core.store.reportUndefined(referenceId, body.data.on);
   } else {
     result = action === "expire" ? core.store.expireNow(referenceId) : core.store.cancel(referenceId);
   }
-  if (result.ok) return sendJson(res, 200, core.view(referenceId));
+  // A deposit answers the payment that took it: a top-up under a new reference links back with topUpOf.
+  if (result.ok) return sendJson(res, 200, core.view(result.payment.referenceId));
   switch (result.reason) {
     case "not-found":
       return notFound(res);

@@ -59,10 +59,15 @@ const FIELD_NAMES: Record<string, string> = {
 
 export type CreateParse = { ok: true; request: CreateRequest } | { ok: false; message: string };
 
+/** A JSON object's keys lower-cased (PayRam matches request keys case-insensitively); null for anything else. */
+export function lowerKeys(body: unknown): Record<string, unknown> | null {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return null;
+  return Object.fromEntries(Object.entries(body).map(([key, value]) => [key.toLowerCase(), value]));
+}
+
 export function parseCreateRequest(body: unknown): CreateParse {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return { ok: false, message: "request body must be a JSON object" };
-  const lowered: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) lowered[key.toLowerCase()] = value;
+  const lowered = lowerKeys(body);
+  if (!lowered) return { ok: false, message: "request body must be a JSON object" };
   const parsed = schema.safeParse(lowered);
   if (!parsed.success) {
     const message = parsed.error.issues

@@ -20,6 +20,10 @@ const pageUrl = (referenceId: string, extra = "") => `/payments?reference_id=${e
 /** Notices come back through the redirect as fixed codes (and a re-formatted amount), never as free text. */
 function noticeFrom(query: URLSearchParams): PageNotice {
   const sent = parseUsdCents(query.get("sent") ?? "");
+  const topUp = query.get("topup") ?? "";
+  if (sent !== null && isUuid(topUp)) {
+    return { kind: "info", text: `Sent $${formatUsd(sent)}. PayRam opened a new payment request for it:`, link: { href: pageUrl(topUp), text: topUp } };
+  }
   if (sent !== null) return { kind: "info", text: `Sent $${formatUsd(sent)}.` };
   switch (query.get("error")) {
     case "amount":
@@ -84,7 +88,8 @@ export async function handlePageDeposit(core: EmulatorCore, req: IncomingMessage
   if (cents === null || cents <= 0) return redirect(res, pageUrl(form.reference_id, "&error=amount"));
   const result = core.store.deposit(form.reference_id, cents);
   if (!result.ok) return redirect(res, pageUrl(form.reference_id, "&error=closed"));
-  redirect(res, pageUrl(form.reference_id, `&sent=${formatUsd(cents)}`));
+  const topUp = result.payment.referenceId === form.reference_id ? "" : `&topup=${result.payment.referenceId}`;
+  redirect(res, pageUrl(form.reference_id, `&sent=${formatUsd(cents)}${topUp}`));
 }
 
 export async function handlePageCancel(core: EmulatorCore, req: IncomingMessage, res: ServerResponse): Promise<void> {

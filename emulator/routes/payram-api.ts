@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
 import type { EmulatorCore } from "../core";
 import { parseJson, readBody, sendJson, sendText } from "../http";
 import { isUuid } from "../identifiers";
 import type { FaultMode } from "../runtime-config";
-import { createResponse, envelopes, statusBody } from "../wire";
+import { createResponse, envelopes } from "../wire";
 import { hasValidApiKey } from "./auth";
-import { parseCreateRequest } from "./create-request";
+import { lowerKeys, parseCreateRequest } from "./create-request";
 
 /** PayRam's own API: create, read, health — with the injected faults. */
 
@@ -13,7 +14,11 @@ export const ENDPOINTS = {
   create: "POST /api/v1/payment",
   status: "GET /api/v1/payment/reference/:id",
   health: "GET /api/v1/health",
+  search: "POST /api/v1/payment/search",
 } as const;
+
+/** The search body (our shape: PayRam does not publish one): keys matched case-insensitively, like the create. */
+const searchSchema = z.object({ customerid: z.string().trim().min(1).max(255) });
 
 const UNAUTHORISED = envelopes.nested("UNAUTHORIZED", "Unauthorised access!");
 const BAD_GATEWAY_HTML =
@@ -73,11 +78,30 @@ export async function handleStatus(core: EmulatorCore, req: IncomingMessage, res
   if (mode !== "none" && mode !== "undefined") return answerFault(core, res, mode, "payment service unavailable");
   if (!isUuid(referenceId)) return sendJson(res, 400, envelopes.nested(3, "invalid reference_id: must be a UUID"));
   const payment = core.store.get(referenceId);
-  if (!payment) return sendJson(res, 404, envelopes.flat(5, "payment not found"));
-  const body = statusBody(payment, core.config.project, core.config.api);
+  if (!payment) {
+    return core.config.api.unknownReference === "500"
+      ? sendJson(res, 500, envelopes.text("Error fetching the payment request"))
+      : sendJson(res, 404, envelopes.flat(5, "payment not found"));
+  }
+  const body = core.statusBody(payment);
   // UNDEFINED, PayRam's fallback state (emulator/README.md, "Faults"), in whichever shape the body has.
   if (mode === "undefined") body[core.config.api.statusShape === "camel" ? "paymentState" : "payment_state"] = "UNDEFINED";
   sendJson(res, 200, body);
+}
+
+/** POST /api/v1/payment/search {"customerID":"…"} → {"payments":[status bodies]}, oldest first. */
+export async function handleSearch(core: EmulatorCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  core.stats.record(ENDPOINTS.search);
+  if (!core.config.api.search) return sendJson(res, 404, envelopes.text("not found"));
+  if (!hasValidApiKey(req, core.settings.apiKey)) return sendJson(res, 401, UNAUTHORISED);
+  const read = await readBody(req, core.settings.maxBodyBytes);
+  if (!read.ok) return read.reason === "too-large" ? sendJson(res, 413, envelopes.text("request body too large")) : undefined;
+  const json = parseJson(read.body);
+  if (!json.ok) return sendJson(res, 400, envelopes.text("invalid JSON in request body"));
+  const parsed = searchSchema.safeParse(lowerKeys(json.value));
+  if (!parsed.success) return sendJson(res, 400, envelopes.nested(3, "customerID is required (a non-empty string)"));
+  const payments = core.store.list().filter((payment) => payment.customerId === parsed.data.customerid);
+  sendJson(res, 200, { payments: payments.map((payment) => core.statusBody(payment)) });
 }
 
 export function handleHealth(core: EmulatorCore, res: ServerResponse): void {
