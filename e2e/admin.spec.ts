@@ -87,6 +87,12 @@ test("sign in, find an order by email, see its webhook history, sync it with Pay
     await page.getByRole("button", { name: "Search" }).click();
     const rows = page.getByRole("row");
     await expect(rows).toHaveCount(2);
+    // States read in words; the machine name stays in data-state and in the filter's URL.
+    await expect(rows.nth(1).locator("[data-state]")).toHaveText("Awaiting payment");
+    await expect(rows.nth(1).locator("[data-state]")).toHaveAttribute("data-state", "OPEN");
+    const filters = page.getByRole("navigation", { name: "Filter by state" });
+    await expect(filters.getByRole("link", { name: /^Partly paid \d+$/ })).toHaveAttribute("href", /state=PARTIALLY_FILLED/);
+    await expect(filters.getByRole("link", { name: /^Could not start \d+$/ })).toHaveAttribute("href", /state=START_FAILED/);
     await rows.nth(1).getByRole("link").click();
 
     await expect(page.getByTestId("admin-payment-state")).toHaveText("OPEN");
