@@ -124,6 +124,6 @@ export class EmulatorCore {
   private paymentConfirming(payment: Payment): void {
     const withoutInfo = this.dice.roll(this.config.confirmations.progressWithoutPaymentInfoRate);
     const payload = webhookPayload(payment, this.config.api, new Date(), confirmationsOf(payment, this.config), withoutInfo ? false : "with-pending");
-    this.webhooks.paymentEvent(payment.referenceId, String(payload.status), false, payload);
+    this.webhooks.paymentEvent(payment.referenceId, String(payload.status), false, payload, true);
   }
 }

@@ -219,6 +219,7 @@ describe("confirmations", () => {
       expect(body).toMatchObject({ confirmation_required: 8, filled_amount_in_usd: "0.00" });
       expect(body).not.toHaveProperty("payment_info");
     }
+    expect(h.emulator.deliveries().filter((entry) => entry.referenceId === ref).map((entry) => [entry.status, entry.progress])).toContainEqual(["OPEN", true]);
     const counts = progress.map((body) => Number(body.confirmation_current));
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
     expect(await h.status(ref)).toMatchObject({ paymentState: "FILLED", confirmationCurrent: 8, confirmationRequired: 8 });

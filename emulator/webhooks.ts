@@ -34,6 +34,8 @@ export interface DeliveryLogEntry {
   legacyHeader: boolean;
   fault: DeliveryFault | null;
   redelivery: boolean;
+  /** A progress delivery while a deposit confirms (not a state change). */
+  progress: boolean;
   /** When a failed attempt will be retried; null when it will not. */
   nextRetryInMs: number | null;
   /** The last attempt failed and the schedule is spent: PayRam marks the delivery failed. */
@@ -60,6 +62,7 @@ interface Delivery {
   timeoutMs: number;
   fault: DeliveryFault | null;
   redelivery: boolean;
+  progress: boolean;
 }
 
 type SendResult = { status: number } | { error: string };
@@ -91,13 +94,14 @@ export class WebhookDispatcher {
   ) {}
 
   /** A payment changed: deliver its payload, through the configured faults. */
-  paymentEvent(referenceId: string, status: string, cancelled: boolean, payload: Record<string, unknown>): void {
+  paymentEvent(referenceId: string, status: string, cancelled: boolean, payload: Record<string, unknown>, progress = false): void {
     const { webhooks, faults } = this.config();
     const body = JSON.stringify(payload);
     const skip = !webhooks.enabled ? "webhooks are disabled" : cancelled && !webhooks.sendCancelled ? "sendCancelled is off" : null;
-    if (skip) return this.logUnsent({ kind: "payment", referenceId, status }, "skipped", skip);
+    if (skip) return this.logUnsent({ kind: "payment", referenceId, status, progress }, "skipped", skip);
     this.lastBodies.set(referenceId, { body, status });
     const delivery = this.newDelivery("payment", referenceId, status, body, { test: false, redelivery: false });
+    if (delivery) delivery.progress = progress;
     if (!delivery) return;
     const f = faults.webhooks;
     // Fixed order of rolls, so a seed replays the same faults.
@@ -117,6 +121,7 @@ export class WebhookDispatcher {
       const copy = this.newDelivery("payment", referenceId, status, body, { test: false, redelivery: false }, delivery.url);
       if (copy) {
         copy.fault = "duplicate";
+        copy.progress = progress;
         this.schedule(copy, 1, delay ? f.delayMs : 0);
       }
     }
@@ -226,6 +231,7 @@ export class WebhookDispatcher {
       timeoutMs: webhooks.timeoutMs,
       fault: null,
       redelivery: flags.redelivery,
+      progress: false,
     };
     if (target === undefined) {
       this.logUnsent(delivery, "skipped", "no webhook URL configured");
@@ -293,6 +299,7 @@ export class WebhookDispatcher {
       legacyHeader: delivery.legacyHeader,
       fault: delivery.fault,
       redelivery: delivery.redelivery,
+      progress: delivery.progress,
       nextRetryInMs: retryDelay ?? null,
       gaveUp: !delivered && retryDelay === undefined,
       at: startedAt.toISOString(),
@@ -379,6 +386,7 @@ export class WebhookDispatcher {
       legacyHeader: delivery.legacyHeader ?? false,
       fault: delivery.fault ?? null,
       redelivery: delivery.redelivery ?? false,
+      progress: delivery.progress ?? false,
       nextRetryInMs: retry.nextRetryInMs,
       gaveUp: retry.gaveUp,
       at: new Date().toISOString(),

@@ -84,6 +84,7 @@ async function main() {
       backlog: options.backlog,
       verbose: options.verbose,
       skipSweep: options.skipSweep,
+      profile: options.profile,
     });
     if (stopping) return finish(stopping.code); // interrupted: its cleanup is under way
     const ok = outcome.report !== null && outcome.error === null && failures(outcome.report) === 0;

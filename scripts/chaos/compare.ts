@@ -1,4 +1,4 @@
-import { FATES, type Fate, type PaymentState } from "./plan";
+import { FATES, type Fate, type FateSpec, type PaymentState } from "./plan";
 
 /**
  * The verdict of a chaos run: the shop's database against the emulator's payments. Pure, so
@@ -46,11 +46,21 @@ export interface PayramPayment {
   state: PaymentState;
   amountCents: number;
   filledCents: number;
+  /** Links an order's payments: the shop uses one customer id per order, and a top-up keeps it. */
+  customerId: string;
+  /** The payment a top-up under a new reference tops up (emulator api.topUp "new-reference"), else null. */
+  topUpOf: string | null;
+}
+
+export interface CompareOptions {
+  /** The emulator opened a new payment request for each top-up: the plan ends where FateSpec.newReferenceTopUp says. */
+  topUpAsNewReference?: boolean;
 }
 
 export type CheckName =
   | "state" // an attempt's state differs from PayRam's
   | "received" // the amount received differs from PayRam's
+  | "received_total" // what PayRam received across all of an order's references differs from the shop's record
   | "unknown_payment" // an order with no payment PayRam knows
   | "two_open_attempts"
   | "paid" // orders.paid_at disagrees with PayRam
@@ -94,9 +104,17 @@ function bump(counts: Record<string, number>, key: string) {
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
-export function compare(shop: ShopSnapshot, payram: readonly PayramPayment[], plan: ReadonlyMap<string, Fate> = new Map()): Comparison {
+export function compare(
+  shop: ShopSnapshot,
+  payram: readonly PayramPayment[],
+  plan: ReadonlyMap<string, Fate> = new Map(),
+  options: CompareOptions = {},
+): Comparison {
   const mismatches: Mismatch[] = [];
   const payments = new Map(payram.map((payment) => [payment.referenceId, payment]));
+  const byCustomer = new Map<string, PayramPayment[]>();
+  for (const payment of payram) byCustomer.set(payment.customerId, [...(byCustomer.get(payment.customerId) ?? []), payment]);
+  const orderOfCustomer = new Map<string, ShopOrder>();
   const attemptsByOrder = new Map<string, ShopAttempt[]>();
   for (const attempt of shop.attempts) {
     const list = attemptsByOrder.get(attempt.order_id) ?? [];
@@ -130,6 +148,12 @@ export function compare(shop: ShopSnapshot, payram: readonly PayramPayment[], pl
     const attempts = (attemptsByOrder.get(order.id) ?? []).sort((a, b) => a.attempt_number - b.attempt_number);
     const latest = attempts.at(-1);
     const latestPayment = latest?.reference_id ? payments.get(latest.reference_id) : undefined;
+    // Every PayRam payment of the order, top-ups under new references included: the customer id links them.
+    const customers = new Set(attempts.flatMap((attempt) => (attempt.reference_id ? [payments.get(attempt.reference_id)?.customerId ?? ""] : [])).filter(Boolean));
+    for (const customer of customers) orderOfCustomer.set(customer, order);
+    const linked = [...customers].flatMap((customer) => byCustomer.get(customer) ?? []);
+    const topUps = linked.filter((payment) => payment.topUpOf !== null);
+    const receivedAtPayram = linked.reduce((sum, payment) => sum + payment.filledCents, 0);
 
     bump(result.shopStates, latest?.state ?? "(no attempt)");
     bump(result.payramStates, latestPayment?.state ?? "(unknown)");
@@ -139,8 +163,16 @@ export function compare(shop: ShopSnapshot, payram: readonly PayramPayment[], pl
       entry.orders++;
       bump(entry.shop, latest?.state ?? "(no attempt)");
       bump(entry.payram, latestPayment?.state ?? "(unknown)");
-      if (latestPayment && latestPayment.state !== FATES[fate].expected) {
-        add("plan", `planned "${FATES[fate].label}" (${FATES[fate].expected}), PayRam says ${latestPayment.state}`);
+      const spec: FateSpec = FATES[fate];
+      const withTopUp = options.topUpAsNewReference ? spec.newReferenceTopUp : undefined;
+      const expected = withTopUp?.latest ?? spec.expected;
+      // The order's own payment, also when the shop has taken a top-up on as an attempt.
+      const planned = latestPayment?.topUpOf ? payments.get(latestPayment.topUpOf) : latestPayment;
+      if (planned && planned.state !== expected) {
+        add("plan", `planned "${spec.label}" (${expected}), PayRam says ${planned.state}`);
+      }
+      if (withTopUp && !topUps.some((payment) => payment.state === withTopUp.topUp)) {
+        add("plan", `planned "${spec.label}" with a ${withTopUp.topUp} top-up under a new reference; PayRam has ${topUps.length === 0 ? "none" : topUps.map((payment) => payment.state).join(", ")}`);
       }
     }
     if (!latestPayment) {
@@ -181,10 +213,27 @@ export function compare(shop: ShopSnapshot, payram: readonly PayramPayment[], pl
       }
     }
 
+    // What PayRam received for the order, summed over its references (the per-attempt check above
+    // already covers an order without top-ups).
+    const receivedInShop = attempts.reduce((sum, attempt) => sum + (attempt.amount_received_cents ?? 0), 0);
+    const topUpNote = `${topUps.length} top-up${topUps.length === 1 ? "" : "s"} under new references`;
+    if (topUps.length > 0 && receivedAtPayram !== receivedInShop) {
+      add("received_total", `PayRam received ${receivedAtPayram} cents across ${linked.length} references (${topUpNote}), the shop recorded ${receivedInShop}`);
+    }
+    const paidByTopUps = paidAttempts.length === 0 && topUps.length > 0 && receivedAtPayram >= order.total_cents;
+    if (paidByTopUps) result.payramPaid++;
+
     const paid = order.paid_at !== null;
     if (paid) result.paidOrders++;
-    const shouldBePaid = paidAttempts.length > 0;
-    if (paid !== shouldBePaid) add("paid", paid ? "marked paid, but PayRam has no FILLED/OVER_FILLED payment for it" : "PayRam says paid, the order is not");
+    const shouldBePaid = paidAttempts.length > 0 || paidByTopUps;
+    if (paid !== shouldBePaid) {
+      add(
+        "paid",
+        paid ? "marked paid, but PayRam has no FILLED/OVER_FILLED payment for it"
+        : paidByTopUps ? `PayRam received the whole amount across ${linked.length} references (${topUpNote}), the order is not paid`
+        : "PayRam says paid, the order is not",
+      );
+    }
     if (paidAttempts.length > 1) add("plan", `PayRam holds ${paidAttempts.length} paid payments for this order`);
 
     const fulfilments = fulfilmentsByOrder.get(order.id) ?? [];
@@ -195,7 +244,7 @@ export function compare(shop: ShopSnapshot, payram: readonly PayramPayment[], pl
     if (shouldBePaid && fulfilments.length === 0) add("fulfilment", "paid at PayRam, never fulfilled");
     if (!shouldBePaid && fulfilments.length > 0) add("fulfilment", "fulfilled without a paid payment at PayRam");
     for (const fulfilment of fulfilments) {
-      if (shouldBePaid && !paidAttempts.some((attempt) => attempt.id === fulfilment.attempt_id)) {
+      if (paidAttempts.length > 0 && !paidAttempts.some((attempt) => attempt.id === fulfilment.attempt_id)) {
         add("fulfilment", `fulfilled from attempt ${fulfilment.attempt_id}, which is not the paid one`);
       }
     }
@@ -203,7 +252,9 @@ export function compare(shop: ShopSnapshot, payram: readonly PayramPayment[], pl
 
   for (const payment of payram) {
     if (!knownReferences.has(payment.referenceId)) {
-      mismatches.push({ check: "orphan_payment", orderNumber: null, orderId: null, detail: `PayRam payment ${payment.referenceId} (${payment.state}) belongs to no attempt` });
+      const order = orderOfCustomer.get(payment.customerId);
+      const what = payment.topUpOf ? `is a top-up of ${payment.topUpOf} under a new reference (customer ${payment.customerId}); no attempt knows it` : "belongs to no attempt";
+      mismatches.push({ check: "orphan_payment", orderNumber: order?.number ?? null, orderId: order?.id ?? null, detail: `PayRam payment ${payment.referenceId} (${payment.state}) ${what}` });
     }
   }
   if (!(result.fulfilments === result.paidOrders && result.paidOrders === result.payramPaid)) {

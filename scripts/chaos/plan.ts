@@ -25,6 +25,13 @@ export interface FateSpec {
   expected: PaymentState;
   /** Phases of actions (see above). */
   phases: readonly (readonly Action[])[];
+  /**
+   * Where the plan ends when PayRam opens a new payment request for a top-up (the emulator's
+   * api.topUp "new-reference", profile connector-2026): the order's own payment stays
+   * PARTIALLY_FILLED and the top-up, for the rest, is FILLED. Deposits of one phase land on the
+   * same payment (the first is still confirming, so the payment is still OPEN).
+   */
+  newReferenceTopUp?: { latest: PaymentState; topUp: PaymentState };
 }
 
 const deposit = (amount: Extract<Action, { kind: "deposit" }>["amount"]): Action => ({ kind: "deposit", amount });
@@ -32,9 +39,21 @@ const deposit = (amount: Extract<Action, { kind: "deposit" }>["amount"]): Action
 export const FATES = {
   filled: { label: "filled (exact)", weight: 15, expected: "FILLED", phases: [[deposit("full")]] },
   filled_two_parts: { label: "filled in two parts", weight: 9, expected: "FILLED", phases: [[deposit("part"), deposit("rest")]] },
-  filled_later: { label: "filled in two parts, later", weight: 5, expected: "FILLED", phases: [[deposit("part")], [deposit("rest")]] },
+  filled_later: {
+    label: "filled in two parts, later",
+    weight: 5,
+    expected: "FILLED",
+    phases: [[deposit("part")], [deposit("rest")]],
+    newReferenceTopUp: { latest: "PARTIALLY_FILLED", topUp: "FILLED" },
+  },
   over_filled: { label: "over-filled", weight: 6, expected: "OVER_FILLED", phases: [[deposit("over")]] },
-  over_two_parts: { label: "over-filled in two parts", weight: 4, expected: "OVER_FILLED", phases: [[deposit("part")], [deposit("rest_over")]] },
+  over_two_parts: {
+    label: "over-filled in two parts",
+    weight: 4,
+    expected: "OVER_FILLED",
+    phases: [[deposit("part")], [deposit("rest_over")]],
+    newReferenceTopUp: { latest: "PARTIALLY_FILLED", topUp: "FILLED" },
+  },
   partial: { label: "partially filled", weight: 9, expected: "PARTIALLY_FILLED", phases: [[deposit("part")]] },
   cancelled: { label: "cancelled", weight: 9, expected: "CANCELLED", phases: [[{ kind: "cancel" }]] },
   cancelled_partial: { label: "cancelled after a part", weight: 7, expected: "CANCELLED", phases: [[deposit("part")], [{ kind: "cancel" }]] },

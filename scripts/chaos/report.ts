@@ -1,4 +1,4 @@
-import type { DeliveryLogEntry } from "../../emulator/server";
+import type { DeliveryLogEntry, RuntimeConfig } from "../../emulator/server";
 import type { Comparison, Mismatch } from "./compare";
 import { FATE_NAMES, FATES } from "./plan";
 
@@ -8,7 +8,12 @@ export interface DeliveryStats {
   events: number;
   /** Events sent at least once (duplicate copies not counted). */
   sent: number;
+  /** Deliveries whose first attempt was dropped (the retries went on). */
   dropped: number;
+  /** Deliveries lost for good (never sent). */
+  lost: number;
+  /** Progress deliveries while deposits confirmed (connector-2026's storms). */
+  progress: number;
   duplicated: number;
   reordered: number;
   delayed: number;
@@ -39,6 +44,8 @@ export function deliveryStats(log: readonly DeliveryLogEntry[], logLimit = 5_000
     events: 0,
     sent: 0,
     dropped: 0,
+    lost: 0,
+    progress: 0,
     duplicated: 0,
     reordered: 0,
     delayed: 0,
@@ -57,16 +64,18 @@ export function deliveryStats(log: readonly DeliveryLogEntry[], logLimit = 5_000
     if (first.fault === "duplicate") stats.duplicated++;
     if (first.fault === "reordered") stats.reordered++;
     if (first.fault === "delayed") stats.delayed++;
-    if (first.outcome === "dropped") {
-      stats.dropped++;
+    if (first.fault !== "duplicate" && first.progress) stats.progress++;
+    if (first.fault === "lost") {
+      stats.lost++;
       continue;
     }
-    if (first.fault !== "duplicate" && entries.some((entry) => entry.attempt >= 1)) stats.sent++;
-    const last = entries.reduce((a, b) => (b.attempt > a.attempt ? b : a));
-    if (last.outcome === "failed" && last.nextRetryInMs === null) stats.gaveUp++;
+    if (first.fault === "dropped") stats.dropped++;
+    if (first.fault !== "duplicate" && entries.some((entry) => entry.outcome === "delivered" || entry.outcome === "failed")) stats.sent++;
+    if (entries.some((entry) => entry.gaveUp)) stats.gaveUp++;
   }
   for (const entry of payment) {
-    if (entry.attempt < 1) continue;
+    // Attempts that went out: a dropped attempt never left the emulator.
+    if (entry.attempt < 1 || entry.outcome === "dropped") continue;
     stats.attempts++;
     if (entry.outcome === "delivered") stats.delivered++;
     if (entry.outcome === "failed") stats.failedAttempts++;
@@ -77,8 +86,14 @@ export function deliveryStats(log: readonly DeliveryLogEntry[], logLimit = 5_000
   return stats;
 }
 
+/** Until the shop plays reading B, a run under another profile than docs-2026 is expected to mismatch. */
+export const EXPECTED_UNTIL = "issue 17";
+
 export interface RunReport {
   database: "postgres" | "sqlite";
+  profile: RuntimeConfig["profile"];
+  /** What the profile's readings did: top-ups under new references, progress deliveries, cancellations not delivered. */
+  readings: { topUps: number; progressDeliveries: number; silentCancellations: number };
   instances: string[];
   orders: number;
   seed: number;
@@ -133,6 +148,8 @@ export function formatReport(report: RunReport, maxListed = 50): string {
   lines.push("");
   lines.push(`Chaos on ${report.database}: ${report.instances.length} app instance${report.instances.length === 1 ? "" : "s"}, ${report.orders} orders, seed ${report.seed}, webhook backlog ≤ ${report.backlog}`);
   lines.push(`  faults: ${report.faults}`);
+  const r = report.readings;
+  lines.push(`  emulator profile: ${report.profile}; top-ups under new references ${r.topUps}, confirmation progress deliveries ${r.progressDeliveries}, cancellations not delivered ${r.silentCancellations}`);
   lines.push("");
   const header = `  ${pad("fate", 28)}${pad("orders", 8)}${pad("expected", 18)}shop (latest attempt) = PayRam`;
   lines.push(header);
@@ -146,7 +163,7 @@ export function formatReport(report: RunReport, maxListed = 50): string {
   lines.push("");
   const row = (label: string, value: string) => lines.push(`  ${pad(label, 22)}${value}`);
   row("orders per state", counts(c.shopStates, STATE_ORDER));
-  row("webhook deliveries", `${d.events} payment events: ${d.dropped} dropped, ${d.sent} sent (+${d.duplicated} duplicate copies); ${d.reordered} reordered, ${d.delayed} delayed`);
+  row("webhook deliveries", `${d.events} payment events: ${d.lost} lost, ${d.dropped} with a dropped first attempt, ${d.sent} sent (+${d.duplicated} duplicate copies); ${d.reordered} reordered, ${d.delayed} delayed`);
   row("delivery attempts", `${d.attempts} (delivered ${d.delivered}, failed ${d.failedAttempts}, retries ${d.retries}, gave up ${d.gaveUp}); by instance: ${report.instances.map((url) => `${new URL(url).port} ${d.byUrl[`${url}/api/webhook`] ?? 0}`).join(", ")}${d.truncated ? " (log truncated: older entries not counted)" : ""}`);
   const recorded = Object.values(report.verdicts).reduce((sum, n) => sum + n, 0);
   row("shop verdicts", `${counts(report.verdicts, VERDICT_ORDER)} (${recorded} recorded; ${d.answered} answered at the emulator)`);
@@ -166,12 +183,14 @@ export function formatReport(report: RunReport, maxListed = 50): string {
   row("mismatches", String(c.mismatches.length));
   row("duration", `${seconds(report.durationMs)} (${report.timings.map(([label, ms]) => `${label} ${seconds(ms)}`).join(" · ")})`);
   for (const problem of report.problems) lines.push(`  PROBLEM: ${problem}`);
+  const expected = report.profile !== "docs-2026";
   if (c.mismatches.length > 0) {
-    lines.push("  mismatching orders:");
+    lines.push(expected ? `  mismatching orders (EXPECTED under ${report.profile} until ${EXPECTED_UNTIL}: the shop does not play this reading yet):` : "  mismatching orders:");
     for (const mismatch of c.mismatches.slice(0, maxListed)) lines.push(describeMismatch(mismatch));
     if (c.mismatches.length > maxListed) lines.push(`    … and ${c.mismatches.length - maxListed} more`);
   }
-  row("result", failures(report) === 0 ? "PASS" : "FAIL");
+  const verdict = failures(report) === 0 ? "PASS" : "FAIL";
+  row("result", expected && c.mismatches.length > 0 ? `${verdict} (${c.mismatches.length} mismatches expected under ${report.profile} until ${EXPECTED_UNTIL}${report.problems.length ? `; ${report.problems.length} problems are not` : ""})` : verdict);
   return lines.join("\n");
 }
 

@@ -1,3 +1,4 @@
+import type { ProfileName } from "../../emulator/runtime-config";
 import { startEmulator, type Emulator } from "../../emulator/server";
 import { addToCart, getCart } from "../../lib/cart";
 import { syncCatalog } from "../../lib/catalog";
@@ -28,9 +29,14 @@ const SESSION_SECRET = "chaos-session-secret-0123456789abcdef";
 const ADMIN_PASSWORD = "chaos-admin-password";
 const PAYRAM_TIMEOUT_MS = 5_000;
 
-/** The webhook faults (emulator `faults.webhooks`). */
-const WEBHOOK_FAULTS = { dropRate: 0.3, duplicateRate: 0.2, reorderRate: 0.15, reorderMaxHoldMs: 300, delayRate: 0.15, delayMs: 150 };
+/** The webhook faults (emulator `faults.webhooks`): a dropped attempt is retried, a lost delivery never arrives. */
+const WEBHOOK_FAULTS = { dropRate: 0.15, lostRate: 0.15, duplicateRate: 0.2, reorderRate: 0.15, reorderMaxHoldMs: 300, delayRate: 0.15, delayMs: 150 };
 const RETRY_SCHEDULE_MS = [0, 50, 100, 200];
+/**
+ * The emulator's clock runs this much faster: connector-2026's minute of confirmations with a
+ * delivery every 3 s takes 300 ms with one every 15 ms. The retry schedule is given unscaled.
+ */
+const TIME_SCALE = 0.005;
 /** Status-endpoint errors at this rate; the mode changes with each settlement phase. */
 const STATUS_FAULT_RATE = 0.1;
 const STATUS_FAULT_MODES = ["500", "code5", "502"] as const;
@@ -38,7 +44,7 @@ const CHECKOUT_CONCURRENCY = 4;
 const SWEEP_ROUNDS = 10;
 
 export const FAULTS_DESCRIPTION =
-  `webhooks dropped ${pct(WEBHOOK_FAULTS.dropRate)}, duplicated ${pct(WEBHOOK_FAULTS.duplicateRate)}, ` +
+  `webhook attempts dropped ${pct(WEBHOOK_FAULTS.dropRate)}, deliveries lost ${pct(WEBHOOK_FAULTS.lostRate)}, duplicated ${pct(WEBHOOK_FAULTS.duplicateRate)}, ` +
   `reordered ${pct(WEBHOOK_FAULTS.reorderRate)} (held ≤ ${WEBHOOK_FAULTS.reorderMaxHoldMs} ms), delayed ${pct(WEBHOOK_FAULTS.delayRate)} (${WEBHOOK_FAULTS.delayMs} ms); ` +
   `retries after [${RETRY_SCHEDULE_MS.join(", ")}] ms; status errors ${pct(STATUS_FAULT_RATE)} (${STATUS_FAULT_MODES.join(", then ")}, by phase; still on for the sweep)`;
 
@@ -56,6 +62,8 @@ export interface RunOptions {
   backlog: number;
   verbose: boolean;
   skipSweep?: boolean;
+  /** The emulator's profile (default docs-2026). */
+  profile?: ProfileName;
 }
 
 export interface RunOutcome {
@@ -109,8 +117,10 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
       apiKey: API_KEY,
       webhookUrls: [],
       log: false,
+      profile: options.profile ?? "docs-2026",
       config: {
-        webhooks: { retryScheduleMs: RETRY_SCHEDULE_MS, timeoutMs: 10_000 },
+        timeScale: TIME_SCALE,
+        webhooks: { retryScheduleMs: RETRY_SCHEDULE_MS.map((ms) => Math.round(ms / TIME_SCALE)), timeoutMs: 10_000 },
         faults: { seed: options.seed, webhooks: WEBHOOK_FAULTS, status: statusFault(0) },
       },
     });
@@ -166,6 +176,8 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
     const webhookBacklog = () => Math.max(0, emulator.pendingWork() - openPayments());
     const phases = phaseCount(plan);
     for (let phase = 0; phase < phases; phase++) {
+      // Phases are far apart: the previous phase's deposits have confirmed (a no-op without confirmations).
+      await waitFor("the deposits to confirm", () => emulator.payments().every((payment) => payment.confirming.length === 0), { timeoutMs: 30_000, intervalMs: 10 });
       const set = emulator.setConfig({ faults: { status: statusFault(phase) } });
       if (!set.ok) throw new Error(`emulator config: ${set.error}`);
       const due = shuffle.shuffle(tracked.filter((order) => FATES[order.plan.fate].phases[phase] !== undefined));
@@ -203,7 +215,8 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
 
     // 5. The verdict.
     const fates = new Map(tracked.map((order) => [order.orderId, order.plan.fate]));
-    const comparison = compare(await snapshot(db), payramPayments(emulator), fates);
+    const topUpAsNewReference = emulator.config().api.topUp === "new-reference";
+    const comparison = compare(await snapshot(db), payramPayments(emulator), fates, { topUpAsNewReference });
     comparison.mismatches.push(...extraMismatches);
     const verdicts = Object.fromEntries(
       (
@@ -214,12 +227,19 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
           .execute()
       ).map((row) => [row.verdict, Number(row.n)]),
     );
-    const deliveries = deliveryStats(emulator.deliveries());
+    const log = emulator.deliveries();
+    const deliveries = deliveryStats(log);
     if (!deliveries.truncated) comparison.mismatches.push(...checkWebhookRecords(verdicts, deliveries.answered));
     time("compare");
 
     outcome.report = {
       database: options.database,
+      profile: emulator.config().profile,
+      readings: {
+        topUps: emulator.payments().filter((payment) => payment.topUpOf !== null).length,
+        progressDeliveries: deliveries.progress,
+        silentCancellations: log.filter((entry) => entry.outcome === "skipped" && entry.status === "CANCELLED").length,
+      },
       instances: apps.map((app) => app.url),
       orders: tracked.length,
       seed: options.seed,
@@ -408,6 +428,8 @@ function payramPayments(emulator: Emulator): PayramPayment[] {
     state: payment.state as PaymentState,
     amountCents: parseCents(payment.amountInUSD),
     filledCents: parseCents(payment.filledAmountInUSD),
+    customerId: payment.customerId,
+    topUpOf: payment.topUpOf,
   }));
 }
 
