@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   console.log(`PayRam emulator listening on ${emulator.url}`);
   console.log(`  hosted pages and API origin: ${emulator.publicUrl}`);
   console.log(`  webhooks → ${config.webhooks.urls.join(", ") || "(none)"} (${config.webhooks.method})`);
+  console.log(`  profile: ${config.profile} (GET ${emulator.url}/__emulator/config shows every setting)`);
   console.log(`  control routes: ${emulator.url}/__emulator`);
   let stopping = false;
   const stop = () => {
