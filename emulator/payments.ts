@@ -99,6 +99,9 @@ export interface NewPayment {
 
 export type OperationResult = { ok: true; payment: Payment } | { ok: false; reason: "not-found" | "terminal"; payment?: Payment };
 
+/** Microseconds within the current millisecond, for createdAt printed with µs as PayRam does. */
+const microsNow = () => Math.floor((performance.timeOrigin + performance.now()) * 1000) % 1000;
+
 type StoreConfig = Pick<RuntimeConfig, "api" | "confirmations" | "timeScale">;
 
 /** Every payment of the one project, its state machine, and expiry (lazy on every access + timers). */
@@ -131,7 +134,7 @@ export class PaymentStore {
       state: "OPEN",
       deposits: [],
       createdAt: now,
-      createdAtMicros: Math.floor((performance.timeOrigin + performance.now()) * 1000) % 1000,
+      createdAtMicros: microsNow(),
       expiresAt: input.expiresAt ?? new Date(now.getTime() + DEFAULT_LIFETIME_MS),
       depositAddress: depositAddressFor(referenceId),
       addressShown: input.currency !== undefined,
@@ -149,7 +152,11 @@ export class PaymentStore {
       if (openOnly && other.state !== "OPEN") continue;
       this.close(other, "replaced");
     }
-    this.payments.set(referenceId, payment);
+    return this.add(payment);
+  }
+
+  private add(payment: Payment): Payment {
+    this.payments.set(payment.referenceId, payment);
     this.armExpiry(payment);
     return payment;
   }
@@ -172,7 +179,7 @@ export class PaymentStore {
       deposits: [],
       pending: [],
       createdAt: now,
-      createdAtMicros: Math.floor((performance.timeOrigin + performance.now()) * 1000) % 1000,
+      createdAtMicros: microsNow(),
       expiresAt: new Date(now.getTime() + DEFAULT_LIFETIME_MS),
       addressShown: true,
       cancelCause: null,
@@ -180,9 +187,7 @@ export class PaymentStore {
       topUpOf: first.referenceId,
       reportUndefined: false,
     };
-    this.payments.set(referenceId, payment);
-    this.armExpiry(payment);
-    return payment;
+    return this.add(payment);
   }
 
   get(referenceId: string): Payment | undefined {
@@ -230,7 +235,8 @@ export class PaymentStore {
         if (!isTerminal(payment.state)) this.settle(payment, deposit, true);
         return;
       }
-      this.onProgress(payment);
+      // A timer may fire a little early: without progress deliveries, just wait out the rest.
+      if (progressMs > 0) this.onProgress(payment);
       this.after(tick, Math.min(progressMs || Infinity, deposit.confirmAt - Date.now()));
     };
     this.after(tick, progressMs > 0 ? 0 : deposit.confirmAt - Date.now());
