@@ -101,8 +101,8 @@ export class WebhookDispatcher {
     if (skip) return this.logUnsent({ kind: "payment", referenceId, status, progress }, "skipped", skip);
     this.lastBodies.set(referenceId, { body, status });
     const delivery = this.newDelivery("payment", referenceId, status, body, { test: false, redelivery: false });
-    if (delivery) delivery.progress = progress;
     if (!delivery) return;
+    delivery.progress = progress;
     const f = faults.webhooks;
     // Fixed order of rolls, so a seed replays the same faults.
     if (this.dice.roll(f.lostRate)) return this.logUnsent({ ...delivery, fault: "lost" }, "dropped", null);
