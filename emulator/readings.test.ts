@@ -202,8 +202,8 @@ describe("POST /api/v1/payment/search (our request and answer shape)", () => {
 
 describe("confirmations", () => {
   it("the state waits while a deposit confirms; progress deliveries rise; the final one has 0 of 0", async () => {
-    // 40 s of confirmations with a delivery every 5 s, played 100 times faster.
-    configure({ timeScale: 0.01, confirmations: { required: 8, durationMs: 40_000, progressEveryMs: 5_000, progressWithoutPaymentInfoRate: 1 } });
+    // 40 s of confirmations with a delivery every 5 s, played 50 times faster.
+    configure({ timeScale: 0.02, confirmations: { required: 8, durationMs: 40_000, progressEveryMs: 5_000, progressWithoutPaymentInfoRate: 1 } });
     const { reference_id: ref } = await h.create({ amountInUSD: 10 });
     const answer = await deposit(ref, "10");
     expect(answer.state).toBe("OPEN");

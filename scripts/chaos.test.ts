@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { DeliveryLogEntry } from "@/emulator/server";
+import { startEmulator, type DeliveryLogEntry, type Emulator } from "@/emulator/server";
+import { waitFor } from "@/emulator/testing/helpers";
+import { centsToDecimal } from "@/lib/money";
 import { DEFAULT_POSTGRES_URL, parseArgs, UsageError } from "./chaos/args";
 import { checkWebhookRecords, compare, type PayramPayment, type ShopSnapshot } from "./chaos/compare";
-import { depositCents, FATE_NAMES, FATES, makePlan, type PaymentState } from "./chaos/plan";
+import { depositCents, FATE_NAMES, FATES, makePlan, type FateSpec, type PaymentState } from "./chaos/plan";
 import { deliveryStats, errorLines, failures, formatReport, type RunReport } from "./chaos/report";
 
 const PRODUCTS = ["a", "b", "c", "d", "e"];
@@ -99,7 +101,40 @@ describe("chaos: the plan", () => {
   it.each(FATE_NAMES)("fate %s ends in the state it promises", (fate) => {
     expect(settle(fate, 4_250)).toBe(FATES[fate].expected);
   });
+  it.each(FATE_NAMES.filter((fate) => (FATES[fate] as FateSpec).newReferenceTopUp))(
+    "fate %s ends where it promises at an emulator that opens a new reference per top-up",
+    async (fate) => {
+      const spec: FateSpec = FATES[fate];
+      // connector-2026's minute of confirmations, 500 times faster; phases wait for them as the run does.
+      const emulator = await startEmulator({ port: 0, webhookUrls: [], profile: "connector-2026", config: { timeScale: 0.002 } });
+      try {
+        const total = 4_250;
+        const ref = await createPayment(emulator, total);
+        for (const phase of spec.phases) {
+          await waitFor("the deposits to confirm", () => emulator.payments().every((payment) => payment.confirming.length === 0), 5_000);
+          for (const action of phase) {
+            if (action.kind !== "deposit") throw new Error(`unexpected ${action.kind}`);
+            expect(emulator.deposit(ref, centsToDecimal(depositCents(action.amount, total, { partShare: 0.4, extraCents: 100 }))).ok).toBe(true);
+          }
+        }
+        await waitFor("the deposits to confirm", () => emulator.payments().every((payment) => payment.confirming.length === 0), 5_000);
+        expect(emulator.payment(ref)?.state).toBe(spec.newReferenceTopUp?.latest);
+        expect(emulator.payments().filter((payment) => payment.topUpOf === ref).map((payment) => payment.state)).toEqual([spec.newReferenceTopUp?.topUp]);
+      } finally {
+        await emulator.close();
+      }
+    },
+  );
 });
+
+async function createPayment(emulator: Emulator, cents: number): Promise<string> {
+  const response = await fetch(`${emulator.url}/api/v1/payment`, {
+    method: "POST",
+    headers: { "API-Key": "emulator-dev-key", "Content-Type": "application/json" },
+    body: JSON.stringify({ customerEmail: "chaos@example.com", customerID: "order_plan", amountInUSD: Number(centsToDecimal(cents)) }),
+  });
+  return ((await response.json()) as { reference_id: string }).reference_id;
+}
 
 const ORDER = { id: "order-1", number: 1001, total_cents: 5_000 };
 const attempt = (state: string, received: number | null, extra: Partial<ShopSnapshot["attempts"][number]> = {}) => ({
