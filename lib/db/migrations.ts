@@ -322,6 +322,36 @@ const orderPaymentState: Migration = {
   },
 };
 
+/**
+ * An order may be paid over several PayRam references (a top-up under a new reference): each
+ * attempt says who opened it and what it credits the order; only the checkout's own attempts are
+ * limited to one open at a time.
+ */
+const paymentsPerOrder: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .alterTable("payment_attempts")
+      .addColumn("origin", "text", (c) => c.notNull().defaultTo("checkout").check(oneOf("origin", ["checkout", "payram"])))
+      .execute();
+    await db.schema
+      .alterTable("payment_attempts")
+      .addColumn("credit_cents", "bigint", (c) => c.notNull().defaultTo(0).check(sql`credit_cents >= 0`))
+      .execute();
+    // FILLED credits what PayRam asked for (its own verdict); every other state what arrived.
+    await sql`update payment_attempts set credit_cents = case when state = 'FILLED'
+      then coalesce(payram_amount_cents, amount_cents) else coalesce(amount_received_cents, 0) end`.execute(db);
+    await sql`update orders set received_cents = coalesce((select sum(a.credit_cents) from payment_attempts a where a.order_id = orders.id), 0)`.execute(db);
+    await db.schema.dropIndex("payment_attempts_one_open_per_order").execute();
+    await db.schema
+      .createIndex("payment_attempts_one_open_per_order")
+      .unique()
+      .on("payment_attempts")
+      .column("order_id")
+      .where(sql<boolean>`${oneOf("state", ["STARTING", "OPEN", "PARTIALLY_FILLED"])} and origin = 'checkout'`)
+      .execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -330,4 +360,5 @@ export const migrations: Record<string, Migration> = {
   "0004_rate_limits": rateLimits,
   "0005_round_two_safety": roundTwoSafety,
   "0006_order_payment_state": orderPaymentState,
+  "0007_payments_per_order": paymentsPerOrder,
 };

@@ -1,5 +1,5 @@
 import type { ColumnType, Selectable } from "kysely";
-import type { AttemptState, MerchantState } from "../payments/states";
+import type { AttemptOrigin, AttemptState, MerchantState } from "../payments/states";
 
 export type { AttemptState };
 
@@ -131,6 +131,10 @@ export interface PaymentAttemptsTable {
   next_sync_at: IsoTime | null;
   /** Syncs in a row that found nothing new: the sweep backs off with it. */
   quiet_syncs: ColumnType<number, number | undefined, number>;
+  /** "checkout": the shop opened it; "payram": PayRam opened it for the order's customer (a top-up). */
+  origin: ColumnType<AttemptOrigin, AttemptOrigin | undefined, AttemptOrigin>;
+  /** What this reference credits the order, in cents (lib/payments/states.ts creditCents); never decreases. */
+  credit_cents: ColumnType<number, number | undefined, number>;
 }
 
 /** What the merchant must look at. One per attempt and kind. */

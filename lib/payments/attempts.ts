@@ -3,13 +3,14 @@ import type { Db } from "../db";
 import { nowIso, type AttemptState, type Database, type EventSource, type PaymentAttempt } from "../db/schema";
 import { merchantState, receivedCents } from "./states";
 
-/** The order's most recent payment attempt, or null before the first. */
+/** The order's most recent checkout attempt (what the shopper is paying now), or null before the first. */
 export async function latestAttempt(db: Db, orderId: string): Promise<PaymentAttempt | null> {
   return (
     (await db
       .selectFrom("payment_attempts")
       .selectAll()
       .where("order_id", "=", orderId)
+      .where("origin", "=", "checkout")
       .orderBy("attempt_number", "desc")
       .limit(1)
       .executeTakeFirst()) ?? null
@@ -101,7 +102,7 @@ export async function closeLostStarts(db: Db, payramTimeoutMs: number, source: E
  */
 export async function refreshOrderPayment(db: Kysely<Database>, orderId: string): Promise<void> {
   const order = await db.selectFrom("orders").select("paid_at").where("id", "=", orderId).executeTakeFirstOrThrow();
-  const attempts = await db.selectFrom("payment_attempts").select(["state", "attempt_number", "amount_received_cents"]).where("order_id", "=", orderId).execute();
+  const attempts = await db.selectFrom("payment_attempts").select(["state", "attempt_number", "amount_received_cents", "origin", "credit_cents"]).where("order_id", "=", orderId).execute();
   await db
     .updateTable("orders")
     .set({ payment_state: merchantState(order, attempts), received_cents: receivedCents(attempts) })

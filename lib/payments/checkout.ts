@@ -9,8 +9,8 @@ import type { PayramClient } from "../payram/client";
 import { PayramError } from "../payram/errors";
 import { customerIdFor, formatInvoiceId } from "../payram/ids";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema, toShippingAddress, type FieldErrors } from "./checkout-form";
-import { closeLostStart, closeStartingAttempt, latestAttempt, recordPaymentEvent, refreshOrderPayment, startLostAfterMs } from "./attempts";
-import { isSyncable, OPEN_ATTEMPT_STATES } from "./states";
+import { closeLostStart, closeStartingAttempt, orderAttempts, recordPaymentEvent, refreshOrderPayment, startLostAfterMs } from "./attempts";
+import { isSyncable, OPEN_ATTEMPT_STATES, receivedCents } from "./states";
 import { SYNC_BACKOFF } from "./sync";
 import { cartDigest, signedDigest } from "./checkout-token";
 import { hitRateLimit, LIMITS, waitInMinutes } from "../security/rate-limit";
@@ -135,9 +135,8 @@ export async function payForOrder(deps: CheckoutDeps, order: Order): Promise<Pay
     return outcomeOf(order, open.state === "STARTING" ? await waitForStart(deps, open) : open);
   }
 
-  const last = await latestAttempt(deps.db, order.id);
-  if (last?.state === "CANCELLED" && (last.amount_received_cents ?? 0) > 0) {
-    // Money arrived on the cancelled payment: the merchant sorts it out, not a new payment.
+  if (receivedCents(await orderAttempts(deps.db, order.id)) > 0) {
+    // Money arrived on a payment that is no longer open: the merchant sorts it out, not a new payment.
     return { ok: false, orderId: order.id, error: "Part of your payment arrived before it was cancelled. We will contact you to sort it out." };
   }
   // Each new PayRam payment cancels the order's previous one: a burst of them is abuse, not a shopper.
@@ -173,6 +172,7 @@ async function findOpenAttempt(db: Db, orderId: string): Promise<PaymentAttempt 
     .selectFrom("payment_attempts")
     .selectAll()
     .where("order_id", "=", orderId)
+    .where("origin", "=", "checkout")
     .where("state", "in", OPEN_ATTEMPT_STATES)
     .executeTakeFirst();
 }

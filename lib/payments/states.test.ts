@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   ATTEMPT_STATES,
   canPayAgain,
+  creditCents,
   describeForShopper,
   isFinal,
   isOpen,
@@ -16,7 +17,13 @@ import {
   type AttemptState,
 } from "./states";
 
-const attempt = (state: AttemptState, received: number | null = null, number = 1): AttemptFacts => ({ state, attempt_number: number, amount_received_cents: received });
+const attempt = (state: AttemptState, received: number | null = null, number = 1, origin: AttemptFacts["origin"] = "checkout"): AttemptFacts => ({
+  state,
+  attempt_number: number,
+  amount_received_cents: received,
+  origin,
+  credit_cents: creditCents(state, 949, received),
+});
 const unpaid = { paid_at: null };
 const paid = { paid_at: "2026-11-29T00:00:00.000Z" };
 
@@ -54,7 +61,10 @@ describe("the vocabulary of payment states", () => {
     expect(merchantState(paid, [attempt("FILLED", 949)])).toBe("PAID");
     // FILLED without the order paid: PayRam's amount differed, the merchant reviews it.
     expect(MERCHANT_STATE_LABELS[merchantState(unpaid, [attempt("FILLED", 949)])]).toBe("Paid, under review");
-    expect(receivedCents([attempt("CANCELLED", 100, 1), attempt("FILLED", 849, 2)])).toBe(949);
+    // Each reference credits what arrived, but FILLED what PayRam asked for (its own verdict).
+    expect(receivedCents([attempt("CANCELLED", 100, 1), attempt("PARTIALLY_FILLED", 500, 2, "payram")])).toBe(600);
+    expect(receivedCents([attempt("PARTIALLY_FILLED", 100, 1), attempt("FILLED", 848, 2, "payram")])).toBe(100 + 949);
+    expect(shopperState([attempt("PARTIALLY_FILLED", 100, 1), attempt("FILLED", 848, 2, "payram")])).toBe("PARTIALLY_FILLED");
   });
 
   it("names every merchant state in words a person reads", () => {

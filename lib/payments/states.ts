@@ -58,11 +58,26 @@ export const isSyncable = (state: AttemptState): boolean => includes(SYNCABLE_ST
 /** Takes any string, for views that add "NONE". */
 export const isFinal = (state: string): boolean => includes(FINAL_STATES, state);
 
+/** Who opened a payment: the shop's checkout, or PayRam itself (a top-up under a new reference). */
+export type AttemptOrigin = "checkout" | "payram";
+
 /** What an attempt knows of itself, for the rules below. */
 export interface AttemptFacts {
   state: AttemptState;
   attempt_number: number;
   amount_received_cents: number | null;
+  origin: AttemptOrigin;
+  credit_cents: number;
+}
+
+/**
+ * What one PayRam reference credits its order: FILLED counts what PayRam asked for (its own
+ * verdict, so price drift between quote and settlement cannot matter); every other state counts
+ * what arrived. The order's received amount is the sum over its references.
+ */
+export function creditCents(state: AttemptState, requestedCents: number | null, receivedCents: number | null): number {
+  if (state === "FILLED" && requestedCents !== null) return requestedCents;
+  return receivedCents ?? 0;
 }
 
 /** What an order knows of itself, for the rules below. */
@@ -89,11 +104,15 @@ export const paysOrder = (state: AttemptState): boolean => state === "FILLED" ||
 /** Is this a move into one of PayRam's final states? (The attempt then closes.) */
 export const closesAttempt = (state: AttemptState): boolean => PAYRAM_FINAL.has(state);
 
+/** The shop's latest checkout attempt: what the shopper is paying now. */
 function latest<T extends AttemptFacts>(attempts: readonly T[]): T | null {
-  return attempts.reduce<T | null>((last, attempt) => (last === null || attempt.attempt_number > last.attempt_number ? attempt : last), null);
+  return attempts.reduce<T | null>(
+    (last, attempt) => (attempt.origin === "checkout" && (last === null || attempt.attempt_number > last.attempt_number) ? attempt : last),
+    null,
+  );
 }
 
-/** The state a shopper's status page is about: the latest payment's, or NONE before the first. */
+/** The state a shopper's status page is about: the latest checkout payment's, or NONE before the first. */
 export type ShopperState = AttemptState | "NONE";
 
 export function shopperState(attempts: readonly AttemptFacts[]): ShopperState {
@@ -113,6 +132,11 @@ export interface ShopperFacts {
 }
 
 export function describeForShopper(view: ShopperFacts): { title: string; tone: "wait" | "ok" | "warn"; body: string } {
+  // Paid, perhaps over several payments (a top-up under its own reference): say so, whatever
+  // state the shopper's first payment was left in.
+  if (view.paid && view.state !== "OVER_FILLED" && view.state !== "FILLED") {
+    return { tone: "ok", title: "Paid — thank you!", body: `We received ${usd(view.receivedUsd)}. Your order is confirmed and on its way to being fulfilled.` };
+  }
   switch (view.state) {
     case "NONE":
     case "STARTING":
@@ -177,18 +201,17 @@ export const MERCHANT_STATE_LABELS: Record<MerchantState, string> = {
   NONE: "No payment",
 };
 
-/** USD received over all of an order's payments. */
+/** USD received over all of an order's payments: the sum of their credits. */
 export function receivedCents(attempts: readonly AttemptFacts[]): number {
-  return attempts.reduce((sum, attempt) => sum + (attempt.amount_received_cents ?? 0), 0);
+  return attempts.reduce((sum, attempt) => sum + attempt.credit_cents, 0);
 }
 
 /**
  * "Pay again": only when nothing is paid or open, and no money is waiting to be sorted out by the
- * merchant (a cancelled payment that received some).
+ * merchant (any of the order's payments received some).
  */
 export function canPayAgain(order: OrderFacts, attempts: readonly AttemptFacts[]): boolean {
   const last = latest(attempts);
-  if (order.paid_at !== null || !last) return false;
-  if (last.state === "START_FAILED") return true;
-  return last.state === "CANCELLED" && (last.amount_received_cents ?? 0) === 0;
+  if (order.paid_at !== null || !last || receivedCents(attempts) > 0) return false;
+  return last.state === "START_FAILED" || last.state === "CANCELLED";
 }

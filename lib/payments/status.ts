@@ -5,7 +5,7 @@ import { centsToDecimal } from "../money";
 import { findOrder } from "../orders";
 import { processWide } from "../process-wide";
 import { orderAttempts } from "./attempts";
-import { canPayAgain, isFinal, isSyncable, shopperState, STATUS_SYNC_INTERVAL_MS, type ShopperFacts, type ShopperState } from "./states";
+import { canPayAgain, isFinal, isSyncable, receivedCents, shopperState, STATUS_SYNC_INTERVAL_MS, type ShopperFacts, type ShopperState } from "./states";
 import { syncPayment, type SyncDeps } from "./sync";
 
 /**
@@ -27,11 +27,18 @@ export interface OrderStatusView extends ShopperFacts {
   canPayAgain: boolean;
 }
 
+/** The shop's latest checkout attempt among an order's attempts (oldest first): what the shopper is paying now. */
+export function currentAttempt(attempts: readonly PaymentAttempt[]): PaymentAttempt | null {
+  return attempts.findLast((attempt) => attempt.origin === "checkout") ?? null;
+}
 
-/** The view of an order and all its payment attempts (oldest first): about the latest one. */
+/**
+ * The view of an order and all its payment attempts (oldest first): the state of the shopper's
+ * current payment, and the money received over all of them (a top-up may have its own reference).
+ */
 export function toStatusView(order: Order, attempts: readonly PaymentAttempt[], checking = false): OrderStatusView {
-  const attempt = attempts.at(-1) ?? null;
-  const received = attempt?.amount_received_cents ?? 0;
+  const attempt = currentAttempt(attempts);
+  const received = receivedCents(attempts);
   const due = order.total_cents;
   const state: ShopperState = shopperState(attempts);
   return {
@@ -95,9 +102,9 @@ export async function orderStatus(
   const order = await findOrder(deps.db, orderId);
   if (!order) return null;
   let attempts = await orderAttempts(deps.db, order.id);
-  let attempt = attempts.at(-1);
+  let attempt = currentAttempt(attempts);
   const referenceId = attempt?.reference_id;
-  if (!attempt || !referenceId || isFinal(attempt.state)) return toStatusView(order, attempts);
+  if (!attempt || !referenceId || isFinal(attempt.state) || order.paid_at !== null) return toStatusView(order, attempts);
 
   let sync = syncsOf(deps.db).get(referenceId);
   if (!sync) {
@@ -105,7 +112,7 @@ export async function orderStatus(
     if (claim === "lost") {
       // Someone else's claim, just made.
       attempts = await orderAttempts(deps.db, order.id);
-      attempt = attempts.at(-1)!;
+      attempt = currentAttempt(attempts)!;
     }
     if (typeof claim !== "object") return toStatusView(order, attempts, syncUnderWay(deps.db, attempt));
     sync = startPollSync(deps, attempt, referenceId, claim);

@@ -4,6 +4,8 @@ import { emulatorPerFile } from "@/test/emulator-per-file";
 import { checkoutDepsFor, orderState, placeOrder } from "@/test/shop";
 import type { PayramClient } from "../payram/client";
 import { payForOrder } from "./checkout";
+import { describeForShopper } from "./states";
+import { orderStatus } from "./status";
 import { syncPayment, type SyncDeps } from "./sync";
 
 const payram = emulatorPerFile();
@@ -52,7 +54,7 @@ describeOnEachDatabase("syncPayment against the emulator", (get) => {
     for (const state of ["OPEN", "PARTIALLY_FILLED"] as const) {
       const stale: PayramClient = {
         ...payram.client,
-        getPayment: async (referenceId) => ({ referenceId, state, reportedState: state, amountCents: 949, filledCents: state === "OPEN" ? null : 100, currency: null, depositAddress: null }),
+        getPayment: async (referenceId) => ({ referenceId, state, reportedState: state, customerId: null, amountCents: 949, filledCents: state === "OPEN" ? null : 100, currency: null, depositAddress: null }),
       };
       expect(await syncPayment({ db: get().db, payram: stale }, { referenceId: order.referenceId }, "webhook")).toMatchObject({ outcome: "unchanged" });
     }
@@ -166,5 +168,77 @@ describeOnEachDatabase("syncPayment against the emulator", (get) => {
     await payram.control("/config", "PUT", { faults: { status: { mode: "500" } } });
     await expect(syncPayment(deps(), { referenceId: order.referenceId }, "webhook")).rejects.toThrow(/PayRam answered 500/);
     expect((await orderState(get().db, order.orderId)).attempts).toMatchObject([{ state: "OPEN" }]);
+  });
+});
+
+describeOnEachDatabase("an order paid over several PayRam references (a top-up under a new reference)", (get) => {
+  const deps = (db = get().db): SyncDeps => ({ db, payram: payram.client });
+
+  /** An order partly paid at PayRam, whose top-up PayRam opened as a request of its own. */
+  async function toppedUp(partUsd: string, restUsd: string) {
+    await payram.control("/config", "PUT", { api: { topUp: "new-reference" } });
+    const order = await placeOrder(get().db, payram);
+    await payram.deposit(order.referenceId, partUsd);
+    await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    const topUp = (await payram.deposit(order.referenceId, restUsd)) as { referenceId: string; topUpOf: string };
+    expect(topUp.topUpOf).toBe(order.referenceId);
+    const customer = { id: `order_${order.orderNumber}`, email: "shopper@example.com" };
+    return { order, topUp: topUp.referenceId, customer };
+  }
+
+  it("takes the top-up as a further payment of the order and marks it paid once, with the reference that crossed the total", async () => {
+    const { order, topUp, customer } = await toppedUp("5.00", "4.49");
+    const applied = await syncPayment(deps(), { referenceId: topUp, customer }, "webhook");
+    expect(applied).toMatchObject({ outcome: "changed", to: "FILLED", fulfilled: true });
+    for (let i = 0; i < 2; i++) expect(await syncPayment(deps(), { referenceId: topUp, customer }, "webhook")).toMatchObject({ fulfilled: false });
+
+    const state = await orderState(get().db, order.orderId);
+    expect(state).toMatchObject({
+      paid: true,
+      attempts: [
+        { attempt_number: 1, state: "PARTIALLY_FILLED", amount_received_cents: 500 },
+        { attempt_number: 2, state: "FILLED", amount_received_cents: 449 },
+      ],
+      attention: [],
+    });
+    expect(state.fulfilments).toEqual([{ attempt_id: applied.attempt!.id, kind: "deliver" }]);
+    const row = await get().db.selectFrom("orders").select(["payment_state", "received_cents"]).where("id", "=", order.orderId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ payment_state: "PAID", received_cents: 949 });
+    const view = await orderStatus(deps(), order.orderId);
+    expect(view).toMatchObject({ paid: true, receivedUsd: "9.49", remainingUsd: "0.00", canPayAgain: false });
+    expect(describeForShopper(view!).title).toBe("Paid — thank you!");
+  });
+
+  it("does not take a reference PayRam holds for another customer, or a delivery naming another email", async () => {
+    const { order, topUp, customer } = await toppedUp("5.00", "4.49");
+    const other = await placeOrder(get().db, payram);
+    // A delivery claiming the top-up belongs to another order: PayRam's GET says otherwise.
+    expect(await syncPayment(deps(), { referenceId: topUp, customer: { id: `order_${other.orderNumber}`, email: null } }, "webhook")).toMatchObject({ outcome: "unknown_reference" });
+    expect(await syncPayment(deps(), { referenceId: topUp, customer: { ...customer, email: "someone-else@example.com" } }, "webhook")).toMatchObject({ outcome: "unknown_reference" });
+    expect(await syncPayment(deps(), { referenceId: topUp }, "webhook")).toMatchObject({ outcome: "unknown_reference" });
+    for (const placed of [order, other]) expect(await orderState(get().db, placed.orderId)).toMatchObject({ paid: false, attempts: [{ attempt_number: 1 }] });
+  });
+
+  it("pays the order exactly once when its two references are applied at the same moment on two instances", async () => {
+    await payram.control("/config", "PUT", { api: { topUp: "new-reference" } });
+    const orders = await Promise.all(Array.from({ length: 8 }, () => placeOrder(get().db, payram)));
+    const topUps: string[] = [];
+    for (const order of orders) {
+      // Part paid, then topped up under a new reference, before the shop heard of either.
+      await payram.deposit(order.referenceId, "5.00");
+      topUps.push(((await payram.deposit(order.referenceId, "4.49")) as { referenceId: string }).referenceId);
+    }
+    // PayRam answers both after the same pause, so the two applies start together.
+    await payram.control("/config", "PUT", { faults: { status: { latencyMs: 100 } } });
+    const instances = get().dialect === "postgres" ? [get().db, get().open()] : [get().db, get().db];
+    await Promise.all(
+      orders.flatMap((order, i) => [
+        syncPayment(deps(instances[0]), { referenceId: order.referenceId }, "webhook"),
+        syncPayment(deps(instances[1]), { referenceId: topUps[i]!, customer: { id: `order_${order.orderNumber}`, email: null } }, "webhook"),
+      ]),
+    );
+    for (const order of orders) {
+      expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, fulfilments: [{ kind: "deliver" }] });
+    }
   });
 });

@@ -1,12 +1,14 @@
 import { isPostgres, type Db } from "../db";
-import { nowIso, type AttemptState, type AttentionKind, type EventSource, type PaymentAttempt } from "../db/schema";
+import { randomUUID } from "node:crypto";
+import { nowIso, type AttemptState, type AttentionKind, type EventSource, type Order, type PaymentAttempt } from "../db/schema";
 import { centsToDecimal } from "../money";
 import type { PayramClient, PayramPayment } from "../payram/client";
-import { parseInvoiceId } from "../payram/ids";
+import { parseCustomerId, parseInvoiceId } from "../payram/ids";
+import type { PaymentMatch } from "../payram/webhook";
 import { log } from "../log";
 import { processWide } from "../process-wide";
 import { recordPaymentEvent, refreshOrderPayment } from "./attempts";
-import { closesAttempt, nextState, paysOrder } from "./states";
+import { closesAttempt, creditCents, nextState, paysOrder } from "./states";
 
 /**
  * syncPayment: the one path by which PayRam's news reaches an order. The webhook, the status
@@ -45,24 +47,25 @@ export const SYNC_BACKOFF = { firstMs: 10_000, maxMs: 10 * 60_000 };
 /** Concurrent syncs of one reference inside this process share one PayRam request. */
 const inFlight = processWide("sync-in-flight", () => new Map<string, Promise<SyncResult>>());
 
-export async function syncPayment(
-  deps: SyncDeps,
-  match: { referenceId: string } | { invoiceId: string },
-  source: EventSource,
-): Promise<SyncResult> {
+export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: EventSource): Promise<SyncResult> {
   const attempt = await findAttempt(deps.db, match);
-  if (!attempt) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
-  const referenceId = "referenceId" in match ? match.referenceId : attempt.reference_id;
+  // A reference the shop never opened is only looked at when it names one of the shop's customers.
+  const customer = "referenceId" in match ? match.customer : undefined;
+  if (!attempt && !customer) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
+  const referenceId = "referenceId" in match ? match.referenceId : attempt!.reference_id;
   // Matched by invoice before the checkout stored the reference: nothing to ask PayRam yet.
   if (!referenceId) return { outcome: "unchanged", attempt, fulfilled: false };
 
   const running = inFlight.get(referenceId);
   // Joining a sync already under way: its news is not ours to report again.
   if (running) return running.then((result) => (result.outcome === "changed" ? { ...result, outcome: "unchanged", fulfilled: false } : result));
-  const work = (async () => {
+  const work = (async (): Promise<SyncResult> => {
+    if (!attempt && customer && parseCustomerId(customer.id) === null) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
     const payment = await deps.payram.getPayment(referenceId);
-    if (!payment) return { outcome: "unknown_at_payram" as const, attempt, fulfilled: false };
-    return applyPayment(deps.db, attempt.id, payment, source);
+    if (!payment) return { outcome: attempt ? "unknown_at_payram" : "unknown_reference", attempt, fulfilled: false };
+    const attemptId = attempt?.id ?? (await adoptReference(deps.db, payment, customer!, source));
+    if (!attemptId) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
+    return applyPayment(deps.db, attemptId, payment, source);
   })();
   inFlight.set(referenceId, work);
   try {
@@ -72,7 +75,55 @@ export async function syncPayment(
   }
 }
 
-async function findAttempt(db: Db, match: { referenceId: string } | { invoiceId: string }): Promise<PaymentAttempt | null> {
+/**
+ * Takes a reference PayRam opened by itself for one of the shop's customers — under one reading
+ * of PayRam, a top-up after an underpayment is a new payment request with a new reference and the
+ * same customer — as a further payment of that order. PayRam's GET must name the same customer,
+ * and an email the delivery names must be the order's. Returns the attempt's id, or null.
+ */
+async function adoptReference(db: Db, payment: PayramPayment, customer: { id: string; email: string | null }, source: EventSource): Promise<string | null> {
+  const orderNumber = parseCustomerId(customer.id);
+  if (orderNumber === null || payment.customerId !== customer.id) return null;
+  return db.transaction().execute(async (trx) => {
+    const order = await trx.selectFrom("orders").selectAll().where("number", "=", orderNumber).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirst();
+    if (!order) return null;
+    if (customer.email !== null && customer.email.toLowerCase() !== order.email.toLowerCase()) {
+      log.warn({ event: "adopt", order: order.number, reference: payment.referenceId }, "a PayRam payment names this order's customer but another email: not taken");
+      return null;
+    }
+    const known = await trx.selectFrom("payment_attempts").select("id").where("reference_id", "=", payment.referenceId).executeTakeFirst();
+    if (known) return known.id;
+    const last = await trx.selectFrom("payment_attempts").select((eb) => eb.fn.max("attempt_number").as("n")).where("order_id", "=", order.id).executeTakeFirst();
+    const now = nowIso();
+    const attempt = await trx
+      .insertInto("payment_attempts")
+      .values({
+        id: randomUUID(),
+        order_id: order.id,
+        attempt_number: (last?.n ?? 0) + 1,
+        origin: "payram",
+        state: "OPEN",
+        reference_id: payment.referenceId,
+        payment_url: null,
+        // What PayRam asked for on this request; no amount check applies to a reference we did not open.
+        amount_cents: Math.max(1, payment.amountCents ?? payment.filledCents ?? 1),
+        amount_received_cents: null,
+        failure_reason: null,
+        created_at: now,
+        updated_at: now,
+        closed_at: null,
+      })
+      .onConflict((oc) => oc.column("reference_id").doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!attempt) return null;
+    await recordPaymentEvent(trx, attempt, { source, from: null, to: "OPEN", note: `PayRam opened ${payment.referenceId} for this order's customer (a top-up)`, at: now });
+    log.info({ event: "adopt", order: order.number, reference: payment.referenceId }, "PayRam payment taken as a further payment of the order");
+    return attempt.id;
+  });
+}
+
+async function findAttempt(db: Db, match: PaymentMatch): Promise<PaymentAttempt | null> {
   if ("referenceId" in match) {
     return (await db.selectFrom("payment_attempts").selectAll().where("reference_id", "=", match.referenceId).executeTakeFirst()) ?? null;
   }
@@ -90,7 +141,11 @@ async function findAttempt(db: Db, match: { referenceId: string } | { invoiceId:
 }
 
 async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, source: EventSource): Promise<SyncResult> {
+  const { order_id: orderId } = await db.selectFrom("payment_attempts").select("order_id").where("id", "=", attemptId).executeTakeFirstOrThrow();
   return db.transaction().execute(async (trx) => {
+    // The order first: two references of one order applied at once (two instances) must each see
+    // the other's credit, or neither would find the total reached. SQLite runs one writer anyway.
+    const order = await trx.selectFrom("orders").selectAll().where("id", "=", orderId).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
     const current = await trx
       .selectFrom("payment_attempts")
       .selectAll()
@@ -117,6 +172,11 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
           : {
               state: to,
               amount_received_cents: Math.max(payment.filledCents ?? 0, current.amount_received_cents ?? 0) || null,
+              // A reference's credit never decreases.
+              credit_cents: Math.max(
+                current.credit_cents,
+                creditCents(to, payment.amountCents ?? current.payram_amount_cents, Math.max(payment.filledCents ?? 0, current.amount_received_cents ?? 0)),
+              ),
               updated_at: now,
               ...(closes ? { closed_at: now } : {}),
             }),
@@ -148,29 +208,42 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
       at: now,
     });
 
+    // "Check the reference_id and payment amount against your records": a payment the shop opened
+    // that PayRam holds for another amount is never fulfilled automatically.
+    const mismatch = current.origin === "checkout" && paysOrder(to) && payment.amountCents !== current.amount_cents;
+    if (mismatch) {
+      await flag(
+        "amount_mismatch",
+        `PayRam's payment is for ${payment.amountCents === null ? "an unreadable amount" : `${centsToDecimal(payment.amountCents)} USD`}, the order's for ${centsToDecimal(current.amount_cents)} USD: not fulfilled automatically`,
+      );
+    }
     let fulfilled = false;
+    if (order.paid_at === null && (await orderIsPaid(trx, order, current, to, mismatch))) fulfilled = await fulfil(trx, current, now);
     if (paysOrder(to)) {
-      // "Check the reference_id and payment amount against your records": a payment for another
-      // amount than the order's is never fulfilled automatically.
-      if (payment.amountCents !== current.amount_cents) {
-        await flag(
-          "amount_mismatch",
-          `PayRam's payment is for ${payment.amountCents === null ? "an unreadable amount" : `${centsToDecimal(payment.amountCents)} USD`}, the order's for ${centsToDecimal(current.amount_cents)} USD: not fulfilled automatically`,
-        );
-      } else {
-        fulfilled = await fulfil(trx, current, now);
-      }
       if (to === "OVER_FILLED") {
         await flag("over_filled", `received ${centsToDecimal(received)} USD for ${centsToDecimal(current.amount_cents)} USD: ${centsToDecimal(Math.max(0, received - current.amount_cents))} USD more`);
       }
     }
-    if (to === "CANCELLED" && received > 0) {
+    if (to === "CANCELLED" && received > 0 && order.paid_at === null && !fulfilled) {
       await flag("cancelled_with_funds", `cancelled after ${centsToDecimal(received)} USD of ${centsToDecimal(current.amount_cents)} USD was received`);
     }
     await refreshOrderPayment(trx, current.order_id);
     const attempt = await trx.selectFrom("payment_attempts").selectAll().where("id", "=", current.id).executeTakeFirstOrThrow();
     return { outcome: "changed" as const, attempt, fulfilled, from: current.state, to };
   });
+}
+
+/**
+ * Paid: this reference, opened by the shop, is FILLED or OVER_FILLED for its own amount; or what
+ * all the order's references credit reaches the total and no reference the shop opened is held
+ * by PayRam for another amount. Called with the order row locked.
+ */
+async function orderIsPaid(trx: Db, order: Order, current: PaymentAttempt, to: AttemptState, mismatch: boolean): Promise<boolean> {
+  if (current.origin === "checkout" && paysOrder(to) && !mismatch) return true;
+  const attempts = await trx.selectFrom("payment_attempts").select(["origin", "amount_cents", "payram_amount_cents", "credit_cents"]).where("order_id", "=", order.id).execute();
+  const credited = attempts.reduce((sum, attempt) => sum + attempt.credit_cents, 0);
+  const anyMismatch = attempts.some((a) => a.origin === "checkout" && a.payram_amount_cents !== null && a.payram_amount_cents !== a.amount_cents);
+  return credited >= order.total_cents && !anyMismatch;
 }
 
 function backoffMs(quietSyncs: number): number {

@@ -35,6 +35,19 @@ describeOnEachDatabase("webhook ingestion", (get) => {
     expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, fulfilments: [{ kind: "deliver" }] });
   });
 
+  it("completes a partly paid order from the delivery of a top-up PayRam opened under a new reference", async () => {
+    await payram.control("/config", "PUT", { api: { topUp: "new-reference" } });
+    const order = await placeOrder(get().db, payram);
+    await deposit(order.referenceId, "5.00");
+    expect((await receiveWebhook(deps(), signed({ reference_id: order.referenceId, status: "PARTIALLY_FILLED" }))).body.result).toBe("accepted");
+    const topUp = ((await deposit(order.referenceId, "4.49")) as { referenceId: string }).referenceId;
+    // PayRam's delivery for the new request: its reference, the order's customer, no invoice.
+    const delivery = signed({ reference_id: topUp, customer_id: `order_${order.orderNumber}`, customer_email: "shopper@example.com", status: "FILLED" });
+    expect(await receiveWebhook(deps(), delivery)).toEqual({ status: 200, body: { ok: true, result: "accepted" } });
+    expect(await lastDelivery()).toMatchObject({ verdict: "accepted", reference_id: topUp, order_id: order.orderId });
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, attempts: [{ state: "PARTIALLY_FILLED" }, { state: "FILLED" }], fulfilments: [{ kind: "deliver" }] });
+  });
+
   it("trusts PayRam's GET over the payload: a payload saying FILLED leaves an unpaid order OPEN", async () => {
     const order = await placeOrder(get().db, payram);
     const result = await receiveWebhook(deps(), signed({ reference_id: order.referenceId, status: "FILLED", filled_amount_in_usd: "9.49" }));

@@ -51,6 +51,8 @@ export interface PayramPayment {
   filledCents: number | null;
   currency: string | null;
   depositAddress: string | null;
+  /** The customer PayRam holds the payment for: links a top-up under a new reference to its order. */
+  customerId: string | null;
 }
 
 export interface PayramClient {
@@ -70,6 +72,7 @@ const camelStatus = z.looseObject({
   filledAmountInUSD: amount,
   currencySymbol: text,
   depositAddress: text,
+  customerID: text,
 });
 
 /** The old FAQ: snake_case (`amount`, `currency_symbol`, `deposit_address`, `payment_state`). */
@@ -81,6 +84,7 @@ const snakeStatus = z.looseObject({
   filled_amount_in_usd: amount,
   currency_symbol: text,
   deposit_address: text,
+  customer_id: text,
 });
 
 function readState(raw: string): PayramState | "UNKNOWN" {
@@ -114,6 +118,7 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
       filledCents: readCents(v.filledAmountInUSD, "round"),
       currency: v.currencySymbol || null,
       depositAddress: v.depositAddress || null,
+      customerId: v.customerID || null,
     };
   }
   const snake = snakeStatus.safeParse(body);
@@ -127,6 +132,7 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
       filledCents: readCents(v.filled_amount_in_usd, "round"),
       currency: v.currency_symbol || null,
       depositAddress: v.deposit_address || null,
+      customerId: v.customer_id || null,
     };
   }
   return null;

@@ -21,7 +21,16 @@ export function parseInvoiceId(invoiceId: string): InvoiceRef | null {
   return parsed ? { orderNumber: Number(parsed[1]), attemptNumber: Number(parsed[2]) } : null;
 }
 
+const CUSTOMER_PREFIX = "order_";
+const CUSTOMER_ID = /^order_(\d{1,15})$/;
+
 /** Per order, not per shopper: a create cancels the same customer's other open payments. */
 export function customerIdFor(orderNumber: number): string {
-  return `order_${orderNumber}`;
+  return `${CUSTOMER_PREFIX}${orderNumber}`;
+}
+
+/** The order number a customer id names, or null for one the shop never gives. */
+export function parseCustomerId(customerId: string): number | null {
+  const parsed = CUSTOMER_ID.exec(customerId);
+  return parsed ? Number(parsed[1]) : null;
 }

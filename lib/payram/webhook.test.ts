@@ -69,16 +69,21 @@ describe("the payload", () => {
       kind: "payment",
       auth: "signature",
       names: { referenceId: REF },
-      notice: { referenceId: REF, invoiceId: "1001-1", status: "FILLED", eventType: "payment.updated" },
+      notice: { referenceId: REF, invoiceId: "1001-1", status: "FILLED", eventType: "payment.updated", customerId: null, customerEmail: null },
     });
     expect(readWebhook(signed({ invoice_id: 1001, status: "OPEN" }), keys)).toMatchObject({ kind: "payment", names: { invoiceId: "1001" } });
+    // The customer PayRam holds the payment for comes along with its reference (a top-up's order).
+    expect(readWebhook(signed({ reference_id: REF, customer_id: "order_1001", customer_email: "a@example.com" }), keys)).toMatchObject({
+      kind: "payment",
+      names: { referenceId: REF, customer: { id: "order_1001", email: "a@example.com" } },
+    });
   });
 
   it("reads a payout event as one, whatever else it carries", () => {
     expect(readWebhook(signed({ event_type: "Payout.Processed", reference_id: "p-1", status: "PROCESSED" }), keys)).toEqual({
       kind: "payout",
       auth: "signature",
-      notice: { referenceId: "p-1", invoiceId: null, eventType: "Payout.Processed", status: "PROCESSED" },
+      notice: { referenceId: "p-1", invoiceId: null, eventType: "Payout.Processed", status: "PROCESSED", customerId: null, customerEmail: null },
     });
   });
 

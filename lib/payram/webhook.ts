@@ -34,9 +34,15 @@ export interface WebhookNotice {
   invoiceId: string | null;
   eventType: string | null;
   status: string | null;
+  customerId: string | null;
+  customerEmail: string | null;
 }
 
-export type PaymentMatch = { referenceId: string } | { invoiceId: string };
+/**
+ * Which payment a notification is about. A reference may come with the customer PayRam holds it
+ * for: a reference the shop never opened (a top-up) is then adopted by that customer's order.
+ */
+export type PaymentMatch = { referenceId: string; customer?: { id: string; email: string | null } } | { invoiceId: string };
 
 export type WebhookReading =
   /** PayRam's dashboard test: to be acknowledged with no side effect. */
@@ -84,7 +90,7 @@ export function readWebhook(request: WebhookRequest, options: WebhookKeys): Webh
   }
   const notice = json === undefined ? null : readPayload(json);
   const names: PaymentMatch | null = notice?.referenceId
-    ? { referenceId: notice.referenceId }
+    ? { referenceId: notice.referenceId, ...(notice.customerId ? { customer: { id: notice.customerId, email: notice.customerEmail } } : {}) }
     : notice?.invoiceId
       ? { invoiceId: notice.invoiceId }
       : null;
@@ -128,6 +134,8 @@ const id = z.union([z.string().trim().min(1).max(200), z.number().int().nonnegat
 const payloadSchema = z.looseObject({
   reference_id: id.nullish(),
   invoice_id: id.nullish(),
+  customer_id: id.nullish(),
+  customer_email: z.string().trim().max(254).nullish().catch(null),
   event_type: z.string().max(100).nullish(),
   status: z.string().max(100).nullish(),
 });
@@ -140,5 +148,7 @@ function readPayload(json: unknown): WebhookNotice | null {
     invoiceId: parsed.data.invoice_id ?? null,
     eventType: parsed.data.event_type ?? null,
     status: parsed.data.status ?? null,
+    customerId: parsed.data.customer_id ?? null,
+    customerEmail: parsed.data.customer_email || null,
   };
 }

@@ -4,6 +4,9 @@ import useSWR from "swr";
 import { isFinal, STATUS_SYNC_INTERVAL_MS } from "@/lib/payments/states";
 import type { OrderStatusView } from "@/lib/payments/status";
 
+/** Paid (perhaps over several payments) or final: nothing will change by itself. */
+const settled = (view: OrderStatusView) => view.paid || isFinal(view.state);
+
 const MINUTE = 60_000;
 /** Poll as often as the server syncs while news is likely, then back off the longer it is quiet. */
 const POLL_TIERS = [
@@ -18,7 +21,7 @@ const SLOWEST_POLL_MS = 30_000;
  * longer nothing happens, and 0 (stop) once the payment is final.
  */
 export function pollInterval(view: OrderStatusView | undefined, now = Date.now()): number {
-  if (!view || isFinal(view.state)) return 0;
+  if (!view || settled(view)) return 0;
   const quietMs = now - Date.parse(view.updatedAt);
   return POLL_TIERS.find((tier) => quietMs < tier.quietForLessThanMs)?.everyMs ?? SLOWEST_POLL_MS;
 }
@@ -34,8 +37,8 @@ export function useOrderStatus(orderId: string, initial: OrderStatusView) {
   return useSWR(`/api/orders/${orderId}`, fetchStatus, {
     fallbackData: initial,
     refreshInterval: (latest) => pollInterval(latest ?? initial),
-    revalidateOnMount: !isFinal(initial.state),
-    revalidateOnFocus: !isFinal(initial.state),
+    revalidateOnMount: !settled(initial),
+    revalidateOnFocus: !settled(initial),
     keepPreviousData: true,
   });
 }

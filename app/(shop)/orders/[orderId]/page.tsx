@@ -5,7 +5,7 @@ import { getDb } from "@/lib/db/server";
 import { findOrder, listOrderItems } from "@/lib/orders";
 import { maskEmail } from "@/lib/orders/mask";
 import { orderAttempts } from "@/lib/payments/attempts";
-import { syncUnderWay, toStatusView } from "@/lib/payments/status";
+import { currentAttempt, syncUnderWay, toStatusView } from "@/lib/payments/status";
 import { OrderLines, orderItemLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
 
@@ -30,7 +30,7 @@ export default async function OrderPage({ params }: PageProps<"/orders/[orderId]
           confirmation to {maskEmail(order.email)}
         </p>
       </div>
-      <OrderStatus orderId={order.id} initial={toStatusView(order, attempts, syncUnderWay(db, attempts.at(-1) ?? null))} />
+      <OrderStatus orderId={order.id} initial={toStatusView(order, attempts, syncUnderWay(db, currentAttempt(attempts)))} />
       <Panel id="items" title="Items">
         <OrderLines lines={orderItemLines(items)} totalCents={order.total_cents} totalTestId="order-total" />
         {order.shipping_name && (
