@@ -62,6 +62,7 @@ describeOnEachDatabase(
       // Every value the code may write goes in (one open attempt per order: close the other first).
       await db.updateTable("payment_attempts").set({ state: "CANCELLED" }).where("id", "=", "b2").execute();
       for (const state of ATTEMPT_STATES) await db.updateTable("payment_attempts").set({ state }).where("id", "=", "b1").execute();
+      for (const origin of ["checkout", "payram"] as const) await db.updateTable("payment_attempts").set({ origin }).where("id", "=", "b1").execute();
       for (const state of MERCHANT_STATES) await db.updateTable("orders").set({ payment_state: state }).where("id", "=", "fresh").execute();
       for (const source of EVENT_SOURCES) await db.updateTable("payment_events").set({ source }).execute();
       for (const verdict of DELIVERY_VERDICTS) await db.updateTable("webhook_deliveries").set({ verdict }).execute();
