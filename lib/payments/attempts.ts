@@ -1,6 +1,7 @@
-import type { Kysely } from "kysely";
+import { randomUUID } from "node:crypto";
+import type { Insertable, Kysely } from "kysely";
 import type { Db } from "../db";
-import { nowIso, type AttemptState, type Database, type EventSource, type PaymentAttempt } from "../db/schema";
+import { nowIso, type AttemptState, type Database, type EventSource, type PaymentAttempt, type PaymentAttemptsTable } from "../db/schema";
 import { merchantState, receivedCents } from "./states";
 
 /** The order's most recent checkout attempt (what the shopper is paying now), or null before the first. */
@@ -15,6 +16,28 @@ export async function latestAttempt(db: Db, orderId: string): Promise<PaymentAtt
       .limit(1)
       .executeTakeFirst()) ?? null
   );
+}
+
+/** A new attempt of an order, numbered after its others, for the caller to insert in its transaction. */
+export async function newAttemptRow(
+  db: Kysely<Database>,
+  orderId: string,
+  fields: Pick<PaymentAttempt, "origin" | "state" | "reference_id" | "amount_cents">,
+  now: string,
+): Promise<Insertable<PaymentAttemptsTable>> {
+  const last = await db.selectFrom("payment_attempts").select((eb) => eb.fn.max("attempt_number").as("n")).where("order_id", "=", orderId).executeTakeFirst();
+  return {
+    id: randomUUID(),
+    order_id: orderId,
+    attempt_number: (last?.n ?? 0) + 1,
+    payment_url: null,
+    amount_received_cents: null,
+    failure_reason: null,
+    created_at: now,
+    updated_at: now,
+    closed_at: null,
+    ...fields,
+  };
 }
 
 /** Every payment attempt of an order, oldest first. */

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { clearCart, getCart, type Cart } from "../cart";
 import { isUniqueViolation, type Db } from "../db";
 import { nowIso, type AttemptState, type EventSource, type Order, type PaymentAttempt } from "../db/schema";
@@ -9,7 +8,7 @@ import type { PayramClient } from "../payram/client";
 import { PayramError } from "../payram/errors";
 import { customerIdFor, formatInvoiceId } from "../payram/ids";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema, toShippingAddress, type FieldErrors } from "./checkout-form";
-import { closeLostStart, closeStartingAttempt, orderAttempts, recordPaymentEvent, refreshOrderPayment, startLostAfterMs } from "./attempts";
+import { closeLostStart, closeStartingAttempt, newAttemptRow, orderAttempts, recordPaymentEvent, refreshOrderPayment, startLostAfterMs } from "./attempts";
 import { isSyncable, OPEN_ATTEMPT_STATES, receivedCents } from "./states";
 import { SYNC_BACKOFF } from "./sync";
 import { cartDigest, signedDigest } from "./checkout-token";
@@ -203,28 +202,10 @@ async function closeIfLost(deps: CheckoutDeps, attempt: PaymentAttempt, source: 
 async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | null> {
   try {
     return await db.transaction().execute(async (trx) => {
-      const last = await trx
-        .selectFrom("payment_attempts")
-        .select((eb) => eb.fn.max("attempt_number").as("n"))
-        .where("order_id", "=", order.id)
-        .executeTakeFirst();
       const now = nowIso();
       const attempt = await trx
         .insertInto("payment_attempts")
-        .values({
-          id: randomUUID(),
-          order_id: order.id,
-          attempt_number: (last?.n ?? 0) + 1,
-          state: "STARTING",
-          reference_id: null,
-          payment_url: null,
-          amount_cents: order.total_cents,
-          amount_received_cents: null,
-          failure_reason: null,
-          created_at: now,
-          updated_at: now,
-          closed_at: null,
-        })
+        .values(await newAttemptRow(trx, order.id, { origin: "checkout", state: "STARTING", reference_id: null, amount_cents: order.total_cents }, now))
         .returningAll()
         .executeTakeFirstOrThrow();
       await recordPaymentEvent(trx, attempt, {

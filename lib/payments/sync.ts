@@ -1,5 +1,4 @@
 import { isPostgres, type Db } from "../db";
-import { randomUUID } from "node:crypto";
 import { nowIso, type AttemptState, type AttentionKind, type EventSource, type Order, type PaymentAttempt } from "../db/schema";
 import { centsToDecimal } from "../money";
 import type { PayramClient, PayramPayment } from "../payram/client";
@@ -7,7 +6,7 @@ import { parseCustomerId, parseInvoiceId } from "../payram/ids";
 import type { PaymentMatch } from "../payram/webhook";
 import { log } from "../log";
 import { processWide } from "../process-wide";
-import { recordPaymentEvent, refreshOrderPayment } from "./attempts";
+import { newAttemptRow, recordPaymentEvent, refreshOrderPayment } from "./attempts";
 import { closesAttempt, creditCents, nextState, paysOrder } from "./states";
 
 /**
@@ -93,26 +92,12 @@ async function adoptReference(db: Db, payment: PayramPayment, customer: { id: st
     }
     const known = await trx.selectFrom("payment_attempts").select("id").where("reference_id", "=", payment.referenceId).executeTakeFirst();
     if (known) return known.id;
-    const last = await trx.selectFrom("payment_attempts").select((eb) => eb.fn.max("attempt_number").as("n")).where("order_id", "=", order.id).executeTakeFirst();
     const now = nowIso();
+    // What PayRam asked for on this request; no amount check applies to a reference we did not open.
+    const amountCents = Math.max(1, payment.amountCents ?? payment.filledCents ?? 1);
     const attempt = await trx
       .insertInto("payment_attempts")
-      .values({
-        id: randomUUID(),
-        order_id: order.id,
-        attempt_number: (last?.n ?? 0) + 1,
-        origin: "payram",
-        state: "OPEN",
-        reference_id: payment.referenceId,
-        payment_url: null,
-        // What PayRam asked for on this request; no amount check applies to a reference we did not open.
-        amount_cents: Math.max(1, payment.amountCents ?? payment.filledCents ?? 1),
-        amount_received_cents: null,
-        failure_reason: null,
-        created_at: now,
-        updated_at: now,
-        closed_at: null,
-      })
+      .values(await newAttemptRow(trx, order.id, { origin: "payram", state: "OPEN", reference_id: payment.referenceId, amount_cents: amountCents }, now))
       .onConflict((oc) => oc.column("reference_id").doNothing())
       .returningAll()
       .executeTakeFirst();
