@@ -220,15 +220,17 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
 
 /**
  * Paid: this reference, opened by the shop, is FILLED or OVER_FILLED for its own amount; or what
- * all the order's references credit reaches the total and no reference the shop opened is held
- * by PayRam for another amount. Called with the order row locked.
+ * several of the order's references credit reaches the total and no reference the shop opened is
+ * held by PayRam for another amount. (One reference alone is paid only on PayRam's own word: a
+ * PARTIALLY_FILLED amount that rounds up to the total is not.) Called with the order row locked.
  */
 async function orderIsPaid(trx: Db, order: Order, current: PaymentAttempt, to: AttemptState, mismatch: boolean): Promise<boolean> {
   if (current.origin === "checkout" && paysOrder(to) && !mismatch) return true;
   const attempts = await trx.selectFrom("payment_attempts").select(["origin", "amount_cents", "payram_amount_cents", "credit_cents"]).where("order_id", "=", order.id).execute();
-  const credited = attempts.reduce((sum, attempt) => sum + attempt.credit_cents, 0);
+  const crediting = attempts.filter((attempt) => attempt.credit_cents > 0);
+  const credited = crediting.reduce((sum, attempt) => sum + attempt.credit_cents, 0);
   const anyMismatch = attempts.some((a) => a.origin === "checkout" && a.payram_amount_cents !== null && a.payram_amount_cents !== a.amount_cents);
-  return credited >= order.total_cents && !anyMismatch;
+  return crediting.length >= 2 && credited >= order.total_cents && !anyMismatch;
 }
 
 function backoffMs(quietSyncs: number): number {
