@@ -72,6 +72,11 @@ describe("the payload", () => {
       notice: { referenceId: REF, invoiceId: "1001-1", status: "FILLED", eventType: "payment.updated", customerId: null, customerEmail: null },
     });
     expect(readWebhook(signed({ invoice_id: 1001, status: "OPEN" }), keys)).toMatchObject({ kind: "payment", names: { invoiceId: "1001" } });
+    // A request PayRam opened by itself has an empty invoice id: no invoice, still a payment.
+    expect(readWebhook(signed({ reference_id: REF, invoice_id: "", customer_id: "order_1001", status: "FILLED" }), keys)).toMatchObject({
+      kind: "payment",
+      notice: { invoiceId: null, customerId: "order_1001" },
+    });
     // The customer PayRam holds the payment for comes along with its reference (a top-up's order).
     expect(readWebhook(signed({ reference_id: REF, customer_id: "order_1001", customer_email: "a@example.com" }), keys)).toMatchObject({
       kind: "payment",

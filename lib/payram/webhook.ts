@@ -131,10 +131,12 @@ function authenticate(body: Uint8Array, given: { signature: string | null; apiKe
 
 /** What the shop reads of a delivery: enough to find the payment. */
 const id = z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative().transform(String)]);
+// An empty one is none: a payment request PayRam opened by itself (a top-up) has `invoice_id: ""`.
+const optionalId = z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? null : value), id.nullish());
 const payloadSchema = z.looseObject({
   reference_id: id.nullish(),
-  invoice_id: id.nullish(),
-  customer_id: id.nullish(),
+  invoice_id: optionalId,
+  customer_id: optionalId,
   customer_email: z.string().trim().max(254).nullish().catch(null),
   event_type: z.string().max(100).nullish(),
   status: z.string().max(100).nullish(),
