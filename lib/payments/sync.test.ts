@@ -209,6 +209,18 @@ describeOnEachDatabase("an order paid over several PayRam references (a top-up u
     expect(describeForShopper(view!).title).toBe("Paid — thank you!");
   });
 
+  it("never takes the shop's own payment as a top-up when its notification outruns the checkout", async () => {
+    const order = await placeOrder(get().db, payram);
+    // As if the checkout had not stored PayRam's answer yet when the delivery came.
+    await get().db.updateTable("payment_attempts").set({ reference_id: null, state: "STARTING" }).where("id", "=", order.attempt.id).execute();
+    const customer = { id: `order_${order.orderNumber}`, email: "shopper@example.com" };
+    const match = { referenceId: order.referenceId, invoiceId: `${order.orderNumber}-1`, customer };
+    expect(await syncPayment(deps(), match, "webhook")).toMatchObject({ outcome: "unchanged" });
+    // Even with no invoice in the delivery, a payment still starting is not taken from under the checkout.
+    expect(await syncPayment(deps(), { referenceId: order.referenceId, customer }, "webhook")).toMatchObject({ outcome: "unknown_reference" });
+    expect((await orderState(get().db, order.orderId)).attempts).toEqual([{ attempt_number: 1, state: "STARTING", amount_received_cents: null }]);
+  });
+
   it("does not take a reference PayRam holds for another customer, or a delivery naming another email", async () => {
     const { order, topUp, customer } = await toppedUp("5.00", "4.49");
     const other = await placeOrder(get().db, payram);

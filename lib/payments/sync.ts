@@ -48,11 +48,14 @@ const inFlight = processWide("sync-in-flight", () => new Map<string, Promise<Syn
 
 export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: EventSource): Promise<SyncResult> {
   const attempt = await findAttempt(deps.db, match);
-  // A reference the shop never opened is only looked at when it names one of the shop's customers.
-  const customer = "referenceId" in match ? match.customer : undefined;
-  if (!attempt && !customer) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
-  const referenceId = "referenceId" in match ? match.referenceId : attempt!.reference_id;
+  const referenceId = "referenceId" in match ? match.referenceId : attempt?.reference_id;
   // Matched by invoice before the checkout stored the reference: nothing to ask PayRam yet.
+  if (attempt && attempt.reference_id === null) return { outcome: "unchanged", attempt, fulfilled: false };
+  if (attempt && attempt.reference_id !== referenceId) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
+  // A reference the shop never opened is only looked at when it names one of the shop's customers
+  // and no invoice of the shop's (PayRam opened it by itself: a top-up).
+  const customer = "referenceId" in match && !(match.invoiceId && parseInvoiceId(match.invoiceId)) ? match.customer : undefined;
+  if (!attempt && !customer) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
   if (!referenceId) return { outcome: "unchanged", attempt, fulfilled: false };
 
   const running = inFlight.get(referenceId);
@@ -92,6 +95,9 @@ async function adoptReference(db: Db, payment: PayramPayment, customer: { id: st
     }
     const known = await trx.selectFrom("payment_attempts").select("id").where("reference_id", "=", payment.referenceId).executeTakeFirst();
     if (known) return known.id;
+    // The checkout may be about to store this very reference: never take it from under it.
+    const starting = await trx.selectFrom("payment_attempts").select("id").where("order_id", "=", order.id).where("state", "=", "STARTING").executeTakeFirst();
+    if (starting) return null;
     const now = nowIso();
     // What PayRam asked for on this request; no amount check applies to a reference we did not open.
     const amountCents = Math.max(1, payment.amountCents ?? payment.filledCents ?? 1);
@@ -108,11 +114,13 @@ async function adoptReference(db: Db, payment: PayramPayment, customer: { id: st
   });
 }
 
+/** By reference; else by the invoice id the shop gave it (a notification may outrun the checkout). */
 async function findAttempt(db: Db, match: PaymentMatch): Promise<PaymentAttempt | null> {
   if ("referenceId" in match) {
-    return (await db.selectFrom("payment_attempts").selectAll().where("reference_id", "=", match.referenceId).executeTakeFirst()) ?? null;
+    const byReference = await db.selectFrom("payment_attempts").selectAll().where("reference_id", "=", match.referenceId).executeTakeFirst();
+    if (byReference || !match.invoiceId) return byReference ?? null;
   }
-  const invoice = parseInvoiceId(match.invoiceId);
+  const invoice = match.invoiceId ? parseInvoiceId(match.invoiceId) : null;
   if (!invoice) return null;
   return (
     (await db

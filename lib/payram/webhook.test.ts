@@ -68,7 +68,7 @@ describe("the payload", () => {
     expect(readWebhook(signed({ reference_id: REF, invoice_id: "1001-1", status: "FILLED", event_type: "payment.updated" }), keys)).toEqual({
       kind: "payment",
       auth: "signature",
-      names: { referenceId: REF },
+      names: { referenceId: REF, invoiceId: "1001-1" },
       notice: { referenceId: REF, invoiceId: "1001-1", status: "FILLED", eventType: "payment.updated", customerId: null, customerEmail: null },
     });
     expect(readWebhook(signed({ invoice_id: 1001, status: "OPEN" }), keys)).toMatchObject({ kind: "payment", names: { invoiceId: "1001" } });

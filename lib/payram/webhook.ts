@@ -42,7 +42,7 @@ export interface WebhookNotice {
  * Which payment a notification is about. A reference may come with the customer PayRam holds it
  * for: a reference the shop never opened (a top-up) is then adopted by that customer's order.
  */
-export type PaymentMatch = { referenceId: string; customer?: { id: string; email: string | null } } | { invoiceId: string };
+export type PaymentMatch = { referenceId: string; invoiceId?: string; customer?: { id: string; email: string | null } } | { invoiceId: string };
 
 export type WebhookReading =
   /** PayRam's dashboard test: to be acknowledged with no side effect. */
@@ -90,7 +90,11 @@ export function readWebhook(request: WebhookRequest, options: WebhookKeys): Webh
   }
   const notice = json === undefined ? null : readPayload(json);
   const names: PaymentMatch | null = notice?.referenceId
-    ? { referenceId: notice.referenceId, ...(notice.customerId ? { customer: { id: notice.customerId, email: notice.customerEmail } } : {}) }
+    ? {
+        referenceId: notice.referenceId,
+        ...(notice.invoiceId ? { invoiceId: notice.invoiceId } : {}),
+        ...(notice.customerId ? { customer: { id: notice.customerId, email: notice.customerEmail } } : {}),
+      }
     : notice?.invoiceId
       ? { invoiceId: notice.invoiceId }
       : null;
