@@ -16,7 +16,7 @@ import {
 } from "kysely";
 import pg from "pg";
 import type { DatabaseConfig } from "../config";
-import { isPostgres, migrations } from "./migrations";
+import { isPostgres, migrations, POSTGRES_MARK } from "./migrations";
 import type { Database } from "./schema";
 
 export type Db = Kysely<Database>;
@@ -102,6 +102,13 @@ function withStatementCache(database: SQLite.Database, capacity = 500): SqliteDa
   };
 }
 
+/** Marks its adapter, so that isPostgres holds whichever bundled copy of Kysely asks. */
+class ShopPostgresDialect extends PostgresDialect {
+  override createAdapter() {
+    return Object.assign(super.createAdapter(), { [POSTGRES_MARK]: true });
+  }
+}
+
 class ShopSqliteDialect extends SqliteDialect {
   constructor(private readonly database: SQLite.Database) {
     super({ database });
@@ -132,7 +139,7 @@ export function createDb(config: DatabaseConfig, options: CreateDbOptions = {}):
     });
     // An idle client losing its connection must not crash the server; the next query reconnects.
     pool.on("error", () => {});
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return new Kysely<Database>({ dialect: new ShopPostgresDialect({ pool }) });
   }
   if (config.path !== ":memory:") mkdirSync(dirname(config.path), { recursive: true });
   const database = new SQLite(config.path, { timeout: 5_000 });

@@ -14,9 +14,19 @@ import { type ColumnDefinitionBuilder, type Kysely, type Migration, PostgresAdap
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
 
+/**
+ * Asks the adapter itself, not `instanceof`: Next.js bundles Kysely into several server layers,
+ * and a handle made in one (instrumentation) and used in another (a route) fails an instanceof
+ * test against the other layer's PostgresAdapter — which silently dropped every FOR UPDATE and
+ * SKIP LOCKED in route handlers. PostgresAdapter's own dialect-specific method is the mark.
+ */
 export function isPostgres(db: AnyDb): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
+  const adapter = db.getExecutor().adapter as unknown as Record<string, unknown>;
+  return adapter instanceof PostgresAdapter || adapter[POSTGRES_MARK] === true;
 }
+
+/** Set on the adapter of every Postgres handle createDb makes (lib/db/index.ts). */
+export const POSTGRES_MARK = "shopPostgres";
 
 function types(db: AnyDb) {
   const pg = isPostgres(db);

@@ -85,10 +85,16 @@ export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: E
  */
 async function adoptReference(db: Db, payment: PayramPayment, customer: { id: string; email: string | null }, source: EventSource): Promise<string | null> {
   const orderNumber = parseCustomerId(customer.id);
-  if (orderNumber === null || payment.customerId !== customer.id) return null;
+  if (orderNumber === null || payment.customerId !== customer.id) {
+    log.warn({ event: "adopt", reference: payment.referenceId }, "a delivery names one of the shop's customers, PayRam's answer another: not taken");
+    return null;
+  }
   return db.transaction().execute(async (trx) => {
     const order = await trx.selectFrom("orders").selectAll().where("number", "=", orderNumber).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirst();
-    if (!order) return null;
+    if (!order) {
+      log.warn({ event: "adopt", reference: payment.referenceId }, "a delivery names a customer with no order: not taken");
+      return null;
+    }
     if (customer.email !== null && customer.email.toLowerCase() !== order.email.toLowerCase()) {
       log.warn({ event: "adopt", order: order.number, reference: payment.referenceId }, "a PayRam payment names this order's customer but another email: not taken");
       return null;
@@ -97,7 +103,10 @@ async function adoptReference(db: Db, payment: PayramPayment, customer: { id: st
     if (known) return known.id;
     // The checkout may be about to store this very reference: never take it from under it.
     const starting = await trx.selectFrom("payment_attempts").select("id").where("order_id", "=", order.id).where("state", "=", "STARTING").executeTakeFirst();
-    if (starting) return null;
+    if (starting) {
+      log.info({ event: "adopt", order: order.number, reference: payment.referenceId }, "not taken while the order's own payment is starting: PayRam delivers again");
+      return null;
+    }
     const now = nowIso();
     // What PayRam asked for on this request; no amount check applies to a reference we did not open.
     const amountCents = Math.max(1, payment.amountCents ?? payment.filledCents ?? 1);
