@@ -30,7 +30,9 @@ async function noteDerivedItems(db: Db, partialAfterMinutes: number): Promise<vo
       .select(["a.id", "a.order_id", "a.updated_at", "a.amount_received_cents", "a.failure_reason"])
       .where("a.state", "=", kind)
       .where("o.paid_at", "is", null)
-      .where("a.attempt_number", "=", (eb) => eb.selectFrom("payment_attempts as p").select((p) => p.fn.max("p.attempt_number").as("n")).whereRef("p.order_id", "=", "a.order_id"));
+      .where("a.attempt_number", "=", (eb) =>
+        eb.selectFrom("payment_attempts as p").select((p) => p.fn.max("p.attempt_number").as("n")).whereRef("p.order_id", "=", "a.order_id").where("p.origin", "=", "checkout"),
+      );
   const stale = await latest("PARTIALLY_FILLED").where("a.updated_at", "<=", quietSince).execute();
   const failed = await latest("START_FAILED").execute();
   const items = [

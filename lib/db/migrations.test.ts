@@ -51,6 +51,11 @@ describeOnEachDatabase(
         { id: "partial", payment_state: "PARTIALLY_FILLED", received_cents: 1500 },
         { id: "fresh", payment_state: "NONE", received_cents: 0 },
       ]);
+      expect(await db.selectFrom("payment_attempts").select(["id", "origin", "credit_cents"]).orderBy("id").execute()).toEqual([
+        { id: "a1", origin: "checkout", credit_cents: 8900 },
+        { id: "b1", origin: "checkout", credit_cents: 0 },
+        { id: "b2", origin: "checkout", credit_cents: 1500 },
+      ]);
       expect(await db.selectFrom("attention_items").select(["id", "order_id", "attempt_id", "kind", "detail"]).execute()).toEqual([
         { id: 1, order_id: "partial", attempt_id: "b2", kind: "partial_stale", detail: "quiet" },
       ]);

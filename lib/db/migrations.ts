@@ -348,8 +348,8 @@ const paymentsPerOrder: Migration = {
       .addColumn("credit_cents", "bigint", (c) => c.notNull().defaultTo(0).check(sql`credit_cents >= 0`))
       .execute();
     // FILLED credits what PayRam asked for (its own verdict); every other state what arrived.
-    await sql`update payment_attempts set credit_cents = case when state = 'FILLED'
-      then coalesce(payram_amount_cents, amount_cents) else coalesce(amount_received_cents, 0) end`.execute(db);
+    await sql`update payment_attempts set credit_cents = case when state = 'FILLED' and payram_amount_cents is not null
+      then payram_amount_cents else coalesce(amount_received_cents, 0) end`.execute(db);
     await sql`update orders set received_cents = coalesce((select sum(a.credit_cents) from payment_attempts a where a.order_id = orders.id), 0)`.execute(db);
     await db.schema.dropIndex("payment_attempts_one_open_per_order").execute();
     await db.schema

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Insertable, Kysely } from "kysely";
-import type { Db } from "../db";
+import { isPostgres, type Db } from "../db";
 import { nowIso, type AttemptState, type Database, type EventSource, type PaymentAttempt, type PaymentAttemptsTable } from "../db/schema";
 import { merchantState, receivedCents } from "./states";
 
@@ -124,7 +124,8 @@ export async function closeLostStarts(db: Db, payramTimeoutMs: number, source: E
  * Called in every transaction that changes an attempt or pays the order (never anywhere else).
  */
 export async function refreshOrderPayment(db: Kysely<Database>, orderId: string): Promise<void> {
-  const order = await db.selectFrom("orders").select("paid_at").where("id", "=", orderId).executeTakeFirstOrThrow();
+  // Locked first: a concurrent payment must not be overwritten by a sum read before it committed.
+  const order = await db.selectFrom("orders").select("paid_at").where("id", "=", orderId).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
   const attempts = await db.selectFrom("payment_attempts").select(["state", "attempt_number", "amount_received_cents", "origin", "credit_cents"]).where("order_id", "=", orderId).execute();
   await db
     .updateTable("orders")

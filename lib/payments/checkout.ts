@@ -251,23 +251,44 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
   }
 
   const now = nowIso();
-  await deps.db.transaction().execute(async (trx) => {
+  const opened = await deps.db.transaction().execute(async (trx) => {
+    const current = await trx.selectFrom("payment_attempts").select(["state", "reference_id"]).where("id", "=", attempt.id).executeTakeFirstOrThrow();
+    // Given up on meanwhile (PayRam answered after its time-out and the margin): the payment
+    // exists all the same, so the attempt opens again — unless another payment of the order is
+    // open by now, which the merchant must hear of.
+    const reopen = current.state === "START_FAILED";
+    if (reopen) {
+      const other = await trx.selectFrom("payment_attempts").select("id").where("order_id", "=", order.id).where("origin", "=", "checkout").where("state", "in", OPEN_ATTEMPT_STATES).executeTakeFirst();
+      if (other) {
+        await trx
+          .insertInto("attention_items")
+          .values({ order_id: order.id, attempt_id: attempt.id, kind: "start_failed", detail: `PayRam opened ${created.referenceId} after the shop had given up on it, while another payment was open: PayRam may hold two`, created_at: now, resolved_at: null, resolution_note: null })
+          .onConflict((oc) => oc.columns(["attempt_id", "kind"]).doNothing())
+          .execute();
+        return false;
+      }
+    }
     // A webhook may have outrun us (matched by invoice id): keep any state it applied.
-    await trx
+    const updated = await trx
       .updateTable("payment_attempts")
       .set((eb) => ({
-        state: eb.case().when("state", "=", "STARTING").then("OPEN" as AttemptState).else(eb.ref("state")).end(),
+        state: eb.case().when("state", "in", ["STARTING", "START_FAILED"]).then("OPEN" as AttemptState).else(eb.ref("state")).end(),
         reference_id: created.referenceId,
         payment_url: created.url,
+        failure_reason: null,
+        closed_at: null,
         updated_at: now,
         next_sync_at: new Date(Date.now() + SYNC_BACKOFF.firstMs).toISOString(),
       }))
       .where("id", "=", attempt.id)
       .where("reference_id", "is", null)
-      .execute();
-    await recordPaymentEvent(trx, attempt, { source: "checkout", from: "STARTING", to: "OPEN", note: `PayRam reference ${created.referenceId}`, at: now });
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return false;
+    await recordPaymentEvent(trx, attempt, { source: "checkout", from: reopen ? "START_FAILED" : "STARTING", to: "OPEN", note: `PayRam reference ${created.referenceId}`, at: now });
     await refreshOrderPayment(trx, order.id);
+    return true;
   });
+  if (!opened) return outcomeOf(order, (await findOpenAttempt(deps.db, order.id)) ?? { ...attempt, state: "START_FAILED" });
   return { ok: true, orderId: order.id, redirectTo: created.url };
 }
 

@@ -209,6 +209,36 @@ describeOnEachDatabase("an order paid over several PayRam references (a top-up u
     expect(describeForShopper(view!).title).toBe("Paid — thank you!");
   });
 
+  it("flags money beyond the total that arrives over several references", async () => {
+    const { order, topUp, customer } = await toppedUp("5.00", "9.49");
+    expect(await syncPayment(deps(), { referenceId: topUp, customer }, "webhook")).toMatchObject({ fulfilled: true });
+    expect(await orderState(get().db, order.orderId)).toMatchObject({
+      paid: true,
+      attention: [{ kind: "over_filled", detail: "received 14.49 USD over all its payments for 9.49 USD: 5.00 USD more" }],
+    });
+  });
+
+  it("is paid by a payment PayRam opened for the order's customer alone, once PayRam says it is filled", async () => {
+    const order = await placeOrder(get().db, payram);
+    // The checkout's payment expired with nothing on it; the shopper paid in full to a request
+    // PayRam opened by itself for the same customer.
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "sweep");
+    const customer = { id: `order_${order.orderNumber}`, email: "shopper@example.com" };
+    const own = await payram.client.createPayment({ customerEmail: customer.email, customerId: customer.id, invoiceId: "", amountCents: 949 });
+    await payram.deposit(own.referenceId, "9.49");
+    expect(await syncPayment(deps(), { referenceId: own.referenceId, customer }, "webhook")).toMatchObject({ to: "FILLED", fulfilled: true });
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, attempts: [{ state: "CANCELLED" }, { state: "FILLED" }], attention: [] });
+  });
+
+  it("asks PayRam to deliver a top-up again when it comes while the order's own payment is starting", async () => {
+    const { order, topUp, customer } = await toppedUp("5.00", "4.49");
+    await get().db.updateTable("payment_attempts").set({ state: "STARTING" }).where("id", "=", order.attempt.id).execute();
+    // A thrown error is a 5xx for the webhook: PayRam retries instead of dropping the money.
+    await expect(syncPayment(deps(), { referenceId: topUp, customer }, "webhook")).rejects.toThrow(/try again/);
+    expect((await orderState(get().db, order.orderId)).attempts).toHaveLength(1);
+  });
+
   it("never takes the shop's own payment as a top-up when its notification outruns the checkout", async () => {
     const order = await placeOrder(get().db, payram);
     // As if the checkout had not stored PayRam's answer yet when the delivery came.
@@ -216,8 +246,9 @@ describeOnEachDatabase("an order paid over several PayRam references (a top-up u
     const customer = { id: `order_${order.orderNumber}`, email: "shopper@example.com" };
     const match = { referenceId: order.referenceId, invoiceId: `${order.orderNumber}-1`, customer };
     expect(await syncPayment(deps(), match, "webhook")).toMatchObject({ outcome: "unchanged" });
-    // Even with no invoice in the delivery, a payment still starting is not taken from under the checkout.
-    expect(await syncPayment(deps(), { referenceId: order.referenceId, customer }, "webhook")).toMatchObject({ outcome: "unknown_reference" });
+    // Even with no invoice in the delivery, a payment still starting is not taken from under the
+    // checkout: PayRam is asked to deliver it again (a 5xx).
+    await expect(syncPayment(deps(), { referenceId: order.referenceId, customer }, "webhook")).rejects.toThrow(/try again/);
     expect((await orderState(get().db, order.orderId)).attempts).toEqual([{ attempt_number: 1, state: "STARTING", amount_received_cents: null }]);
   });
 

@@ -104,8 +104,8 @@ async function adoptReference(db: Db, payment: PayramPayment, customer: { id: st
     // The checkout may be about to store this very reference: never take it from under it.
     const starting = await trx.selectFrom("payment_attempts").select("id").where("order_id", "=", order.id).where("state", "=", "STARTING").executeTakeFirst();
     if (starting) {
-      log.info({ event: "adopt", order: order.number, reference: payment.referenceId }, "not taken while the order's own payment is starting: PayRam delivers again");
-      return null;
+      // Answered with a 5xx (a thrown error), so that PayRam delivers it again.
+      throw new Error(`PayRam's payment ${payment.referenceId} for order ${order.number} came while the order's own payment was starting: try again`);
     }
     const now = nowIso();
     // What PayRam asked for on this request; no amount check applies to a reference we did not open.
@@ -221,9 +221,13 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
     }
     let fulfilled = false;
     if (order.paid_at === null && (await orderIsPaid(trx, order, current, to, mismatch))) fulfilled = await fulfil(trx, current, now);
-    if (paysOrder(to)) {
-      if (to === "OVER_FILLED") {
-        await flag("over_filled", `received ${centsToDecimal(received)} USD for ${centsToDecimal(current.amount_cents)} USD: ${centsToDecimal(Math.max(0, received - current.amount_cents))} USD more`);
+    if (to === "OVER_FILLED") {
+      await flag("over_filled", `received ${centsToDecimal(received)} USD for ${centsToDecimal(current.amount_cents)} USD: ${centsToDecimal(Math.max(0, received - current.amount_cents))} USD more`);
+    } else {
+      // More than the total over several references (or money after the order was paid).
+      const credited = await creditedCents(trx, order.id);
+      if (credited > order.total_cents && (order.paid_at !== null || fulfilled)) {
+        await flag("over_filled", `received ${centsToDecimal(credited)} USD over all its payments for ${centsToDecimal(order.total_cents)} USD: ${centsToDecimal(credited - order.total_cents)} USD more`);
       }
     }
     if (to === "CANCELLED" && received > 0 && order.paid_at === null && !fulfilled) {
@@ -243,11 +247,22 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
  */
 async function orderIsPaid(trx: Db, order: Order, current: PaymentAttempt, to: AttemptState, mismatch: boolean): Promise<boolean> {
   if (current.origin === "checkout" && paysOrder(to) && !mismatch) return true;
-  const attempts = await trx.selectFrom("payment_attempts").select(["origin", "amount_cents", "payram_amount_cents", "credit_cents"]).where("order_id", "=", order.id).execute();
+  const attempts = await trx.selectFrom("payment_attempts").select(["origin", "state", "amount_cents", "payram_amount_cents", "credit_cents"]).where("order_id", "=", order.id).execute();
   const crediting = attempts.filter((attempt) => attempt.credit_cents > 0);
   const credited = crediting.reduce((sum, attempt) => sum + attempt.credit_cents, 0);
-  const anyMismatch = attempts.some((a) => a.origin === "checkout" && a.payram_amount_cents !== null && a.payram_amount_cents !== a.amount_cents);
-  return crediting.length >= 2 && credited >= order.total_cents && !anyMismatch;
+  // A payment the shop opened that PayRam holds for another amount, or filled for an amount it
+  // did not say, is the merchant's to review: no sum settles it.
+  const anyMismatch = attempts.some(
+    (a) => a.origin === "checkout" && ((a.payram_amount_cents !== null && a.payram_amount_cents !== a.amount_cents) || (paysOrder(a.state) && a.payram_amount_cents === null)),
+  );
+  const onPayramsWord = crediting.length >= 2 || crediting.every((attempt) => paysOrder(attempt.state));
+  return onPayramsWord && credited >= order.total_cents && !anyMismatch;
+}
+
+/** What all of an order's references credit it, in cents. */
+async function creditedCents(trx: Db, orderId: string): Promise<number> {
+  const row = await trx.selectFrom("payment_attempts").select((eb) => eb.fn.sum<number>("credit_cents").as("sum")).where("order_id", "=", orderId).executeTakeFirst();
+  return Number(row?.sum ?? 0);
 }
 
 function backoffMs(quietSyncs: number): number {
