@@ -22,10 +22,17 @@ export interface SessionClaims {
   expiresAt: number;
 }
 
-function mac(keys: SessionKeys, payload: string): string {
-  // The password goes in only as an HMAC under the secret: the key never holds it as such.
+/**
+ * A MAC under the session secret and a fingerprint of ADMIN_PASSWORD: what it signs stops being
+ * valid when either changes. The password goes in only as an HMAC under the secret.
+ */
+export function macWithPassword(keys: SessionKeys, purpose: string, payload: string): string {
   const passwordFingerprint = createHmac("sha256", keys.sessionSecret).update(`admin-password:${keys.adminPassword}`).digest();
-  return createHmac("sha256", keys.sessionSecret).update(passwordFingerprint).update(`admin-session:${payload}`).digest("base64url");
+  return createHmac("sha256", keys.sessionSecret).update(passwordFingerprint).update(`${purpose}:${payload}`).digest("base64url");
+}
+
+function mac(keys: SessionKeys, payload: string): string {
+  return macWithPassword(keys, "admin-session", payload);
 }
 
 /** A fresh, unguessable session id (the primary key of its admin_sessions row). */

@@ -5,12 +5,14 @@ import { attemptSignIn, createKnownBrowserToken, knownBrowserId } from "./sign-i
 
 const keys = { adminPassword: "the merchant's long password", sessionSecret: "s".repeat(40) };
 
-it("knows only the browsers it signed in itself", () => {
-  const token = createKnownBrowserToken(keys.sessionSecret);
-  expect(knownBrowserId(keys.sessionSecret, token)).toMatch(/^[A-Za-z0-9_-]{22}$/);
-  expect(knownBrowserId("another secret, 32 characters long..", token)).toBeNull();
-  expect(knownBrowserId(keys.sessionSecret, `${token.slice(0, 22)}.${"A".repeat(43)}`)).toBeNull();
-  expect(knownBrowserId(keys.sessionSecret, undefined)).toBeNull();
+it("knows only the browsers it signed in itself, under today's password", () => {
+  const token = createKnownBrowserToken(keys);
+  expect(knownBrowserId(keys, token)).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  expect(knownBrowserId({ ...keys, sessionSecret: "another secret, 32 characters long.." }, token)).toBeNull();
+  // A changed password forgets every known browser: their tokens skip the shop-wide cap no more.
+  expect(knownBrowserId({ ...keys, adminPassword: "the merchant's new password" }, token)).toBeNull();
+  expect(knownBrowserId(keys, `${token.slice(0, 22)}.${"A".repeat(43)}`)).toBeNull();
+  expect(knownBrowserId(keys, undefined)).toBeNull();
 });
 
 describeOnEachDatabase("merchant sign-in", (get) => {
@@ -53,7 +55,7 @@ describeOnEachDatabase("merchant sign-in", (get) => {
     for (let i = 0; i < 100; i++) await signIn(`guess ${i}`, `2001:db8::1:${i.toString(16)}`, now);
     expect(await signIn(keys.adminPassword, "192.0.2.61", now)).toMatchObject({ ok: false, error: expect.stringMatching(/^Too many failed sign-ins/) });
     expect(await signIn(keys.adminPassword, "192.0.2.61", now, first.knownBrowser)).toEqual({ ok: true, knownBrowser: null });
-    expect(await signIn(keys.adminPassword, "192.0.2.61", now, createKnownBrowserToken("a secret the shop does not use, 32+ chars"))).toMatchObject({ ok: false });
+    expect(await signIn(keys.adminPassword, "192.0.2.61", now, createKnownBrowserToken({ ...keys, sessionSecret: "a secret the shop does not use, 32+ chars" }))).toMatchObject({ ok: false });
     // Someone who copied the cookie still gets only 10 tries per quarter hour (the merchant used one).
     const copied = [];
     for (let i = 1; i < LIMITS.signIn.limit; i++) copied.push(await signIn(`guess ${i}`, "203.0.113.9", now, first.knownBrowser));

@@ -1,7 +1,7 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Db } from "../db";
 import { hitCappedLimit, hitRateLimit, LIMITS, waitInMinutes } from "../security/rate-limit";
-import { passwordMatches } from "./session";
+import { macWithPassword, passwordMatches, type SessionKeys } from "./session";
 
 /**
  * How the merchant's password is kept from being guessed, without letting a guesser lock the
@@ -21,21 +21,20 @@ import { passwordMatches } from "./session";
 export const KNOWN_BROWSER_COOKIE = "shop_admin_browser";
 export const KNOWN_BROWSER_TTL_DAYS = 365;
 
-function mac(secret: string, id: string): string {
-  return createHmac("sha256", secret).update(`admin-known-browser:${id}`).digest("base64url");
-}
+/** Tied to the password too: after a password change, no browser is known any more. */
+const mac = (keys: SessionKeys, id: string) => macWithPassword(keys, "admin-known-browser", id);
 
-export function createKnownBrowserToken(secret: string): string {
+export function createKnownBrowserToken(keys: SessionKeys): string {
   const id = randomBytes(16).toString("base64url");
-  return `${id}.${mac(secret, id)}`;
+  return `${id}.${mac(keys, id)}`;
 }
 
-/** The browser's id when the token is one this shop signed, else null. */
-export function knownBrowserId(secret: string, token: string | undefined): string | null {
+/** The browser's id when the token is one this shop signed under today's password, else null. */
+export function knownBrowserId(keys: SessionKeys, token: string | undefined): string | null {
   const match = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(token ?? "");
   if (!match) return null;
   const [, id, given] = match as unknown as [string, string, string];
-  const expected = Buffer.from(mac(secret, id));
+  const expected = Buffer.from(mac(keys, id));
   const actual = Buffer.from(given);
   return actual.length === expected.length && timingSafeEqual(actual, expected) ? id : null;
 }
@@ -58,7 +57,7 @@ export async function attemptSignIn(
   attempt: SignInAttempt,
   now = Date.now(),
 ): Promise<SignInOutcome> {
-  const browser = knownBrowserId(keys.sessionSecret, attempt.knownBrowser);
+  const browser = knownBrowserId(keys, attempt.knownBrowser);
   const verdict = browser
     ? { ...(await hitRateLimit(db, LIMITS.signIn, `browser:${browser}`, now)), capped: false }
     : await hitCappedLimit(db, LIMITS.signIn, LIMITS.signInShopWide, attempt.client, now);
@@ -71,5 +70,5 @@ export async function attemptSignIn(
     };
   }
   if (!passwordMatches(attempt.password, keys.adminPassword)) return { ok: false, error: "That password is not right." };
-  return { ok: true, knownBrowser: browser ? null : createKnownBrowserToken(keys.sessionSecret) };
+  return { ok: true, knownBrowser: browser ? null : createKnownBrowserToken(keys) };
 }
