@@ -209,6 +209,13 @@ describeOnEachDatabase("an order paid over several PayRam references (a top-up u
     expect(describeForShopper(view!).title).toBe("Paid — thank you!");
   });
 
+  it("takes a top-up that kept the invoice of the payment it tops up", async () => {
+    const { order, topUp, customer } = await toppedUp("5.00", "4.49");
+    const match = { referenceId: topUp, invoiceId: `${order.orderNumber}-1`, customer };
+    expect(await syncPayment(deps(), match, "webhook")).toMatchObject({ to: "FILLED", fulfilled: true });
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, attempts: [{ state: "PARTIALLY_FILLED" }, { state: "FILLED" }] });
+  });
+
   it("flags money beyond the total that arrives over several references", async () => {
     const { order, topUp, customer } = await toppedUp("5.00", "9.49");
     expect(await syncPayment(deps(), { referenceId: topUp, customer }, "webhook")).toMatchObject({ fulfilled: true });

@@ -47,14 +47,15 @@ export const SYNC_BACKOFF = { firstMs: 10_000, maxMs: 10 * 60_000 };
 const inFlight = processWide("sync-in-flight", () => new Map<string, Promise<SyncResult>>());
 
 export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: EventSource): Promise<SyncResult> {
-  const attempt = await findAttempt(deps.db, match);
-  const referenceId = "referenceId" in match ? match.referenceId : attempt?.reference_id;
+  const found = await findAttempt(deps.db, match);
+  const referenceId = "referenceId" in match ? match.referenceId : found?.reference_id;
   // Matched by invoice before the checkout stored the reference: nothing to ask PayRam yet.
-  if (attempt && attempt.reference_id === null) return { outcome: "unchanged", attempt, fulfilled: false };
-  if (attempt && attempt.reference_id !== referenceId) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
-  // A reference the shop never opened is only looked at when it names one of the shop's customers
-  // and no invoice of the shop's (PayRam opened it by itself: a top-up).
-  const customer = "referenceId" in match && !(match.invoiceId && parseInvoiceId(match.invoiceId)) ? match.customer : undefined;
+  if (found && found.reference_id === null) return { outcome: "unchanged", attempt: found, fulfilled: false };
+  // An invoice of another of the order's payments under a new reference: a top-up that kept the
+  // invoice it topped up. Like any reference the shop never opened, it is looked at only when it
+  // names one of the shop's customers, and PayRam's GET must agree.
+  const attempt = found && found.reference_id === referenceId ? found : null;
+  const customer = "referenceId" in match ? match.customer : undefined;
   if (!attempt && !customer) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
   if (!referenceId) return { outcome: "unchanged", attempt, fulfilled: false };
 
