@@ -92,6 +92,7 @@ export async function startStack(kind: DatabaseKind, options: StackOptions): Pro
       sessionSecret: SESSION_SECRET,
       checkoutOrigins: [new URL(emulator.publicUrl).origin],
       payramTimeoutMs: PAYRAM_TIMEOUT_MS,
+      paymentTtlMs: 60 * 60_000,
     },
     restartAppIfRebuilt: async () => {
       if (currentBuildId() === launched.buildId) return false;

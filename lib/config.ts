@@ -23,6 +23,7 @@ export const CONFIG_HELP = {
   PAYRAM_BASE_URL: "the Site URL of your PayRam server, e.g. https://pay.example.com",
   PAYRAM_API_KEY: "the PayRam project API key, never logged or sent to the browser",
   PAYRAM_TIMEOUT_MS: "how long one call to PayRam may take, in milliseconds",
+  PAYRAM_PAYMENT_TTL_MINUTES: "how long a PayRam payment stays open before it expires, in minutes",
   PAYRAM_CHECKOUT_ORIGINS:
     "comma-separated origins besides PAYRAM_BASE_URL's where PayRam may serve its payment page",
   PAYRAM_WEBHOOK_KEYS:
@@ -112,6 +113,12 @@ const envSchema = z
       .min(100, "must be at least 100")
       .max(120_000, "must be at most 120000")
       .default(15_000),
+    PAYRAM_PAYMENT_TTL_MINUTES: z.coerce
+      .number({ message: "must be a whole number" })
+      .int("must be a whole number")
+      .min(5, "must be at least 5")
+      .max(7 * 24 * 60, "must be at most 10080 (a week)")
+      .default(60),
     PAYRAM_CHECKOUT_ORIGINS: z
       .string()
       .optional()
@@ -172,6 +179,8 @@ const envSchema = z
       baseUrl: env.PAYRAM_BASE_URL,
       apiKey: env.PAYRAM_API_KEY,
       timeoutMs: env.PAYRAM_TIMEOUT_MS,
+      /** Sent as each payment's `expire`; the sweep looks again right after it. */
+      paymentTtlMs: env.PAYRAM_PAYMENT_TTL_MINUTES * 60_000,
       /** Origins the shopper may be redirected to for payment (PayRam's `host` is added per payment). */
       checkoutOrigins: [new URL(env.PAYRAM_BASE_URL).origin, ...env.PAYRAM_CHECKOUT_ORIGINS],
       /** Keys whose signature (or legacy plain-text key header) a webhook may carry. */

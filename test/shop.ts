@@ -23,6 +23,7 @@ export function checkoutDepsFor(db: Db, payram: TestPayram): CheckoutDeps {
     sessionSecret: TEST_SECRET,
     checkoutOrigins: [new URL(payram.emulator.publicUrl).origin],
     payramTimeoutMs: 2_000,
+    paymentTtlMs: 60 * 60_000,
   };
 }
 
@@ -34,7 +35,12 @@ export interface PlacedOrder {
 }
 
 /** An order placed through the real checkout path, with its PayRam payment open at the emulator. */
-export async function placeOrder(db: Db, payram: TestPayram, lines: [slug: string, quantity: number][] = [["lofi-sound-pack", 1]]): Promise<PlacedOrder> {
+export async function placeOrder(
+  db: Db,
+  payram: TestPayram,
+  lines: [slug: string, quantity: number][] = [["lofi-sound-pack", 1]],
+  deps: Partial<CheckoutDeps> = {},
+): Promise<PlacedOrder> {
   await syncCatalog(db);
   let cartId: string | undefined;
   for (const [slug, quantity] of lines) {
@@ -43,7 +49,7 @@ export async function placeOrder(db: Db, payram: TestPayram, lines: [slug: strin
     cartId = added.cartId;
   }
   const token = issueCheckoutToken(TEST_SECRET, await getCart(db, cartId));
-  const result = await startCheckout(checkoutDepsFor(db, payram), { cartId, form: { token, email: "shopper@example.com", ...TEST_ADDRESS } });
+  const result = await startCheckout({ ...checkoutDepsFor(db, payram), ...deps }, { cartId, form: { token, email: "shopper@example.com", ...TEST_ADDRESS } });
   if (!result.ok) throw new Error(result.error);
   const attempt = await db
     .selectFrom("payment_attempts")

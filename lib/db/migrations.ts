@@ -362,6 +362,13 @@ const paymentsPerOrder: Migration = {
   },
 };
 
+/** When each payment was asked to expire, so that the sweep never backs off past it. */
+const paymentExpiry: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable("payment_attempts").addColumn("expires_at", types(db).time).execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -371,4 +378,5 @@ export const migrations: Record<string, Migration> = {
   "0005_round_two_safety": roundTwoSafety,
   "0006_order_payment_state": orderPaymentState,
   "0007_payments_per_order": paymentsPerOrder,
+  "0008_payment_expiry": paymentExpiry,
 };

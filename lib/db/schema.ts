@@ -129,6 +129,8 @@ export interface PaymentAttemptsTable {
   last_synced_at: IsoTime | null;
   /** When the sweep should next ask PayRam (null: never, e.g. terminal). */
   next_sync_at: IsoTime | null;
+  /** When PayRam was asked to expire the payment (null: not asked, or not a checkout attempt). */
+  expires_at: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
   /** Syncs in a row that found nothing new: the sweep backs off with it. */
   quiet_syncs: ColumnType<number, number | undefined, number>;
   /** "checkout": the shop opened it; "payram": PayRam opened it for the order's customer (a top-up). */

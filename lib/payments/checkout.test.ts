@@ -32,6 +32,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
       sessionSecret: SECRET,
       checkoutOrigins: [new URL(payram.emulator.publicUrl).origin],
       payramTimeoutMs: 1_000,
+      paymentTtlMs: 60 * 60_000,
     };
   });
 

@@ -30,6 +30,8 @@ export interface CheckoutDeps {
   checkoutOrigins: readonly string[];
   /** How long a create call may take; an attempt left STARTING longer than this was lost. */
   payramTimeoutMs: number;
+  /** How long a PayRam payment stays open: sent as its `expire`. */
+  paymentTtlMs: number;
 }
 
 export interface CheckoutInput {
@@ -233,6 +235,7 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
       customerId: customerIdFor(order.number),
       invoiceId: formatInvoiceId({ orderNumber: order.number, attemptNumber: attempt.attempt_number }),
       amountCents: attempt.amount_cents,
+      expiresAt: new Date(Date.now() + deps.paymentTtlMs),
     });
   } catch (error) {
     if (!(error instanceof PayramError)) {
@@ -275,6 +278,7 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
         state: eb.case().when("state", "in", ["STARTING", "START_FAILED"]).then("OPEN" as AttemptState).else(eb.ref("state")).end(),
         reference_id: created.referenceId,
         payment_url: created.url,
+        expires_at: new Date(Date.now() + deps.paymentTtlMs).toISOString(),
         failure_reason: null,
         closed_at: null,
         updated_at: now,

@@ -14,6 +14,7 @@ export function checkoutDeps(): CheckoutDeps {
     sessionSecret: config.sessionSecret,
     checkoutOrigins: config.payram.checkoutOrigins,
     payramTimeoutMs: config.payram.timeoutMs,
+    paymentTtlMs: config.payram.paymentTtlMs,
   };
 }
 

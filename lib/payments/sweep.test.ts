@@ -123,6 +123,24 @@ describeOnEachDatabase("the sweep for missed webhooks", (get) => {
     expect(atPayram.filter((p) => p.state === "OPEN")).toEqual([expect.objectContaining({ invoiceId: `${order.number}-3` })]);
   });
 
+  it("asks PayRam again right after a payment's expiry, however long it had backed off, so a silent expiry reaches the order", async () => {
+    // PayRam announces nothing here (webhooks are off): only the sweep can learn of the expiry.
+    const order = await placeOrder(get().db, payram, undefined, { paymentTtlMs: 1_500 });
+    const attempt = () => get().db.selectFrom("payment_attempts").select(["expires_at", "next_sync_at", "state"]).where("id", "=", order.attempt.id).executeTakeFirstOrThrow();
+    const { expires_at: expiresAt } = await attempt();
+    expect(Date.parse(expiresAt!)).toBeGreaterThan(Date.now());
+    // Quiet for long: the next check would be ten minutes away, but the expiry comes first.
+    await get().db.updateTable("payment_attempts").set({ quiet_syncs: 20 }).where("id", "=", order.attempt.id).execute();
+    await makeAllDue();
+    await sweepDue({ db: get().db, payram: payram.client });
+    expect(Date.parse((await attempt()).next_sync_at!)).toBe(Date.parse(expiresAt!) + 5_000);
+    await vi.waitFor(async () => expect((await payram.payments()).find((p) => p.referenceId === order.referenceId)?.state).toBe("CANCELLED"), { timeout: 10_000, interval: 50 });
+    // The sweep's due time is that moment: once it has passed, the sweep finds the expiry.
+    await get().db.updateTable("payment_attempts").set({ next_sync_at: new Date(Date.parse(expiresAt!) + 5_000 - 60_000).toISOString() }).where("id", "=", order.attempt.id).execute();
+    expect(await sweepDue({ db: get().db, payram: payram.client })).toMatchObject({ changed: 1 });
+    expect(await attempt()).toMatchObject({ state: "CANCELLED", next_sync_at: null });
+  });
+
   it("a stopped schedule finishes the batch in progress and starts no other", async () => {
     // 60 paid payments due: a batch of 50, then one of 10. PayRam answers slowly, so the stop
     // arrives while the first batch is being checked.

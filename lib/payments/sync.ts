@@ -159,7 +159,7 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
     const to = nextState(current, payment.state, payment.filledCents);
     const quiet = to === null ? current.quiet_syncs + 1 : 0;
     const closes = to !== null && closesAttempt(to);
-    const nextSync = closes || (to === null && closesAttempt(current.state)) ? null : new Date(Date.now() + backoffMs(quiet)).toISOString();
+    const nextSync = closes || (to === null && closesAttempt(current.state)) ? null : nextSyncAt(quiet, current.expires_at);
 
     await trx
       .updateTable("payment_attempts")
@@ -265,6 +265,19 @@ async function creditedCents(trx: Db, orderId: string): Promise<number> {
   const row = await trx.selectFrom("payment_attempts").select((eb) => eb.fn.sum<number>("credit_cents").as("sum")).where("order_id", "=", orderId).executeTakeFirst();
   return Number(row?.sum ?? 0);
 }
+
+/**
+ * Backs off while nothing changes, but never past the payment's expiry: PayRam may never announce
+ * it, so the sweep looks again just after it.
+ */
+function nextSyncAt(quietSyncs: number, expiresAt: string | null): string {
+  const backedOff = Date.now() + backoffMs(quietSyncs);
+  const expiry = expiresAt === null ? Number.POSITIVE_INFINITY : Date.parse(expiresAt) + EXPIRY_GRACE_MS;
+  return new Date(expiry > Date.now() ? Math.min(backedOff, expiry) : backedOff).toISOString();
+}
+
+/** How long after a payment's expiry the sweep asks: PayRam's own expiry check may run a little late. */
+const EXPIRY_GRACE_MS = 5_000;
 
 function backoffMs(quietSyncs: number): number {
   return Math.min(SYNC_BACKOFF.maxMs, SYNC_BACKOFF.firstMs * 2 ** Math.min(quietSyncs, 20));

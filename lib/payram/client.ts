@@ -23,6 +23,8 @@ export interface CreatePaymentInput {
   customerId: string;
   invoiceId: string;
   amountCents: Cents;
+  /** When PayRam should cancel the payment if it is not paid (its `expire`; default 24 h). */
+  expiresAt?: Date;
 }
 
 export interface CreatedPayment {
@@ -209,6 +211,7 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
         customerID: input.customerId,
         invoiceID: input.invoiceId,
         amountInUSD: centsToAmountNumber(input.amountCents),
+        ...(input.expiresAt ? { expire: input.expiresAt.toISOString() } : {}),
       });
       if (status < 200 || status >= 300) {
         throw new PayramError(failureForStatus(status), describeErrorAnswer(status, json), status);

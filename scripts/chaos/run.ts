@@ -152,6 +152,7 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
       sessionSecret: SESSION_SECRET,
       checkoutOrigins: [new URL(emulator.publicUrl).origin],
       payramTimeoutMs: PAYRAM_TIMEOUT_MS,
+      paymentTtlMs: 60 * 60_000,
     };
     const plan = makePlan({ orders: options.orders, seed: options.seed, products: CATALOG.map((product) => product.slug) });
     const extraMismatches: Mismatch[] = [];
