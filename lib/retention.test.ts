@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { expect, it } from "vitest";
 import { cleanEnv } from "@/test/cli";
 import { describeOnEachDatabase } from "@/test/databases";
+import { orderRow } from "@/test/shop";
 import { syncCatalog } from "./catalog";
 import type { DeliveryVerdict } from "./db/schema";
 import { runRetention } from "./retention";
@@ -18,25 +19,7 @@ describeOnEachDatabase("retention", (get) => {
     await syncCatalog(db);
     await db
       .insertInto("orders")
-      .values({
-        id: "order-kept-history-0000001",
-        number: 1001,
-        checkout_token: null,
-        email: "shopper@example.com",
-        shipping_name: null,
-        shipping_line1: null,
-        shipping_line2: null,
-        shipping_city: null,
-        shipping_region: null,
-        shipping_postal_code: null,
-        shipping_country: null,
-        total_cents: 949,
-        currency: "USD",
-        created_at: ago(60 * DAY),
-        updated_at: ago(60 * DAY),
-        paid_at: null,
-        cancelled_at: null,
-      })
+      .values(orderRow({ id: "order-kept-history-0000001", number: 1001, totalCents: 949, createdAt: ago(60 * DAY), email: "shopper@example.com" }))
       .execute();
     const cart = async (id: string, idleMs: number, orderId: string | null = null) => {
       await db.insertInto("carts").values({ id, created_at: ago(idleMs + DAY), updated_at: ago(idleMs), order_id: orderId }).execute();

@@ -1,7 +1,8 @@
 import { addToCart, getCart } from "@/lib/cart";
 import { syncCatalog } from "@/lib/catalog";
 import type { Db } from "@/lib/db";
-import type { PaymentAttempt } from "@/lib/db/schema";
+import type { Insertable } from "kysely";
+import type { OrdersTable, PaymentAttempt } from "@/lib/db/schema";
 import { startCheckout, type CheckoutDeps } from "@/lib/payments/checkout";
 import { issueCheckoutToken } from "@/lib/payments/checkout-token";
 import type { TestPayram } from "./emulator";
@@ -59,6 +60,29 @@ export async function placeOrder(
     .executeTakeFirstOrThrow();
   const order = await db.selectFrom("orders").select("number").where("id", "=", result.orderId).executeTakeFirstOrThrow();
   return { orderId: result.orderId, orderNumber: order.number, referenceId: attempt.reference_id!, attempt };
+}
+
+/** An order row as the checkout writes it, for tests that need one without a checkout. */
+export function orderRow(fields: { id: string; number: number; totalCents: number; createdAt: string; email?: string }): Insertable<OrdersTable> {
+  return {
+    id: fields.id,
+    number: fields.number,
+    checkout_token: null,
+    email: fields.email ?? `${fields.id}@example.com`,
+    shipping_name: null,
+    shipping_line1: null,
+    shipping_line2: null,
+    shipping_city: null,
+    shipping_region: null,
+    shipping_postal_code: null,
+    shipping_country: null,
+    total_cents: fields.totalCents,
+    currency: "USD",
+    created_at: fields.createdAt,
+    updated_at: fields.createdAt,
+    paid_at: null,
+    cancelled_at: null,
+  };
 }
 
 /** Everything the merchant would look at for one order. */

@@ -4,6 +4,7 @@ import { describeOnEachDatabase } from "@/test/databases";
 import { createDb, databaseIsReachable, migrate } from "./index";
 import { nowIso } from "./schema";
 import { runMigrate } from "@/test/cli";
+import { orderRow } from "@/test/shop";
 
 describeOnEachDatabase(
   "a fresh database",
@@ -24,28 +25,7 @@ describeOnEachDatabase(
 describeOnEachDatabase("database", (get) => {
   async function insertOrder(id: string, number: number, totalCents: number, createdAt = nowIso()) {
     const { db } = get();
-    await db
-      .insertInto("orders")
-      .values({
-        id,
-        number,
-        checkout_token: null,
-        email: `${id}@example.com`,
-        shipping_name: null,
-        shipping_line1: null,
-        shipping_line2: null,
-        shipping_city: null,
-        shipping_region: null,
-        shipping_postal_code: null,
-        shipping_country: null,
-        total_cents: totalCents,
-        currency: "USD",
-        created_at: createdAt,
-        updated_at: createdAt,
-        paid_at: null,
-        cancelled_at: null,
-      })
-      .execute();
+    await db.insertInto("orders").values(orderRow({ id, number, totalCents, createdAt })).execute();
   }
 
   async function insertAttempt(id: string, orderId: string, attemptNumber: number, state: "OPEN" | "CANCELLED" | "STARTING" | "FILLED") {
