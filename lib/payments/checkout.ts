@@ -254,7 +254,7 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
   }
 
   const now = nowIso();
-  const opened = await deps.db.transaction().execute(async (trx) => {
+  const open = () => deps.db.transaction().execute(async (trx) => {
     const current = await trx.selectFrom("payment_attempts").select(["state", "reference_id"]).where("id", "=", attempt.id).executeTakeFirstOrThrow();
     // Given up on meanwhile (PayRam answered after its time-out and the margin): the payment
     // exists all the same, so the attempt opens again — unless another payment of the order is
@@ -292,6 +292,8 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
     await refreshOrderPayment(trx, order.id);
     return true;
   });
+  // Reopening raced another request's new attempt: the one-open-attempt index refused it.
+  const opened = await open().catch((error: unknown) => (isUniqueViolation(error) ? false : Promise.reject(error)));
   if (!opened) return outcomeOf(order, (await findOpenAttempt(deps.db, order.id)) ?? { ...attempt, state: "START_FAILED" });
   return { ok: true, orderId: order.id, redirectTo: created.url };
 }
