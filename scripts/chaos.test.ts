@@ -224,6 +224,18 @@ describe("chaos: the comparison", () => {
       { topUpAsNewReference: true },
     );
     expect(followed.mismatches).toEqual([]);
+
+    // A top-up beyond the remainder: the surplus over the two references is flagged, or it is a mismatch.
+    const surplus = [payment("PARTIALLY_FILLED", 2_000), payment("FILLED", 4_000, { referenceId: "ref-top", amountCents: 4_000, topUpOf: "ref-1" })];
+    const paidShop = (attention: ShopSnapshot["attention"]): ShopSnapshot => ({
+      orders: [{ ...ORDER, paid_at: "2026-01-01T00:00:00.000Z" }],
+      attempts: [attempt("PARTIALLY_FILLED", 2_000), attempt("FILLED", 4_000, { id: "att-2", attempt_number: 2, reference_id: "ref-top", amount_cents: 4_000 })],
+      fulfilments: [{ order_id: "order-1", attempt_id: "att-2" }],
+      attention,
+    });
+    const unflagged = compare(paidShop([]), surplus, new Map(), { topUpAsNewReference: true });
+    expect(unflagged.mismatches.map((m) => m.detail)).toEqual(["PayRam received 6000 cents over several references for 5000: no over-payment flag"]);
+    expect(compare(paidShop([{ order_id: "order-1", attempt_id: "att-2", kind: "over_filled" }]), surplus, new Map(), { topUpAsNewReference: true }).mismatches).toEqual([]);
   });
 
   it("does not count a payment for another amount as paid, and checks the merchant's flags", () => {

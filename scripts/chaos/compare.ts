@@ -204,8 +204,12 @@ export function compare(
       }
       // The merchant's flags follow PayRam's final word (only checked where the shop agrees on the state).
       if (attempt.state === payment.state) {
+        // Also on the reference that took the order past its total over several references.
         const overFlag = attentionKeys.has(`${attempt.id}:over_filled`);
-        if (overFlag !== (payment.state === "OVER_FILLED")) add("attention", `${where}: over-payment flag ${overFlag ? "raised" : "missing"} for ${payment.state}`);
+        const overExpected = payment.state === "OVER_FILLED";
+        if (overFlag !== overExpected && !(overFlag && receivedAtPayram > order.total_cents)) {
+          add("attention", `${where}: over-payment flag ${overFlag ? "raised" : "missing"} for ${payment.state}`);
+        }
         const fundsFlag = attentionKeys.has(`${attempt.id}:cancelled_with_funds`);
         const cancelledWithFunds = payment.state === "CANCELLED" && payment.filledCents > 0;
         if (fundsFlag !== cancelledWithFunds) add("attention", `${where}: cancelled-with-funds flag ${fundsFlag ? "raised" : "missing"} (${payment.state}, ${payment.filledCents} cents received)`);
@@ -219,6 +223,11 @@ export function compare(
     const topUpNote = `${topUps.length} top-up${topUps.length === 1 ? "" : "s"} under new references`;
     if (topUps.length > 0 && receivedAtPayram !== receivedInShop) {
       add("received_total", `PayRam received ${receivedAtPayram} cents across ${linked.length} references (${topUpNote}), the shop recorded ${receivedInShop}`);
+    }
+    // A surplus spread over several references (none of them OVER_FILLED itself) is flagged too.
+    const surplusAcrossReferences = receivedAtPayram > order.total_cents && !linked.some((payment) => payment.state === "OVER_FILLED");
+    if (surplusAcrossReferences && !attempts.some((attempt) => attentionKeys.has(`${attempt.id}:over_filled`))) {
+      add("attention", `PayRam received ${receivedAtPayram} cents over several references for ${order.total_cents}: no over-payment flag`);
     }
     const paidByTopUps = paidAttempts.length === 0 && topUps.length > 0 && receivedAtPayram >= order.total_cents;
     if (paidByTopUps) result.payramPaid++;
