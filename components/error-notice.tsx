@@ -1,8 +1,8 @@
 "use client";
 
 import type { ErrorInfo } from "next/error";
-import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { WayBack } from "./way-back";
 
 /** A server error's digest: the reference the server's log prints with it. Errors thrown in the browser have none. */
 function referenceOf(error: unknown): string | null {
@@ -40,20 +40,7 @@ export function ErrorNotice({ error, retry }: Pick<ErrorInfo, "error" | "retry">
         <button type="button" onClick={() => retry()} className="rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">
           Try again
         </button>
-        {merchant ? (
-          <Link href="/admin" className="font-medium text-brand-600 underline">
-            Back to orders
-          </Link>
-        ) : (
-          <>
-            <Link href="/" className="font-medium text-brand-600 underline">
-              Back to the shop
-            </Link>
-            <Link href="/cart" className="font-medium text-brand-600 underline">
-              Your cart
-            </Link>
-          </>
-        )}
+        <WayBack merchant={merchant} />
       </div>
     </section>
   );

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { WayBack } from "@/components/way-back";
 
 /** An order id that names no order: most often a link cut short or mistyped. */
 export default function OrderNotFound() {
@@ -8,12 +8,7 @@ export default function OrderNotFound() {
       <p className="mt-2 text-ink-muted">There is no order at this address. An order&apos;s link is long and private: check that the whole of it was copied.</p>
       <p className="mt-2 text-ink-muted">A link that does not work changes nothing about any order or payment.</p>
       <div className="mt-4 flex flex-wrap gap-4">
-        <Link href="/" className="font-medium text-brand-600 underline">
-          Back to the shop
-        </Link>
-        <Link href="/cart" className="font-medium text-brand-600 underline">
-          Your cart
-        </Link>
+        <WayBack />
       </div>
     </section>
   );
