@@ -369,6 +369,76 @@ const paymentExpiry: Migration = {
   },
 };
 
+/** Webhook deliveries as they were created in 0001 (with 0009's columns), under another name for a rebuild. */
+async function createWebhookDeliveries(db: AnyDb, table: string, verdicts: readonly string[]) {
+  const t = types(db);
+  await db.schema
+    .createTable(table)
+    .addColumn("id", t.serial, (c) => (isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn("received_at", t.time, (c) => c.notNull())
+    .addColumn("method", "text", (c) => c.notNull())
+    .addColumn("auth", "text", (c) => c.notNull().check(oneOf("auth", ["signature", "api_key", "none"])))
+    .addColumn("verdict", "text", (c) => c.notNull().check(oneOf("verdict", verdicts)))
+    .addColumn("reason", "text")
+    .addColumn("reference_id", "text")
+    .addColumn("event_type", "text")
+    .addColumn("payload_status", "text")
+    .addColumn("order_id", "text", (c) => c.references("orders.id").onDelete("set null"))
+    .addColumn("body", "text")
+    .execute();
+}
+
+/**
+ * Issue 17's storms and top-ups: confirmations and a delivery's unseen news on each attempt;
+ * throttled deliveries aggregated (one row per reference and claim, counted); references PayRam
+ * could not answer for yet, kept for the sweep; and attention items that belong to an order
+ * (one overpayment flag per order, whichever reference made it).
+ */
+const stormsAndTopUps: Migration = {
+  async up(db: AnyDb) {
+    const t = types(db);
+    for (const [name, type] of [
+      ["confirmations_current", "integer"],
+      ["confirmations_required", "integer"],
+      // A delivery claimed news at this time that no PayRam GET started since has seen.
+      ["unseen_news_at", t.time],
+    ] as const) {
+      await db.schema.alterTable("payment_attempts").addColumn(name, type).execute();
+    }
+
+    const verdicts = ["received", "accepted", "duplicate", "unknown_reference", "ignored", "ping", "rejected", "failed", "throttled", "pending"];
+    await widenCheck(db, "webhook_deliveries", "verdict", verdicts, async () => {
+      await createWebhookDeliveries(db, "webhook_deliveries_0009", verdicts);
+      await sql`insert into webhook_deliveries_0009 (id, received_at, method, auth, verdict, reason, reference_id, event_type, payload_status, order_id, body)
+        select id, received_at, method, auth, verdict, reason, reference_id, event_type, payload_status, order_id, body from webhook_deliveries`.execute(db);
+      await db.schema.dropTable("webhook_deliveries").execute();
+      await db.schema.alterTable("webhook_deliveries_0009").renameTo("webhook_deliveries").execute();
+      await db.schema.createIndex("webhook_deliveries_order").on("webhook_deliveries").column("order_id").execute();
+      await db.schema.createIndex("webhook_deliveries_received_at").on("webhook_deliveries").column("received_at").execute();
+    });
+    await db.schema.alterTable("webhook_deliveries").addColumn("copies", "integer", (c) => c.notNull().defaultTo(1)).execute();
+    await db.schema.alterTable("webhook_deliveries").addColumn("last_seen_at", t.time).execute();
+    // Set on throttled rows only: the reference and what the delivery claimed.
+    await db.schema.alterTable("webhook_deliveries").addColumn("claim_key", "text").execute();
+    await db.schema.createIndex("webhook_deliveries_claim").unique().on("webhook_deliveries").column("claim_key").execute();
+
+    await db.schema
+      .createTable("pending_references")
+      .addColumn("reference_id", "text", (c) => c.primaryKey())
+      .addColumn("customer_id", "text", (c) => c.notNull())
+      .addColumn("customer_email", "text")
+      .addColumn("first_seen_at", t.time, (c) => c.notNull())
+      .addColumn("next_try_at", t.time, (c) => c.notNull())
+      .addColumn("tries", "integer", (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema.createIndex("pending_references_next_try").on("pending_references").column("next_try_at").execute();
+
+    // Null on per-attempt items (unique per attempt and kind, as before); set on per-order ones.
+    await db.schema.alterTable("attention_items").addColumn("order_key", "text").execute();
+    await db.schema.createIndex("attention_items_order_key").unique().on("attention_items").columns(["order_id", "order_key"]).execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -379,4 +449,5 @@ export const migrations: Record<string, Migration> = {
   "0006_order_payment_state": orderPaymentState,
   "0007_payments_per_order": paymentsPerOrder,
   "0008_payment_expiry": paymentExpiry,
+  "0009_storms_and_top_ups": stormsAndTopUps,
 };

@@ -27,6 +27,8 @@ export const DELIVERY_VERDICTS = [
   "ping", // PayRam's test delivery
   "rejected", // failed authentication or malformed
   "failed", // our side failed; answered 5xx so PayRam retries
+  "throttled", // authenticated, PayRam was asked less than 2 s ago: counted on one row per reference and claim
+  "pending", // a reference PayRam could not answer for yet: acknowledged, retried by the sweep (pending_references)
 ] as const;
 export type DeliveryVerdict = (typeof DELIVERY_VERDICTS)[number];
 
@@ -133,13 +135,18 @@ export interface PaymentAttemptsTable {
   expires_at: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
   /** Syncs in a row that found nothing new: the sweep backs off with it. */
   quiet_syncs: ColumnType<number, number | undefined, number>;
+  /** PayRam's confirmation count from its last GET (null before a deposit, 0 once final). */
+  confirmations_current: ColumnType<number | null, number | null | undefined, number | null>;
+  confirmations_required: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A delivery claimed news at this time that no PayRam GET started since has seen: keeps the next sync near. */
+  unseen_news_at: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
   /** "checkout": the shop opened it; "payram": PayRam opened it for the order's customer (a top-up). */
   origin: ColumnType<AttemptOrigin, AttemptOrigin | undefined, AttemptOrigin>;
   /** What this reference credits the order, in cents (lib/payments/states.ts creditCents); never decreases. */
   credit_cents: ColumnType<number, number | undefined, number>;
 }
 
-/** What the merchant must look at. One per attempt and kind. */
+/** What the merchant must look at. One per attempt and kind, or one per order and key (order_key). */
 export const ATTENTION_KINDS = [
   "amount_mismatch", // PayRam asked for another amount than the order's: not fulfilled
   "over_filled", // paid more than the total
@@ -159,6 +166,8 @@ export interface AttentionItemsTable {
   created_at: IsoTime;
   resolved_at: IsoTime | null;
   resolution_note: string | null;
+  /** Set on items about the whole order (one per order and key, whichever attempt raised it); null on per-attempt ones. */
+  order_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PaymentEventsTable {
@@ -187,6 +196,20 @@ export interface WebhookDeliveriesTable {
   order_id: string | null;
   /** The raw body, truncated; kept for the merchant's timeline. */
   body: string | null;
+  /** Throttled rows count their copies: how many, the last one's arrival, and the reference and claim they share. */
+  copies: ColumnType<number, number | undefined, number>;
+  last_seen_at: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
+  claim_key: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A reference PayRam could not answer for when its delivery came (500 for an unknown reference): the sweep asks again. */
+export interface PendingReferencesTable {
+  reference_id: string;
+  customer_id: string;
+  customer_email: string | null;
+  first_seen_at: IsoTime;
+  next_try_at: IsoTime;
+  tries: ColumnType<number, number | undefined, number>;
 }
 
 export interface FulfilmentsTable {
@@ -226,6 +249,7 @@ export interface Database {
   attention_items: AttentionItemsTable;
   rate_limits: RateLimitsTable;
   admin_sessions: AdminSessionsTable;
+  pending_references: PendingReferencesTable;
 }
 
 export type Order = Selectable<OrdersTable>;

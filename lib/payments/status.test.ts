@@ -134,7 +134,7 @@ describe("amounts on a paid order", () => {
     id: "a1", order_id: "o".repeat(22), attempt_number: 1, state, reference_id: "ref", payment_url: "https://pay.example.com/payments?reference_id=ref",
     amount_cents: 1200, amount_received_cents: receivedCents, failure_reason: null, created_at: "2026-11-29T00:00:00.000Z", updated_at: "2026-11-29T00:01:00.000Z",
     closed_at: null, payram_amount_cents: 1200, currency: "USDC", deposit_address: null, last_synced_at: null, next_sync_at: null, quiet_syncs: 0,
-    origin: "checkout", credit_cents: receivedCents ?? 0, expires_at: null,
+    origin: "checkout", credit_cents: receivedCents ?? 0, expires_at: null, confirmations_current: null, confirmations_required: null, unseen_news_at: null,
   });
 
   it("shows what PayRam received as PayRam rounds it, and nothing still to pay", () => {

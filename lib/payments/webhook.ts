@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Insertable } from "kysely";
 import type { Db } from "../db";
 import { nowIso, type DeliveryVerdict, type WebhookDeliveriesTable } from "../db/schema";
 import { readWebhook } from "../payram/webhook";
@@ -57,7 +58,7 @@ async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Prom
   if (reading.kind === "ping") return { status: 200, body: { ok: true, result: "ping" } };
   const method = incoming.method.toUpperCase();
   const bodyText = Buffer.from(incoming.body).toString("utf8");
-  const record = (values: Partial<Omit<WebhookDeliveriesTable, "id">> & { verdict: DeliveryVerdict; auth: WebhookDeliveriesTable["auth"] }) =>
+  const record = (values: Partial<Omit<Insertable<WebhookDeliveriesTable>, "id">> & { verdict: DeliveryVerdict; auth: WebhookDeliveriesTable["auth"] }) =>
     recordDelivery(deps.db, {
       method,
       body: bodyText === "" ? null : bodyText.slice(0, values.verdict === "rejected" ? REFUSED_BODY_CHARS : KEPT_BODY_CHARS),
@@ -129,7 +130,7 @@ function sweepOpenCoalesced(deps: SyncDeps) {
 
 async function recordDelivery(
   db: Db,
-  values: Partial<Omit<WebhookDeliveriesTable, "id">> & Pick<WebhookDeliveriesTable, "method" | "verdict" | "auth">,
+  values: Partial<Omit<Insertable<WebhookDeliveriesTable>, "id">> & Pick<WebhookDeliveriesTable, "method" | "verdict" | "auth">,
 ): Promise<number> {
   const row = await db
     .insertInto("webhook_deliveries")

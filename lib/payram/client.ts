@@ -55,6 +55,22 @@ export interface PayramPayment {
   depositAddress: string | null;
   /** The customer PayRam holds the payment for: links a top-up under a new reference to its order. */
   customerId: string | null;
+  /** Block confirmations of the deposit being confirmed (0 of n before one; 0 of 0 in some final answers). */
+  confirmations: Confirmations | null;
+}
+
+export interface Confirmations {
+  current: number;
+  required: number;
+}
+
+const count = z.union([z.number(), z.string().trim().regex(/^\d{1,9}$/).transform(Number)]).pipe(z.number().int().min(0).max(1e9));
+
+/** Both counts, when PayRam gave both as whole numbers; else none. */
+export function readConfirmations(current: unknown, required: unknown): Confirmations | null {
+  const c = count.safeParse(current);
+  const r = count.safeParse(required);
+  return c.success && r.success ? { current: c.data, required: r.data } : null;
 }
 
 export interface PayramClient {
@@ -75,6 +91,8 @@ const camelStatus = z.looseObject({
   currencySymbol: text,
   depositAddress: text,
   customerID: text,
+  confirmationCurrent: z.unknown().optional(),
+  confirmationRequired: z.unknown().optional(),
 });
 
 /** The old FAQ: snake_case (`amount`, `currency_symbol`, `deposit_address`, `payment_state`). */
@@ -87,6 +105,8 @@ const snakeStatus = z.looseObject({
   currency_symbol: text,
   deposit_address: text,
   customer_id: text,
+  confirmation_current: z.unknown().optional(),
+  confirmation_required: z.unknown().optional(),
 });
 
 function readState(raw: string): PayramState | "UNKNOWN" {
@@ -121,6 +141,7 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
       currency: v.currencySymbol || null,
       depositAddress: v.depositAddress || null,
       customerId: v.customerID || null,
+      confirmations: readConfirmations(v.confirmationCurrent, v.confirmationRequired),
     };
   }
   const snake = snakeStatus.safeParse(body);
@@ -135,6 +156,7 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
       currency: v.currency_symbol || null,
       depositAddress: v.deposit_address || null,
       customerId: v.customer_id || null,
+      confirmations: readConfirmations(v.confirmation_current, v.confirmation_required),
     };
   }
   return null;

@@ -69,7 +69,7 @@ describe("the payload", () => {
       kind: "payment",
       auth: "signature",
       names: { referenceId: REF, invoiceId: "1001-1" },
-      notice: { referenceId: REF, invoiceId: "1001-1", status: "FILLED", eventType: "payment.updated", customerId: null, customerEmail: null },
+      notice: { referenceId: REF, invoiceId: "1001-1", status: "FILLED", eventType: "payment.updated", customerId: null, customerEmail: null, filledCents: null, confirmations: null },
     });
     expect(readWebhook(signed({ invoice_id: 1001, status: "OPEN" }), keys)).toMatchObject({ kind: "payment", names: { invoiceId: "1001" } });
     // A request PayRam opened by itself has an empty invoice id: no invoice, still a payment.
@@ -88,7 +88,7 @@ describe("the payload", () => {
     expect(readWebhook(signed({ event_type: "Payout.Processed", reference_id: "p-1", status: "PROCESSED" }), keys)).toEqual({
       kind: "payout",
       auth: "signature",
-      notice: { referenceId: "p-1", invoiceId: null, eventType: "Payout.Processed", status: "PROCESSED", customerId: null, customerEmail: null },
+      notice: { referenceId: "p-1", invoiceId: null, eventType: "Payout.Processed", status: "PROCESSED", customerId: null, customerEmail: null, filledCents: null, confirmations: null },
     });
   });
 

@@ -1,5 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { parseOptionalCents } from "../money";
+import { readConfirmations, type Confirmations } from "./client";
 
 /**
  * Reading PayRam's notifications (README, "How an order learns it was paid"): every header, field and payload shape of a
@@ -36,6 +38,9 @@ export interface WebhookNotice {
   status: string | null;
   customerId: string | null;
   customerEmail: string | null;
+  /** What it claims arrived, in USD cents (rounded half up as the GET's), and the confirmations: compared with what the shop holds to spare PayRam a call. */
+  filledCents: number | null;
+  confirmations: Confirmations | null;
 }
 
 /**
@@ -144,7 +149,19 @@ const payloadSchema = z.looseObject({
   customer_email: z.string().trim().max(254).nullish().catch(null),
   event_type: z.string().max(100).nullish(),
   status: z.string().max(100).nullish(),
+  filled_amount_in_usd: z.unknown().optional(),
+  confirmation_current: z.unknown().optional(),
+  confirmation_required: z.unknown().optional(),
 });
+
+/** A claimed USD amount, or none when absent or unreadable (the GET decides anyway). */
+function claimedCents(value: unknown): number | null {
+  try {
+    return parseOptionalCents(value, "round");
+  } catch {
+    return null;
+  }
+}
 
 function readPayload(json: unknown): WebhookNotice | null {
   const parsed = payloadSchema.safeParse(json);
@@ -156,5 +173,7 @@ function readPayload(json: unknown): WebhookNotice | null {
     status: parsed.data.status ?? null,
     customerId: parsed.data.customer_id ?? null,
     customerEmail: parsed.data.customer_email || null,
+    filledCents: claimedCents(parsed.data.filled_amount_in_usd),
+    confirmations: readConfirmations(parsed.data.confirmation_current, parsed.data.confirmation_required),
   };
 }
