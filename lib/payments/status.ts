@@ -25,6 +25,8 @@ export interface OrderStatusView extends ShopperFacts {
   checking: boolean;
   /** A new payment may be started for this order ("Pay again"). */
   canPayAgain: boolean;
+  /** A deposit PayRam has seen and is confirming: "Payment seen — confirming (current of required)". */
+  confirming: { current: number; required: number } | null;
 }
 
 /** The shop's latest checkout attempt among an order's attempts (oldest first): what the shopper is paying now. */
@@ -56,7 +58,19 @@ export function toStatusView(order: Order, attempts: readonly PaymentAttempt[], 
     updatedAt: attempt?.updated_at ?? order.updated_at,
     checking,
     canPayAgain: canPayAgain(order, attempts),
+    confirming: order.paid_at === null ? confirmingOf(attempts) : null,
   };
+}
+
+/**
+ * A deposit under confirmation on any of the order's open references. PayRam reports 0 of n
+ * before a deposit too, so only a count under way (more than 0, fewer than needed) says one is seen.
+ */
+function confirmingOf(attempts: readonly PaymentAttempt[]): OrderStatusView["confirming"] {
+  const seen = attempts.findLast(
+    (a) => isSyncable(a.state) && a.confirmations_current !== null && a.confirmations_required !== null && a.confirmations_current > 0 && a.confirmations_current < a.confirmations_required,
+  );
+  return seen ? { current: seen.confirmations_current!, required: seen.confirmations_required! } : null;
 }
 
 /** How long a poll waits for PayRam before answering from the database (the sync carries on). */

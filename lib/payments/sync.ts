@@ -19,6 +19,8 @@ import { closesAttempt, creditCents, nextState, paysOrder } from "./states";
 export interface SyncDeps {
   db: Db;
   payram: PayramClient;
+  /** PAYRAM_CUSTOMER_PREFIX: the customer ids this shop gives PayRam ("order_" by default). */
+  customerPrefix?: string;
 }
 
 export type SyncOutcome =
@@ -63,10 +65,10 @@ export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: E
   // Joining a sync already under way: its news is not ours to report again.
   if (running) return running.then((result) => (result.outcome === "changed" ? { ...result, outcome: "unchanged", fulfilled: false } : result));
   const work = (async (): Promise<SyncResult> => {
-    if (!attempt && customer && parseCustomerId(customer.id) === null) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
+    if (!attempt && customer && parseCustomerId(customer.id, deps.customerPrefix) === null) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
     const payment = await deps.payram.getPayment(referenceId);
     if (!payment) return { outcome: attempt ? "unknown_at_payram" : "unknown_reference", attempt, fulfilled: false };
-    const attemptId = attempt?.id ?? (await adoptReference(deps.db, payment, customer!, source));
+    const attemptId = attempt?.id ?? (await adoptReference(deps, payment, customer!, source));
     if (!attemptId) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
     return applyPayment(deps.db, attemptId, payment, source);
   })();
@@ -84,8 +86,9 @@ export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: E
  * same customer — as a further payment of that order. PayRam's GET must name the same customer,
  * and an email the delivery names must be the order's. Returns the attempt's id, or null.
  */
-async function adoptReference(db: Db, payment: PayramPayment, customer: { id: string; email: string | null }, source: EventSource): Promise<string | null> {
-  const orderNumber = parseCustomerId(customer.id);
+async function adoptReference(deps: SyncDeps, payment: PayramPayment, customer: { id: string; email: string | null }, source: EventSource): Promise<string | null> {
+  const { db } = deps;
+  const orderNumber = parseCustomerId(customer.id, deps.customerPrefix);
   if (orderNumber === null || payment.customerId !== customer.id) {
     log.warn({ event: "adopt", reference: payment.referenceId }, "a delivery names one of the shop's customers, PayRam's answer another: not taken");
     return null;
@@ -170,6 +173,8 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
         payram_amount_cents: payment.amountCents ?? current.payram_amount_cents,
         currency: payment.currency ?? current.currency,
         deposit_address: payment.depositAddress ?? current.deposit_address,
+        confirmations_current: payment.confirmations?.current ?? current.confirmations_current,
+        confirmations_required: payment.confirmations?.required ?? current.confirmations_required,
         ...(to === null
           ? {}
           : {

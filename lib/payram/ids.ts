@@ -21,16 +21,17 @@ export function parseInvoiceId(invoiceId: string): InvoiceRef | null {
   return parsed ? { orderNumber: Number(parsed[1]), attemptNumber: Number(parsed[2]) } : null;
 }
 
-const CUSTOMER_PREFIX = "order_";
-const CUSTOMER_ID = /^order_(\d{1,15})$/;
+/** PAYRAM_CUSTOMER_PREFIX's default. */
+export const DEFAULT_CUSTOMER_PREFIX = "order_";
 
 /** Per order, not per shopper: a create cancels the same customer's other open payments. */
-export function customerIdFor(orderNumber: number): string {
-  return `${CUSTOMER_PREFIX}${orderNumber}`;
+export function customerIdFor(orderNumber: number, prefix = DEFAULT_CUSTOMER_PREFIX): string {
+  return `${prefix}${orderNumber}`;
 }
 
-/** The order number a customer id names, or null for one the shop never gives. */
-export function parseCustomerId(customerId: string): number | null {
-  const parsed = CUSTOMER_ID.exec(customerId);
-  return parsed ? Number(parsed[1]) : null;
+/** The order number a customer id names, or null for one this shop (its prefix) never gives. */
+export function parseCustomerId(customerId: string, prefix = DEFAULT_CUSTOMER_PREFIX): number | null {
+  if (!customerId.startsWith(prefix)) return null;
+  const digits = customerId.slice(prefix.length);
+  return /^\d{1,15}$/.test(digits) ? Number(digits) : null;
 }
