@@ -27,6 +27,11 @@ export function OrderStatus({ orderId, initial }: { orderId: string; initial: Or
           {copy.title}
         </h2>
         <p>{copy.body}</p>
+        {view.confirming && (
+          <p className="text-sm font-medium" data-testid="confirming">
+            Payment seen — confirming ({view.confirming.current} of {view.confirming.required})
+          </p>
+        )}
         {stillChecking && <p className="text-sm text-warn">We are still checking with PayRam; what you see is the last state we know.</p>}
       </div>
 
@@ -44,11 +49,11 @@ export function OrderStatus({ orderId, initial }: { orderId: string; initial: Or
 
       {view.depositAddress && view.paymentUrl && <DepositAddress orderId={orderId} view={view} />}
 
-      {view.canPayAgain && (
+      {view.payAgain && (
         <form action={payAgainForm} className="space-y-2">
           <input type="hidden" name="orderId" value={orderId} />
           <button type="submit" disabled={paying} className="rounded-md bg-brand-600 px-5 py-2.5 font-semibold text-white hover:bg-brand-700 disabled:opacity-70">
-            {paying ? "Opening PayRam…" : "Pay again"}
+            {paying ? "Opening PayRam…" : view.payAgain.kind === "remaining" ? `Pay the remaining ${usd(view.payAgain.amountUsd)}` : "Pay again"}
           </button>
           {payAgain.error && (
             <p role="alert" className="text-sm text-bad">

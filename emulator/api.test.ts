@@ -51,6 +51,14 @@ describe("POST /api/v1/payment", () => {
     expect(url).toBe(`http://pay.test:4000/payments?reference_id=${reference_id}&host=${encodeURIComponent("http://pay.test:4000")}`);
   });
 
+  it("answers host and url on localhost when PayRam's Site URL is unset, and still creates the payment", async () => {
+    h.emulator.setConfig({ api: { siteUrlUnset: true } });
+    const { host, url, reference_id } = await h.create();
+    expect(host).toBe("http://localhost");
+    expect(url).toBe(`http://localhost/payments?reference_id=${reference_id}`);
+    expect(await h.status(reference_id)).toMatchObject({ referenceID: reference_id, paymentState: "OPEN" });
+  });
+
   it.each([
     ["missing API key", null],
     ["wrong API key", "not-the-key"],

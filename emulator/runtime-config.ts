@@ -53,6 +53,11 @@ export const runtimeConfigSchema = z.strictObject({
     /** Some versions append &host=<public url> to the hosted page url. */
     urlIncludesHost: z.boolean(),
     /**
+     * PayRam's "Site URL" setting left unset: the create answers `host` and `url` on http://localhost
+     * (a setup error the shop must name, not follow). The hosted page still answers on the public URL.
+     */
+    siteUrlUnset: z.boolean(),
+    /**
      * A deposit after an underpayment: "same-reference" adds it to the payment (docs); "new-reference"
      * makes it a new payment request (new reference_id, same customer, no invoice) and leaves the
      * first PARTIALLY_FILLED, as PayRam's core matches deposits only to OPEN requests (connector).
@@ -138,6 +143,7 @@ export function defaultRuntimeConfig(project: RuntimeConfig["project"], webhookU
       amounts: "string",
       cancelledSpelling: "CANCELLED",
       urlIncludesHost: false,
+      siteUrlUnset: false,
       topUp: "same-reference",
       cancelOnCreate: "open-and-partially-filled",
       nullsBeforeAsset: false,

@@ -156,6 +156,7 @@ export const CLI_SETTINGS: CliSetting[] = [
   { flag: "amounts", env: "EMULATOR_AMOUNTS", help: "string | number (config api.amounts)", set: toConfig("api.amounts") },
   { flag: "cancelled-spelling", env: "EMULATOR_CANCELLED_SPELLING", help: "CANCELLED | CANCELED (config api.cancelledSpelling)", set: toConfig("api.cancelledSpelling") },
   { flag: "url-includes-host", env: "EMULATOR_URL_INCLUDES_HOST", help: "true | false (config api.urlIncludesHost)", set: toConfig("api.urlIncludesHost", boolean) },
+  { flag: "site-url-unset", env: "EMULATOR_SITE_URL_UNSET", help: "true | false: create answers host/url on http://localhost (config api.siteUrlUnset)", set: toConfig("api.siteUrlUnset", boolean) },
   { flag: "webhooks-enabled", env: "EMULATOR_WEBHOOKS_ENABLED", help: "true | false (config webhooks.enabled)", set: toConfig("webhooks.enabled", boolean) },
   { flag: "webhook-method", env: "EMULATOR_WEBHOOK_METHOD", help: "POST | GET (config webhooks.method)", set: toConfig("webhooks.method", (_n, raw) => raw.toUpperCase()) },
   { flag: "webhook-signature", env: "EMULATOR_WEBHOOK_SIGNATURE", help: "true | false (config webhooks.signature)", set: toConfig("webhooks.signature", boolean) },

@@ -40,8 +40,12 @@ export function paymentUrl(publicUrl: string, referenceId: string, api: Api): st
   return api.urlIncludesHost ? `${url}&host=${encodeURIComponent(publicUrl)}` : url;
 }
 
+/** What PayRam puts in a payment link when its Site URL setting is unset. */
+export const UNSET_SITE_URL = "http://localhost";
+
 export function createResponse(publicUrl: string, payment: Payment, api: Api) {
-  return { host: publicUrl, reference_id: payment.referenceId, url: paymentUrl(publicUrl, payment.referenceId, api) };
+  const site = api.siteUrlUnset ? UNSET_SITE_URL : publicUrl;
+  return { host: site, reference_id: payment.referenceId, url: paymentUrl(site, payment.referenceId, api) };
 }
 
 /** Body of GET /api/v1/payment/reference/{id}: camelCase (current) or snake_case (old FAQ). */

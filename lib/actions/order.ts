@@ -3,10 +3,8 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { findOrder, orderIdSchema } from "../orders";
-import { orderAttempts } from "../payments/attempts";
 import { payForOrder } from "../payments/checkout";
 import { checkoutDeps } from "../payments/server";
-import { canPayAgain } from "../payments/states";
 import { LIMITS } from "../security/rate-limit";
 import { guard } from "./guard";
 
@@ -14,7 +12,12 @@ export type PayAgainState = { error: string | null };
 
 const NOT_FOUND: PayAgainState = { error: "We could not find this order." };
 
-/** "Pay again" after a cancelled or failed payment: a new PayRam payment for the same order. */
+/**
+ * "Pay again" / "Pay the remaining $X" after a cancelled or failed payment: a new PayRam payment
+ * for the same order. The form names only the order: whether a payment may be opened, and for how
+ * much, is decided by payForOrder with the order locked. A payment still open sends the shopper to
+ * it; a paid order, to its status page.
+ */
 export async function payAgainAction(_state: PayAgainState, formData: FormData): Promise<PayAgainState> {
   const rules = {
     input: z.object({ orderId: orderIdSchema }),
@@ -25,10 +28,6 @@ export async function payAgainAction(_state: PayAgainState, formData: FormData):
   return guard(rules, formData, async ({ orderId }, { db }) => {
     const order = await findOrder(db, orderId);
     if (!order) return NOT_FOUND;
-    if (!canPayAgain(order, await orderAttempts(db, order.id))) {
-      // Already paid, still open, or money to sort out: the page shows which.
-      redirect(`/orders/${order.id}`);
-    }
     const result = await payForOrder(checkoutDeps(), order);
     if (!result.ok) return { error: result.error };
     redirect(result.redirectTo);

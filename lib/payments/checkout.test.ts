@@ -251,7 +251,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
   it("refuses to send the shopper to a payment page on an origin it does not trust", async () => {
     const { cartId, token } = await cartWith([["lofi-sound-pack", 1]]);
     // Trust only another origin: the emulator's page is then foreign, whatever `host` PayRam names.
-    const untrusting: CheckoutDeps = { ...deps, checkoutOrigins: ["https://pay.example.com"] };
+    const untrusting: CheckoutDeps = { ...deps, payramBaseUrl: payram.emulator.url, checkoutOrigins: ["https://pay.example.com"] };
     const result = await startCheckout(untrusting, { cartId, form: { token, email: "a@example.com" } });
     expect(result).toMatchObject({ ok: false });
     const [attempt] = await attemptsOf((await orderIdFor(token)).id);

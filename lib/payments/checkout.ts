@@ -1,15 +1,15 @@
 import { clearCart, getCart, type Cart } from "../cart";
-import { isUniqueViolation, type Db } from "../db";
+import { isPostgres, isUniqueViolation, type Db } from "../db";
 import { nowIso, type AttemptState, type EventSource, type Order, type PaymentAttempt } from "../db/schema";
 import { log } from "../log";
 import { centsToDecimal } from "../money";
-import { CartAlreadyOrdered, createOrder, findCartOrder, findOrderByCheckoutToken } from "../orders";
+import { CartAlreadyOrdered, createOrder, findCartOrder, findOrder, findOrderByCheckoutToken } from "../orders";
 import type { PayramClient } from "../payram/client";
 import { PayramError } from "../payram/errors";
 import { customerIdFor, formatInvoiceId } from "../payram/ids";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema, toShippingAddress, type FieldErrors } from "./checkout-form";
 import { closeLostStart, closeStartingAttempt, newAttemptRow, orderAttempts, recordPaymentEvent, refreshOrderPayment, startLostAfterMs } from "./attempts";
-import { isSyncable, OPEN_ATTEMPT_STATES, receivedCents } from "./states";
+import { isOpen, isSyncable, nextPayment, OPEN_ATTEMPT_STATES } from "./states";
 import { SYNC_BACKOFF } from "./sync";
 import { cartDigest, signedDigest } from "./checkout-token";
 import { hitRateLimit, LIMITS, waitInMinutes } from "../security/rate-limit";
@@ -28,6 +28,11 @@ export interface CheckoutDeps {
   sessionSecret: string;
   /** Origins the shopper may be sent to for payment: PAYRAM_BASE_URL's and PAYRAM_CHECKOUT_ORIGINS. */
   checkoutOrigins: readonly string[];
+  /**
+   * PAYRAM_BASE_URL: a payment page on localhost is PayRam's unset Site URL unless PayRam itself
+   * is on localhost. Omitted: the first checkout origin (PAYRAM_BASE_URL's).
+   */
+  payramBaseUrl?: string;
   /** How long a create call may take; an attempt left STARTING longer than this was lost. */
   payramTimeoutMs: number;
   /** How long a PayRam payment stays open: sent as its `expire`. */
@@ -136,22 +141,41 @@ export async function payForOrder(deps: CheckoutDeps, order: Order): Promise<Pay
     return outcomeOf(order, open.state === "STARTING" ? await waitForStart(deps, open) : open);
   }
 
-  if (receivedCents(await orderAttempts(deps.db, order.id)) > 0) {
-    // Money arrived on a payment that is no longer open: the merchant sorts it out, not a new payment.
-    return { ok: false, orderId: order.id, error: "Part of your payment arrived before it was cancelled. We will contact you to sort it out." };
-  }
+  // Looked at before the limit is counted (a refusal costs nothing), and decided again below with
+  // the order locked: a payment that arrives in between changes the amount, or whether to open one.
+  const refusal = refusalOf(order, await orderAttempts(deps.db, order.id));
+  if (refusal) return (await joinOpenAttempt(deps, order)) ?? refusal;
   // Each new PayRam payment cancels the order's previous one: a burst of them is abuse, not a shopper.
   const limited = await hitRateLimit(deps.db, LIMITS.paymentsPerOrder, order.id);
   if (!limited.allowed) {
     return { ok: false, orderId: order.id, error: `Too many payment attempts for this order. Please try again in ${waitInMinutes(limited)}.` };
   }
   const attempt = await insertAttempt(deps.db, order);
-  if (!attempt) {
-    // Another request opened one first: its outcome is ours.
-    const other = await findOpenAttempt(deps.db, order.id);
-    return other ? outcomeOf(order, other.state === "STARTING" ? await waitForStart(deps, other) : other) : STILL_PREPARING(order);
+  if (attempt === null || attempt === "refused") {
+    const joined = await joinOpenAttempt(deps, order);
+    if (joined) return joined;
+    return (attempt === "refused" ? refusalOf((await findOrder(deps.db, order.id)) ?? order, await orderAttempts(deps.db, order.id)) : null) ?? STILL_PREPARING(order);
   }
   return startPayment(deps, order, attempt);
+}
+
+/** Another request opened a payment first (two clicks, two tabs): its outcome is ours. Null if none is open. */
+async function joinOpenAttempt(deps: CheckoutDeps, order: Order): Promise<PayResult | null> {
+  const other = await findOpenAttempt(deps.db, order.id);
+  return other ? outcomeOf(order, other.state === "STARTING" ? await waitForStart(deps, other) : other) : null;
+}
+
+/**
+ * Why no new payment may be opened for an order now (nextPayment's rule), or null if one may. An
+ * open payment is not a refusal: the caller sends the shopper to it.
+ */
+function refusalOf(order: Order, attempts: readonly PaymentAttempt[]): PayResult | null {
+  if (nextPayment(order, attempts) !== null) return null;
+  if (order.paid_at !== null) return { ok: true, orderId: order.id, redirectTo: `/orders/${order.id}` };
+  const error = attempts.some((attempt) => isOpen(attempt.state))
+    ? "A payment for this order is still on its way. This page updates by itself once it arrives."
+    : "The shop is checking the payment it received for this order. We will contact you to sort it out.";
+  return { ok: false, orderId: order.id, error };
 }
 
 const STILL_PREPARING = (order: Order): PayResult => ({
@@ -201,20 +225,29 @@ async function closeIfLost(deps: CheckoutDeps, attempt: PaymentAttempt, source: 
   return true;
 }
 
-async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | null> {
+/**
+ * Records a new attempt, for the amount nextPayment decides with the order's row locked (the sync
+ * locks it too before it credits a payment): the total, or what is left after a cancelled payment
+ * that received part. Null: another request opened one first; "refused": no payment may be opened.
+ */
+async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | "refused" | null> {
   try {
     return await db.transaction().execute(async (trx) => {
+      const locked = await trx.selectFrom("orders").select(["paid_at", "total_cents"]).where("id", "=", order.id).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
+      const attempts = await trx.selectFrom("payment_attempts").select(["state", "attempt_number", "amount_received_cents", "origin", "credit_cents"]).where("order_id", "=", order.id).execute();
+      const next = nextPayment(locked, attempts);
+      if (!next) return "refused" as const;
       const now = nowIso();
       const attempt = await trx
         .insertInto("payment_attempts")
-        .values(await newAttemptRow(trx, order.id, { origin: "checkout", state: "STARTING", reference_id: null, amount_cents: order.total_cents }, now))
+        .values(await newAttemptRow(trx, order.id, { origin: "checkout", state: "STARTING", reference_id: null, amount_cents: next.amountCents }, now))
         .returningAll()
         .executeTakeFirstOrThrow();
       await recordPaymentEvent(trx, attempt, {
         source: "checkout",
         from: null,
         to: "STARTING",
-        note: `payment attempt ${attempt.attempt_number} for ${centsToDecimal(order.total_cents)} USD`,
+        note: `payment attempt ${attempt.attempt_number} for ${centsToDecimal(next.amountCents)} USD${next.kind === "remaining" ? ` (the rest of ${centsToDecimal(locked.total_cents)} USD)` : ""}`,
         at: now,
       });
       await refreshOrderPayment(trx, order.id);
@@ -248,6 +281,19 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
   }
 
   log.info({ event: "checkout", order: order.number, attempt: attempt.attempt_number, reference: created.referenceId }, "payment opened");
+  const payramBaseUrl = deps.payramBaseUrl ?? deps.checkoutOrigins[0] ?? "";
+  if (isLoopbackUrl(created.url) && !isLoopbackUrl(payramBaseUrl)) {
+    // PayRam builds its links from its "Site URL" setting, and from localhost when it is unset
+    // (contract §8): a setup error to name, not a page to send the shopper to.
+    const origin = safeOrigin(created.url);
+    const reason = `PayRam returned a payment page on ${origin}: PayRam's Site URL setting is not set (PAYRAM_BASE_URL is ${safeOrigin(payramBaseUrl)})`;
+    await closeStartingAttempt(deps.db, attempt, "checkout", reason, `${reason}. Set the Site URL in PayRam's settings to its public address; no shopper can pay until then.`);
+    log.error(
+      { event: "checkout", order: order.number, attempt: attempt.attempt_number, reference: created.referenceId, paymentOrigin: origin, payramOrigin: safeOrigin(payramBaseUrl) },
+      "PayRam's payment page is on localhost: set the Site URL in PayRam's settings to its public address",
+    );
+    return { ok: false, orderId: order.id, error: SETUP_ERROR };
+  }
   if (!isAllowedPaymentUrl(created.url, deps.checkoutOrigins)) {
     await closeStartingAttempt(deps.db, attempt, "checkout", `PayRam returned a payment page on an origin that is not allowed: ${safeOrigin(created.url)}`);
     return { ok: false, orderId: order.id, error: NOT_STARTED };
@@ -301,6 +347,10 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
 const NOT_STARTED =
   "The payment service could not start this payment. Nothing was charged and your cart is saved; please try again later.";
 
+/** PayRam is not set up to take payments (its Site URL is unset): nothing the shopper can fix by retrying. */
+const SETUP_ERROR =
+  "The payment service is not set up correctly, so this payment could not start. Nothing was charged and your cart is saved; the shop has been told. Please try again later.";
+
 /** To a request that waited on another request's attempt, which failed to start. */
 const COULD_NOT_START =
   "We could not start the payment with the payment service. Nothing was charged and your cart is saved; please try again in a moment.";
@@ -324,6 +374,18 @@ function safeOrigin(url: string): string {
     return new URL(url).origin;
   } catch {
     return "(not a URL)";
+  }
+}
+
+/** Hosts that only ever mean "this machine": never a page a shopper's browser can reach on PayRam. */
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "0.0.0.0", "[::]"]);
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.toLowerCase();
+    return LOOPBACK_HOSTS.has(host) || host.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
   }
 }
 

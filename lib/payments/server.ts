@@ -13,6 +13,7 @@ export function checkoutDeps(): CheckoutDeps {
     payram: getPayram(),
     sessionSecret: config.sessionSecret,
     checkoutOrigins: config.payram.checkoutOrigins,
+    payramBaseUrl: config.payram.baseUrl,
     payramTimeoutMs: config.payram.timeoutMs,
     paymentTtlMs: config.payram.paymentTtlMs,
   };

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   ATTEMPT_STATES,
-  canPayAgain,
   creditCents,
   describeForShopper,
   isFinal,
@@ -10,7 +9,9 @@ import {
   MERCHANT_STATE_LABELS,
   MERCHANT_STATES,
   merchantState,
+  nextPayment,
   nextState,
+  payAgainOffer,
   receivedCents,
   shopperState,
   type AttemptFacts,
@@ -73,13 +74,34 @@ describe("the vocabulary of payment states", () => {
     expect(MERCHANT_STATE_LABELS.START_FAILED).toBe("Could not start");
   });
 
-  it("offers Pay again only when nothing is paid, open or waiting for the merchant", () => {
-    expect(canPayAgain(unpaid, [])).toBe(false);
-    expect(canPayAgain(unpaid, [attempt("START_FAILED")])).toBe(true);
-    expect(canPayAgain(unpaid, [attempt("CANCELLED", 0)])).toBe(true);
-    expect(canPayAgain(unpaid, [attempt("CANCELLED", 100)])).toBe(false);
-    expect(canPayAgain(unpaid, [attempt("START_FAILED", null, 1), attempt("OPEN", null, 2)])).toBe(false);
-    expect(canPayAgain(paid, [attempt("START_FAILED")])).toBe(false);
+  it("offers Pay again for the total, or the remaining amount after a partly paid cancellation, never while open or paid", () => {
+    const order = { paid_at: null, total_cents: 949 };
+    expect(payAgainOffer(order, [])).toBeNull();
+    expect(nextPayment(order, [])).toEqual({ kind: "first", amountCents: 949 });
+    expect(payAgainOffer(order, [attempt("START_FAILED")])).toEqual({ kind: "again", amountCents: 949 });
+    expect(payAgainOffer(order, [attempt("CANCELLED", 0)])).toEqual({ kind: "again", amountCents: 949 });
+    // Part arrived, then the payment was cancelled: the rest, in cents.
+    expect(payAgainOffer(order, [attempt("CANCELLED", 100)])).toEqual({ kind: "remaining", amountCents: 849 });
+    // Received is summed over every reference, a top-up under its own reference too.
+    expect(payAgainOffer(order, [attempt("CANCELLED", 100, 1), attempt("CANCELLED", 300, 2, "payram")])).toEqual({ kind: "remaining", amountCents: 549 });
+    // The remainder attempt itself failed to start: still the remainder.
+    expect(payAgainOffer(order, [attempt("CANCELLED", 100, 1), attempt("START_FAILED", null, 2)])).toEqual({ kind: "remaining", amountCents: 849 });
+    // Something is open: the shopper goes there, no new payment.
+    for (const open of ["STARTING", "OPEN", "PARTIALLY_FILLED"] as const) {
+      expect(payAgainOffer(order, [attempt("START_FAILED", null, 1), attempt(open, null, 2)])).toBeNull();
+    }
+    expect(payAgainOffer(order, [attempt("CANCELLED", 100, 1), attempt("OPEN", null, 2, "payram")])).toBeNull();
+    // Settled by PayRam without paying the order (another amount): the merchant's to review.
+    expect(payAgainOffer(order, [attempt("FILLED", 949)])).toBeNull();
+    // Enough arrived over several references: nothing left to pay.
+    expect(payAgainOffer(order, [attempt("CANCELLED", 949)])).toBeNull();
+    expect(payAgainOffer({ ...paid, total_cents: 949 }, [attempt("CANCELLED", 100)])).toBeNull();
+  });
+
+  it("tells the shopper what is left to pay after a partly paid cancellation", () => {
+    const copy = describeForShopper({ state: "CANCELLED", paid: false, dueUsd: "9.49", receivedUsd: "1.00", remainingUsd: "8.49", surplusUsd: "0.00" });
+    expect(copy.body).toBe("We received $1.00 of $9.49: $8.49 is still to pay for this order.");
+    expect(describeForShopper({ state: "OPEN", paid: false, dueUsd: "9.49", receivedUsd: "1.00", remainingUsd: "8.49", surplusUsd: "0.00" }).body).toMatch(/^Pay \$8\.49 on PayRam/);
   });
 
   it("never tells a shopper with a paid order that money is due", () => {

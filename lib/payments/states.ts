@@ -144,10 +144,11 @@ export function describeForShopper(view: ShopperFacts): { title: string; tone: "
     case "START_FAILED":
       return { tone: "warn", title: "Your payment could not be started", body: "Nothing was charged. You can try again now." };
     case "OPEN":
+      // After part arrived on a cancelled payment, the open one is for the rest.
       return {
         tone: "wait",
         title: "Waiting for your payment",
-        body: `Pay ${usd(view.dueUsd)} on PayRam's payment page. This page updates by itself once your payment arrives.`,
+        body: `Pay ${usd(view.remainingUsd)} on PayRam's payment page. This page updates by itself once your payment arrives.`,
       };
     case "PARTIALLY_FILLED":
       return {
@@ -174,7 +175,7 @@ export function describeForShopper(view: ShopperFacts): { title: string; tone: "
         ? {
             tone: "warn",
             title: "This payment was cancelled after part of it arrived",
-            body: `We received ${usd(view.receivedUsd)} of ${usd(view.dueUsd)}. The shop has been told and will contact you to sort it out.`,
+            body: `We received ${usd(view.receivedUsd)} of ${usd(view.dueUsd)}: ${usd(view.remainingUsd)} is still to pay for this order.`,
           }
         : { tone: "warn", title: "This payment expired or was cancelled", body: "Nothing was received. You can pay again for the same order." };
   }
@@ -206,12 +207,31 @@ export function receivedCents(attempts: readonly AttemptFacts[]): number {
   return attempts.reduce((sum, attempt) => sum + attempt.credit_cents, 0);
 }
 
+/** What an order knows of itself to decide its next payment. */
+export interface PayableOrder extends OrderFacts {
+  total_cents: number;
+}
+
 /**
- * "Pay again": only when nothing is paid or open, and no money is waiting to be sorted out by the
- * merchant (any of the order's payments received some).
+ * The payment the shop may open for an order now, or null: "first" before any checkout attempt,
+ * "again" for the total after a cancelled or failed one that received nothing, "remaining" for
+ * `total − received` after a cancelled one that received part. Never while the order is paid,
+ * while any of its payments is open (STARTING, OPEN, PARTIALLY_FILLED: money may still arrive
+ * there), after a payment PayRam settled without paying the order (the merchant reviews it), or
+ * once the order's payments add up to its total. The view offers the button by this rule, and the
+ * checkout decides the new attempt's amount by it again with the order locked.
  */
-export function canPayAgain(order: OrderFacts, attempts: readonly AttemptFacts[]): boolean {
+export function nextPayment(order: PayableOrder, attempts: readonly AttemptFacts[]): { kind: "first" | "again" | "remaining"; amountCents: number } | null {
+  if (order.paid_at !== null || attempts.some((attempt) => isOpen(attempt.state))) return null;
   const last = latest(attempts);
-  if (order.paid_at !== null || !last || receivedCents(attempts) > 0) return false;
-  return last.state === "START_FAILED" || last.state === "CANCELLED";
+  if (last && last.state !== "START_FAILED" && last.state !== "CANCELLED") return null;
+  const received = receivedCents(attempts);
+  if (received >= order.total_cents) return null;
+  return { kind: !last ? "first" : received > 0 ? "remaining" : "again", amountCents: order.total_cents - received };
+}
+
+/** "Pay again" on the status page: a new payment after a cancelled or failed one, for what is left to pay. */
+export function payAgainOffer(order: PayableOrder, attempts: readonly AttemptFacts[]): { kind: "again" | "remaining"; amountCents: number } | null {
+  const next = nextPayment(order, attempts);
+  return next && next.kind !== "first" ? { kind: next.kind, amountCents: next.amountCents } : null;
 }

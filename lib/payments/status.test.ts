@@ -16,7 +16,7 @@ describeOnEachDatabase("the status page's view", (get) => {
 
   it("shows what was received and what is left, as decimal strings", async () => {
     const order = await placeOrder(get().db, payram, [["aurora-desk-lamp", 1]]);
-    expect(await orderStatus(deps(), order.orderId)).toMatchObject({ state: "OPEN", dueUsd: "89.00", receivedUsd: "0.00", remainingUsd: "89.00", paid: false, canPayAgain: false });
+    expect(await orderStatus(deps(), order.orderId)).toMatchObject({ state: "OPEN", dueUsd: "89.00", receivedUsd: "0.00", remainingUsd: "89.00", paid: false, canPayAgain: false, payAgain: null });
     await payram.deposit(order.referenceId, "12.34");
     const view = await orderStatus(deps(), order.orderId, { syncIntervalMs: 0 });
     expect(view).toMatchObject({ state: "PARTIALLY_FILLED", receivedUsd: "12.34", remainingUsd: "76.66", checking: false });
@@ -92,10 +92,10 @@ describeOnEachDatabase("the status page's view", (get) => {
     expect(await payram.statusCalls(order.referenceId)).toBe(2);
   });
 
-  it("stops asking PayRam once the payment is final, and offers to pay again only when nothing arrived", async () => {
+  it("stops asking PayRam once the payment is final, and offers to pay again the total, or the remaining amount once part arrived", async () => {
     const order = await placeOrder(get().db, payram);
     await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
-    expect(await orderStatus(deps(), order.orderId, { syncIntervalMs: 0 })).toMatchObject({ state: "CANCELLED", canPayAgain: true });
+    expect(await orderStatus(deps(), order.orderId, { syncIntervalMs: 0 })).toMatchObject({ state: "CANCELLED", canPayAgain: true, payAgain: { kind: "again", amountUsd: "9.49" } });
     const calls = await payram.statusCalls(order.referenceId);
     await orderStatus(deps(), order.orderId, { syncIntervalMs: 0 });
     expect(await payram.statusCalls(order.referenceId)).toBe(calls);
@@ -103,7 +103,13 @@ describeOnEachDatabase("the status page's view", (get) => {
     const partial = await placeOrder(get().db, payram);
     await payram.deposit(partial.referenceId, "1.00");
     await payram.control(`/payments/${partial.referenceId}/cancel`, "POST");
-    expect(await orderStatus(deps(), partial.orderId, { syncIntervalMs: 0 })).toMatchObject({ state: "CANCELLED", receivedUsd: "1.00", canPayAgain: false });
+    expect(await orderStatus(deps(), partial.orderId, { syncIntervalMs: 0 })).toMatchObject({
+      state: "CANCELLED",
+      receivedUsd: "1.00",
+      remainingUsd: "8.49",
+      canPayAgain: true,
+      payAgain: { kind: "remaining", amountUsd: "8.49" },
+    });
   });
 
   it("is null for an unknown or malformed order id", async () => {

@@ -5,7 +5,7 @@ import { centsToDecimal } from "../money";
 import { findOrder } from "../orders";
 import { processWide } from "../process-wide";
 import { orderAttempts } from "./attempts";
-import { canPayAgain, isFinal, isSyncable, receivedCents, shopperState, STATUS_SYNC_INTERVAL_MS, type ShopperFacts, type ShopperState } from "./states";
+import { isFinal, isSyncable, payAgainOffer, receivedCents, shopperState, STATUS_SYNC_INTERVAL_MS, type ShopperFacts, type ShopperState } from "./states";
 import { syncPayment, type SyncDeps } from "./sync";
 
 /**
@@ -23,8 +23,10 @@ export interface OrderStatusView extends ShopperFacts {
   updatedAt: string;
   /** PayRam could not be asked just now: the state shown is the last one known. */
   checking: boolean;
-  /** A new payment may be started for this order ("Pay again"). */
+  /** A new payment may be started for this order: `payAgain !== null`. */
   canPayAgain: boolean;
+  /** The button for it: "Pay again" for the total, or "Pay the remaining $X" after part arrived on a cancelled payment. */
+  payAgain: { kind: "again" | "remaining"; amountUsd: string } | null;
   /** A deposit PayRam has seen and is confirming: "Payment seen — confirming (current of required)". */
   confirming: { current: number; required: number } | null;
 }
@@ -43,6 +45,7 @@ export function toStatusView(order: Order, attempts: readonly PaymentAttempt[], 
   const received = receivedCents(attempts);
   const due = order.total_cents;
   const state: ShopperState = shopperState(attempts);
+  const payAgain = payAgainOffer(order, attempts);
   return {
     orderNumber: order.number,
     state,
@@ -57,7 +60,8 @@ export function toStatusView(order: Order, attempts: readonly PaymentAttempt[], 
     currency: attempt?.currency ?? null,
     updatedAt: attempt?.updated_at ?? order.updated_at,
     checking,
-    canPayAgain: canPayAgain(order, attempts),
+    canPayAgain: payAgain !== null,
+    payAgain: payAgain && { kind: payAgain.kind, amountUsd: centsToDecimal(payAgain.amountCents) },
     confirming: order.paid_at === null ? confirmingOf(attempts) : null,
   };
 }
