@@ -7,10 +7,10 @@ import { z } from "zod";
 import { resolveAttention, resolveInputSchema } from "../admin/attention";
 import { endSession, startSession } from "../admin/auth";
 import { attemptSignIn, KNOWN_BROWSER_COOKIE, KNOWN_BROWSER_TTL_DAYS } from "../admin/sign-in";
+import { describeSyncNow, syncOrderNow } from "../admin/sync-now";
 import { loadConfig } from "../config";
 import { orderIdSchema } from "../orders";
 import { syncDeps } from "../payments/server";
-import { syncPayment } from "../payments/sync";
 import { guard } from "./guard";
 
 const NOT_SIGNED_IN = "Your session has ended. Please sign in again.";
@@ -65,24 +65,11 @@ export async function syncNowAction(_state: SyncNowState, formData: FormData): P
     input: z.object({ orderId: orderIdSchema }),
     invalid: () => ({ message: null, error: "Unknown order." }),
   };
-  return guard(rules, formData, async ({ orderId }, { db }) => {
-    const attempt = await db
-      .selectFrom("payment_attempts")
-      .select(["reference_id", "state"])
-      .where("order_id", "=", orderId)
-      .where("reference_id", "is not", null)
-      .orderBy("attempt_number", "desc")
-      .executeTakeFirst();
-    if (!attempt?.reference_id) return { message: "This order has no PayRam payment to sync.", error: null };
-    try {
-      const result = await syncPayment(syncDeps(), { referenceId: attempt.reference_id }, "merchant");
-      revalidatePath(`/admin/orders/${orderId}`);
-      if (result.outcome === "changed") return { message: `Updated from PayRam: ${result.from} → ${result.to}${result.fulfilled ? ", order paid and queued for fulfilment" : ""}.`, error: null };
-      if (result.outcome === "unknown_at_payram") return { message: "PayRam does not know this payment.", error: null };
-      return { message: `No change: PayRam still says ${attempt.state}.`, error: null };
-    } catch (error) {
-      return { message: null, error: `PayRam could not be asked: ${error instanceof Error ? error.message : "unknown error"}` };
-    }
+  return guard(rules, formData, async ({ orderId }) => {
+    // Every reference of the order that may still move (or the newest, once all are final).
+    const report = await syncOrderNow(syncDeps(), orderId);
+    if (report) revalidatePath(`/admin/orders/${orderId}`);
+    return describeSyncNow(report);
   });
 }
 

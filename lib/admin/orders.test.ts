@@ -52,8 +52,43 @@ describeOnEachDatabase("the merchant's orders", (get) => {
     await sync(paid.referenceId);
     const csv = await ordersCsv(get().db, orderFilterSchema.parse({ state: "PAID", q: paid.referenceId }));
     const lines = csv.trim().split("\r\n");
-    expect(lines[0]).toBe("order,created_at,email,total_usd,state,received_usd,paid_at,payram_reference");
+    expect(lines[0]).toBe("order,created_at,email,total_usd,state,received_usd,paid_at,payram_references");
     expect(lines).toEqual([lines[0], expect.stringMatching(new RegExp(`^"${paid.orderNumber}","[^"]+","shopper@example.com","9.49","PAID","9.49","[^"]+","${paid.referenceId}"$`))]);
+  });
+
+  it("an order paid over two references (a top-up PayRam opened) is listed, exported and detailed with both", async () => {
+    const db = get().db;
+    // PayRam as its Shopify connector reads it: a top-up after an underpayment is a new request.
+    await payram.control("/config", "PUT", { api: { topUp: "new-reference", cancelOnCreate: "open-only" } });
+    const order = await placeOrder(db, payram);
+    await payram.deposit(order.referenceId, "5.00");
+    await sync(order.referenceId);
+    const topUp = ((await payram.deposit(order.referenceId, "4.49")) as { referenceId: string }).referenceId;
+    await syncPayment({ db, payram: payram.client }, { referenceId: topUp, customer: { id: `order_${order.orderNumber}`, email: null } }, "webhook");
+
+    // The list: the order's own state and what all its references credit, and both references.
+    const listed = await listOrders(db, orderFilterSchema.parse({ q: `#${order.orderNumber}` }));
+    expect(listed.rows).toEqual([expect.objectContaining({ state: "PAID", receivedCents: 949, referenceIds: [order.referenceId, topUp] })]);
+    // Found by either reference, and counted once.
+    for (const q of [order.referenceId, topUp]) expect((await listOrders(db, orderFilterSchema.parse({ q }))).rows.map((r) => r.number)).toEqual([order.orderNumber]);
+    expect((await listOrders(db, orderFilterSchema.parse({ q: `#${order.orderNumber}` }))).total).toBe(1);
+    const csv = (await ordersCsv(db, orderFilterSchema.parse({ q: topUp }))).trim().split("\r\n");
+    expect(csv[1]).toMatch(new RegExp(`^"${order.orderNumber}",.*,"9.49","PAID","9.49","[^"]+","${order.referenceId} ${topUp}"$`));
+
+    // The detail: each reference with who opened it, its state in words, what was asked, received and credited.
+    const detail = await orderDetail(db, order.orderId);
+    expect(detail!.payments).toEqual([
+      expect.objectContaining({ number: 1, referenceId: order.referenceId, openedBy: "The shop's checkout", state: "PARTIALLY_FILLED", stateLabel: "Partly paid", askedCents: 949, receivedCents: 500, creditCents: 500 }),
+      expect.objectContaining({ number: 2, referenceId: topUp, openedBy: "PayRam (a top-up)", state: "FILLED", stateLabel: "Paid in full", askedCents: 449, receivedCents: 449, creditCents: 449, paymentUrl: null }),
+    ]);
+    // The history says which reference moved.
+    expect(detail!.timeline.filter((e) => e.kind === "payment").map((e) => e.title)).toEqual([
+      "Payment 1: — → STARTING (checkout)",
+      "Payment 1: STARTING → OPEN (checkout)",
+      "Payment 1: OPEN → PARTIALLY_FILLED (merchant)",
+      "Payment 2: — → OPEN (webhook)",
+      "Payment 2: OPEN → FILLED (webhook)",
+    ]);
   });
 
   it("shows an order's history: payment changes, webhook deliveries and the merchant's notes", async () => {

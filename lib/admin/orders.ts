@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Db } from "../db";
-import { nowIso, type AttentionKind } from "../db/schema";
-import { MERCHANT_STATES, type MerchantState } from "../payments/states";
+import { nowIso, type AttemptState, type AttentionKind, type PaymentAttempt } from "../db/schema";
+import { isSyncable, MERCHANT_STATES, type AttemptOrigin, type MerchantState } from "../payments/states";
 import { centsToDecimal } from "../money";
 import { describeWebhookAuth } from "../payram/webhook";
 import { withoutControlCharacters } from "../security/text";
@@ -25,25 +25,15 @@ export interface OrderRow {
   totalCents: number;
   createdAt: string;
   paidAt: string | null;
+  /** The order's own state and the credits of all its payments (orders.payment_state / received_cents). */
   state: MerchantState;
   receivedCents: number;
-  referenceId: string | null;
-}
-
-function ordersWithLatestAttempt(db: Db) {
-  return db
-    .selectFrom("orders")
-    .leftJoin("payment_attempts as a", (join) =>
-      join
-        .onRef("a.order_id", "=", "orders.id")
-        .on("a.attempt_number", "=", (eb) =>
-          eb.selectFrom("payment_attempts as p").select((p) => p.fn.max("p.attempt_number").as("n")).whereRef("p.order_id", "=", "orders.id"),
-        ),
-    );
+  /** Every PayRam reference of the order, oldest first: the checkout's and PayRam's top-ups. */
+  referenceIds: string[];
 }
 
 function filtered(db: Db, filter: OrderFilter) {
-  let query = ordersWithLatestAttempt(db);
+  let query = db.selectFrom("orders");
   if (filter.state) query = query.where("orders.payment_state", "=", filter.state);
   const q = filter.q;
   if (q) {
@@ -62,28 +52,38 @@ function filtered(db: Db, filter: OrderFilter) {
 
 export async function listOrders(db: Db, filter: OrderFilter, limit = PAGE_SIZE): Promise<{ rows: OrderRow[]; total: number }> {
   const base = filtered(db, filter);
-  const [rows, count] = await Promise.all([
-    base
-      .select([
-        "orders.id",
-        "orders.number",
-        "orders.email",
-        "orders.total_cents",
-        "orders.created_at",
-        "orders.paid_at",
-        "orders.payment_state",
-        "orders.received_cents",
-        "a.reference_id",
-      ])
-      .orderBy("orders.created_at", "desc")
-      .orderBy("orders.number", "desc")
-      .limit(limit)
-      .offset((filter.page - 1) * limit)
-      .execute(),
+  const page = base
+    .select([
+      "orders.id",
+      "orders.number",
+      "orders.email",
+      "orders.total_cents",
+      "orders.created_at",
+      "orders.paid_at",
+      "orders.payment_state",
+      "orders.received_cents",
+    ])
+    .orderBy("orders.created_at", "desc")
+    .orderBy("orders.number", "desc")
+    .limit(limit)
+    .offset((filter.page - 1) * limit);
+  const [rows, count, references] = await Promise.all([
+    page.execute(),
     base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    // The references of exactly this page's orders: one query, however many each order has.
+    db
+      .selectFrom("payment_attempts")
+      .select(["order_id", "reference_id"])
+      .where("reference_id", "is not", null)
+      .where("order_id", "in", page.clearSelect().select("orders.id"))
+      .orderBy("order_id")
+      .orderBy("attempt_number")
+      .execute(),
   ]);
+  const byOrder = new Map<string, string[]>();
+  for (const { order_id, reference_id } of references) byOrder.set(order_id, [...(byOrder.get(order_id) ?? []), reference_id!]);
   return {
-    total: count.n,
+    total: Number(count.n),
     rows: rows.map((row) => ({
       id: row.id,
       number: row.number,
@@ -93,7 +93,7 @@ export async function listOrders(db: Db, filter: OrderFilter, limit = PAGE_SIZE)
       paidAt: row.paid_at,
       state: row.payment_state,
       receivedCents: row.received_cents,
-      referenceId: row.reference_id,
+      referenceIds: byOrder.get(row.id) ?? [],
     })),
   };
 }
@@ -122,7 +122,8 @@ export async function ordersCsv(db: Db, filter: OrderFilter): Promise<string> {
     // Quote everything; neutralise spreadsheet formulas.
     return `"${(/^[=+\-@]/.test(text) ? `'${text}` : text).replaceAll('"', '""')}"`;
   };
-  const header = ["order", "created_at", "email", "total_usd", "state", "received_usd", "paid_at", "payram_reference"];
+  // payram_references: every PayRam reference of the order, oldest first, separated by spaces.
+  const header = ["order", "created_at", "email", "total_usd", "state", "received_usd", "paid_at", "payram_references"];
   const lines = rows.map((row) =>
     [
       row.number,
@@ -132,7 +133,7 @@ export async function ordersCsv(db: Db, filter: OrderFilter): Promise<string> {
       row.state,
       centsToDecimal(row.receivedCents),
       row.paidAt,
-      row.referenceId,
+      row.referenceIds.join(" "),
     ]
       .map(cell)
       .join(","),
@@ -169,11 +170,13 @@ export async function orderDetail(db: Db, orderId: string) {
     db.selectFrom("attention_items").selectAll().where("order_id", "=", orderId).orderBy("id").execute(),
     db.selectFrom("fulfilments").selectAll().where("order_id", "=", orderId).executeTakeFirst(),
   ]);
+  const paymentNumber = new Map(attempts.map((attempt) => [attempt.id, attempt.attempt_number]));
   const timeline: TimelineEntry[] = [
     ...events.map((e) => ({
       at: e.created_at,
       kind: "payment" as const,
-      title: `${e.from_state ?? "—"} → ${e.to_state} (${e.source})`,
+      // With several references, which one moved (numbered as in the payments list).
+      title: `${attempts.length > 1 ? `Payment ${paymentNumber.get(e.attempt_id) ?? "?"}: ` : ""}${e.from_state ?? "—"} → ${e.to_state} (${e.source})`,
       detail: e.note,
     })),
     ...deliveries.map((d) => ({
@@ -188,7 +191,67 @@ export async function orderDetail(db: Db, orderId: string) {
     ]),
     ...(fulfilment ? [{ at: fulfilment.created_at, kind: "fulfilment" as const, title: `Paid — queued to ${fulfilment.kind}`, detail: null }] : []),
   ].sort((a, b) => a.at.localeCompare(b.at));
-  return { order, items, attempts, timeline, attention, fulfilment: fulfilment ?? null };
+  return { order, items, attempts, payments: attempts.map(toPaymentView), timeline, attention, fulfilment: fulfilment ?? null };
+}
+
+/** One PayRam payment of an order as the merchant reads it: who opened it, its state in words, its money. */
+export interface PaymentView {
+  /** The attempt's number within the order (1, 2, …). */
+  number: number;
+  referenceId: string | null;
+  origin: AttemptOrigin;
+  openedBy: string;
+  /** Machine name (for data-state); `stateLabel` is what the merchant reads. */
+  state: AttemptState;
+  stateLabel: string;
+  /** What PayRam asked for (what the shop asked, before PayRam answered). */
+  askedCents: number;
+  /** What arrived, as PayRam last said; null before any deposit. */
+  receivedCents: number | null;
+  /** What this payment counts towards the order's total. */
+  creditCents: number;
+  confirmations: { current: number; required: number } | null;
+  /** PayRam's page, while the payment can still take money. */
+  paymentUrl: string | null;
+  updatedAt: string;
+}
+
+export const ORIGIN_LABELS: Record<AttemptOrigin, string> = {
+  checkout: "The shop's checkout",
+  payram: "PayRam (a top-up)",
+};
+
+/** One payment's state in the merchant's words (an order's own state reads MERCHANT_STATE_LABELS). */
+export const PAYMENT_STATE_LABELS: Record<AttemptState, string> = {
+  STARTING: "Starting",
+  START_FAILED: "Could not start",
+  OPEN: "Awaiting payment",
+  PARTIALLY_FILLED: "Partly paid",
+  FILLED: "Paid in full",
+  OVER_FILLED: "Overpaid",
+  CANCELLED: "Cancelled or expired",
+};
+
+/** The same, inside a sentence. */
+export const paymentStateWords = (state: AttemptState): string => PAYMENT_STATE_LABELS[state].toLowerCase();
+
+function toPaymentView(attempt: PaymentAttempt): PaymentView {
+  const { confirmations_current: current, confirmations_required: required } = attempt;
+  return {
+    number: attempt.attempt_number,
+    referenceId: attempt.reference_id,
+    origin: attempt.origin,
+    openedBy: ORIGIN_LABELS[attempt.origin],
+    state: attempt.state,
+    stateLabel: PAYMENT_STATE_LABELS[attempt.state],
+    askedCents: attempt.payram_amount_cents ?? attempt.amount_cents,
+    receivedCents: attempt.amount_received_cents,
+    creditCents: attempt.credit_cents,
+    // PayRam says "0 of n" before any deposit: only a count under way or done is news.
+    confirmations: current !== null && required !== null && current > 0 && required > 0 ? { current, required } : null,
+    paymentUrl: isSyncable(attempt.state) ? attempt.payment_url : null,
+    updatedAt: attempt.updated_at,
+  };
 }
 
 export const ATTENTION_LABELS: Record<AttentionKind, string> = {

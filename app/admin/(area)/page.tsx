@@ -66,6 +66,7 @@ export default async function OrdersPage({ searchParams }: PageProps<"/admin">) 
               <th scope="col" className="px-4 py-2 text-right">Total</th>
               <th scope="col" className="px-4 py-2 text-right">Received</th>
               <th scope="col" className="px-4 py-2">State</th>
+              <th scope="col" className="px-4 py-2 text-right">PayRam payments</th>
             </tr>
           </thead>
           <tbody>
@@ -83,11 +84,14 @@ export default async function OrdersPage({ searchParams }: PageProps<"/admin">) 
                 <td className="px-4 py-2">
                   <StateBadge state={row.state} />
                 </td>
+                <td className="px-4 py-2 text-right tabular-nums" data-testid="payment-count" title={row.referenceIds.join(" ")}>
+                  {row.referenceIds.length}
+                </td>
               </tr>
             ))}
             {rows.length === 0 && (
               <tr>
-                <td colSpan={6} className="px-4 py-8 text-center text-ink-muted">
+                <td colSpan={7} className="px-4 py-8 text-center text-ink-muted">
                   No orders match.
                 </td>
               </tr>

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { ResolveForm } from "@/components/admin/resolve-form";
 import { OrderLines, orderItemLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
+import { PaymentsTable } from "@/components/admin/payments-table";
 import { StateBadge } from "@/components/admin/state-badge";
 import { SyncNowButton } from "@/components/admin/sync-now";
 import { requireAdminPage } from "@/lib/admin/auth";
@@ -12,6 +13,7 @@ import { getDb } from "@/lib/db/server";
 import { formatUtc } from "@/lib/format";
 import { formatUsd } from "@/lib/money";
 import { orderIdSchema } from "@/lib/orders";
+import { MERCHANT_STATE_LABELS } from "@/lib/payments/states";
 
 export const metadata: Metadata = { title: "Order" };
 
@@ -20,8 +22,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
   const { orderId } = await params;
   const detail = orderIdSchema.safeParse(orderId).success ? await orderDetail(getDb(), orderId) : null;
   if (!detail) notFound();
-  const { order, items, attempts, timeline, attention, fulfilment } = detail;
-  const current = attempts.at(-1) ?? null;
+  const { order, items, payments, timeline, attention, fulfilment } = detail;
   const received = order.received_cents;
   const open = attention.filter((item) => item.resolved_at === null);
   return (
@@ -41,32 +42,30 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
         <StateBadge state={order.payment_state} />
       </div>
 
-      <section aria-labelledby="payram" className="grid gap-6 rounded-xl border border-paper-line bg-paper p-6 md:grid-cols-2">
-        <div className="space-y-2">
-          <h2 id="payram" className="text-lg font-semibold">
-            PayRam payment
-          </h2>
-          <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
-            <dt className="text-ink-muted">State</dt>
-            <dd data-testid="admin-payment-state">{current?.state ?? "none"}</dd>
-            <dt className="text-ink-muted">Due</dt>
-            <dd className="tabular-nums">{formatUsd(order.total_cents)}</dd>
-            <dt className="text-ink-muted">Received</dt>
-            <dd className="tabular-nums" data-testid="admin-received">{formatUsd(received)}</dd>
-            <dt className="text-ink-muted">Remaining</dt>
-            <dd className="tabular-nums">{formatUsd(order.paid_at ? 0 : Math.max(0, order.total_cents - received))}</dd>
-            <dt className="text-ink-muted">Reference</dt>
-            <dd className="break-all font-mono text-xs">{current?.reference_id ?? "—"}</dd>
-            <dt className="text-ink-muted">Fulfilment</dt>
-            <dd>{fulfilment ? `to ${fulfilment.kind} (since ${formatUtc(fulfilment.created_at)})` : "not paid yet"}</dd>
-          </dl>
-          {current?.payment_url && (
-            <a href={current.payment_url} className="inline-block text-sm text-brand-700 underline" target="_blank" rel="noreferrer">
-              Open PayRam&apos;s payment page
-            </a>
-          )}
+      <section aria-labelledby="payram" className="space-y-6 rounded-xl border border-paper-line bg-paper p-6">
+        <div className="grid gap-6 md:grid-cols-2">
+          <div className="space-y-2">
+            <h2 id="payram" className="text-lg font-semibold">
+              PayRam payments
+            </h2>
+            <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
+              <dt className="text-ink-muted">State</dt>
+              <dd data-testid="admin-payment-state" data-state={order.payment_state}>
+                {MERCHANT_STATE_LABELS[order.payment_state]}
+              </dd>
+              <dt className="text-ink-muted">Due</dt>
+              <dd className="tabular-nums">{formatUsd(order.total_cents)}</dd>
+              <dt className="text-ink-muted">Received</dt>
+              <dd className="tabular-nums" data-testid="admin-received">{formatUsd(received)}</dd>
+              <dt className="text-ink-muted">Remaining</dt>
+              <dd className="tabular-nums">{formatUsd(order.paid_at ? 0 : Math.max(0, order.total_cents - received))}</dd>
+              <dt className="text-ink-muted">Fulfilment</dt>
+              <dd>{fulfilment ? `to ${fulfilment.kind} (since ${formatUtc(fulfilment.created_at)})` : "not paid yet"}</dd>
+            </dl>
+          </div>
+          <SyncNowButton orderId={order.id} />
         </div>
-        <SyncNowButton orderId={order.id} />
+        <PaymentsTable payments={payments} />
       </section>
 
       {open.length > 0 && (
