@@ -7,6 +7,7 @@ import { processWide } from "../process-wide";
 import { orderAttempts } from "./attempts";
 import { isFinal, isSyncable, payAgainOffer, receivedCents, shopperState, STATUS_SYNC_INTERVAL_MS, type ShopperFacts, type ShopperState } from "./states";
 import { syncPayment, type SyncDeps } from "./sync";
+import { claimSync, releaseClaim, type Claim } from "./sync-claim";
 
 /**
  * What the shopper's status page shows, and what `GET /api/orders/[orderId]` returns: a compact
@@ -80,13 +81,6 @@ function confirmingOf(attempts: readonly PaymentAttempt[]): OrderStatusView["con
 /** How long a poll waits for PayRam before answering from the database (the sync carries on). */
 export const POLL_ANSWER_BUDGET_MS = 1_500;
 
-/**
- * How long a poll's claim tells other instances "a sync is under way": longer than a sync can
- * take (3 tries × PAYRAM_TIMEOUT_MS, 15 s as shipped). A sync that lands ends it sooner (it
- * stores its own time), and so does one that fails; only a crashed instance leaves it to expire.
- */
-export const POLL_SYNC_LEASE_MS = 60_000;
-
 type PollSync = Promise<"done" | "failed">;
 
 /**
@@ -152,15 +146,7 @@ function startPollSync(deps: SyncDeps, attempt: PaymentAttempt, referenceId: str
       log.warn({ event: "poll_sync", referenceId, err: errorMessage(error) }, "PayRam could not be asked for a polled payment");
       return "failed" as const;
     } finally {
-      // A sync that stored nothing (failed, or PayRam does not know the payment) ends the lease
-      // itself, back to the claim time: the next poll after the interval asks again.
-      await deps.db
-        .updateTable("payment_attempts")
-        .set({ last_synced_at: claim.claimedAt })
-        .where("id", "=", attempt.id)
-        .where("last_synced_at", "=", claim.leaseUntil)
-        .execute()
-        .catch((error: unknown) => log.warn({ event: "poll_sync", referenceId, err: errorMessage(error) }, "poll sync lease not released"));
+      await releaseClaim(deps.db, attempt.id, claim);
       syncs.delete(referenceId);
     }
   })();
@@ -175,30 +161,4 @@ async function within(sync: PollSync, ms: number): Promise<"done" | "failed" | "
   } finally {
     clearTimeout(timer);
   }
-}
-
-interface Claim {
-  claimedAt: string;
-  leaseUntil: string;
-}
-
-/**
- * The one caller that may ask PayRam now gets a claim; the stored time makes it so across
- * instances. The claim stores the end of its lease in last_synced_at, a time still to come, which
- * other instances read as "under way" until the sync stores its own (past) time. "fresh": asked
- * within the interval; "lost": another caller claimed first.
- */
-async function claimSync(db: Db, attempt: PaymentAttempt, intervalMs: number): Promise<Claim | "fresh" | "lost"> {
-  const now = new Date();
-  const staleBefore = new Date(now.getTime() - intervalMs).toISOString();
-  // Fresh by the row just read: no write needed (most polls). Otherwise the UPDATE decides.
-  if (attempt.last_synced_at !== null && attempt.last_synced_at > staleBefore) return "fresh";
-  const claim = { claimedAt: now.toISOString(), leaseUntil: new Date(now.getTime() + POLL_SYNC_LEASE_MS).toISOString() };
-  const claimed = await db
-    .updateTable("payment_attempts")
-    .set({ last_synced_at: claim.leaseUntil })
-    .where("id", "=", attempt.id)
-    .where((eb) => eb.or([eb("last_synced_at", "is", null), eb("last_synced_at", "<=", staleBefore)]))
-    .executeTakeFirst();
-  return Number(claimed.numUpdatedRows) > 0 ? claim : "lost";
 }

@@ -8,6 +8,7 @@ import { log } from "../log";
 import { processWide } from "../process-wide";
 import { newAttemptRow, recordPaymentEvent, refreshOrderPayment } from "./attempts";
 import { closesAttempt, creditCents, nextState, paysOrder } from "./states";
+import { DELIVERY_SYNC_INTERVAL_MS } from "./sync-claim";
 
 /**
  * syncPayment: the one path by which PayRam's news reaches an order. The webhook, the status
@@ -45,10 +46,21 @@ export interface SyncResult {
 /** How the sweep backs off on an attempt that keeps saying nothing new. */
 export const SYNC_BACKOFF = { firstMs: 10_000, maxMs: 10 * 60_000 };
 
-/** Concurrent syncs of one reference inside this process share one PayRam request. */
-const inFlight = processWide("sync-in-flight", () => new Map<string, Promise<SyncResult>>());
+/**
+ * Concurrent syncs of one reference inside this process share one PayRam request, when it started
+ * late enough for the caller (see SyncOptions.freshAfter).
+ */
+const inFlight = processWide("sync-in-flight", () => new Map<string, { startedAt: number; result: Promise<SyncResult> }>());
 
-export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: EventSource): Promise<SyncResult> {
+export interface SyncOptions {
+  /**
+   * Only a PayRam GET that started at or after this time (ms) will do: a delivery that claims news
+   * is not answered by a GET already under way when it arrived.
+   */
+  freshAfter?: number;
+}
+
+export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: EventSource, options: SyncOptions = {}): Promise<SyncResult> {
   const found = await findAttempt(deps.db, match);
   const referenceId = "referenceId" in match ? match.referenceId : found?.reference_id;
   // Matched by invoice before the checkout stored the reference: nothing to ask PayRam yet.
@@ -63,20 +75,24 @@ export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: E
 
   const running = inFlight.get(referenceId);
   // Joining a sync already under way: its news is not ours to report again.
-  if (running) return running.then((result) => (result.outcome === "changed" ? { ...result, outcome: "unchanged", fulfilled: false } : result));
+  if (running && running.startedAt >= (options.freshAfter ?? 0)) {
+    return running.result.then((result) => (result.outcome === "changed" ? { ...result, outcome: "unchanged", fulfilled: false } : result));
+  }
+  const startedAt = Date.now();
   const work = (async (): Promise<SyncResult> => {
     if (!attempt && customer && parseCustomerId(customer.id, deps.customerPrefix) === null) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
     const payment = await deps.payram.getPayment(referenceId);
     if (!payment) return { outcome: attempt ? "unknown_at_payram" : "unknown_reference", attempt, fulfilled: false };
     const attemptId = attempt?.id ?? (await adoptReference(deps, payment, customer!, source));
     if (!attemptId) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
-    return applyPayment(deps.db, attemptId, payment, source);
+    return applyPayment(deps.db, attemptId, payment, source, new Date(startedAt).toISOString());
   })();
-  inFlight.set(referenceId, work);
+  const entry = { startedAt, result: work };
+  inFlight.set(referenceId, entry);
   try {
     return await work;
   } finally {
-    inFlight.delete(referenceId);
+    if (inFlight.get(referenceId) === entry) inFlight.delete(referenceId);
   }
 }
 
@@ -128,7 +144,7 @@ async function adoptReference(deps: SyncDeps, payment: PayramPayment, customer: 
 }
 
 /** By reference; else by the invoice id the shop gave it (a notification may outrun the checkout). */
-async function findAttempt(db: Db, match: PaymentMatch): Promise<PaymentAttempt | null> {
+export async function findAttempt(db: Db, match: PaymentMatch): Promise<PaymentAttempt | null> {
   if ("referenceId" in match) {
     const byReference = await db.selectFrom("payment_attempts").selectAll().where("reference_id", "=", match.referenceId).executeTakeFirst();
     if (byReference || !match.invoiceId) return byReference ?? null;
@@ -146,7 +162,8 @@ async function findAttempt(db: Db, match: PaymentMatch): Promise<PaymentAttempt 
   );
 }
 
-async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, source: EventSource): Promise<SyncResult> {
+/** `askedAt`: when the GET that read `payment` started (news a delivery announced after it is still unseen). */
+async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, source: EventSource, askedAt: string): Promise<SyncResult> {
   const { order_id: orderId } = await db.selectFrom("payment_attempts").select("order_id").where("id", "=", attemptId).executeTakeFirstOrThrow();
   return db.transaction().execute(async (trx) => {
     // The order first: two references of one order applied at once (two instances) must each see
@@ -162,13 +179,17 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
     const to = nextState(current, payment.state, payment.filledCents);
     const quiet = to === null ? current.quiet_syncs + 1 : 0;
     const closes = to !== null && closesAttempt(to);
-    const nextSync = closes || (to === null && closesAttempt(current.state)) ? null : nextSyncAt(quiet, current.expires_at);
+    const final = closes || (to === null && closesAttempt(current.state));
+    // A delivery announced news after this GET started: ask again as soon as the interval allows.
+    const unseenNews = !final && current.unseen_news_at !== null && current.unseen_news_at > askedAt ? current.unseen_news_at : null;
+    const nextSync = final ? null : unseenNews ? earliest(nextSyncAt(quiet, current.expires_at), Date.now() + DELIVERY_SYNC_INTERVAL_MS) : nextSyncAt(quiet, current.expires_at);
 
     await trx
       .updateTable("payment_attempts")
       .set({
         last_synced_at: now,
         next_sync_at: nextSync,
+        unseen_news_at: unseenNews,
         quiet_syncs: quiet,
         payram_amount_cents: payment.amountCents ?? current.payram_amount_cents,
         currency: payment.currency ?? current.currency,
@@ -192,10 +213,14 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
       .where("id", "=", current.id)
       .execute();
     const flag = async (kind: AttentionKind, detail: string) => {
+      // Money flags are about the order (one overpayment flag, whichever reference made it);
+      // the others about this reference.
+      const perOrder = ORDER_FLAGS.has(kind);
       await trx
         .insertInto("attention_items")
-        .values({ order_id: current.order_id, attempt_id: current.id, kind, detail, created_at: now, resolved_at: null, resolution_note: null })
-        .onConflict((oc) => oc.columns(["attempt_id", "kind"]).doNothing())
+        .values({ order_id: current.order_id, attempt_id: current.id, kind, detail, created_at: now, resolved_at: null, resolution_note: null, order_key: perOrder ? kind : null })
+        // Either key taken (an older per-reference row included): already flagged.
+        .onConflict((oc) => oc.doNothing())
         .execute();
     };
 
@@ -265,6 +290,13 @@ async function orderIsPaid(trx: Db, order: Order, current: PaymentAttempt, to: A
   return onPayramsWord && credited >= order.total_cents && !anyMismatch;
 }
 
+/** Flags raised once per order, whichever of its references raised them. */
+const ORDER_FLAGS: ReadonlySet<AttentionKind> = new Set(["over_filled", "cancelled_with_funds"]);
+
+function earliest(iso: string, ms: number): string {
+  return new Date(Math.min(Date.parse(iso), ms)).toISOString();
+}
+
 /** What all of an order's references credit it, in cents. */
 async function creditedCents(trx: Db, orderId: string): Promise<number> {
   const row = await trx.selectFrom("payment_attempts").select((eb) => eb.fn.sum<number>("credit_cents").as("sum")).where("order_id", "=", orderId).executeTakeFirst();
@@ -305,6 +337,14 @@ async function fulfil(trx: Db, attempt: PaymentAttempt, now: string): Promise<bo
     .set({ paid_at: now, updated_at: now })
     .where("id", "=", attempt.order_id)
     .where("paid_at", "is", null)
+    .execute();
+  // Money kept after a cancelled payment is no longer the merchant's to chase: the order is paid.
+  await trx
+    .updateTable("attention_items")
+    .set({ resolved_at: now, resolution_note: "resolved by the shop: the order was then paid in full" })
+    .where("order_id", "=", attempt.order_id)
+    .where("kind", "=", "cancelled_with_funds")
+    .where("resolved_at", "is", null)
     .execute();
   return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
 }

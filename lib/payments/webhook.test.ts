@@ -1,11 +1,14 @@
 import { execFile } from "node:child_process";
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { cleanEnv } from "@/test/cli";
 import { describeOnEachDatabase } from "@/test/databases";
 import { TEST_API_KEY } from "@/test/emulator";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { orderState, placeOrder } from "@/test/shop";
 import { signWebhookBody } from "../payram/webhook";
+import { retryPendingReferences } from "./pending";
+import { syncPayment } from "./sync";
+import { requestResync } from "./sync-claim";
 import { receiveWebhook, type WebhookDeps } from "./webhook";
 
 const payram = emulatorPerFile();
@@ -24,15 +27,76 @@ describeOnEachDatabase("webhook ingestion", (get) => {
   const deps = (overrides: Partial<WebhookDeps> = {}): WebhookDeps => ({ db: get().db, payram: payram.client, webhookKeys: [TEST_API_KEY], requireSignature: false, ...overrides });
   const deposit = payram.deposit;
   const lastDelivery = () => get().db.selectFrom("webhook_deliveries").selectAll().orderBy("id", "desc").executeTakeFirstOrThrow();
+  const deliveriesOf = (referenceId: string) => get().db.selectFrom("webhook_deliveries").selectAll().where("reference_id", "=", referenceId).orderBy("id").execute();
 
-  it("applies PayRam's state for a signed delivery, and turns duplicates into no-ops", async () => {
+  it("applies PayRam's state for a signed delivery; copies within 2 s cost PayRam nothing and are counted on one row", async () => {
     const order = await placeOrder(get().db, payram);
     await deposit(order.referenceId, "9.49");
     const delivery = signed({ reference_id: order.referenceId, status: "FILLED", event_type: "payment.updated" });
-    expect(await receiveWebhook(deps(), delivery)).toEqual({ status: 200, body: { ok: true, result: "accepted" } });
+    // A long interval, so that a slow machine cannot let it pass between the copies.
+    const storm = deps({ deliverySyncIntervalMs: 60_000 });
+    expect(await receiveWebhook(storm, delivery)).toEqual({ status: 200, body: { ok: true, result: "accepted" } });
     expect(await lastDelivery()).toMatchObject({ verdict: "accepted", auth: "signature", reference_id: order.referenceId, order_id: order.orderId, reason: "OPEN → FILLED" });
-    for (let i = 0; i < 3; i++) expect((await receiveWebhook(deps(), delivery)).body.result).toBe("duplicate");
+    const calls = await payram.statusCalls(order.referenceId);
+    for (let i = 0; i < 3; i++) expect((await receiveWebhook(storm, delivery)).body.result).toBe("throttled");
+    expect(await payram.statusCalls(order.referenceId)).toBe(calls);
+    expect(await deliveriesOf(order.referenceId)).toMatchObject([
+      { verdict: "accepted", copies: 1 },
+      { verdict: "throttled", copies: 3, order_id: order.orderId, reason: expect.stringMatching(/nothing new/) },
+    ]);
     expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, fulfilments: [{ kind: "deliver" }] });
+  });
+
+  it("a confirmation storm: one status call per reference per interval, one row per claim, and the deposit still lands at once", async () => {
+    const order = await placeOrder(get().db, payram);
+    const storm = deps({ deliverySyncIntervalMs: 60_000 });
+    let sent = 0;
+    // Each delivery its own (PayRam stamps each with the time): no two are identical copies.
+    const progress = (current: number) =>
+      signed({ reference_id: order.referenceId, status: "OPEN", filled_amount_in_usd: "0.00", confirmation_current: current, confirmation_required: 12, timestamp: 1_790_000_000 + sent++ });
+    expect((await receiveWebhook(storm, progress(1))).body.result).toBe("duplicate");
+    const calls = await payram.statusCalls(order.referenceId);
+    // Thirty deliveries, three claims (1, 2 and 3 of 12): news is deferred, not asked for each.
+    for (let i = 0; i < 30; i++) expect((await receiveWebhook(storm, progress(1 + Math.floor(i / 10)))).body.result).toBe("throttled");
+    expect(await payram.statusCalls(order.referenceId)).toBe(calls);
+    const rows = await deliveriesOf(order.referenceId);
+    expect(rows).toHaveLength(1 + 3);
+    expect(rows.reduce((sum, row) => sum + row.copies, 0)).toBe(31);
+    // The news is stored for the end of the claim, so that a crash cannot lose it.
+    const attempt = await get().db.selectFrom("payment_attempts").selectAll().where("reference_id", "=", order.referenceId).executeTakeFirstOrThrow();
+    expect(attempt.unseen_news_at).not.toBeNull();
+    expect(Date.parse(attempt.next_sync_at!)).toBeLessThanOrEqual(Date.parse(attempt.last_synced_at!) + 60_000);
+  });
+
+  it("asks PayRam again for news that came while PayRam was being asked, once the interval ends", async () => {
+    const order = await placeOrder(get().db, payram);
+    const quick = deps({ deliverySyncIntervalMs: 300 });
+    expect((await receiveWebhook(quick, signed({ reference_id: order.referenceId, status: "OPEN" }))).body.result).toBe("duplicate");
+    await deposit(order.referenceId, "9.49");
+    // Within the interval: acknowledged without a call, and asked again when it ends.
+    const answer = await receiveWebhook(quick, signed({ reference_id: order.referenceId, status: "FILLED", filled_amount_in_usd: "9.49" }));
+    if (answer.body.result === "throttled") expect((await lastDelivery()).reason).toMatch(/claims news/);
+    // The deferred sync pays the order.
+    await vi.waitFor(async () => expect((await orderState(get().db, order.orderId)).paid).toBe(true), { timeout: 10_000, interval: 50 });
+    const attempt = await get().db.selectFrom("payment_attempts").selectAll().where("reference_id", "=", order.referenceId).executeTakeFirstOrThrow();
+    expect(attempt).toMatchObject({ state: "FILLED", unseen_news_at: null });
+  });
+
+  it("keeps a sync near while a delivery's news is newer than the GET that was under way", async () => {
+    const order = await placeOrder(get().db, payram);
+    const db = get().db;
+    const attempt = () => db.selectFrom("payment_attempts").selectAll().where("reference_id", "=", order.referenceId).executeTakeFirstOrThrow();
+    // A delivery that "arrives" after the next GET starts (its time is ahead of the clock).
+    await requestResync(db, (await attempt()).id, new Date(Date.now() + 5_000));
+    await syncPayment(deps(), { referenceId: order.referenceId }, "sweep");
+    const kept = await attempt();
+    expect(kept.unseen_news_at).not.toBeNull();
+    expect(Date.parse(kept.next_sync_at!) - Date.now()).toBeLessThanOrEqual(2_000);
+    // A GET started after it: seen, and the sweep backs off again.
+    await db.updateTable("payment_attempts").set({ unseen_news_at: new Date(Date.now() - 1_000).toISOString() }).where("id", "=", kept.id).execute();
+    await syncPayment(deps(), { referenceId: order.referenceId }, "sweep");
+    expect(await attempt()).toMatchObject({ unseen_news_at: null });
+    expect(Date.parse((await attempt()).next_sync_at!) - Date.now()).toBeGreaterThan(5_000);
   });
 
   it("completes a partly paid order from the delivery of a top-up PayRam opened under a new reference", async () => {
@@ -141,21 +205,23 @@ describeOnEachDatabase("webhook ingestion", (get) => {
     const order = await placeOrder(get().db, payram);
     const receivedAt = Date.parse("2026-11-26T16:00:00.000Z");
     const replay = { ...signed({ reference_id: order.referenceId, status: "OPEN" }), receivedAt };
-    const rows = async () => (await get().db.selectFrom("webhook_deliveries").select("id").where("reference_id", "=", order.referenceId).execute()).length;
+    const rows = async () => (await deliveriesOf(order.referenceId)).reduce((sum, row) => sum + row.copies, 0);
+    // Every copy may ask PayRam (no interval): only the replay limit holds them back.
+    const eager = deps({ deliverySyncIntervalMs: 0 });
     const answers = [];
-    for (let i = 0; i < 10; i++) answers.push(await receiveWebhook(deps(), replay));
+    for (let i = 0; i < 10; i++) answers.push(await receiveWebhook(eager, replay));
     const calls = await payram.statusCalls(order.referenceId);
-    for (let i = 0; i < 15; i++) answers.push(await receiveWebhook(deps(), replay));
-    expect(answers.every((a) => a.status === 200 && a.body.result === "duplicate")).toBe(true);
+    for (let i = 0; i < 15; i++) answers.push(await receiveWebhook(eager, replay));
+    expect(answers.every((a) => a.status === 200 && ["duplicate", "throttled"].includes(a.body.result!))).toBe(true);
     expect(await rows()).toBe(10);
     // The copies past the tenth cost PayRam nothing either.
-    expect(calls).toBe(10);
+    expect(calls).toBeLessThanOrEqual(10);
     expect(await payram.statusCalls(order.referenceId)).toBe(calls);
     // Another delivery about the same payment is news, and is applied.
     await deposit(order.referenceId, "9.49");
-    expect(await receiveWebhook(deps(), { ...signed({ reference_id: order.referenceId, status: "FILLED" }), receivedAt })).toMatchObject({ status: 200, body: { result: "accepted" } });
+    expect(await receiveWebhook(eager, { ...signed({ reference_id: order.referenceId, status: "FILLED" }), receivedAt })).toMatchObject({ status: 200, body: { result: "accepted" } });
     // After the window the same copy is heard again.
-    expect(await receiveWebhook(deps(), { ...replay, receivedAt: receivedAt + 10 * 60_000 })).toMatchObject({ status: 200, body: { result: "duplicate" } });
+    expect(await receiveWebhook(eager, { ...replay, receivedAt: receivedAt + 10 * 60_000 })).toMatchObject({ status: 200, body: { result: "duplicate" } });
   });
 
   it("refuses malformed authenticated bodies with 400", async () => {
@@ -183,11 +249,34 @@ describeOnEachDatabase("webhook ingestion", (get) => {
   it("answers 503 when PayRam's status call fails, so PayRam delivers again", async () => {
     const order = await placeOrder(get().db, payram);
     await payram.control("/config", "PUT", { faults: { status: { mode: "502" } } });
-    expect(await receiveWebhook(deps(), signed({ reference_id: order.referenceId }))).toMatchObject({ status: 503 });
+    // PayRam's retries come 2 s apart; here the interval is made to pass at once.
+    const retrying = deps({ deliverySyncIntervalMs: 0 });
+    expect(await receiveWebhook(retrying, signed({ reference_id: order.referenceId }))).toMatchObject({ status: 503 });
     expect(await lastDelivery()).toMatchObject({ verdict: "failed", reason: expect.stringMatching(/PayRam answered 502/) });
     await payram.control("/config", "PUT", { faults: { status: { mode: "none" } } });
     await deposit(order.referenceId, "9.49");
-    expect(await receiveWebhook(deps(), signed({ reference_id: order.referenceId }))).toMatchObject({ status: 200, body: { result: "accepted" } });
+    expect(await receiveWebhook(retrying, signed({ reference_id: order.referenceId }))).toMatchObject({ status: 200, body: { result: "accepted" } });
+  });
+
+  it("answers 503 for about 10 s when PayRam cannot answer for a top-up's new reference, then 2xx, and the sweep adopts it later", async () => {
+    await payram.control("/config", "PUT", { api: { topUp: "new-reference" } });
+    const order = await placeOrder(get().db, payram);
+    await deposit(order.referenceId, "5.00");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    const topUp = ((await deposit(order.referenceId, "4.49")) as { referenceId: string }).referenceId;
+    const delivery = signed({ reference_id: topUp, customer_id: `order_${order.orderNumber}`, status: "FILLED" });
+    await payram.control("/config", "PUT", { faults: { status: { mode: "500" } } });
+    // PayRam's retries: at once, 2 s and 4 s later, then 30 min (here: 11 s, past the window).
+    const firstAt = Date.now() - 60_000;
+    const answers = [];
+    for (const after of [0, 2_000, 4_000, 11_000]) answers.push((await receiveWebhook(deps(), { ...delivery, receivedAt: firstAt + after })).status);
+    expect(answers).toEqual([503, 503, 503, 200]);
+    expect(await lastDelivery()).toMatchObject({ verdict: "pending", reference_id: topUp });
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: false });
+    await payram.control("/config", "PUT", { faults: { status: { mode: "none" } } });
+    expect(await retryPendingReferences(deps())).toEqual({ checked: 1, failed: 0 });
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, fulfilments: [{ kind: "deliver" }] });
+    expect(await get().db.selectFrom("pending_references").selectAll().execute()).toEqual([]);
   });
 
   it("takes GET notifications by API-Key: a named payment, or every open one", async () => {
@@ -221,11 +310,14 @@ describeOnEachDatabase("webhook ingestion", (get) => {
       );
     const [a, b] = await Promise.all([run(), run()]);
     expect([...a, ...b].every((status) => status === 200)).toBe(true);
+    await vi.waitFor(async () => expect((await orderState(get().db, order.orderId)).paid).toBe(true), { timeout: 10_000, interval: 50 });
     const state = await orderState(get().db, order.orderId);
     expect(state).toMatchObject({ paid: true, fulfilments: [{ kind: "deliver" }] });
     expect(state.events.filter((e) => e.to_state === "FILLED")).toHaveLength(1);
-    const verdicts = await get().db.selectFrom("webhook_deliveries").select("verdict").where("reference_id", "=", order.referenceId).execute();
-    expect(verdicts.filter((v) => v.verdict === "accepted")).toHaveLength(1);
-    expect(verdicts.filter((v) => v.verdict === "duplicate")).toHaveLength(49);
+    // Every delivery is accounted for: the one that paid, the others as duplicates or counted copies.
+    const rows = await deliveriesOf(order.referenceId);
+    expect(rows.filter((row) => row.verdict === "accepted")).toHaveLength(1);
+    expect(rows.every((row) => ["accepted", "duplicate", "throttled"].includes(row.verdict))).toBe(true);
+    expect(rows.reduce((sum, row) => sum + row.copies, 0)).toBe(50);
   });
 });

@@ -1,12 +1,16 @@
 import { createHash } from "node:crypto";
 import type { Insertable } from "kysely";
 import type { Db } from "../db";
-import { nowIso, type DeliveryVerdict, type WebhookDeliveriesTable } from "../db/schema";
-import { readWebhook } from "../payram/webhook";
+import { nowIso, type DeliveryVerdict, type PaymentAttempt, type WebhookDeliveriesTable } from "../db/schema";
+import { readWebhook, type WebhookNotice } from "../payram/webhook";
 import { elapsed, errorMessage, log } from "../log";
+import { processWide } from "../process-wide";
 import { hitCappedLimit, hitRateLimit, LIMITS } from "../security/rate-limit";
 import { sweepAllOpen } from "./sweep";
+import { forgetPending, isAdoptable, notePending } from "./pending";
+import { isSyncable } from "./states";
 import { syncPayment, type SyncDeps } from "./sync";
+import { claimSync, DELIVERY_SYNC_INTERVAL_MS, releaseClaim, requestResync, type Claim } from "./sync-claim";
 
 /**
  * PayRam's notifications, from the raw request to a 2xx. The payload only names
@@ -16,6 +20,8 @@ import { syncPayment, type SyncDeps } from "./sync";
 export interface WebhookDeps extends SyncDeps {
   webhookKeys: readonly string[];
   requireSignature: boolean;
+  /** How often a delivery may make the shop ask PayRam about one reference (DELIVERY_SYNC_INTERVAL_MS; tests change it). */
+  deliverySyncIntervalMs?: number;
 }
 
 export interface IncomingWebhook {
@@ -36,6 +42,9 @@ export interface WebhookAnswer {
   /** With 429: when the sender may try again. */
   retryAfterSeconds?: number;
 }
+
+/** Writes a delivery's row (the method and body filled in); returns its id. */
+type RecordDelivery = (values: Partial<Omit<Insertable<WebhookDeliveriesTable>, "id">> & { verdict: DeliveryVerdict; auth: WebhookDeliveriesTable["auth"] }) => Promise<number>;
 
 export const MAX_WEBHOOK_BYTES = 64 * 1024;
 /** How much of a body the delivery log keeps: PayRam's in full (for the merchant's timeline), a refused one's only as an excerpt. */
@@ -58,7 +67,7 @@ async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Prom
   if (reading.kind === "ping") return { status: 200, body: { ok: true, result: "ping" } };
   const method = incoming.method.toUpperCase();
   const bodyText = Buffer.from(incoming.body).toString("utf8");
-  const record = (values: Partial<Omit<Insertable<WebhookDeliveriesTable>, "id">> & { verdict: DeliveryVerdict; auth: WebhookDeliveriesTable["auth"] }) =>
+  const record: RecordDelivery = (values) =>
     recordDelivery(deps.db, {
       method,
       body: bodyText === "" ? null : bodyText.slice(0, values.verdict === "rejected" ? REFUSED_BODY_CHARS : KEPT_BODY_CHARS),
@@ -90,6 +99,17 @@ async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Prom
     return { status: 200, body: { ok: true, result: "ignored" } };
   }
 
+  const arrivedAt = incoming.receivedAt ?? Date.now();
+  // A reference the shop holds: PayRam is asked about it at most once per 2 s, whatever the
+  // delivery rate (a confirmation storm), on every instance.
+  const known = reading.names && "referenceId" in reading.names ? await attemptByReference(deps.db, reading.names.referenceId) : null;
+  let claim: Claim | null = null;
+  if (known) {
+    const claimed = await claimSync(deps.db, known, intervalOf(deps));
+    if (typeof claimed !== "object") return throttle(deps, known, reading.notice, new Date(arrivedAt), about, record);
+    claim = claimed;
+  }
+
   const deliveryId = await record({ verdict: "received", ...about });
   try {
     if (!reading.names) {
@@ -98,7 +118,8 @@ async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Prom
       await settle(deps.db, deliveryId, "accepted", `synced ${swept.checked} open payments (${swept.changed} changed)`, null);
       return { status: 200, body: { ok: true, result: "accepted" } };
     }
-    const synced = await syncPayment(deps, reading.names, "webhook");
+    const synced = await syncPayment(deps, reading.names, "webhook", { freshAfter: arrivedAt });
+    if (isAdoptable(reading.names) && !known) await forgetPending(deps.db, reading.names.referenceId);
     const verdict: DeliveryVerdict =
       synced.outcome === "changed" ? "accepted" : synced.outcome === "unchanged" ? "duplicate" : "unknown_reference";
     const reason =
@@ -112,10 +133,107 @@ async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Prom
     await settle(deps.db, deliveryId, verdict, reason, synced.attempt?.order_id ?? null);
     return { status: 200, body: { ok: true, result: verdict } };
   } catch (error) {
+    // A reference the shop does not hold yet, for one of its customers: PayRam may answer 500 for
+    // a reference it does not know, so after about 10 s of retries it is kept for the sweep.
+    if (isAdoptable(reading.names) && !known && (await notePending(deps.db, reading.names, arrivedAt).catch(() => false))) {
+      await settle(deps.db, deliveryId, "pending", `PayRam could not be asked (${describe(error)}); the sweep will ask again`, null).catch(() => {});
+      return { status: 200, body: { ok: true, result: "pending" } };
+    }
     // Our side (PayRam's GET, the database) failed: 5xx makes PayRam deliver again.
     await settle(deps.db, deliveryId, "failed", describe(error), null).catch(() => {});
     return { status: 503, body: { ok: false, error: "temporarily unable to process; please retry" } };
+  } finally {
+    if (claim) await releaseClaim(deps.db, known!.id, claim);
   }
+}
+
+/**
+ * A delivery for a reference PayRam was asked about less than 2 s ago (or is being asked about).
+ * It claims nothing new: nothing to do. It claims news: the next sync is stored for the end of
+ * that claim, since the GET under way may have started before this delivery arrived. Either way
+ * it gets its 2xx, and one row per reference and claim counts the copies.
+ */
+async function throttle(
+  deps: WebhookDeps,
+  attempt: PaymentAttempt,
+  notice: WebhookNotice,
+  arrivedAt: Date,
+  about: Pick<WebhookDeliveriesTable, "auth" | "reference_id" | "event_type" | "payload_status">,
+  record: RecordDelivery,
+): Promise<WebhookAnswer> {
+  const news = isSyncable(attempt.state) && claimsNews(attempt, notice);
+  const resyncAt = news ? await requestResync(deps.db, attempt.id, arrivedAt, intervalOf(deps)) : null;
+  // The stored time is for the sweep (and survives a crash); this instance also asks then itself,
+  // so the news reaches the order within the interval, not the sweep's.
+  if (resyncAt) resyncLater(deps, attempt.id, attempt.reference_id!, resyncAt);
+  const reason = news
+    ? `claims news while PayRam was asked less than 2 s ago: asked again ${resyncAt ? `at ${resyncAt}` : "by the next sync"}`
+    : "nothing new, and PayRam was asked less than 2 s ago";
+  const now = nowIso();
+  await record({ verdict: "throttled", reason, order_id: attempt.order_id, claim_key: claimKey(attempt.reference_id!, notice), last_seen_at: now, ...about });
+  return { status: 200, body: { ok: true, result: "throttled" } };
+}
+
+/** One throttled row per reference and claim (what the delivery says about state, money and confirmations). */
+function claimKey(referenceId: string, notice: WebhookNotice): string {
+  const confirmations = notice.confirmations ? `${notice.confirmations.current}/${notice.confirmations.required}` : "";
+  return [referenceId, notice.status?.toUpperCase() ?? "", notice.filledCents ?? "", confirmations].join("|");
+}
+
+/**
+ * Whether a delivery says something the shop does not hold for its reference. What it does not
+ * say is no claim; neither are 0 of 0 confirmations (PayRam's final delivery says so of a
+ * confirmed deposit).
+ */
+function claimsNews(attempt: PaymentAttempt, notice: WebhookNotice): boolean {
+  const status = notice.status?.trim().toUpperCase();
+  if (status && (status === "CANCELED" ? "CANCELLED" : status) !== attempt.state) return true;
+  if (notice.filledCents !== null && notice.filledCents !== (attempt.amount_received_cents ?? 0)) return true;
+  const confirmations = notice.confirmations;
+  if (confirmations && confirmations.required > 0) {
+    return confirmations.current !== attempt.confirmations_current || confirmations.required !== attempt.confirmations_required;
+  }
+  return false;
+}
+
+const intervalOf = (deps: WebhookDeps) => deps.deliverySyncIntervalMs ?? DELIVERY_SYNC_INTERVAL_MS;
+
+const resyncs = processWide("delivery-resyncs", () => new Set<string>());
+
+/**
+ * Asks PayRam about a reference once the claim in the way has ended, while a delivery's news is
+ * still unseen (unseen_news_at: a GET since has cleared it). One timer per reference per
+ * process, for about a minute at most; past that (or after a crash) the stored next sync is the
+ * sweep's.
+ */
+function resyncLater(deps: WebhookDeps, attemptId: string, referenceId: string, at: string, round = 0) {
+  if (round === 0 && resyncs.has(referenceId)) return;
+  if (round >= 30) return void resyncs.delete(referenceId);
+  resyncs.add(referenceId);
+  const wait = Math.min(Math.max(0, Date.parse(at) - Date.now()), intervalOf(deps));
+  const timer = setTimeout(() => {
+    void (async () => {
+      const attempt = await deps.db.selectFrom("payment_attempts").selectAll().where("id", "=", attemptId).executeTakeFirst();
+      if (!attempt || attempt.unseen_news_at === null || !isSyncable(attempt.state)) return resyncs.delete(referenceId);
+      const claim = await claimSync(deps.db, attempt, intervalOf(deps));
+      // Someone else is asking, or just asked: look again after another interval.
+      if (typeof claim !== "object") return resyncLater(deps, attemptId, referenceId, new Date(Date.now() + intervalOf(deps)).toISOString(), round + 1);
+      resyncs.delete(referenceId);
+      try {
+        await syncPayment(deps, { referenceId }, "webhook", { freshAfter: Date.parse(attempt.unseen_news_at) });
+      } finally {
+        await releaseClaim(deps.db, attemptId, claim);
+      }
+    })().catch((error: unknown) => {
+      resyncs.delete(referenceId);
+      log.warn({ event: "webhook_resync", referenceId, err: errorMessage(error) }, "a deferred sync failed; the sweep will ask");
+    });
+  }, wait + 20);
+  timer.unref();
+}
+
+async function attemptByReference(db: Db, referenceId: string): Promise<PaymentAttempt | null> {
+  return (await db.selectFrom("payment_attempts").selectAll().where("reference_id", "=", referenceId).executeTakeFirst()) ?? null;
 }
 
 let sweeping: ReturnType<typeof sweepAllOpen> | null = null;
@@ -144,6 +262,14 @@ async function recordDelivery(
       body: null,
       ...values,
     })
+    // A throttled copy of a claim already recorded counts on that row.
+    .onConflict((oc) =>
+      oc.column("claim_key").doUpdateSet((eb) => ({
+        copies: eb("webhook_deliveries.copies", "+", 1),
+        last_seen_at: eb.ref("excluded.received_at"),
+        reason: eb.ref("excluded.reason"),
+      })),
+    )
     .returning("id")
     .executeTakeFirstOrThrow();
   return row.id;
