@@ -225,6 +225,18 @@ describeOnEachDatabase("an order paid over several PayRam references (a top-up u
     });
   });
 
+  it("raises one overpayment flag per order, whichever of its references brings more money", async () => {
+    const { order, topUp, customer } = await toppedUp("5.00", "9.49");
+    await syncPayment(deps(), { referenceId: topUp, customer }, "webhook");
+    // Yet more money, under yet another reference.
+    const again = ((await payram.deposit(order.referenceId, "1.00")) as { referenceId: string }).referenceId;
+    expect(again).not.toBe(topUp);
+    expect(await syncPayment(deps(), { referenceId: again, customer }, "webhook")).toMatchObject({ outcome: "changed" });
+    const state = await orderState(get().db, order.orderId);
+    expect(state.attempts).toHaveLength(3);
+    expect(state.attention).toMatchObject([{ kind: "over_filled" }]);
+  });
+
   it("is paid by a payment PayRam opened for the order's customer alone, once PayRam says it is filled", async () => {
     const order = await placeOrder(get().db, payram);
     // The checkout's payment expired with nothing on it; the shopper paid in full to a request
