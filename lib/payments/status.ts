@@ -56,8 +56,10 @@ export function toStatusView(order: Order, attempts: readonly PaymentAttempt[], 
     // A paid order owes nothing, whatever sub-cent rounding left between the amounts.
     remainingUsd: centsToDecimal(order.paid_at !== null ? 0 : Math.max(0, due - received)),
     surplusUsd: centsToDecimal(Math.max(0, received - due)),
-    paymentUrl: attempt && isSyncable(attempt.state) ? attempt.payment_url : null,
-    depositAddress: attempt?.deposit_address ?? null,
+    // A paid order's checkout payment may stay open at PayRam (a top-up paid it under another
+    // reference): never invite the shopper to pay it again.
+    paymentUrl: order.paid_at === null && attempt && isSyncable(attempt.state) ? attempt.payment_url : null,
+    depositAddress: order.paid_at === null ? (attempt?.deposit_address ?? null) : null,
     currency: attempt?.currency ?? null,
     updatedAt: attempt?.updated_at ?? order.updated_at,
     checking,
