@@ -33,6 +33,7 @@ describe("configuration", () => {
       PAYRAM_TIMEOUT_MS: "5000",
       PAYRAM_PAYMENT_TTL_MINUTES: "90",
       PAYRAM_CHECKOUT_ORIGINS: " https://checkout.example.com/ ,",
+      PAYRAM_CUSTOMER_PREFIX: " shop-b_ ",
       DATABASE_URL: "postgres://shop:pw@db.internal:5432/shop",
       ADMIN_PASSWORD: "a long merchant password",
       SESSION_SECRET: "s".repeat(40),
@@ -44,6 +45,7 @@ describe("configuration", () => {
       apiKey: "live-key-123456",
       timeoutMs: 5000,
       paymentTtlMs: 90 * 60_000,
+      customerPrefix: "shop-b_",
       checkoutOrigins: ["https://pay.example.com", "https://checkout.example.com"],
       webhookKeys: ["live-key-123456"],
       webhookRequireSignature: false,
@@ -111,6 +113,17 @@ describe("configuration", () => {
     expect(problems.find((p) => p.startsWith("CART_RETENTION_DAYS"))).toMatch(/without an addition.*at least 1/);
     expect(problems.find((p) => p.startsWith("WEBHOOK_LOG_RETENTION_DAYS"))).toMatch(/whole number of days/);
     expect(problems.find((p) => p.startsWith("RETENTION_INTERVAL_MS"))).toMatch(/0 \(off\) or more/);
+  });
+
+  it("names PayRam's customers order_<number> unless given another prefix, and refuses prefixes two shops could confuse", () => {
+    expect(parseConfig({}).payram.customerPrefix).toBe("order_");
+    expect(parseConfig({ PAYRAM_CUSTOMER_PREFIX: "eu.shop-2_" }).payram.customerPrefix).toBe("eu.shop-2_");
+    expect(parseConfig({ PAYRAM_CUSTOMER_PREFIX: "x".repeat(32) }).payram.customerPrefix).toHaveLength(32);
+    for (const bad of ["x".repeat(33), "order 1_", "shop/", "bo\u00eete_", "   "]) {
+      expect(problemsOf({ PAYRAM_CUSTOMER_PREFIX: bad })[0]).toMatch(/^PAYRAM_CUSTOMER_PREFIX \(.*customer id.*\) must be 1 to 32 characters, each a letter, a digit, _, \. or -$/);
+    }
+    // "shop1" + 23 and "shop" + 123 would be one customer.
+    expect(problemsOf({ PAYRAM_CUSTOMER_PREFIX: "shop1" })[0]).toMatch(/^PAYRAM_CUSTOMER_PREFIX .* must not end with a digit/);
   });
 
   it("refuses credentials inside PAYRAM_BASE_URL", () => {

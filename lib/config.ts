@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_CUSTOMER_PREFIX } from "./payram/ids";
 
 /**
  * Every environment variable the shop reads, parsed once with zod.
@@ -24,6 +25,8 @@ export const CONFIG_HELP = {
   PAYRAM_API_KEY: "the PayRam project API key, never logged or sent to the browser",
   PAYRAM_TIMEOUT_MS: "how long one call to PayRam may take, in milliseconds",
   PAYRAM_PAYMENT_TTL_MINUTES: "how long a PayRam payment stays open before it expires, in minutes",
+  PAYRAM_CUSTOMER_PREFIX:
+    "what the customer id this shop gives PayRam for each order starts with (<prefix><order number>); shops sharing one PayRam project need different ones",
   PAYRAM_CHECKOUT_ORIGINS:
     "comma-separated origins besides PAYRAM_BASE_URL's where PayRam may serve its payment page",
   PAYRAM_WEBHOOK_KEYS:
@@ -119,6 +122,13 @@ const envSchema = z
       .min(5, "must be at least 5")
       .max(7 * 24 * 60, "must be at most 10080 (a week)")
       .default(60),
+    PAYRAM_CUSTOMER_PREFIX: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.-]{1,32}$/, "must be 1 to 32 characters, each a letter, a digit, _, . or -")
+      // A prefix ending in a digit would make "shop1" + 23 and "shop" + 123 the same customer.
+      .refine((value) => !/\d$/.test(value), "must not end with a digit (the order number follows it)")
+      .default(DEFAULT_CUSTOMER_PREFIX),
     PAYRAM_CHECKOUT_ORIGINS: z
       .string()
       .optional()
@@ -181,6 +191,8 @@ const envSchema = z
       timeoutMs: env.PAYRAM_TIMEOUT_MS,
       /** Sent as each payment's `expire`; the sweep looks again right after it. */
       paymentTtlMs: env.PAYRAM_PAYMENT_TTL_MINUTES * 60_000,
+      /** Customer ids given to PayRam are `<customerPrefix><order number>` (lib/payram/ids.ts). */
+      customerPrefix: env.PAYRAM_CUSTOMER_PREFIX,
       /** Origins the shopper may be redirected to for payment (PayRam's `host` is added per payment). */
       checkoutOrigins: [new URL(env.PAYRAM_BASE_URL).origin, ...env.PAYRAM_CHECKOUT_ORIGINS],
       /** Keys whose signature (or legacy plain-text key header) a webhook may carry. */

@@ -43,7 +43,9 @@ function exitWith(problems: string[]): never {
  * webhook is applied before it is acknowledged) and then calls process.exit. That exit is held
  * until the sweep batch (and retention run) in progress has finished and the database is closed.
  */
-export function startBackgroundWork(config: Config, deps: SyncDeps): void {
+export function startBackgroundWork(config: Config, given: SyncDeps): void {
+  // The sweep adopts top-ups only for this shop's customers (PAYRAM_CUSTOMER_PREFIX).
+  const deps: SyncDeps = { ...given, customerPrefix: config.payram.customerPrefix };
   log.info({ event: "start", database: config.database.kind, payram: config.payram.baseUrl, sweepIntervalMs: config.sweepIntervalMs }, "shop started");
   log.info({ event: "start", trustedProxyCount: config.trustedProxyCount }, describeClientIdentity(config.trustedProxyCount));
   const sweep =

@@ -1,6 +1,7 @@
 /**
  * `npm run sweep`: re-check open payments with PayRam once (for cron, or after an outage).
- * Only the due ones by default; `--all` checks every open payment now. Then deletes what has
+ * Only the due ones by default; `--all` checks every open payment now (and searches PayRam now
+ * for every order with money and no verdict, see lib/payments/sweep.ts). Then deletes what has
  * outlived its retention (lib/retention.ts), as the server does on its own schedule.
  */
 import { createPayramClient } from "../lib/payram/client";
@@ -11,8 +12,9 @@ import { prepare } from "../lib/startup";
 async function main() {
   const { config, db } = await prepare();
   const payram = createPayramClient(config.payram);
+  const deps = { db, payram, customerPrefix: config.payram.customerPrefix };
   const all = process.argv.includes("--all");
-  const result = await (all ? sweepAllOpen({ db, payram }) : sweepDue({ db, payram }, { payramTimeoutMs: config.payram.timeoutMs }));
+  const result = await (all ? sweepAllOpen(deps) : sweepDue(deps, { payramTimeoutMs: config.payram.timeoutMs }));
   console.log(`Sweep: ${result.checked} payments checked, ${result.changed} changed, ${result.failed} failed.`);
   const deleted = await runRetention(db, config);
   const counts = [

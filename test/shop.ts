@@ -5,6 +5,7 @@ import type { Insertable } from "kysely";
 import type { OrdersTable, PaymentAttempt } from "@/lib/db/schema";
 import { startCheckout, type CheckoutDeps } from "@/lib/payments/checkout";
 import { issueCheckoutToken } from "@/lib/payments/checkout-token";
+import type { SyncDeps } from "@/lib/payments/sync";
 import type { TestPayram } from "./emulator";
 
 export const TEST_SECRET = "shop-test-session-secret-0123456789abcdef";
@@ -17,7 +18,8 @@ export const TEST_ADDRESS = {
   shippingCountry: "United Kingdom",
 };
 
-export function checkoutDepsFor(db: Db, payram: TestPayram): CheckoutDeps {
+/** `customerPrefix`: PAYRAM_CUSTOMER_PREFIX of the shop (default "order_"). */
+export function checkoutDepsFor(db: Db, payram: TestPayram, customerPrefix?: string): CheckoutDeps {
   return {
     db,
     payram: payram.client,
@@ -25,7 +27,29 @@ export function checkoutDepsFor(db: Db, payram: TestPayram): CheckoutDeps {
     checkoutOrigins: [new URL(payram.emulator.publicUrl).origin],
     payramTimeoutMs: 2_000,
     paymentTtlMs: 60 * 60_000,
+    ...(customerPrefix === undefined ? {} : { customerPrefix }),
   };
+}
+
+/** What the webhook, the sweep and the status poll get, for a shop with the given PAYRAM_CUSTOMER_PREFIX. */
+export function syncDepsFor(db: Db, payram: TestPayram, customerPrefix?: string): SyncDeps {
+  return { db, payram: payram.client, ...(customerPrefix === undefined ? {} : { customerPrefix }) };
+}
+
+/**
+ * The shopper tops up a partly paid payment, and PayRam (reading B, `api.topUp: "new-reference"`)
+ * opens a new payment request for it under a new reference and the same customer. Returns that reference.
+ */
+export async function topUpUnderNewReference(payram: TestPayram, referenceId: string, amountInUSD: string): Promise<string> {
+  await payram.control("/config", "PUT", { api: { topUp: "new-reference" } });
+  const topUp = (await payram.deposit(referenceId, amountInUSD)) as { referenceId?: string; topUpOf?: string | null };
+  if (!topUp.referenceId || topUp.topUpOf !== referenceId) throw new Error(`the deposit on ${referenceId} was not a top-up under a new reference`);
+  return topUp.referenceId;
+}
+
+/** PayRam sends webhooks, and every delivery is lost for good (never sent, never retried). */
+export async function loseEveryWebhook(payram: TestPayram): Promise<void> {
+  await payram.control("/config", "PUT", { webhooks: { enabled: true, urls: ["http://127.0.0.1:9/api/webhook"] }, faults: { webhooks: { lostRate: 1 } } });
 }
 
 export interface PlacedOrder {

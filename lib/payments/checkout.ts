@@ -37,6 +37,8 @@ export interface CheckoutDeps {
   payramTimeoutMs: number;
   /** How long a PayRam payment stays open: sent as its `expire`. */
   paymentTtlMs: number;
+  /** PAYRAM_CUSTOMER_PREFIX: PayRam's customer per order is `<prefix><order number>` ("order_" by default). */
+  customerPrefix?: string;
 }
 
 export interface CheckoutInput {
@@ -265,7 +267,7 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
   try {
     created = await deps.payram.createPayment({
       customerEmail: order.email,
-      customerId: customerIdFor(order.number),
+      customerId: customerIdFor(order.number, deps.customerPrefix),
       invoiceId: formatInvoiceId({ orderNumber: order.number, attemptNumber: attempt.attempt_number }),
       amountCents: attempt.amount_cents,
       expiresAt: new Date(Date.now() + deps.paymentTtlMs),

@@ -16,11 +16,12 @@ export function checkoutDeps(): CheckoutDeps {
     payramBaseUrl: config.payram.baseUrl,
     payramTimeoutMs: config.payram.timeoutMs,
     paymentTtlMs: config.payram.paymentTtlMs,
+    customerPrefix: config.payram.customerPrefix,
   };
 }
 
 export function syncDeps(): SyncDeps {
-  return { db: getDb(), payram: getPayram() };
+  return { db: getDb(), payram: getPayram(), customerPrefix: loadConfig().payram.customerPrefix };
 }
 
 export function webhookDeps(): WebhookDeps {
@@ -28,6 +29,7 @@ export function webhookDeps(): WebhookDeps {
   return {
     db: getDb(),
     payram: getPayram(),
+    customerPrefix: config.payram.customerPrefix,
     webhookKeys: config.payram.webhookKeys,
     requireSignature: config.payram.webhookRequireSignature,
   };

@@ -4,13 +4,26 @@ import { cleanEnv } from "@/test/cli";
 import { describeOnEachDatabase } from "@/test/databases";
 import { TEST_API_KEY } from "@/test/emulator";
 import { emulatorPerFile } from "@/test/emulator-per-file";
-import { checkoutDepsFor, orderState, placeOrder, type PlacedOrder } from "@/test/shop";
+import { checkoutDepsFor, loseEveryWebhook, orderState, placeOrder, syncDepsFor, topUpUnderNewReference, type PlacedOrder } from "@/test/shop";
+import { log } from "../log";
+import { signWebhookBody } from "../payram/webhook";
 import { payForOrder } from "./checkout";
 import { orderStatus } from "./status";
 import { syncPayment } from "./sync";
-import { startSweepSchedule, sweepDue } from "./sweep";
+import { newSearchSchedule, startSweepSchedule, sweepAllOpen, sweepDue, type SearchSchedule } from "./sweep";
+import { receiveWebhook } from "./webhook";
 
 const payram = emulatorPerFile();
+
+/** `npm run sweep` in a process of its own, on the given database. */
+function runSweepCli(databaseUrl: string, more: Record<string, string>, ...args: string[]) {
+  const env = cleanEnv({ DATABASE_URL: databaseUrl, PAYRAM_BASE_URL: payram.emulator.url, PAYRAM_API_KEY: TEST_API_KEY, ...more });
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    execFile(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/sweep.ts", ...args], { env, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
 
 describeOnEachDatabase("the sweep for missed webhooks", (get) => {
   // Each test sweeps its own orders only: close what earlier tests left open.
@@ -23,14 +36,7 @@ describeOnEachDatabase("the sweep for missed webhooks", (get) => {
   const makeAllDue = () => get().db.updateTable("payment_attempts").set({ next_sync_at: "2000-01-01T00:00:00.000Z" }).where("state", "in", ["OPEN", "PARTIALLY_FILLED"]).execute();
   const statusCalls = payram.statusCalls;
 
-  function runSweep(...args: string[]) {
-    const env = cleanEnv({ DATABASE_URL: get().url, PAYRAM_BASE_URL: payram.emulator.url, PAYRAM_API_KEY: TEST_API_KEY });
-    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/sweep.ts", ...args], { env, timeout: 60_000 }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      ),
-    );
-  }
+  const runSweep = (...args: string[]) => runSweepCli(get().url, {}, ...args);
 
   it("npm run sweep brings paid orders to FILLED and expired ones to CANCELLED, with no webhook at all", async () => {
     const paid = await placeOrder(get().db, payram);
@@ -164,5 +170,160 @@ describeOnEachDatabase("the sweep for missed webhooks", (get) => {
     expect(states.filter((a) => a.state === "FILLED")).toHaveLength(50);
     expect(states.filter((a) => a.state === "OPEN")).toHaveLength(10);
     expect(errors).toEqual([]);
+  });
+});
+
+/** How often the shop used PayRam's payment search. */
+async function searches(): Promise<number> {
+  return (await payram.control<{ byEndpoint: Record<string, number> }>("/stats")).byEndpoint["POST /api/v1/payment/search"] ?? 0;
+}
+
+/** Every webhook attempt the emulator made for a reference, once it has settled (lost for good, or delivered). */
+async function deliveriesOf(referenceId: string) {
+  const { deliveries } = await payram.control<{ deliveries: { referenceId: string | null; outcome: string; nextRetryInMs: number | null }[] }>("/deliveries");
+  return deliveries.filter((d) => d.referenceId === referenceId);
+}
+
+describeOnEachDatabase("the sweep's search for payments PayRam never announced", (get) => {
+  const deps = () => syncDepsFor(get().db, payram);
+  /** As if the search's backoff had run out for every order. */
+  const searchDueNow = (schedule: SearchSchedule) => {
+    for (const entry of schedule.orders.values()) entry.nextAt = 0;
+  };
+
+  /** An order partly paid (the shop knows), then topped up under a new reference whose every webhook is lost. */
+  async function lostTopUp(partUsd: string, restUsd: string, schedule: SearchSchedule) {
+    await loseEveryWebhook(payram);
+    const order = await placeOrder(get().db, payram);
+    await payram.deposit(order.referenceId, partUsd);
+    await get().db.updateTable("payment_attempts").set({ next_sync_at: "2000-01-01T00:00:00.000Z" }).where("id", "=", order.attempt.id).execute();
+    expect(await sweepDue(deps(), { search: schedule })).toMatchObject({ changed: 1, failed: 0 });
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: false, attempts: [{ state: "PARTIALLY_FILLED", amount_received_cents: Number(partUsd.replace(".", "")) }] });
+    const topUp = await topUpUnderNewReference(payram, order.referenceId, restUsd);
+    // PayRam filled the new request and announced it: every delivery lost, none left to retry.
+    await vi.waitFor(async () => expect((await deliveriesOf(topUp)).map((d) => [d.outcome, d.nextRetryInMs])).toEqual([["dropped", null]]), { timeout: 5_000, interval: 20 });
+    return { order, topUp };
+  }
+
+  it("finds a top-up whose every webhook was lost, and the order ends paid exactly once", async () => {
+    const schedule = newSearchSchedule();
+    const { order, topUp } = await lostTopUp("5.00", "4.49", schedule);
+    const before = await searches();
+    // Searched a moment ago (nothing then): the order waits for its backoff, however often the sweep runs.
+    expect(await sweepDue(deps(), { search: schedule })).toEqual({ checked: 0, changed: 0, failed: 0 });
+    expect(await searches()).toBe(before);
+    expect((await orderState(get().db, order.orderId)).paid).toBe(false);
+
+    searchDueNow(schedule);
+    expect(await sweepDue(deps(), { search: schedule })).toEqual({ checked: 1, changed: 1, failed: 0 });
+    expect(await searches()).toBe(before + 1);
+    const state = await orderState(get().db, order.orderId);
+    expect(state).toMatchObject({
+      paid: true,
+      attempts: [
+        { attempt_number: 1, state: "PARTIALLY_FILLED", amount_received_cents: 500 },
+        { attempt_number: 2, state: "FILLED", amount_received_cents: 449 },
+      ],
+      fulfilments: [{ kind: "deliver" }],
+    });
+    expect(state.events.filter((e) => e.source === "sweep").map((e) => e.to_state)).toEqual(["PARTIALLY_FILLED", "OPEN", "FILLED"]);
+    expect(await get().db.selectFrom("payment_attempts").select("reference_id").where("order_id", "=", order.orderId).orderBy("attempt_number").execute()).toEqual([
+      { reference_id: order.referenceId },
+      { reference_id: topUp },
+    ]);
+
+    // Sweeping again, by schedule or all at once, changes nothing: the order is paid once.
+    searchDueNow(schedule);
+    expect(await sweepDue(deps(), { search: schedule })).toMatchObject({ changed: 0, failed: 0 });
+    expect(await sweepAllOpen(deps(), "sweep", { search: schedule })).toMatchObject({ changed: 0, failed: 0 });
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, fulfilments: [{ kind: "deliver" }] });
+  });
+
+  it("npm run sweep -- --all searches at once, whatever the schedule, and takes the top-up", async () => {
+    const { order } = await lostTopUp("2.00", "7.49", newSearchSchedule());
+    const run = await runSweepCli(get().url, {}, "--all");
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    expect(run.stdout).toMatch(/^Sweep: \d+ payments checked, 1 changed, 0 failed\.\n$/);
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, attempts: [{ state: "PARTIALLY_FILLED" }, { state: "FILLED" }], fulfilments: [{ kind: "deliver" }] });
+  });
+
+  it("where PayRam has no search, says so in the log once and carries on without failing", async () => {
+    const schedule = newSearchSchedule();
+    const { order } = await lostTopUp("5.00", "4.49", schedule);
+    const other = await placeOrder(get().db, payram);
+    await payram.deposit(other.referenceId, "1.00");
+    await syncPayment(deps(), { referenceId: other.referenceId }, "poll");
+    await payram.control("/config", "PUT", { api: { search: false } });
+    const before = await searches();
+
+    // Pass after pass of the server's sweep over two orders that have money and no verdict.
+    const warn = vi.spyOn(log, "warn");
+    try {
+      for (let pass = 0; pass < 4; pass++) {
+        searchDueNow(schedule);
+        // As if an hour had passed: PayRam is asked again (it may have been upgraded), and says 404 again.
+        if (pass === 3) schedule.unsupportedUntil = 0;
+        expect(await sweepDue(deps(), { search: schedule })).toMatchObject({ changed: 0, failed: 0 });
+      }
+      const noted = warn.mock.calls.filter(([fields]) => (fields as { event?: string }).event === "sweep_search");
+      expect(noted).toHaveLength(1);
+      expect(noted[0]![1]).toMatch(/PayRam has no payment search \(404\).*webhook deliveries and their retries/);
+    } finally {
+      warn.mockRestore();
+    }
+    // Asked once a pass (not once per order), and not again within the hour.
+    expect(await searches()).toBe(before + 2);
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: false, attempts: [{ state: "PARTIALLY_FILLED" }] });
+
+    // npm run sweep: one line in its log, exit code 0.
+    const run = await runSweepCli(get().url, { LOG_LEVEL: "warn" }, "--all");
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    // The summary line, and the JSON log lines (written asynchronously: before or after it).
+    const lines = run.stdout.trim().split("\n");
+    expect(lines.filter((line) => !line.startsWith("{"))).toEqual([expect.stringMatching(/^Sweep: \d+ payments checked, 0 changed, 0 failed\.$/)]);
+    const logged = lines.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { event?: string; msg?: string });
+    expect(logged.filter((line) => line.event === "sweep_search")).toEqual([expect.objectContaining({ msg: expect.stringMatching(/PayRam has no payment search/) })]);
+    expect(await searches()).toBe(before + 3);
+  });
+});
+
+describeOnEachDatabase("two shops on one PayRam project (shop A)", (shopA) => {
+  describeOnEachDatabase("and shop B", (shopB) => {
+    it("a top-up for one shop's customer is never taken by the other shop's order of the same number, by search or by delivery", async () => {
+      await loseEveryWebhook(payram);
+      let a = await placeOrder(shopA().db, payram, undefined, { customerPrefix: "shop-a_" });
+      let b = await placeOrder(shopB().db, payram, undefined, { customerPrefix: "shop-b_" });
+      // Each shop numbers its orders from 1001: take two orders of the same number.
+      while (a.orderNumber < b.orderNumber) a = await placeOrder(shopA().db, payram, undefined, { customerPrefix: "shop-a_" });
+      while (b.orderNumber < a.orderNumber) b = await placeOrder(shopB().db, payram, undefined, { customerPrefix: "shop-b_" });
+      expect(b.orderNumber).toBe(a.orderNumber);
+      const atPayram = await payram.payments();
+      expect(atPayram.filter((p) => [a.referenceId, b.referenceId].includes(p.referenceId)).map((p) => p.customerId).sort()).toEqual([`shop-a_${a.orderNumber}`, `shop-b_${b.orderNumber}`]);
+      // Shop B's checkout did not cancel shop A's payment as "the same customer's".
+      expect(atPayram.find((p) => p.referenceId === a.referenceId)?.state).toBe("OPEN");
+
+      const depsA = syncDepsFor(shopA().db, payram, "shop-a_");
+      const depsB = syncDepsFor(shopB().db, payram, "shop-b_");
+      for (const [deps, order] of [[depsA, a], [depsB, b]] as const) {
+        await payram.deposit(order.referenceId, "5.00");
+        await syncPayment(deps, { referenceId: order.referenceId }, "poll");
+      }
+      const topUp = await topUpUnderNewReference(payram, a.referenceId, "4.49");
+
+      // Shop B's sweep searches for its own customer only.
+      expect(await sweepAllOpen(depsB, "sweep", { search: newSearchSchedule() })).toMatchObject({ changed: 0, failed: 0 });
+      // Both shops registered the project's webhook: PayRam's delivery of the top-up reaches B too.
+      const payload = { reference_id: topUp, customer_id: `shop-a_${a.orderNumber}`, customer_email: "shopper@example.com", status: "FILLED" };
+      const raw = Buffer.from(JSON.stringify(payload));
+      const delivery = { method: "POST", headers: new Headers({ "content-type": "application/json", "x-payram-signature": signWebhookBody(raw, TEST_API_KEY) }), body: raw, query: new URLSearchParams(), client: "203.0.113.7" };
+      const answer = await receiveWebhook({ ...depsB, webhookKeys: [TEST_API_KEY], requireSignature: false }, delivery);
+      expect(answer).toMatchObject({ status: 200, body: { ok: true, result: "unknown_reference" } });
+      expect(await orderState(shopB().db, b.orderId)).toMatchObject({ paid: false, attempts: [{ state: "PARTIALLY_FILLED", amount_received_cents: 500 }], fulfilments: [] });
+
+      // Shop A's sweep finds its top-up and its order is paid.
+      expect(await sweepAllOpen(depsA, "sweep", { search: newSearchSchedule() })).toMatchObject({ changed: 1, failed: 0 });
+      expect(await orderState(shopA().db, a.orderId)).toMatchObject({ paid: true, attempts: [{ state: "PARTIALLY_FILLED" }, { state: "FILLED" }], fulfilments: [{ kind: "deliver" }] });
+      expect(await orderState(shopB().db, b.orderId)).toMatchObject({ paid: false, fulfilments: [] });
+    });
   });
 });

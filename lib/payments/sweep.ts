@@ -1,7 +1,9 @@
 import { isPostgres } from "../db";
-import { elapsed, log } from "../log";
+import { elapsed, errorMessage, log } from "../log";
 import { nowIso, type EventSource } from "../db/schema";
-import { SYNCABLE_STATES } from "./states";
+import { processWide } from "../process-wide";
+import { customerIdFor } from "../payram/ids";
+import { MERCHANT_STATES, SYNCABLE_STATES } from "./states";
 import { closeLostStarts } from "./attempts";
 import { syncPayment, type SyncDeps } from "./sync";
 
@@ -29,6 +31,8 @@ export interface SweepOptions {
    * mid-call) are closed and flagged first. Without it they are left alone.
    */
   payramTimeoutMs?: number;
+  /** The payment search's schedule (default: this process's). */
+  search?: SearchSchedule;
 }
 
 /** Syncs the attempts that are due, batch by batch, until none is (or `stopped()` says so between batches). */
@@ -40,11 +44,16 @@ export async function sweepDue(deps: SyncDeps, options: SweepOptions = {}): Prom
     add(total, await syncAll(deps, claimed));
     if (claimed.length < BATCH) break;
   }
+  if (!options.stopped?.()) add(total, await searchForLostPayments(deps, { schedule: options.search, stopped: options.stopped }));
   return total;
 }
 
-/** Syncs every open attempt now, due or not (the GET webhook's "something changed", and `npm run sweep -- --all`). */
-export async function sweepAllOpen(deps: SyncDeps, source: EventSource = "sweep"): Promise<SweepResult> {
+/**
+ * Syncs every open attempt now, due or not (the GET webhook's "something changed", and `npm run
+ * sweep -- --all`). As the sweep (not for a webhook), it also searches PayRam now for every order
+ * with money and no verdict, whatever the search's schedule says.
+ */
+export async function sweepAllOpen(deps: SyncDeps, source: EventSource = "sweep", options: { search?: SearchSchedule } = {}): Promise<SweepResult> {
   const open = await deps.db
     .selectFrom("payment_attempts")
     .select("reference_id")
@@ -52,11 +61,136 @@ export async function sweepAllOpen(deps: SyncDeps, source: EventSource = "sweep"
     .where("reference_id", "is not", null)
     .orderBy("created_at")
     .execute();
-  return syncAll(
+  const result = await syncAll(
     deps,
     open.map((row) => row.reference_id!),
     source,
   );
+  if (source === "sweep") add(result, await searchForLostPayments(deps, { schedule: options.search, all: true }));
+  return result;
+}
+
+/**
+ * The search for lost top-ups. Under one reading of PayRam a top-up after an underpayment is a
+ * new payment request under a new reference, and only its deliveries tell the shop it exists: if
+ * every one of them is lost (PayRam gives up after a few days of retries), no status call can
+ * find it. So for each order that has money but no verdict (partly paid, or cancelled with funds,
+ * and not paid) the sweep asks PayRam's payment search for the order's customer and adopts every
+ * reference it does not hold yet, through syncPayment (whose GET must name the same customer).
+ *
+ * Each order backs off from a minute to an hour while the search finds nothing new, and starts
+ * over when the order's money changes. The schedule lives in memory (processWide), not in the
+ * database: losing it at a restart costs one search per such order, a search changes nothing by
+ * itself, and adoption is keyed on the reference, so several instances (each with its own
+ * schedule) searching the same order at once adopt a reference once. Orders older than 30 days
+ * are left to the merchant ("Needs attention" lists them).
+ *
+ * A PayRam without the search (404) is noted in the log once per process; the shop then relies
+ * on PayRam's retries of the top-up's deliveries, and asks again after an hour (PayRam may have
+ * been upgraded).
+ */
+export interface SearchSchedule {
+  /** By order id: when to search next, after how many searches that found nothing, and at what money. */
+  orders: Map<string, { nextAt: number; quiet: number; receivedCents: number }>;
+  /** Until when PayRam is taken to have no search (ms since the epoch). */
+  unsupportedUntil: number;
+  unsupportedLogged: boolean;
+}
+
+export const SEARCH_BACKOFF = { firstMs: 60_000, maxMs: 60 * 60_000 };
+const SEARCH_WINDOW_MS = 30 * 24 * 60 * 60_000;
+const SEARCHES_PER_PASS = 20;
+const UNSUPPORTED_RECHECK_MS = 60 * 60_000;
+
+export function newSearchSchedule(): SearchSchedule {
+  return { orders: new Map(), unsupportedUntil: 0, unsupportedLogged: false };
+}
+
+const processSearchSchedule = processWide("sweep-search-schedule", newSearchSchedule);
+
+/** Orders with money and no verdict whose search is due (all of them with `all`): searched, their finds adopted. */
+export async function searchForLostPayments(
+  deps: SyncDeps,
+  options: { schedule?: SearchSchedule; all?: boolean; stopped?: () => boolean } = {},
+): Promise<SweepResult> {
+  const result: SweepResult = { checked: 0, changed: 0, failed: 0 };
+  const schedule = options.schedule ?? processSearchSchedule;
+  const now = Date.now();
+  if (schedule.unsupportedUntil > now) return result;
+  const candidates = await deps.db
+    .selectFrom("orders")
+    .select(["id", "number", "received_cents"])
+    // Every state but PAID, so that the (payment_state, created_at) index serves the query.
+    .where(
+      "payment_state",
+      "in",
+      MERCHANT_STATES.filter((state) => state !== "PAID"),
+    )
+    .where("paid_at", "is", null)
+    .where("received_cents", ">", 0)
+    .where("created_at", ">=", new Date(now - SEARCH_WINDOW_MS).toISOString())
+    .execute();
+  const current = new Set(candidates.map((order) => order.id));
+  for (const id of schedule.orders.keys()) if (!current.has(id)) schedule.orders.delete(id);
+  const due = candidates
+    .map((order) => ({ order, entry: schedule.orders.get(order.id) }))
+    .filter(({ order, entry }) => options.all || !entry || entry.nextAt <= now || entry.receivedCents !== Number(order.received_cents))
+    .sort((a, b) => (a.entry?.nextAt ?? 0) - (b.entry?.nextAt ?? 0))
+    .slice(0, options.all ? undefined : SEARCHES_PER_PASS);
+
+  for (const { order, entry } of due) {
+    if (options.stopped?.()) break;
+    const customerId = customerIdFor(order.number, deps.customerPrefix);
+    let found: Awaited<ReturnType<SyncDeps["payram"]["searchPayments"]>>;
+    try {
+      found = await deps.payram.searchPayments(customerId);
+    } catch (error) {
+      result.failed++;
+      log.warn({ event: "sweep_search", order: order.number, err: errorMessage(error) }, "PayRam's payment search failed: asking again later");
+      backOff(schedule, order, entry, false);
+      continue;
+    }
+    if (found === "unsupported") {
+      schedule.unsupportedUntil = Date.now() + UNSUPPORTED_RECHECK_MS;
+      if (!schedule.unsupportedLogged) {
+        schedule.unsupportedLogged = true;
+        log.warn(
+          { event: "sweep_search", unsupported: true },
+          "PayRam has no payment search (404): a top-up PayRam opens under a new reference reaches its order only by PayRam's webhook deliveries and their retries",
+        );
+      }
+      break;
+    }
+    // Only this customer's payments: a PayRam that ignored the search's filter must not make the
+    // shop ask about every payment of the project.
+    const references = [...new Set(found.filter((payment) => payment.customerId === null || payment.customerId === customerId).map((payment) => payment.referenceId))];
+    const held =
+      references.length === 0
+        ? new Set<string>()
+        : new Set((await deps.db.selectFrom("payment_attempts").select("reference_id").where("reference_id", "in", references).execute()).map((row) => row.reference_id));
+    let changed = false;
+    for (const referenceId of references.filter((reference) => !held.has(reference))) {
+      try {
+        const synced = await syncPayment(deps, { referenceId, customer: { id: customerId, email: null } }, "sweep");
+        result.checked++;
+        if (synced.outcome === "changed") {
+          result.changed++;
+          changed = true;
+        }
+      } catch (error) {
+        result.failed++;
+        log.warn({ event: "sweep_search", order: order.number, reference: referenceId, err: errorMessage(error) }, "a payment PayRam's search found could not be taken on: trying again later");
+      }
+    }
+    backOff(schedule, order, entry, changed);
+  }
+  return result;
+}
+
+function backOff(schedule: SearchSchedule, order: { id: string; received_cents: number }, entry: { quiet: number } | undefined, changed: boolean) {
+  const quiet = changed ? 0 : (entry?.quiet ?? 0) + 1;
+  const wait = changed ? 0 : Math.min(SEARCH_BACKOFF.maxMs, SEARCH_BACKOFF.firstMs * 2 ** Math.min(quiet - 1, 20));
+  schedule.orders.set(order.id, { nextAt: Date.now() + wait, quiet, receivedCents: Number(order.received_cents) });
 }
 
 async function claimDue(deps: SyncDeps, limit: number): Promise<string[]> {
@@ -120,7 +254,7 @@ function add(total: SweepResult, part: SweepResult) {
  */
 export function startSweepSchedule(
   deps: SyncDeps,
-  options: { intervalMs: number; payramTimeoutMs: number },
+  options: { intervalMs: number; payramTimeoutMs: number; search?: SearchSchedule },
   onError: (error: unknown) => void,
 ): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
@@ -128,7 +262,7 @@ export function startSweepSchedule(
   const timer = setInterval(() => {
     if (running) return;
     const started = performance.now();
-    running = sweepDue(deps, { stopped: () => stopped, payramTimeoutMs: options.payramTimeoutMs })
+    running = sweepDue(deps, { stopped: () => stopped, payramTimeoutMs: options.payramTimeoutMs, search: options.search })
       .then((result) => {
         if (result.checked > 0) log.info({ event: "sweep", ...result, ms: elapsed(started) }, "sweep");
       })

@@ -77,6 +77,37 @@ export interface PayramClient {
   createPayment(input: CreatePaymentInput): Promise<CreatedPayment>;
   /** PayRam's truth about one payment; null when PayRam does not know the reference. */
   getPayment(referenceId: string): Promise<PayramPayment | null>;
+  /**
+   * Every payment PayRam holds for one customer (`POST /api/v1/payment/search`), for
+   * reconciliation: finds a top-up PayRam opened under a new reference whose deliveries were all
+   * lost. "unsupported" when this PayRam has no search (404).
+   */
+  searchPayments(customerId: string): Promise<PayramPayment[] | "unsupported">;
+}
+
+/**
+ * The search's answer. PayRam names the endpoint but publishes no shape: `{"payments":[…]}` (the
+ * emulator's reading), `{"data":[…]}` or a bare list, each item a status body in either shape.
+ */
+const searchAnswer = z.union([
+  z.array(z.unknown()),
+  z.looseObject({ payments: z.array(z.unknown()) }).transform((answer) => answer.payments),
+  z.looseObject({ data: z.array(z.unknown()) }).transform((answer) => answer.data),
+]);
+const searchedReference = z.union([
+  z.looseObject({ referenceID: z.string().trim().min(1).max(200) }).transform((v) => v.referenceID),
+  z.looseObject({ reference_id: z.string().trim().min(1).max(200) }).transform((v) => v.reference_id),
+]);
+
+/** The payments of a search answer; null when the answer is no list of payments. Unreadable items are left out. */
+export function readSearchAnswer(body: unknown): PayramPayment[] | null {
+  const parsed = searchAnswer.safeParse(body);
+  if (!parsed.success) return null;
+  return parsed.data.flatMap((item) => {
+    const reference = searchedReference.safeParse(item);
+    const payment = reference.success ? readPaymentStatus(reference.data, item) : null;
+    return payment ? [payment] : [];
+  });
 }
 
 const text = z.string().nullish();
@@ -270,6 +301,17 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
           await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
         }
       }
+    },
+
+    async searchPayments(customerId) {
+      // Not retried here: the sweep asks again on its own schedule.
+      const { status, json } = await call("POST", "/api/v1/payment/search", { customerID: customerId });
+      if (status === 404) return "unsupported";
+      if (status < 200 || status >= 300) throw new PayramError(failureForStatus(status), describeErrorAnswer(status, json), status);
+      const payments = readSearchAnswer(json);
+      if (payments) return payments;
+      if (readErrorEnvelope(json)) throw new PayramError("refused", describeErrorAnswer(status, json), status);
+      throw new PayramError("invalid_response", "PayRam's payment search answer has no list of payments", status);
     },
   };
 }

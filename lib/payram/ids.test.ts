@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { customerIdFor, formatInvoiceId, parseInvoiceId } from "./ids";
+import { customerIdFor, formatInvoiceId, parseCustomerId, parseInvoiceId } from "./ids";
 
 it.each([
   [1001, 1],
@@ -20,4 +20,19 @@ it.each(["", "1001", "1001-", "-1", "1001-1-1", "1001_1", " 1001-1", "1001-1 ", 
 
 it("names the customer per order", () => {
   expect(customerIdFor(1001)).toBe("order_1001");
+});
+
+it("names the customer under the shop's prefix, and reads back only its own shop's customers", () => {
+  expect(customerIdFor(1001, "shop-b_")).toBe("shop-b_1001");
+  expect(parseCustomerId(customerIdFor(1001, "shop-b_"), "shop-b_")).toBe(1001);
+  // Two shops on one PayRam project: neither takes the other's customer for one of its own.
+  expect(parseCustomerId("shop-b_1001", "order_")).toBeNull();
+  expect(parseCustomerId("order_1001", "shop-b_")).toBeNull();
+  // A prefix that begins another shop's prefix does not read its ids either.
+  expect(parseCustomerId("shop-b_1001", "shop-")).toBeNull();
+  expect(parseCustomerId("shop_1001", "shop_b")).toBeNull();
+});
+
+it.each(["order_", "order_x", "order_-1", "order_1.5", "order_ 1", "order_1234567890123456", "ORDER_1001", "xorder_1001"])("refuses %j as a customer of the shop's", (junk) => {
+  expect(parseCustomerId(junk, "order_")).toBeNull();
 });

@@ -122,6 +122,7 @@ export interface AppEnv {
   DATABASE_URL: string;
   PAYRAM_BASE_URL: string;
   PAYRAM_API_KEY: string;
+  PAYRAM_CUSTOMER_PREFIX?: string;
   SESSION_SECRET: string;
   ADMIN_PASSWORD: string;
 }

@@ -28,6 +28,8 @@ const API_KEY = "chaos-emulator-key-0123";
 const SESSION_SECRET = "chaos-session-secret-0123456789abcdef";
 const ADMIN_PASSWORD = "chaos-admin-password";
 const PAYRAM_TIMEOUT_MS = 5_000;
+/** PAYRAM_CUSTOMER_PREFIX, the same for the servers and the harness's own checkout and sweep. */
+const CUSTOMER_PREFIX = "order_";
 
 /** The webhook faults (emulator `faults.webhooks`): a dropped attempt is retried, a lost delivery never arrives. */
 const WEBHOOK_FAULTS = { dropRate: 0.15, lostRate: 0.15, duplicateRate: 0.2, reorderRate: 0.15, reorderMaxHoldMs: 300, delayRate: 0.15, delayMs: 150 };
@@ -127,7 +129,7 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
     defer("close the emulator", () => emulator.close());
 
     const count = options.database === "postgres" ? options.instances : 1;
-    const env = { DATABASE_URL: database.url, PAYRAM_BASE_URL: emulator.url, PAYRAM_API_KEY: API_KEY, SESSION_SECRET, ADMIN_PASSWORD };
+    const env = { DATABASE_URL: database.url, PAYRAM_BASE_URL: emulator.url, PAYRAM_API_KEY: API_KEY, PAYRAM_CUSTOMER_PREFIX: CUSTOMER_PREFIX, SESSION_SECRET, ADMIN_PASSWORD };
     const started = await Promise.allSettled(
       Array.from({ length: count }, (_, i) => startApp(`app${i + 1}`, env, { verbose: options.verbose, timeoutMs: 60_000 })),
     );
@@ -153,6 +155,7 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
       checkoutOrigins: [new URL(emulator.publicUrl).origin],
       payramTimeoutMs: PAYRAM_TIMEOUT_MS,
       paymentTtlMs: 60 * 60_000,
+      customerPrefix: CUSTOMER_PREFIX,
     };
     const plan = makePlan({ orders: options.orders, seed: options.seed, products: CATALOG.map((product) => product.slug) });
     const extraMismatches: Mismatch[] = [];
@@ -204,7 +207,7 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
     // 4. The sweep, through the library, until it reports no failure (status faults stay on).
     const sweep = { rounds: 0, checked: 0, changed: 0, failed: 0 };
     for (let round = 1; round <= (options.skipSweep ? 0 : SWEEP_ROUNDS); round++) {
-      const result = await sweepAllOpen({ db, payram });
+      const result = await sweepAllOpen({ db, payram, customerPrefix: CUSTOMER_PREFIX });
       sweep.rounds = round;
       sweep.checked += result.checked;
       sweep.changed += result.changed;
@@ -223,7 +226,8 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
       (
         await db
           .selectFrom("webhook_deliveries")
-          .select((eb) => ["verdict", eb.fn.countAll<number>().as("n")])
+          // A throttled row counts every copy of its claim.
+          .select((eb) => ["verdict", eb.fn.sum<number>("copies").as("n")])
           .groupBy("verdict")
           .execute()
       ).map((row) => [row.verdict, Number(row.n)]),
