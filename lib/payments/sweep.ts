@@ -5,6 +5,7 @@ import { processWide } from "../process-wide";
 import { customerIdFor } from "../payram/ids";
 import { MERCHANT_STATES, SYNCABLE_STATES } from "./states";
 import { closeLostStarts } from "./attempts";
+import { retryPendingReferences } from "./pending";
 import { syncPayment, type SyncDeps } from "./sync";
 
 /**
@@ -45,6 +46,8 @@ export async function sweepDue(deps: SyncDeps, options: SweepOptions = {}): Prom
     if (claimed.length < BATCH) break;
   }
   if (!options.stopped?.()) add(total, await searchForLostPayments(deps, { schedule: options.search, stopped: options.stopped }));
+  // References whose deliveries were acknowledged while PayRam could not answer for them.
+  if (!options.stopped?.()) add(total, { changed: 0, ...(await retryPendingReferences(deps)) });
   return total;
 }
 
