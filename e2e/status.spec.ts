@@ -89,7 +89,7 @@ test("a cancelled payment can be paid again, on a new PayRam page for the same o
   await expect(state(page)).toHaveAttribute("data-state", "FILLED");
 });
 
-test("a cancelled payment with money received is not offered again", async ({ page }, testInfo) => {
+test("a cancelled payment with money received offers only the rest, never the whole amount again", async ({ page }, testInfo) => {
   const referenceId = await checkoutToPayram(page);
   await openStatusPage(page);
   await emulatorControl(page, `/payments/${referenceId}/deposit`, "POST", { amountInUSD: "2.00" });
@@ -97,6 +97,7 @@ test("a cancelled payment with money received is not offered again", async ({ pa
   await emulatorControl(page, `/payments/${referenceId}/cancel`, "POST");
   await expect(state(page)).toHaveText("This payment was cancelled after part of it arrived");
   await expect(page.getByRole("button", { name: "Pay again" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: /^Pay the remaining \$\d+\.\d\d$/ })).toBeVisible();
   await snapshot(page, testInfo, "cancelled-with-funds");
 });
 

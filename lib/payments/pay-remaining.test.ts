@@ -65,6 +65,9 @@ describeOnEachDatabase("paying what is left of an order", (get) => {
     expect(state.fulfilments).toHaveLength(1);
     expect((await order(placed.orderId)).received_cents).toBe(949);
     expect(state.attention.map((a) => a.kind)).not.toContain("over_filled");
+    // The money kept by the cancelled payment was flagged; paid in full, the flag resolved itself.
+    const flagged = await get().db.selectFrom("attention_items").select(["kind", "resolved_at"]).where("order_id", "=", placed.orderId).where("kind", "=", "cancelled_with_funds").execute();
+    expect(flagged).toEqual([{ kind: "cancelled_with_funds", resolved_at: expect.any(String) }]);
     expect(await view(placed.orderId)).toMatchObject({ paid: true, receivedUsd: "9.49", remainingUsd: "0.00", payAgain: null });
     // Paid: never another payment.
     expect(await payForOrder(deps(), await order(placed.orderId))).toEqual({ ok: true, orderId: placed.orderId, redirectTo: `/orders/${placed.orderId}` });
