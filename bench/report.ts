@@ -6,6 +6,7 @@ import type { Machine } from "./machine";
 import type { Summary } from "./percentiles";
 import type { ProfileSummary } from "./profile";
 import type { CheckoutMode, CheckoutResult } from "./sections/checkout-overhead";
+import type { StormResult } from "./sections/confirmation-storm";
 import type { PageWeight, WeightResult } from "./sections/page-weight";
 import type { PaidResult } from "./sections/time-to-paid";
 import type { PollingResult } from "./sections/status-polling";
@@ -22,6 +23,7 @@ export interface DatabaseResults {
   polling?: PollingResult;
   checkout?: CheckoutResult;
   paid?: PaidResult;
+  storm?: StormResult;
   /** With --profile: where each server's CPU time went. */
   profiles?: Partial<Record<"next" | "bare", ProfileSummary>>;
 }
@@ -30,6 +32,8 @@ export interface BenchRun {
   startedAt: string;
   commit: string;
   quick: boolean;
+  /** A run of some sections or one database: what it covered ("storm", "storm-sqlite"); RESULTS.md is left alone. */
+  partial?: string;
   wallSeconds: number;
   machine: Machine;
   plan: BenchPlan;
@@ -117,6 +121,23 @@ function paidRow(db: string, result: PaidResult): Row {
   ];
 }
 
+/** The storm's target: one status call per reference per DELIVERY_SYNC_INTERVAL_MS (2 s). */
+const STORM_CALLS_TARGET = 0.5;
+
+function stormRow(db: string, result: StormResult): Row {
+  const calls = result.statusCallsPerReferencePerSecond;
+  const failures = [result.non2xx > 0 ? `${result.non2xx} non-2xx (${Object.entries(result.statusCodes).filter(([code]) => !code.startsWith("2")).map(([code, n]) => `${code} ×${n}`).join(", ")})` : "0 non-2xx", result.errors > 0 ? `${result.errors} errors` : ""].filter(Boolean).join(", ");
+  const cpu = result.serverCpuMsPerDelivery === null ? "" : ` · ${result.serverCpuMsPerDelivery.toFixed(2)} ms CPU/delivery`;
+  const rate = result.payments * result.perPaymentPerSecond;
+  return [
+    `6. confirmation storm, ${result.payments} payments × ${result.perPaymentPerSecond} delivery/s, ${Math.round(result.seconds)} s`,
+    db,
+    `${calls.toFixed(2)} PayRam status calls/reference/s (busiest ${result.maxStatusCallsPerReferencePerSecond.toFixed(2)}; target ≤ ${STORM_CALLS_TARGET}) · webhook p50 ${ms(result.latency.p50)} ms · p99 ${ms(result.latency.p99)} ms · ${failures}${cpu} · ${result.rowsPerDelivery.toFixed(2)} delivery rows/delivery`,
+    `without the throttle: 1 status call and 1 row per delivery (${result.perPaymentPerSecond.toFixed(2)} calls/reference/s, ${perSecond(rate)} calls/s)`,
+    `${(calls / result.perPaymentPerSecond).toFixed(2)}× the calls, ${result.rowsPerDelivery.toFixed(2)}× the rows; PayRam calls ${calls <= STORM_CALLS_TARGET ? "within" : "OVER"} target`,
+  ];
+}
+
 export function tableRows(run: BenchRun): Row[] {
   const rows: Row[] = [];
   const ran = run.databases.filter((db) => !db.skipped);
@@ -125,6 +146,7 @@ export function tableRows(run: BenchRun): Row[] {
   for (const db of ran) if (db.checkout) rows.push(checkoutRow(db.database, db.checkout.sequential), checkoutRow(db.database, db.checkout.concurrent));
   if (run.weight) for (const page of run.weight.pages) rows.push(weightRow(page, run.weight.blank));
   for (const db of ran) if (db.paid) rows.push(paidRow(db.database, db.paid));
+  for (const db of ran) if (db.storm) rows.push(stormRow(db.database, db.storm));
   return rows;
 }
 
@@ -147,6 +169,17 @@ export function formatNotes(run: BenchRun): string[] {
       notes.push(`${db.database} ${r.target} at ${r.connections}: ${r.load.requests} deliveries in ${r.load.seconds.toFixed(1)} s; the shop's verdicts: ${verdicts}.`);
     }
   }
+  for (const db of run.databases) {
+    const storm = db.storm;
+    if (!storm) continue;
+    const verdicts = Object.entries(storm.verdicts)
+      .map(([verdict, n]) => (n.rows === n.deliveries ? `${verdict} ${n.rows}` : `${verdict} ${n.rows} rows for ${n.deliveries} deliveries`))
+      .join(", ");
+    notes.push(
+      `${db.database} storm: after ${storm.warmupSeconds} s of warm-up at the same rate (p50 ${ms(storm.warmupLatency.p50)} ms, p99 ${ms(storm.warmupLatency.p99)} ms), ${storm.deliveries} deliveries sent in ${storm.sendSeconds.toFixed(1)} s (${perSecond(storm.deliveries / storm.sendSeconds)}/s), all answered after ${storm.seconds.toFixed(1)} s; ` +
+        `${storm.statusCalls} PayRam status calls; ${storm.rowsWritten} webhook_deliveries rows (${verdicts}); confirmations rising every ${storm.confirmationEveryMs / 1000} s (of ${storm.confirmationsRequired}).`,
+    );
+  }
   if (run.weight) notes.push(`Blank app: built with next build in ${run.weight.blankBuildSeconds.toFixed(0)} s (temp folder, the repo's node_modules).`);
   for (const warning of run.warnings) notes.push(`WARNING: ${warning}.`);
   for (const error of run.errors) notes.push(`FAILED: ${error}`);
@@ -159,7 +192,7 @@ export function formatMachine(run: BenchRun): string {
 }
 
 export function formatRun(run: BenchRun): string {
-  const heading = `Benchmark ${run.startedAt.slice(0, 10)}, commit ${run.commit}${run.quick ? " (--quick)" : ""}, wall time ${run.wallSeconds.toFixed(0)} s`;
+  const heading = `Benchmark ${run.startedAt.slice(0, 10)}, commit ${run.commit}${run.quick ? " (--quick)" : ""}${run.partial ? ` (${run.partial} only)` : ""}, wall time ${run.wallSeconds.toFixed(0)} s`;
   return [heading, `Machine: ${formatMachine(run)}`, "", formatTable(tableRows(run)), "", ...formatNotes(run).map((note) => `- ${note}`)].join("\n");
 }
 
@@ -168,7 +201,7 @@ export const RESULTS_DIR = join(__dirname, "results");
 /** bench/results/<date>-<commit>[-quick].json */
 export function writeJson(run: BenchRun): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = join(RESULTS_DIR, `${run.startedAt.slice(0, 10)}-${run.commit}${run.quick ? "-quick" : ""}.json`);
+  const file = join(RESULTS_DIR, `${run.startedAt.slice(0, 10)}-${run.commit}${run.quick ? "-quick" : ""}${run.partial ? `-${run.partial}` : ""}.json`);
   writeFileSync(file, `${JSON.stringify({ ...run, table: formatTable(tableRows(run)) }, null, 2)}\n`);
   return file;
 }
