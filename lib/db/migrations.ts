@@ -177,20 +177,7 @@ const initial: Migration = {
       .execute();
     await db.schema.createIndex("payment_events_order").on("payment_events").columns(["order_id", "id"]).execute();
 
-    await db.schema
-      .createTable("webhook_deliveries")
-      .addColumn("id", t.serial, serialId)
-      .addColumn("received_at", t.time, (c) => c.notNull())
-      .addColumn("method", "text", (c) => c.notNull())
-      .addColumn("auth", "text", (c) => c.notNull().check(oneOf("auth", ["signature", "api_key", "none"])))
-      .addColumn("verdict", "text", (c) => c.notNull().check(oneOf("verdict", ["received", "accepted", "duplicate", "unknown_reference", "ignored", "ping", "rejected", "failed"])))
-      .addColumn("reason", "text")
-      .addColumn("reference_id", "text")
-      .addColumn("event_type", "text")
-      .addColumn("payload_status", "text")
-      .addColumn("order_id", "text", (c) => c.references("orders.id").onDelete("set null"))
-      .addColumn("body", "text")
-      .execute();
+    await createWebhookDeliveries(db, "webhook_deliveries", ["received", "accepted", "duplicate", "unknown_reference", "ignored", "ping", "rejected", "failed"]);
     await db.schema.createIndex("webhook_deliveries_order").on("webhook_deliveries").column("order_id").execute();
     await db.schema
       .createIndex("webhook_deliveries_received_at")
@@ -369,7 +356,7 @@ const paymentExpiry: Migration = {
   },
 };
 
-/** Webhook deliveries as they were created in 0001 (with 0009's columns), under another name for a rebuild. */
+/** Webhook deliveries as 0001 created them, with the verdicts given (0009 rebuilds the table on SQLite to widen them). */
 async function createWebhookDeliveries(db: AnyDb, table: string, verdicts: readonly string[]) {
   const t = types(db);
   await db.schema

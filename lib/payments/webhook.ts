@@ -110,7 +110,11 @@ async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Prom
     claim = claimed;
   }
 
-  const deliveryId = await record({ verdict: "received", ...about });
+  const deliveryId = await record({ verdict: "received", ...about }).catch(async (error: unknown) => {
+    // Not even recorded (the database): the route answers 5xx; the claim must not outlive it.
+    if (claim) await releaseClaim(deps.db, known!.id, claim);
+    throw error;
+  });
   try {
     if (!reading.names) {
       // The seed's GET names no payment: PayRam's GET for every open one is the truth anyway.
