@@ -115,7 +115,13 @@ test("sign in, find an order by email, see its webhook history, sync it with Pay
     // The delivery with its verdict: "accepted", or "throttled" when it came within 2 s
     // of the merchant's sync and PayRam was asked again just after.
     .toMatch(/Webhook POST · (accepted|throttled) · said FILLED.*authenticated by signature/);
-  await expect(page.getByTestId("timeline")).toContainText("PARTIALLY_FILLED → FILLED (webhook)");
+  // A throttled delivery's news is applied when the claim ends (a second or two later).
+  await expect
+    .poll(async () => {
+      await page.reload();
+      return page.getByTestId("timeline").textContent();
+    })
+    .toContain("PARTIALLY_FILLED → FILLED (webhook)");
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/admin\/sign-in/);

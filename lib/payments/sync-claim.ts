@@ -17,11 +17,13 @@ export interface Claim {
 }
 
 /**
- * How long a claim tells other instances "a sync is under way": longer than a sync can take (3
- * tries × PAYRAM_TIMEOUT_MS, 15 s as shipped). A sync that lands ends it sooner (it stores its own
- * time), and so does one that fails; only a crashed instance leaves it to expire.
+ * How long a claim tells other instances "a sync is under way": longer than a sync takes as
+ * shipped (3 tries × PAYRAM_TIMEOUT_MS of 5 s, and the waits between). A sync that lands ends it
+ * sooner (it stores its own time), and so does one that fails; only a crashed instance leaves it
+ * to expire — and a delivery's news waits for that (stored, then asked for), so it is kept short:
+ * a sync slower than it costs at most one more status call.
  */
-export const SYNC_LEASE_MS = 60_000;
+export const SYNC_LEASE_MS = 20_000;
 
 /** A webhook delivery asks PayRam about its reference at most this often (contract §8: a delivery every ~3 s, or faster, while a deposit confirms). */
 export const DELIVERY_SYNC_INTERVAL_MS = 2_000;

@@ -185,11 +185,13 @@ function claimKey(referenceId: string, notice: WebhookNotice): string {
 }
 
 /**
- * Whether a delivery says something the shop does not hold for its reference. What it does not
- * say is no claim; neither are 0 of 0 confirmations (PayRam's final delivery says so of a
+ * Whether a delivery says something the shop does not hold for its reference. A field it does not
+ * carry is no claim; neither are 0 of 0 confirmations (PayRam's final delivery says so of a
  * confirmed deposit).
  */
 function claimsNews(attempt: PaymentAttempt, notice: WebhookNotice): boolean {
+  // Naming only the payment (the seed's GET form) says "something changed": news, for safety.
+  if (!notice.status?.trim() && notice.filledCents === null && notice.confirmations === null) return true;
   const status = notice.status?.trim().toUpperCase();
   if (status && (status === "CANCELED" ? "CANCELLED" : status) !== attempt.state) return true;
   if (notice.filledCents !== null && notice.filledCents !== (attempt.amount_received_cents ?? 0)) return true;
