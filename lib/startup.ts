@@ -1,6 +1,8 @@
 import { ConfigError, loadConfig, type Config } from "./config";
 import { syncCatalog } from "./catalog";
 import { createDb, describeDatabaseError, migrate, type Db } from "./db";
+import { stopListening } from "./live/hub";
+import { closeAllStreams } from "./live/stream";
 import { errorMessage, log } from "./log";
 import { startSweepSchedule } from "./payments/sweep";
 import type { SyncDeps } from "./payments/sync";
@@ -61,6 +63,10 @@ export function startBackgroundWork(config: Config, given: SyncDeps): void {
     // A second signal (Ctrl+C twice): stop now.
     if (++signals > 1) exit(signal === "SIGINT" ? 130 : 143);
     log.info({ event: "stop", signal }, "shutting down: finishing requests in flight and the sweep batch in progress");
+    // Open status streams first: Next closes the server, not its open connections, and would wait
+    // on them; each page reconnects (to another instance) or polls.
+    const streams = closeAllStreams();
+    if (streams > 0) log.info({ event: "stop", streams }, "status streams ended");
     const sweepDone = Promise.all([sweep?.stop(), retention?.stop()]);
     // Everything must be over within a usual grace period (Kubernetes: 30 s): whatever is cut
     // short is harmless, since PayRam retries unanswered webhooks and sweep claims expire.
@@ -72,6 +78,7 @@ export function startBackgroundWork(config: Config, given: SyncDeps): void {
     let closing: Promise<void> | null = null;
     process.exit = ((code?: number | string | null) => {
       closing ??= sweepDone
+        .then(() => stopListening())
         .then(() => deps.db.destroy())
         .then(
           () => log.info({ event: "stop" }, "database closed"),

@@ -16,6 +16,7 @@ import {
 } from "kysely";
 import pg from "pg";
 import type { DatabaseConfig } from "../config";
+import { processWide } from "../process-wide";
 import { isPostgres, migrations, POSTGRES_MARK } from "./migrations";
 import type { Database } from "./schema";
 
@@ -121,6 +122,16 @@ class ShopSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * How a Postgres handle connects, for the few things a pool cannot do (LISTEN needs a connection
+ * of its own: lib/live). Kept beside the handle, process-wide (Next bundles this module several times).
+ */
+const postgresConnections = processWide("postgres-connections", () => new WeakMap<Db, { url: string; schema: string | null }>());
+
+export function postgresConnectionOf(db: Db): { url: string; schema: string | null } | null {
+  return postgresConnections.get(db) ?? null;
+}
+
 export interface CreateDbOptions {
   /** Postgres only: put every table in this schema (tests use a fresh one per run). */
   schema?: string;
@@ -139,7 +150,9 @@ export function createDb(config: DatabaseConfig, options: CreateDbOptions = {}):
     });
     // An idle client losing its connection must not crash the server; the next query reconnects.
     pool.on("error", () => {});
-    return new Kysely<Database>({ dialect: new ShopPostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new ShopPostgresDialect({ pool }) });
+    postgresConnections.set(db, { url: config.url, schema: options.schema ?? null });
+    return db;
   }
   if (config.path !== ":memory:") mkdirSync(dirname(config.path), { recursive: true });
   const database = new SQLite(config.path, { timeout: 5_000 });

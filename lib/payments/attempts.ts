@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Insertable, Kysely } from "kysely";
+import { orderChanged } from "../live/changes";
 import { isPostgres, type Db } from "../db";
 import { nowIso, type AttemptState, type Database, type EventSource, type PaymentAttempt, type PaymentAttemptsTable } from "../db/schema";
 import { merchantState, receivedCents } from "./states";
@@ -120,8 +121,9 @@ export async function closeLostStarts(db: Db, payramTimeoutMs: number, source: E
 }
 
 /**
- * Writes the order's payment state and USD received, for the merchant's filters, counts and CSV.
- * Called in every transaction that changes an attempt or pays the order (never anywhere else).
+ * Writes the order's payment state and USD received, for the merchant's filters, counts and CSV,
+ * and tells the order's watchers (lib/live). Called in every transaction that changes an attempt
+ * or pays the order (never anywhere else).
  */
 export async function refreshOrderPayment(db: Kysely<Database>, orderId: string): Promise<void> {
   // Locked first: a concurrent payment must not be overwritten by a sum read before it committed.
@@ -132,4 +134,6 @@ export async function refreshOrderPayment(db: Kysely<Database>, orderId: string)
     .set({ payment_state: merchantState(order, attempts), received_cents: receivedCents(attempts) })
     .where("id", "=", orderId)
     .execute();
+  // Its open status pages hear of it after the commit.
+  await orderChanged(db, orderId);
 }

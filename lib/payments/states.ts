@@ -235,3 +235,8 @@ export function payAgainOffer(order: PayableOrder, attempts: readonly AttemptFac
   const next = nextPayment(order, attempts);
   return next && next.kind !== "first" ? { kind: next.kind, amountCents: next.amountCents } : null;
 }
+
+/** Nothing will change by itself: the order is paid, or the shopper's payment is final. The status page stops watching. */
+export function viewSettled(view: Pick<ShopperFacts, "paid" | "state">): boolean {
+  return view.paid || isFinal(view.state);
+}

@@ -6,6 +6,7 @@ import { parseCustomerId, parseInvoiceId } from "../payram/ids";
 import type { PaymentMatch } from "../payram/webhook";
 import { log } from "../log";
 import { processWide } from "../process-wide";
+import { orderChanged } from "../live/changes";
 import { newAttemptRow, recordPaymentEvent, refreshOrderPayment } from "./attempts";
 import { closesAttempt, creditCents, nextState, paysOrder } from "./states";
 import { DELIVERY_SYNC_INTERVAL_MS } from "./sync-claim";
@@ -177,6 +178,13 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
       .executeTakeFirstOrThrow();
     const now = nowIso();
     const to = nextState(current, payment.state, payment.filledCents);
+    // What the status page shows besides the state and the money.
+    const shown = {
+      currency: payment.currency ?? current.currency,
+      deposit_address: payment.depositAddress ?? current.deposit_address,
+      confirmations_current: payment.confirmations?.current ?? current.confirmations_current,
+      confirmations_required: payment.confirmations?.required ?? current.confirmations_required,
+    };
     const quiet = to === null ? current.quiet_syncs + 1 : 0;
     const closes = to !== null && closesAttempt(to);
     const final = closes || (to === null && closesAttempt(current.state));
@@ -192,10 +200,7 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
         unseen_news_at: unseenNews,
         quiet_syncs: quiet,
         payram_amount_cents: payment.amountCents ?? current.payram_amount_cents,
-        currency: payment.currency ?? current.currency,
-        deposit_address: payment.depositAddress ?? current.deposit_address,
-        confirmations_current: payment.confirmations?.current ?? current.confirmations_current,
-        confirmations_required: payment.confirmations?.required ?? current.confirmations_required,
+        ...shown,
         ...(to === null
           ? {}
           : {
@@ -229,7 +234,11 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
       log.warn({ event: "payram_state", reference: payment.referenceId, state: payment.reportedState, kept: current.state }, "PayRam reported an unknown payment state");
       await flag("unknown_state", `PayRam reported the state "${payment.reportedState}"; the shop kept ${current.state} and will ask again`);
     }
-    if (to === null) return { outcome: "unchanged" as const, attempt: current, fulfilled: false };
+    if (to === null) {
+      // Nothing moved, but the status page also shows these: its watchers hear if they did.
+      if ((Object.keys(shown) as (keyof typeof shown)[]).some((column) => shown[column] !== current[column])) await orderChanged(trx, current.order_id);
+      return { outcome: "unchanged" as const, attempt: current, fulfilled: false };
+    }
 
     const received = Math.max(payment.filledCents ?? 0, current.amount_received_cents ?? 0);
     await recordPaymentEvent(trx, current, {

@@ -1,0 +1,16 @@
+import { loadConfig } from "@/lib/config";
+import { orderEvents } from "@/lib/live/stream";
+import { inRequest } from "@/lib/log";
+import { orderIdSchema } from "@/lib/orders";
+import { syncDeps } from "@/lib/payments/server";
+import { clientAddress } from "@/lib/security/rate-limit";
+
+export const dynamic = "force-dynamic";
+
+/** The status page's live stream of its order's view (lib/live/stream.ts); polling is its fallback. */
+export async function GET(request: Request, context: RouteContext<"/api/orders/[orderId]/events">) {
+  const { orderId } = await context.params;
+  if (!orderIdSchema.safeParse(orderId).success) return Response.json({ error: "not found" }, { status: 404, headers: { "Cache-Control": "no-store" } });
+  const client = clientAddress(request.headers, loadConfig().trustedProxyCount);
+  return inRequest(request.headers, () => orderEvents(syncDeps(), orderId, client, request.signal));
+}

@@ -1,0 +1,120 @@
+import { afterEach, expect, it } from "vitest";
+import { describeOnEachDatabase } from "@/test/databases";
+import { emulatorPerFile } from "@/test/emulator-per-file";
+import { placeOrder } from "@/test/shop";
+import type { OrderStatusView } from "../payments/status";
+import { syncPayment } from "../payments/sync";
+import { closeAllStreams, orderEvents, STREAM_BOUNDS } from "./stream";
+
+const payram = emulatorPerFile();
+
+/** Reads an event stream as the browser would: each `data:` message, parsed, until it ends. */
+function messages(response: Response) {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const received: OrderStatusView[] = [];
+  let buffer = "";
+  let ended = false;
+  const done = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = event.split("\n").find((line) => line.startsWith("data: "));
+        if (data) received.push(JSON.parse(data.slice(6)) as OrderStatusView);
+      }
+    }
+    ended = true;
+  })();
+  return { received, done, ended: () => ended, cancel: () => reader.cancel() };
+}
+
+/** Waits for a condition, up to a deadline (no fixed sleeps). */
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+afterEach(() => {
+  closeAllStreams();
+});
+
+describeOnEachDatabase("live status stream", (get) => {
+  const deps = (db = get().db) => ({ db, payram: payram.client });
+  // The watched order's own sync with PayRam is kept out of the way: what arrives was pushed.
+  const open = (orderId: string, db = get().db, client = "203.0.113.9") => orderEvents(deps(db), orderId, client, new AbortController().signal, 60 * 60_000);
+
+  it("sends the view at once, then the paid view when the payment lands, and ends", async () => {
+    const order = await placeOrder(get().db, payram);
+    const response = await open(order.orderId);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(response.headers.get("cache-control")).toBe("no-cache, no-transform");
+    expect(response.headers.get("x-accel-buffering")).toBe("no");
+    const stream = messages(response);
+    await until(() => stream.received.length === 1, "the first view");
+    expect(stream.received[0]).toMatchObject({ state: "OPEN", paid: false });
+
+    await payram.deposit(order.referenceId, "9.49");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    await until(() => stream.received.some((view) => view.paid), "the paid view");
+    expect(stream.received.at(-1)).toMatchObject({ paid: true, state: "FILLED", receivedUsd: "9.49" });
+    // Settled: the stream ends, and a new one is answered 204 (the browser stops reconnecting).
+    await stream.done;
+    expect((await open(order.orderId)).status).toBe(204);
+  });
+
+  it("pushes a change written by another instance (Postgres NOTIFY; SQLite: another connection's commit)", async () => {
+    const order = await placeOrder(get().db, payram);
+    const other = get().open();
+    const stream = messages(await open(order.orderId));
+    await until(() => stream.received.length === 1, "the first view");
+    await payram.deposit(order.referenceId, "4.00");
+    await syncPayment(deps(other), { referenceId: order.referenceId }, "webhook");
+    await until(() => stream.received.some((view) => view.state === "PARTIALLY_FILLED"), "the partly paid view from the other instance");
+    expect(stream.received.at(-1)).toMatchObject({ receivedUsd: "4.00", remainingUsd: "5.49" });
+    await stream.cancel();
+  });
+
+  it("sends each change to every watcher of the order", async () => {
+    const order = await placeOrder(get().db, payram);
+    const tabs = await Promise.all(Array.from({ length: 5 }, async (_, i) => messages(await open(order.orderId, get().db, `198.51.100.${i}`))));
+    await until(() => tabs.every((tab) => tab.received.length >= 1), "every tab's first view");
+    await payram.deposit(order.referenceId, "2.00");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    await until(() => tabs.every((tab) => tab.received.at(-1)?.state === "PARTIALLY_FILLED"), "every tab's partly paid view");
+    for (const tab of tabs) expect(tab.received.at(-1)).toMatchObject({ receivedUsd: "2.00", remainingUsd: "7.49" });
+    await Promise.all(tabs.map((tab) => tab.cancel()));
+  });
+
+  it("still syncs a watched order with PayRam, so that a change PayRam never announces reaches the page", async () => {
+    const order = await placeOrder(get().db, payram);
+    const stream = messages(await orderEvents(deps(), order.orderId, "203.0.113.9", new AbortController().signal, 200));
+    await until(() => stream.received.length >= 1, "the first view");
+    // Paid at PayRam, and no webhook, no poll: only the watch's own sync can find it.
+    await payram.deposit(order.referenceId, "9.49");
+    await until(() => stream.received.some((view) => view.paid), "the paid view");
+    await stream.done;
+  });
+
+  it("answers 404 for an unknown order and 429 past the streams one address may hold", async () => {
+    expect((await open("A".repeat(22))).status).toBe(404);
+    const order = await placeOrder(get().db, payram);
+    const held = [];
+    for (let i = 0; i < STREAM_BOUNDS.perClient; i++) held.push(await open(order.orderId, get().db, "192.0.2.1"));
+    expect(held.every((response) => response.status === 200)).toBe(true);
+    const refused = await open(order.orderId, get().db, "192.0.2.1");
+    expect(refused.status).toBe(429);
+    // Another address is not held back.
+    expect((await open(order.orderId, get().db, "192.0.2.2")).status).toBe(200);
+    // Streams that end free their place.
+    expect(closeAllStreams()).toBe(STREAM_BOUNDS.perClient + 1);
+    expect((await open(order.orderId, get().db, "192.0.2.1")).status).toBe(200);
+  });
+});
