@@ -1,0 +1,27 @@
+import { expect, it } from "vitest";
+import type { OrderStatusView } from "@/lib/payments/status";
+import { fallbackPollInterval, parseStreamMessage, type StreamHealth } from "./use-order-status";
+
+const now = Date.parse("2026-11-26T12:00:00.000Z");
+const view = (state: OrderStatusView["state"], paid = false) => ({ state, paid, updatedAt: new Date(now).toISOString() }) as OrderStatusView;
+
+it("polls only while the stream is not live, and never once the order is settled", () => {
+  const polls = (stream: StreamHealth, v = view("OPEN")) => fallbackPollInterval(v, stream, now);
+  expect(polls("live")).toBe(0);
+  // Not opened (hidden tab, no EventSource), silent since it opened (a buffering proxy), or failing.
+  expect(polls("none")).toBe(2_000);
+  expect(polls("opening")).toBe(2_000);
+  expect(polls("failing")).toBe(2_000);
+  for (const stream of ["none", "opening", "live", "failing"] as const) {
+    expect(polls(stream, view("FILLED", true))).toBe(0);
+    expect(polls(stream, view("CANCELLED"))).toBe(0);
+  }
+});
+
+it("takes a stream message's view, and ignores what is not one", () => {
+  const sent = { ...view("PARTIALLY_FILLED"), receivedUsd: "30.00" };
+  expect(parseStreamMessage(JSON.stringify(sent))).toEqual(sent);
+  for (const junk of ["", "ping", "{", "null", "42", '"OPEN"', "[]", '{"state":"OPEN"}', '{"state":1,"paid":false,"updatedAt":"x"}', undefined, 42]) {
+    expect(parseStreamMessage(junk)).toBeNull();
+  }
+});
