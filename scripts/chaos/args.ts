@@ -48,8 +48,7 @@ Options:
                       above it (default 12; more = more concurrent webhooks)
   --timeout <s>       whole-run deadline in seconds (default 600)
   --verbose           echo the app servers' output
-  --profile <name>    the emulator's profile: ${PROFILE_NAMES.join(" or ")} (default docs-2026);
-                      under connector-2026 mismatches are expected until issue 17, and named so
+  --profile <name>    the emulator's profile: ${PROFILE_NAMES.join(" or ")} (default docs-2026)
   --skip-sweep        leave out the final sweep: shows the suite catching every payment whose
                       webhooks were all lost (expect FAIL)
   --help              this text

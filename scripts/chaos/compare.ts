@@ -185,6 +185,7 @@ export function compare(
       add("two_open_attempts", `attempts ${open.map((attempt) => `${attempt.attempt_number} (${attempt.state})`).join(", ")} are all open`);
     }
 
+    const orderFlagged = (kind: string) => attempts.some((attempt) => attentionKeys.has(`${attempt.id}:${kind}`));
     const paidAttempts: ShopAttempt[] = [];
     for (const attempt of attempts) {
       const payment = attempt.reference_id ? payments.get(attempt.reference_id) : undefined;
@@ -205,13 +206,14 @@ export function compare(
       // The merchant's flags follow PayRam's final word (only checked where the shop agrees on the state).
       if (attempt.state === payment.state) {
         // Also on the reference that took the order past its total over several references.
-        const overFlag = attentionKeys.has(`${attempt.id}:over_filled`);
+        // Money flags are one per order (whichever reference raised it first).
         const overExpected = payment.state === "OVER_FILLED";
+        const overFlag = attentionKeys.has(`${attempt.id}:over_filled`) || (overExpected && orderFlagged("over_filled"));
         if (overFlag !== overExpected && !(overFlag && receivedAtPayram > order.total_cents)) {
           add("attention", `${where}: over-payment flag ${overFlag ? "raised" : "missing"} for ${payment.state}`);
         }
-        const fundsFlag = attentionKeys.has(`${attempt.id}:cancelled_with_funds`);
         const cancelledWithFunds = payment.state === "CANCELLED" && payment.filledCents > 0;
+        const fundsFlag = attentionKeys.has(`${attempt.id}:cancelled_with_funds`) || (cancelledWithFunds && orderFlagged("cancelled_with_funds"));
         if (fundsFlag !== cancelledWithFunds) add("attention", `${where}: cancelled-with-funds flag ${fundsFlag ? "raised" : "missing"} (${payment.state}, ${payment.filledCents} cents received)`);
         if (attentionKeys.has(`${attempt.id}:amount_mismatch`)) add("attention", `${where}: amount mismatch flagged although PayRam asked for the order's amount`);
       }
@@ -252,8 +254,12 @@ export function compare(
     }
     if (shouldBePaid && fulfilments.length === 0) add("fulfilment", "paid at PayRam, never fulfilled");
     if (!shouldBePaid && fulfilments.length > 0) add("fulfilment", "fulfilled without a paid payment at PayRam");
+    // Paid over several references, the one that took the order past its total is whichever the
+    // shop happened to apply last: any reference that brought money may be it.
+    const brought = (attempt: ShopAttempt) => (payments.get(attempt.reference_id ?? "")?.filledCents ?? 0) > 0;
+    const mayFulfil = topUps.length > 0 ? [...paidAttempts, ...attempts.filter(brought)] : paidAttempts;
     for (const fulfilment of fulfilments) {
-      if (paidAttempts.length > 0 && !paidAttempts.some((attempt) => attempt.id === fulfilment.attempt_id)) {
+      if (paidAttempts.length > 0 && !mayFulfil.some((attempt) => attempt.id === fulfilment.attempt_id)) {
         add("fulfilment", `fulfilled from attempt ${fulfilment.attempt_id}, which is not the paid one`);
       }
     }
