@@ -2,11 +2,11 @@
 
 import { useCallback, useEffect, useState } from "react";
 import useSWR from "swr";
-import { isFinal, STATUS_SYNC_INTERVAL_MS } from "@/lib/payments/states";
+import { STATUS_SYNC_INTERVAL_MS, viewSettled } from "@/lib/payments/states";
 import type { OrderStatusView } from "@/lib/payments/status";
 
-/** Paid (perhaps over several payments) or final: nothing will change by itself. */
-export const settled = (view: OrderStatusView) => view.paid || isFinal(view.state);
+/** Paid (perhaps over several payments) or final: nothing will change by itself (the server's rule too). */
+const settled = viewSettled;
 
 const MINUTE = 60_000;
 /** Poll as often as the server syncs while news is likely, then back off the longer it is quiet. */
