@@ -22,6 +22,8 @@ const state = (page: Page) => page.getByTestId("payment-state");
 
 test("with webhooks off, polling alone takes the page from OPEN through a partial payment to paid, then stops", async ({ page }, testInfo) => {
   await emulatorControl(page, "/config", "PUT", { webhooks: { enabled: false } });
+  // No live stream either (a proxy that refuses it): the page's own polling is what is tested.
+  await page.route("**/events", (route) => route.abort());
   try {
     await page.clock.install();
     const referenceId = await checkoutToPayram(page, "Aurora Desk Lamp");
