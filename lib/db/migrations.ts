@@ -420,9 +420,16 @@ const stormsAndTopUps: Migration = {
       .execute();
     await db.schema.createIndex("pending_references_next_try").on("pending_references").column("next_try_at").execute();
 
-    // Null on per-attempt items (unique per attempt and kind, as before); set on per-order ones.
+    // Null on per-attempt items (unique per attempt and kind, as before); set on per-order ones,
+    // one open at a time: once the merchant resolves it, new money raises a new one.
     await db.schema.alterTable("attention_items").addColumn("order_key", "text").execute();
-    await db.schema.createIndex("attention_items_order_key").unique().on("attention_items").columns(["order_id", "order_key"]).execute();
+    await db.schema
+      .createIndex("attention_items_order_key")
+      .unique()
+      .on("attention_items")
+      .columns(["order_id", "order_key"])
+      .where(sql<boolean>`resolved_at is null`)
+      .execute();
   },
 };
 

@@ -18,8 +18,12 @@ export async function orderChanged(trx: Db, orderId: string): Promise<void> {
   for (const hear of localHearers) hear(orderId);
 }
 
-/** The channel of this database and schema, as SQL: parallel shops (and test runs) on one server do not hear each other. */
-export const CHANNEL_SQL = `'shop_orders:' || current_database() || ':' || current_schema()`;
+/**
+ * The channel of this database and schema, as SQL: parallel shops (and test runs) on one server
+ * do not hear each other. Hashed to a fixed length: pg_notify refuses a channel of 64 bytes or
+ * more, which would roll back the payment write it rides on.
+ */
+export const CHANNEL_SQL = `'shop_orders_' || substr(md5(current_database() || ':' || current_schema()), 1, 20)`;
 
 const localHearers = processWide("live-local-hearers", () => new Set<(orderId: string) => void>());
 

@@ -26,8 +26,8 @@ export type Watcher = (view: OrderStatusView) => void;
 
 interface Watch {
   deps: SyncDeps;
-  watchers: Set<Watcher>;
-  lastJson: string;
+  /** Each watcher with the last view it was sent (a tab that joined later may hold an older one). */
+  watchers: Map<Watcher, string>;
   /** A read is under way; `again`: news came meanwhile, read once more after it. */
   reading: boolean;
   again: boolean;
@@ -79,9 +79,11 @@ async function readView(db: Db, orderId: string): Promise<OrderStatusView | null
 
 function deliver(orderId: string, watch: Watch, view: OrderStatusView) {
   const json = JSON.stringify(view);
-  if (json === watch.lastJson) return;
-  watch.lastJson = json;
-  for (const watcher of watch.watchers) watcher(view);
+  for (const [watcher, sent] of watch.watchers) {
+    if (sent === json) continue;
+    watch.watchers.set(watcher, json);
+    watcher(view);
+  }
   if (viewSettled(view)) unwatchAll(orderId);
 }
 
@@ -94,13 +96,13 @@ export function watchOrder(deps: SyncDeps, orderId: string, current: OrderStatus
   if (!watch) {
     const created: Watch = {
       deps,
-      watchers: new Set(),
-      lastJson: JSON.stringify(current),
+      watchers: new Map(),
       reading: false,
       again: false,
       syncTimer: setInterval(() => {
+        // The sync's news reaches the watchers through the one read path (never an older view over a newer one).
         orderStatus(deps, orderId, { syncIntervalMs: syncEveryMs })
-          .then((view) => view && watches.get(orderId) === created && deliver(orderId, created, view))
+          .then(() => publish(orderId))
           .catch((error: unknown) => log.warn({ event: "live", err: errorMessage(error) }, "a watched order could not be synced"));
       }, syncEveryMs),
     };
@@ -108,8 +110,11 @@ export function watchOrder(deps: SyncDeps, orderId: string, current: OrderStatus
     watches.set(orderId, created);
     watch = created;
     listen(deps.db);
+  } else {
+    // A change may have landed between this watcher's read and now: read again, for it too.
+    publish(orderId);
   }
-  watch.watchers.add(watcher);
+  watch.watchers.set(watcher, JSON.stringify(current));
   const own = watch;
   return () => {
     own.watchers.delete(watcher);

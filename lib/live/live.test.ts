@@ -4,7 +4,8 @@ import { emulatorPerFile } from "@/test/emulator-per-file";
 import { placeOrder } from "@/test/shop";
 import type { OrderStatusView } from "../payments/status";
 import { syncPayment } from "../payments/sync";
-import { closeAllStreams, orderEvents, STREAM_BOUNDS } from "./stream";
+import { watchOrder } from "./hub";
+import { closeAllStreams, openStreamCount, orderEvents, STREAM_BOUNDS } from "./stream";
 
 const payram = emulatorPerFile();
 
@@ -101,6 +102,44 @@ describeOnEachDatabase("live status stream", (get) => {
     await payram.deposit(order.referenceId, "9.49");
     await until(() => stream.received.some((view) => view.paid), "the paid view");
     await stream.done;
+  });
+
+  it("keeps watching an order cancelled after part of it arrived: a top-up may still pay it", async () => {
+    const order = await placeOrder(get().db, payram);
+    await payram.deposit(order.referenceId, "4.00");
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    const stream = messages(await open(order.orderId));
+    await until(() => stream.received.at(-1)?.state === "CANCELLED", "the cancelled view");
+    expect(stream.received.at(-1)).toMatchObject({ paid: false, receivedUsd: "4.00" });
+    expect(stream.ended()).toBe(false);
+    expect((await open(order.orderId, get().db, "203.0.113.10")).status).toBe(200);
+    await stream.cancel();
+  });
+
+  it("sends a tab that joined with an older view the newer one the others already have", async () => {
+    const order = await placeOrder(get().db, payram);
+    const first = messages(await open(order.orderId));
+    await until(() => first.received.length >= 1, "the first tab's view");
+    const stale = first.received[0]!;
+    await payram.deposit(order.referenceId, "2.00");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    await until(() => first.received.at(-1)?.state === "PARTIALLY_FILLED", "the first tab's news");
+    // A second tab whose read came before that change, joining after it.
+    const seen: OrderStatusView[] = [];
+    const stop = watchOrder(deps(), order.orderId, stale, (view) => seen.push(view));
+    await until(() => seen.some((view) => view.state === "PARTIALLY_FILLED"), "the late tab's news");
+    stop();
+    await first.cancel();
+  });
+
+  it("frees the place of a page that went away while its stream was being opened", async () => {
+    const order = await placeOrder(get().db, payram);
+    const gone = new AbortController();
+    gone.abort();
+    const before = openStreamCount();
+    const response = await orderEvents(deps(), order.orderId, "203.0.113.11", gone.signal);
+    expect(response.status).toBe(200);
+    expect(openStreamCount()).toBe(before);
   });
 
   it("answers 404 for an unknown order and 429 past the streams one address may hold", async () => {

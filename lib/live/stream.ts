@@ -12,7 +12,7 @@ import { watchOrder } from "./hub";
  * page polls instead.
  */
 export const STREAM_BOUNDS = { perClient: 20, perInstance: 10_000 };
-const HEARTBEAT_MS = 20_000;
+export const HEARTBEAT_MS = 20_000;
 /** How long a browser waits before reconnecting a dropped stream (SSE `retry:`). */
 const RECONNECT_MS = 3_000;
 
@@ -66,7 +66,9 @@ export async function orderEvents(
         if (viewSettled(current)) end();
       };
       const stream: OpenStream = { client, close: () => end() };
-      const heartbeat = setInterval(() => write(": keep-alive\n\n"), HEARTBEAT_MS);
+      // A comment keeps proxies from timing the stream out; the page cannot see comments, so a
+      // `ping` event follows it, which lets the page notice a stream that died without an error.
+      const heartbeat = setInterval(() => write(": keep-alive\nevent: ping\ndata: 1\n\n"), HEARTBEAT_MS);
       heartbeat.unref();
       const unwatch = watchOrder(deps, orderId, view, send, syncEveryMs);
       function end() {
@@ -88,6 +90,8 @@ export async function orderEvents(
       cleanup = end;
       open.streams.add(stream);
       open.byClient.set(client, (open.byClient.get(client) ?? 0) + 1);
+      // Gone while the view was being read: the abort event has fired already, and nothing would end it.
+      if (signal.aborted) return end();
       signal.addEventListener("abort", end);
       write(`retry: ${RECONNECT_MS}\n`);
       send(view);

@@ -236,7 +236,12 @@ export function payAgainOffer(order: PayableOrder, attempts: readonly AttemptFac
   return next && next.kind !== "first" ? { kind: next.kind, amountCents: next.amountCents } : null;
 }
 
-/** Nothing will change by itself: the order is paid, or the shopper's payment is final. The status page stops watching. */
-export function viewSettled(view: Pick<ShopperFacts, "paid" | "state">): boolean {
-  return view.paid || isFinal(view.state);
+/**
+ * Nothing will change by itself: the order is paid, or the shopper's payment is final with
+ * nothing received. (Money received on a closed payment leaves the order open to a top-up under
+ * another reference, which the sweep's search or PayRam's delivery may still bring in.) The
+ * status page stops watching.
+ */
+export function viewSettled(view: Pick<ShopperFacts, "paid" | "state" | "receivedUsd">): boolean {
+  return view.paid || (isFinal(view.state) && parseCents(view.receivedUsd) === 0);
 }

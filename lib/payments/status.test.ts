@@ -121,7 +121,7 @@ describeOnEachDatabase("the status page's view", (get) => {
 it("polls quickly while a payment may arrive, backs off when nothing happens, and stops when final", () => {
   const now = Date.parse("2026-11-26T12:00:00.000Z");
   const view = (state: OrderStatusView["state"], minutesQuiet: number) =>
-    ({ state, updatedAt: new Date(now - minutesQuiet * 60_000).toISOString() }) as OrderStatusView;
+    ({ state, paid: false, receivedUsd: "0.00", updatedAt: new Date(now - minutesQuiet * 60_000).toISOString() }) as OrderStatusView;
   expect(pollInterval(view("OPEN", 0), now)).toBe(2_000);
   expect(pollInterval(view("PARTIALLY_FILLED", 5), now)).toBe(5_000);
   expect(pollInterval(view("OPEN", 30), now)).toBe(15_000);

@@ -236,6 +236,12 @@ describeOnEachDatabase("an order paid over several PayRam references (a top-up u
     const state = await orderState(get().db, order.orderId);
     expect(state.attempts).toHaveLength(3);
     expect(state.attention).toMatchObject([{ kind: "over_filled" }]);
+
+    // The merchant resolves it (refunded the surplus, say); yet more money raises a new one.
+    await get().db.updateTable("attention_items").set({ resolved_at: new Date().toISOString(), resolution_note: "refunded" }).where("order_id", "=", order.orderId).execute();
+    const more = ((await payram.deposit(order.referenceId, "2.00")) as { referenceId: string }).referenceId;
+    await syncPayment(deps(), { referenceId: more, customer }, "webhook");
+    expect((await orderState(get().db, order.orderId)).attention).toMatchObject([{ kind: "over_filled" }, { kind: "over_filled" }]);
   });
 
   it("is paid by a payment PayRam opened for the order's customer alone, once PayRam says it is filled", async () => {

@@ -3,7 +3,7 @@ import type { OrderStatusView } from "@/lib/payments/status";
 import { fallbackPollInterval, parseStreamMessage, type StreamHealth } from "./use-order-status";
 
 const now = Date.parse("2026-11-26T12:00:00.000Z");
-const view = (state: OrderStatusView["state"], paid = false) => ({ state, paid, updatedAt: new Date(now).toISOString() }) as OrderStatusView;
+const view = (state: OrderStatusView["state"], paid = false, receivedUsd = "0.00") => ({ state, paid, receivedUsd, updatedAt: new Date(now).toISOString() }) as OrderStatusView;
 
 it("polls only while the stream is not live, and never once the order is settled", () => {
   const polls = (stream: StreamHealth, v = view("OPEN")) => fallbackPollInterval(v, stream, now);
@@ -16,12 +16,14 @@ it("polls only while the stream is not live, and never once the order is settled
     expect(polls(stream, view("FILLED", true))).toBe(0);
     expect(polls(stream, view("CANCELLED"))).toBe(0);
   }
+  // Cancelled after part of the money arrived: a top-up may still pay it, so the page keeps asking.
+  expect(polls("failing", view("CANCELLED", false, "4.00"))).toBeGreaterThan(0);
 });
 
 it("takes a stream message's view, and ignores what is not one", () => {
-  const sent = { ...view("PARTIALLY_FILLED"), receivedUsd: "30.00" };
+  const sent = view("PARTIALLY_FILLED", false, "30.00");
   expect(parseStreamMessage(JSON.stringify(sent))).toEqual(sent);
-  for (const junk of ["", "ping", "{", "null", "42", '"OPEN"', "[]", '{"state":"OPEN"}', '{"state":1,"paid":false,"updatedAt":"x"}', undefined, 42]) {
+  for (const junk of ["", "ping", "{", "null", "42", '"OPEN"', "[]", '{"state":"OPEN"}', '{"state":1,"paid":false,"updatedAt":"x"}', '{"state":"OPEN","paid":false,"updatedAt":"x"}', undefined, 42]) {
     expect(parseStreamMessage(junk)).toBeNull();
   }
 });

@@ -52,7 +52,7 @@ export function parseStreamMessage(data: unknown): OrderStatusView | null {
     return null;
   }
   const view = value as Partial<OrderStatusView> | null;
-  const looksRight = typeof view === "object" && view !== null && typeof view.state === "string" && typeof view.paid === "boolean" && typeof view.updatedAt === "string";
+  const looksRight = typeof view === "object" && view !== null && typeof view.state === "string" && typeof view.paid === "boolean" && typeof view.updatedAt === "string" && typeof view.receivedUsd === "string" && /^\d+\.\d{2}$/.test(view.receivedUsd);
   return looksRight ? (view as OrderStatusView) : null;
 }
 
@@ -61,6 +61,9 @@ async function fetchStatus(url: string): Promise<OrderStatusView> {
   if (!response.ok) throw new Error(`status ${response.status}`);
   return (await response.json()) as OrderStatusView;
 }
+
+/** Twice the server's heartbeat (lib/live/stream.ts HEARTBEAT_MS, 20 s) and a little more. */
+const SILENT_STREAM_MS = 45_000;
 
 /**
  * The one hook for an order's payment status. The server pushes each change down an event
@@ -84,6 +87,7 @@ export function useOrderStatus(orderId: string, initial: OrderStatusView) {
   useEffect(() => {
     if (done || typeof EventSource === "undefined") return;
     let source: EventSource | null = null;
+    let heard = 0;
     const close = () => {
       source?.close();
       source = null;
@@ -93,7 +97,13 @@ export function useOrderStatus(orderId: string, initial: OrderStatusView) {
       const opened = new EventSource(`${url}/events`);
       source = opened;
       setStream("opening");
+      heard = Date.now();
+      // The server's heartbeat: a live stream says something at least this often.
+      opened.addEventListener("ping", () => {
+        heard = Date.now();
+      });
       opened.onmessage = (event) => {
+        heard = Date.now();
         const view = parseStreamMessage(event.data);
         if (!view) return;
         setStream("live");
@@ -115,9 +125,18 @@ export function useOrderStatus(orderId: string, initial: OrderStatusView) {
         open();
       }
     };
+    // A stream that died without an error (a network switch, a proxy dropping it quietly) goes
+    // silent: past two heartbeats, poll again and open a new one.
+    const watchdog = setInterval(() => {
+      if (!source || Date.now() - heard < SILENT_STREAM_MS) return;
+      close();
+      setStream("failing");
+      open();
+    }, SILENT_STREAM_MS / 4);
     open();
     document.addEventListener("visibilitychange", onVisibility);
     return () => {
+      clearInterval(watchdog);
       document.removeEventListener("visibilitychange", onVisibility);
       close();
       setStream("none");
