@@ -7,6 +7,7 @@ import type { Summary } from "./percentiles";
 import type { ProfileSummary } from "./profile";
 import type { CheckoutMode, CheckoutResult } from "./sections/checkout-overhead";
 import type { StormResult } from "./sections/confirmation-storm";
+import type { LiveStreamsResult } from "./sections/live-streams";
 import type { PageWeight, WeightResult } from "./sections/page-weight";
 import type { PaidResult } from "./sections/time-to-paid";
 import type { PollingResult } from "./sections/status-polling";
@@ -24,6 +25,7 @@ export interface DatabaseResults {
   checkout?: CheckoutResult;
   paid?: PaidResult;
   storm?: StormResult;
+  streams?: LiveStreamsResult;
   /** With --profile: where each server's CPU time went. */
   profiles?: Partial<Record<"next" | "bare", ProfileSummary>>;
 }
@@ -112,12 +114,43 @@ function weightRow(page: PageWeight, blank: PageWeight): Row {
 
 function paidRow(db: string, result: PaidResult): Row {
   const summary = (s: Summary) => `p50 ${ms(s.p50)} ms · p95 ${ms(s.p95)} ms`;
+  if (result.mode !== "push" || !result.fromCommit || !result.fromWebhookAnswer) {
+    return [
+      `5. deposit → "Paid" on screen (${result.runs} runs)`,
+      db,
+      summary(result.onScreen),
+      `deposit → webhook answered (paid in the database): ${summary(result.webhookAnswered)}`,
+      `+${ms(result.onScreen.p50 - result.webhookAnswered.p50)} ms at p50: the page's next poll (every 2 s)`,
+    ];
+  }
+  const within = result.fromCommit.p50 <= PAID_P50_TARGET_MS && result.fromCommit.p95 <= PAID_P95_TARGET_MS;
+  const where = result.pageInstance === result.webhookInstance ? "one instance" : `webhook to ${result.webhookInstance}, page on ${result.pageInstance}`;
   return [
-    `5. deposit → "Paid" on screen (${result.runs} runs)`,
+    `5. payment committed → "Paid" in the page, by push (${result.runs} runs; ${where})`,
     db,
-    summary(result.onScreen),
-    `deposit → webhook answered (paid in the database): ${summary(result.webhookAnswered)}`,
-    `+${ms(result.onScreen.p50 - result.webhookAnswered.p50)} ms at p50: the page's next poll (every 2 s)`,
+    `from the paying transaction's timestamp: ${summary(result.fromCommit)} · from the webhook's answer: ${summary(result.fromWebhookAnswer)} · from the deposit: ${summary(result.onScreen)} · ${result.pollsWhileWaiting ?? 0} polls while waiting, ${result.runsWithoutStream ?? 0} runs without a stream, ${result.runsThrottled ?? 0} with the webhook throttled`,
+    `deposit → webhook answered (paid in the database): ${summary(result.webhookAnswered)}; polling (before issue 18): deposit → "Paid" p50 ≈ 1,030 ms · p95 ≈ 1,810–1,930 ms`,
+    `target p50 ≤ ${PAID_P50_TARGET_MS} ms, p95 ≤ ${PAID_P95_TARGET_MS} ms: ${within ? "within" : "OVER"}`,
+  ];
+}
+
+const PAID_P50_TARGET_MS = 100;
+const PAID_P95_TARGET_MS = 250;
+const FANOUT_P99_TARGET_MS = 1_000;
+
+const mib = (bytes: number | null) => (bytes === null ? "?" : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
+const kib = (bytes: number | null) => (bytes === null ? "?" : `${(bytes / 1024).toFixed(1)} KiB`);
+
+function streamsRow(db: string, result: LiveStreamsResult): Row {
+  const f = result.fanout;
+  const errors = result.errors === 0 ? "0 errors" : `${result.errors} ERRORS (${Object.entries(result.errorKinds).map(([kind, n]) => `${kind} ×${n}`).join(", ")})`;
+  const within = result.errors === 0 && f.received === f.streams && f.fromCommit.p99 <= FANOUT_P99_TARGET_MS;
+  return [
+    `8. ${result.streams.toLocaleString("en-US")} live status streams on one instance (${result.orders.toLocaleString("en-US")} orders × ${result.perOrder}, ${result.addresses.toLocaleString("en-US")} addresses); ${f.orders} orders paid at once`,
+    db,
+    `${errors} · RSS ${mib(result.rssBeforeBytes)} → ${mib(result.rssAfterBytes)}: ${kib(result.rssPerStreamBytes)}/stream (${kib(result.rssPerExtraStreamBytes)} per extra tab) · opened in ${result.openSeconds.toFixed(1)} s (first view p50 ${ms(result.openLatency.p50)} ms · p99 ${ms(result.openLatency.p99)} ms) · fan-out to ${f.received}/${f.streams} streams: from the paying transaction p50 ${ms(f.fromCommit.p50)} ms · p99 ${ms(f.fromCommit.p99)} ms, from the burst p50 ${ms(f.fromBurst.p50)} ms · p99 ${ms(f.fromBurst.p99)} ms`,
+    `PayRam status calls/order/s: ${result.oneWatcher.statusCallsPerOrderPerSecond.toFixed(3)} with ${result.oneWatcher.streams.toLocaleString("en-US")} streams (1 per order) vs ${result.allWatchers.statusCallsPerOrderPerSecond.toFixed(3)} with ${result.allWatchers.streams.toLocaleString("en-US")} (${result.perOrder} per order)`,
+    `calls ×${(result.allWatchers.statusCallsPerOrderPerSecond / result.oneWatcher.statusCallsPerOrderPerSecond).toFixed(2)} for ×${result.perOrder} watchers; target 0 errors, fan-out p99 ≤ ${FANOUT_P99_TARGET_MS} ms: ${within ? "within" : "OVER"}`,
   ];
 }
 
@@ -146,6 +179,7 @@ export function tableRows(run: BenchRun): Row[] {
   for (const db of ran) if (db.checkout) rows.push(checkoutRow(db.database, db.checkout.sequential), checkoutRow(db.database, db.checkout.concurrent));
   if (run.weight) for (const page of run.weight.pages) rows.push(weightRow(page, run.weight.blank));
   for (const db of ran) if (db.paid) rows.push(paidRow(db.database, db.paid));
+  for (const db of ran) if (db.streams) rows.push(streamsRow(db.database, db.streams));
   for (const db of ran) if (db.storm) rows.push(stormRow(db.database, db.storm));
   return rows;
 }
@@ -178,6 +212,16 @@ export function formatNotes(run: BenchRun): string[] {
     notes.push(
       `${db.database} storm: after ${storm.warmupSeconds} s of warm-up at the same rate (p50 ${ms(storm.warmupLatency.p50)} ms, p99 ${ms(storm.warmupLatency.p99)} ms), ${storm.deliveries} deliveries sent in ${storm.sendSeconds.toFixed(1)} s (${perSecond(storm.deliveries / storm.sendSeconds)}/s), all answered after ${storm.seconds.toFixed(1)} s; ` +
         `${storm.statusCalls} PayRam status calls; ${storm.rowsWritten} webhook_deliveries rows (${verdicts}); confirmations rising every ${storm.confirmationEveryMs / 1000} s (of ${storm.confirmationsRequired}).`,
+    );
+  }
+  for (const db of run.databases) {
+    const live = db.streams;
+    if (!live) continue;
+    const f = live.fanout;
+    const cpu = (w: LiveStreamsResult["oneWatcher"]) => (w.serverCpuPercent === null ? "" : `, server CPU ${w.serverCpuPercent.toFixed(0)} %`);
+    notes.push(
+      `${db.database} streams: ulimit -n ${live.openFilesLimit ?? "unlimited"}; held ${live.oneWatcher.seconds.toFixed(0)} s with ${live.oneWatcher.streams} streams (${live.oneWatcher.statusCalls} PayRam status calls${cpu(live.oneWatcher)}) then ${live.allWatchers.seconds.toFixed(0)} s with ${live.allWatchers.streams} (${live.allWatchers.statusCalls} calls${cpu(live.allWatchers)}); ` +
+        `RSS 2 s after closing every stream ${mib(live.rssAfterCloseBytes)}; fan-out: ${f.webhooksAnswered}/${f.orders} webhooks answered (${f.webhooksThrottled} throttled: applied at the claim's end), ${f.statusCallsChanged} status calls for the changed orders, all paid views in within ${f.seconds.toFixed(1)} s; from the webhook's answer p50 ${ms(f.fromWebhookAnswer.p50)} ms · p99 ${ms(f.fromWebhookAnswer.p99)} ms (negative: the push came first); ${live.stillOpen} streams of unchanged orders still open at the end.`,
     );
   }
   if (run.weight) notes.push(`Blank app: built with next build in ${run.weight.blankBuildSeconds.toFixed(0)} s (temp folder, the repo's node_modules).`);

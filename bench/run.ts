@@ -18,6 +18,7 @@ import { formatProfile, mainThreadProfile, summarizeProfile } from "./profile";
 import { formatRun, RESULTS_DIR, updateResultsMarkdown, writeJson, type BenchRun, type DatabaseResults } from "./report";
 import { benchCheckoutOverhead } from "./sections/checkout-overhead";
 import { benchConfirmationStorm } from "./sections/confirmation-storm";
+import { benchLiveStreams } from "./sections/live-streams";
 import { benchPageWeight } from "./sections/page-weight";
 import { benchStatusPolling } from "./sections/status-polling";
 import { benchTimeToPaid } from "./sections/time-to-paid";
@@ -90,6 +91,7 @@ async function benchDatabase(kind: DatabaseKind, options: BenchOptions, run: Ben
     if (wants("webhook")) results.webhook = await section(stack, "webhook ingest", run.errors, () => benchWebhookIngest(stack, plan.webhook));
     if (wants("polling")) results.polling = await section(stack, "status polling", run.errors, () => benchStatusPolling(stack, plan.polling));
     if (wants("paid")) results.paid = await section(stack, "time to paid", run.errors, async () => benchTimeToPaid(stack, await getBrowser(), plan.paid.runs));
+    if (wants("streams")) results.streams = await section(stack, "live status streams", run.errors, () => benchLiveStreams(stack, plan.streams));
     // Last of the database's sections: its deposits stay confirming at the emulator afterwards.
     if (wants("storm")) results.storm = await section(stack, "confirmation storm", run.errors, () => benchConfirmationStorm(stack, plan.storm));
     if (withPageWeight) {

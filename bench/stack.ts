@@ -32,6 +32,11 @@ export interface Stack {
   app: AppInstance;
   bare: BareServer;
   checkoutDeps: CheckoutDeps;
+  /**
+   * Another `next start` on the same database and emulator (a second instance, or one with
+   * extra settings such as TRUSTED_PROXY_COUNT); the caller stops it (and the run's cleanup does).
+   */
+  startInstance(name: string, extraEnv?: Record<string, string>): Promise<AppInstance>;
   /** Starts a new `next start` when another `next build` replaced the one this server runs. */
   restartAppIfRebuilt(): Promise<boolean>;
 }
@@ -93,6 +98,11 @@ export async function startStack(kind: DatabaseKind, options: StackOptions): Pro
       checkoutOrigins: [new URL(emulator.publicUrl).origin],
       payramTimeoutMs: PAYRAM_TIMEOUT_MS,
       paymentTtlMs: 60 * 60_000,
+    },
+    startInstance: async (name, extraEnv = {}) => {
+      const instance = await startApp(name, { ...appEnv, ...extraEnv } as AppEnv, { verbose: options.verbose, timeoutMs: 60_000 });
+      defer(`stop ${name}`, () => instance.stop());
+      return instance;
     },
     restartAppIfRebuilt: async () => {
       if (currentBuildId() === launched.buildId) return false;
