@@ -32,15 +32,21 @@ export const DELIVERY_SYNC_INTERVAL_MS = 2_000;
  * The claim, or why not: "fresh" (asked within the interval, or being asked: by the row just
  * read, no write needed) or "lost" (another caller's UPDATE came first).
  */
-export async function claimSync(db: Db, attempt: PaymentAttempt, intervalMs: number, now = new Date()): Promise<Claim | "fresh" | "lost"> {
+export async function claimSync(db: Db, attempt: PaymentAttempt, intervalMs: number, options: { now?: Date; stateChange?: boolean } = {}): Promise<Claim | "fresh" | "lost"> {
+  const now = options.now ?? new Date();
   const staleBefore = new Date(now.getTime() - intervalMs).toISOString();
-  if (attempt.last_synced_at !== null && attempt.last_synced_at > staleBefore) return "fresh";
+  const fresh = attempt.last_synced_at !== null && attempt.last_synced_at > staleBefore;
+  // A delivery announcing a new state (the payment filled) need not wait out the interval after
+  // a sync that has landed: one such claim per sync (the UPDATE below is on that sync's exact
+  // time), never while a sync is under way. A storm of progress deliveries never qualifies.
+  const early = fresh && options.stateChange === true && attempt.last_synced_at! <= now.toISOString();
+  if (fresh && !early) return "fresh";
   const claim = { claimedAt: now.toISOString(), leaseUntil: new Date(now.getTime() + SYNC_LEASE_MS).toISOString() };
   const claimed = await db
     .updateTable("payment_attempts")
     .set({ last_synced_at: claim.leaseUntil })
     .where("id", "=", attempt.id)
-    .where((eb) => eb.or([eb("last_synced_at", "is", null), eb("last_synced_at", "<=", staleBefore)]))
+    .where((eb) => (early ? eb("last_synced_at", "=", attempt.last_synced_at!) : eb.or([eb("last_synced_at", "is", null), eb("last_synced_at", "<=", staleBefore)])))
     .executeTakeFirst();
   return Number(claimed.numUpdatedRows) > 0 ? claim : "lost";
 }

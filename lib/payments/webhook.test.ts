@@ -68,6 +68,19 @@ describeOnEachDatabase("webhook ingestion", (get) => {
     expect(Date.parse(attempt.next_sync_at!)).toBeLessThanOrEqual(Date.parse(attempt.last_synced_at!) + 60_000);
   });
 
+  it("applies a delivery announcing a new state at once, even right after a sync; progress within the interval still waits", async () => {
+    const order = await placeOrder(get().db, payram);
+    const slow = deps({ deliverySyncIntervalMs: 60_000 });
+    // The status page (or its watch) has just asked PayRam.
+    await syncPayment(deps(), { referenceId: order.referenceId }, "poll");
+    expect((await receiveWebhook(slow, signed({ reference_id: order.referenceId, status: "OPEN", confirmation_current: 1, confirmation_required: 3 }))).body.result).toBe("throttled");
+    await deposit(order.referenceId, "9.49");
+    const calls = await payram.statusCalls(order.referenceId);
+    expect(await receiveWebhook(slow, signed({ reference_id: order.referenceId, status: "FILLED", filled_amount_in_usd: "9.49" }))).toMatchObject({ body: { result: "accepted" } });
+    expect(await payram.statusCalls(order.referenceId)).toBe(calls + 1);
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true });
+  });
+
   it("asks PayRam again for news that came while PayRam was being asked, once the interval ends", async () => {
     const order = await placeOrder(get().db, payram);
     const quick = deps({ deliverySyncIntervalMs: 300 });

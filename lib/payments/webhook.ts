@@ -8,7 +8,7 @@ import { processWide } from "../process-wide";
 import { hitCappedLimit, hitRateLimit, LIMITS } from "../security/rate-limit";
 import { sweepAllOpen } from "./sweep";
 import { forgetPending, isAdoptable, notePending } from "./pending";
-import { isSyncable } from "./states";
+import { isSyncable, nextState, PAYRAM_STATES } from "./states";
 import { syncPayment, type SyncDeps } from "./sync";
 import { claimSync, DELIVERY_SYNC_INTERVAL_MS, releaseClaim, requestResync, type Claim } from "./sync-claim";
 
@@ -105,7 +105,7 @@ async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Prom
   const known = reading.names && "referenceId" in reading.names ? await attemptByReference(deps.db, reading.names.referenceId) : null;
   let claim: Claim | null = null;
   if (known) {
-    const claimed = await claimSync(deps.db, known, intervalOf(deps));
+    const claimed = await claimSync(deps.db, known, intervalOf(deps), { stateChange: claimsNewState(known, reading.notice) });
     if (typeof claimed !== "object") return throttle(deps, known, reading.notice, new Date(arrivedAt), about, record);
     claim = claimed;
   }
@@ -236,6 +236,15 @@ function resyncLater(deps: WebhookDeps, attemptId: string, referenceId: string, 
     });
   }, wait + 20);
   timer.unref();
+}
+
+/** The delivery says the payment moved to another state (FILLED, say) than the one the shop holds. */
+function claimsNewState(attempt: PaymentAttempt, notice: WebhookNotice): boolean {
+  const status = notice.status?.trim().toUpperCase();
+  const state = PAYRAM_STATES.find((known) => known === (status === "CANCELED" ? "CANCELLED" : status));
+  if (!state) return false;
+  const next = nextState(attempt, state, notice.filledCents);
+  return next !== null && next !== attempt.state;
 }
 
 async function attemptByReference(db: Db, referenceId: string): Promise<PaymentAttempt | null> {
