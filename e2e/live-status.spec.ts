@@ -8,6 +8,9 @@ import { startNextServer, type NextServer } from "./next-server";
 import { checkoutToPayram, emulatorControl } from "./shop";
 import { APP_URL } from "./urls";
 
+// Its own client address (the e2e server trusts one proxy): its carts do not use up the other specs' allowance.
+test.use({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.40" } });
+
 /**
  * The open status page learns of a payment by push (`/api/orders/<id>/events`), polling
  * (`/api/orders/<id>`) being the fallback. Each test blocks one of the two and shows the other
