@@ -3,17 +3,19 @@ import pg from "pg";
 import { CHANNEL_SQL, hearLocalChanges } from "./changes";
 import { isPostgres, postgresConnectionOf, type Db } from "../db";
 import { errorMessage, log } from "../log";
-import { findOrder } from "../orders";
-import { orderAttempts } from "../payments/attempts";
+import { forEachLimited } from "../concurrency";
+import type { Order, PaymentAttempt } from "../db/schema";
 import { viewSettled } from "../payments/states";
-import { currentAttempt, orderStatus, syncUnderWay, toStatusView, type OrderStatusView } from "../payments/status";
+import { currentAttempt, syncUnderWay, syncWhenDue, toStatusView, type OrderStatusView } from "../payments/status";
 import type { SyncDeps } from "../payments/sync";
 import { processWide } from "../process-wide";
 
 /**
  * Live status: who watches which order. Every writer of what the status page shows calls
  * orderChanged (./changes.ts) in its transaction; each watched order is then read once (not once
- * per watcher) and its view sent to every watcher if it differs from the last one.
+ * per watcher; the orders with news together, a few queries for a burst) and its view sent to
+ * every watcher if it differs from the last one. One timer per database syncs the watched orders
+ * with PayRam, a few at a time.
  *
  * On Postgres the news is a NOTIFY sent in the writer's transaction (delivered at its commit, to
  * every instance, this one included) and heard by one dedicated LISTEN connection per instance.
@@ -25,121 +27,186 @@ import { processWide } from "../process-wide";
 export type Watcher = (view: OrderStatusView) => void;
 
 interface Watch {
-  deps: SyncDeps;
   /** Each watcher with the last view it was sent (a tab that joined later may hold an older one). */
   watchers: Map<Watcher, string>;
-  /** A read is under way; `again`: news came meanwhile, read once more after it. */
+  /** Keeps an unannounced change (an expiry PayRam never delivers) within syncEveryMs. */
+  syncEveryMs: number;
+  nextSyncAt: number;
+}
+
+/** The watched orders of one database (the app holds one; tests open several to play instances). */
+interface Hub {
+  db: Db;
+  deps: SyncDeps;
+  watches: Map<string, Watch>;
+  /** Watched orders with news, read together by the next read. */
+  news: Set<string>;
   reading: boolean;
-  again: boolean;
-  /** Keeps an unannounced change (an expiry PayRam never delivers) within WATCHED_SYNC_MS. */
-  syncTimer: ReturnType<typeof setInterval>;
+  syncTimer: ReturnType<typeof setTimeout> | null;
+  syncTimerAt: number;
+  syncing: boolean;
+  listener: Listener;
 }
 
 /** A watched order is synced with PayRam at most this often, per order (the poll's stored claim makes it so across instances). */
 export const WATCHED_SYNC_MS = 5_000;
+/** How many watched orders are synced at once: the rest of the pool stays free for the reads that push news. */
+const WATCH_SYNC_CONCURRENCY = 4;
+/** The most orders one query reads (bound parameters are limited). */
+const READ_CHUNK = 500;
 /** Postgres: the listening connection proves itself alive by hearing its own NOTIFY this often. */
 const SELF_CHECK_MS = 15_000;
 /** SQLite: how often another process's commits are looked for while someone watches. */
 const DATA_VERSION_POLL_MS = 250;
 
-const watches = processWide("live-watches", () => new Map<string, Watch>());
+const hubs = processWide("live-hubs", () => new Map<Db, Hub>());
 // Once per process, whichever server layer loads this module first.
 processWide("live-local-hearing", () => hearLocalChanges(publish));
 
-/** Reads a watched order again and sends its view to its watchers if it changed. */
+/** News of an order (SQLite: from this process's writers): its watchers on every database handle hear it. */
 export function publish(orderId: string): void {
-  const watch = watches.get(orderId);
-  if (!watch) return;
-  if (watch.reading) {
-    watch.again = true;
-    return;
-  }
-  watch.reading = true;
+  for (const hub of hubs.values()) if (hub.watches.has(orderId)) readSoon(hub, [orderId]);
+}
+
+/**
+ * Reads orders with news and sends each watcher the view if it changed. One read at a time per
+ * database, for every order with news (news arriving meanwhile waits for the next), so a burst
+ * of NOTIFYs costs a few queries, and a view is never sent over a newer one.
+ */
+function readSoon(hub: Hub, orderIds: Iterable<string>) {
+  for (const orderId of orderIds) hub.news.add(orderId);
+  if (hub.reading || hub.news.size === 0) return;
+  hub.reading = true;
   void (async () => {
-    try {
-      do {
-        watch.again = false;
-        const view = await readView(watch.deps.db, orderId);
-        if (view) deliver(orderId, watch, view);
-      } while (watch.again && watches.get(orderId) === watch);
-    } catch (error) {
-      log.warn({ event: "live", err: errorMessage(error) }, "a watched order could not be read");
-    } finally {
-      watch.reading = false;
+    while (hub.news.size > 0) {
+      const batch = [...hub.news].filter((orderId) => hub.watches.has(orderId));
+      hub.news.clear();
+      try {
+        for (const { order, attempts } of await ordersWithAttempts(hub.db, batch)) {
+          const watch = hub.watches.get(order.id);
+          if (watch) deliver(hub, order.id, watch, toStatusView(order, attempts, syncUnderWay(hub.db, currentAttempt(attempts))));
+        }
+      } catch (error) {
+        log.warn({ event: "live", orders: batch.length, err: errorMessage(error) }, "watched orders could not be read");
+      }
     }
+    hub.reading = false;
   })();
 }
 
-async function readView(db: Db, orderId: string): Promise<OrderStatusView | null> {
-  const order = await findOrder(db, orderId);
-  if (!order) return null;
-  const attempts = await orderAttempts(db, order.id);
-  return toStatusView(order, attempts, syncUnderWay(db, currentAttempt(attempts)));
+/** Orders (those that exist) with their payment attempts, oldest first: a few queries however many. */
+async function ordersWithAttempts(db: Db, orderIds: readonly string[]): Promise<{ order: Order; attempts: PaymentAttempt[] }[]> {
+  const found: { order: Order; attempts: PaymentAttempt[] }[] = [];
+  for (let start = 0; start < orderIds.length; start += READ_CHUNK) {
+    const chunk = orderIds.slice(start, start + READ_CHUNK);
+    const orders = await db.selectFrom("orders").selectAll().where("id", "in", chunk).execute();
+    if (orders.length === 0) continue;
+    const attempts = await db
+      .selectFrom("payment_attempts")
+      .selectAll()
+      .where("order_id", "in", orders.map((order) => order.id))
+      .orderBy("attempt_number")
+      .execute();
+    for (const order of orders) found.push({ order, attempts: attempts.filter((attempt) => attempt.order_id === order.id) });
+  }
+  return found;
 }
 
-function deliver(orderId: string, watch: Watch, view: OrderStatusView) {
+function deliver(hub: Hub, orderId: string, watch: Watch, view: OrderStatusView) {
   const json = JSON.stringify(view);
   for (const [watcher, sent] of watch.watchers) {
     if (sent === json) continue;
     watch.watchers.set(watcher, json);
     watcher(view);
   }
-  if (viewSettled(view)) unwatchAll(orderId);
+  if (viewSettled(view) && hub.watches.get(orderId) === watch) hub.watches.delete(orderId);
 }
 
 /**
  * Starts watching an order whose current view the caller has just read (and sent). Returns the
- * way to stop. One watch per order, however many tabs; the first one starts its listener.
+ * way to stop. One watch per order, however many tabs.
  */
 export function watchOrder(deps: SyncDeps, orderId: string, current: OrderStatusView, watcher: Watcher, syncEveryMs = WATCHED_SYNC_MS): () => void {
-  let watch = watches.get(orderId);
+  const hub = hubOf(deps);
+  let watch = hub.watches.get(orderId);
   if (!watch) {
-    const created: Watch = {
-      deps,
-      watchers: new Map(),
-      reading: false,
-      again: false,
-      syncTimer: setInterval(() => {
-        // The sync's news reaches the watchers through the one read path (never an older view over a newer one).
-        orderStatus(deps, orderId, { syncIntervalMs: syncEveryMs })
-          .then(() => publish(orderId))
-          .catch((error: unknown) => log.warn({ event: "live", err: errorMessage(error) }, "a watched order could not be synced"));
-      }, syncEveryMs),
-    };
-    created.syncTimer.unref();
-    watches.set(orderId, created);
-    watch = created;
-    listen(deps.db);
+    watch = { watchers: new Map(), syncEveryMs, nextSyncAt: Date.now() + syncEveryMs };
+    hub.watches.set(orderId, watch);
+    scheduleSyncs(hub);
   } else {
     // A change may have landed between this watcher's read and now: read again, for it too.
-    publish(orderId);
+    readSoon(hub, [orderId]);
   }
   watch.watchers.set(watcher, JSON.stringify(current));
   const own = watch;
   return () => {
     own.watchers.delete(watcher);
-    if (own.watchers.size === 0 && watches.get(orderId) === own) {
-      clearInterval(own.syncTimer);
-      watches.delete(orderId);
-    }
+    if (own.watchers.size === 0 && hub.watches.get(orderId) === own) hub.watches.delete(orderId);
   };
 }
 
-function unwatchAll(orderId: string) {
-  const watch = watches.get(orderId);
-  if (!watch) return;
-  clearInterval(watch.syncTimer);
-  watches.delete(orderId);
+function hubOf(deps: SyncDeps): Hub {
+  let hub = hubs.get(deps.db);
+  if (!hub) {
+    const created: Hub = { db: deps.db, deps, watches: new Map(), news: new Set(), reading: false, syncTimer: null, syncTimerAt: Infinity, syncing: false, listener: { stop: async () => {} } };
+    hubs.set(deps.db, created);
+    created.listener = isPostgres(deps.db) ? listenPostgres(created) : watchSqliteCommits(created);
+    hub = created;
+  }
+  return hub;
 }
 
-/** Every watched order of this database is read again (after a reconnect, or another process's commit). */
-function publishAll(db: Db) {
-  for (const [orderId, watch] of watches) if (watch.deps.db === db) publish(orderId);
+// ---------------------------------------------------------------------------------------------
+// The watched orders' own syncs with PayRam: one timer per database, whatever the number watched.
+
+/** Sets the sync timer for the earliest watched order due (none while a round runs: it sets it at its end). */
+function scheduleSyncs(hub: Hub) {
+  if (hub.syncing) return;
+  let dueAt = Infinity;
+  for (const watch of hub.watches.values()) dueAt = Math.min(dueAt, watch.nextSyncAt);
+  if (dueAt === hub.syncTimerAt) return;
+  if (hub.syncTimer) clearTimeout(hub.syncTimer);
+  hub.syncTimer = null;
+  hub.syncTimerAt = dueAt;
+  if (dueAt === Infinity) return;
+  hub.syncTimer = setTimeout(() => void syncDue(hub), Math.max(0, dueAt - Date.now()));
+  hub.syncTimer.unref();
 }
 
-function watchedOn(db: Db): boolean {
-  for (const watch of watches.values()) if (watch.deps.db === db) return true;
-  return false;
+/**
+ * Syncs every watched order that is due, a few at a time, through the claim the poll uses (an
+ * order asked about within the interval, by a poll, a webhook or another instance, is skipped).
+ * A sync that changes what the page shows publishes it (orderChanged): nothing is read twice.
+ */
+async function syncDue(hub: Hub) {
+  hub.syncing = true;
+  hub.syncTimer = null;
+  hub.syncTimerAt = Infinity;
+  try {
+    const now = Date.now();
+    const due: string[] = [];
+    for (const [orderId, watch] of hub.watches) {
+      if (watch.nextSyncAt > now) continue;
+      due.push(orderId);
+      watch.nextSyncAt = now + watch.syncEveryMs;
+    }
+    const found = await ordersWithAttempts(hub.db, due);
+    await forEachLimited(found, WATCH_SYNC_CONCURRENCY, async ({ order, attempts }) => {
+      const watch = hub.watches.get(order.id);
+      if (!watch) return;
+      try {
+        const sync = await syncWhenDue(hub.deps, order, attempts, watch.syncEveryMs);
+        if (typeof sync === "object" && sync !== null) await sync.running;
+      } catch (error) {
+        log.warn({ event: "live", err: errorMessage(error) }, "a watched order could not be synced");
+      }
+    });
+  } catch (error) {
+    log.warn({ event: "live", err: errorMessage(error) }, "watched orders could not be synced");
+  } finally {
+    hub.syncing = false;
+    scheduleSyncs(hub);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,22 +216,16 @@ interface Listener {
   stop(): Promise<void>;
 }
 
-const listeners = processWide("live-listeners", () => new Map<Db, Listener>());
-
-function listen(db: Db) {
-  if (listeners.has(db)) return;
-  listeners.set(db, isPostgres(db) ? listenPostgres(db) : watchSqliteCommits(db));
-}
-
-/** Ends every listener (at shutdown, with the database). */
+/** Ends every listener and watch sync (at shutdown, with the database). */
 export async function stopListening(): Promise<void> {
-  const all = [...listeners.values()];
-  listeners.clear();
-  await Promise.all(all.map((listener) => listener.stop()));
+  const all = [...hubs.values()];
+  hubs.clear();
+  for (const hub of all) if (hub.syncTimer) clearTimeout(hub.syncTimer);
+  await Promise.all(all.map((hub) => hub.listener.stop()));
 }
 
-function listenPostgres(db: Db): Listener {
-  const connection = postgresConnectionOf(db);
+function listenPostgres(hub: Hub): Listener {
+  const connection = postgresConnectionOf(hub.db);
   let stopped = false;
   let client: pg.Client | null = null;
   let failures = 0;
@@ -199,12 +260,12 @@ function listenPostgres(db: Db): Listener {
       const channel = (await current.query<{ channel: string }>(`select ${CHANNEL_SQL} as channel`)).rows[0]!.channel;
       current.on("notification", (message) => {
         lastHeard = Date.now();
-        if (message.payload && !message.payload.startsWith("ping:")) publish(message.payload);
+        if (message.payload && !message.payload.startsWith("ping:") && hub.watches.has(message.payload)) readSoon(hub, [message.payload]);
       });
       await current.query(`listen ${pg.escapeIdentifier(channel)}`);
       failures = 0;
       // Whatever changed while no one listened.
-      publishAll(db);
+      readSoon(hub, hub.watches.keys());
       selfCheck = setInterval(() => {
         // The last ping went unheard for a whole round: the connection is dead, whatever TCP says.
         if (pingSent > lastHeard) return restart("did not hear its own NOTIFY");
@@ -232,16 +293,16 @@ function listenPostgres(db: Db): Listener {
  * SQLite: this process's writers publish in-process; another process's (`npm run sweep`) are
  * noticed by PRAGMA data_version, which moves when another connection commits.
  */
-function watchSqliteCommits(db: Db): Listener {
+function watchSqliteCommits(hub: Hub): Listener {
   let last: number | null = null;
   const timer = setInterval(() => {
-    if (!watchedOn(db)) return;
+    if (hub.watches.size === 0) return;
     sql<{ data_version: number }>`pragma data_version`
-      .execute(db)
+      .execute(hub.db)
       .then(({ rows }) => {
         const version = Number(rows[0]?.data_version);
         // The first reading has nothing to compare with: whatever came before it is read anyway.
-        if (version !== last) publishAll(db);
+        if (version !== last) readSoon(hub, hub.watches.keys());
         last = version;
       })
       .catch(() => {});

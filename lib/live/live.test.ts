@@ -104,6 +104,22 @@ describeOnEachDatabase("live status stream", (get) => {
     await stream.done;
   });
 
+  it("syncs many watched orders on one timer, and each page hears its own order's news", async () => {
+    const orders = await Promise.all(Array.from({ length: 12 }, () => placeOrder(get().db, payram)));
+    const streams = await Promise.all(
+      orders.map(async (order, i) => messages(await orderEvents(deps(), order.orderId, `198.51.100.${100 + i}`, new AbortController().signal, 200))),
+    );
+    await until(() => streams.every((stream) => stream.received.length >= 1), "every first view");
+    // Half are paid at PayRam, the rest partly: no webhook, no poll.
+    await Promise.all(orders.map((order, i) => payram.deposit(order.referenceId, i % 2 === 0 ? "9.49" : "1.00")));
+    await until(
+      () => streams.every((stream, i) => (i % 2 === 0 ? stream.received.at(-1)?.paid === true : stream.received.at(-1)?.state === "PARTIALLY_FILLED")),
+      "each order's own news",
+    );
+    for (const [i, stream] of streams.entries()) expect(stream.received.at(-1)).toMatchObject({ receivedUsd: i % 2 === 0 ? "9.49" : "1.00" });
+    await Promise.all(streams.filter((_, i) => i % 2 === 1).map((stream) => stream.cancel()));
+  });
+
   it("keeps watching an order cancelled after part of it arrived: a top-up may still pay it", async () => {
     const order = await placeOrder(get().db, payram);
     await payram.deposit(order.referenceId, "4.00");

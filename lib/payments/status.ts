@@ -116,25 +116,32 @@ export async function orderStatus(
   const order = await findOrder(deps.db, orderId);
   if (!order) return null;
   let attempts = await orderAttempts(deps.db, order.id);
-  let attempt = currentAttempt(attempts);
-  const referenceId = attempt?.reference_id;
-  if (!attempt || !referenceId || isFinal(attempt.state) || order.paid_at !== null) return toStatusView(order, attempts);
-
-  let sync = syncsOf(deps.db).get(referenceId);
-  if (!sync) {
-    const claim = await claimSync(deps.db, attempt, options.syncIntervalMs ?? STATUS_SYNC_INTERVAL_MS);
-    if (claim === "lost") {
-      // Someone else's claim, just made.
-      attempts = await orderAttempts(deps.db, order.id);
-      attempt = currentAttempt(attempts)!;
-    }
-    if (typeof claim !== "object") return toStatusView(order, attempts, syncUnderWay(deps.db, attempt));
-    sync = startPollSync(deps, attempt, referenceId, claim);
-  }
-  const outcome = await within(sync, POLL_ANSWER_BUDGET_MS);
+  const sync = await syncWhenDue(deps, order, attempts, options.syncIntervalMs ?? STATUS_SYNC_INTERVAL_MS);
+  if (sync === null) return toStatusView(order, attempts);
+  // Someone else's claim, just made.
+  if (sync === "lost") attempts = await orderAttempts(deps.db, order.id);
+  if (typeof sync === "string") return toStatusView(order, attempts, syncUnderWay(deps.db, currentAttempt(attempts)));
+  const outcome = await within(sync.running, POLL_ANSWER_BUDGET_MS);
   // Still asking: the last known state. Failed: the same, and we are still checking.
   if (outcome === "pending") return toStatusView(order, attempts, true);
   return toStatusView((await findOrder(deps.db, order.id))!, await orderAttempts(deps.db, order.id), outcome === "failed");
+}
+
+/**
+ * The sync of an order's current payment: this instance's, under way, or one started now if the
+ * interval has passed since the last (see claimSync); else why not — null when there is nothing to
+ * ask (no open payment, or the order is paid). The status poll and the live-status watch
+ * (lib/live/hub.ts) ask PayRam through it.
+ */
+export async function syncWhenDue(deps: SyncDeps, order: Order, attempts: readonly PaymentAttempt[], intervalMs: number): Promise<{ running: PollSync } | "fresh" | "lost" | null> {
+  const attempt = currentAttempt(attempts);
+  const referenceId = attempt?.reference_id;
+  if (!attempt || !referenceId || isFinal(attempt.state) || order.paid_at !== null) return null;
+  // Wrapped: an async function's promise result would be awaited with it.
+  const running = syncsOf(deps.db).get(referenceId);
+  if (running) return { running };
+  const claim = await claimSync(deps.db, attempt, intervalMs);
+  return typeof claim === "object" ? { running: startPollSync(deps, attempt, referenceId, claim) } : claim;
 }
 
 /** Runs the claimed sync to its end whoever waits for it; never rejects. */

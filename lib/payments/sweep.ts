@@ -1,4 +1,5 @@
 import { isPostgres } from "../db";
+import { forEachLimited } from "../concurrency";
 import { elapsed, errorMessage, log } from "../log";
 import { nowIso, type EventSource } from "../db/schema";
 import { processWide } from "../process-wide";
@@ -227,21 +228,16 @@ async function claimDue(deps: SyncDeps, limit: number): Promise<string[]> {
 /** A few at a time: PayRam is the merchant's own server, not a CDN. */
 async function syncAll(deps: SyncDeps, references: string[], source: EventSource = "sweep", concurrency = 4): Promise<SweepResult> {
   const result: SweepResult = { checked: 0, changed: 0, failed: 0 };
-  let next = 0;
-  const worker = async () => {
-    while (next < references.length) {
-      const referenceId = references[next++]!;
-      try {
-        const synced = await syncPayment(deps, { referenceId }, source);
-        result.checked++;
-        if (synced.outcome === "changed") result.changed++;
-      } catch {
-        // Left with its lease: the next sweep after it expires tries again.
-        result.failed++;
-      }
+  await forEachLimited(references, concurrency, async (referenceId) => {
+    try {
+      const synced = await syncPayment(deps, { referenceId }, source);
+      result.checked++;
+      if (synced.outcome === "changed") result.changed++;
+    } catch {
+      // Left with its lease: the next sweep after it expires tries again.
+      result.failed++;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, references.length) }, worker));
+  });
   return result;
 }
 
