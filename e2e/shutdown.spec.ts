@@ -160,3 +160,33 @@ test("SIGTERM during a sweep batch: the batch is finished, then the database clo
   expect(sweep).toBeGreaterThanOrEqual(0);
   expect(closed).toBeGreaterThan(sweep);
 });
+
+test("SIGTERM with a status page open: its stream is ended first, so the server stops without waiting out its deadline", async ({ page }) => {
+  test.setTimeout(120_000);
+  const order = await placeOrder(db, payram);
+  const logs: string[] = [];
+  const server = await startServer({ LOG_LEVEL: "info" }, logs);
+  const exited = new Promise<number | null>((resolve) => server.once("exit", (code) => resolve(code)));
+  try {
+    const streamed = page.waitForResponse((response) => new URL(response.url()).pathname.endsWith("/events"));
+    await page.goto(`http://127.0.0.1:${PORT}/orders/${order.orderId}`);
+    await expect(page.getByTestId("payment-state")).toHaveAttribute("data-state", "OPEN");
+    const stream = await streamed;
+    expect(stream.status()).toBe(200);
+    // Ended by the server (a finished response, which the page reconnects from), not cut by its exit.
+    const ended = Promise.race([
+      page.waitForEvent("requestfinished", (request) => request === stream.request()).then(() => "finished"),
+      page.waitForEvent("requestfailed", (request) => request === stream.request()).then(() => "cut"),
+    ]);
+    server.kill("SIGTERM");
+    expect(await ended).toBe("finished");
+    expect(await exited).toBe(143);
+  } finally {
+    server.kill("SIGKILL");
+  }
+  const events = logs.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { event?: string; msg?: string; streams?: number });
+  expect(events.find((e) => e.msg === "status streams ended")?.streams).toBe(1);
+  // Not stopped by the 25 s deadline: nothing was left holding the server open.
+  expect(events.filter((e) => e.msg === "still busy: stopping now")).toEqual([]);
+  expect(events.some((e) => e.msg === "database closed")).toBe(true);
+});
