@@ -1,4 +1,5 @@
 import { addToCart, getCart } from "../lib/cart";
+import { productIdOf } from "../lib/catalog";
 import type { Db } from "../lib/db";
 import { centsToDecimal } from "../lib/money";
 import { latestAttempt } from "../lib/payments/attempts";
@@ -36,7 +37,7 @@ export interface PlacedOrder {
 export async function fillCart(db: Db): Promise<string> {
   let cartId: string | undefined;
   for (const [slug, quantity] of CART_LINES) {
-    const added = await addToCart(db, cartId, slug, quantity);
+    const added = await addToCart(db, cartId, await productIdOf(db, slug), quantity);
     if (!added.ok) throw new Error(`adding ${slug} to a cart failed: ${added.error}`);
     cartId = added.cartId;
   }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startEmulator, type Emulator } from "../emulator/server";
-import { syncCatalog } from "../lib/catalog";
+import { seedCatalog } from "../lib/catalog";
 import { createDb, migrate, type Db } from "../lib/db";
 import type { CheckoutDeps } from "../lib/payments/checkout";
 import { createPayramClient } from "../lib/payram/client";
@@ -60,7 +60,7 @@ export async function startStack(kind: DatabaseKind, options: StackOptions): Pro
   const db = createDb(database.config, { poolSize: 8 });
   defer("close the bench's database handle", () => db.destroy());
   await migrate(db);
-  await syncCatalog(db);
+  await seedCatalog(db);
 
   // Webhooks start switched off: each section turns them on when it wants them.
   const emulator = await startEmulator({ port: 0, apiKey: API_KEY, webhookUrls: [], log: false, config: { webhooks: { enabled: false } } });

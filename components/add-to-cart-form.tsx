@@ -4,11 +4,19 @@ import Link from "next/link";
 import { useActionState } from "react";
 import { addToCartAction, type CartActionState } from "@/lib/actions/cart";
 
-export function AddToCartForm({ slug }: { slug: string }) {
+/** stock: pieces that can be bought (null: not tracked); 0 shows "Sold out" and no button. */
+export function AddToCartForm({ productId, stock }: { productId: number; stock: number | null }) {
   const [state, action, pending] = useActionState<CartActionState, FormData>(addToCartAction, { status: "idle" });
+  if (stock === 0) {
+    return (
+      <p className="rounded-md border border-paper-line bg-paper-subtle px-4 py-3 font-semibold text-ink-muted" data-testid="sold-out">
+        Sold out
+      </p>
+    );
+  }
   return (
     <form action={action} className="space-y-3">
-      <input type="hidden" name="slug" value={slug} />
+      <input type="hidden" name="productId" value={productId} />
       <div className="flex items-end gap-3">
         <div>
           <label htmlFor="quantity" className="block text-sm font-medium">
@@ -20,7 +28,7 @@ export function AddToCartForm({ slug }: { slug: string }) {
             type="number"
             inputMode="numeric"
             min={1}
-            max={99}
+            max={Math.min(99, stock ?? 99)}
             step={1}
             defaultValue={1}
             required

@@ -4,16 +4,29 @@ import { useActionState } from "react";
 import { removeFromCartAction, updateQuantityAction, type CartActionState } from "@/lib/actions/cart";
 
 /** Quantity and removal for one cart line; each change goes to the server, which holds the cart. */
-export function CartLineForm({ slug, name, quantity, unavailable = false }: { slug: string; name: string; quantity: number; unavailable?: boolean }) {
+export function CartLineForm({
+  productId,
+  name,
+  quantity,
+  maxQuantity = null,
+  unavailable = false,
+}: {
+  productId: number;
+  name: string;
+  quantity: number;
+  /** What is in stock (null: not tracked). */
+  maxQuantity?: number | null;
+  unavailable?: boolean;
+}) {
   const [state, update, pending] = useActionState<CartActionState, FormData>(updateQuantityAction, { status: "idle" });
-  const inputId = `quantity-${slug}`;
+  const inputId = `quantity-${productId}`;
   return (
     <div className="flex flex-wrap items-end gap-3">
       {unavailable ? (
         <p className="text-sm text-bad">No longer available.</p>
       ) : (
         <form action={update} className="flex items-end gap-2">
-          <input type="hidden" name="slug" value={slug} />
+          <input type="hidden" name="productId" value={productId} />
           <div>
             <label htmlFor={inputId} className="block text-xs font-medium text-ink-muted">
               Quantity<span className="sr-only"> of {name}</span>
@@ -24,7 +37,7 @@ export function CartLineForm({ slug, name, quantity, unavailable = false }: { sl
               type="number"
               inputMode="numeric"
               min={1}
-              max={99}
+              max={Math.max(1, Math.min(99, maxQuantity ?? 99))}
               step={1}
               defaultValue={quantity}
               key={quantity}
@@ -38,7 +51,7 @@ export function CartLineForm({ slug, name, quantity, unavailable = false }: { sl
         </form>
       )}
       <form action={removeFromCartAction}>
-        <input type="hidden" name="slug" value={slug} />
+        <input type="hidden" name="productId" value={productId} />
         <button type="submit" className="rounded-md px-3 py-1.5 text-sm font-medium text-bad hover:bg-paper-subtle">
           Remove<span className="sr-only"> {name}</span>
         </button>

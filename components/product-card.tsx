@@ -1,6 +1,6 @@
 import Image from "next/image";
 import Link from "next/link";
-import type { ProductView } from "@/lib/catalog";
+import { isSoldOut, type ProductView } from "@/lib/catalog";
 import { formatUsd } from "@/lib/money";
 
 export function ProductCard({ product }: { product: ProductView }) {
@@ -24,7 +24,7 @@ export function ProductCard({ product }: { product: ProductView }) {
         <div className="mt-auto flex items-center justify-between pt-2">
           <span className="text-lg font-semibold tabular-nums">{formatUsd(product.priceCents)}</span>
           <span className="rounded-full bg-paper-subtle px-2 py-0.5 text-xs text-ink-muted">
-            {product.ships ? "Ships" : "Digital"}
+            {isSoldOut(product) ? "Sold out" : product.ships ? "Ships" : "Digital"}
           </span>
         </div>
       </div>

@@ -3,7 +3,7 @@ import { expect, it } from "vitest";
 import { cleanEnv } from "@/test/cli";
 import { describeOnEachDatabase } from "@/test/databases";
 import { orderRow } from "@/test/shop";
-import { syncCatalog } from "./catalog";
+import { productIdOf, seedCatalog } from "./catalog";
 import type { DeliveryVerdict } from "./db/schema";
 import { runRetention } from "./retention";
 import { hitCappedLimit, LIMITS } from "./security/rate-limit";
@@ -16,14 +16,14 @@ const config = { retention: { cartDays: 30, webhookLogDays: 14, intervalMs: 60 *
 describeOnEachDatabase("retention", (get) => {
   it("deletes idle carts, old deliveries that changed no order, ended rate-limit windows and expired sessions, and keeps the rest", async () => {
     const { db } = get();
-    await syncCatalog(db);
+    await seedCatalog(db);
     await db
       .insertInto("orders")
       .values(orderRow({ id: "order-kept-history-0000001", number: 1001, totalCents: 949, createdAt: ago(60 * DAY), email: "shopper@example.com" }))
       .execute();
     const cart = async (id: string, idleMs: number, orderId: string | null = null) => {
       await db.insertInto("carts").values({ id, created_at: ago(idleMs + DAY), updated_at: ago(idleMs), order_id: orderId }).execute();
-      await db.insertInto("cart_items").values({ cart_id: id, product_slug: "merino-beanie", quantity: 1, added_at: ago(idleMs) }).execute();
+      await db.insertInto("cart_items").values({ cart_id: id, product_id: await productIdOf(db, "merino-beanie"), quantity: 1, added_at: ago(idleMs) }).execute();
     };
     await cart("idle-cart-000000000000a", 31 * DAY);
     await cart("idle-cart-ordered-00000b", 31 * DAY, "order-kept-history-0000001");

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type Config } from "./config";
-import { syncCatalog } from "./catalog";
+import { seedCatalog } from "./catalog";
 import { createDb, describeDatabaseError, migrate, type Db } from "./db";
 import { stopListening } from "./live/hub";
 import { closeAllStreams } from "./live/stream";
@@ -30,7 +30,8 @@ export async function prepare(
   } catch (error) {
     exitWith([describeDatabaseError(config.database, error)]);
   }
-  await syncCatalog(db);
+  // The demo catalog, into a new database only: a restart never undoes a merchant's edit.
+  await seedCatalog(db);
   return { config, db };
 }
 

@@ -1,5 +1,5 @@
 import { addToCart, getCart } from "@/lib/cart";
-import { syncCatalog } from "@/lib/catalog";
+import { productIdOf, seedCatalog } from "@/lib/catalog";
 import type { Db } from "@/lib/db";
 import type { Insertable } from "kysely";
 import type { OrdersTable, PaymentAttempt } from "@/lib/db/schema";
@@ -66,10 +66,10 @@ export async function placeOrder(
   lines: [slug: string, quantity: number][] = [["lofi-sound-pack", 1]],
   deps: Partial<CheckoutDeps> = {},
 ): Promise<PlacedOrder> {
-  await syncCatalog(db);
+  await seedCatalog(db);
   let cartId: string | undefined;
   for (const [slug, quantity] of lines) {
-    const added = await addToCart(db, cartId, slug, quantity);
+    const added = await addToCart(db, cartId, await productIdOf(db, slug), quantity);
     if (!added.ok) throw new Error(added.error);
     cartId = added.cartId;
   }

@@ -4,23 +4,23 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { addToCart, quantitySchema, removeFromCart, setQuantity } from "../cart";
 import { readCartId, writeCartId } from "../cart/cookie";
-import { slugSchema } from "../catalog";
+import { productIdSchema } from "../catalog";
 import { guard } from "./guard";
 
 export type CartActionState = { status: "idle" } | { status: "ok"; message: string } | { status: "error"; message: string };
 
-const lineSchema = z.object({ slug: slugSchema, quantity: quantitySchema });
+const lineSchema = z.object({ productId: productIdSchema, quantity: quantitySchema });
 
 function invalidLine(error: z.ZodError): CartActionState {
   const issue = error.issues[0];
-  return { status: "error", message: issue?.path[0] === "slug" || !issue ? "This product is not available." : issue.message };
+  return { status: "error", message: issue?.path[0] === "productId" || !issue ? "This product is not available." : issue.message };
 }
 
 export async function addToCartAction(_state: CartActionState, formData: FormData): Promise<CartActionState> {
   const rules = { input: lineSchema.extend({ quantity: quantitySchema.prefault("1") }), invalid: invalidLine };
-  return guard(rules, formData, async ({ slug, quantity }, { db, client }) => {
+  return guard(rules, formData, async ({ productId, quantity }, { db, client }) => {
     // A new cart counts against this client's and the shop-wide limits (lib/cart addToCart).
-    const result = await addToCart(db, await readCartId(), slug, quantity, { client });
+    const result = await addToCart(db, await readCartId(), productId, quantity, { client });
     if (!result.ok) return { status: "error", message: result.error };
     await writeCartId(result.cartId);
     revalidatePath("/", "layout");
@@ -29,8 +29,8 @@ export async function addToCartAction(_state: CartActionState, formData: FormDat
 }
 
 export async function updateQuantityAction(_state: CartActionState, formData: FormData): Promise<CartActionState> {
-  return guard({ input: lineSchema, invalid: invalidLine }, formData, async ({ slug, quantity }, { db }) => {
-    const result = await setQuantity(db, await readCartId(), slug, quantity);
+  return guard({ input: lineSchema, invalid: invalidLine }, formData, async ({ productId, quantity }, { db }) => {
+    const result = await setQuantity(db, await readCartId(), productId, quantity);
     if (!result.ok) return { status: "error", message: result.error };
     revalidatePath("/", "layout");
     return { status: "ok", message: "Quantity updated." };
@@ -38,9 +38,9 @@ export async function updateQuantityAction(_state: CartActionState, formData: Fo
 }
 
 export async function removeFromCartAction(formData: FormData): Promise<void> {
-  const rules = { input: z.object({ slug: slugSchema }), invalid: () => revalidatePath("/", "layout") };
-  return guard(rules, formData, async ({ slug }, { db }) => {
-    await removeFromCart(db, await readCartId(), slug);
+  const rules = { input: z.object({ productId: productIdSchema }), invalid: () => revalidatePath("/", "layout") };
+  return guard(rules, formData, async ({ productId }, { db }) => {
+    await removeFromCart(db, await readCartId(), productId);
     revalidatePath("/", "layout");
   });
 }

@@ -261,4 +261,5 @@ export const ATTENTION_LABELS: Record<AttentionKind, string> = {
   start_failed: "payment could not be started",
   partial_stale: "partly paid, no news for a while",
   unknown_state: "PayRam reported a state the shop does not know",
+  out_of_stock: "paid, but out of stock",
 };

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
-import { listProducts, syncCatalog } from "../catalog";
+import { listProducts, productIdOf, seedCatalog, setProductActive, setStock } from "../catalog";
 import { CATALOG } from "../catalog/products";
 import { addToCart, getCart, quantitySchema, removeFromCart, setQuantity } from "./index";
 
@@ -29,11 +29,11 @@ it.each([
 describeOnEachDatabase("cart", (get) => {
   it("prices lines from the catalog and counts items", async () => {
     const { db } = get();
-    await syncCatalog(db);
-    const first = await addToCart(db, undefined, "aurora-desk-lamp", 2);
+    await seedCatalog(db);
+    const first = await addToCart(db, undefined, await productIdOf(db, "aurora-desk-lamp"), 2);
     if (!first.ok) throw new Error(first.error);
-    await addToCart(db, first.cartId, "lofi-sound-pack", 1);
-    await addToCart(db, first.cartId, "aurora-desk-lamp", 1);
+    await addToCart(db, first.cartId, await productIdOf(db, "lofi-sound-pack"), 1);
+    await addToCart(db, first.cartId, await productIdOf(db, "aurora-desk-lamp"), 1);
     const cart = await getCart(db, first.cartId);
     expect(cart.lines.map((l) => [l.slug, l.quantity, l.lineTotalCents])).toEqual([
       ["aurora-desk-lamp", 3, 3 * 8900],
@@ -45,9 +45,9 @@ describeOnEachDatabase("cart", (get) => {
 
   it("caps a line at 99 and keeps the cart as it was", async () => {
     const { db } = get();
-    const result = await addToCart(db, undefined, "brass-keyring", 98);
+    const result = await addToCart(db, undefined, await productIdOf(db, "brass-keyring"), 98);
     if (!result.ok) throw new Error(result.error);
-    expect(await addToCart(db, result.cartId, "brass-keyring", 2)).toEqual({
+    expect(await addToCart(db, result.cartId, await productIdOf(db, "brass-keyring"), 2)).toEqual({
       ok: false,
       error: "You can buy at most 99 of Solid Brass Keyring; your cart already has 98.",
     });
@@ -58,18 +58,18 @@ describeOnEachDatabase("cart", (get) => {
     const { db } = get();
     expect((await getCart(db, "forged-cookie")).lines).toEqual([]);
     expect((await getCart(db, "A".repeat(22))).lines).toEqual([]);
-    const added = await addToCart(db, "A".repeat(22), "merino-beanie", 1);
+    const added = await addToCart(db, "A".repeat(22), await productIdOf(db, "merino-beanie"), 1);
     expect(added).toMatchObject({ ok: true, cartId: expect.not.stringMatching(/^A{22}$/) });
   });
 
   it("refuses unknown products and updates of lines another tab removed", async () => {
     const { db } = get();
-    expect(await addToCart(db, undefined, "no-such-thing", 1)).toEqual({ ok: false, error: "This product is not available." });
-    const result = await addToCart(db, undefined, "merino-beanie", 1);
+    expect(await addToCart(db, undefined, 999_999, 1)).toEqual({ ok: false, error: "This product is not available." });
+    const result = await addToCart(db, undefined, await productIdOf(db, "merino-beanie"), 1);
     if (!result.ok) throw new Error(result.error);
-    expect(await setQuantity(db, result.cartId, "merino-beanie", 5)).toEqual({ ok: true, cartId: result.cartId });
-    await removeFromCart(db, result.cartId, "merino-beanie");
-    expect(await setQuantity(db, result.cartId, "merino-beanie", 2)).toEqual({ ok: false, error: "That item is no longer in your cart." });
+    expect(await setQuantity(db, result.cartId, await productIdOf(db, "merino-beanie"), 5)).toEqual({ ok: true, cartId: result.cartId });
+    await removeFromCart(db, result.cartId, await productIdOf(db, "merino-beanie"));
+    expect(await setQuantity(db, result.cartId, await productIdOf(db, "merino-beanie"), 2)).toEqual({ ok: false, error: "That item is no longer in your cart." });
     expect((await getCart(db, result.cartId)).lines).toEqual([]);
   });
 
@@ -79,8 +79,8 @@ describeOnEachDatabase("cart", (get) => {
     const before = Number(await carts());
     await getCart(db, undefined);
     await getCart(db, "B".repeat(22));
-    expect(await addToCart(db, undefined, "no-such-thing", 1)).toMatchObject({ ok: false });
-    expect(await addToCart(db, "B".repeat(22), "merino-beanie", 100)).toEqual({ ok: false, error: "You can buy at most 99 of Merino Beanie; your cart already has 0." });
+    expect(await addToCart(db, undefined, 999_999, 1)).toMatchObject({ ok: false });
+    expect(await addToCart(db, "B".repeat(22), await productIdOf(db, "merino-beanie"), 100)).toEqual({ ok: false, error: "You can buy at most 99 of Merino Beanie; your cart already has 0." });
     expect(Number(await carts())).toBe(before);
   });
 
@@ -91,33 +91,66 @@ describeOnEachDatabase("cart", (get) => {
     // One client without a cookie, again and again.
     const before = await carts();
     const own = [];
-    for (let i = 0; i < 25; i++) own.push(await addToCart(db, undefined, "merino-beanie", 1, { client: "192.0.2.10", now }));
+    for (let i = 0; i < 25; i++) own.push(await addToCart(db, undefined, await productIdOf(db, "merino-beanie"), 1, { client: "192.0.2.10", now }));
     expect(own.filter((r) => r.ok)).toHaveLength(20);
     expect(own.at(-1)).toEqual({ ok: false, error: "Too many new carts from your network. Please try again in 10 minutes." });
     // A client with a cart keeps adding to it.
     const kept = own[0]!;
     if (!kept.ok) throw new Error(kept.error);
-    expect(await addToCart(db, kept.cartId, "brass-keyring", 1, { client: "192.0.2.10", now })).toEqual({ ok: true, cartId: kept.cartId });
+    expect(await addToCart(db, kept.cartId, await productIdOf(db, "brass-keyring"), 1, { client: "192.0.2.10", now })).toEqual({ ok: true, cartId: kept.cartId });
     // Ever new addresses: the shop-wide cap (10 left of 30 this minute) stops them.
     const rotating = [];
-    for (let i = 0; i < 100; i++) rotating.push(await addToCart(db, undefined, "merino-beanie", 1, { client: `198.51.100.${i}`, now: now + 1_000 }));
+    for (let i = 0; i < 100; i++) rotating.push(await addToCart(db, undefined, await productIdOf(db, "merino-beanie"), 1, { client: `198.51.100.${i}`, now: now + 1_000 }));
     expect(rotating.filter((r) => r.ok)).toHaveLength(10);
     expect(rotating.at(-1)).toEqual({ ok: false, error: "The shop is starting a lot of new carts right now. Please try again in 1 minute." });
     expect((await carts()) - before).toBe(30);
   });
 
-  it("keeps a product that left the catalog in the cart, unavailable and out of the subtotal", async () => {
+  it("keeps an archived product in the cart, unavailable and out of the subtotal", async () => {
     const { db } = get();
-    const result = await addToCart(db, undefined, "golden-hour-presets", 1);
+    const result = await addToCart(db, undefined, await productIdOf(db, "golden-hour-presets"), 1);
     if (!result.ok) throw new Error(result.error);
-    await addToCart(db, result.cartId, "merino-beanie", 1);
-    await syncCatalog(db, CATALOG.filter((p) => p.slug !== "golden-hour-presets"));
+    await addToCart(db, result.cartId, await productIdOf(db, "merino-beanie"), 1);
+    const presets = await productIdOf(db, "golden-hour-presets");
+    await setProductActive(db, presets, false);
     const cart = await getCart(db, result.cartId);
     expect(cart.lines.find((l) => l.slug === "golden-hour-presets")?.available).toBe(false);
     expect(cart.subtotalCents).toBe(2999);
     expect((await listProducts(db)).map((p) => p.slug)).not.toContain("golden-hour-presets");
-    expect(await addToCart(db, result.cartId, "golden-hour-presets", 1)).toMatchObject({ ok: false });
-    await syncCatalog(db);
+    expect(await addToCart(db, result.cartId, await productIdOf(db, "golden-hour-presets"), 1)).toMatchObject({ ok: false });
+    await setProductActive(db, presets, true);
     expect((await listProducts(db)).map((p) => p.slug)).toEqual(CATALOG.map((p) => p.slug));
+  });
+
+  it("seeds the demo catalog into an empty database only: a restart keeps the merchant's edits", async () => {
+    const { db } = get();
+    const lamp = await productIdOf(db, "aurora-desk-lamp");
+    await db.updateTable("products").set({ price_cents: 9900, name: "Aurora Lamp" }).where("id", "=", lamp).execute();
+    await setProductActive(db, await productIdOf(db, "brass-keyring"), false);
+    expect(await seedCatalog(db)).toBe(false);
+    const products = await listProducts(db);
+    expect(products.find((p) => p.id === lamp)).toMatchObject({ name: "Aurora Lamp", priceCents: 9900 });
+    expect(products.map((p) => p.slug)).not.toContain("brass-keyring");
+    await setProductActive(db, await productIdOf(db, "brass-keyring"), true);
+    await db.updateTable("products").set({ price_cents: 8900, name: "Aurora Desk Lamp" }).where("id", "=", lamp).execute();
+  });
+
+  it("caps what a cart may hold at the stock, and refuses a sold-out product", async () => {
+    const { db } = get();
+    const beanie = await productIdOf(db, "merino-beanie");
+    await setStock(db, beanie, 2);
+    try {
+      expect(await addToCart(db, undefined, beanie, 3)).toEqual({ ok: false, error: "Only 2 of Merino Beanie are left." });
+      const added = await addToCart(db, undefined, beanie, 2);
+      if (!added.ok) throw new Error(added.error);
+      expect(await addToCart(db, added.cartId, beanie, 1)).toEqual({ ok: false, error: "Only 2 of Merino Beanie are left; your cart already has 2." });
+      expect(await setQuantity(db, added.cartId, beanie, 3)).toEqual({ ok: false, error: "Only 2 of Merino Beanie are left." });
+      await setStock(db, beanie, 0);
+      expect(await addToCart(db, undefined, beanie, 1)).toEqual({ ok: false, error: "Merino Beanie is sold out." });
+      // Already in a cart: shown as more than is left, and checkout refuses it (lib/payments/pricing).
+      expect((await getCart(db, added.cartId)).lines[0]).toMatchObject({ quantity: 2, stock: 0 });
+    } finally {
+      await setStock(db, beanie, null);
+    }
   });
 });

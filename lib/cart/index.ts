@@ -11,6 +11,7 @@ import { hitCappedLimit, LIMITS, waitInMinutes } from "../security/rate-limit";
 export const MAX_QUANTITY = 99;
 
 export interface CartLine {
+  productId: number;
   slug: string;
   name: string;
   image: string;
@@ -18,8 +19,10 @@ export interface CartLine {
   quantity: number;
   lineTotalCents: number;
   ships: boolean;
-  /** False once the product left the catalog: it cannot be bought. */
+  /** False once the product was archived: it cannot be bought. */
   available: boolean;
+  /** Pieces that can be bought now; null: not tracked. */
+  stock: number | null;
 }
 
 export interface Cart {
@@ -52,21 +55,24 @@ export async function getCart(db: Db, cartId: string | undefined): Promise<Cart>
   if (!exists) return EMPTY;
   const rows = await db
     .selectFrom("cart_items")
-    .innerJoin("products", "products.slug", "cart_items.product_slug")
+    .innerJoin("products", "products.id", "cart_items.product_id")
     .select([
+      "products.id",
       "products.slug",
       "products.name",
       "products.image",
       "products.price_cents",
       "products.ships",
       "products.active",
+      "products.stock",
       "cart_items.quantity",
     ])
     .where("cart_items.cart_id", "=", id.data)
     .orderBy("cart_items.added_at")
-    .orderBy("products.slug")
+    .orderBy("products.id")
     .execute();
   const lines = rows.map((row) => ({
+    productId: row.id,
     slug: row.slug,
     name: row.name,
     image: row.image,
@@ -75,6 +81,7 @@ export async function getCart(db: Db, cartId: string | undefined): Promise<Cart>
     lineTotalCents: row.price_cents * row.quantity,
     ships: row.ships === 1,
     available: row.active === 1,
+    stock: row.stock,
   }));
   const available = lines.filter((line) => line.available);
   return {
@@ -102,16 +109,24 @@ async function existingCart(db: Db, cartId: string | undefined): Promise<string 
 export async function addToCart(
   db: Db,
   cartId: string | undefined,
-  slug: string,
+  productId: number,
   quantity: number,
   options: { client?: string; now?: number } = {},
 ): Promise<CartResult> {
-  const product = await db.selectFrom("products").select(["slug", "name"]).where("slug", "=", slug).where("active", "=", 1).executeTakeFirst();
+  const product = await db.selectFrom("products").select(["id", "name", "stock"]).where("id", "=", productId).where("active", "=", 1).executeTakeFirst();
   if (!product) return { ok: false, error: "This product is not available." };
-  const tooMany = (has: number) => ({ ok: false as const, error: `You can buy at most ${MAX_QUANTITY} of ${product.name}; your cart already has ${has}.` });
+  if (product.stock === 0) return { ok: false, error: `${product.name} is sold out.` };
+  const limit = Math.min(MAX_QUANTITY, product.stock ?? MAX_QUANTITY);
+  const tooMany = (has: number) => ({
+    ok: false as const,
+    error:
+      limit < MAX_QUANTITY
+        ? `Only ${limit} of ${product.name} ${limit === 1 ? "is" : "are"} left${has > 0 ? `; your cart already has ${has}` : ""}.`
+        : `You can buy at most ${MAX_QUANTITY} of ${product.name}; your cart already has ${has}.`,
+  });
   const known = await existingCart(db, cartId);
   if (!known) {
-    if (quantity > MAX_QUANTITY) return tooMany(0);
+    if (quantity > limit) return tooMany(0);
     if (options.client !== undefined) {
       const verdict = await hitCappedLimit(db, LIMITS.newCarts, LIMITS.newCartsShopWide, options.client, options.now);
       if (!verdict.allowed) {
@@ -127,10 +142,10 @@ export async function addToCart(
   const id = known ?? randomBytes(16).toString("base64url");
   return db.transaction().execute(async (trx): Promise<CartResult> => {
     const existing = known
-      ? await trx.selectFrom("cart_items").select("quantity").where("cart_id", "=", id).where("product_slug", "=", slug).executeTakeFirst()
+      ? await trx.selectFrom("cart_items").select("quantity").where("cart_id", "=", id).where("product_id", "=", productId).executeTakeFirst()
       : undefined;
     const total = (existing?.quantity ?? 0) + quantity;
-    if (total > MAX_QUANTITY) return tooMany(existing?.quantity ?? 0);
+    if (total > limit) return tooMany(existing?.quantity ?? 0);
     if (!known) {
       const created = nowIso();
       await trx.insertInto("carts").values({ id, created_at: created, updated_at: created }).execute();
@@ -143,37 +158,45 @@ export async function addToCart(
         .updateTable("carts")
         .set({ order_id: null, order_digest: null })
         .where("id", "=", id)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom("cart_items").select("product_slug").where("cart_id", "=", id))))
+        .where((eb) => eb.not(eb.exists(eb.selectFrom("cart_items").select("product_id").where("cart_id", "=", id))))
         .execute();
     }
     await trx
       .insertInto("cart_items")
-      .values({ cart_id: id, product_slug: slug, quantity: total, added_at: now })
-      .onConflict((oc) => oc.columns(["cart_id", "product_slug"]).doUpdateSet({ quantity: total }))
+      .values({ cart_id: id, product_id: productId, quantity: total, added_at: now })
+      .onConflict((oc) => oc.columns(["cart_id", "product_id"]).doUpdateSet({ quantity: total }))
       .execute();
     await trx.updateTable("carts").set({ updated_at: now }).where("id", "=", id).execute();
     return { ok: true, cartId: id };
   });
 }
 
-/** Sets a line's quantity. A line that is no longer in the cart (another tab removed it) is an error, not a re-add. */
-export async function setQuantity(db: Db, cartId: string | undefined, slug: string, quantity: number): Promise<CartResult> {
+/**
+ * Sets a line's quantity, up to what is in stock. A line that is no longer in the cart (another
+ * tab removed it) is an error, not a re-add.
+ */
+export async function setQuantity(db: Db, cartId: string | undefined, productId: number, quantity: number): Promise<CartResult> {
   const id = cartIdSchema.safeParse(cartId);
   if (!id.success) return { ok: false, error: "Your cart is empty." };
+  const product = await db.selectFrom("products").select(["name", "stock"]).where("id", "=", productId).executeTakeFirst();
+  if (product?.stock === 0) return { ok: false, error: `${product.name} is sold out. Please remove it from your cart.` };
+  if (product && product.stock !== null && quantity > product.stock) {
+    return { ok: false, error: `Only ${product.stock} of ${product.name} ${product.stock === 1 ? "is" : "are"} left.` };
+  }
   const result = await db
     .updateTable("cart_items")
     .set({ quantity })
     .where("cart_id", "=", id.data)
-    .where("product_slug", "=", slug)
+    .where("product_id", "=", productId)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) return { ok: false, error: "That item is no longer in your cart." };
   return { ok: true, cartId: id.data };
 }
 
-export async function removeFromCart(db: Db, cartId: string | undefined, slug: string): Promise<void> {
+export async function removeFromCart(db: Db, cartId: string | undefined, productId: number): Promise<void> {
   const id = cartIdSchema.safeParse(cartId);
   if (!id.success) return;
-  await db.deleteFrom("cart_items").where("cart_id", "=", id.data).where("product_slug", "=", slug).execute();
+  await db.deleteFrom("cart_items").where("cart_id", "=", id.data).where("product_id", "=", productId).execute();
 }
 
 export async function clearCart(db: Db, cartId: string): Promise<void> {

@@ -8,14 +8,28 @@ export type { CatalogProduct };
 /** A product slug as it may arrive from a URL or a form. */
 export const slugSchema = z.string().regex(/^[a-z0-9-]{1,80}$/);
 
+/** A product id as it may arrive from a form. */
+export const productIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
 /** What pages and pricing see of a product. */
-export interface ProductView extends CatalogProduct {
-  /** False once the product left the catalog. */
+export interface ProductView {
+  id: number;
+  slug: string;
+  name: string;
+  description: string;
+  priceCents: number;
+  image: string;
+  /** Physical goods ship (the checkout asks for an address); digital ones do not. */
+  ships: boolean;
+  /** False once archived. */
   active: boolean;
+  /** Pieces that can be bought now; null: not tracked (no limit but MAX_QUANTITY). */
+  stock: number | null;
 }
 
 export function toProductView(row: Product): ProductView {
   return {
+    id: row.id,
     slug: row.slug,
     name: row.name,
     description: row.description,
@@ -23,50 +37,86 @@ export function toProductView(row: Product): ProductView {
     image: row.image,
     ships: row.ships === 1,
     active: row.active === 1,
+    stock: row.stock,
   };
 }
 
-/** Writes the seed catalog into the products table; products no longer in it become inactive. */
-export async function syncCatalog(db: Db, catalog: readonly CatalogProduct[] = CATALOG): Promise<void> {
-  const now = nowIso();
-  await db.transaction().execute(async (trx) => {
+export const isSoldOut = (product: Pick<ProductView, "stock">): boolean => product.stock === 0;
+
+/**
+ * Writes the demo catalog into an empty products table: the first start of a new database. Never
+ * again: from then on the catalog is the merchant's (a restart must not undo an edit). True if it
+ * seeded.
+ */
+export async function seedCatalog(db: Db, catalog: readonly CatalogProduct[] = CATALOG): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const any = await trx.selectFrom("products").select("id").limit(1).executeTakeFirst();
+    if (any) return false;
+    const now = nowIso();
+    // One at a time, in the catalog's order: ids follow it, and the shop lists products by id.
     for (const product of catalog) {
-      const values = {
-        name: product.name,
-        description: product.description,
-        price_cents: product.priceCents,
-        image: product.image,
-        ships: product.ships ? (1 as const) : (0 as const),
-        active: 1 as const,
-      };
       await trx
         .insertInto("products")
-        .values({ slug: product.slug, ...values, created_at: now, updated_at: now })
-        .onConflict((oc) => oc.column("slug").doUpdateSet({ ...values, updated_at: now }))
+        .values({
+          slug: product.slug,
+          name: product.name,
+          description: product.description,
+          price_cents: product.priceCents,
+          image: product.image,
+          ships: product.ships ? 1 : 0,
+          stock: product.stock ?? null,
+          created_at: now,
+          updated_at: now,
+        })
+        // Two instances starting on one new database: the other one seeded it.
+        .onConflict((oc) => oc.column("slug").doNothing())
         .execute();
     }
-    const slugs = catalog.map((product) => product.slug);
-    await trx
-      .updateTable("products")
-      .set({ active: 0, updated_at: now })
-      .where("active", "=", 1)
-      .$if(slugs.length > 0, (qb) => qb.where("slug", "not in", slugs))
-      .execute();
+    return true;
   });
 }
 
-/** Active products, in the catalog's order. */
+/** Active products, oldest first (the seed's order, then the merchant's additions). */
 export async function listProducts(db: Db): Promise<ProductView[]> {
-  const rows = await db.selectFrom("products").selectAll().where("active", "=", 1).execute();
-  const position = (slug: string) => {
-    const index = CATALOG.findIndex((product) => product.slug === slug);
-    return index === -1 ? CATALOG.length : index;
-  };
-  return rows.map(toProductView).sort((a, b) => position(a.slug) - position(b.slug) || a.slug.localeCompare(b.slug));
+  const rows = await db.selectFrom("products").selectAll().where("active", "=", 1).orderBy("id").execute();
+  return rows.map(toProductView);
 }
 
-/** An active product by slug, or null (unknown and removed products look the same to shoppers). */
+/** An active product by slug, or null (unknown and archived products look the same to shoppers). */
 export async function findProduct(db: Db, slug: string): Promise<ProductView | null> {
   const row = await db.selectFrom("products").selectAll().where("slug", "=", slug).where("active", "=", 1).executeTakeFirst();
   return row ? toProductView(row) : null;
+}
+
+/** The current slug of the active product that had this slug before (an old link), or null. */
+export async function renamedSlug(db: Db, oldSlug: string): Promise<string | null> {
+  const row = await db
+    .selectFrom("product_slug_history")
+    .innerJoin("products", "products.id", "product_slug_history.product_id")
+    .select("products.slug")
+    .where("product_slug_history.slug", "=", oldSlug)
+    .where("products.active", "=", 1)
+    .executeTakeFirst();
+  return row?.slug ?? null;
+}
+
+/** Archives (or restores) a product: archived products are not sold, but stay for the carts and orders that name them. */
+export async function setProductActive(db: Db, productId: number, active: boolean): Promise<boolean> {
+  const result = await db
+    .updateTable("products")
+    .set({ active: active ? 1 : 0, updated_at: nowIso() })
+    .where("id", "=", productId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** The id of the product with this slug (tests and scripts name seed products by slug). */
+export async function productIdOf(db: Db, slug: string): Promise<number> {
+  const row = await db.selectFrom("products").select("id").where("slug", "=", slug).executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Sets a product's stock (null: not tracked) outright: the merchant's count replaces the shop's. */
+export async function setStock(db: Db, productId: number, stock: number | null): Promise<void> {
+  await db.updateTable("products").set({ stock, updated_at: nowIso() }).where("id", "=", productId).execute();
 }

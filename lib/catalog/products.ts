@@ -1,7 +1,7 @@
 /**
- * The shop's catalog, as seed data. At start-up it is written into the `products` table
- * (see sync.ts), which is what carts and pricing read; a product dropped from this list is
- * marked inactive there, so existing carts and past orders still make sense.
+ * The demo catalog: seed data, written into an empty `products` table at the first start of a
+ * new database (lib/catalog seedCatalog) and never again. From then on the merchant edits the
+ * catalog in the merchant area; this file is not read.
  */
 export interface CatalogProduct {
   slug: string;
@@ -12,6 +12,8 @@ export interface CatalogProduct {
   image: string;
   /** True for physical goods (the checkout asks for an address), false for digital ones. */
   ships: boolean;
+  /** Pieces in stock; omitted: not tracked. */
+  stock?: number;
 }
 
 export const CATALOG: readonly CatalogProduct[] = [

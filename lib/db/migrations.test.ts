@@ -1,3 +1,4 @@
+import type { Kysely } from "kysely";
 import { expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { ATTEMPT_STATES, MERCHANT_STATES } from "../payments/states";
@@ -19,9 +20,11 @@ describeOnEachDatabase(
       expect(await migrate(db, "0004_rate_limits")).toEqual(["0001_initial", "0002_carts", "0003_payment_truth", "0004_rate_limits"]);
 
       // A row in every table, as the 0004 release wrote them.
-      await db.insertInto("products").values({ slug: "lamp", name: "Lamp", description: "A lamp", price_cents: 8900, image: "/lamp.png", ships: 1, active: 1, created_at: at, updated_at: at }).execute();
+      // The tables as 0004 shaped them (products keyed by slug), not as the code types them now.
+      const old = db as unknown as Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      await old.insertInto("products").values({ slug: "lamp", name: "Lamp", description: "A lamp", price_cents: 8900, image: "/lamp.png", ships: 1, active: 1, created_at: at, updated_at: at }).execute();
       await db.insertInto("carts").values({ id: "c".repeat(22), created_at: at, updated_at: at }).execute();
-      await db.insertInto("cart_items").values({ cart_id: "c".repeat(22), product_slug: "lamp", quantity: 1, added_at: at }).execute();
+      await old.insertInto("cart_items").values({ cart_id: "c".repeat(22), product_slug: "lamp", quantity: 1, added_at: at }).execute();
       const order = (id: string, number: number, paid: boolean) => ({
         id, number, checkout_token: `token-${number}`, email: `${number}@example.com`, shipping_name: null, shipping_line1: null, shipping_line2: null,
         shipping_city: null, shipping_region: null, shipping_postal_code: null, shipping_country: null, total_cents: 8900, currency: "USD" as const,
@@ -60,6 +63,11 @@ describeOnEachDatabase(
         { id: 1, order_id: "partial", attempt_id: "b2", kind: "partial_stale", detail: "quiet" },
       ]);
       expect(await db.selectFrom("carts").select(["id", "order_id", "order_digest"]).execute()).toEqual([{ id: "c".repeat(22), order_id: null, order_digest: null }]);
+      // 0010: the product got an id, which the cart line and the order line now name; stock untracked.
+      const lamp = await db.selectFrom("products").select(["id", "slug", "stock", "active"]).executeTakeFirstOrThrow();
+      expect(lamp).toMatchObject({ slug: "lamp", stock: null, active: 1 });
+      expect(await db.selectFrom("cart_items").select(["product_id", "quantity"]).execute()).toEqual([{ product_id: lamp.id, quantity: 1 }]);
+      expect(await db.selectFrom("order_items").select(["product_id", "product_slug"]).execute()).toEqual([{ product_id: lamp.id, product_slug: "lamp" }]);
       for (const table of ["cart_items", "order_items", "payment_events", "webhook_deliveries", "fulfilments", "rate_limits"] as const) {
         expect(await db.selectFrom(table).selectAll().execute(), table).toHaveLength(1);
       }

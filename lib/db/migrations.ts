@@ -35,6 +35,8 @@ function types(db: AnyDb) {
     time: pg ? ("timestamptz" as const) : ("text" as const),
     /** Auto-incrementing id column. */
     serial: pg ? ("bigserial" as const) : ("integer" as const),
+    /** Bytes (an uploaded image or file). */
+    binary: pg ? ("bytea" as const) : ("blob" as const),
   };
 }
 
@@ -433,6 +435,114 @@ const stormsAndTopUps: Migration = {
   },
 };
 
+/**
+ * Issue 19: the merchant's catalog. Products get a surrogate id (the slug becomes an editable,
+ * unique field; old slugs redirect), stock (null: not tracked), uploaded images and download
+ * files stored in the database (every instance serves them), and per-order stock reservations.
+ */
+const catalogAndStock: Migration = {
+  async up(db: AnyDb) {
+    const t = types(db);
+    const serialId = (col: ColumnDefinitionBuilder) => (isPostgres(db) ? col.primaryKey() : col.primaryKey().autoIncrement());
+
+    await db.schema
+      .createTable("product_files")
+      .addColumn("sha256", "text", (c) => c.primaryKey())
+      .addColumn("content_type", "text", (c) => c.notNull())
+      .addColumn("size", "integer", (c) => c.notNull())
+      .addColumn("bytes", t.binary, (c) => c.notNull())
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable("products_0010")
+      .addColumn("id", t.serial, serialId)
+      .addColumn("slug", "text", (c) => c.notNull().unique())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("price_cents", "bigint", (c) => c.notNull().check(sql`price_cents > 0`))
+      .addColumn("image", "text", (c) => c.notNull())
+      .addColumn("ships", "integer", (c) => c.notNull().check(sql`ships in (0, 1)`))
+      .addColumn("active", "integer", (c) => c.notNull().defaultTo(1).check(sql`active in (0, 1)`))
+      .addColumn("stock", "integer", (c) => c.check(sql`stock >= 0`))
+      .addColumn("download_sha256", "text", (c) => c.references("product_files.sha256"))
+      .addColumn("download_name", "text")
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("updated_at", t.time, (c) => c.notNull())
+      .execute();
+    await sql`insert into products_0010 (slug, name, description, price_cents, image, ships, active, created_at, updated_at)
+      select slug, name, description, price_cents, image, ships, active, created_at, updated_at from products order by created_at, slug`.execute(db);
+
+    await db.schema
+      .createTable("cart_items_0010")
+      .addColumn("cart_id", "text", (c) => c.notNull().references("carts.id").onDelete("cascade"))
+      .addColumn("product_id", "bigint", (c) => c.notNull().references("products_0010.id"))
+      .addColumn("quantity", "integer", (c) => c.notNull().check(sql`quantity between 1 and 99`))
+      .addColumn("added_at", t.time, (c) => c.notNull())
+      .addPrimaryKeyConstraint("cart_items_0010_pk", ["cart_id", "product_id"])
+      .execute();
+    await sql`insert into cart_items_0010 (cart_id, product_id, quantity, added_at)
+      select i.cart_id, p.id, i.quantity, i.added_at from cart_items i join products_0010 p on p.slug = i.product_slug`.execute(db);
+    await db.schema.dropTable("cart_items").execute();
+    await db.schema.dropTable("products").execute();
+    await db.schema.alterTable("products_0010").renameTo("products").execute();
+    await db.schema.alterTable("cart_items_0010").renameTo("cart_items").execute();
+    await db.schema.createIndex("cart_items_product").on("cart_items").column("product_id").execute();
+
+    // Past orders keep their snapshots; the product they came from, by id, for stock and downloads.
+    await db.schema.alterTable("order_items").addColumn("product_id", "bigint", (c) => c.references("products.id")).execute();
+    await sql`update order_items set product_id = (select p.id from products p where p.slug = order_items.product_slug)`.execute(db);
+    await db.schema.createIndex("order_items_product").on("order_items").column("product_id").execute();
+
+    // A product's earlier slugs: old links redirect to its page.
+    await db.schema
+      .createTable("product_slug_history")
+      .addColumn("slug", "text", (c) => c.primaryKey())
+      .addColumn("product_id", "bigint", (c) => c.notNull().references("products.id").onDelete("cascade"))
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable("product_images")
+      .addColumn("sha256", "text", (c) => c.primaryKey())
+      .addColumn("content_type", "text", (c) => c.notNull().check(oneOf("content_type", ["image/png", "image/jpeg", "image/webp"])))
+      .addColumn("size", "integer", (c) => c.notNull())
+      .addColumn("bytes", t.binary, (c) => c.notNull())
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .execute();
+
+    // What an order holds of the stock; released once (released_at), re-reserved by a new row.
+    await db.schema
+      .createTable("stock_reservations")
+      .addColumn("id", t.serial, serialId)
+      .addColumn("order_id", "text", (c) => c.notNull().references("orders.id").onDelete("cascade"))
+      .addColumn("product_id", "bigint", (c) => c.notNull().references("products.id"))
+      .addColumn("quantity", "integer", (c) => c.notNull().check(sql`quantity > 0`))
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("released_at", t.time)
+      .execute();
+    await db.schema.createIndex("stock_reservations_order").on("stock_reservations").columns(["order_id", "released_at"]).execute();
+
+    const kinds = [...ATTENTION_KINDS_0003, "unknown_state", "out_of_stock"];
+    await widenCheck(db, "attention_items", "kind", kinds, async () => {
+      await createAttentionItems(db, "attention_items_0010", kinds);
+      await db.schema.alterTable("attention_items_0010").addColumn("order_key", "text").execute();
+      await sql`insert into attention_items_0010 (id, order_id, attempt_id, kind, detail, created_at, resolved_at, resolution_note, order_key)
+        select id, order_id, attempt_id, kind, detail, created_at, resolved_at, resolution_note, order_key from attention_items`.execute(db);
+      await db.schema.dropTable("attention_items").execute();
+      await db.schema.alterTable("attention_items_0010").renameTo("attention_items").execute();
+      await db.schema.createIndex("attention_items_open").on("attention_items").columns(["resolved_at", "created_at"]).execute();
+      await db.schema
+        .createIndex("attention_items_order_key")
+        .unique()
+        .on("attention_items")
+        .columns(["order_id", "order_key"])
+        .where(sql<boolean>`resolved_at is null`)
+        .execute();
+    });
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -444,4 +554,5 @@ export const migrations: Record<string, Migration> = {
   "0007_payments_per_order": paymentsPerOrder,
   "0008_payment_expiry": paymentExpiry,
   "0009_storms_and_top_ups": stormsAndTopUps,
+  "0010_catalog_and_stock": catalogAndStock,
 };

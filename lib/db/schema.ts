@@ -41,16 +41,59 @@ export interface CountersTable {
 }
 
 export interface ProductsTable {
+  id: Serial;
+  /** Unique, editable by the merchant: an earlier slug redirects (product_slug_history). */
   slug: string;
   name: string;
   description: string;
   price_cents: number;
+  /** A URL: /images/products/<file> (the demo's seed, in public/) or /media/<sha256>.<ext> (uploaded). */
   image: string;
+  /** Physical (1: the checkout asks for an address) or digital (0). */
   ships: 0 | 1;
-  /** 0 once the product left the catalog. */
-  active: 0 | 1;
+  /** 0 once archived: not sold, kept for the carts and orders that name it. */
+  active: ColumnType<0 | 1, 0 | 1 | undefined, 0 | 1>;
+  /** Pieces that can still be sold (reservations already taken off); null: not tracked. */
+  stock: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Digital products: the file a buyer downloads (product_files), and its name. */
+  download_sha256: ColumnType<string | null, string | null | undefined, string | null>;
+  download_name: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: IsoTime;
   updated_at: IsoTime;
+}
+
+export interface ProductSlugHistoryTable {
+  slug: string;
+  product_id: number;
+  created_at: IsoTime;
+}
+
+/** Uploaded product images, served at /media/<sha256>.<ext> by every instance. */
+export interface ProductImagesTable {
+  sha256: string;
+  content_type: "image/png" | "image/jpeg" | "image/webp";
+  size: number;
+  bytes: Buffer;
+  created_at: IsoTime;
+}
+
+/** Files digital products deliver. */
+export interface ProductFilesTable {
+  sha256: string;
+  content_type: string;
+  size: number;
+  bytes: Buffer;
+  created_at: IsoTime;
+}
+
+/** Stock an order holds; released once (released_at); a re-reservation is a new row. */
+export interface StockReservationsTable {
+  id: Serial;
+  order_id: string;
+  product_id: number;
+  quantity: number;
+  created_at: IsoTime;
+  released_at: IsoTime | null;
 }
 
 export interface CartsTable {
@@ -65,7 +108,7 @@ export interface CartsTable {
 
 export interface CartItemsTable {
   cart_id: string;
-  product_slug: string;
+  product_id: number;
   quantity: number;
   added_at: IsoTime;
 }
@@ -102,8 +145,10 @@ export interface OrdersTable {
 export interface OrderItemsTable {
   order_id: string;
   position: number;
-  product_slug: string;
+  /** The product it was bought as (null: a product missing when 0010 ran). */
+  product_id: ColumnType<number | null, number | null | undefined, number | null>;
   /** Snapshots at purchase: later catalog changes do not touch past orders. */
+  product_slug: string;
   name: string;
   unit_price_cents: number;
   quantity: number;
@@ -154,6 +199,7 @@ export const ATTENTION_KINDS = [
   "start_failed", // the checkout could not open a PayRam payment (resolved by the merchant)
   "partial_stale", // partly paid and quiet for long (resolved by the merchant)
   "unknown_state", // PayRam reported UNDEFINED or a state this shop does not know: kept as it was
+  "out_of_stock", // paid after its reservation was released, and the stock was gone by then
 ] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
@@ -238,6 +284,10 @@ export interface AdminSessionsTable {
 export interface Database {
   counters: CountersTable;
   products: ProductsTable;
+  product_slug_history: ProductSlugHistoryTable;
+  product_images: ProductImagesTable;
+  product_files: ProductFilesTable;
+  stock_reservations: StockReservationsTable;
   carts: CartsTable;
   cart_items: CartItemsTable;
   orders: OrdersTable;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../db";
+import { describeShortfall, reserveStock, type ShortLine } from "../catalog/stock";
 import { nowIso, type Order, type OrderItem } from "../db/schema";
 
 /** The secret order id: 128 random bits, the status page's URL. Never sent to PayRam. */
@@ -21,6 +22,7 @@ export interface ShippingAddress {
 }
 
 export interface NewOrderLine {
+  productId: number;
   slug: string;
   name: string;
   unitPriceCents: number;
@@ -39,6 +41,13 @@ export interface NewOrderInput {
   totalCents: number;
 }
 
+/** Thrown by createOrder when the stock is not there (nothing was written): the shopper is told what is left. */
+export class OutOfStock extends Error {
+  constructor(readonly short: readonly ShortLine[]) {
+    super(`${describeShortfall(short)} Your cart is saved: please change it and pay again.`);
+  }
+}
+
 /** Thrown by createOrder when another checkout of the same cart made its order first. */
 export class CartAlreadyOrdered extends Error {
   constructor() {
@@ -47,9 +56,10 @@ export class CartAlreadyOrdered extends Error {
 }
 
 /**
- * Records an order with its item snapshots and the next human order number, and ties it to its
- * cart, in one transaction. A cart holds one order per digest: if another checkout of the same
- * cart contents got there first, nothing is written and CartAlreadyOrdered is thrown.
+ * Records an order with its item snapshots and the next human order number, ties it to its cart
+ * and reserves its stock, in one transaction. A cart holds one order per digest: if another
+ * checkout of the same cart contents got there first, nothing is written and CartAlreadyOrdered
+ * is thrown; if the stock is not there, nothing is written and OutOfStock is thrown.
  */
 export async function createOrder(db: Db, input: NewOrderInput): Promise<Order> {
   return db.transaction().execute(async (trx) => {
@@ -89,6 +99,7 @@ export async function createOrder(db: Db, input: NewOrderInput): Promise<Order> 
         input.lines.map((line, index) => ({
           order_id: order.id,
           position: index + 1,
+          product_id: line.productId,
           product_slug: line.slug,
           name: line.name,
           unit_price_cents: line.unitPriceCents,
@@ -107,6 +118,8 @@ export async function createOrder(db: Db, input: NewOrderInput): Promise<Order> 
       .where((eb) => eb.or([eb("order_id", "is", null), eb("order_digest", "is", null), eb("order_digest", "!=", input.cart.digest)]))
       .executeTakeFirst();
     if (Number(tied.numUpdatedRows) === 0) throw new CartAlreadyOrdered();
+    const short = await reserveStock(trx, order.id, input.lines, now);
+    if (short.length > 0) throw new OutOfStock(short);
     return order;
   });
 }

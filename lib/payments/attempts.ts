@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { Insertable, Kysely } from "kysely";
 import { orderChanged } from "../live/changes";
 import { isPostgres, type Db } from "../db";
-import { nowIso, type AttemptState, type Database, type EventSource, type PaymentAttempt, type PaymentAttemptsTable } from "../db/schema";
-import { merchantState, receivedCents } from "./states";
+import { heldStock, orderStockLines, releaseStock, reserveStock } from "../catalog/stock";
+import { nowIso, type AttemptState, type Database, type EventSource, type Order, type PaymentAttempt, type PaymentAttemptsTable } from "../db/schema";
+import { isOpen, merchantState, receivedCents, type AttemptFacts } from "./states";
 
 /** The order's most recent checkout attempt (what the shopper is paying now), or null before the first. */
 export async function latestAttempt(db: Db, orderId: string): Promise<PaymentAttempt | null> {
@@ -122,18 +123,64 @@ export async function closeLostStarts(db: Db, payramTimeoutMs: number, source: E
 
 /**
  * Writes the order's payment state and USD received, for the merchant's filters, counts and CSV,
- * and tells the order's watchers (lib/live). Called in every transaction that changes an attempt
- * or pays the order (never anywhere else).
+ * keeps its stock reservation in step, and tells the order's watchers (lib/live). Called in every
+ * transaction that changes an attempt or pays the order (never anywhere else).
  */
 export async function refreshOrderPayment(db: Kysely<Database>, orderId: string): Promise<void> {
   // Locked first: a concurrent payment must not be overwritten by a sum read before it committed.
-  const order = await db.selectFrom("orders").select("paid_at").where("id", "=", orderId).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
-  const attempts = await db.selectFrom("payment_attempts").select(["state", "attempt_number", "amount_received_cents", "origin", "credit_cents"]).where("order_id", "=", orderId).execute();
+  const order = await db.selectFrom("orders").select(["paid_at", "cancelled_at"]).where("id", "=", orderId).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
+  const attempts = await db
+    .selectFrom("payment_attempts")
+    .select(["id", "state", "attempt_number", "amount_received_cents", "origin", "credit_cents"])
+    .where("order_id", "=", orderId)
+    .orderBy("attempt_number")
+    .execute();
   await db
     .updateTable("orders")
     .set({ payment_state: merchantState(order, attempts), received_cents: receivedCents(attempts) })
     .where("id", "=", orderId)
     .execute();
+  await keepStockInStep(db, orderId, order, attempts);
   // Its open status pages hear of it after the commit.
   await orderChanged(db, orderId);
+}
+
+/**
+ * An order holds its stock while it can still be paid with what it holds: paid, a payment open
+ * (a replaced payment turning CANCELLED while its successor is open releases nothing), or money
+ * received (the shopper may pay the remaining) — and not once the merchant cancelled it. Else it
+ * is released (a START_FAILED or expired checkout with nothing received). Money arriving after
+ * the release reserves again; if the stock is gone by then the merchant is told.
+ */
+async function keepStockInStep(
+  db: Kysely<Database>,
+  orderId: string,
+  order: Pick<Order, "paid_at" | "cancelled_at">,
+  attempts: readonly (AttemptFacts & Pick<PaymentAttempt, "id">)[],
+): Promise<void> {
+  const held = await heldStock(db, orderId);
+  // An order of untracked products, or one placed before stock was tracked.
+  if (!held.everHeld) return;
+  const money = order.paid_at !== null || receivedCents(attempts) > 0;
+  const payable = order.cancelled_at === null && (money || attempts.some((attempt) => isOpen(attempt.state)));
+  const now = nowIso();
+  if (!payable && held.holding) await releaseStock(db, orderId, now);
+  if (!payable || held.holding) return;
+  const short = await reserveStock(db, orderId, await orderStockLines(db, orderId), now);
+  const last = attempts.at(-1);
+  if (short.length === 0 || !money || !last) return;
+  await db
+    .insertInto("attention_items")
+    .values({
+      order_id: orderId,
+      attempt_id: last.id,
+      kind: "out_of_stock",
+      detail: `Money arrived after the order's stock was released, and it is gone: ${short.map((line) => `${line.name} (${line.available} left)`).join(", ")}. Restock it, or refund the shopper.`,
+      created_at: now,
+      resolved_at: null,
+      resolution_note: null,
+      order_key: "out_of_stock",
+    })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }

@@ -4,7 +4,7 @@ import { emulatorPerFile } from "@/test/emulator-per-file";
 import { checkoutDepsFor, TEST_ADDRESS, TEST_SECRET } from "@/test/shop";
 import { resolveInputSchema } from "../admin/attention";
 import { addToCart, getCart } from "../cart";
-import { syncCatalog } from "../catalog";
+import { productIdOf, seedCatalog } from "../catalog";
 import { startCheckout } from "./checkout";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema } from "./checkout-form";
 import { issueCheckoutToken } from "./checkout-token";
@@ -70,8 +70,8 @@ const payram = emulatorPerFile({ timeoutMs: 1_000 });
 describeOnEachDatabase("checkout with a control character in the address", (get) => {
   it("a NUL in the city is a field error: no order, no payment, no server error", async () => {
     const db = get().db;
-    await syncCatalog(db);
-    const added = await addToCart(db, undefined, "merino-beanie", 1);
+    await seedCatalog(db);
+    const added = await addToCart(db, undefined, await productIdOf(db, "merino-beanie"), 1);
     if (!added.ok) throw new Error(added.error);
     const token = issueCheckoutToken(TEST_SECRET, await getCart(db, added.cartId));
 

@@ -9,7 +9,7 @@ import type { Cart } from "../cart";
  */
 export function cartDigest(cart: Cart): string {
   const lines = cart.lines
-    .map((line) => `${line.slug}:${line.quantity}:${line.unitPriceCents}:${line.available ? 1 : 0}`)
+    .map((line) => `${line.productId}:${line.quantity}:${line.unitPriceCents}:${line.available ? 1 : 0}`)
     .sort()
     .join("|");
   return createHash("sha256").update(lines).digest("base64url").slice(0, 22);

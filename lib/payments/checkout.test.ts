@@ -2,8 +2,7 @@ import { beforeAll, expect, it, vi } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { addToCart, getCart } from "../cart";
-import { syncCatalog } from "../catalog";
-import { CATALOG } from "../catalog/products";
+import { productIdOf, seedCatalog, setProductActive } from "../catalog";
 import { centsToDecimal } from "../money";
 import { listOrderItems } from "../orders";
 import { LIMITS } from "../security/rate-limit";
@@ -25,7 +24,7 @@ const payram = emulatorPerFile({ timeoutMs: 1_000 });
 describeOnEachDatabase("checkout against the emulator", (get) => {
   let deps: CheckoutDeps;
   beforeAll(async () => {
-    await syncCatalog(get().db);
+    await seedCatalog(get().db);
     deps = {
       db: get().db,
       payram: payram.client,
@@ -40,7 +39,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
   async function cartWith(lines: [slug: string, quantity: number][]) {
     let cartId: string | undefined;
     for (const [slug, quantity] of lines) {
-      const added = await addToCart(get().db, cartId, slug, quantity);
+      const added = await addToCart(get().db, cartId, await productIdOf(get().db, slug), quantity);
       if (!added.ok) throw new Error(added.error);
       cartId = added.cartId;
     }
@@ -146,7 +145,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
     const first = await startCheckout(deps, { cartId, form: { token, email: "again@example.com" } });
     if (!first.ok) throw new Error(first.error);
     // The cart was emptied by the checkout; the shopper buys the very same thing once more.
-    const added = await addToCart(get().db, cartId, "lofi-sound-pack", 1);
+    const added = await addToCart(get().db, cartId, await productIdOf(get().db, "lofi-sound-pack"), 1);
     if (!added.ok) throw new Error(added.error);
     const second = await startCheckout(deps, { cartId, form: { token: issueCheckoutToken(SECRET, await getCart(get().db, cartId)), email: "again@example.com" } });
     if (!second.ok) throw new Error(second.error);
@@ -283,7 +282,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
       "a cart changed in another tab",
       async () => {
         const form = await cartWith([["lofi-sound-pack", 1]]);
-        await addToCart(get().db, form.cartId, "lofi-sound-pack", 1);
+        await addToCart(get().db, form.cartId, await productIdOf(get().db, "lofi-sound-pack"), 1);
         return form;
       },
       {},
@@ -304,12 +303,12 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
 
   it("refuses a product that left the catalog between cart and checkout", async () => {
     const { cartId, token } = await cartWith([["golden-hour-presets", 1]]);
-    await syncCatalog(get().db, CATALOG.filter((p) => p.slug !== "golden-hour-presets"));
+    await setProductActive(get().db, await productIdOf(get().db, "golden-hour-presets"), false);
     try {
       const result = await startCheckout(deps, { cartId, form: { token, email: "b@example.com" } });
       expect(result).toMatchObject({ ok: false, error: "Golden Hour Photo Presets is no longer available. Please remove it from your cart.", reload: true });
     } finally {
-      await syncCatalog(get().db);
+      await setProductActive(get().db, await productIdOf(get().db, "golden-hour-presets"), true);
     }
   });
 });

@@ -1,9 +1,10 @@
 import { clearCart, getCart, type Cart } from "../cart";
+import { describeShortfall, heldStock, orderStockLines, reserveStock, type ShortLine } from "../catalog/stock";
 import { isPostgres, isUniqueViolation, type Db } from "../db";
 import { nowIso, type AttemptState, type EventSource, type Order, type PaymentAttempt } from "../db/schema";
 import { log } from "../log";
 import { centsToDecimal } from "../money";
-import { CartAlreadyOrdered, createOrder, findCartOrder, findOrder, findOrderByCheckoutToken } from "../orders";
+import { CartAlreadyOrdered, createOrder, OutOfStock, findCartOrder, findOrder, findOrderByCheckoutToken } from "../orders";
 import type { PayramClient } from "../payram/client";
 import { PayramError } from "../payram/errors";
 import { customerIdFor, formatInvoiceId } from "../payram/ids";
@@ -109,6 +110,8 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
       totalCents: priced.totalCents,
     });
   } catch (error) {
+    // The last pieces went to another shopper meanwhile: nothing was recorded, the cart is kept.
+    if (error instanceof OutOfStock) return { ok: false, error: error.message, reload: true };
     // Another submit of this cart (same token or another tab's) made the order first: use it.
     if (!isUniqueViolation(error) && !(error instanceof CartAlreadyOrdered)) throw error;
     const winner = (await findOrderByCheckoutToken(deps.db, token)) ?? (await findCartOrder(deps.db, cart.id, tokenDigest));
@@ -153,6 +156,9 @@ export async function payForOrder(deps: CheckoutDeps, order: Order): Promise<Pay
     return { ok: false, orderId: order.id, error: `Too many payment attempts for this order. Please try again in ${waitInMinutes(limited)}.` };
   }
   const attempt = await insertAttempt(deps.db, order);
+  if (attempt !== null && typeof attempt === "object" && "short" in attempt) {
+    return { ok: false, orderId: order.id, error: `${describeShortfall(attempt.short)} This order cannot be paid again; nothing was charged.` };
+  }
   if (attempt === null || attempt === "refused") {
     const joined = await joinOpenAttempt(deps, order);
     if (joined) return joined;
@@ -174,6 +180,7 @@ async function joinOpenAttempt(deps: CheckoutDeps, order: Order): Promise<PayRes
 function refusalOf(order: Order, attempts: readonly PaymentAttempt[]): PayResult | null {
   if (nextPayment(order, attempts) !== null) return null;
   if (order.paid_at !== null) return { ok: true, orderId: order.id, redirectTo: `/orders/${order.id}` };
+  if (order.cancelled_at !== null) return { ok: false, orderId: order.id, error: "The shop cancelled this order: it cannot be paid." };
   const error = attempts.some((attempt) => isOpen(attempt.state))
     ? "A payment for this order is still on its way. This page updates by itself once it arrives."
     : "The shop is checking the payment it received for this order. We will contact you to sort it out.";
@@ -230,16 +237,24 @@ async function closeIfLost(deps: CheckoutDeps, attempt: PaymentAttempt, source: 
 /**
  * Records a new attempt, for the amount nextPayment decides with the order's row locked (the sync
  * locks it too before it credits a payment): the total, or what is left after a cancelled payment
- * that received part. Null: another request opened one first; "refused": no payment may be opened.
+ * that received part. Null: another request opened one first; "refused": no payment may be opened;
+ * `short`: the order's stock was released and is gone.
  */
-async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | "refused" | null> {
+async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | "refused" | { short: ShortLine[] } | null> {
   try {
     return await db.transaction().execute(async (trx) => {
-      const locked = await trx.selectFrom("orders").select(["paid_at", "total_cents"]).where("id", "=", order.id).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
+      const locked = await trx.selectFrom("orders").select(["paid_at", "cancelled_at", "total_cents"]).where("id", "=", order.id).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
       const attempts = await trx.selectFrom("payment_attempts").select(["state", "attempt_number", "amount_received_cents", "origin", "credit_cents"]).where("order_id", "=", order.id).execute();
       const next = nextPayment(locked, attempts);
       if (!next) return "refused" as const;
       const now = nowIso();
+      // "Pay again" after the order's stock was released (its payment expired or failed): it
+      // must hold its items again before the shopper is sent to pay.
+      const held = await heldStock(trx, order.id);
+      if (held.everHeld && !held.holding) {
+        const short = await reserveStock(trx, order.id, await orderStockLines(trx, order.id), now);
+        if (short.length > 0) return { short };
+      }
       const attempt = await trx
         .insertInto("payment_attempts")
         .values(await newAttemptRow(trx, order.id, { origin: "checkout", state: "STARTING", reference_id: null, amount_cents: next.amountCents }, now))

@@ -3,6 +3,7 @@ import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { checkoutDepsFor, orderState, placeOrder, TEST_ADDRESS, TEST_SECRET } from "@/test/shop";
 import { addToCart, getCart } from "../cart";
+import { productIdOf } from "../catalog";
 import { log } from "../log";
 import { payForOrder, startCheckout, type CheckoutDeps } from "./checkout";
 import { issueCheckoutToken } from "./checkout-token";
@@ -111,7 +112,7 @@ describeOnEachDatabase("paying what is left of an order", (get) => {
     const logged = vi.spyOn(log, "error");
     // The shop's PayRam is public; its answers still come from the emulator over HTTP.
     const shopDeps: CheckoutDeps = { ...deps(), payramBaseUrl: "https://pay.example.com", checkoutOrigins: ["https://pay.example.com"] };
-    const added = await addToCart(get().db, undefined, "lofi-sound-pack", 1);
+    const added = await addToCart(get().db, undefined, await productIdOf(get().db, "lofi-sound-pack"), 1);
     if (!added.ok) throw new Error(added.error);
     const token = issueCheckoutToken(TEST_SECRET, await getCart(get().db, added.cartId));
     const result = await startCheckout(shopDeps, { cartId: added.cartId, form: { token, email: "site-url@example.com", ...TEST_ADDRESS } });
@@ -130,7 +131,7 @@ describeOnEachDatabase("paying what is left of an order", (get) => {
   it("follows a payment page on localhost when PayRam itself is configured on localhost (development)", async () => {
     await payram.control("/config", "PUT", { api: { siteUrlUnset: true } });
     const local: CheckoutDeps = { ...deps(), payramBaseUrl: "http://localhost:4000", checkoutOrigins: ["http://localhost"] };
-    const added = await addToCart(get().db, undefined, "lofi-sound-pack", 1);
+    const added = await addToCart(get().db, undefined, await productIdOf(get().db, "lofi-sound-pack"), 1);
     if (!added.ok) throw new Error(added.error);
     const token = issueCheckoutToken(TEST_SECRET, await getCart(get().db, added.cartId));
     const result = await startCheckout(local, { cartId: added.cartId, form: { token, email: "dev@example.com" } });

@@ -5,7 +5,7 @@ import { issueCheckoutToken, verifyCheckoutToken } from "./checkout-token";
 import { priceCart } from "./pricing";
 
 function line(slug: string, unitPriceCents: number, quantity: number, extra: Partial<CartLine> = {}): CartLine {
-  return { slug, name: slug, image: "", unitPriceCents, quantity, lineTotalCents: unitPriceCents * quantity, ships: false, available: true, ...extra };
+  return { productId: slug.charCodeAt(0), slug, name: slug, image: "", unitPriceCents, quantity, lineTotalCents: unitPriceCents * quantity, ships: false, available: true, stock: null, ...extra };
 }
 
 function cart(lines: CartLine[], id = "c".repeat(22)): Cart {
@@ -21,9 +21,9 @@ describe("priceCart", () => {
       totalCents: 10 * 3 + 20 + 1999 * 7,
       ships: true,
       lines: [
-        { slug: "a", name: "a", unitPriceCents: 10, quantity: 3, lineTotalCents: 30, ships: false },
-        { slug: "b", name: "b", unitPriceCents: 20, quantity: 1, lineTotalCents: 20, ships: false },
-        { slug: "c", name: "c", unitPriceCents: 1999, quantity: 7, lineTotalCents: 13993, ships: true },
+        { productId: 97, slug: "a", name: "a", unitPriceCents: 10, quantity: 3, lineTotalCents: 30, ships: false },
+        { productId: 98, slug: "b", name: "b", unitPriceCents: 20, quantity: 1, lineTotalCents: 20, ships: false },
+        { productId: 99, slug: "c", name: "c", unitPriceCents: 1999, quantity: 7, lineTotalCents: 13993, ships: true },
       ],
     });
   });

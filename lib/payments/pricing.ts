@@ -1,4 +1,5 @@
 import { MAX_QUANTITY, type Cart } from "../cart";
+import { describeShortfall } from "../catalog/stock";
 import type { NewOrderLine } from "../orders";
 
 export type PricedCart =
@@ -7,7 +8,7 @@ export type PricedCart =
 
 /**
  * Prices a cart for an order, from the catalog's prices as the server read them (integer
- * cents). Nothing the browser sent takes part: the cart holds only slugs and quantities.
+ * cents). Nothing the browser sent takes part: the cart holds only product ids and quantities.
  */
 export function priceCart(cart: Cart): PricedCart {
   if (cart.lines.length === 0) return { ok: false, error: "Your cart is empty." };
@@ -18,6 +19,12 @@ export function priceCart(cart: Cart): PricedCart {
       error: `${unavailable.join(", ")} ${unavailable.length === 1 ? "is" : "are"} no longer available. Please remove ${unavailable.length === 1 ? "it" : "them"} from your cart.`,
     };
   }
+  // What the shopper can see before paying; the reservation in createOrder is what decides.
+  const short = cart.lines.filter((line) => line.stock !== null && line.quantity > line.stock);
+  if (short.length > 0) {
+    const error = describeShortfall(short.map((line) => ({ productId: line.productId, name: line.name, available: line.stock! })));
+    return { ok: false, error: `${error} Please change your cart.` };
+  }
   const lines = cart.lines.map((line) => {
     if (!Number.isSafeInteger(line.unitPriceCents) || line.unitPriceCents <= 0) {
       throw new Error(`product ${line.slug} has an invalid price`);
@@ -26,6 +33,7 @@ export function priceCart(cart: Cart): PricedCart {
       throw new Error(`cart line ${line.slug} has an invalid quantity`);
     }
     return {
+      productId: line.productId,
       slug: line.slug,
       name: line.name,
       unitPriceCents: line.unitPriceCents,

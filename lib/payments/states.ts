@@ -210,19 +210,22 @@ export function receivedCents(attempts: readonly AttemptFacts[]): number {
 /** What an order knows of itself to decide its next payment. */
 export interface PayableOrder extends OrderFacts {
   total_cents: number;
+  /** Set when the merchant cancelled the order: no payment may be opened for it again. */
+  cancelled_at?: string | null;
 }
 
 /**
  * The payment the shop may open for an order now, or null: "first" before any checkout attempt,
  * "again" for the total after a cancelled or failed one that received nothing, "remaining" for
- * `total − received` after a cancelled one that received part. Never while the order is paid,
+ * `total − received` after a cancelled one that received part. Never while the order is paid or
+ * cancelled by the merchant,
  * while any of its payments is open (STARTING, OPEN, PARTIALLY_FILLED: money may still arrive
  * there), after a payment PayRam settled without paying the order (the merchant reviews it), or
  * once the order's payments add up to its total. The view offers the button by this rule, and the
  * checkout decides the new attempt's amount by it again with the order locked.
  */
 export function nextPayment(order: PayableOrder, attempts: readonly AttemptFacts[]): { kind: "first" | "again" | "remaining"; amountCents: number } | null {
-  if (order.paid_at !== null || attempts.some((attempt) => isOpen(attempt.state))) return null;
+  if (order.paid_at !== null || (order.cancelled_at ?? null) !== null || attempts.some((attempt) => isOpen(attempt.state))) return null;
   const last = latest(attempts);
   if (last && last.state !== "START_FAILED" && last.state !== "CANCELLED") return null;
   const received = receivedCents(attempts);

@@ -1,7 +1,7 @@
 import type { ProfileName } from "../../emulator/runtime-config";
 import { startEmulator, type Emulator } from "../../emulator/server";
 import { addToCart, getCart } from "../../lib/cart";
-import { syncCatalog } from "../../lib/catalog";
+import { productIdOf, seedCatalog } from "../../lib/catalog";
 import { CATALOG } from "../../lib/catalog/products";
 import { createDb, migrate, type Db } from "../../lib/db";
 import { centsToDecimal, parseCents } from "../../lib/money";
@@ -112,7 +112,7 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
     const db = createDb(database.config, { poolSize: 8 });
     defer("close the database handle", () => db.destroy());
     await migrate(db);
-    await syncCatalog(db);
+    await seedCatalog(db);
 
     const emulator = await startEmulator({
       port: 0,
@@ -306,7 +306,7 @@ async function placeOrder(
 ): Promise<Tracked> {
   let cartId: string | undefined;
   for (const [slug, quantity] of order.lines) {
-    const added = await addToCart(db, cartId, slug, quantity);
+    const added = await addToCart(db, cartId, await productIdOf(db, slug), quantity);
     if (!added.ok) throw new Error(`order ${order.index + 1}: adding ${slug} to the cart failed: ${added.error}`);
     cartId = added.cartId;
   }

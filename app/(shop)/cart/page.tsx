@@ -12,6 +12,7 @@ export const metadata: Metadata = { title: "Your cart" };
 export default async function CartPage() {
   const cart = await getCart(getDb(), await readCartId());
   const unavailable = cart.lines.some((line) => !line.available);
+  const short = cart.lines.some((line) => line.available && line.stock !== null && line.quantity > line.stock);
   return (
     <div className="space-y-6">
       <h1 className="text-3xl font-semibold tracking-tight">Your cart</h1>
@@ -26,7 +27,7 @@ export default async function CartPage() {
         <div className="grid gap-8 lg:grid-cols-[1fr_20rem]">
           <ul className="divide-y divide-paper-line rounded-xl border border-paper-line bg-paper" aria-label="Items in your cart">
             {cart.lines.map((line) => (
-              <li key={line.slug} className="flex gap-4 p-4">
+              <li key={line.productId} className="flex gap-4 p-4">
                 <Image src={line.image} alt="" width={96} height={72} unoptimized className="h-18 w-24 shrink-0 rounded-md border border-paper-line object-cover" />
                 <div className="flex flex-1 flex-col gap-2">
                   <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -36,7 +37,10 @@ export default async function CartPage() {
                     <span className="font-semibold tabular-nums">{formatUsd(line.lineTotalCents)}</span>
                   </div>
                   <p className="text-sm text-ink-muted tabular-nums">{formatUsd(line.unitPriceCents)} each</p>
-                  <CartLineForm slug={line.slug} name={line.name} quantity={line.quantity} unavailable={!line.available} />
+                  {line.available && line.stock !== null && line.quantity > line.stock && (
+                    <p className="text-sm text-bad">{line.stock === 0 ? "Sold out." : `Only ${line.stock} left: lower the quantity to check out.`}</p>
+                  )}
+                  <CartLineForm productId={line.productId} name={line.name} quantity={line.quantity} maxQuantity={line.stock} unavailable={!line.available} />
                 </div>
               </li>
             ))}
@@ -51,8 +55,8 @@ export default async function CartPage() {
                 {formatUsd(cart.subtotalCents)}
               </dd>
             </dl>
-            {unavailable ? (
-              <p className="text-sm text-bad">Remove the items that are no longer available to check out.</p>
+            {unavailable || short ? (
+              <p className="text-sm text-bad">{unavailable ? "Remove the items that are no longer available to check out." : "Some items are not in stock in the quantity in your cart: change it to check out."}</p>
             ) : (
               <Link
                 href="/checkout"

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import Image from "next/image";
 import Link from "next/link";
-import { notFound } from "next/navigation";
+import { notFound, permanentRedirect } from "next/navigation";
 import { AddToCartForm } from "@/components/add-to-cart-form";
-import { findProduct, slugSchema } from "@/lib/catalog";
+import { findProduct, renamedSlug, slugSchema } from "@/lib/catalog";
 import { getDb } from "@/lib/db/server";
 import { formatUsd } from "@/lib/money";
 
@@ -19,7 +19,13 @@ export async function generateMetadata({ params }: PageProps<"/products/[slug]">
 
 export default async function ProductPage({ params }: PageProps<"/products/[slug]">) {
   const product = await productFor(params);
-  if (!product) notFound();
+  if (!product) {
+    // An old link to a product the merchant renamed.
+    const slug = slugSchema.safeParse((await params).slug);
+    const renamed = slug.success ? await renamedSlug(getDb(), slug.data) : null;
+    if (renamed) permanentRedirect(`/products/${renamed}`);
+    notFound();
+  }
   return (
     <div className="space-y-6">
       <nav aria-label="Breadcrumb" className="text-sm text-ink-muted">
@@ -45,7 +51,12 @@ export default async function ProductPage({ params }: PageProps<"/products/[slug
           <p className="text-sm text-ink-muted">
             {product.ships ? "Ships within 2 business days." : "Digital: delivered by email once your payment is confirmed."}
           </p>
-          <AddToCartForm slug={product.slug} />
+          {product.stock !== null && product.stock > 0 && product.stock <= 5 && (
+            <p className="text-sm font-medium text-warn" data-testid="stock-left">
+              Only {product.stock} left
+            </p>
+          )}
+          <AddToCartForm productId={product.id} stock={product.stock} />
         </div>
       </article>
     </div>

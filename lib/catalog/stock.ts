@@ -1,0 +1,109 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema";
+
+/**
+ * Stock is held per order, not per payment attempt: the checkout reserves it in the transaction
+ * that records the order, and it is released once the order can no longer be paid with what it
+ * holds (lib/payments/attempts.ts refreshOrderPayment decides, in every transaction that changes a
+ * payment). `products.stock` is what can still be sold; each reservation row is released once.
+ */
+
+export interface StockLine {
+  productId: number;
+  quantity: number;
+}
+
+/** A product that could not be reserved: what is left of it. */
+export interface ShortLine {
+  productId: number;
+  name: string;
+  available: number;
+}
+
+/**
+ * Takes the lines' quantities off their products' stock (tracked products only) and records the
+ * reservation, all or nothing: a conditional decrement, never below zero whatever runs alongside
+ * (Postgres re-checks the condition after waiting for another transaction's row lock). Products
+ * are taken in id order, so two checkouts never wait on each other crosswise. On a shortfall what
+ * this call took is given back and the short lines are returned.
+ */
+export async function reserveStock(trx: Kysely<Database>, orderId: string, lines: readonly StockLine[], now: string): Promise<ShortLine[]> {
+  const wanted = new Map<number, number>();
+  for (const line of lines) wanted.set(line.productId, (wanted.get(line.productId) ?? 0) + line.quantity);
+  const taken: StockLine[] = [];
+  const short: ShortLine[] = [];
+  for (const [productId, quantity] of [...wanted].sort(([a], [b]) => a - b)) {
+    const took = await trx
+      .updateTable("products")
+      .set((eb) => ({ stock: eb("stock", "-", quantity) }))
+      .where("id", "=", productId)
+      .where("stock", "is not", null)
+      .where("stock", ">=", quantity)
+      .executeTakeFirst();
+    if (Number(took.numUpdatedRows) > 0) {
+      taken.push({ productId, quantity });
+      continue;
+    }
+    const product = await trx.selectFrom("products").select(["name", "stock"]).where("id", "=", productId).executeTakeFirst();
+    // Not tracked: nothing to hold.
+    if (product && product.stock !== null) short.push({ productId, name: product.name, available: product.stock });
+  }
+  if (short.length > 0) {
+    await giveBack(trx, taken);
+    return short;
+  }
+  if (taken.length > 0) {
+    await trx
+      .insertInto("stock_reservations")
+      .values(taken.map((line) => ({ order_id: orderId, product_id: line.productId, quantity: line.quantity, created_at: now, released_at: null })))
+      .execute();
+  }
+  return [];
+}
+
+/** Releases what an order holds, once (released_at): the stock goes back. Returns the pieces released. */
+export async function releaseStock(trx: Kysely<Database>, orderId: string, now: string): Promise<number> {
+  const released = await trx
+    .updateTable("stock_reservations")
+    .set({ released_at: now })
+    .where("order_id", "=", orderId)
+    .where("released_at", "is", null)
+    .returning(["product_id", "quantity"])
+    .execute();
+  await giveBack(
+    trx,
+    released.map((row) => ({ productId: row.product_id, quantity: row.quantity })),
+  );
+  return released.reduce((sum, row) => sum + row.quantity, 0);
+}
+
+async function giveBack(trx: Kysely<Database>, lines: readonly StockLine[]) {
+  for (const line of [...lines].sort((a, b) => a.productId - b.productId)) {
+    // A product the merchant stopped tracking meanwhile stays untracked.
+    await trx
+      .updateTable("products")
+      .set((eb) => ({ stock: eb("stock", "+", line.quantity) }))
+      .where("id", "=", line.productId)
+      .where("stock", "is not", null)
+      .execute();
+  }
+}
+
+/** What an order holds now, and whether it ever held anything (an order of untracked products never did). */
+export async function heldStock(trx: Kysely<Database>, orderId: string): Promise<{ holding: boolean; everHeld: boolean }> {
+  const rows = await trx.selectFrom("stock_reservations").select("released_at").where("order_id", "=", orderId).execute();
+  return { holding: rows.some((row) => row.released_at === null), everHeld: rows.length > 0 };
+}
+
+/** The order's lines as stock lines (lines whose product is gone, from before 0010, hold nothing). */
+export async function orderStockLines(trx: Kysely<Database>, orderId: string): Promise<StockLine[]> {
+  const items = await trx.selectFrom("order_items").select(["product_id", "quantity"]).where("order_id", "=", orderId).execute();
+  return items.flatMap((item) => (item.product_id === null ? [] : [{ productId: item.product_id, quantity: item.quantity }]));
+}
+
+/** "Only 1 of Aurora Desk Lamp is left." / "Aurora Desk Lamp is sold out.", for the shopper. */
+export function describeShortfall(short: readonly ShortLine[]): string {
+  const parts = short.map((line) => (line.available === 0 ? `${line.name} is sold out` : `only ${line.available} of ${line.name} ${line.available === 1 ? "is" : "are"} left`));
+  const sentence = parts.join("; ");
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
+}
