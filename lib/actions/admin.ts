@@ -6,6 +6,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { resolveAttention, resolveInputSchema } from "../admin/attention";
 import { endSession, startSession } from "../admin/auth";
+import { cancelUnpaidOrder } from "../admin/cancel-order";
 import { attemptSignIn, KNOWN_BROWSER_COOKIE, KNOWN_BROWSER_TTL_DAYS } from "../admin/sign-in";
 import { describeSyncNow, syncOrderNow } from "../admin/sync-now";
 import { loadConfig } from "../config";
@@ -70,6 +71,22 @@ export async function syncNowAction(_state: SyncNowState, formData: FormData): P
     const report = await syncOrderNow(syncDeps(), orderId);
     if (report) revalidatePath(`/admin/orders/${orderId}`);
     return describeSyncNow(report);
+  });
+}
+
+export type CancelOrderState = { message: string | null; error: string | null };
+
+export async function cancelOrderAction(_state: CancelOrderState, formData: FormData): Promise<CancelOrderState> {
+  const rules = {
+    merchant: { signedOut: { message: null, error: NOT_SIGNED_IN } },
+    input: z.object({ orderId: orderIdSchema }),
+    invalid: () => ({ message: null, error: "Unknown order." }),
+  };
+  return guard(rules, formData, async ({ orderId }, { db }) => {
+    const result = await cancelUnpaidOrder(db, orderId);
+    if (!result.ok) return { message: null, error: result.error };
+    revalidatePath("/", "layout");
+    return { message: result.message, error: null };
   });
 }
 

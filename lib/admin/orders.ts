@@ -144,7 +144,7 @@ export async function ordersCsv(db: Db, filter: OrderFilter): Promise<string> {
 /** One entry of an order's history, newest last. */
 export interface TimelineEntry {
   at: string;
-  kind: "payment" | "webhook" | "attention" | "resolution" | "fulfilment";
+  kind: "payment" | "webhook" | "attention" | "resolution" | "fulfilment" | "order";
   title: string;
   detail: string | null;
 }
@@ -190,6 +190,7 @@ export async function orderDetail(db: Db, orderId: string) {
       ...(a.resolved_at ? [{ at: a.resolved_at, kind: "resolution" as const, title: `Resolved: ${ATTENTION_LABELS[a.kind]}`, detail: a.resolution_note }] : []),
     ]),
     ...(fulfilment ? [{ at: fulfilment.created_at, kind: "fulfilment" as const, title: `Paid — queued to ${fulfilment.kind}`, detail: null }] : []),
+    ...(order.cancelled_at ? [{ at: order.cancelled_at, kind: "order" as const, title: "Cancelled by the merchant", detail: null }] : []),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return { order, items, attempts, payments: attempts.map(toPaymentView), timeline, attention, fulfilment: fulfilment ?? null };
 }

@@ -107,3 +107,32 @@ export function describeShortfall(short: readonly ShortLine[]): string {
   const sentence = parts.join("; ");
   return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
 }
+
+/**
+ * Orders whose checkout stopped between recording the order (which reserved its stock) and
+ * opening its first payment — the process was killed in between — hold their stock with nothing
+ * that would ever release it: given back once older than `olderThanMs`. The order's next checkout
+ * (the same cart) reserves again before it opens a payment.
+ */
+export async function releaseOrphanedStock(db: Kysely<Database>, olderThanMs: number, isPostgresDb: boolean): Promise<number> {
+  const before = new Date(Date.now() - olderThanMs).toISOString();
+  const orphans = await db
+    .selectFrom("stock_reservations")
+    .innerJoin("orders", "orders.id", "stock_reservations.order_id")
+    .select("stock_reservations.order_id")
+    .distinct()
+    .where("stock_reservations.released_at", "is", null)
+    .where("orders.created_at", "<", before)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom("payment_attempts").select("id").whereRef("payment_attempts.order_id", "=", "stock_reservations.order_id"))))
+    .execute();
+  let released = 0;
+  for (const { order_id: orderId } of orphans) {
+    released += await db.transaction().execute(async (trx) => {
+      // Decided again with the order locked: a checkout may be opening its payment right now.
+      await trx.selectFrom("orders").select("id").where("id", "=", orderId).$if(isPostgresDb, (qb) => qb.forUpdate()).executeTakeFirst();
+      const attempt = await trx.selectFrom("payment_attempts").select("id").where("order_id", "=", orderId).executeTakeFirst();
+      return attempt ? 0 : releaseStock(trx, orderId, new Date().toISOString());
+    });
+  }
+  return released;
+}

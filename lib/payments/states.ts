@@ -129,6 +129,8 @@ export interface ShopperFacts {
   remainingUsd: string;
   /** How much more than the total arrived (OVER_FILLED). */
   surplusUsd: string;
+  /** The merchant cancelled the unpaid order: nothing more can be paid for it. */
+  cancelledByShop?: boolean;
 }
 
 export function describeForShopper(view: ShopperFacts): { title: string; tone: "wait" | "ok" | "warn"; body: string } {
@@ -136,6 +138,11 @@ export function describeForShopper(view: ShopperFacts): { title: string; tone: "
   // state the shopper's first payment was left in.
   if (view.paid && view.state !== "OVER_FILLED" && view.state !== "FILLED") {
     return { tone: "ok", title: "Paid — thank you!", body: `We received ${usd(view.receivedUsd)}. Your order is confirmed and on its way to being fulfilled.` };
+  }
+  if (view.cancelledByShop && !view.paid) {
+    return parseCents(view.receivedUsd) > 0
+      ? { tone: "warn", title: "The shop cancelled this order", body: `We received ${usd(view.receivedUsd)} for it: the shop will contact you to return it.` }
+      : { tone: "warn", title: "The shop cancelled this order", body: "Nothing was received, and nothing more can be paid for it." };
   }
   switch (view.state) {
     case "NONE":
@@ -245,6 +252,6 @@ export function payAgainOffer(order: PayableOrder, attempts: readonly AttemptFac
  * another reference, which the sweep's search or PayRam's delivery may still bring in.) The
  * status page stops watching.
  */
-export function viewSettled(view: Pick<ShopperFacts, "paid" | "state" | "receivedUsd">): boolean {
-  return view.paid || (isFinal(view.state) && parseCents(view.receivedUsd) === 0);
+export function viewSettled(view: Pick<ShopperFacts, "paid" | "state" | "receivedUsd" | "cancelledByShop">): boolean {
+  return view.paid || view.cancelledByShop === true || (isFinal(view.state) && parseCents(view.receivedUsd) === 0);
 }

@@ -66,6 +66,7 @@ export function toStatusView(order: Order, attempts: readonly PaymentAttempt[], 
     canPayAgain: payAgain !== null,
     payAgain: payAgain && { kind: payAgain.kind, amountUsd: centsToDecimal(payAgain.amountCents) },
     confirming: order.paid_at === null ? confirmingOf(attempts) : null,
+    cancelledByShop: order.cancelled_at !== null,
   };
 }
 

@@ -5,7 +5,8 @@ import { nowIso, type EventSource } from "../db/schema";
 import { processWide } from "../process-wide";
 import { customerIdFor } from "../payram/ids";
 import { MERCHANT_STATES, SYNCABLE_STATES } from "./states";
-import { closeLostStarts } from "./attempts";
+import { releaseOrphanedStock } from "../catalog/stock";
+import { closeLostStarts, startLostAfterMs } from "./attempts";
 import { retryPendingReferences } from "./pending";
 import { syncPayment, type SyncDeps } from "./sync";
 
@@ -40,7 +41,11 @@ export interface SweepOptions {
 /** Syncs the attempts that are due, batch by batch, until none is (or `stopped()` says so between batches). */
 export async function sweepDue(deps: SyncDeps, options: SweepOptions = {}): Promise<SweepResult> {
   const total: SweepResult = { checked: 0, changed: 0, failed: 0 };
-  if (options.payramTimeoutMs !== undefined) total.changed += await closeLostStarts(deps.db, options.payramTimeoutMs, "sweep");
+  if (options.payramTimeoutMs !== undefined) {
+    total.changed += await closeLostStarts(deps.db, options.payramTimeoutMs, "sweep");
+    // Stock held by an order whose first payment never started (the process stopped in between).
+    await releaseOrphanedStock(deps.db, startLostAfterMs(options.payramTimeoutMs), isPostgres(deps.db));
+  }
   for (let batch = 0; batch < (options.maxBatches ?? 20) && !options.stopped?.(); batch++) {
     const claimed = await claimDue(deps, BATCH);
     add(total, await syncAll(deps, claimed));

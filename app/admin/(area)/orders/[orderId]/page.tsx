@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { CancelOrderButton } from "@/components/admin/cancel-order";
 import { ResolveForm } from "@/components/admin/resolve-form";
 import { OrderLines, orderItemLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
@@ -60,10 +61,19 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
               <dt className="text-ink-muted">Remaining</dt>
               <dd className="tabular-nums">{formatUsd(order.paid_at ? 0 : Math.max(0, order.total_cents - received))}</dd>
               <dt className="text-ink-muted">Fulfilment</dt>
-              <dd>{fulfilment ? `to ${fulfilment.kind} (since ${formatUtc(fulfilment.created_at)})` : "not paid yet"}</dd>
+              <dd>{fulfilment ? `to ${fulfilment.kind} (since ${formatUtc(fulfilment.created_at)})` : order.cancelled_at ? "none: cancelled" : "not paid yet"}</dd>
+              {order.cancelled_at && (
+                <>
+                  <dt className="text-ink-muted">Cancelled</dt>
+                  <dd data-testid="admin-cancelled">{formatUtc(order.cancelled_at)}</dd>
+                </>
+              )}
             </dl>
           </div>
-          <SyncNowButton orderId={order.id} />
+          <div className="space-y-4">
+            <SyncNowButton orderId={order.id} />
+            {!order.paid_at && !order.cancelled_at && <CancelOrderButton orderId={order.id} />}
+          </div>
         </div>
         <PaymentsTable payments={payments} />
       </section>

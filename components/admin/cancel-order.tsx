@@ -1,0 +1,27 @@
+"use client";
+
+import { useActionState } from "react";
+import { cancelOrderAction, type CancelOrderState } from "@/lib/actions/admin";
+
+/** Cancels an unpaid order with no payment open at PayRam (the server decides and says why not). */
+export function CancelOrderButton({ orderId }: { orderId: string }) {
+  const [state, action, pending] = useActionState<CancelOrderState, FormData>(cancelOrderAction, { message: null, error: null });
+  return (
+    <form
+      action={action}
+      className="space-y-2"
+      onSubmit={(event) => {
+        if (!window.confirm("Cancel this order? It can no longer be paid, and its stock goes back on sale.")) event.preventDefault();
+      }}
+    >
+      <input type="hidden" name="orderId" value={orderId} />
+      <button type="submit" disabled={pending} className="rounded-md border border-bad px-4 py-2 font-medium text-bad disabled:opacity-70">
+        {pending ? "Cancelling…" : "Cancel order"}
+      </button>
+      <p role="status" aria-live="polite" className="text-sm">
+        {state.message && <span>{state.message}</span>}
+        {state.error && <span className="text-bad">{state.error}</span>}
+      </p>
+    </form>
+  );
+}

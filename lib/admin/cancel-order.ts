@@ -1,0 +1,42 @@
+import { isPostgres, type Db } from "../db";
+import { nowIso } from "../db/schema";
+import { log } from "../log";
+import { refreshOrderPayment } from "../payments/attempts";
+import { isOpen, receivedCents } from "../payments/states";
+
+export type CancelResult = { ok: true; message: string } | { ok: false; error: string };
+
+/**
+ * The merchant cancels an unpaid order: no payment may be opened for it again, and its stock is
+ * released (refreshOrderPayment). PayRam has no cancel call, so an order with a payment still open
+ * there cannot be cancelled — money could still arrive — only left to expire. Cancelling twice
+ * changes nothing.
+ */
+export async function cancelUnpaidOrder(db: Db, orderId: string): Promise<CancelResult> {
+  return db.transaction().execute(async (trx): Promise<CancelResult> => {
+    const order = await trx
+      .selectFrom("orders")
+      .select(["number", "paid_at", "cancelled_at"])
+      .where("id", "=", orderId)
+      .$if(isPostgres(db), (qb) => qb.forUpdate())
+      .executeTakeFirst();
+    if (!order) return { ok: false, error: "Unknown order." };
+    if (order.cancelled_at !== null) return { ok: true, message: "This order was already cancelled." };
+    if (order.paid_at !== null) return { ok: false, error: "This order is paid: it cannot be cancelled here." };
+    const attempts = await trx.selectFrom("payment_attempts").select(["state", "attempt_number", "amount_received_cents", "origin", "credit_cents", "expires_at"]).where("order_id", "=", orderId).execute();
+    const open = attempts.find((attempt) => isOpen(attempt.state));
+    if (open) {
+      const until = open.expires_at ? ` It expires at ${open.expires_at.slice(0, 16).replace("T", " ")} UTC.` : "";
+      return { ok: false, error: `A payment for this order is still open at PayRam, so money may still arrive: it cannot be cancelled, only left to expire.${until}` };
+    }
+    const now = nowIso();
+    await trx.updateTable("orders").set({ cancelled_at: now, updated_at: now }).where("id", "=", orderId).execute();
+    await refreshOrderPayment(trx, orderId);
+    log.info({ event: "order_cancelled", order: order.number }, "the merchant cancelled an unpaid order");
+    const received = receivedCents(attempts);
+    return {
+      ok: true,
+      message: received > 0 ? "Cancelled. Part of the payment had arrived: return it to the shopper." : "Cancelled. Its stock is back on sale.",
+    };
+  });
+}

@@ -1,0 +1,199 @@
+import { expect, it } from "vitest";
+import { describeOnEachDatabase } from "@/test/databases";
+import { emulatorPerFile } from "@/test/emulator-per-file";
+import { checkoutDepsFor, placeOrder, syncDepsFor, TEST_ADDRESS, TEST_SECRET, type PlacedOrder } from "@/test/shop";
+import { cancelUnpaidOrder } from "../admin/cancel-order";
+import { addToCart, getCart } from "../cart";
+import type { Db } from "../db";
+import { createOrder, findOrder } from "../orders";
+import { payForOrder, startCheckout } from "../payments/checkout";
+import { customerIdFor } from "../payram/ids";
+import { issueCheckoutToken } from "../payments/checkout-token";
+import { sweepDue } from "../payments/sweep";
+import { syncPayment } from "../payments/sync";
+import { productIdOf, seedCatalog, setStock } from "./index";
+
+const payram = emulatorPerFile();
+
+/** The demo's digital product: no shipping address needed. */
+const SLUG = "lofi-sound-pack";
+
+describeOnEachDatabase("stock", (get) => {
+  const stockOf = async (db: Db = get().db) =>
+    (await db.selectFrom("products").select("stock").where("slug", "=", SLUG).executeTakeFirstOrThrow()).stock;
+  const held = async (orderId: string) =>
+    (await get().db.selectFrom("stock_reservations").select(["quantity", "released_at"]).where("order_id", "=", orderId).orderBy("id").execute()).map((row) => ({
+      quantity: row.quantity,
+      released: row.released_at !== null,
+    }));
+  const restock = async (stock: number | null) => {
+    await seedCatalog(get().db);
+    await setStock(get().db, await productIdOf(get().db, SLUG), stock);
+  };
+
+  /** A cart with the product, and its checkout's form (token included), through `db`. */
+  async function readyCheckout(db: Db, quantity = 1) {
+    const added = await addToCart(db, undefined, await productIdOf(db, SLUG), quantity);
+    if (!added.ok) throw new Error(added.error);
+    const token = issueCheckoutToken(TEST_SECRET, await getCart(db, added.cartId));
+    return { cartId: added.cartId, form: { token, email: "shopper@example.com", ...TEST_ADDRESS } };
+  }
+
+  it("two shoppers race for the last piece on two instances: one reaches PayRam, the other is told it is sold out", async () => {
+    await restock(1);
+    // Postgres: two instances. SQLite has one instance (one connection, whose transactions queue).
+    const [a, b] = [get().db, get().dialect === "postgres" ? get().open() : get().db];
+    const [carts] = [await Promise.all([readyCheckout(a), readyCheckout(b)])];
+    const results = await Promise.all([startCheckout(checkoutDepsFor(a, payram), carts[0]!), startCheckout(checkoutDepsFor(b, payram), carts[1]!)]);
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(results.find((result) => !result.ok)).toMatchObject({ ok: false, error: "Lo-Fi Sound Pack is sold out. Your cart is saved: please change it and pay again.", reload: true });
+    expect(await stockOf()).toBe(0);
+    expect(await payram.payments()).toHaveLength(1);
+    // The loser's cart is kept, and no order was recorded for it.
+    const loser = results.findIndex((result) => !result.ok);
+    expect((await getCart(get().db, carts[loser]!.cartId)).lines).toHaveLength(1);
+  });
+
+  it("never sells more than the stock, however many check out at once", async () => {
+    await restock(3);
+    const handles = get().dialect === "postgres" ? [get().db, get().open(), get().open()] : [get().db, get().db, get().db];
+    const ready = await Promise.all(Array.from({ length: 8 }, (_, i) => readyCheckout(handles[i % 3]!)));
+    const results = await Promise.all(ready.map((input, i) => startCheckout(checkoutDepsFor(handles[i % 3]!, payram), input)));
+    expect(results.filter((result) => result.ok)).toHaveLength(3);
+    expect(await stockOf()).toBe(0);
+  });
+
+  it("a payment that expires with nothing received gives the stock back, once; Pay again takes it again", async () => {
+    await restock(1);
+    const order = await placeOrder(get().db, payram);
+    expect(await stockOf()).toBe(0);
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+    expect(await stockOf()).toBe(1);
+    expect(await held(order.orderId)).toEqual([{ quantity: 1, released: true }]);
+    // Syncing again releases nothing more.
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "sweep");
+    expect(await stockOf()).toBe(1);
+
+    const again = await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!);
+    expect(again).toMatchObject({ ok: true });
+    expect(await stockOf()).toBe(0);
+    expect(await held(order.orderId)).toEqual([
+      { quantity: 1, released: true },
+      { quantity: 1, released: false },
+    ]);
+  });
+
+  it("Pay again after the last piece went to someone else is refused before PayRam is asked", async () => {
+    await restock(1);
+    const order = await placeOrder(get().db, payram);
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+    await placeOrder(get().db, payram);
+    const payments = (await payram.payments()).length;
+    const again = await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!);
+    expect(again).toEqual({ ok: false, orderId: order.orderId, error: "Lo-Fi Sound Pack is sold out. This order cannot be paid again; nothing was charged." });
+    expect(await payram.payments()).toHaveLength(payments);
+    expect(await stockOf()).toBe(0);
+  });
+
+  it("a checkout that could not start gives the stock back", async () => {
+    await restock(1);
+    await payram.control("/config", "PUT", { faults: { create: { mode: "500" } } });
+    const result = await startCheckout(checkoutDepsFor(get().db, payram), await readyCheckout(get().db));
+    expect(result).toMatchObject({ ok: false });
+    expect(await stockOf()).toBe(1);
+  });
+
+  it("money received on a cancelled payment keeps the stock: the shopper may pay the remaining", async () => {
+    await restock(1);
+    const order = await placeOrder(get().db, payram);
+    await payram.deposit(order.referenceId, "4.00");
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+    expect(await stockOf()).toBe(0);
+    expect(await held(order.orderId)).toEqual([{ quantity: 1, released: false }]);
+  });
+
+  it("money arriving after the release takes the stock again, or is flagged when it is gone (the order is still paid)", async () => {
+    await restock(2);
+    const [first, second] = [await placeOrder(get().db, payram), await placeOrder(get().db, payram)];
+    for (const order of [first, second]) {
+      await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+      await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+    }
+    expect(await stockOf()).toBe(2);
+    // One piece goes to a third shopper. Then each shopper pays anyway, on a payment PayRam opens
+    // for the order's customer (a top-up under its own reference), which the shop adopts.
+    await placeOrder(get().db, payram);
+    const payLate = async (order: PlacedOrder) => {
+      const customerId = customerIdFor(order.orderNumber);
+      const created = await payram.client.createPayment({ customerEmail: "shopper@example.com", customerId, invoiceId: `late-${order.orderNumber}`, amountCents: 949, expiresAt: new Date(Date.now() + 3_600_000) });
+      await payram.deposit(created.referenceId, "9.49");
+      await syncPayment(syncDepsFor(get().db, payram), { referenceId: created.referenceId, customer: { id: customerId, email: "shopper@example.com" } }, "webhook");
+      return (await findOrder(get().db, order.orderId))!;
+    };
+    expect((await payLate(first)).paid_at).not.toBeNull();
+    expect(await stockOf()).toBe(0);
+    expect(await held(first.orderId)).toEqual([
+      { quantity: 1, released: true },
+      { quantity: 1, released: false },
+    ]);
+    expect((await payLate(second)).paid_at).not.toBeNull();
+    expect(await stockOf()).toBe(0);
+    const flags = await get().db.selectFrom("attention_items").select(["order_id", "kind", "detail"]).where("kind", "=", "out_of_stock").execute();
+    expect(flags).toEqual([{ order_id: second.orderId, kind: "out_of_stock", detail: expect.stringContaining("Lo-Fi Sound Pack (0 left)") }]);
+  });
+
+  it("the merchant cancels an unpaid order whose payment expired: it can no longer be paid, and its stock is back", async () => {
+    await restock(1);
+    const order = await placeOrder(get().db, payram);
+    expect(await cancelUnpaidOrder(get().db, order.orderId)).toMatchObject({ ok: false, error: expect.stringContaining("still open at PayRam") });
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+    expect(await cancelUnpaidOrder(get().db, order.orderId)).toEqual({ ok: true, message: "Cancelled. Its stock is back on sale." });
+    expect(await cancelUnpaidOrder(get().db, order.orderId)).toEqual({ ok: true, message: "This order was already cancelled." });
+    expect(await stockOf()).toBe(1);
+    const again = await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!);
+    expect(again).toEqual({ ok: false, orderId: order.orderId, error: "The shop cancelled this order: it cannot be paid." });
+    expect(await stockOf()).toBe(1);
+  });
+
+  it("the merchant cancels a partly paid order: its stock is released although money arrived", async () => {
+    await restock(1);
+    const order = await placeOrder(get().db, payram);
+    await payram.deposit(order.referenceId, "4.00");
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+    expect(await stockOf()).toBe(0);
+    expect(await cancelUnpaidOrder(get().db, order.orderId)).toEqual({ ok: true, message: "Cancelled. Part of the payment had arrived: return it to the shopper." });
+    expect(await stockOf()).toBe(1);
+  });
+
+  it("an order whose checkout stopped before its first payment gives its stock back to the sweep", async () => {
+    await restock(1);
+    // The checkout recorded the order (reserving the piece), and the process stopped before it
+    // opened a payment: an order with no attempt.
+    const productId = await productIdOf(get().db, SLUG);
+    const { cartId } = await readyCheckout(get().db);
+    const order = await createOrder(get().db, {
+      checkoutToken: "orphan-token",
+      cart: { id: cartId, digest: "orphan-digest" },
+      email: "shopper@example.com",
+      shipping: null,
+      lines: [{ productId, slug: SLUG, name: "Lo-Fi Sound Pack", unitPriceCents: 949, quantity: 1, lineTotalCents: 949, ships: false }],
+      totalCents: 949,
+    });
+    expect(await stockOf()).toBe(0);
+    // Not yet: a checkout may still be opening its payment.
+    await sweepDue(syncDepsFor(get().db, payram), { payramTimeoutMs: 2_000 });
+    expect(await stockOf()).toBe(0);
+    await get().db.updateTable("orders").set({ created_at: new Date(Date.now() - 60_000).toISOString() }).where("id", "=", order.id).execute();
+    await sweepDue(syncDepsFor(get().db, payram), { payramTimeoutMs: 2_000 });
+    expect(await stockOf()).toBe(1);
+    expect(await held(order.id)).toEqual([{ quantity: 1, released: true }]);
+    // The shopper's retry of that checkout reserves again before PayRam is asked.
+    expect(await payForOrder(checkoutDepsFor(get().db, payram), order)).toMatchObject({ ok: true });
+    expect(await stockOf()).toBe(0);
+  });
+});
