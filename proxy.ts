@@ -43,6 +43,7 @@ export const config = {
   // Pages and the merchant area, not build assets, public files or the shop's JSON API (webhooks
   // and polls need no CSP; the static headers of next.config.mjs still apply). /admin/api stays.
   // Public files live under /images/, a prefix no page uses: excluding a page's prefix (as
-  // /products/ once was) would serve those pages without a CSP.
-  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico|images/|api/).*)" }],
+  // /products/ once was) would serve those pages without a CSP. /media/ is one route handler
+  // (uploaded images) that sets its own, stricter CSP: the pages' one would replace it.
+  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico|images/|media/|api/).*)" }],
 };

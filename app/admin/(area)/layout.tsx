@@ -20,6 +20,11 @@ export default async function MerchantAreaLayout({ children }: { children: React
                 </Link>
               </li>
               <li>
+                <Link href="/admin/products" className="hover:underline">
+                  Products
+                </Link>
+              </li>
+              <li>
                 <Link href="/admin/attention" className="hover:underline">
                   Needs attention
                 </Link>

@@ -1,0 +1,205 @@
+"use client";
+
+import { useActionState, useState, type FormEvent, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
+import { useFormStatus } from "react-dom";
+import { createProductAction, updateProductAction, type ProductFormState } from "@/lib/actions/products";
+import type { FieldErrors, ProductField, ProductFormValues } from "@/lib/catalog/editor";
+
+// The server checks these again (lib/catalog/media.ts); checked here too so that a large file is
+// refused with a message at once, not by the server's request-size limit.
+const IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+const DOWNLOAD_MAX_BYTES = 8 * 1024 * 1024;
+
+const LABELS: Record<ProductField, string> = {
+  name: "Name",
+  slug: "Slug",
+  description: "Description",
+  price: "Price (USD)",
+  kind: "Kind",
+  stock: "Stock",
+  image: "Image",
+  download: "Download file",
+};
+
+const inputClass = "mt-1 w-full rounded-md border border-paper-line px-3 py-2 aria-invalid:border-bad";
+
+function describedBy(id: string, error: string | undefined, hint: string | undefined): string | undefined {
+  return [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(" ") || undefined;
+}
+
+function FieldShell({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint?: string; children: ReactNode }) {
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium">
+        {label}
+      </label>
+      {children}
+      {hint && (
+        <p id={`${id}-hint`} className="mt-1 text-xs text-ink-muted">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} className="mt-1 text-sm text-bad">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function TextField({
+  name,
+  error,
+  hint,
+  multiline = false,
+  ...input
+}: { name: ProductField; error?: string; hint?: string; multiline?: boolean } & InputHTMLAttributes<HTMLInputElement> & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const id = `product-${name}`;
+  const common = { id, name, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy(id, error, hint), className: inputClass };
+  return (
+    <FieldShell id={id} label={LABELS[name]} error={error} hint={hint}>
+      {multiline ? <textarea {...common} {...input} /> : <input {...common} {...input} />}
+    </FieldShell>
+  );
+}
+
+function SaveButton({ label }: { label: string }) {
+  const { pending } = useFormStatus();
+  return (
+    <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-5 py-2.5 font-semibold text-white hover:bg-brand-700 disabled:cursor-wait disabled:opacity-70">
+      {pending ? "Saving…" : label}
+    </button>
+  );
+}
+
+export interface ProductFormProps {
+  /** Absent: "New product". */
+  productId?: number;
+  initial: ProductFormValues;
+  /** The current image's URL (edit). */
+  image?: string;
+  /** The current download file's name (edit, digital products). */
+  downloadName?: string | null;
+  /** A status line to show first (e.g. "Product created."). */
+  notice?: string;
+}
+
+export function ProductForm({ productId, initial, image, downloadName, notice }: ProductFormProps) {
+  const editing = productId !== undefined;
+  const [state, action] = useActionState<ProductFormState, FormData>(editing ? updateProductAction : createProductAction, {
+    fieldErrors: {},
+    values: initial,
+    message: notice ?? null,
+    saved: notice !== undefined,
+  });
+  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
+  const [kind, setKind] = useState(state.values.kind);
+  const errors: FieldErrors = { ...state.fieldErrors, ...clientErrors };
+  const values = state.values;
+  const errorList = (Object.keys(LABELS) as ProductField[]).filter((field) => errors[field]);
+
+  function checkFiles(event: FormEvent<HTMLFormElement>) {
+    const form = event.currentTarget;
+    const tooLarge: FieldErrors = {};
+    const size = (name: string) => ((form.elements.namedItem(name) as HTMLInputElement | null)?.files?.[0]?.size ?? 0);
+    if (size("image") > IMAGE_MAX_BYTES) tooLarge.image = "The image is larger than 2 MB. Choose a smaller one.";
+    if (size("download") > DOWNLOAD_MAX_BYTES) tooLarge.download = "The file is larger than 8 MB.";
+    setClientErrors(tooLarge);
+    if (Object.keys(tooLarge).length > 0) event.preventDefault();
+  }
+
+  const imageHint = `PNG, JPEG or WebP, up to 2 MB.${editing ? " Leave empty to keep the current image." : ""}`;
+  const downloadHint = `What a buyer downloads: any file, up to 8 MB.${downloadName ? ` Now: ${downloadName}. Leave empty to keep it.` : " None yet."}`;
+
+  return (
+    <form action={action} onSubmit={checkFiles} noValidate className="space-y-6 rounded-xl border border-paper-line bg-paper p-6">
+      {productId !== undefined && <input type="hidden" name="productId" value={productId} />}
+      <input type="hidden" name="stockWas" value={values.stockWas} />
+
+      {errorList.length > 0 ? (
+        <div role="alert" className="rounded-md border border-bad/30 bg-red-50 p-4 text-sm text-bad" data-testid="form-errors">
+          <p className="font-medium">{state.message ?? "Some fields need your attention."}</p>
+          <ul className="mt-2 list-disc pl-5">
+            {errorList.map((name) => (
+              <li key={name}>
+                <a href={`#product-${name}`} className="underline">
+                  {LABELS[name]}: {errors[name]}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : (
+        state.message && (
+          <p role={state.saved ? "status" : "alert"} className={state.saved ? "rounded-md border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900" : "rounded-md border border-bad/30 bg-red-50 p-4 text-sm text-bad"}>
+            {state.message}
+          </p>
+        )
+      )}
+
+      <div className="grid gap-4 sm:grid-cols-2">
+        <TextField name="name" error={errors.name} defaultValue={values.name} maxLength={120} />
+        <TextField
+          name="slug"
+          error={errors.slug}
+          defaultValue={values.slug}
+          maxLength={80}
+          hint="The product's web address: /products/<slug>. Leave it empty to make one from the name. Old addresses keep working."
+        />
+      </div>
+      <TextField name="description" multiline rows={4} error={errors.description} defaultValue={values.description} maxLength={2000} />
+      <div className="grid gap-4 sm:grid-cols-2">
+        <TextField name="price" error={errors.price} defaultValue={values.price} inputMode="decimal" hint="In US dollars, such as 49.99." />
+        <TextField
+          name="stock"
+          error={errors.stock}
+          defaultValue={values.stock}
+          inputMode="numeric"
+          hint="Pieces that can still be sold. Leave empty to not track stock; 0 shows “Sold out”."
+        />
+      </div>
+
+      <fieldset aria-describedby={errors.kind ? "product-kind-error" : undefined}>
+        <legend className="text-sm font-medium">{LABELS.kind}</legend>
+        <div className="mt-1 flex gap-6" id="product-kind">
+          {(["physical", "digital"] as const).map((option) => (
+            <label key={option} className="flex items-center gap-2">
+              <input type="radio" name="kind" value={option} defaultChecked={values.kind === option} onChange={() => setKind(option)} />
+              {option === "physical" ? "Physical (ships)" : "Digital (downloaded)"}
+            </label>
+          ))}
+        </div>
+        {errors.kind && (
+          <p id="product-kind-error" className="mt-1 text-sm text-bad">
+            {errors.kind}
+          </p>
+        )}
+      </fieldset>
+
+      <div className="grid gap-4 sm:grid-cols-2">
+        <FieldShell id="product-image" label={LABELS.image} error={errors.image} hint={imageHint}>
+          {image && (
+            // eslint-disable-next-line @next/next/no-img-element -- the merchant's own upload, shown as stored
+            <img src={image} alt={`Current image of ${values.name}`} className="mt-1 aspect-[4/3] w-48 rounded-md border border-paper-line object-cover" data-testid="current-image" />
+          )}
+          <input id="product-image" name="image" type="file" accept="image/png,image/jpeg,image/webp" aria-invalid={errors.image ? true : undefined} aria-describedby={describedBy("product-image", errors.image, imageHint)} className="mt-1 block w-full text-sm" />
+        </FieldShell>
+        {kind === "digital" && (
+          <FieldShell id="product-download" label={LABELS.download} error={errors.download} hint={downloadHint}>
+            <input id="product-download" name="download" type="file" aria-invalid={errors.download ? true : undefined} aria-describedby={describedBy("product-download", errors.download, downloadHint)} className="mt-1 block w-full text-sm" />
+          </FieldShell>
+        )}
+      </div>
+
+      {!editing && (
+        <label className="flex items-center gap-2">
+          <input type="checkbox" name="active" value="1" defaultChecked={values.active} />
+          Sell it in the shop now (unticked: saved as archived)
+        </label>
+      )}
+
+      <SaveButton label={editing ? "Save changes" : "Create product"} />
+    </form>
+  );
+}
