@@ -3,8 +3,8 @@ import { startEmulator, type DeliveryLogEntry, type Emulator } from "@/emulator/
 import { waitFor } from "@/emulator/testing/helpers";
 import { centsToDecimal } from "@/lib/money";
 import { DEFAULT_POSTGRES_URL, parseArgs, UsageError } from "./chaos/args";
-import { checkWebhookRecords, compare, type PayramPayment, type ShopSnapshot } from "./chaos/compare";
-import { depositCents, FATE_NAMES, FATES, makePlan, type FateSpec, type PaymentState } from "./chaos/plan";
+import { checkStock, checkWebhookRecords, compare, type PayramPayment, type ShopSnapshot, type StockSnapshot } from "./chaos/compare";
+import { depositCents, FATE_NAMES, FATES, limitedStock, makePlan, piecesWanted, type FateSpec, type PaymentState } from "./chaos/plan";
 import { deliveryStats, errorLines, failures, formatReport, type RunReport } from "./chaos/report";
 
 const PRODUCTS = ["a", "b", "c", "d", "e"];
@@ -85,6 +85,20 @@ describe("chaos: the plan", () => {
       for (const [, quantity] of order.lines) expect(quantity).toBeGreaterThanOrEqual(1);
       for (const [, quantity] of order.lines) expect(quantity).toBeLessThanOrEqual(3);
     }
+  });
+
+  it("puts the product of limited stock into its share of the orders, some wanting several, and gives it less stock than they want", () => {
+    const plan = makePlan({ orders: 200, seed: 5, products: PRODUCTS, limited: { slug: "c", share: 0.4 } });
+    const wanting = plan.filter((order) => order.lines.some(([slug]) => slug === "c"));
+    expect(wanting.length).toBeGreaterThan(60);
+    expect(wanting.length).toBeLessThan(100);
+    expect(wanting.some((order) => order.lines.some(([slug, quantity]) => slug === "c" && quantity > 1))).toBe(true);
+    for (const order of plan) expect(new Set(order.lines.map(([slug]) => slug)).size).toBe(order.lines.length);
+    const pieces = piecesWanted(plan, "c");
+    expect(limitedStock(plan, "c", 0.6)).toBe(Math.floor(pieces * 0.6));
+    expect(limitedStock([], "c", 0.6)).toBe(1);
+    // Some carts are filled before the checkouts begin, some right before paying.
+    expect(new Set(plan.map((order) => order.earlyCart))).toEqual(new Set([true, false]));
   });
 
   it("keeps a part payment strictly between nothing and the total, even for tiny totals", () => {
@@ -276,6 +290,94 @@ describe("chaos: the comparison", () => {
   });
 });
 
+describe("chaos: the stock check", () => {
+  const PAID_AT = "2026-01-01T00:00:00.000Z";
+  const RELEASED_AT = "2026-01-01T00:05:00.000Z";
+  /** #1 paid (2 pieces, held), #2 open (1 piece, held), #3 expired with nothing received (3 pieces, released). */
+  const shop = (): ShopSnapshot => ({
+    orders: [
+      { id: "o1", number: 1001, total_cents: 8_500, paid_at: PAID_AT, email: "a@example.com", cancelled_at: null },
+      { id: "o2", number: 1002, total_cents: 4_250, paid_at: null, email: "b@example.com", cancelled_at: null },
+      { id: "o3", number: 1003, total_cents: 12_750, paid_at: null, email: "c@example.com", cancelled_at: null },
+    ],
+    attempts: [
+      attempt("FILLED", 8_500, { id: "a1", order_id: "o1", reference_id: "r1", amount_cents: 8_500 }),
+      attempt("OPEN", null, { id: "a2", order_id: "o2", reference_id: "r2", amount_cents: 4_250 }),
+      attempt("CANCELLED", 0, { id: "a3", order_id: "o3", reference_id: "r3", amount_cents: 12_750 }),
+    ],
+    fulfilments: [{ order_id: "o1", attempt_id: "a1" }],
+    attention: [],
+  });
+  const stock = (overrides: Partial<StockSnapshot> = {}): StockSnapshot => ({
+    productId: 2,
+    name: "Ceramic Pour-Over Set",
+    initial: 5,
+    final: 2,
+    lines: [
+      { order_id: "o1", quantity: 2 },
+      { order_id: "o2", quantity: 1 },
+      { order_id: "o3", quantity: 3 },
+    ],
+    reservations: [
+      { order_id: "o1", product_id: 2, quantity: 2, released_at: null },
+      { order_id: "o2", product_id: 2, quantity: 1, released_at: null },
+      { order_id: "o3", product_id: 2, quantity: 3, released_at: RELEASED_AT },
+    ],
+    soldOutEmails: ["d@example.com"],
+    ...overrides,
+  });
+  const details = (snapshot: ShopSnapshot, state: StockSnapshot) => checkStock(snapshot, state).mismatches.map((m) => [m.orderNumber, m.detail]);
+
+  it("passes when the stock and the reservations add up, paid and open orders hold theirs and the dead one gave its back", () => {
+    const result = checkStock(shop(), stock());
+    expect(result.mismatches).toEqual([]);
+    expect(result).toMatchObject({ held: 3, holdingOrders: 2, ordersWith: 3, paidOrders: 1, paidPieces: 2, released: 1, outOfStock: 0 });
+  });
+
+  it("fails an oversold product, and pieces lost or made up (a release given back twice)", () => {
+    expect(details(shop(), stock({ final: -1, reservations: stock().reservations.map((row) => ({ ...row, released_at: row.order_id === "o2" ? RELEASED_AT : row.released_at })) }))).toEqual([
+      [null, "Ceramic Pour-Over Set (product 2) oversold: its stock is -1"],
+      [null, "Ceramic Pour-Over Set (product 2): -1 in stock + 2 held by reservations = 1, but the run began with 5 (4 pieces lost)"],
+      [1002, "can still be paid (a payment open) but holds 0 of its 1 Ceramic Pour-Over Set (product 2), and is not flagged out of stock"],
+    ]);
+    expect(details(shop(), stock({ final: 5 }))).toEqual([[null, "Ceramic Pour-Over Set (product 2): 5 in stock + 3 held by reservations = 8, but the run began with 5 (3 pieces made up)"]]);
+    expect(details(shop(), stock({ final: null }))[0]).toEqual([null, "Ceramic Pour-Over Set (product 2) is no longer tracked at the end (it began with 5)"]);
+  });
+
+  it("fails a paid order that holds nothing, unless it is flagged out of stock", () => {
+    const released = stock({ final: 4, reservations: stock().reservations.map((row) => ({ ...row, released_at: row.order_id === "o1" ? RELEASED_AT : row.released_at })) });
+    expect(details(shop(), released)).toEqual([[1001, "can still be paid (paid) but holds 0 of its 2 Ceramic Pour-Over Set (product 2), and is not flagged out of stock"]]);
+    const flagged = { ...shop(), attention: [{ order_id: "o1", attempt_id: "a1", kind: "out_of_stock", resolved_at: null }] };
+    expect(checkStock(flagged, released)).toMatchObject({ mismatches: [], outOfStock: 1 });
+    // Resolved by the merchant, the flag no longer explains it.
+    expect(details({ ...flagged, attention: [{ ...flagged.attention[0]!, resolved_at: RELEASED_AT }] }, released)).toHaveLength(1);
+  });
+
+  it("fails an order that can no longer be paid and still holds its pieces, and one that holds more than it ordered", () => {
+    const stillHeld = stock({ final: -1, reservations: stock().reservations.map((row) => ({ ...row, released_at: null })) });
+    expect(details(shop(), stillHeld).slice(1)).toEqual([[1003, "can no longer be paid (not paid, nothing received, no payment open (CANCELLED)), yet it still holds 3 pieces"]]);
+    const twice = stock({ final: 0, reservations: [...stock().reservations, { order_id: "o1", product_id: 2, quantity: 2, released_at: null }] });
+    expect(details(shop(), twice)).toEqual([[1001, "holds 4 pieces of Ceramic Pour-Over Set (product 2) for the 2 it ordered"]]);
+  });
+
+  it("fails an order placed without reserving, paid pieces beyond the stock, and an order left by a checkout refused as sold out", () => {
+    const unreserved = stock({ final: 3, reservations: stock().reservations.filter((row) => row.order_id !== "o1"), initial: 4 });
+    expect(details(shop(), unreserved)).toEqual([
+      [1001, "has 2 of Ceramic Pour-Over Set (product 2) but never reserved it"],
+      [1001, "can still be paid (paid) but holds 0 of its 2 Ceramic Pour-Over Set (product 2), and is not flagged out of stock"],
+    ]);
+    // Three orders paid for 6 pieces of a stock of 5, one flagged: within the stock once the flag explains it.
+    const allPaid: ShopSnapshot = { ...shop(), orders: shop().orders.map((order) => ({ ...order, paid_at: PAID_AT })) };
+    const paidSnapshot = stock({ final: 1, initial: 5, reservations: stock().reservations.map((row) => ({ ...row, released_at: row.order_id === "o1" ? RELEASED_AT : null })) });
+    expect(details(allPaid, paidSnapshot).map(([, detail]) => detail)).toEqual([
+      "can still be paid (paid) but holds 0 of its 2 Ceramic Pour-Over Set (product 2), and is not flagged out of stock",
+      "oversold: paid orders have 6 pieces of Ceramic Pour-Over Set (product 2), the run began with 5",
+    ]);
+    expect(checkStock({ ...allPaid, attention: [{ order_id: "o1", attempt_id: "a1", kind: "out_of_stock" }] }, paidSnapshot).mismatches).toEqual([]);
+    expect(details(shop(), stock({ soldOutEmails: ["b@example.com"] }))).toEqual([[1002, "the checkout of b@example.com was refused as sold out, yet this order exists"]]);
+  });
+});
+
 const entry = (values: Partial<DeliveryLogEntry>): DeliveryLogEntry => ({
   id: 0,
   deliveryId: 0,
@@ -333,6 +435,14 @@ describe("chaos: the delivery log and the table", () => {
     verdicts: { accepted: 2 },
     doubleSubmits: { tried: 0, resumed: 0 },
     payAgain: { tried: 0, opened: 0 },
+    stock: {
+      product: "Ceramic Pour-Over Set",
+      initial: 5,
+      final: 2,
+      wantedBy: 4,
+      soldOut: { atCart: 1, atCheckout: 2, payAgain: 0 },
+      check: { held: 3, holdingOrders: 2, ordersWith: 3, paidOrders: 1, paidPieces: 2, released: 1, outOfStock: 0 },
+    },
     problems: [],
     serverErrors: [],
     timings: [["servers", 1500]],
@@ -346,6 +456,8 @@ describe("chaos: the delivery log and the table", () => {
     expect(text).toContain("left open");
     expect(text).toMatch(/by instance: 3001 1, 3002 1/);
     expect(text).toMatch(/mismatches\s+0/);
+    expect(text).toMatch(/sold out\s+3 checkouts \(1 when filling the cart, 2 at the checkout's reservation\)/);
+    expect(text).toContain("Ceramic Pour-Over Set: 5 at the start for 4 planned orders, 2 at the end, 3 held by 2 orders");
     expect(text).toMatch(/result\s+PASS/);
   });
 

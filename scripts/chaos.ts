@@ -3,7 +3,9 @@
  * emulator settles them into every state while it drops, duplicates, reorders and delays
  * webhooks and fails status calls, real production servers (`next start`, two on one Postgres,
  * one on SQLite) take the webhooks, the sweep runs, and then the shop must agree with PayRam on
- * every order, with exactly one fulfilment per paid order. Exits non-zero on any mismatch.
+ * every order, with exactly one fulfilment per paid order. One product has less stock than its
+ * orders want: some checkouts are refused as sold out (expected, counted), and the stock must add
+ * up at the end (scripts/chaos/compare.ts checkStock). Exits non-zero on any mismatch.
  * `npm run chaos -- --help` lists the options.
  */
 import { parseArgs, USAGE, UsageError, type ChaosOptions } from "./chaos/args";

@@ -10,6 +10,9 @@ export interface ShopOrder {
   number: number;
   total_cents: number;
   paid_at: string | null;
+  /** Read for the stock check (checkStock). */
+  email?: string;
+  cancelled_at?: string | null;
 }
 
 export interface ShopAttempt {
@@ -31,6 +34,7 @@ export interface ShopAttention {
   order_id: string;
   attempt_id: string;
   kind: string;
+  resolved_at?: string | null;
 }
 
 export interface ShopSnapshot {
@@ -71,6 +75,7 @@ export type CheckName =
   | "plan" // PayRam did not end where the plan meant it to (the chaos driver's own check)
   | "checkout" // a double submit that did not resume the same order and payment, a refused "pay again"
   | "webhook" // an authentic delivery refused, left unsettled, or not recorded
+  | "stock" // the limited product oversold, pieces lost or made up, a reservation held or missing where it should not be
   | "totals";
 
 export interface Mismatch {
@@ -279,6 +284,124 @@ export function compare(
       orderId: null,
       detail: `fulfilments ${result.fulfilments}, paid orders ${result.paidOrders}, PayRam FILLED/OVER_FILLED ${result.payramPaid}`,
     });
+  }
+  return result;
+}
+
+/** The run's product of limited stock, at the end (scripts/chaos/run.ts reads it from the database). */
+export interface StockSnapshot {
+  productId: number;
+  name: string;
+  /** products.stock when the checkouts began. */
+  initial: number;
+  /** products.stock now (null: no longer tracked). */
+  final: number | null;
+  /** The product's quantity in each order that has it (order_items). */
+  lines: { order_id: string; quantity: number }[];
+  /** Every stock reservation of the run, released or not. */
+  reservations: { order_id: string; product_id: number; quantity: number; released_at: string | null }[];
+  /** The email of each checkout refused as sold out (each planned order has its own): no order may carry it. */
+  soldOutEmails: readonly string[];
+}
+
+export interface StockFigures {
+  /** Pieces held by unreleased reservations at the end, and by how many orders. */
+  held: number;
+  holdingOrders: number;
+  /** Orders that have the product, and the paid ones among them with their pieces. */
+  ordersWith: number;
+  paidOrders: number;
+  paidPieces: number;
+  /** Reservations released (each gave its pieces back once), and orders flagged out of stock. */
+  released: number;
+  outOfStock: number;
+}
+
+export interface StockCheck extends StockFigures {
+  mismatches: Mismatch[];
+}
+
+/**
+ * The stock invariants, on the database at the end of a run (issue 19). Stock is held per order
+ * while the order can still be paid with what it holds (lib/payments/attempts.ts keepStockInStep):
+ * - never oversold: the stock is never below zero, and the stock plus the pieces reservations
+ *   still hold is the stock the run began with (nothing lost, nothing made up: each release once);
+ * - an order that can still be paid (paid, money received, or a payment open) and has the product
+ *   holds a reservation for exactly its quantity, or is flagged out of stock for the merchant;
+ * - an order that can no longer be paid (nothing received, no payment open, not paid) holds nothing;
+ * - an order with the product reserved it when it was placed (it has a reservation row);
+ * - the paid orders' pieces stay within the stock, except those flagged out of stock;
+ * - a checkout refused as sold out left no order behind.
+ */
+export function checkStock(shop: ShopSnapshot, stock: StockSnapshot): StockCheck {
+  const mismatches: Mismatch[] = [];
+  const what = `${stock.name} (product ${stock.productId})`;
+  const wanted = new Map<string, number>();
+  for (const line of stock.lines) wanted.set(line.order_id, (wanted.get(line.order_id) ?? 0) + line.quantity);
+  const rowsByOrder = new Map<string, StockSnapshot["reservations"]>();
+  for (const row of stock.reservations) rowsByOrder.set(row.order_id, [...(rowsByOrder.get(row.order_id) ?? []), row]);
+  const attemptsByOrder = new Map<string, ShopAttempt[]>();
+  for (const attempt of shop.attempts) attemptsByOrder.set(attempt.order_id, [...(attemptsByOrder.get(attempt.order_id) ?? []), attempt]);
+  const flagged = new Set(shop.attention.filter((item) => item.kind === "out_of_stock" && !item.resolved_at).map((item) => item.order_id));
+  const soldOut = new Set(stock.soldOutEmails);
+
+  const unreleased = stock.reservations.filter((row) => row.released_at === null);
+  const held = unreleased.filter((row) => row.product_id === stock.productId).reduce((sum, row) => sum + row.quantity, 0);
+  const result: StockCheck = {
+    mismatches,
+    held,
+    holdingOrders: new Set(unreleased.filter((row) => row.product_id === stock.productId).map((row) => row.order_id)).size,
+    ordersWith: 0,
+    paidOrders: 0,
+    paidPieces: 0,
+    released: stock.reservations.length - unreleased.length,
+    outOfStock: flagged.size,
+  };
+  const whole = (detail: string) => mismatches.push({ check: "stock", orderNumber: null, orderId: null, detail });
+  if (stock.final === null) whole(`${what} is no longer tracked at the end (it began with ${stock.initial})`);
+  else {
+    if (stock.final < 0) whole(`${what} oversold: its stock is ${stock.final}`);
+    if (stock.final + held !== stock.initial) {
+      const off = stock.final + held - stock.initial;
+      whole(`${what}: ${stock.final} in stock + ${held} held by reservations = ${stock.final + held}, but the run began with ${stock.initial} (${Math.abs(off)} piece${Math.abs(off) === 1 ? "" : "s"} ${off > 0 ? "made up" : "lost"})`);
+    }
+  }
+
+  let flaggedPieces = 0;
+  for (const order of [...shop.orders].sort((a, b) => a.number - b.number)) {
+    const add = (detail: string) => mismatches.push({ check: "stock", orderNumber: order.number, orderId: order.id, detail });
+    const quantity = wanted.get(order.id) ?? 0;
+    const rows = rowsByOrder.get(order.id) ?? [];
+    const holdsAny = rows.filter((row) => row.released_at === null).reduce((sum, row) => sum + row.quantity, 0);
+    const holds = rows.filter((row) => row.released_at === null && row.product_id === stock.productId).reduce((sum, row) => sum + row.quantity, 0);
+    const attempts = attemptsByOrder.get(order.id) ?? [];
+    const received = attempts.reduce((sum, attempt) => sum + (attempt.amount_received_cents ?? 0), 0);
+    const open = attempts.some((attempt) => OPEN_STATES.has(attempt.state));
+    const paid = order.paid_at !== null;
+    const payable = !order.cancelled_at && (paid || received > 0 || open);
+    const outOfStock = flagged.has(order.id);
+
+    if (order.email !== undefined && soldOut.has(order.email)) add(`the checkout of ${order.email} was refused as sold out, yet this order exists`);
+    if (!payable && holdsAny > 0) {
+      const why = order.cancelled_at ? "cancelled by the merchant" : `not paid, nothing received, no payment open (${attempts.map((attempt) => attempt.state).join(", ") || "no attempt"})`;
+      add(`can no longer be paid (${why}), yet it still holds ${holdsAny} piece${holdsAny === 1 ? "" : "s"}`);
+    }
+    if (quantity === 0) continue;
+    result.ordersWith++;
+    if (paid) {
+      result.paidOrders++;
+      result.paidPieces += quantity;
+      if (outOfStock && holds === 0) flaggedPieces += quantity;
+    }
+    if (rows.every((row) => row.product_id !== stock.productId)) add(`has ${quantity} of ${what} but never reserved it`);
+    if (holds > quantity) add(`holds ${holds} pieces of ${what} for the ${quantity} it ordered`);
+    else if (payable && holds !== quantity && !outOfStock) {
+      const state = paid ? "paid" : received > 0 ? `${received} cents received` : "a payment open";
+      add(`can still be paid (${state}) but holds ${holds} of its ${quantity} ${what}, and is not flagged out of stock`);
+    }
+  }
+  if (result.paidPieces - flaggedPieces > stock.initial) {
+    whole(`oversold: paid orders have ${result.paidPieces} pieces of ${what}${flaggedPieces > 0 ? ` (${flaggedPieces} flagged out of stock)` : ""}, the run began with ${stock.initial}`);
   }
   return result;
 }

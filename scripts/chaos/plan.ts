@@ -85,6 +85,12 @@ export interface PlannedOrder {
   partShare: number;
   /** An over-payment adds this much. */
   extraCents: number;
+  /**
+   * The shopper filled the cart before the checkouts began (while the stock was all there), so a
+   * shortfall is found by the checkout's reservation; else the cart is filled right before paying
+   * and adding to the cart may already be refused.
+   */
+  earlyCart: boolean;
 }
 
 export interface PlanOptions {
@@ -93,6 +99,8 @@ export interface PlanOptions {
   /** Product slugs to fill carts from. */
   products: readonly string[];
   doubleSubmitRate?: number;
+  /** A product of limited stock, in this share of the orders (the others never have it). */
+  limited?: { slug: string; share: number };
 }
 
 /** The orders of one run. Every fate appears at least once when there are as many orders as fates. */
@@ -112,8 +120,11 @@ export function makePlan(options: PlanOptions): PlannedOrder[] {
   while (fates.length < options.orders) fates.push(weighted());
   const order = random.shuffle(fates);
 
+  const limited = options.limited;
+  const others = limited ? options.products.filter((slug) => slug !== limited.slug) : options.products;
   return order.map((fate, index) => {
-    const products = random.shuffle(options.products).slice(0, random.int(1, Math.min(3, options.products.length)));
+    const products = random.shuffle(others).slice(0, random.int(1, Math.min(3, others.length)));
+    if (limited && random.chance(limited.share)) products[random.int(0, products.length - 1)] = limited.slug;
     return {
       index,
       fate,
@@ -123,8 +134,19 @@ export function makePlan(options: PlanOptions): PlannedOrder[] {
       doubleSubmit: random.chance(options.doubleSubmitRate ?? 0.1),
       partShare: 0.05 + random.next() * 0.9,
       extraCents: random.int(1, 2_500),
+      earlyCart: random.chance(0.5),
     };
   });
+}
+
+/** Pieces of `slug` the plan's orders want, all together. */
+export function piecesWanted(plan: readonly PlannedOrder[], slug: string): number {
+  return plan.reduce((sum, order) => sum + order.lines.reduce((n, [line, quantity]) => n + (line === slug ? quantity : 0), 0), 0);
+}
+
+/** The stock a run gives its limited product: `share` of the pieces its orders want (at least 1), so that some must be refused. */
+export function limitedStock(plan: readonly PlannedOrder[], slug: string, share: number): number {
+  return Math.max(1, Math.floor(piecesWanted(plan, slug) * share));
 }
 
 /** The amount of a deposit, in cents, for a payment of `totalCents`. */

@@ -1,5 +1,5 @@
 import type { DeliveryLogEntry, RuntimeConfig } from "../../emulator/server";
-import type { Comparison, Mismatch } from "./compare";
+import type { Comparison, Mismatch, StockFigures } from "./compare";
 import { FATE_NAMES, FATES } from "./plan";
 
 /** What the emulator's delivery log says about the webhooks of a run. */
@@ -107,6 +107,16 @@ export interface RunReport {
   verdicts: Record<string, number>;
   doubleSubmits: { tried: number; resumed: number };
   payAgain: { tried: number; opened: number };
+  /** The product of limited stock: what it began and ended with, the checkouts refused for it, the stock check's figures. */
+  stock: {
+    product: string;
+    initial: number;
+    final: number | null;
+    /** Planned orders that want it. */
+    wantedBy: number;
+    soldOut: { atCart: number; atCheckout: number; payAgain: number };
+    check: StockFigures;
+  };
   /** Problems of the run itself (not of the shop), e.g. a deadline. */
   problems: string[];
   /** Lines the app servers logged that look like errors (shown, not judged). */
@@ -173,7 +183,15 @@ export function formatReport(report: RunReport, maxListed = 50): string {
   );
   row("paid / fulfilled", `paid orders ${c.paidOrders} · fulfilments ${c.fulfilments} · PayRam FILLED/OVER_FILLED (amount matches) ${c.payramPaid}`);
   row("double submits", `${report.doubleSubmits.tried} (same order and payment page: ${report.doubleSubmits.resumed})`);
-  row("pay again", `${report.payAgain.tried} (new payment opened: ${report.payAgain.opened})`);
+  row("pay again", `${report.payAgain.tried} (new payment opened: ${report.payAgain.opened}${report.stock.soldOut.payAgain > 0 ? `, sold out: ${report.stock.soldOut.payAgain}` : ""})`);
+  const s = report.stock;
+  const k = s.check;
+  row(
+    "stock",
+    `${s.product}: ${s.initial} at the start for ${s.wantedBy} planned orders, ${s.final ?? "untracked"} at the end, ${k.held} held by ${k.holdingOrders} orders; ` +
+      `${k.ordersWith} orders placed with it, ${k.paidOrders} paid (${k.paidPieces} pieces); ${k.released} reservations released, ${k.outOfStock} flagged out of stock`,
+  );
+  row("sold out", `${s.soldOut.atCart + s.soldOut.atCheckout} checkouts (${s.soldOut.atCart} when filling the cart, ${s.soldOut.atCheckout} at the checkout's reservation)`);
   row("two open attempts", String(c.ordersWithTwoOpenAttempts));
   row("double fulfilments", String(c.doubleFulfilments));
   row("server log errors", String(report.serverErrors.length));

@@ -1,7 +1,7 @@
 import type { ProfileName } from "../../emulator/runtime-config";
 import { startEmulator, type Emulator } from "../../emulator/server";
 import { addToCart, getCart } from "../../lib/cart";
-import { productIdOf, seedCatalog } from "../../lib/catalog";
+import { productIdOf, seedCatalog, setStock } from "../../lib/catalog";
 import { CATALOG } from "../../lib/catalog/products";
 import { createDb, migrate, type Db } from "../../lib/db";
 import { centsToDecimal, parseCents } from "../../lib/money";
@@ -11,9 +11,9 @@ import { issueCheckoutToken } from "../../lib/payments/checkout-token";
 import { sweepAllOpen } from "../../lib/payments/sweep";
 import { createPayramClient } from "../../lib/payram/client";
 import { defer, mark, unwind } from "./cleanup";
-import { checkWebhookRecords, compare, type Mismatch, type PayramPayment, type ShopSnapshot } from "./compare";
+import { checkStock, checkWebhookRecords, compare, type Mismatch, type PayramPayment, type ShopSnapshot, type StockSnapshot } from "./compare";
 import { createPostgresDatabase, createSqliteDatabase } from "./database";
-import { depositCents, FATES, makePlan, phaseCount, type Action, type PaymentState, type PlannedOrder } from "./plan";
+import { depositCents, FATES, limitedStock, makePlan, phaseCount, type Action, type Fate, type PaymentState, type PlannedOrder } from "./plan";
 import { startApp, waitFor, type AppInstance } from "./processes";
 import { seededRandom } from "./random";
 import { deliveryStats, errorLines, type RunReport } from "./report";
@@ -43,6 +43,14 @@ const TIME_SCALE = 0.005;
 const STATUS_FAULT_RATE = 0.1;
 const STATUS_FAULT_MODES = ["500", "code5", "502"] as const;
 const CHECKOUT_CONCURRENCY = 4;
+/**
+ * The product of limited stock: in this share of the orders (1–3 pieces each), with this share of
+ * the pieces they want in stock, so that the last pieces are raced for and some checkouts are
+ * refused as sold out. The other products are not tracked.
+ */
+const LIMITED = { slug: "ceramic-pour-over", share: 0.4, stockShare: 0.6 };
+/** What the cart and the checkout tell a shopper who wants more than is left ("… is sold out.", "Only 2 of … are left."). */
+const SOLD_OUT = /\bis sold out\b|\bonly \d+ of\b/i;
 const SWEEP_ROUNDS = 10;
 
 export const FAULTS_DESCRIPTION =
@@ -90,6 +98,17 @@ interface Tracked {
   /** The order's current PayRam payment (a "pay again" replaces it). */
   referenceId: string;
   amountCents: number;
+  /** "Pay again" was refused as sold out: the order stays cancelled, the rest of its plan is not played. */
+  soldOutOnPayAgain?: boolean;
+}
+
+/** Checkouts refused for the stock: when the cart was filled, by the checkout's reservation, by "Pay again". */
+export interface SoldOutCounts {
+  atCart: number;
+  atCheckout: number;
+  payAgain: number;
+  /** The refused orders' emails: no order may carry one. */
+  emails: string[];
 }
 
 export async function runChaos(options: RunOptions): Promise<RunOutcome> {
@@ -157,20 +176,38 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
       paymentTtlMs: 60 * 60_000,
       customerPrefix: CUSTOMER_PREFIX,
     };
-    const plan = makePlan({ orders: options.orders, seed: options.seed, products: CATALOG.map((product) => product.slug) });
+    const plan = makePlan({ orders: options.orders, seed: options.seed, products: CATALOG.map((product) => product.slug), limited: LIMITED });
+    const limitedId = await productIdOf(db, LIMITED.slug);
+    const initialStock = limitedStock(plan, LIMITED.slug, LIMITED.stockShare);
+    await setStock(db, limitedId, initialStock);
+    const limitedName = CATALOG.find((product) => product.slug === LIMITED.slug)!.name;
     const extraMismatches: Mismatch[] = [];
     const doubleSubmits = { tried: 0, resumed: 0 };
     const payAgain = { tried: 0, opened: 0 };
+    const soldOut: SoldOutCounts = { atCart: 0, atCheckout: 0, payAgain: 0, emails: [] };
     const problems: string[] = [];
+    const shop: Shop = { db, deps: checkoutDeps, limitedName, doubleSubmits, soldOut, mismatches: extraMismatches };
 
-    // 1. Orders, through the checkout function.
+    // 1. Orders, through the checkout function. Half the shoppers filled their carts before any
+    // checkout began (the stock was all there): their shortfalls are the checkout's to find.
+    const carts = new Map<number, string>();
+    for (const order of plan.filter((order) => order.earlyCart)) {
+      const cartId = await fillCart(shop, order);
+      if (cartId) carts.set(order.index, cartId);
+    }
     const tracked: Tracked[] = [];
     await inPool(plan, CHECKOUT_CONCURRENCY, async (order) => {
-      const placed = await placeOrder(db, checkoutDeps, order, doubleSubmits, extraMismatches);
-      tracked.push(placed);
+      if (order.earlyCart && !carts.has(order.index)) return; // refused at the cart already
+      const cartId = carts.get(order.index) ?? (await fillCart(shop, order));
+      if (!cartId) return;
+      const placed = await placeOrder(shop, order, cartId);
+      if (placed) tracked.push(placed);
     });
     tracked.sort((a, b) => a.plan.index - b.plan.index);
-    console.log(`[${options.database}] ${tracked.length} orders placed (#${Math.min(...tracked.map((t) => t.number))}–#${Math.max(...tracked.map((t) => t.number))})`);
+    console.log(
+      `[${options.database}] ${tracked.length} orders placed (#${Math.min(...tracked.map((t) => t.number))}–#${Math.max(...tracked.map((t) => t.number))}); ` +
+        `${limitedName}: ${initialStock} in stock, ${soldOut.atCart + soldOut.atCheckout} checkouts sold out`,
+    );
     time("checkout");
 
     // 2. Settlement at the emulator, phase by phase, with backpressure on the webhook backlog.
@@ -188,7 +225,8 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
       for (const order of due) {
         await waitFor(`the webhook backlog to fall below ${options.backlog}`, () => webhookBacklog() < options.backlog, { timeoutMs: 30_000, intervalMs: 5 });
         for (const action of FATES[order.plan.fate].phases[phase] ?? []) {
-          await act(action, order, { emulator, db, checkoutDeps, apps, payAgain, extraMismatches, problems });
+          if (order.soldOutOnPayAgain) break;
+          await act(action, order, { emulator, db, checkoutDeps, apps, payAgain, soldOut, limitedName, extraMismatches, problems });
         }
       }
     }
@@ -218,10 +256,15 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
     time("sweep");
 
     // 5. The verdict.
-    const fates = new Map(tracked.map((order) => [order.orderId, order.plan.fate]));
+    // An order whose "Pay again" was refused as sold out ends where a cancelled one does.
+    const fates = new Map(tracked.map((order) => [order.orderId, order.soldOutOnPayAgain ? ("cancelled" as Fate) : order.plan.fate]));
     const topUpAsNewReference = emulator.config().api.topUp === "new-reference";
-    const comparison = compare(await snapshot(db), payramPayments(emulator), fates, { topUpAsNewReference });
+    const final = await snapshot(db);
+    const comparison = compare(final, payramPayments(emulator), fates, { topUpAsNewReference });
     comparison.mismatches.push(...extraMismatches);
+    const stockState = await stockSnapshot(db, { productId: limitedId, name: limitedName, initial: initialStock, soldOutEmails: soldOut.emails });
+    const { mismatches: stockMismatches, ...stockFigures } = checkStock(final, stockState);
+    comparison.mismatches.push(...stockMismatches);
     const verdicts = Object.fromEntries(
       (
         await db
@@ -257,6 +300,14 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
       verdicts,
       doubleSubmits,
       payAgain,
+      stock: {
+        product: limitedName,
+        initial: initialStock,
+        final: stockState.final,
+        wantedBy: plan.filter((order) => order.lines.some(([slug]) => slug === LIMITED.slug)).length,
+        soldOut: { atCart: soldOut.atCart, atCheckout: soldOut.atCheckout, payAgain: soldOut.payAgain },
+        check: stockFigures,
+      },
       problems,
       serverErrors: [],
       timings,
@@ -296,20 +347,48 @@ async function inPool<T>(items: readonly T[], size: number, work: (item: T) => P
   if (failure) throw (failure as { error: unknown }).error;
 }
 
-/** A cart with the planned lines, then the checkout form submitted (twice at once for a double click). */
-async function placeOrder(
-  db: Db,
-  deps: CheckoutDeps,
-  order: PlannedOrder,
-  doubleSubmits: { tried: number; resumed: number },
-  mismatches: Mismatch[],
-): Promise<Tracked> {
+/** What placing an order needs and counts. */
+interface Shop {
+  db: Db;
+  deps: CheckoutDeps;
+  /** The limited product's name: a refusal for the stock must name it (no other product is tracked). */
+  limitedName: string;
+  doubleSubmits: { tried: number; resumed: number };
+  soldOut: SoldOutCounts;
+  mismatches: Mismatch[];
+}
+
+/**
+ * A refusal for the stock is an expected outcome (counted; the order is not expected to exist),
+ * provided it is about the limited product. False: not a refusal for the stock.
+ */
+function refusedForStock(shop: Shop, order: PlannedOrder, where: "atCart" | "atCheckout", error: string): boolean {
+  if (!SOLD_OUT.test(error)) return false;
+  shop.soldOut[where]++;
+  shop.soldOut.emails.push(order.email);
+  if (!error.includes(shop.limitedName)) {
+    shop.mismatches.push({ check: "stock", orderNumber: null, orderId: null, detail: `order ${order.index + 1} was refused for a product whose stock is not tracked: "${error}"` });
+  }
+  return true;
+}
+
+/** A cart with the planned lines, or null if adding to it was refused for the stock. */
+async function fillCart(shop: Shop, order: PlannedOrder): Promise<string | null> {
   let cartId: string | undefined;
   for (const [slug, quantity] of order.lines) {
-    const added = await addToCart(db, cartId, await productIdOf(db, slug), quantity);
-    if (!added.ok) throw new Error(`order ${order.index + 1}: adding ${slug} to the cart failed: ${added.error}`);
+    const added = await addToCart(shop.db, cartId, await productIdOf(shop.db, slug), quantity);
+    if (!added.ok) {
+      if (refusedForStock(shop, order, "atCart", added.error)) return null;
+      throw new Error(`order ${order.index + 1}: adding ${slug} to the cart failed: ${added.error}`);
+    }
     cartId = added.cartId;
   }
+  return cartId!;
+}
+
+/** The checkout form submitted (twice at once for a double click); null if it was refused as sold out. */
+async function placeOrder(shop: Shop, order: PlannedOrder, cartId: string): Promise<Tracked | null> {
+  const { db, deps, doubleSubmits, mismatches } = shop;
   const cart = await getCart(db, cartId);
   const ships = cart.lines.some((line) => line.ships);
   const form: Record<string, unknown> = {
@@ -321,7 +400,19 @@ async function placeOrder(
   const submit = () => startCheckout(deps, { cartId, form });
   const results = order.doubleSubmit ? await Promise.all([submit(), submit()]) : [await submit()];
   const first = results[0]!;
-  if (!first.ok) throw new Error(`order ${order.index + 1}: the checkout failed: ${first.error}`);
+  if (!first.ok) {
+    if (!refusedForStock(shop, order, "atCheckout", first.error)) throw new Error(`order ${order.index + 1}: the checkout failed: ${first.error}`);
+    // Both clicks of a double submit are told the same; the cart is kept for the shopper to change.
+    const second = results[1];
+    if (second && (second.ok || second.error !== first.error)) {
+      mismatches.push({ check: "checkout", orderNumber: null, orderId: null, detail: `order ${order.index + 1}: a double submit was refused as sold out ("${first.error}"), its second click got ${second.ok ? `order ${second.orderId}` : `"${second.error}"`}` });
+    }
+    const kept = await getCart(db, cartId);
+    if (kept.lines.length !== cart.lines.length) {
+      mismatches.push({ check: "checkout", orderNumber: null, orderId: null, detail: `order ${order.index + 1}: refused as sold out, its cart went from ${cart.lines.length} lines to ${kept.lines.length}` });
+    }
+    return null;
+  }
 
   const orderRow = await db.selectFrom("orders").select(["id", "number", "total_cents"]).where("id", "=", first.orderId).executeTakeFirstOrThrow();
   const attempt = await latestAttempt(db, first.orderId);
@@ -350,6 +441,8 @@ interface ActContext {
   checkoutDeps: CheckoutDeps;
   apps: AppInstance[];
   payAgain: { tried: number; opened: number };
+  soldOut: SoldOutCounts;
+  limitedName: string;
   extraMismatches: Mismatch[];
   problems: string[];
 }
@@ -405,6 +498,13 @@ async function payAgain(order: Tracked, context: ActContext): Promise<void> {
   const row = await context.db.selectFrom("orders").selectAll().where("id", "=", order.orderId).executeTakeFirstOrThrow();
   const result = await payForOrder(context.checkoutDeps, row);
   const attempt = await latestAttempt(context.db, order.orderId);
+  // Its stock went back when its payment was cancelled, and is gone: expected, and counted.
+  if (!result.ok && SOLD_OUT.test(result.error)) {
+    context.soldOut.payAgain++;
+    order.soldOutOnPayAgain = true;
+    if (!result.error.includes(context.limitedName)) mismatch(`"Pay again" was refused for a product whose stock is not tracked: ${result.error}`);
+    return;
+  }
   if (!result.ok) return mismatch(`"Pay again" was refused: ${result.error}`);
   if (!attempt?.reference_id || attempt.reference_id === order.referenceId || attempt.payment_url !== result.redirectTo) {
     return mismatch(`"Pay again" sent the shopper to ${result.redirectTo}; latest attempt ${attempt?.attempt_number} is ${attempt?.state} at ${attempt?.payment_url}`);
@@ -416,15 +516,24 @@ async function payAgain(order: Tracked, context: ActContext): Promise<void> {
 
 async function snapshot(db: Db): Promise<ShopSnapshot> {
   const [orders, attempts, fulfilments, attention] = await Promise.all([
-    db.selectFrom("orders").select(["id", "number", "total_cents", "paid_at"]).execute(),
+    db.selectFrom("orders").select(["id", "number", "total_cents", "paid_at", "email", "cancelled_at"]).execute(),
     db
       .selectFrom("payment_attempts")
       .select(["id", "order_id", "attempt_number", "state", "reference_id", "amount_cents", "amount_received_cents"])
       .execute(),
     db.selectFrom("fulfilments").select(["order_id", "attempt_id"]).execute(),
-    db.selectFrom("attention_items").select(["order_id", "attempt_id", "kind"]).execute(),
+    db.selectFrom("attention_items").select(["order_id", "attempt_id", "kind", "resolved_at"]).execute(),
   ]);
   return { orders, attempts, fulfilments, attention };
+}
+
+async function stockSnapshot(db: Db, product: Pick<StockSnapshot, "productId" | "name" | "initial" | "soldOutEmails">): Promise<StockSnapshot> {
+  const [row, lines, reservations] = await Promise.all([
+    db.selectFrom("products").select("stock").where("id", "=", product.productId).executeTakeFirstOrThrow(),
+    db.selectFrom("order_items").select(["order_id", "quantity"]).where("product_id", "=", product.productId).execute(),
+    db.selectFrom("stock_reservations").select(["order_id", "product_id", "quantity", "released_at"]).execute(),
+  ]);
+  return { ...product, final: row.stock, lines, reservations };
 }
 
 function payramPayments(emulator: Emulator): PayramPayment[] {
