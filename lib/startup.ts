@@ -1,3 +1,4 @@
+import http from "node:http";
 import { ConfigError, loadConfig, type Config } from "./config";
 import { seedCatalog } from "./catalog";
 import { createDb, describeDatabaseError, migrate, type Db } from "./db";
@@ -58,6 +59,7 @@ export function startBackgroundWork(config: Config, given: SyncDeps): void {
   const retention = config.retention.intervalMs === 0 ? null : startRetentionSchedule(deps.db, config);
   // A merchant who handles signals (NEXT_MANUAL_SIG_HANDLE) decides when the process ends.
   if (process.env.NEXT_MANUAL_SIG_HANDLE) return;
+  closeConnectionsOnceIdleAfterClose();
   const exit = process.exit.bind(process);
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -93,6 +95,28 @@ export function startBackgroundWork(config: Config, given: SyncDeps): void {
 }
 
 const STOP_DEADLINE_MS = 25_000;
+
+/**
+ * Node's `server.close()` (which Next calls on SIGTERM) closes the connections idle at that
+ * moment only: one busy then — a status stream, a poll in flight — stays open once its response
+ * ends, and a browser that keeps reusing it (the stream's reconnect, the page's polls) holds the
+ * server, and the stop, until the deadline. After close, each connection is closed as soon as it
+ * is idle, so the page reconnects to another instance.
+ */
+function closeConnectionsOnceIdleAfterClose() {
+  const close = http.Server.prototype.close;
+  if ((close as { shopPatched?: boolean }).shopPatched) return;
+  const patched = function (this: http.Server, callback?: (error?: Error) => void) {
+    const sweep = setInterval(() => this.closeIdleConnections(), IDLE_CLOSE_EVERY_MS);
+    sweep.unref();
+    this.once("close", () => clearInterval(sweep));
+    return close.call(this, callback);
+  };
+  (patched as { shopPatched?: boolean }).shopPatched = true;
+  http.Server.prototype.close = patched as typeof close;
+}
+
+const IDLE_CLOSE_EVERY_MS = 50;
 
 /**
  * runRetention on its own interval, one run at a time; the first run comes a minute after start
