@@ -263,4 +263,5 @@ export const ATTENTION_LABELS: Record<AttentionKind, string> = {
   partial_stale: "partly paid, no news for a while",
   unknown_state: "PayRam reported a state the shop does not know",
   out_of_stock: "paid, but out of stock",
+  mail_failed: "a mail to the shopper could not be sent",
 };

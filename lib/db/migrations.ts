@@ -435,6 +435,26 @@ const stormsAndTopUps: Migration = {
   },
 };
 
+/** Widens attention_items' kinds as 0009 shaped the table (with order_key); SQLite rebuilds it under `temporary`. */
+async function widenAttentionKinds(db: AnyDb, temporary: string, kinds: readonly string[]) {
+  await widenCheck(db, "attention_items", "kind", kinds, async () => {
+    await createAttentionItems(db, temporary, kinds);
+    await db.schema.alterTable(temporary).addColumn("order_key", "text").execute();
+    await sql`insert into ${sql.table(temporary)} (id, order_id, attempt_id, kind, detail, created_at, resolved_at, resolution_note, order_key)
+      select id, order_id, attempt_id, kind, detail, created_at, resolved_at, resolution_note, order_key from attention_items`.execute(db);
+    await db.schema.dropTable("attention_items").execute();
+    await db.schema.alterTable(temporary).renameTo("attention_items").execute();
+    await db.schema.createIndex("attention_items_open").on("attention_items").columns(["resolved_at", "created_at"]).execute();
+    await db.schema
+      .createIndex("attention_items_order_key")
+      .unique()
+      .on("attention_items")
+      .columns(["order_id", "order_key"])
+      .where(sql<boolean>`resolved_at is null`)
+      .execute();
+  });
+}
+
 /**
  * Issue 19: the merchant's catalog. Products get a surrogate id (the slug becomes an editable,
  * unique field; old slugs redirect), stock (null: not tracked), uploaded images and download
@@ -523,23 +543,60 @@ const catalogAndStock: Migration = {
       .execute();
     await db.schema.createIndex("stock_reservations_order").on("stock_reservations").columns(["order_id", "released_at"]).execute();
 
-    const kinds = [...ATTENTION_KINDS_0003, "unknown_state", "out_of_stock"];
-    await widenCheck(db, "attention_items", "kind", kinds, async () => {
-      await createAttentionItems(db, "attention_items_0010", kinds);
-      await db.schema.alterTable("attention_items_0010").addColumn("order_key", "text").execute();
-      await sql`insert into attention_items_0010 (id, order_id, attempt_id, kind, detail, created_at, resolved_at, resolution_note, order_key)
-        select id, order_id, attempt_id, kind, detail, created_at, resolved_at, resolution_note, order_key from attention_items`.execute(db);
-      await db.schema.dropTable("attention_items").execute();
-      await db.schema.alterTable("attention_items_0010").renameTo("attention_items").execute();
-      await db.schema.createIndex("attention_items_open").on("attention_items").columns(["resolved_at", "created_at"]).execute();
-      await db.schema
-        .createIndex("attention_items_order_key")
-        .unique()
-        .on("attention_items")
-        .columns(["order_id", "order_key"])
-        .where(sql<boolean>`resolved_at is null`)
-        .execute();
-    });
+    await widenAttentionKinds(db, "attention_items_0010", [...ATTENTION_KINDS_0003, "unknown_state", "out_of_stock"]);
+  },
+};
+
+/**
+ * Issue 20: mail and fulfilment. An outbox (one row per mail, its key unique, written in the
+ * transaction of the event), per-line shipping and download counts, and orders that mail (those
+ * placed before this release do not).
+ */
+const mailAndFulfilment: Migration = {
+  async up(db: AnyDb) {
+    const t = types(db);
+    const serialId = (col: ColumnDefinitionBuilder) => (isPostgres(db) ? col.primaryKey() : col.primaryKey().autoIncrement());
+    await db.schema
+      .createTable("outbox")
+      .addColumn("id", t.serial, serialId)
+      .addColumn("key", "text", (c) => c.notNull().unique())
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("order_id", "text", (c) => c.references("orders.id").onDelete("cascade"))
+      // An address, or "merchant" (MERCHANT_EMAIL, read when it is sent).
+      .addColumn("recipient", "text", (c) => c.notNull())
+      // What the mail says, as JSON, captured at the event; rendered when it is sent.
+      .addColumn("payload", "text", (c) => c.notNull())
+      .addColumn("message_id", "text", (c) => c.notNull())
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("next_try_at", t.time, (c) => c.notNull())
+      .addColumn("tries", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("lease_until", t.time)
+      .addColumn("sent_at", t.time)
+      .addColumn("gave_up_at", t.time)
+      .addColumn("last_error", "text")
+      .execute();
+    await db.schema
+      .createIndex("outbox_due")
+      .on("outbox")
+      .column("next_try_at")
+      .where(sql<boolean>`sent_at is null and gave_up_at is null`)
+      .execute();
+    await db.schema.createIndex("outbox_order").on("outbox").column("order_id").execute();
+
+    // 1: the shop mails about this order (every order from this release on).
+    await db.schema.alterTable("orders").addColumn("mails", "integer", (c) => c.notNull().defaultTo(0).check(sql`mails in (0, 1)`)).execute();
+
+    for (const [name, type] of [
+      ["shipped_at", t.time],
+      ["carrier", "text"],
+      ["tracking_number", "text"],
+      ["tracking_url", "text"],
+    ] as const) {
+      await db.schema.alterTable("order_items").addColumn(name, type).execute();
+    }
+    await db.schema.alterTable("order_items").addColumn("downloads", "integer", (c) => c.notNull().defaultTo(0)).execute();
+
+    await widenAttentionKinds(db, "attention_items_0011", [...ATTENTION_KINDS_0003, "unknown_state", "out_of_stock", "mail_failed"]);
   },
 };
 
@@ -555,4 +612,5 @@ export const migrations: Record<string, Migration> = {
   "0008_payment_expiry": paymentExpiry,
   "0009_storms_and_top_ups": stormsAndTopUps,
   "0010_catalog_and_stock": catalogAndStock,
+  "0011_mail_and_fulfilment": mailAndFulfilment,
 };

@@ -140,6 +140,8 @@ export interface OrdersTable {
    */
   payment_state: ColumnType<MerchantState, MerchantState | undefined, MerchantState>;
   received_cents: ColumnType<number, number | undefined, number>;
+  /** 1: the shop mails the shopper about this order (0 for orders placed before mail existed). */
+  mails: ColumnType<0 | 1, 0 | 1 | undefined, 0 | 1>;
 }
 
 export interface OrderItemsTable {
@@ -154,6 +156,13 @@ export interface OrderItemsTable {
   quantity: number;
   line_total_cents: number;
   ships: 0 | 1;
+  /** Physical lines: when the merchant marked it shipped, and how. */
+  shipped_at: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
+  carrier: ColumnType<string | null, string | null | undefined, string | null>;
+  tracking_number: ColumnType<string | null, string | null | undefined, string | null>;
+  tracking_url: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Digital lines: files actually served so far. */
+  downloads: ColumnType<number, number | undefined, number>;
 }
 
 export interface PaymentAttemptsTable {
@@ -200,6 +209,7 @@ export const ATTENTION_KINDS = [
   "partial_stale", // partly paid and quiet for long (resolved by the merchant)
   "unknown_state", // PayRam reported UNDEFINED or a state this shop does not know: kept as it was
   "out_of_stock", // paid after its reservation was released, and the stock was gone by then
+  "mail_failed", // a mail to the shopper could not be sent after every try
 ] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
@@ -281,7 +291,43 @@ export interface AdminSessionsTable {
   revoked_at: IsoTime | null;
 }
 
+export const MAIL_KINDS = [
+  "payment_opened", // how to pay, with the order's link
+  "partly_paid", // the first part of the payment arrived
+  "paid", // one per order, written with the fulfilment
+  "expired", // unpaid, nothing received, no payment open
+  "shipped", // lines shipped, with carrier and tracking
+  "downloads_ready", // digital goods: the download page
+  "merchant_paid", // to the merchant: a new paid order
+  "merchant_attention", // to the merchant: something needs a look
+] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
+
+/** One mail, written in the transaction of its event; the sender loop sends it (lib/mail). */
+export interface OutboxTable {
+  id: Serial;
+  /** Unique: a replayed or duplicate event never queues the same mail twice. */
+  key: string;
+  kind: MailKind;
+  order_id: string | null;
+  /** An address, or "merchant": MERCHANT_EMAIL, read when it is sent. */
+  recipient: string;
+  /** What the mail says (JSON, lib/mail/templates.ts MailPayload), captured at the event; rendered when sent. */
+  payload: string;
+  /** The Message-ID's left part, from the key (the sender adds the domain): a mail sent twice is one message to mail clients. */
+  message_id: string;
+  created_at: IsoTime;
+  next_try_at: IsoTime;
+  tries: ColumnType<number, number | undefined, number>;
+  /** A sender holds it until then (longer than an SMTP conversation may take). */
+  lease_until: IsoTime | null;
+  sent_at: IsoTime | null;
+  gave_up_at: IsoTime | null;
+  last_error: string | null;
+}
+
 export interface Database {
+  outbox: OutboxTable;
   counters: CountersTable;
   products: ProductsTable;
   product_slug_history: ProductSlugHistoryTable;

@@ -90,6 +90,7 @@ export async function createOrder(db: Db, input: NewOrderInput): Promise<Order> 
         updated_at: now,
         paid_at: null,
         cancelled_at: null,
+        mails: 1,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -1,0 +1,44 @@
+import { createHash } from "node:crypto";
+import type { Kysely } from "kysely";
+import { nowIso, type Database } from "../db/schema";
+import type { MailPayload } from "./templates";
+
+/** The merchant's mails are addressed to this, and sent to MERCHANT_EMAIL (read when sent). */
+export const MERCHANT = "merchant";
+
+/**
+ * Queues a mail in the caller's transaction, so that it exists exactly when its event does. The
+ * key is unique: a replayed webhook, a duplicate delivery or a second instance queuing the same
+ * mail finds it there and queues nothing. Returns whether it queued one.
+ */
+export async function queueMail(trx: Kysely<Database>, mail: { key: string; to: string; orderId: string | null; payload: MailPayload }): Promise<boolean> {
+  const now = nowIso();
+  const result = await trx
+    .insertInto("outbox")
+    .values({
+      key: mail.key,
+      kind: mail.payload.kind,
+      order_id: mail.orderId,
+      recipient: mail.to,
+      payload: JSON.stringify(mail.payload),
+      message_id: messageIdLocalPart(mail.key),
+      created_at: now,
+      next_try_at: now,
+      lease_until: null,
+      sent_at: null,
+      gave_up_at: null,
+      last_error: null,
+    })
+    .onConflict((oc) => oc.column("key").doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/**
+ * The left part of the mail's Message-ID (the sender adds MAIL_FROM's domain), from the key alone:
+ * a mail sent twice — a crash between SMTP's acceptance and the "sent" mark — is one message to
+ * the reader's mail client.
+ */
+function messageIdLocalPart(key: string): string {
+  return createHash("sha256").update(key).digest("hex").slice(0, 32);
+}

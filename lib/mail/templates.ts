@@ -1,0 +1,138 @@
+/**
+ * What each mail says. Escaped string templates, rendered by the sender when it sends: no React
+ * (react-dom/server throws under the `react-server` condition that route handlers, actions and
+ * the tsx commands use). Every value from a shopper or the merchant is HTML-escaped; a mail never
+ * carries a secret (API key, admin password, session) — only the order's own link, which the
+ * shopper already has.
+ */
+
+export interface MailLine {
+  name: string;
+  quantity: number;
+}
+
+/** Captured at the event (amounts as exact decimal strings), stored as JSON in the outbox. */
+export type MailPayload =
+  | { kind: "payment_opened"; orderNumber: number; orderId: string; amountUsd: string; paymentUrl: string }
+  | { kind: "partly_paid"; orderNumber: number; orderId: string; receivedUsd: string; dueUsd: string }
+  | { kind: "paid"; orderNumber: number; orderId: string; totalUsd: string; lines: MailLine[]; ships: boolean; downloads: boolean }
+  | { kind: "expired"; orderNumber: number; orderId: string }
+  | { kind: "shipped"; orderNumber: number; orderId: string; lines: MailLine[]; carrier: string; trackingNumber: string; trackingUrl: string | null }
+  | { kind: "downloads_ready"; orderNumber: number; orderId: string; files: string[] }
+  | { kind: "merchant_paid"; orderNumber: number; orderId: string; totalUsd: string; email: string }
+  | { kind: "merchant_attention"; orderNumber: number | null; orderId: string | null; what: string; detail: string };
+
+export interface MailContext {
+  shopName: string;
+  /** APP_BASE_URL: the shop's public origin. */
+  baseUrl: string;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+interface Body {
+  heading: string;
+  paragraphs: string[];
+  lines?: MailLine[];
+  link?: { href: string; label: string };
+}
+
+export function renderMail(payload: MailPayload, context: MailContext): RenderedMail {
+  const order = (path = "") => `${context.baseUrl}/orders/${"orderId" in payload ? payload.orderId : ""}${path}`;
+  const number = "orderNumber" in payload && payload.orderNumber !== null ? `#${payload.orderNumber}` : "";
+  const usd = (amount: string) => `$${amount}`;
+  const compose = (subject: string, body: Body): RenderedMail => ({
+    subject: `${subject} · ${context.shopName}`,
+    text: plainText(context, body),
+    html: html(context, subject, body),
+  });
+  switch (payload.kind) {
+    case "payment_opened":
+      return compose(`Order ${number}: how to pay`, {
+        heading: `Thank you for your order ${number}`,
+        paragraphs: [
+          `Pay ${usd(payload.amountUsd)} in crypto on PayRam's payment page. If you closed it, its link is on your order's page, which also shows when your payment arrives.`,
+        ],
+        link: { href: order(), label: "Your order's page" },
+      });
+    case "partly_paid":
+      return compose(`Order ${number}: part of your payment arrived`, {
+        heading: `We received ${usd(payload.receivedUsd)} of ${usd(payload.dueUsd)}`,
+        paragraphs: ["Send the rest to the same address, or continue on the payment page. Your order's page shows what is still to pay."],
+        link: { href: order(), label: "Your order's page" },
+      });
+    case "paid":
+      return compose(`Order ${number} is paid`, {
+        heading: "Paid — thank you!",
+        paragraphs: [
+          `We received ${usd(payload.totalUsd)} for order ${number}.`,
+          ...(payload.ships ? ["We will mail you again when it ships."] : []),
+          ...(payload.downloads ? ["Your downloads are ready on your order's download page."] : []),
+        ],
+        lines: payload.lines,
+        link: payload.downloads ? { href: order("/downloads"), label: "Your downloads" } : { href: order(), label: "Your order's page" },
+      });
+    case "expired":
+      return compose(`Order ${number}: the payment expired`, {
+        heading: "Your payment expired",
+        paragraphs: ["Nothing was received, so nothing was charged. You can pay again for the same order from its page."],
+        link: { href: order(), label: "Your order's page" },
+      });
+    case "shipped":
+      return compose(`Order ${number} has shipped`, {
+        heading: "On its way",
+        paragraphs: [`Shipped with ${payload.carrier}, tracking number ${payload.trackingNumber}.`],
+        lines: payload.lines,
+        link: payload.trackingUrl ? { href: payload.trackingUrl, label: "Track your parcel" } : { href: order(), label: "Your order's page" },
+      });
+    case "downloads_ready":
+      return compose(`Order ${number}: your downloads`, {
+        heading: "Your downloads are ready",
+        paragraphs: [`${payload.files.join(", ")}: download them from your order's download page. The links there expire, and the page gives you new ones.`],
+        link: { href: order("/downloads"), label: "Your downloads" },
+      });
+    case "merchant_paid":
+      return compose(`New paid order ${number}`, {
+        heading: `Order ${number} is paid: ${usd(payload.totalUsd)}`,
+        paragraphs: [`From ${payload.email}.`],
+        link: { href: `${context.baseUrl}/admin/orders/${payload.orderId}`, label: "Open it in the merchant area" },
+      });
+    case "merchant_attention":
+      return compose(`Needs attention${number ? `: order ${number}` : ""} — ${payload.what}`, {
+        heading: payload.what,
+        paragraphs: [payload.detail],
+        link: { href: payload.orderId ? `${context.baseUrl}/admin/orders/${payload.orderId}` : `${context.baseUrl}/admin/attention`, label: "Open the merchant area" },
+      });
+  }
+}
+
+function plainText(context: MailContext, body: Body): string {
+  return [
+    body.heading,
+    "",
+    ...body.paragraphs.flatMap((paragraph) => [paragraph, ""]),
+    ...(body.lines?.length ? [...body.lines.map((line) => `- ${line.quantity} × ${line.name}`), ""] : []),
+    ...(body.link ? [`${body.link.label}: ${body.link.href}`, ""] : []),
+    `— ${context.shopName}`,
+  ].join("\n");
+}
+
+function html(context: MailContext, title: string, body: Body): string {
+  const lines = body.lines?.length ? `<ul>${body.lines.map((line) => `<li>${line.quantity} × ${escape(line.name)}</li>`).join("")}</ul>` : "";
+  const link = body.link ? `<p><a href="${escape(body.link.href)}">${escape(body.link.label)}</a></p>` : "";
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1c1917">
+<h1 style="font-size:20px">${escape(body.heading)}</h1>
+${body.paragraphs.map((paragraph) => `<p>${escape(paragraph)}</p>`).join("\n")}
+${lines}
+${link}
+<p style="color:#57534e">— ${escape(context.shopName)}</p>
+</body></html>`;
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
