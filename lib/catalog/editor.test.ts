@@ -253,6 +253,9 @@ describeOnEachDatabase("the merchant's product editor", (get) => {
     const after = await db.selectFrom("products").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(after.image).not.toBe(row.image);
     expect(after.download_sha256).toBe(row.download_sha256);
+    // A file input left empty still sends an empty part: the image and the file stay.
+    expect(await updateProduct(db, id, form({ ...productFormValues(after), image: file(Buffer.alloc(0), "blob"), download: file(Buffer.alloc(0), "") }))).toMatchObject({ ok: true });
+    expect(await db.selectFrom("products").select(["image", "download_sha256"]).where("id", "=", id).executeTakeFirst()).toEqual({ image: after.image, download_sha256: row.download_sha256 });
 
     expect(await createProduct(db, form({ name: "Lamp With File", kind: "physical", download: file(Buffer.from("x"), "x.txt") }))).toMatchObject({
       ok: false,

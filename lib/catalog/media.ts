@@ -41,12 +41,15 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
 
 const megabytes = (bytes: number) => `${bytes / (1024 * 1024)} MB`;
 
-/** A file field as a server action receives it; an empty file input (nothing chosen) is no upload. */
+/**
+ * A file field as a server action receives it. A file input with nothing chosen still sends an
+ * empty part (whose name the multipart parser may fill in): no bytes is no upload.
+ */
 export const uploadSchema = z
   .instanceof(File)
   .nullable()
   .catch(null)
-  .transform((file) => (file && (file.size > 0 || file.name !== "") ? file : null));
+  .transform((file) => (file && file.size > 0 ? file : null));
 
 export type CheckedImage = { ok: true; bytes: Buffer; contentType: ImageType } | { ok: false; error: string };
 
