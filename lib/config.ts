@@ -16,6 +16,9 @@ export const DEV_DEFAULTS = {
   SESSION_SECRET: "dev-session-secret-change-me-in-production-0123456789",
 } as const;
 
+/** The local inbox `npm run dev` starts (MailDev): its SMTP port; its web inbox is on 1080. */
+export const DEV_SMTP_URL = "smtp://127.0.0.1:1025";
+
 /** What each variable is for, used in error messages and mirrored in .env.example. */
 export const CONFIG_HELP = {
   NODE_ENV: "the runtime mode: development, production or test",
@@ -42,6 +45,11 @@ export const CONFIG_HELP = {
   DATABASE_URL: "the database: unset for the embedded SQLite file, file:<path> for another SQLite file, postgres://… for Postgres",
   ADMIN_PASSWORD: "the merchant area's sign-in password",
   SESSION_SECRET: "the key that signs session cookies, 32 characters or more",
+  SHOP_NAME: "the shop's name, in the mails it sends",
+  SMTP_URL:
+    "where mail is sent, e.g. smtp://user:pass@mail.example.com:587 (smtps:// for TLS from the start); unset in production: mail is off and kept in the outbox",
+  MAIL_FROM: "the sender of the shop's mails, e.g. Lumen Goods <orders@example.com>",
+  MERCHANT_EMAIL: "where the merchant's alerts go (a new paid order, something that needs attention); unset: none are sent",
 } as const;
 
 type ConfigName = keyof typeof CONFIG_HELP;
@@ -180,6 +188,29 @@ const envSchema = z
     DATABASE_URL: databaseUrl,
     ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").default(DEV_DEFAULTS.ADMIN_PASSWORD),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_DEFAULTS.SESSION_SECRET),
+    SHOP_NAME: z.string().trim().min(1).max(80, "must be at most 80 characters").default("Lumen Goods"),
+    SMTP_URL: z
+      .string()
+      .trim()
+      .refine((value) => {
+        try {
+          const url = new URL(value);
+          return (url.protocol === "smtp:" || url.protocol === "smtps:") && url.hostname !== "";
+        } catch {
+          return false;
+        }
+      }, "must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587")
+      .optional(),
+    MAIL_FROM: z
+      .string()
+      .trim()
+      .regex(/^(?:[^<>\r\n]{0,80}<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, "must be an address, or a name and <address>")
+      .default("Lumen Goods <orders@shop.localhost>"),
+    MERCHANT_EMAIL: z
+      .string()
+      .trim()
+      .regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, "must be an email address")
+      .optional(),
   })
   .transform((env) => ({
     nodeEnv: env.NODE_ENV,
@@ -211,6 +242,13 @@ const envSchema = z
     database: env.DATABASE_URL,
     adminPassword: env.ADMIN_PASSWORD,
     sessionSecret: env.SESSION_SECRET,
+    mail: {
+      shopName: env.SHOP_NAME,
+      /** Unset in production: mail is off (said at start and in the merchant area), the outbox keeps it. Development: the local inbox `npm run dev` starts. */
+      smtpUrl: env.SMTP_URL ?? (env.NODE_ENV === "production" ? null : DEV_SMTP_URL),
+      from: env.MAIL_FROM,
+      merchantEmail: env.MERCHANT_EMAIL ?? null,
+    },
     /** True when the merchant left a development default in place (printed at start). */
     usesDevDefaults: {
       payramApiKey: env.PAYRAM_API_KEY === DEV_DEFAULTS.PAYRAM_API_KEY,

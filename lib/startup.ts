@@ -5,6 +5,7 @@ import { createDb, describeDatabaseError, migrate, type Db } from "./db";
 import { stopListening } from "./live/hub";
 import { closeAllStreams } from "./live/stream";
 import { errorMessage, log } from "./log";
+import { MAIL_INTERVAL_MS, mailSettingsOf, startMailSchedule } from "./mail/sender";
 import { startSweepSchedule } from "./payments/sweep";
 import type { SyncDeps } from "./payments/sync";
 import { runRetention } from "./retention";
@@ -57,6 +58,8 @@ export function startBackgroundWork(config: Config, given: SyncDeps): void {
       ? null
       : startSweepSchedule(deps, { intervalMs: config.sweepIntervalMs, payramTimeoutMs: config.payram.timeoutMs }, (error) => log.error({ event: "sweep", err: errorMessage(error) }, "sweep failed"));
   const retention = config.retention.intervalMs === 0 ? null : startRetentionSchedule(deps.db, config);
+  const mail = config.mail.smtpUrl === null ? null : startMailSchedule(deps.db, mailSettingsOf(config), config.mail.smtpUrl, MAIL_INTERVAL_MS);
+  if (!mail) log.warn({ event: "mail" }, "mail is off: SMTP_URL is not set, so no mail is sent; the outbox keeps what would have been (the merchant area shows it)");
   // A merchant who handles signals (NEXT_MANUAL_SIG_HANDLE) decides when the process ends.
   if (process.env.NEXT_MANUAL_SIG_HANDLE) return;
   closeConnectionsOnceIdleAfterClose();
@@ -70,7 +73,7 @@ export function startBackgroundWork(config: Config, given: SyncDeps): void {
     // on them; each page reconnects (to another instance) or polls.
     const streams = closeAllStreams();
     if (streams > 0) log.info({ event: "stop", streams }, "status streams ended");
-    const sweepDone = Promise.all([sweep?.stop(), retention?.stop()]);
+    const sweepDone = Promise.all([sweep?.stop(), retention?.stop(), mail?.stop()]);
     // Everything must be over within a usual grace period (Kubernetes: 30 s): whatever is cut
     // short is harmless, since PayRam retries unanswered webhooks and sweep claims expire.
     setTimeout(() => {

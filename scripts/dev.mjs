@@ -1,10 +1,12 @@
-// `npm run dev`: the shop (next dev) and the PayRam emulator side by side, for development
-// and the demo. Ctrl-C stops both; if either exits, the other is stopped too.
+// `npm run dev`: the shop (next dev), the PayRam emulator and a local inbox (MailDev: the shop's
+// mails at http://localhost:1080, SMTP on 1025) side by side, for development and the demo.
+// Ctrl-C stops them all; if one exits, the others are stopped too.
 import { spawn } from "node:child_process";
 
 const children = [
   { name: "emulator", args: ["node_modules/.bin/tsx", "emulator/main.ts"] },
   { name: "shop", args: ["node_modules/.bin/next", "dev"] },
+  { name: "inbox", args: ["node_modules/.bin/maildev", "--smtp", "1025", "--web", "1080", "--ip", "127.0.0.1"] },
 ].map(({ name, args }) => {
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { NEXT_TELEMETRY_DISABLED: "1", ...process.env } });
   for (const stream of [child.stdout, child.stderr]) {

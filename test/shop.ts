@@ -65,6 +65,7 @@ export async function placeOrder(
   payram: TestPayram,
   lines: [slug: string, quantity: number][] = [["lofi-sound-pack", 1]],
   deps: Partial<CheckoutDeps> = {},
+  email = "shopper@example.com",
 ): Promise<PlacedOrder> {
   await seedCatalog(db);
   let cartId: string | undefined;
@@ -74,7 +75,7 @@ export async function placeOrder(
     cartId = added.cartId;
   }
   const token = issueCheckoutToken(TEST_SECRET, await getCart(db, cartId));
-  const result = await startCheckout({ ...checkoutDepsFor(db, payram), ...deps }, { cartId, form: { token, email: "shopper@example.com", ...TEST_ADDRESS } });
+  const result = await startCheckout({ ...checkoutDepsFor(db, payram), ...deps }, { cartId, form: { token, email, ...TEST_ADDRESS } });
   if (!result.ok) throw new Error(result.error);
   const attempt = await db
     .selectFrom("payment_attempts")

@@ -4,6 +4,7 @@ import { orderChanged } from "../live/changes";
 import { isPostgres, type Db } from "../db";
 import { heldStock, orderStockLines, releaseStock, reserveStock } from "../catalog/stock";
 import { nowIso, type AttemptState, type Database, type EventSource, type Order, type PaymentAttempt, type PaymentAttemptsTable } from "../db/schema";
+import { mailAttention, mailPaymentProgress } from "../mail/events";
 import { isOpen, merchantState, receivedCents, type AttemptFacts } from "./states";
 
 /** The order's most recent checkout attempt (what the shopper is paying now), or null before the first. */
@@ -128,7 +129,12 @@ export async function closeLostStarts(db: Db, payramTimeoutMs: number, source: E
  */
 export async function refreshOrderPayment(db: Kysely<Database>, orderId: string): Promise<void> {
   // Locked first: a concurrent payment must not be overwritten by a sum read before it committed.
-  const order = await db.selectFrom("orders").select(["paid_at", "cancelled_at"]).where("id", "=", orderId).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
+  const order = await db
+    .selectFrom("orders")
+    .select(["id", "number", "email", "total_cents", "mails", "paid_at", "cancelled_at", "received_cents"])
+    .where("id", "=", orderId)
+    .$if(isPostgres(db), (qb) => qb.forUpdate())
+    .executeTakeFirstOrThrow();
   const attempts = await db
     .selectFrom("payment_attempts")
     .select(["id", "state", "attempt_number", "amount_received_cents", "origin", "credit_cents"])
@@ -141,6 +147,8 @@ export async function refreshOrderPayment(db: Kysely<Database>, orderId: string)
     .where("id", "=", orderId)
     .execute();
   await keepStockInStep(db, orderId, order, attempts);
+  const latest = attempts.findLast((attempt) => attempt.origin === "checkout") ?? null;
+  await mailPaymentProgress(db, order, { receivedCents: order.received_cents }, { receivedCents: receivedCents(attempts), latest, anyOpen: attempts.some((attempt) => isOpen(attempt.state)) });
   // Its open status pages hear of it after the commit.
   await orderChanged(db, orderId);
 }
@@ -169,7 +177,7 @@ async function keepStockInStep(
   const short = await reserveStock(db, orderId, await orderStockLines(db, orderId), now);
   const last = attempts.at(-1);
   if (short.length === 0 || !money || !last) return;
-  await db
+  const flagged = await db
     .insertInto("attention_items")
     .values({
       order_id: orderId,
@@ -182,5 +190,7 @@ async function keepStockInStep(
       order_key: "out_of_stock",
     })
     .onConflict((oc) => oc.doNothing())
-    .execute();
+    .returning(["id", "order_id", "kind", "detail"])
+    .executeTakeFirst();
+  if (flagged) await mailAttention(db, flagged);
 }

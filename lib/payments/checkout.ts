@@ -1,4 +1,5 @@
 import { clearCart, getCart, type Cart } from "../cart";
+import { mailPaymentOpened } from "../mail/events";
 import { describeShortfall, heldStock, orderStockLines, reserveStock, type ShortLine } from "../catalog/stock";
 import { isPostgres, isUniqueViolation, type Db } from "../db";
 import { nowIso, type AttemptState, type EventSource, type Order, type PaymentAttempt } from "../db/schema";
@@ -353,6 +354,7 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
     if (Number(updated.numUpdatedRows) === 0) return false;
     await recordPaymentEvent(trx, attempt, { source: "checkout", from: reopen ? "START_FAILED" : "STARTING", to: "OPEN", note: `PayRam reference ${created.referenceId}`, at: now });
     await refreshOrderPayment(trx, order.id);
+    await mailPaymentOpened(trx, order, attempt, created.url);
     return true;
   });
   // Reopening raced another request's new attempt: the one-open-attempt index refused it.

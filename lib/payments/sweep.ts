@@ -6,6 +6,7 @@ import { processWide } from "../process-wide";
 import { customerIdFor } from "../payram/ids";
 import { MERCHANT_STATES, SYNCABLE_STATES } from "./states";
 import { releaseOrphanedStock } from "../catalog/stock";
+import { mailRefusedWebhooks } from "../mail/events";
 import { closeLostStarts, startLostAfterMs } from "./attempts";
 import { retryPendingReferences } from "./pending";
 import { syncPayment, type SyncDeps } from "./sync";
@@ -54,6 +55,8 @@ export async function sweepDue(deps: SyncDeps, options: SweepOptions = {}): Prom
   if (!options.stopped?.()) add(total, await searchForLostPayments(deps, { schedule: options.search, stopped: options.stopped }));
   // References whose deliveries were acknowledged while PayRam could not answer for them.
   if (!options.stopped?.()) add(total, { changed: 0, ...(await retryPendingReferences(deps)) });
+  // A burst of refused webhook deliveries: the merchant hears of it (once an hour at most).
+  await mailRefusedWebhooks(deps.db);
   return total;
 }
 

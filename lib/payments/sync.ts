@@ -7,6 +7,7 @@ import type { PaymentMatch } from "../payram/webhook";
 import { log } from "../log";
 import { processWide } from "../process-wide";
 import { orderChanged } from "../live/changes";
+import { mailAttention, mailPaid } from "../mail/events";
 import { newAttemptRow, recordPaymentEvent, refreshOrderPayment } from "./attempts";
 import { closesAttempt, creditCents, nextState, paysOrder } from "./states";
 import { DELIVERY_SYNC_INTERVAL_MS } from "./sync-claim";
@@ -221,12 +222,14 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
       // Money flags are about the order (one overpayment flag, whichever reference made it);
       // the others about this reference.
       const perOrder = ORDER_FLAGS.has(kind);
-      await trx
+      const raised = await trx
         .insertInto("attention_items")
         .values({ order_id: current.order_id, attempt_id: current.id, kind, detail, created_at: now, resolved_at: null, resolution_note: null, order_key: perOrder ? kind : null })
         // Either key taken (an older per-reference row included): already flagged.
         .onConflict((oc) => oc.doNothing())
-        .execute();
+        .returning(["id", "order_id", "kind", "detail"])
+        .executeTakeFirst();
+      if (raised) await mailAttention(trx, raised);
     };
 
     if (payment.state === "UNKNOWN") {
@@ -347,6 +350,8 @@ async function fulfil(trx: Db, attempt: PaymentAttempt, now: string): Promise<bo
     .where("id", "=", attempt.order_id)
     .where("paid_at", "is", null)
     .execute();
+  // The "paid" mails, once: with the fulfilment that happens once.
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await mailPaid(trx, attempt.order_id);
   // Money kept after a cancelled payment is no longer the merchant's to chase: the order is paid.
   await trx
     .updateTable("attention_items")

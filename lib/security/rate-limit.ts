@@ -40,6 +40,8 @@ export const LIMITS = {
   newCarts: { name: "new_carts", limit: 20, windowMs: 10 * 60_000 },
   /** …and by all clients together. */
   newCartsShopWide: { name: "new_carts_shop", limit: 30, windowMs: 60_000 },
+  /** "How to pay" mails per recipient address: typing someone's address at checkout cannot flood them. */
+  openedMails: { name: "opened_mails", limit: 5, windowMs: 60 * 60_000 },
 } satisfies Record<string, RateLimit>;
 
 export interface RateVerdict {

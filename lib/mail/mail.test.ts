@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { describeOnEachDatabase } from "@/test/databases";
+import { emulatorPerFile } from "@/test/emulator-per-file";
+import { checkoutDepsFor, placeOrder, syncDepsFor, TEST_SECRET } from "@/test/shop";
+import { startSmtpSink, type SmtpSink } from "@/test/smtp-sink";
+import { TEST_API_KEY } from "@/test/emulator";
+import type { Db } from "../db";
+import { findOrder } from "../orders";
+import { payForOrder } from "../payments/checkout";
+import { syncPayment } from "../payments/sync";
+import { MAX_MAIL_TRIES, sendDueMail, smtpTransport, type MailSettings } from "./sender";
+
+const payram = emulatorPerFile();
+let sink: SmtpSink;
+beforeAll(async () => {
+  sink = await startSmtpSink();
+});
+afterAll(() => sink.close());
+beforeEach(() => {
+  sink.received.length = 0;
+  sink.refuse(0);
+});
+
+const SETTINGS: MailSettings = { shopName: "Lumen Goods", baseUrl: "https://shop.example.com", from: "Lumen Goods <orders@shop.example.com>", merchantEmail: "owner@shop.example.com" };
+
+describeOnEachDatabase("mail", (get) => {
+  const send = (db: Db = get().db, settings = SETTINGS) => {
+    const transport = smtpTransport(sink.url);
+    return sendDueMail(db, settings, transport).finally(() => transport.close());
+  };
+  const outbox = async (orderId: string) =>
+    (await get().db.selectFrom("outbox").select(["kind", "recipient", "sent_at", "tries"]).where("order_id", "=", orderId).orderBy("id").execute()).map((row) => row.kind);
+  const pay = async (referenceId: string, amount: string) => {
+    await payram.deposit(referenceId, amount);
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId }, "webhook");
+  };
+  // Each test sends only its own mail.
+  beforeEach(async () => {
+    await get().db.deleteFrom("outbox").execute();
+  });
+  /** Due now, whatever backoff set (a test does not wait for it). */
+  const makeDue = () => get().db.updateTable("outbox").set({ next_try_at: new Date(0).toISOString() }).where("sent_at", "is", null).execute();
+
+  it("mails how to pay when the payment opens, then 'paid' once however often PayRam says so, and the merchant once", async () => {
+    const order = await placeOrder(get().db, payram);
+    expect(await outbox(order.orderId)).toEqual(["payment_opened"]);
+    await pay(order.referenceId, "9.49");
+    // The same news again, as a duplicate delivery and the sweep would bring it.
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "sweep");
+    expect(await outbox(order.orderId)).toEqual(["payment_opened", "merchant_paid", "paid", "downloads_ready"]);
+
+    expect(await send()).toEqual({ sent: 4, retried: 0, gaveUp: 0 });
+    expect(await send()).toEqual({ sent: 0, retried: 0, gaveUp: 0 });
+    const byTo = (to: string) => sink.received.filter((mail) => mail.to && !Array.isArray(mail.to) && mail.to.text === to);
+    const shopper = byTo("shopper@example.com");
+    expect(shopper.map((mail) => mail.subject)).toEqual([
+      `Order #${order.orderNumber}: how to pay · Lumen Goods`,
+      `Order #${order.orderNumber} is paid · Lumen Goods`,
+      `Order #${order.orderNumber}: your downloads · Lumen Goods`,
+    ]);
+    expect(byTo("owner@shop.example.com").map((mail) => mail.subject)).toEqual([`New paid order #${order.orderNumber} · Lumen Goods`]);
+    const paid = shopper[1]!;
+    // Both parts, the shop's name, the order's own page (the download page for digital goods).
+    expect(paid.text).toContain(`https://shop.example.com/orders/${order.orderId}/downloads`);
+    expect(paid.html).toContain(`<a href="https://shop.example.com/orders/${order.orderId}/downloads">`);
+    expect(paid.text).toContain("— Lumen Goods");
+    expect(paid.from?.text).toBe('"Lumen Goods" <orders@shop.example.com>');
+    expect(paid.messageId).toMatch(/^<[0-9a-f]{32}@shop\.example\.com>$/);
+    // No secret in any mail.
+    for (const mail of sink.received) {
+      for (const secret of [TEST_API_KEY, TEST_SECRET]) {
+        expect(mail.text).not.toContain(secret);
+        expect(String(mail.html)).not.toContain(secret);
+      }
+    }
+  });
+
+  it("mails the first part of a payment only, and 'expired' only for a payment that expired with nothing received", async () => {
+    const partly = await placeOrder(get().db, payram);
+    await pay(partly.referenceId, "2.00");
+    await pay(partly.referenceId, "3.00");
+    expect(await outbox(partly.orderId)).toEqual(["payment_opened", "partly_paid"]);
+
+    const expired = await placeOrder(get().db, payram);
+    await payram.control(`/payments/${expired.referenceId}/cancel`, "POST");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: expired.referenceId }, "webhook");
+    expect(await outbox(expired.orderId)).toEqual(["payment_opened", "expired"]);
+    // Pay again: a new "how to pay" for the new payment.
+    expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, expired.orderId))!)).toMatchObject({ ok: true });
+    expect(await outbox(expired.orderId)).toEqual(["payment_opened", "expired", "payment_opened"]);
+  });
+
+  it("mails nobody for a checkout that could not start, nor for an order placed before mail existed", async () => {
+    await payram.control("/config", "PUT", { faults: { create: { mode: "500" } } });
+    await expect(placeOrder(get().db, payram)).rejects.toThrow();
+    await payram.control("/config", "PUT", { faults: { create: { mode: "none" } } });
+    const failed = await get().db.selectFrom("orders").select("id").orderBy("number", "desc").limit(1).executeTakeFirstOrThrow();
+    expect(await outbox(failed.id)).toEqual([]);
+
+    const old = await placeOrder(get().db, payram);
+    await get().db.deleteFrom("outbox").where("order_id", "=", old.orderId).execute();
+    await get().db.updateTable("orders").set({ mails: 0 }).where("id", "=", old.orderId).execute();
+    await pay(old.referenceId, "9.49");
+    // The merchant still hears of the paid order; the shopper of an old order gets nothing.
+    expect(await outbox(old.orderId)).toEqual(["merchant_paid"]);
+  });
+
+  it("sends at most 5 'how to pay' mails an hour to one address", async () => {
+    const email = `flood-${get().dialect}@example.com`;
+    const orders = [];
+    for (let i = 0; i < 6; i++) orders.push(await placeOrder(get().db, payram, undefined, {}, email));
+    const queued = await get().db.selectFrom("outbox").select("id").where("kind", "=", "payment_opened").where("recipient", "=", email).execute();
+    expect(queued).toHaveLength(5);
+  });
+
+  it("retries a mail SMTP refused, and after every try gives up and puts it before the merchant", async () => {
+    const order = await placeOrder(get().db, payram, undefined, {}, `retry-${get().dialect}@example.com`);
+    sink.refuse(1);
+    expect(await send()).toMatchObject({ sent: 0, retried: 1 });
+    const row = await get().db.selectFrom("outbox").select(["tries", "next_try_at", "last_error", "sent_at"]).where("order_id", "=", order.orderId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ tries: 1, sent_at: null, last_error: expect.stringContaining("451") });
+    expect(Date.parse(row.next_try_at)).toBeGreaterThan(Date.now() + 30_000);
+    // Not due yet: nothing is sent.
+    expect(await send()).toMatchObject({ sent: 0, retried: 0 });
+    await makeDue();
+    expect(await send()).toMatchObject({ sent: 1 });
+    expect(sink.received).toHaveLength(1);
+
+    const unlucky = await placeOrder(get().db, payram, undefined, {}, `unlucky-${get().dialect}@example.com`);
+    sink.refuse(MAX_MAIL_TRIES);
+    for (let i = 0; i < MAX_MAIL_TRIES; i++) {
+      await makeDue();
+      await send();
+    }
+    const given = await get().db.selectFrom("outbox").select(["tries", "gave_up_at", "sent_at"]).where("order_id", "=", unlucky.orderId).executeTakeFirstOrThrow();
+    expect(given).toMatchObject({ tries: MAX_MAIL_TRIES, sent_at: null, gave_up_at: expect.any(String) });
+    const items = await get().db.selectFrom("attention_items").select(["kind", "detail"]).where("order_id", "=", unlucky.orderId).execute();
+    expect(items).toEqual([{ kind: "mail_failed", detail: expect.stringContaining('"how to pay" mail could not be sent after 8 tries') }]);
+    // …and the merchant is mailed about it.
+    expect(await get().db.selectFrom("outbox").select("kind").where("order_id", "=", unlucky.orderId).where("recipient", "=", "merchant").execute()).toEqual([{ kind: "merchant_attention" }]);
+  });
+
+  it("a checkout goes through while SMTP is down: the mail waits in the outbox", async () => {
+    const down: MailSettings = { ...SETTINGS };
+    const order = await placeOrder(get().db, payram, undefined, {}, `down-${get().dialect}@example.com`);
+    const transport = smtpTransport("smtp://127.0.0.1:9");
+    const result = await sendDueMail(get().db, down, transport).finally(() => transport.close());
+    expect(result).toMatchObject({ sent: 0, retried: 1 });
+    expect(await outbox(order.orderId)).toEqual(["payment_opened"]);
+  });
+
+  it("two senders at once send each mail once (Postgres: SKIP LOCKED; SQLite: one writer)", async () => {
+    for (let i = 0; i < 6; i++) await placeOrder(get().db, payram, undefined, {}, `pair-${i}@example.com`);
+    const other = get().dialect === "postgres" ? get().open() : get().db;
+    const [a, b] = await Promise.all([send(get().db), send(other)]);
+    expect(a.sent + b.sent).toBe(6);
+    expect(new Set(sink.received.map((mail) => mail.messageId)).size).toBe(6);
+  });
+});
