@@ -42,3 +42,45 @@ export async function queueMail(trx: Kysely<Database>, mail: { key: string; to: 
 function messageIdLocalPart(key: string): string {
   return createHash("sha256").update(key).digest("hex").slice(0, 32);
 }
+
+export interface MailStatus {
+  id: number;
+  kind: Database["outbox"]["kind"];
+  toMerchant: boolean;
+  createdAt: string;
+  sentAt: string | null;
+  gaveUpAt: string | null;
+  tries: number;
+  lastError: string | null;
+}
+
+/** An order's mails and where each stands, for the merchant's order page. */
+export async function orderMails(db: Kysely<Database>, orderId: string): Promise<MailStatus[]> {
+  const rows = await db
+    .selectFrom("outbox")
+    .select(["id", "kind", "recipient", "created_at", "sent_at", "gave_up_at", "tries", "last_error"])
+    .where("order_id", "=", orderId)
+    .orderBy("id")
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    kind: row.kind,
+    toMerchant: row.recipient === MERCHANT,
+    createdAt: row.created_at,
+    sentAt: row.sent_at,
+    gaveUpAt: row.gave_up_at,
+    tries: row.tries,
+    lastError: row.last_error,
+  }));
+}
+
+/** Mail waiting to be sent (the merchant area says how many while mail is off). */
+export async function unsentMailCount(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom("outbox")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("sent_at", "is", null)
+    .where("gave_up_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

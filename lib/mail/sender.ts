@@ -1,9 +1,10 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import type { Config } from "../config";
 import { isPostgres, type Db } from "../db";
-import { nowIso, type MailKind } from "../db/schema";
+import { nowIso } from "../db/schema";
 import { errorMessage, log } from "../log";
 import { mailAttention } from "./events";
+import { MAIL_LABELS } from "./labels";
 import { MERCHANT } from "./outbox";
 import { renderMail, type MailPayload } from "./templates";
 
@@ -158,16 +159,6 @@ async function giveUp(db: Db, mail: Claimed, reason: string) {
   });
 }
 
-export const MAIL_LABELS: Record<MailKind, string> = {
-  payment_opened: "how to pay",
-  partly_paid: "part of the payment arrived",
-  paid: "paid",
-  expired: "payment expired",
-  shipped: "shipped",
-  downloads_ready: "downloads ready",
-  merchant_paid: "new paid order (to the merchant)",
-  merchant_attention: "needs attention (to the merchant)",
-};
 
 /** SMTP's answer, without anything that could carry a credential. */
 function smtpFailure(error: unknown): string {
