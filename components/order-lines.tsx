@@ -1,3 +1,4 @@
+import { ShippingNote, type LineShipment } from "@/components/shipping-note";
 import { formatUsd } from "@/lib/money";
 
 export interface OrderLine {
@@ -6,6 +7,8 @@ export interface OrderLine {
   quantity: number;
   unitPriceCents: number;
   lineTotalCents: number;
+  /** Physical lines the merchant marked shipped. */
+  shipment?: LineShipment | null;
 }
 
 /** An order's lines and total, as the checkout, the status page and the merchant show them. */
@@ -18,6 +21,7 @@ export function OrderLines({ lines, totalCents, totalTestId, unitPrices = false 
             <span>
               {line.name} × {line.quantity}
               {unitPrices && ` @ ${formatUsd(line.unitPriceCents)}`}
+              {line.shipment && <ShippingNote shipment={line.shipment} />}
             </span>
             <span className="tabular-nums">{formatUsd(line.lineTotalCents)}</span>
           </li>
@@ -34,6 +38,15 @@ export function OrderLines({ lines, totalCents, totalTestId, unitPrices = false 
 }
 
 /** The snapshot lines an order keeps, for OrderLines. */
-export function orderItemLines(items: { position: number; name: string; quantity: number; unit_price_cents: number; line_total_cents: number }[]): OrderLine[] {
-  return items.map((item) => ({ key: String(item.position), name: item.name, quantity: item.quantity, unitPriceCents: item.unit_price_cents, lineTotalCents: item.line_total_cents }));
+export function orderItemLines(
+  items: { position: number; name: string; quantity: number; unit_price_cents: number; line_total_cents: number; shipped_at?: string | null; carrier?: string | null; tracking_number?: string | null; tracking_url?: string | null }[],
+): OrderLine[] {
+  return items.map((item) => ({
+    key: String(item.position),
+    name: item.name,
+    quantity: item.quantity,
+    unitPriceCents: item.unit_price_cents,
+    lineTotalCents: item.line_total_cents,
+    shipment: item.shipped_at && item.carrier && item.tracking_number ? { carrier: item.carrier, trackingNumber: item.tracking_number, trackingUrl: item.tracking_url ?? null } : null,
+  }));
 }

@@ -13,7 +13,8 @@ const TONE = {
   warn: "border-amber-200 bg-amber-50",
 };
 
-export function OrderStatus({ orderId, initial }: { orderId: string; initial: OrderStatusView }) {
+/** `downloads`: the order has digital lines; once it is paid, the status links to its download page. */
+export function OrderStatus({ orderId, initial, downloads = false }: { orderId: string; initial: OrderStatusView; downloads?: boolean }) {
   const { data, error, isValidating, mutate } = useOrderStatus(orderId, initial);
   const view = data ?? initial;
   const copy = describeForShopper(view);
@@ -40,6 +41,13 @@ export function OrderStatus({ orderId, initial }: { orderId: string; initial: Or
         <Amount label="Received" value={view.receivedUsd} testId="amount-received" />
         <Amount label="Still to pay" value={view.remainingUsd} testId="amount-remaining" />
       </dl>
+
+      {downloads && view.paid && !view.cancelledByShop && (
+        // Not a prefetching <Link>: the page signs fresh links on each visit.
+        <a href={`/orders/${orderId}/downloads`} className="inline-block rounded-md bg-brand-600 px-5 py-2.5 font-semibold text-white hover:bg-brand-700" data-testid="downloads-link">
+          Your downloads
+        </a>
+      )}
 
       {view.paymentUrl && (
         <a href={view.paymentUrl} className="inline-block rounded-md bg-brand-600 px-5 py-2.5 font-semibold text-white hover:bg-brand-700">

@@ -1,7 +1,7 @@
-import { sql } from "kysely";
+import { sql, type SelectQueryBuilder } from "kysely";
 import { z } from "zod";
 import type { Db } from "../db";
-import { nowIso, type AttemptState, type AttentionKind, type PaymentAttempt } from "../db/schema";
+import { nowIso, type AttemptState, type Database, type AttentionKind, type PaymentAttempt } from "../db/schema";
 import { isSyncable, MERCHANT_STATES, type AttemptOrigin, type MerchantState } from "../payments/states";
 import { centsToDecimal } from "../money";
 import { describeWebhookAuth } from "../payram/webhook";
@@ -12,6 +12,8 @@ export const PAGE_SIZE = 25;
 
 export const orderFilterSchema = z.object({
   state: z.enum(MERCHANT_STATES).optional().catch(undefined),
+  // "ship": paid, not cancelled, with a physical line not yet shipped.
+  fulfil: z.enum(["ship"]).optional().catch(undefined),
   // Invisible control characters dropped: a NUL would make Postgres refuse the query (a 500).
   q: z.string().transform(withoutControlCharacters).pipe(z.string().trim().max(200)).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
@@ -35,6 +37,7 @@ export interface OrderRow {
 function filtered(db: Db, filter: OrderFilter) {
   let query = db.selectFrom("orders");
   if (filter.state) query = query.where("orders.payment_state", "=", filter.state);
+  if (filter.fulfil === "ship") query = toShip(query);
   const q = filter.q;
   if (q) {
     const number = /^#?(\d{1,15})$/.exec(q)?.[1];
@@ -48,6 +51,16 @@ function filtered(db: Db, filter: OrderFilter) {
     );
   }
   return query;
+}
+
+/** Orders the merchant still has to ship something of. */
+function toShip<O>(query: SelectQueryBuilder<Database, "orders", O>): SelectQueryBuilder<Database, "orders", O> {
+  return query
+    .where("orders.paid_at", "is not", null)
+    .where("orders.cancelled_at", "is", null)
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom("order_items").select("order_items.position").whereRef("order_items.order_id", "=", "orders.id").where("order_items.ships", "=", 1).where("order_items.shipped_at", "is", null)),
+    );
 }
 
 export async function listOrders(db: Db, filter: OrderFilter, limit = PAGE_SIZE): Promise<{ rows: OrderRow[]; total: number }> {
@@ -99,7 +112,7 @@ export async function listOrders(db: Db, filter: OrderFilter, limit = PAGE_SIZE)
 }
 
 /** Orders per merchant state (lib/payments/states.ts) and today's takings. */
-export async function orderSummary(db: Db): Promise<{ counts: Partial<Record<MerchantState, number>>; paidTodayCents: number }> {
+export async function orderSummary(db: Db): Promise<{ counts: Partial<Record<MerchantState, number>>; toShip: number; paidTodayCents: number }> {
   const rows = await db
     .selectFrom("orders")
     .select((eb) => ["payment_state", eb.fn.countAll<number>().as("n")])
@@ -111,7 +124,8 @@ export async function orderSummary(db: Db): Promise<{ counts: Partial<Record<Mer
     .select((eb) => eb.fn.sum<number>("total_cents").as("sum"))
     .where("paid_at", ">=", startOfDay)
     .executeTakeFirstOrThrow();
-  return { counts: Object.fromEntries(rows.map((row) => [row.payment_state, row.n])), paidTodayCents: paid.sum ?? 0 };
+  const shipping = await toShip(db.selectFrom("orders")).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  return { counts: Object.fromEntries(rows.map((row) => [row.payment_state, row.n])), toShip: Number(shipping.n), paidTodayCents: paid.sum ?? 0 };
 }
 
 /** The filtered list as CSV, money as exact decimal strings. */
@@ -190,9 +204,23 @@ export async function orderDetail(db: Db, orderId: string) {
       ...(a.resolved_at ? [{ at: a.resolved_at, kind: "resolution" as const, title: `Resolved: ${ATTENTION_LABELS[a.kind]}`, detail: a.resolution_note }] : []),
     ]),
     ...(fulfilment ? [{ at: fulfilment.created_at, kind: "fulfilment" as const, title: `Paid — queued to ${fulfilment.kind}`, detail: null }] : []),
+    ...shipments(items),
     ...(order.cancelled_at ? [{ at: order.cancelled_at, kind: "order" as const, title: "Cancelled by the merchant", detail: null }] : []),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return { order, items, attempts, payments: attempts.map(toPaymentView), timeline, attention, fulfilment: fulfilment ?? null };
+}
+
+/** One timeline entry per shipment: the lines marked shipped together (same time, carrier and tracking). */
+function shipments(items: { name: string; quantity: number; shipped_at: string | null; carrier: string | null; tracking_number: string | null }[]): TimelineEntry[] {
+  const byShipment = new Map<string, { at: string; carrier: string; tracking: string; lines: string[] }>();
+  for (const item of items) {
+    if (!item.shipped_at) continue;
+    const key = `${item.shipped_at}|${item.carrier}|${item.tracking_number}`;
+    const entry = byShipment.get(key) ?? { at: item.shipped_at, carrier: item.carrier ?? "", tracking: item.tracking_number ?? "", lines: [] };
+    entry.lines.push(`${item.name} × ${item.quantity}`);
+    byShipment.set(key, entry);
+  }
+  return [...byShipment.values()].map((s) => ({ at: s.at, kind: "fulfilment" as const, title: `Shipped with ${s.carrier}, tracking ${s.tracking}`, detail: s.lines.join(", ") }));
 }
 
 /** One PayRam payment of an order as the merchant reads it: who opened it, its state in words, its money. */

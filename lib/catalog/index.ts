@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../db";
 import { nowIso, type Product } from "../db/schema";
@@ -55,6 +56,7 @@ export async function seedCatalog(db: Db, catalog: readonly CatalogProduct[] = C
     const now = nowIso();
     // One at a time, in the catalog's order: ids follow it, and the shop lists products by id.
     for (const product of catalog) {
+      const download = product.download ? await seedDownload(trx, product.download) : null;
       await trx
         .insertInto("products")
         .values({
@@ -65,6 +67,8 @@ export async function seedCatalog(db: Db, catalog: readonly CatalogProduct[] = C
           image: product.image,
           ships: product.ships ? 1 : 0,
           stock: product.stock ?? null,
+          download_sha256: download?.sha256 ?? null,
+          download_name: download?.name ?? null,
           created_at: now,
           updated_at: now,
         })
@@ -74,6 +78,18 @@ export async function seedCatalog(db: Db, catalog: readonly CatalogProduct[] = C
     }
     return true;
   });
+}
+
+/** A demo product's download file (issue 20: fulfilment), stored once per content like the merchant's uploads. */
+async function seedDownload(db: Db, file: { name: string; text: string }): Promise<{ sha256: string; name: string }> {
+  const bytes = Buffer.from(file.text, "utf8");
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  await db
+    .insertInto("product_files")
+    .values({ sha256, content_type: "text/plain; charset=utf-8", size: bytes.length, bytes, created_at: nowIso() })
+    .onConflict((oc) => oc.column("sha256").doNothing())
+    .execute();
+  return { sha256, name: file.name };
 }
 
 /** Active products, oldest first (the seed's order, then the merchant's additions). */

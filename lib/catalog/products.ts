@@ -14,7 +14,12 @@ export interface CatalogProduct {
   ships: boolean;
   /** Pieces in stock; omitted: not tracked. */
   stock?: number;
+  /** Digital goods: the small text file the demo delivers (made in code, no binaries in the repo). */
+  download?: { name: string; text: string };
 }
+
+/** A demo download's text: what a real file would hold, in a few lines. */
+const demoFile = (title: string, body: string) => `${title}\n${"=".repeat(title.length)}\n\n${body}\n\nA demo file from the PayRam storefront's seed catalog.\n`;
 
 export const CATALOG: readonly CatalogProduct[] = [
   {
@@ -76,6 +81,7 @@ export const CATALOG: readonly CatalogProduct[] = [
     priceCents: 1499,
     image: "/images/products/self-custody-field-guide.svg",
     ships: false,
+    download: { name: "self-custody-field-guide.txt", text: demoFile("The Self-Custody Field Guide", "Chapter 1: your keys, your coins. Write the seed phrase on paper, twice, and keep the copies apart.") },
   },
   {
     slug: "lofi-sound-pack",
@@ -84,6 +90,7 @@ export const CATALOG: readonly CatalogProduct[] = [
     priceCents: 949,
     image: "/images/products/lofi-sound-pack.svg",
     ships: false,
+    download: { name: "lofi-sound-pack-readme.txt", text: demoFile("Lo-Fi Sound Pack", "120 loops and one-shots at 90 BPM, recorded on tape. Royalty-free for any project.") },
   },
   {
     slug: "golden-hour-presets",
@@ -92,6 +99,7 @@ export const CATALOG: readonly CatalogProduct[] = [
     priceCents: 2400,
     image: "/images/products/golden-hour-presets.svg",
     ships: false,
+    download: { name: "golden-hour-presets-readme.txt", text: demoFile("Golden Hour Photo Presets", "Twelve presets for Lightroom and Capture One. Import them, then start from Golden 01.") },
   },
   {
     slug: "crypto-checkout-workshop",
@@ -101,5 +109,6 @@ export const CATALOG: readonly CatalogProduct[] = [
     priceCents: 4900,
     image: "/images/products/crypto-checkout-workshop.svg",
     ships: false,
+    download: { name: "crypto-checkout-workshop-ticket.txt", text: demoFile("Workshop: Accepting Crypto", "Your ticket. The joining link arrives by email the day before the workshop.") },
   },
 ];

@@ -7,6 +7,8 @@ import { getDb } from "@/lib/db/server";
 import { formatUtc, plural } from "@/lib/format";
 import { formatUsd } from "@/lib/money";
 import { MERCHANT_STATE_LABELS, MERCHANT_STATES } from "@/lib/payments/states";
+import { loadConfig } from "@/lib/config";
+import { unsentMailCount } from "@/lib/mail/outbox";
 
 export const metadata: Metadata = { title: "Orders" };
 
@@ -14,13 +16,15 @@ export const metadata: Metadata = { title: "Orders" };
 export default async function OrdersPage({ searchParams }: PageProps<"/admin">) {
   await requireAdminPage();
   const raw = await searchParams;
-  const filter = orderFilterSchema.parse({ state: raw.state, q: raw.q, page: raw.page });
+  const filter = orderFilterSchema.parse({ state: raw.state, fulfil: raw.fulfil, q: raw.q, page: raw.page });
   const db = getDb();
   const [{ rows, total }, summary] = await Promise.all([listOrders(db, filter), orderSummary(db)]);
+  const mailOff = loadConfig().mail.smtpUrl === null;
+  const waitingMail = mailOff ? await unsentMailCount(db) : 0;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const query = (changes: Record<string, string | undefined>) => {
     const params = new URLSearchParams();
-    for (const [key, value] of Object.entries({ state: filter.state, q: filter.q, ...changes })) if (value) params.set(key, value);
+    for (const [key, value] of Object.entries({ state: filter.state, fulfil: filter.fulfil, q: filter.q, ...changes })) if (value) params.set(key, value);
     const text = params.toString();
     return text ? `?${text}` : "";
   };
@@ -32,18 +36,27 @@ export default async function OrdersPage({ searchParams }: PageProps<"/admin">) 
           Paid today (UTC): <strong className="text-lg text-ink tabular-nums" data-testid="paid-today">{formatUsd(summary.paidTodayCents)}</strong>
         </p>
       </div>
+      {mailOff && (
+        <p role="status" className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm" data-testid="mail-off">
+          Mail is off: SMTP_URL is not set, so shoppers get no mail. {waitingMail} {waitingMail === 1 ? "mail waits" : "mails wait"} in the outbox and go once it is set.
+        </p>
+      )}
       <nav aria-label="Filter by state" className="flex flex-wrap gap-2 text-sm">
-        <Link href={`/admin${query({ state: undefined, page: undefined })}`} aria-current={!filter.state ? "page" : undefined} className="rounded-full border border-paper-line bg-paper px-3 py-1 aria-[current=page]:bg-ink aria-[current=page]:text-white">
+        <Link href={`/admin${query({ state: undefined, fulfil: undefined, page: undefined })}`} aria-current={!filter.state && !filter.fulfil ? "page" : undefined} className="rounded-full border border-paper-line bg-paper px-3 py-1 aria-[current=page]:bg-ink aria-[current=page]:text-white">
           All
         </Link>
         {MERCHANT_STATES.map((state) => (
-          <Link key={state} href={`/admin${query({ state, page: undefined })}`} aria-current={filter.state === state ? "page" : undefined} className="rounded-full border border-paper-line bg-paper px-3 py-1 aria-[current=page]:bg-ink aria-[current=page]:text-white">
+          <Link key={state} href={`/admin${query({ state, fulfil: undefined, page: undefined })}`} aria-current={filter.state === state ? "page" : undefined} className="rounded-full border border-paper-line bg-paper px-3 py-1 aria-[current=page]:bg-ink aria-[current=page]:text-white">
             {MERCHANT_STATE_LABELS[state]} <span className="tabular-nums text-ink-faint">{summary.counts[state] ?? 0}</span>
           </Link>
         ))}
+        <Link href={`/admin${query({ state: undefined, fulfil: "ship", page: undefined })}`} aria-current={filter.fulfil === "ship" ? "page" : undefined} className="rounded-full border border-paper-line bg-paper px-3 py-1 aria-[current=page]:bg-ink aria-[current=page]:text-white">
+          To ship <span className="tabular-nums text-ink-faint">{summary.toShip}</span>
+        </Link>
       </nav>
       <form role="search" className="flex gap-2" action="/admin">
         {filter.state && <input type="hidden" name="state" value={filter.state} />}
+        {filter.fulfil && <input type="hidden" name="fulfil" value={filter.fulfil} />}
         <label htmlFor="q" className="sr-only">
           Search by order number, email or PayRam reference
         </label>

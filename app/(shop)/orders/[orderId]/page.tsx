@@ -30,7 +30,7 @@ export default async function OrderPage({ params }: PageProps<"/orders/[orderId]
           confirmation to {maskEmail(order.email)}
         </p>
       </div>
-      <OrderStatus orderId={order.id} initial={toStatusView(order, attempts, syncUnderWay(db, currentAttempt(attempts)))} />
+      <OrderStatus orderId={order.id} initial={toStatusView(order, attempts, syncUnderWay(db, currentAttempt(attempts)))} downloads={items.some((item) => item.ships === 0)} />
       <Panel id="items" title="Items">
         <OrderLines lines={orderItemLines(items)} totalCents={order.total_cents} totalTestId="order-total" />
         {order.shipping_name && (

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CancelOrderButton } from "@/components/admin/cancel-order";
 import { ResolveForm } from "@/components/admin/resolve-form";
+import { ShipForm } from "@/components/admin/ship-form";
 import { OrderLines, orderItemLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
 import { PaymentsTable } from "@/components/admin/payments-table";
@@ -26,6 +27,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
   const { order, items, payments, timeline, attention, fulfilment } = detail;
   const received = order.received_cents;
   const open = attention.filter((item) => item.resolved_at === null);
+  const toShip = order.paid_at && !order.cancelled_at ? items.filter((item) => item.ships === 1 && item.shipped_at === null) : [];
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-center justify-between gap-4">
@@ -114,6 +116,11 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
             {order.shipping_line2 ? `, ${order.shipping_line2}` : ""}, {order.shipping_postal_code} {order.shipping_city}
             {order.shipping_region ? `, ${order.shipping_region}` : ""}, {order.shipping_country}
           </p>
+        )}
+        {toShip.length > 0 && (
+          <div className="mt-6 border-t border-paper-line pt-6">
+            <ShipForm orderId={order.id} lines={toShip.map((item) => ({ position: item.position, name: item.name, quantity: item.quantity }))} />
+          </div>
         )}
       </Panel>
     </div>

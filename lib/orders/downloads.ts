@@ -1,0 +1,169 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import type { Db } from "../db";
+import { orderIdSchema } from "./index";
+
+/**
+ * Digital lines' downloads. The order's download page (its URL is the order's secret URL plus
+ * /downloads: mails link there, never to a file, since mail scanners follow links) hands out
+ * signed links that expire; the download route serves a file only for a paid, live order, and
+ * counts each file it serves against a limit per line.
+ */
+
+/** Files served per digital line. */
+export const DOWNLOAD_LIMIT = 5;
+/** How long a link from the download page works. */
+export const LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** `<order id>.<position>.<expiry, unix seconds>.<HMAC>`: one URL path segment. */
+const tokenSchema = z
+  .string()
+  .max(200)
+  .transform((token) => token.split("."))
+  .pipe(z.tuple([orderIdSchema, z.string().regex(/^[1-9]\d{0,3}$/), z.string().regex(/^\d{1,12}$/), z.string().regex(/^[A-Za-z0-9_-]{43}$/)]));
+
+function mac(secret: string, orderId: string, position: number, expires: number): string {
+  return createHmac("sha256", secret).update(`download:${orderId}:${position}:${expires}`).digest("base64url");
+}
+
+export function signDownload(secret: string, link: { orderId: string; position: number; expiresAt: Date }): string {
+  const expires = Math.floor(link.expiresAt.getTime() / 1000);
+  return `${link.orderId}.${link.position}.${expires}.${mac(secret, link.orderId, link.position, expires)}`;
+}
+
+export type TokenCheck = { ok: true; orderId: string; position: number; expiresAt: Date } | { ok: false; reason: "invalid" | "expired"; orderId: string | null };
+
+/** The line a download link names, if its signature is ours and it has not expired. */
+export function verifyDownload(secret: string, token: string, now = new Date()): TokenCheck {
+  const parsed = tokenSchema.safeParse(token);
+  if (!parsed.success) return { ok: false, reason: "invalid", orderId: null };
+  const [orderId, positionText, expiresText, given] = parsed.data;
+  const position = Number(positionText);
+  const expires = Number(expiresText);
+  const expected = Buffer.from(mac(secret, orderId, position, expires));
+  const actual = Buffer.from(given);
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return { ok: false, reason: "invalid", orderId: null };
+  if (expires * 1000 <= now.getTime()) return { ok: false, reason: "expired", orderId };
+  return { ok: true, orderId, position, expiresAt: new Date(expires * 1000) };
+}
+
+export interface DownloadLine {
+  position: number;
+  name: string;
+  quantity: number;
+  /** The name the file is saved under; null: the shop has no file for this product (yet). */
+  fileName: string | null;
+  size: number | null;
+  downloads: number;
+  remaining: number;
+  /** A signed link to the file, while there is a file and downloads are left. */
+  href: string | null;
+}
+
+export type DownloadsView =
+  | { state: "not_found" }
+  | { state: "unpaid" | "cancelled"; orderNumber: number }
+  | { state: "ready"; orderNumber: number; lines: DownloadLine[]; linksExpireAt: Date };
+
+/** What the download page lists: the digital lines of a paid order, with their files and fresh links. */
+export async function orderDownloads(db: Db, orderId: string, secret: string, now = new Date()): Promise<DownloadsView> {
+  if (!orderIdSchema.safeParse(orderId).success) return { state: "not_found" };
+  const order = await db.selectFrom("orders").select(["number", "paid_at", "cancelled_at"]).where("id", "=", orderId).executeTakeFirst();
+  if (!order) return { state: "not_found" };
+  if (order.cancelled_at !== null) return { state: "cancelled", orderNumber: order.number };
+  if (order.paid_at === null) return { state: "unpaid", orderNumber: order.number };
+  const rows = await db
+    .selectFrom("order_items")
+    .leftJoin("products", "products.id", "order_items.product_id")
+    .leftJoin("product_files", "product_files.sha256", "products.download_sha256")
+    .select(["order_items.position", "order_items.name", "order_items.quantity", "order_items.downloads", "products.download_name", "product_files.size"])
+    .where("order_items.order_id", "=", orderId)
+    .where("order_items.ships", "=", 0)
+    .orderBy("order_items.position")
+    .execute();
+  const linksExpireAt = new Date(now.getTime() + LINK_TTL_MS);
+  return {
+    state: "ready",
+    orderNumber: order.number,
+    linksExpireAt,
+    lines: rows.map((row) => {
+      const remaining = Math.max(0, DOWNLOAD_LIMIT - row.downloads);
+      const hasFile = row.size !== null;
+      return {
+        position: row.position,
+        name: row.name,
+        quantity: row.quantity,
+        fileName: hasFile ? fileNameOf(row.download_name) : null,
+        size: row.size,
+        downloads: row.downloads,
+        remaining,
+        href: hasFile && remaining > 0 ? `/api/downloads/${signDownload(secret, { orderId, position: row.position, expiresAt: linksExpireAt })}` : null,
+      };
+    }),
+  };
+}
+
+export type DownloadOutcome =
+  | { ok: true; bytes: Buffer; contentType: string; fileName: string }
+  | { ok: false; status: 403 | 404; reason: "invalid" | "expired" | "not_available" | "limit"; message: string; orderId: string | null };
+
+const AGAIN = "Open your order's download page again for a new link.";
+
+/**
+ * Serves a download link: the signature and expiry, then a paid order that is not cancelled, a
+ * digital line whose product has a file, then one more download counted (only under the limit,
+ * in the same statement that checks it) and the file's bytes. Nothing is counted unless the
+ * file is there to be served.
+ */
+export async function takeDownload(db: Db, secret: string, token: string, now = new Date()): Promise<DownloadOutcome> {
+  const link = verifyDownload(secret, token, now);
+  if (!link.ok) {
+    return link.reason === "expired"
+      ? { ok: false, status: 403, reason: "expired", message: `This download link has expired. ${AGAIN}`, orderId: link.orderId }
+      : { ok: false, status: 404, reason: "invalid", message: `This download link is not valid. ${AGAIN}`, orderId: null };
+  }
+  const { orderId, position } = link;
+  return db.transaction().execute(async (trx): Promise<DownloadOutcome> => {
+    const notAvailable = (message: string): DownloadOutcome => ({ ok: false, status: 404, reason: "not_available", message, orderId });
+    const order = await trx.selectFrom("orders").select(["paid_at", "cancelled_at"]).where("id", "=", orderId).executeTakeFirst();
+    if (!order) return notAvailable(`This download is not available. ${AGAIN}`);
+    if (order.cancelled_at !== null) return notAvailable("This order was cancelled: its downloads are not available.");
+    if (order.paid_at === null) return notAvailable("This order is not paid yet: its downloads are available once it is.");
+    const file = await trx
+      .selectFrom("order_items")
+      .innerJoin("products", "products.id", "order_items.product_id")
+      .innerJoin("product_files", "product_files.sha256", "products.download_sha256")
+      .select(["product_files.bytes", "product_files.content_type", "products.download_name"])
+      .where("order_items.order_id", "=", orderId)
+      .where("order_items.position", "=", position)
+      .where("order_items.ships", "=", 0)
+      .executeTakeFirst();
+    if (!file) return notAvailable("The shop has no file for this item at the moment. Please contact the shop.");
+    const counted = await trx
+      .updateTable("order_items")
+      .set((eb) => ({ downloads: eb("downloads", "+", 1) }))
+      .where("order_id", "=", orderId)
+      .where("position", "=", position)
+      .where("downloads", "<", DOWNLOAD_LIMIT)
+      .executeTakeFirst();
+    if (Number(counted.numUpdatedRows) === 0) {
+      return { ok: false, status: 403, reason: "limit", message: `The download limit (${DOWNLOAD_LIMIT}) for this item is reached. Please contact the shop.`, orderId };
+    }
+    return { ok: true, bytes: Buffer.from(file.bytes), contentType: file.content_type, fileName: fileNameOf(file.download_name) };
+  });
+}
+
+/** The stored name made safe for a Content-Disposition header (lib/catalog/media.ts cleaned it already). */
+function fileNameOf(name: string | null): string {
+  const clean = (name ?? "")
+    .replace(/[\p{Cc}"\\/<>:|?*;]/gu, "")
+    .trim()
+    .slice(-120);
+  return clean || "download";
+}
+
+/** `attachment`, with an ASCII name for old clients and the exact one (RFC 6266/5987) for the rest. */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, "_").replace(/[%"\\]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
