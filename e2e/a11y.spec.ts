@@ -21,7 +21,7 @@ test("shop pages: catalog, product, cart, checkout (digital and shipped), an emp
   await expectAccessible(page);
 });
 
-test("merchant pages: sign-in, orders, an order, needs attention", async ({ page }) => {
+test("merchant pages: sign-in, orders, an order, needs attention, products", async ({ page }) => {
   await checkoutToPayram(page);
   await page.goto("/admin/sign-in");
   await expectAccessible(page);
@@ -33,5 +33,14 @@ test("merchant pages: sign-in, orders, an order, needs attention", async ({ page
   await expect(page.getByRole("button", { name: "Sync with PayRam now" })).toBeVisible();
   await expectAccessible(page);
   await page.goto("/admin/attention");
+  await expectAccessible(page);
+  await page.goto("/admin/products");
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "New product" }).click();
+  await expect(page.getByRole("button", { name: "Create product" })).toBeVisible();
+  await expectAccessible(page);
+  // A refused form: the error summary and the fields' errors.
+  await page.getByRole("button", { name: "Create product" }).click();
+  await expect(page.getByTestId("form-errors")).toBeVisible();
   await expectAccessible(page);
 });

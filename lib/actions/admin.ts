@@ -6,7 +6,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { resolveAttention, resolveInputSchema } from "../admin/attention";
 import { endSession, startSession } from "../admin/auth";
-import { cancelUnpaidOrder } from "../admin/cancel-order";
+import { cancelOrder } from "../admin/cancel-order";
 import { attemptSignIn, KNOWN_BROWSER_COOKIE, KNOWN_BROWSER_TTL_DAYS } from "../admin/sign-in";
 import { describeSyncNow, syncOrderNow } from "../admin/sync-now";
 import { loadConfig } from "../config";
@@ -83,7 +83,7 @@ export async function cancelOrderAction(_state: CancelOrderState, formData: Form
     invalid: () => ({ message: null, error: "Unknown order." }),
   };
   return guard(rules, formData, async ({ orderId }, { db }) => {
-    const result = await cancelUnpaidOrder(db, orderId);
+    const result = await cancelOrder(db, orderId);
     if (!result.ok) return { message: null, error: result.error };
     revalidatePath("/", "layout");
     return { message: result.message, error: null };

@@ -7,12 +7,13 @@ import { isOpen, receivedCents } from "../payments/states";
 export type CancelResult = { ok: true; message: string } | { ok: false; error: string };
 
 /**
- * The merchant cancels an unpaid order: no payment may be opened for it again, and its stock is
- * released (refreshOrderPayment). PayRam has no cancel call, so an order with a payment still open
- * there cannot be cancelled — money could still arrive — only left to expire. Cancelling twice
- * changes nothing.
+ * The merchant cancels an order: no payment may be opened for it again, its stock is released
+ * (refreshOrderPayment), and a paid order is no longer kept, so all it received becomes
+ * refundable (lib/refunds). PayRam has no cancel call, so an order with a payment still open there
+ * cannot be cancelled — money could still arrive — only left to expire. Cancelling twice changes
+ * nothing.
  */
-export async function cancelUnpaidOrder(db: Db, orderId: string): Promise<CancelResult> {
+export async function cancelOrder(db: Db, orderId: string): Promise<CancelResult> {
   return db.transaction().execute(async (trx): Promise<CancelResult> => {
     const order = await trx
       .selectFrom("orders")
@@ -22,7 +23,6 @@ export async function cancelUnpaidOrder(db: Db, orderId: string): Promise<Cancel
       .executeTakeFirst();
     if (!order) return { ok: false, error: "Unknown order." };
     if (order.cancelled_at !== null) return { ok: true, message: "This order was already cancelled." };
-    if (order.paid_at !== null) return { ok: false, error: "This order is paid: it cannot be cancelled here." };
     const attempts = await trx.selectFrom("payment_attempts").select(["state", "attempt_number", "amount_received_cents", "origin", "credit_cents", "expires_at"]).where("order_id", "=", orderId).execute();
     const open = attempts.find((attempt) => isOpen(attempt.state));
     if (open) {
@@ -32,11 +32,14 @@ export async function cancelUnpaidOrder(db: Db, orderId: string): Promise<Cancel
     const now = nowIso();
     await trx.updateTable("orders").set({ cancelled_at: now, updated_at: now }).where("id", "=", orderId).execute();
     await refreshOrderPayment(trx, orderId);
-    log.info({ event: "order_cancelled", order: order.number }, "the merchant cancelled an unpaid order");
+    log.info({ event: "order_cancelled", order: order.number, paid: order.paid_at !== null }, "the merchant cancelled an order");
     const received = receivedCents(attempts);
     return {
       ok: true,
-      message: received > 0 ? "Cancelled. Part of the payment had arrived: return it to the shopper." : "Cancelled. Its stock is back on sale.",
+      message:
+        received > 0
+          ? `Cancelled. ${order.paid_at !== null ? "It was paid" : "Part of the payment had arrived"}: refund the shopper below. Its stock is back on sale.`
+          : "Cancelled. Its stock is back on sale.",
     };
   });
 }

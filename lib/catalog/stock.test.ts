@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { checkoutDepsFor, placeOrder, syncDepsFor, TEST_ADDRESS, TEST_SECRET, type PlacedOrder } from "@/test/shop";
-import { cancelUnpaidOrder } from "../admin/cancel-order";
+import { cancelOrder } from "../admin/cancel-order";
 import { addToCart, getCart } from "../cart";
 import type { Db } from "../db";
 import { createOrder, findOrder } from "../orders";
@@ -148,11 +148,11 @@ describeOnEachDatabase("stock", (get) => {
   it("the merchant cancels an unpaid order whose payment expired: it can no longer be paid, and its stock is back", async () => {
     await restock(1);
     const order = await placeOrder(get().db, payram);
-    expect(await cancelUnpaidOrder(get().db, order.orderId)).toMatchObject({ ok: false, error: expect.stringContaining("still open at PayRam") });
+    expect(await cancelOrder(get().db, order.orderId)).toMatchObject({ ok: false, error: expect.stringContaining("still open at PayRam") });
     await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
     await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
-    expect(await cancelUnpaidOrder(get().db, order.orderId)).toEqual({ ok: true, message: "Cancelled. Its stock is back on sale." });
-    expect(await cancelUnpaidOrder(get().db, order.orderId)).toEqual({ ok: true, message: "This order was already cancelled." });
+    expect(await cancelOrder(get().db, order.orderId)).toEqual({ ok: true, message: "Cancelled. Its stock is back on sale." });
+    expect(await cancelOrder(get().db, order.orderId)).toEqual({ ok: true, message: "This order was already cancelled." });
     expect(await stockOf()).toBe(1);
     const again = await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!);
     expect(again).toEqual({ ok: false, orderId: order.orderId, error: "The shop cancelled this order: it cannot be paid." });
@@ -166,7 +166,7 @@ describeOnEachDatabase("stock", (get) => {
     await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
     await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
     expect(await stockOf()).toBe(0);
-    expect(await cancelUnpaidOrder(get().db, order.orderId)).toEqual({ ok: true, message: "Cancelled. Part of the payment had arrived: return it to the shopper." });
+    expect(await cancelOrder(get().db, order.orderId)).toEqual({ ok: true, message: "Cancelled. Part of the payment had arrived: refund the shopper below. Its stock is back on sale." });
     expect(await stockOf()).toBe(1);
   });
 

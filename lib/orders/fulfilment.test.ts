@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { placeOrder, syncDepsFor, type PlacedOrder } from "@/test/shop";
-import { cancelUnpaidOrder } from "../admin/cancel-order";
+import { cancelOrder } from "../admin/cancel-order";
 import { listOrders, orderDetail, orderFilterSchema, orderSummary } from "../admin/orders";
 import type { Db } from "../db";
 import { syncPayment } from "../payments/sync";
@@ -42,7 +42,7 @@ describeOnEachDatabase("shipping order lines", (get) => {
 
     await payram.control(`/payments/${unpaid.referenceId}/cancel`, "POST");
     await syncPayment(syncDepsFor(get().db, payram), { referenceId: unpaid.referenceId }, "webhook");
-    expect(await cancelUnpaidOrder(get().db, unpaid.orderId)).toMatchObject({ ok: true });
+    expect(await cancelOrder(get().db, unpaid.orderId)).toMatchObject({ ok: true });
     expect(await markShipped(get().db, unpaid.orderId, [1], DHL)).toEqual({ ok: false, error: "This order was cancelled: nothing can be shipped." });
 
     expect((await lines(unpaid.orderId)).every((line) => line.shipped_at === null)).toBe(true);

@@ -9,7 +9,8 @@ export async function GET(request: Request) {
   const refusal = await adminRouteRefusal();
   if (refusal) return refusal;
   const params = new URL(request.url).searchParams;
-  const filter = orderFilterSchema.parse({ state: params.get("state") ?? undefined, q: params.get("q") ?? undefined, page: 1 });
+  // The list's own filters: "Export CSV" from the "To ship" view exports those orders.
+  const filter = orderFilterSchema.parse({ state: params.get("state") ?? undefined, fulfil: params.get("fulfil") ?? undefined, q: params.get("q") ?? undefined, page: 1 });
   const csv = await ordersCsv(getDb(), filter);
   return new Response(csv, {
     headers: {

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CancelOrderButton } from "@/components/admin/cancel-order";
+import { OrderMails } from "@/components/admin/order-mails";
 import { ResolveForm } from "@/components/admin/resolve-form";
 import { ShipForm } from "@/components/admin/ship-form";
 import { OrderLines, orderItemLines } from "@/components/order-lines";
@@ -11,7 +12,9 @@ import { StateBadge } from "@/components/admin/state-badge";
 import { SyncNowButton } from "@/components/admin/sync-now";
 import { requireAdminPage } from "@/lib/admin/auth";
 import { ATTENTION_LABELS, orderDetail } from "@/lib/admin/orders";
+import { loadConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/server";
+import { orderMails } from "@/lib/mail/outbox";
 import { formatUtc } from "@/lib/format";
 import { formatUsd } from "@/lib/money";
 import { orderIdSchema } from "@/lib/orders";
@@ -123,6 +126,8 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
           </div>
         )}
       </Panel>
+
+      <OrderMails mails={await orderMails(getDb(), order.id)} mailOff={loadConfig().mail.smtpUrl === null} />
     </div>
   );
 }
