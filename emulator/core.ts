@@ -2,6 +2,8 @@ import type { ServerResponse } from "node:http";
 import { FaultDice } from "./faults";
 import { parseUsdCents } from "./money";
 import { confirmationsOf, PaymentStore, type OperationResult, type Payment, type PaymentChange } from "./payments";
+import { payoutControlView, payoutWebhookPayload } from "./payout-wire";
+import { PayoutStore, type Payout } from "./payouts";
 import { applyConfigPatch, type ConfigResult, type RuntimeConfig } from "./runtime-config";
 import type { Settings } from "./settings";
 import { Stats } from "./stats";
@@ -14,6 +16,7 @@ export class EmulatorCore {
   readonly dice: FaultDice;
   readonly stats = new Stats();
   readonly store: PaymentStore;
+  readonly payouts: PayoutStore;
   readonly webhooks: WebhookDispatcher;
   /** Answers held open by the "hang" fault; ended on reset and close. */
   readonly hanging = new Set<ServerResponse>();
@@ -31,6 +34,10 @@ export class EmulatorCore {
       (payment) => this.paymentConfirming(payment),
     );
     this.webhooks = new WebhookDispatcher(settings.apiKey, () => this.config, this.dice, (line) => this.log(line));
+    this.payouts = new PayoutStore(
+      () => this.config.payouts,
+      (payout, event) => this.payoutChanged(payout, event),
+    );
   }
 
   log(line: string): void {
@@ -70,6 +77,15 @@ export class EmulatorCore {
     return this.store.deposit(referenceId, cents);
   }
 
+  payoutView(id: number) {
+    const payout = this.payouts.get(id);
+    return payout ? payoutControlView(payout, this.webhooks.deliveryStatus(String(id))) : undefined;
+  }
+
+  payoutViews() {
+    return this.payouts.list().map((payout) => payoutControlView(payout, this.webhooks.deliveryStatus(String(payout.id))));
+  }
+
   setConfig(patch: unknown): ConfigResult {
     const profile = typeof patch === "object" && patch !== null && "profile" in patch ? patch.profile : this.config.profile;
     if (profile !== this.config.profile) return { ok: false, error: "profile: chosen at start (--profile / EMULATOR_PROFILE); change single settings instead" };
@@ -81,10 +97,11 @@ export class EmulatorCore {
     return result;
   }
 
-  /** Payments, deliveries, stats and config back to the start settings. */
+  /** Payments, payouts, deliveries, stats and config back to the start settings. */
   reset(): void {
     this.endHanging();
     this.store.clear();
+    this.payouts.clear();
     this.webhooks.reset();
     this.stats.reset();
     this.config = structuredClone(this.settings.initialConfig);
@@ -110,6 +127,12 @@ export class EmulatorCore {
       resolve(false);
     }
     this.waits.clear();
+  }
+
+  /** Every payout change is a signed payout.<event> webhook, retried along the start of the schedule. */
+  private payoutChanged(payout: Payout, event: string): void {
+    const payload = payoutWebhookPayload(payout, event, new Date());
+    this.webhooks.payoutChange(String(payout.id), String(payload.event_type), payload, this.config.payouts.webhookRetries);
   }
 
   private paymentChanged({ payment, confirmed }: PaymentChange): void {

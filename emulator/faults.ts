@@ -1,5 +1,11 @@
 import { mulberry32 } from "./random";
-import type { EndpointFault, FaultMode } from "./runtime-config";
+
+/** Any endpoint's fault settings (faults.create, faults.status, faults.payouts): its own modes, "none" among them. */
+interface Fault<Mode extends string> {
+  mode: Mode | "none";
+  rate: number;
+  count: number | null;
+}
 
 /** Decides, reproducibly for a given seed, which calls and deliveries a fault hits. */
 export class FaultDice {
@@ -21,7 +27,7 @@ export class FaultDice {
   }
 
   /** The fault this call suffers ("none" if spared). Consumes `count`; at 0 the fault switches itself off. */
-  forEndpoint(fault: EndpointFault): FaultMode {
+  forEndpoint<Mode extends string>(fault: Fault<Mode>): Mode | "none" {
     if (fault.mode === "none" || fault.count === 0) return "none";
     if (!this.roll(fault.rate)) return "none";
     const mode = fault.mode;

@@ -24,6 +24,23 @@ const endpointFaultSchema = z.strictObject({
 });
 export type EndpointFault = z.infer<typeof endpointFaultSchema>;
 
+/**
+ * The payout create's faults. "hang": the payout is created, then no answer (the client times out);
+ * "503": EXCHANGE_RATE_UNAVAILABLE, nothing created; "500" / "502" / "429" as for the payment create.
+ */
+export const PAYOUT_FAULT_MODES = ["none", "hang", "503", "500", "502", "429"] as const;
+export type PayoutFaultMode = (typeof PAYOUT_FAULT_MODES)[number];
+const payoutFaultSchema = endpointFaultSchema.extend({ mode: z.enum(PAYOUT_FAULT_MODES) });
+export type PayoutFault = z.infer<typeof payoutFaultSchema>;
+
+/** A USD amount as exact decimal text, at most 2 decimals ("500", "500.00"). */
+const usdText = z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, "must be a USD amount as a decimal string with at most 2 decimals, e.g. \"500.00\"");
+/** A price in USD per unit, as exact decimal text, greater than 0. */
+const priceText = z
+  .string()
+  .regex(/^\d{1,12}(\.\d{1,18})?$/, "must be a price as a decimal string, e.g. \"3000.00\"")
+  .refine((text) => /[1-9]/.test(text), "must be greater than 0");
+
 const httpUrl = z.url({ protocol: /^https?$/ });
 
 /** Named bundles of readings (emulator/profiles.ts); chosen at start with --profile / EMULATOR_PROFILE. */
@@ -104,11 +121,31 @@ export const runtimeConfigSchema = z.strictObject({
     /** Delay before each retry; its length is the number of retries. */
     retryScheduleMs: z.array(milliseconds).max(50),
   }),
+  /** Payouts (the contract's §9): approval limits, the 409 window, non-stablecoin prices, disabled assets. */
+  payouts: z.strictObject({
+    /** Above this USD value a payout waits in pending-approval. */
+    autoApproveLimitUsd: usdText,
+    /** The USD sum of the last hour's / day's payouts (failed, rejected, cancelled not counted) above which a payout waits for approval. */
+    hourlyLimitUsd: usdText,
+    dailyLimitUsd: usdText,
+    /** Below this USD value: 400 PAYOUT_AMOUNT_BELOW_MINIMUM. */
+    minimumUsd: usdText,
+    /** Without an Idempotency-Key, an identical payout within this window answers 409 PAYOUT_DUPLICATE_REQUEST. */
+    duplicateWindowMs: milliseconds,
+    /** USD per unit of the non-stablecoins (stablecoins are "1.0"). */
+    prices: z.strictObject({ ETH: priceText, POL: priceText, TRX: priceText }),
+    /** "BLOCKCHAIN:CURRENCY" pairs (e.g. "POLYGON:USDT") that answer 400 PAYOUT_CURRENCY_DISABLED. */
+    disabled: z.array(z.string().regex(/^[A-Z]+:[A-Z]+$/, 'must be "BLOCKCHAIN:CURRENCY", e.g. "POLYGON:USDT"')).max(50),
+    /** How many retries a payout webhook gets, from the start of webhooks.retryScheduleMs (§9: 0/2/4 s, so 3). */
+    webhookRetries: z.number().int().min(0).max(50),
+  }),
   faults: z.strictObject({
     /** Seeds the PRNG behind every rate below; setting it restarts the sequence. */
     seed: z.number().int().min(0).max(0xffffffff),
     create: endpointFaultSchema.refine((fault) => fault.mode !== "undefined", { message: '"undefined" is a status fault', path: ["mode"] }),
     status: endpointFaultSchema,
+    /** POST /api/v1/withdrawal/merchant (a replay of a known Idempotency-Key is never faulted). */
+    payouts: payoutFaultSchema,
     webhooks: z.strictObject({
       /** One attempt is not sent (logged "dropped"); the retry schedule goes on from there. */
       dropRate: rate,
@@ -163,10 +200,21 @@ export function defaultRuntimeConfig(project: RuntimeConfig["project"], webhookU
       timeoutMs: 60_000,
       retryScheduleMs: PAYRAM_RETRY_SCHEDULE_MS,
     },
+    payouts: {
+      autoApproveLimitUsd: "500.00",
+      hourlyLimitUsd: "5000.00",
+      dailyLimitUsd: "10000.00",
+      minimumUsd: "1.00",
+      duplicateWindowMs: 5 * MINUTE,
+      prices: { ETH: "3000.00", POL: "0.50", TRX: "0.25" },
+      disabled: [],
+      webhookRetries: 3,
+    },
     faults: {
       seed: 1,
       create: { ...noFault },
       status: { ...noFault },
+      payouts: { mode: "none", rate: 1, count: null, latencyMs: 0 },
       webhooks: { dropRate: 0, lostRate: 0, duplicateRate: 0, reorderRate: 0, reorderMaxHoldMs: 5_000, delayRate: 0, delayMs: 1_000 },
     },
   };

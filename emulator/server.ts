@@ -6,6 +6,8 @@ import type { ConfigResult, RuntimeConfig } from "./runtime-config";
 import { handleControl } from "./routes/control";
 import { handleIndex, handlePage, handlePageCancel, handlePageDeposit } from "./routes/hosted-page-routes";
 import { handleCreate, handleHealth, handleSearch, handleStatus } from "./routes/payram-api";
+import { handlePayoutCreate, handlePayoutList, handlePayoutRead, handleTicker } from "./routes/payouts-api";
+import type { PayoutAction } from "./payouts";
 import { resolveSettings, type EmulatorOptions } from "./settings";
 import type { DeliveryLogEntry } from "./webhooks";
 
@@ -15,6 +17,8 @@ export type { DeliveryLogEntry } from "./webhooks";
 export { signatureFor } from "./webhooks";
 
 type PaymentView = NonNullable<ReturnType<EmulatorCore["view"]>>;
+type PayoutView = NonNullable<ReturnType<EmulatorCore["payoutView"]>>;
+type PayoutCommandResult = { ok: true; payout: PayoutView } | { ok: false; reason: "not-found" | "illegal" };
 type CommandResult = { ok: true; payment: PaymentView } | { ok: false; reason: "not-found" | "terminal" | "bad-amount" };
 
 export interface Emulator {
@@ -34,6 +38,11 @@ export interface Emulator {
   /** The status reports UNDEFINED for this payment until it next changes (or `on` is false). */
   reportUndefined(referenceId: string, on?: boolean): CommandResult;
   ping(): Promise<DeliveryLogEntry[]>;
+  /** Every payout, with its status and the Idempotency-Key it was created with. */
+  payouts(): PayoutView[];
+  payout(id: number): PayoutView | undefined;
+  /** approve, reject, cancel, fail, initiate, send, process: as the /__emulator/payouts/{id}/… routes. */
+  payoutAction(id: number, action: PayoutAction, failureReason?: string): PayoutCommandResult;
   deliveries(): DeliveryLogEntry[];
   stats(): ReturnType<EmulatorCore["stats"]["snapshot"]>;
   config(): RuntimeConfig;
@@ -54,6 +63,13 @@ function route(core: EmulatorCore, req: IncomingMessage, res: ServerResponse): P
   if (path === "/api/v1/payment/search") return method === "POST" ? handleSearch(core, req, res) : methodNotAllowed("POST");
   const status = /^\/api\/v1\/payment\/reference\/([^/]+)$/.exec(path);
   if (status) return method === "GET" ? handleStatus(core, req, res, decodeURIComponent(status[1] ?? "")) : methodNotAllowed("GET");
+  if (path === "/api/v1/withdrawal/merchant") {
+    if (method === "POST") return handlePayoutCreate(core, req, res);
+    return method === "GET" ? handlePayoutList(core, req, res, url.searchParams) : methodNotAllowed("GET, POST");
+  }
+  const payout = /^\/api\/v1\/withdrawal\/([^/]+)\/merchant$/.exec(path);
+  if (payout) return method === "GET" ? handlePayoutRead(core, req, res, decodeURIComponent(payout[1] ?? "")) : methodNotAllowed("GET");
+  if (path === "/api/v1/ticker") return method === "GET" ? handleTicker(core, res) : methodNotAllowed("GET");
   if (path === "/api/v1/health") return method === "GET" ? handleHealth(core, res) : methodNotAllowed("GET");
   if (path === "/payments") return method === "GET" ? handlePage(core, res, url.searchParams) : methodNotAllowed("GET");
   if (path === "/payments/deposit") return method === "POST" ? handlePageDeposit(core, req, res) : methodNotAllowed("POST");
@@ -122,6 +138,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     redeliver: (referenceId) => ready.webhooks.redeliver(referenceId),
     reportUndefined: (referenceId, on = true) => toCommandResult(ready, ready.store.reportUndefined(referenceId, on)),
     ping: () => ready.webhooks.ping(),
+    payouts: () => ready.payoutViews(),
+    payout: (id) => ready.payoutView(id),
+    payoutAction: (id, action, failureReason) => {
+      const result = ready.payouts.act(id, action, failureReason);
+      return result.ok ? { ok: true, payout: ready.payoutView(id) as PayoutView } : { ok: false, reason: result.reason };
+    },
     deliveries: () => ready.webhooks.log(),
     stats: () => ready.stats.snapshot(),
     config: () => structuredClone(ready.config),

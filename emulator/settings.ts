@@ -179,6 +179,7 @@ export const CLI_SETTINGS: CliSetting[] = [
     help: "comma-separated delays before each retry (config webhooks.retryScheduleMs)",
     set: toConfig("webhooks.retryScheduleMs", (name, raw) => (raw.trim() === "" ? [] : raw.split(",").map((part) => integer(name, part)))),
   },
+  { flag: "payout-auto-approve-usd", env: "EMULATOR_PAYOUT_AUTO_APPROVE_USD", help: "payouts worth more USD wait in pending-approval (config payouts.autoApproveLimitUsd, default 500.00)", set: toConfig("payouts.autoApproveLimitUsd") },
   { flag: "seed", env: "EMULATOR_SEED", help: "seed of the fault PRNG (config faults.seed, default 1)", set: toConfig("faults.seed", integer) },
 ];
 

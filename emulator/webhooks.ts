@@ -81,7 +81,7 @@ export class WebhookDispatcher {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<http.ClientRequest>();
   private held: { delivery: Delivery; timer: NodeJS.Timeout }[] = [];
-  private lastBodies = new Map<string, { body: string; status: string | null }>();
+  private lastBodies = new Map<string, { kind: "payment" | "payout"; body: string; status: string | null; maxRetries: number | null }>();
   private closed = false;
   /** Bumped by reset(): answers to requests started before it are ignored. */
   private generation = 0;
@@ -95,12 +95,27 @@ export class WebhookDispatcher {
 
   /** A payment changed: deliver its payload, through the configured faults. */
   paymentEvent(referenceId: string, status: string, cancelled: boolean, payload: Record<string, unknown>, progress = false): void {
-    const { webhooks, faults } = this.config();
-    const body = JSON.stringify(payload);
+    const { webhooks } = this.config();
     const skip = !webhooks.enabled ? "webhooks are disabled" : cancelled && !webhooks.sendCancelled ? "sendCancelled is off" : null;
     if (skip) return this.logUnsent({ kind: "payment", referenceId, status, progress }, "skipped", skip);
-    this.lastBodies.set(referenceId, { body, status });
-    const delivery = this.newDelivery("payment", referenceId, status, body, { test: false, redelivery: false });
+    this.dispatch("payment", referenceId, status, JSON.stringify(payload), { progress, maxRetries: null });
+  }
+
+  /**
+   * A real payout changed (event_type payout.<status>): signed and sent like a payment event, through
+   * the same faults, with the first `maxRetries` delays of the retry schedule (§9: 0/2/4 s).
+   * Logged with kind "payout" and the payout id as referenceId.
+   */
+  payoutChange(payoutId: string, eventType: string, payload: Record<string, unknown>, maxRetries: number): void {
+    if (!this.config().webhooks.enabled) return this.logUnsent({ kind: "payout", referenceId: payoutId, status: eventType }, "skipped", "webhooks are disabled");
+    this.dispatch("payout", payoutId, eventType, JSON.stringify(payload), { progress: false, maxRetries });
+  }
+
+  private dispatch(kind: "payment" | "payout", referenceId: string, status: string, body: string, options: { progress: boolean; maxRetries: number | null }): void {
+    const { faults } = this.config();
+    const { progress, maxRetries } = options;
+    this.lastBodies.set(referenceId, { kind, body, status, maxRetries });
+    const delivery = this.newDelivery(kind, referenceId, status, body, { test: false, redelivery: false, maxRetries });
     if (!delivery) return;
     delivery.progress = progress;
     const f = faults.webhooks;
@@ -118,7 +133,7 @@ export class WebhookDispatcher {
       this.schedule(delivery, 1, delay ? f.delayMs : 0);
     }
     if (duplicate) {
-      const copy = this.newDelivery("payment", referenceId, status, body, { test: false, redelivery: false }, delivery.url);
+      const copy = this.newDelivery(kind, referenceId, status, body, { test: false, redelivery: false, maxRetries }, delivery.url);
       if (copy) {
         copy.fault = "duplicate";
         copy.progress = progress;
@@ -135,11 +150,11 @@ export class WebhookDispatcher {
     if (retry !== undefined) this.schedule(delivery, 2, retry);
   }
 
-  /** Sends the last payload of a payment again, byte for byte, without faults. False if none was sent yet. */
+  /** Sends the last payload of a payment (or payout, by its id) again, byte for byte, without faults. False if none was sent yet. */
   redeliver(referenceId: string): boolean {
     const last = this.lastBodies.get(referenceId);
     if (!last) return false;
-    const delivery = this.newDelivery("payment", referenceId, last.status, last.body, { test: false, redelivery: true });
+    const delivery = this.newDelivery(last.kind, referenceId, last.status, last.body, { test: false, redelivery: true, maxRetries: last.maxRetries });
     if (delivery) this.schedule(delivery, 1, 0);
     return true;
   }
@@ -177,6 +192,20 @@ export class WebhookDispatcher {
     return payload;
   }
 
+  /**
+   * How the latest delivery for this reference (a payout id) went: "delivered", "failed" (the
+   * schedule is spent, or lost), "skipped", or "pending" (not answered yet, retrying, or none yet).
+   */
+  deliveryStatus(referenceId: string): "pending" | "delivered" | "failed" | "skipped" {
+    const last = this.entries.findLast((entry) => entry.referenceId === referenceId);
+    if (!last) return "pending";
+    const attempts = this.entries.filter((entry) => entry.deliveryId === last.deliveryId);
+    if (attempts.some((entry) => entry.outcome === "delivered")) return "delivered";
+    if (attempts.some((entry) => entry.gaveUp || entry.fault === "lost")) return "failed";
+    if (attempts.some((entry) => entry.outcome === "skipped")) return "skipped";
+    return "pending";
+  }
+
   log(): DeliveryLogEntry[] {
     return this.entries.map((entry) => ({ ...entry }));
   }
@@ -210,7 +239,7 @@ export class WebhookDispatcher {
     referenceId: string | null,
     status: string | null,
     body: string,
-    flags: { test: boolean; redelivery: boolean },
+    flags: { test: boolean; redelivery: boolean; maxRetries?: number | null },
     url?: string,
   ): Delivery | null {
     const { webhooks, timeScale } = this.config();
@@ -227,7 +256,7 @@ export class WebhookDispatcher {
       legacyHeader: !flags.test && webhooks.legacyApiKeyHeader,
       emptyKey: false,
       test: flags.test,
-      retries: webhooks.retryScheduleMs.map((ms) => Math.round(ms * timeScale)),
+      retries: webhooks.retryScheduleMs.slice(0, flags.maxRetries ?? undefined).map((ms) => Math.round(ms * timeScale)),
       timeoutMs: webhooks.timeoutMs,
       fault: null,
       redelivery: flags.redelivery,

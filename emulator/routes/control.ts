@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { EmulatorCore } from "../core";
 import { parseJson, readBody, sendJson } from "../http";
+import type { PayoutAction } from "../payouts";
 
 /** /__emulator/*: the test and demo controls. No API key: a local tool, kept apart from PayRam's routes. */
 
@@ -16,11 +17,21 @@ export const CONTROL_ROUTES = [
   "POST /__emulator/payments/{reference_id}/undefined {\"on\":true} the status reports UNDEFINED until the payment changes",
   "POST /__emulator/ping                              send the dashboard's test ping to every webhook URL",
   "POST /__emulator/payout                            {\"eventType\":\"payout.completed\"} a signed payout event",
+  "GET  /__emulator/payouts                           every payout with its status and Idempotency-Key",
+  "GET  /__emulator/payouts/{id}                      one payout",
+  "POST /__emulator/payouts/{id}/approve              pending-approval -> pending (payout.approved)",
+  "POST /__emulator/payouts/{id}/reject               {\"reason\":\"…\"} pending-approval -> rejected",
+  "POST /__emulator/payouts/{id}/cancel               pending(-approval) -> cancelled",
+  "POST /__emulator/payouts/{id}/initiate             pending -> initiated (txHash set)",
+  "POST /__emulator/payouts/{id}/send                 initiated -> sent",
+  "POST /__emulator/payouts/{id}/process              sent -> processed",
+  "POST /__emulator/payouts/{id}/fail                 {\"reason\":\"…\"} pending/initiated/sent -> failed",
+  "POST /__emulator/payouts/{id}/redeliver            send the payout's last webhook again",
   "GET  /__emulator/deliveries[?reference_id=…]       the webhook delivery log",
   "GET  /__emulator/config                            runtime config",
   "PUT  /__emulator/config                            merge a partial runtime config",
   "GET  /__emulator/stats                             requests per PayRam endpoint and per reference",
-  "POST /__emulator/reset                             back to the start settings",
+  "POST /__emulator/reset                             payments, payouts, deliveries, stats and config back to the start settings",
 ];
 
 type Json = { ok: true; value: unknown } | { ok: false };
@@ -40,6 +51,7 @@ async function readJson(core: EmulatorCore, req: IncomingMessage, res: ServerRes
 
 const depositSchema = z.strictObject({ amountInUSD: z.union([z.string(), z.number()]) });
 const undefinedSchema = z.strictObject({ on: z.boolean().default(true) });
+const reasonSchema = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
 const payoutSchema = z.strictObject({ eventType: z.string().regex(/^payout\.[a-z_]+$/).default("payout.completed") });
 
 function notFound(res: ServerResponse) {
@@ -67,6 +79,18 @@ export async function handleControl(
       return view ? sendJson(res, 200, view) : notFound(res);
     }
     if (action && method === "POST") return paymentCommand(core, req, res, referenceId, action);
+  }
+  if (route === "/payouts" && method === "GET") return sendJson(res, 200, { payouts: core.payoutViews() });
+  const payoutAction = /^\/payouts\/([^/]+)(?:\/(approve|reject|cancel|fail|initiate|send|process|redeliver))?$/.exec(route);
+  if (payoutAction) {
+    const raw = decodeURIComponent(payoutAction[1] ?? "");
+    const id = /^\d{1,15}$/.test(raw) ? Number(raw) : -1;
+    const action = payoutAction[2] as PayoutAction | "redeliver" | undefined;
+    if (!action && method === "GET") {
+      const view = core.payoutView(id);
+      return view ? sendJson(res, 200, view) : sendJson(res, 404, { error: "payout not found" });
+    }
+    if (action && method === "POST") return payoutCommand(core, req, res, id, action);
   }
   if (route === "/ping" && method === "POST") return sendJson(res, 200, { deliveries: await core.webhooks.ping() });
   if (route === "/payout" && method === "POST") {
@@ -127,4 +151,22 @@ async function paymentCommand(core: EmulatorCore, req: IncomingMessage, res: Ser
     case "terminal":
       return sendJson(res, 409, { error: `payment is ${result.payment?.state ?? "closed"}: terminal states never change`, payment: core.view(referenceId) });
   }
+}
+
+async function payoutCommand(core: EmulatorCore, req: IncomingMessage, res: ServerResponse, id: number, action: PayoutAction | "redeliver"): Promise<void> {
+  const json = await readJson(core, req, res);
+  if (!json.ok) return;
+  if (!core.payouts.get(id)) return sendJson(res, 404, { error: "payout not found" });
+  if (action === "redeliver") {
+    return core.webhooks.redeliver(String(id)) ? sendJson(res, 202, { redelivered: true }) : sendJson(res, 409, { error: "no webhook was sent for this payout yet" });
+  }
+  const body = reasonSchema.safeParse(json.value);
+  if (!body.success) return sendJson(res, 400, { error: 'body must be empty or {"reason": "…"}' });
+  const result = core.payouts.act(id, action, body.data.reason);
+  if (result.ok) return sendJson(res, 200, core.payoutView(id));
+  if (result.reason === "not-found") return sendJson(res, 404, { error: "payout not found" });
+  return sendJson(res, 409, {
+    error: `cannot ${action} a payout that is ${result.payout.status} (only from ${result.allowedFrom.join(", ")})`,
+    payout: core.payoutView(id),
+  });
 }
