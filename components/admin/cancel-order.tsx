@@ -3,15 +3,18 @@
 import { useActionState } from "react";
 import { cancelOrderAction, type CancelOrderState } from "@/lib/actions/admin";
 
-/** Cancels an unpaid order with no payment open at PayRam (the server decides and says why not). */
-export function CancelOrderButton({ orderId }: { orderId: string }) {
+/** Cancels an order with no payment open at PayRam (the server decides and says why not); a paid one becomes refundable. */
+export function CancelOrderButton({ orderId, paid }: { orderId: string; paid: boolean }) {
   const [state, action, pending] = useActionState<CancelOrderState, FormData>(cancelOrderAction, { message: null, error: null });
   return (
     <form
       action={action}
       className="space-y-2"
       onSubmit={(event) => {
-        if (!window.confirm("Cancel this order? It can no longer be paid, and its stock goes back on sale.")) event.preventDefault();
+        const question = paid
+          ? "Cancel this paid order? It will not be fulfilled, its stock goes back on sale, and what it received becomes refundable."
+          : "Cancel this order? It can no longer be paid, and its stock goes back on sale.";
+        if (!window.confirm(question)) event.preventDefault();
       }}
     >
       <input type="hidden" name="orderId" value={orderId} />

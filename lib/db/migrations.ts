@@ -600,6 +600,48 @@ const mailAndFulfilment: Migration = {
   },
 };
 
+/**
+ * Issue 21: refunds, paid out through PayRam's payouts API. Each refund row is written, with its
+ * Idempotency-Key and the exact body, before PayRam is first called; at most one per order is in
+ * flight (a partial unique index), and a form token finds a double click's row again.
+ */
+const refunds: Migration = {
+  async up(db: AnyDb) {
+    const t = types(db);
+    const inFlight = ["requesting", "pending-otp-verification", "pending-approval", "pending", "initiated", "sent"];
+    await db.schema
+      .createTable("refunds")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("order_id", "text", (c) => c.notNull().references("orders.id").onDelete("cascade"))
+      .addColumn("form_token", "text", (c) => c.notNull().unique())
+      .addColumn("idempotency_key", "text", (c) => c.notNull().unique())
+      .addColumn("amount_cents", "bigint", (c) => c.notNull().check(sql`amount_cents > 0`))
+      .addColumn("network", "text", (c) => c.notNull())
+      .addColumn("token", "text", (c) => c.notNull())
+      .addColumn("address", "text", (c) => c.notNull())
+      .addColumn("crypto_amount", "text", (c) => c.notNull())
+      .addColumn("price", "text", (c) => c.notNull())
+      .addColumn("request_body", "text", (c) => c.notNull())
+      .addColumn("payout_id", "text", (c) => c.unique())
+      .addColumn("status", "text", (c) =>
+        c.notNull().check(oneOf("status", [...inFlight, "processed", "failed", "rejected", "cancelled", "refused"])),
+      )
+      .addColumn("tx_hash", "text")
+      .addColumn("failure_reason", "text")
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("updated_at", t.time, (c) => c.notNull())
+      .addColumn("last_sent_at", t.time)
+      .execute();
+    await db.schema
+      .createIndex("refunds_one_in_flight")
+      .unique()
+      .on("refunds")
+      .column("order_id")
+      .where(oneOf("status", inFlight))
+      .execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -613,4 +655,5 @@ export const migrations: Record<string, Migration> = {
   "0009_storms_and_top_ups": stormsAndTopUps,
   "0010_catalog_and_stock": catalogAndStock,
   "0011_mail_and_fulfilment": mailAndFulfilment,
+  "0012_refunds": refunds,
 };

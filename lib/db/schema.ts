@@ -300,6 +300,7 @@ export const MAIL_KINDS = [
   "downloads_ready", // digital goods: the download page
   "merchant_paid", // to the merchant: a new paid order
   "merchant_attention", // to the merchant: something needs a look
+  "refund_sent", // a refund's payout was sent, with its transaction
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -326,7 +327,51 @@ export interface OutboxTable {
   last_error: string | null;
 }
 
+/** A refund's state: "requesting" until PayRam answers the create, then PayRam's payout status; "refused": PayRam created nothing. */
+export const REFUND_STATUSES = [
+  "requesting",
+  "pending-otp-verification",
+  "pending-approval",
+  "pending",
+  "initiated",
+  "sent",
+  "processed",
+  "failed",
+  "rejected",
+  "cancelled",
+  "refused",
+] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+export interface RefundsTable {
+  id: string;
+  order_id: string;
+  /** The merchant's refund form's one-time token: a double click finds this row again. */
+  form_token: string;
+  /** Sent with every try of the create: PayRam answers the same payout, never a second. */
+  idempotency_key: string;
+  /** USD refunded, in cents. */
+  amount_cents: number;
+  /** PayRam's blockchainCode and currencyCode. */
+  network: string;
+  token: string;
+  address: string;
+  /** What PayRam pays out, in the token's units (an exact decimal string), computed once from `price`. */
+  crypto_amount: string;
+  price: string;
+  /** The exact JSON body of the create, resent as-is by every retry. */
+  request_body: string;
+  payout_id: string | null;
+  status: RefundStatus;
+  tx_hash: string | null;
+  failure_reason: string | null;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+  last_sent_at: IsoTime | null;
+}
+
 export interface Database {
+  refunds: RefundsTable;
   outbox: OutboxTable;
   counters: CountersTable;
   products: ProductsTable;

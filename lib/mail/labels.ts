@@ -10,4 +10,5 @@ export const MAIL_LABELS: Record<MailKind, string> = {
   downloads_ready: "downloads ready",
   merchant_paid: "new paid order (to the merchant)",
   merchant_attention: "needs attention (to the merchant)",
+  refund_sent: "refund sent",
 };

@@ -20,7 +20,8 @@ export type MailPayload =
   | { kind: "shipped"; orderNumber: number; orderId: string; lines: MailLine[]; carrier: string; trackingNumber: string; trackingUrl: string | null }
   | { kind: "downloads_ready"; orderNumber: number; orderId: string; files: string[] }
   | { kind: "merchant_paid"; orderNumber: number; orderId: string; totalUsd: string; email: string }
-  | { kind: "merchant_attention"; orderNumber: number | null; orderId: string | null; what: string; detail: string };
+  | { kind: "merchant_attention"; orderNumber: number | null; orderId: string | null; what: string; detail: string }
+  | { kind: "refund_sent"; orderNumber: number; orderId: string; amountUsd: string; cryptoAmount: string; token: string; txHash: string | null };
 
 export interface MailContext {
   shopName: string;
@@ -100,6 +101,12 @@ export function renderMail(payload: MailPayload, context: MailContext): Rendered
         heading: `Order ${number} is paid: ${usd(payload.totalUsd)}`,
         paragraphs: [`From ${payload.email}.`],
         link: { href: `${context.baseUrl}/admin/orders/${payload.orderId}`, label: "Open it in the merchant area" },
+      });
+    case "refund_sent":
+      return compose(`Order ${number}: your refund was sent`, {
+        heading: `We sent you ${usd(payload.amountUsd)}`,
+        paragraphs: [`${payload.cryptoAmount} ${payload.token} is on its way to your wallet.${payload.txHash ? ` Transaction: ${payload.txHash}` : ""}`],
+        link: { href: order(), label: "Your order's page" },
       });
     case "merchant_attention":
       return compose(`Needs attention${number ? `: order ${number}` : ""} — ${payload.what}`, {

@@ -136,12 +136,12 @@ export interface ShopperFacts {
 export function describeForShopper(view: ShopperFacts): { title: string; tone: "wait" | "ok" | "warn"; body: string } {
   // Paid, perhaps over several payments (a top-up under its own reference): say so, whatever
   // state the shopper's first payment was left in.
-  if (view.paid && view.state !== "OVER_FILLED" && view.state !== "FILLED") {
+  if (view.paid && !view.cancelledByShop && view.state !== "OVER_FILLED" && view.state !== "FILLED") {
     return { tone: "ok", title: "Paid — thank you!", body: `We received ${usd(view.receivedUsd)}. Your order is confirmed and on its way to being fulfilled.` };
   }
-  if (view.cancelledByShop && !view.paid) {
+  if (view.cancelledByShop) {
     return parseCents(view.receivedUsd) > 0
-      ? { tone: "warn", title: "The shop cancelled this order", body: `We received ${usd(view.receivedUsd)} for it: the shop will contact you to return it.` }
+      ? { tone: "warn", title: "The shop cancelled this order", body: `We received ${usd(view.receivedUsd)} for it: the shop returns it to you (see Refunds below).` }
       : { tone: "warn", title: "The shop cancelled this order", body: "Nothing was received, and nothing more can be paid for it." };
   }
   switch (view.state) {

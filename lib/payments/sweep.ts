@@ -7,6 +7,7 @@ import { customerIdFor } from "../payram/ids";
 import { MERCHANT_STATES, SYNCABLE_STATES } from "./states";
 import { releaseOrphanedStock } from "../catalog/stock";
 import { mailRefusedWebhooks } from "../mail/events";
+import { syncOpenRefunds } from "../refunds";
 import { closeLostStarts, startLostAfterMs } from "./attempts";
 import { retryPendingReferences } from "./pending";
 import { syncPayment, type SyncDeps } from "./sync";
@@ -57,6 +58,8 @@ export async function sweepDue(deps: SyncDeps, options: SweepOptions = {}): Prom
   if (!options.stopped?.()) add(total, { changed: 0, ...(await retryPendingReferences(deps)) });
   // A burst of refused webhook deliveries: the merchant hears of it (once an hour at most).
   await mailRefusedWebhooks(deps.db);
+  // Refunds PayRam has not finished (payout webhooks are only a signal, and may be lost).
+  if (!options.stopped?.()) total.changed += await syncOpenRefunds(deps);
   return total;
 }
 

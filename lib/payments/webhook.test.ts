@@ -245,14 +245,14 @@ describeOnEachDatabase("webhook ingestion", (get) => {
     expect(await receiveWebhook(deps(), signed([1, 2]))).toMatchObject({ status: 400 });
   });
 
-  it("acknowledges the ping before authentication without recording anything, and payout events without acting", async () => {
+  it("acknowledges the ping before authentication without recording anything, and a payout event about no refund of the shop's without acting", async () => {
     const before = await get().db.selectFrom("webhook_deliveries").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
     expect(await receiveWebhook(deps(), post({ event_type: "payout.ping" }, { "x-webhook-test": "true" }))).toEqual({ status: 200, body: { ok: true, result: "ping" } });
     // §8's other reading: signed, with an empty API-KEY header.
     expect(await receiveWebhook(deps({ requireSignature: true }), signed({ event_type: "payout.ping" }, TEST_API_KEY, { "api-key": "" }))).toEqual({ status: 200, body: { ok: true, result: "ping" } });
     const after = await get().db.selectFrom("webhook_deliveries").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
-    expect(await receiveWebhook(deps(), signed({ event_type: "payout.completed", reference_id: "p-1" }))).toEqual({ status: 200, body: { ok: true, result: "ignored" } });
+    expect(await receiveWebhook(deps(), signed({ event_type: "payout.processed", payout_id: "p-1" }))).toEqual({ status: 200, body: { ok: true, result: "unknown_reference" } });
   });
 
   it("answers 2xx for a reference that is not ours (PayRam would retry anything else)", async () => {

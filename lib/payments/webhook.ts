@@ -11,6 +11,7 @@ import { forgetPending, isAdoptable, notePending } from "./pending";
 import { isSyncable, nextState, PAYRAM_STATES } from "./states";
 import { syncPayment, type SyncDeps } from "./sync";
 import { claimSync, DELIVERY_SYNC_INTERVAL_MS, releaseClaim, requestResync, type Claim } from "./sync-claim";
+import { payoutNews } from "../refunds";
 
 /**
  * PayRam's notifications, from the raw request to a 2xx. The payload only names
@@ -95,8 +96,11 @@ async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Prom
     return { status: 400, body: { ok: false, error: reading.reason } };
   }
   if (reading.kind === "payout") {
-    await record({ verdict: "ignored", reason: "payout event", ...about });
-    return { status: 200, body: { ok: true, result: "ignored" } };
+    // Only a signal: the refund it names is read from PayRam (lib/refunds).
+    const payoutId = reading.notice.payoutId;
+    const verdict = payoutId ? await payoutNews(deps, payoutId) : "unknown_reference";
+    await record({ verdict, reason: verdict === "accepted" ? `payout ${payoutId}` : "a payout this shop did not make", ...about, reference_id: payoutId ?? null });
+    return { status: 200, body: { ok: true, result: verdict } };
   }
 
   const arrivedAt = incoming.receivedAt ?? Date.now();

@@ -83,6 +83,92 @@ export interface PayramClient {
    * lost. "unsupported" when this PayRam has no search (404).
    */
   searchPayments(customerId: string): Promise<PayramPayment[] | "unsupported">;
+  /** `POST /api/v1/withdrawal/merchant` with its Idempotency-Key: the same key always answers the same payout. */
+  createPayout(body: PayoutRequest, idempotencyKey: string): Promise<Payout>;
+  /** One payout; null when PayRam does not know it (another project's id). */
+  getPayout(id: string): Promise<Payout | null>;
+  /** The project's most recent payouts, newest first. */
+  listPayouts(limit?: number): Promise<Payout[]>;
+  /** What PayRam pays out in: each network and token with its USD price and precision. */
+  ticker(): Promise<TickerEntry[]>;
+}
+
+/** The body of a payout create (contract §9): the amount in the token's units, as an exact decimal string. */
+export interface PayoutRequest {
+  email: string;
+  blockchainCode: string;
+  currencyCode: string;
+  amount: string;
+  toAddress: string;
+  customerID: string;
+}
+
+export interface Payout {
+  id: string;
+  /** PayRam's status, lower-case: pending-approval, pending, initiated, sent, processed, failed, rejected, cancelled… */
+  status: string;
+  txHash: string | null;
+  failureReason: string | null;
+  amount: string | null;
+  toAddress: string | null;
+  blockchainCode: string | null;
+  currencyCode: string | null;
+  createdAt: string | null;
+}
+
+export interface TickerEntry {
+  network: string;
+  token: string;
+  /** USD per unit, an exact decimal string ("1.0" for stablecoins). */
+  price: string;
+  /** Decimals a payout amount may carry. */
+  walletPrecision: number;
+}
+
+const decimalText = z.union([z.string().trim().regex(/^\d+(\.\d+)?$/), z.number().nonnegative().transform(String)]);
+const payoutBody = z
+  .looseObject({
+    id: z.union([z.string().trim().min(1).max(200), z.number().int().transform(String)]),
+    status: z.string().trim().min(1).max(60),
+    txHash: z.string().max(200).nullish(),
+    failureReason: z.string().max(500).nullish(),
+    amount: decimalText.nullish().catch(null),
+    toAddress: z.string().max(200).nullish(),
+    blockchainCode: z.string().max(20).nullish(),
+    currencyCode: z.string().max(20).nullish(),
+    createdAt: z.string().max(60).nullish(),
+  })
+  .transform((v): Payout => ({
+    id: v.id,
+    status: v.status.toLowerCase(),
+    txHash: v.txHash || null,
+    failureReason: v.failureReason || null,
+    amount: v.amount ?? null,
+    toAddress: v.toAddress ?? null,
+    blockchainCode: v.blockchainCode ?? null,
+    currencyCode: v.currencyCode ?? null,
+    createdAt: v.createdAt ?? null,
+  }));
+/** A list as a bare array or under `data`, `payouts` or `withdrawals`. */
+const listOf = <T extends z.ZodType>(item: T) =>
+  z.union([
+    z.array(item),
+    z.looseObject({ data: z.array(item) }).transform((v) => v.data),
+    z.looseObject({ payouts: z.array(item) }).transform((v) => v.payouts),
+    z.looseObject({ withdrawals: z.array(item) }).transform((v) => v.withdrawals),
+  ]);
+const tickerItem = z
+  .looseObject({
+    blockchainCode: z.string().trim().min(1).max(20),
+    currencyCode: z.string().trim().min(1).max(20),
+    price: decimalText,
+    walletPrecision: z.coerce.number().int().min(0).max(18),
+  })
+  .transform((v): TickerEntry => ({ network: v.blockchainCode, token: v.currencyCode, price: v.price, walletPrecision: v.walletPrecision }));
+
+/** A non-2xx answer as a PayramError, with PayRam's own error code when it named one. */
+function answerError(status: number, json: unknown): PayramError {
+  return new PayramError(failureForStatus(status), describeErrorAnswer(status, json), status, readErrorEnvelope(json)?.code);
 }
 
 /**
@@ -206,10 +292,10 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
   const doFetch = options.fetch ?? fetch;
 
   /** One request, one time-out; never retried here (the caller decides, per endpoint). */
-  async function call(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  async function call(method: "GET" | "POST", path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
     const started = performance.now();
     try {
-      const answer = await send(method, path, body);
+      const answer = await send(method, path, body, headers);
       log.info({ event: "payram_call", method, path, status: answer.status, ms: elapsed(started) }, "PayRam call");
       return answer;
     } catch (error) {
@@ -218,7 +304,7 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
     }
   }
 
-  async function send(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  async function send(method: "GET" | "POST", path: string, body: unknown, extraHeaders: Record<string, string>): Promise<{ status: number; json: unknown }> {
     let response: Response;
     try {
       response = await doFetch(`${options.baseUrl}${path}`, {
@@ -227,6 +313,7 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
           "API-Key": options.apiKey,
           Accept: "application/json",
           ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+          ...extraHeaders,
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(options.timeoutMs),
@@ -312,6 +399,46 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
       if (payments) return payments;
       if (readErrorEnvelope(json)) throw new PayramError("refused", describeErrorAnswer(status, json), status);
       throw new PayramError("invalid_response", "PayRam's payment search answer has no list of payments", status);
+    },
+
+    async createPayout(body, idempotencyKey) {
+      // Never retried here: the caller resends the stored body with the same key.
+      const { status, json } = await call("POST", "/api/v1/withdrawal/merchant", body, { "Idempotency-Key": idempotencyKey });
+      if (status < 200 || status >= 300) throw answerError(status, json);
+      const payout = payoutBody.safeParse(json);
+      if (!payout.success) throw new PayramError("invalid_response", "PayRam's answer to the payout has no id and status", status);
+      return payout.data;
+    },
+
+    async getPayout(id) {
+      const { status, json } = await call("GET", `/api/v1/withdrawal/${encodeURIComponent(id)}/merchant`);
+      if (status === 404) return null;
+      if (status < 200 || status >= 300) throw answerError(status, json);
+      const payout = payoutBody.safeParse(json);
+      if (!payout.success) throw new PayramError("invalid_response", "PayRam's payout has no id and status", status);
+      return payout.data;
+    },
+
+    async listPayouts(limit = 100) {
+      const { status, json } = await call("GET", `/api/v1/withdrawal/merchant?limit=${limit}&offset=0&order=desc&sortBy=createdAt`);
+      if (status < 200 || status >= 300) throw answerError(status, json);
+      const list = listOf(z.unknown()).safeParse(json);
+      if (!list.success) throw new PayramError("invalid_response", "PayRam's payout list is no list", status);
+      return list.data.flatMap((item) => {
+        const payout = payoutBody.safeParse(item);
+        return payout.success ? [payout.data] : [];
+      });
+    },
+
+    async ticker() {
+      const { status, json } = await call("GET", "/api/v1/ticker");
+      if (status < 200 || status >= 300) throw answerError(status, json);
+      const list = listOf(z.unknown()).safeParse(json);
+      if (!list.success) throw new PayramError("invalid_response", "PayRam's ticker is no list", status);
+      return list.data.flatMap((item) => {
+        const entry = tickerItem.safeParse(item);
+        return entry.success ? [entry.data] : [];
+      });
     },
   };
 }

@@ -19,6 +19,8 @@ export class PayramError extends Error {
     readonly failure: PayramFailure,
     message: string,
     readonly status?: number,
+    /** PayRam's own error code when its answer named one (e.g. "EXCHANGE_RATE_UNAVAILABLE"). */
+    readonly code?: string,
   ) {
     super(message);
     this.name = "PayramError";

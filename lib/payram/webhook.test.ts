@@ -69,7 +69,7 @@ describe("the payload", () => {
       kind: "payment",
       auth: "signature",
       names: { referenceId: REF, invoiceId: "1001-1" },
-      notice: { referenceId: REF, invoiceId: "1001-1", status: "FILLED", eventType: "payment.updated", customerId: null, customerEmail: null, filledCents: null, confirmations: null },
+      notice: { referenceId: REF, invoiceId: "1001-1", status: "FILLED", eventType: "payment.updated", customerId: null, customerEmail: null, filledCents: null, confirmations: null, payoutId: null },
     });
     expect(readWebhook(signed({ invoice_id: 1001, status: "OPEN" }), keys)).toMatchObject({ kind: "payment", names: { invoiceId: "1001" } });
     // A request PayRam opened by itself has an empty invoice id: no invoice, still a payment.
@@ -85,10 +85,10 @@ describe("the payload", () => {
   });
 
   it("reads a payout event as one, whatever else it carries", () => {
-    expect(readWebhook(signed({ event_type: "Payout.Processed", reference_id: "p-1", status: "PROCESSED" }), keys)).toEqual({
+    expect(readWebhook(signed({ event_type: "Payout.Processed", reference_id: "p-1", payout_id: "42", status: "PROCESSED" }), keys)).toEqual({
       kind: "payout",
       auth: "signature",
-      notice: { referenceId: "p-1", invoiceId: null, eventType: "Payout.Processed", status: "PROCESSED", customerId: null, customerEmail: null, filledCents: null, confirmations: null },
+      notice: { referenceId: "p-1", invoiceId: null, eventType: "Payout.Processed", status: "PROCESSED", customerId: null, customerEmail: null, filledCents: null, confirmations: null, payoutId: "42" },
     });
   });
 

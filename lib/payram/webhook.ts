@@ -41,6 +41,8 @@ export interface WebhookNotice {
   /** What it claims arrived, in USD cents (rounded half up as the GET's), and the confirmations: compared with what the shop holds to spare PayRam a call. */
   filledCents: number | null;
   confirmations: Confirmations | null;
+  /** A payout event's payout (`payout_id`): the refund it is about. */
+  payoutId?: string | null;
 }
 
 /**
@@ -149,6 +151,7 @@ const payloadSchema = z.looseObject({
   customer_email: z.string().trim().max(254).nullish().catch(null),
   event_type: z.string().max(100).nullish(),
   status: z.string().max(100).nullish(),
+  payout_id: id.nullish().catch(null),
   filled_amount_in_usd: z.unknown().optional(),
   confirmation_current: z.unknown().optional(),
   confirmation_required: z.unknown().optional(),
@@ -175,5 +178,6 @@ function readPayload(json: unknown): WebhookNotice | null {
     customerEmail: parsed.data.customer_email || null,
     filledCents: claimedCents(parsed.data.filled_amount_in_usd),
     confirmations: readConfirmations(parsed.data.confirmation_current, parsed.data.confirmation_required),
+    payoutId: parsed.data.payout_id ?? null,
   };
 }

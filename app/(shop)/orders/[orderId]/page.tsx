@@ -8,6 +8,8 @@ import { orderAttempts } from "@/lib/payments/attempts";
 import { currentAttempt, syncUnderWay, toStatusView } from "@/lib/payments/status";
 import { OrderLines, orderItemLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
+import { centsToDecimal } from "@/lib/money";
+import { describeForShopper, orderRefunds } from "@/lib/refunds";
 
 export const metadata: Metadata = { title: "Your order", robots: { index: false } };
 
@@ -20,7 +22,8 @@ export default async function OrderPage({ params }: PageProps<"/orders/[orderId]
   const db = getDb();
   const order = await findOrder(db, orderId);
   if (!order) notFound();
-  const [items, attempts] = await Promise.all([listOrderItems(db, order.id), orderAttempts(db, order.id)]);
+  const [items, attempts, refunds] = await Promise.all([listOrderItems(db, order.id), orderAttempts(db, order.id), orderRefunds(db, order.id)]);
+  const shown = refunds.filter((refund) => refund.status !== "refused");
   return (
     <div className="space-y-6">
       <div>
@@ -31,6 +34,17 @@ export default async function OrderPage({ params }: PageProps<"/orders/[orderId]
         </p>
       </div>
       <OrderStatus orderId={order.id} initial={toStatusView(order, attempts, syncUnderWay(db, currentAttempt(attempts)))} downloads={items.some((item) => item.ships === 0)} />
+      {shown.length > 0 && (
+        <Panel id="refunds" title="Refunds">
+          <ul className="mt-2 space-y-1 text-sm" data-testid="shopper-refunds">
+            {shown.map((refund) => (
+              <li key={refund.id} data-status={refund.status}>
+                ${centsToDecimal(refund.amount_cents)} as {refund.crypto_amount} {refund.token}: {describeForShopper(refund)}
+              </li>
+            ))}
+          </ul>
+        </Panel>
+      )}
       <Panel id="items" title="Items">
         <OrderLines lines={orderItemLines(items)} totalCents={order.total_cents} totalTestId="order-total" />
         {order.shipping_name && (

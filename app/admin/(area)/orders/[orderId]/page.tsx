@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CancelOrderButton } from "@/components/admin/cancel-order";
 import { OrderMails } from "@/components/admin/order-mails";
+import { Refunds } from "@/components/admin/refunds";
 import { ResolveForm } from "@/components/admin/resolve-form";
 import { ShipForm } from "@/components/admin/ship-form";
 import { OrderLines, orderItemLines } from "@/components/order-lines";
@@ -15,8 +16,9 @@ import { ATTENTION_LABELS, orderDetail } from "@/lib/admin/orders";
 import { loadConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/server";
 import { orderMails } from "@/lib/mail/outbox";
+import { describeStatus, newRefundFormToken, orderRefunds, refundableCents } from "@/lib/refunds";
 import { formatUtc } from "@/lib/format";
-import { formatUsd } from "@/lib/money";
+import { centsToDecimal, formatUsd } from "@/lib/money";
 import { orderIdSchema } from "@/lib/orders";
 import { MERCHANT_STATE_LABELS } from "@/lib/payments/states";
 
@@ -30,6 +32,8 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
   const { order, items, payments, timeline, attention, fulfilment } = detail;
   const received = order.received_cents;
   const open = attention.filter((item) => item.resolved_at === null);
+  const refunds = await orderRefunds(getDb(), order.id);
+  const refundable = refundableCents(order, refunds);
   const toShip = order.paid_at && !order.cancelled_at ? items.filter((item) => item.ships === 1 && item.shipped_at === null) : [];
   return (
     <div className="space-y-6">
@@ -77,7 +81,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
           </div>
           <div className="space-y-4">
             <SyncNowButton orderId={order.id} />
-            {!order.paid_at && !order.cancelled_at && <CancelOrderButton orderId={order.id} />}
+            {!order.cancelled_at && <CancelOrderButton orderId={order.id} paid={order.paid_at !== null} />}
           </div>
         </div>
         <PaymentsTable payments={payments} />
@@ -126,6 +130,26 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
           </div>
         )}
       </Panel>
+
+      {(refunds.length > 0 || refundable > 0) && (
+        <Refunds
+          orderId={order.id}
+          refundableUsd={centsToDecimal(refundable)}
+          formToken={newRefundFormToken()}
+          refunds={refunds.map((refund) => ({
+            id: refund.id,
+            amountUsd: centsToDecimal(refund.amount_cents),
+            cryptoAmount: refund.crypto_amount,
+            token: refund.token,
+            network: refund.network,
+            address: refund.address,
+            status: refund.status,
+            description: describeStatus(refund),
+            txHash: refund.tx_hash,
+            createdAt: refund.created_at,
+          }))}
+        />
+      )}
 
       <OrderMails mails={await orderMails(getDb(), order.id)} mailOff={loadConfig().mail.smtpUrl === null} />
     </div>

@@ -1,0 +1,138 @@
+"use client";
+
+import { useActionState } from "react";
+import { refundAction, retryRefundAction, type RefundState } from "@/lib/actions/refunds";
+
+export interface RefundRow {
+  id: string;
+  amountUsd: string;
+  cryptoAmount: string;
+  token: string;
+  network: string;
+  address: string;
+  status: string;
+  description: string;
+  txHash: string | null;
+  createdAt: string;
+}
+
+const NETWORKS = [
+  ["ETH", "Ethereum"],
+  ["BASE", "Base"],
+  ["POLYGON", "Polygon"],
+  ["TRX", "TRON"],
+] as const;
+const TOKENS = ["USDC", "USDT", "ETH", "POL", "TRX"] as const;
+
+const IN_FLIGHT = new Set(["requesting", "pending-otp-verification", "pending-approval", "pending", "initiated", "sent"]);
+
+function AskAgain({ refundId, label }: { refundId: string; label: string }) {
+  const [state, action, pending] = useActionState<RefundState, FormData>(retryRefundAction, { message: null, error: null, field: null });
+  return (
+    <form action={action} className="mt-1 flex flex-wrap items-center gap-2">
+      <input type="hidden" name="refundId" value={refundId} />
+      <button type="submit" disabled={pending} className="rounded-md border border-paper-line px-2 py-1 text-xs font-medium disabled:opacity-70">
+        {pending ? "Asking PayRam…" : label}
+      </button>
+      <span role="status" aria-live="polite" className="text-xs">
+        {state.message}
+        {state.error && <span className="text-bad">{state.error}</span>}
+      </span>
+    </form>
+  );
+}
+
+/** The order's refunds (paid out through PayRam) and, while something is refundable, the form for a new one. */
+export function Refunds({ orderId, refunds, refundableUsd, formToken }: { orderId: string; refunds: RefundRow[]; refundableUsd: string; formToken: string }) {
+  const [state, action, pending] = useActionState<RefundState, FormData>(refundAction, { message: null, error: null, field: null });
+  const error = (field: string) => (state.field === field ? state.error : null);
+  // A refused form comes back with what was typed; a new key renders the fields with it.
+  const values = state.values;
+  const formKey = values ? JSON.stringify(values) : "blank";
+  return (
+    <section aria-labelledby="refunds" className="space-y-4 rounded-xl border border-paper-line bg-paper p-6">
+      <h2 id="refunds" className="text-lg font-semibold">
+        Refunds
+      </h2>
+      {refunds.length > 0 && (
+        <ul className="space-y-2 text-sm" data-testid="refunds">
+          {refunds.map((refund) => (
+            <li key={refund.id} data-status={refund.status}>
+              <span className="font-medium tabular-nums">${refund.amountUsd}</span> as {refund.cryptoAmount} {refund.token} on {refund.network} to{" "}
+              <code className="break-all">{refund.address}</code>: {refund.description}
+              {IN_FLIGHT.has(refund.status) && <AskAgain refundId={refund.id} label={refund.status === "requesting" ? "Ask PayRam again" : "Check with PayRam"} />}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="text-sm">
+        Refundable now: <strong className="tabular-nums" data-testid="refundable">${refundableUsd}</strong>
+      </p>
+      {refundableUsd !== "0.00" && (
+        <form action={action} key={formKey} className="grid gap-3 sm:grid-cols-2" noValidate>
+          <input type="hidden" name="orderId" value={orderId} />
+          <input type="hidden" name="formToken" value={formToken} />
+          <div>
+            <label htmlFor="refund-network" className="block text-sm font-medium">
+              Network
+            </label>
+            <select id="refund-network" name="network" className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5" defaultValue={values?.network || "ETH"}>
+              {NETWORKS.map(([code, name]) => (
+                <option key={code} value={code}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="refund-token" className="block text-sm font-medium">
+              Token
+            </label>
+            <select id="refund-token" name="token" className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5" defaultValue={values?.token || "USDC"} aria-describedby={error("token") ? "refund-token-error" : undefined}>
+              {TOKENS.map((token) => (
+                <option key={token}>{token}</option>
+              ))}
+            </select>
+            {error("token") && (
+              <p id="refund-token-error" className="mt-1 text-sm text-bad">
+                {error("token")}
+              </p>
+            )}
+          </div>
+          <div className="sm:col-span-2">
+            <label htmlFor="refund-address" className="block text-sm font-medium">
+              Shopper&apos;s wallet address
+            </label>
+            <input id="refund-address" name="address" defaultValue={values?.address ?? ""} autoComplete="off" spellCheck={false} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 font-mono text-sm" aria-invalid={error("address") ? true : undefined} aria-describedby={error("address") ? "refund-address-error" : undefined} />
+            {error("address") && (
+              <p id="refund-address-error" className="mt-1 text-sm text-bad">
+                {error("address")}
+              </p>
+            )}
+          </div>
+          <div>
+            <label htmlFor="refund-amount" className="block text-sm font-medium">
+              Amount (USD)
+            </label>
+            <input id="refund-amount" name="amount" inputMode="decimal" defaultValue={values?.amount ?? refundableUsd} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 tabular-nums" aria-invalid={error("amount") ? true : undefined} aria-describedby={error("amount") ? "refund-amount-error" : undefined} />
+            {error("amount") && (
+              <p id="refund-amount-error" className="mt-1 text-sm text-bad">
+                {error("amount")}
+              </p>
+            )}
+          </div>
+          <div className="flex items-end">
+            <button type="submit" disabled={pending} className="rounded-md bg-ink px-4 py-2 font-medium text-white disabled:opacity-70">
+              {pending ? "Asking PayRam…" : "Refund through PayRam"}
+            </button>
+          </div>
+        </form>
+      )}
+      {/* Outside the form: a refund that takes all that was refundable hides the form, not its answer. */}
+      <p role="status" aria-live="polite" className="text-sm" data-testid="refund-status">
+        {state.message && <span>{state.message}</span>}
+        {state.error && !state.field && <span className="text-bad">{state.error}</span>}
+      </p>
+    </section>
+  );
+}

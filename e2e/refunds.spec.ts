@@ -1,0 +1,81 @@
+import { expect, test } from "@playwright/test";
+import { checkoutToPayram, emulatorControl } from "./shop";
+import { APP_URL, E2E_ADMIN_PASSWORD } from "./urls";
+
+/**
+ * Issue 21's "done when": an overpaid order is refunded its surplus through a PayRam payout; the
+ * emulator records one payout despite a double click and a retry after a time-out; PayRam's
+ * webhook moves it to processed, and the merchant and the shopper both see it.
+ */
+test.use({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.80" } });
+
+const WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+
+interface EmulatorPayout {
+  id: string | number;
+  status: string;
+  amount: string;
+  idempotencyKey: string | null;
+}
+
+test("an overpaid order's surplus is refunded once, despite a double click and a time-out, and both sides see it sent", async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  const payoutsBefore = ((await emulatorControl(page, "/payouts", "GET")) as { payouts: EmulatorPayout[] }).payouts.length;
+  // The shopper pays $12.00 for a $9.49 order.
+  const referenceId = await checkoutToPayram(page);
+  await emulatorControl(page, `/payments/${referenceId}/deposit`, "POST", { amountInUSD: "12.00" });
+  await page.goto(`${APP_URL}/checkout/return`);
+  await page.waitForURL(`${APP_URL}/orders/**`);
+  await expect(page.getByTestId("payment-state")).toHaveAttribute("data-state", "OVER_FILLED");
+  const orderUrl = page.url();
+  const orderId = new URL(orderUrl).pathname.split("/").pop()!;
+
+  const merchant = await (await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.81" } })).newPage();
+  await merchant.goto(`${APP_URL}/admin/sign-in`);
+  await merchant.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
+  await merchant.getByRole("button", { name: "Sign in" }).click();
+  await expect(merchant.getByRole("heading", { name: "Orders" })).toBeVisible();
+  await merchant.goto(`${APP_URL}/admin/orders/${orderId}`);
+  await expect(merchant.getByTestId("refundable")).toHaveText("$2.51");
+
+  // More than the surplus is refused before PayRam is asked.
+  await merchant.getByLabel("Shopper's wallet address").fill(WALLET);
+  await merchant.getByLabel("Amount (USD)").fill("2.52");
+  await merchant.getByRole("button", { name: "Refund through PayRam" }).click();
+  await expect(merchant.locator("#refund-amount-error")).toContainText("At most $2.51");
+
+  // PayRam makes the payout but its answer never arrives; the merchant double-clicks.
+  await emulatorControl(merchant, "/config", "PUT", { faults: { payouts: { mode: "hang" } } });
+  try {
+    await merchant.getByLabel("Amount (USD)").fill("2.51");
+    await merchant.getByRole("button", { name: "Refund through PayRam" }).dblclick();
+    await expect(merchant.getByTestId("refund-status")).toContainText(/never paid twice|has not arrived yet/, { timeout: 40_000 });
+    await expect(merchant.getByTestId("refunds").locator("li")).toHaveAttribute("data-status", "requesting");
+  } finally {
+    await emulatorControl(merchant, "/config", "PUT", { faults: { payouts: { mode: "none" } } });
+  }
+  await merchant.reload();
+  await expect(merchant.getByTestId("refunds").locator("li")).toHaveCount(1);
+  await expect(merchant.getByTestId("refunds")).toContainText("has not arrived yet");
+  // Asked again: the same key, so PayRam answers the payout it made.
+  await merchant.getByRole("button", { name: "Ask PayRam again" }).click();
+  await expect(merchant.getByTestId("refunds").getByRole("status")).toContainText("PayRam is sending it");
+  // Nothing more to refund: the form is gone.
+  await expect(merchant.getByTestId("refundable")).toHaveText("$0.00");
+  await expect(merchant.getByRole("button", { name: "Refund through PayRam" })).toHaveCount(0);
+  const made = ((await emulatorControl(merchant, "/payouts", "GET")) as { payouts: EmulatorPayout[] }).payouts.slice(payoutsBefore);
+  expect(made).toHaveLength(1);
+  expect(made[0]).toMatchObject({ amount: "2.510000", status: "pending" });
+
+  // PayRam sends it; its webhooks reach the shop, which reads the payout.
+  for (const step of ["initiate", "send", "process"]) await emulatorControl(merchant, `/payouts/${made[0]!.id}/${step}`, "POST");
+  await expect(async () => {
+    await merchant.reload();
+    await expect(merchant.getByTestId("refunds").locator("li")).toHaveAttribute("data-status", "processed");
+  }).toPass({ timeout: 15_000 });
+  await expect(merchant.getByTestId("refunds")).toContainText("Refund sent and confirmed (transaction 0x");
+  await expect(merchant.getByTestId("refundable")).toHaveText("$0.00");
+
+  await page.goto(orderUrl);
+  await expect(page.getByTestId("shopper-refunds")).toContainText("$2.51 as 2.510000 USDC: Refund sent — transaction 0x");
+});

@@ -1,0 +1,151 @@
+import { expect, it } from "vitest";
+import { describeOnEachDatabase } from "@/test/databases";
+import { emulatorPerFile } from "@/test/emulator-per-file";
+import { placeOrder, syncDepsFor } from "@/test/shop";
+import { cancelOrder } from "../admin/cancel-order";
+import type { Db } from "../db";
+import { syncPayment } from "../payments/sync";
+import { cryptoAmount, newRefundFormToken, payoutNews, refundableCents, requestRefund, sendRefund, syncOpenRefunds, type RefundForm } from "./index";
+
+const payram = emulatorPerFile();
+/** EIP-55's first test vector: a valid, checksummed address. */
+const WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+
+interface EmulatorPayout {
+  id: string | number;
+  status: string;
+  amount: string;
+  toAddress: string;
+  idempotencyKey: string | null;
+}
+const payouts = async () => (await payram.control<{ payouts: EmulatorPayout[] }>("/payouts")).payouts;
+
+it("turns USD cents into a token amount exactly, half up at the token's precision", () => {
+  expect(cryptoAmount(251, "1.0", 6)).toBe("2.510000");
+  expect(cryptoAmount(1000, "3000.00", 8)).toBe("0.00333333");
+  expect(cryptoAmount(2000, "3000.00", 8)).toBe("0.00666667");
+  expect(cryptoAmount(100, "0.25", 6)).toBe("4.000000");
+  expect(cryptoAmount(1, "3", 0)).toBe("0");
+});
+
+it("refundable: what arrived, less payouts not known to have failed, less the total of an order that is kept", () => {
+  const order = { received_cents: 1200, total_cents: 949, paid_at: "t", cancelled_at: null };
+  expect(refundableCents(order, [])).toBe(251);
+  expect(refundableCents(order, [{ amount_cents: 100, status: "requesting" }])).toBe(151);
+  expect(refundableCents(order, [{ amount_cents: 100, status: "rejected" }, { amount_cents: 51, status: "processed" }])).toBe(200);
+  expect(refundableCents({ ...order, cancelled_at: "t" }, [])).toBe(1200);
+  expect(refundableCents({ ...order, paid_at: null }, [])).toBe(1200);
+});
+
+describeOnEachDatabase("refunds", (get) => {
+  const deps = (db: Db = get().db) => syncDepsFor(db, payram);
+  /** An order overpaid by $2.51 ($12.00 for $9.49). */
+  async function overpaid() {
+    const order = await placeOrder(get().db, payram);
+    await payram.deposit(order.referenceId, "12.00");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    return order;
+  }
+  const form = (orderId: string, fields: Partial<RefundForm> = {}): RefundForm => ({
+    orderId,
+    formToken: newRefundFormToken(),
+    network: "ETH",
+    token: "USDC",
+    address: WALLET,
+    amount: 251,
+    ...fields,
+  });
+
+  it("refunds an overpayment's surplus: one payout at PayRam with the stored key, for the exact token amount", async () => {
+    const order = await overpaid();
+    const result = await requestRefund(deps(), form(order.orderId));
+    expect(result).toMatchObject({ ok: true, refund: { status: "pending", amount_cents: 251, crypto_amount: "2.510000" } });
+    if (!result.ok) return;
+    const made = await payouts();
+    expect(made.map((payout) => ({ ...payout, id: String(payout.id) }))).toEqual([
+      expect.objectContaining({ id: result.refund.payout_id, amount: "2.510000", toAddress: WALLET, idempotencyKey: result.refund.idempotency_key }),
+    ]);
+    // Nothing more is refundable: the next one is refused before PayRam is asked.
+    expect(await requestRefund(deps(), form(order.orderId, { amount: 1 }))).toMatchObject({ ok: false });
+    expect(await payouts()).toHaveLength(1);
+  });
+
+  it("refuses more than is refundable, a bad address and a token PayRam does not list, before PayRam is asked", async () => {
+    const order = await overpaid();
+    expect(await requestRefund(deps(), form(order.orderId, { amount: 252 }))).toEqual({ ok: false, error: expect.stringContaining("At most $2.51"), field: "amount" });
+    expect(await requestRefund(deps(), form(order.orderId, { address: WALLET.replace("aAeb", "aaeb") }))).toMatchObject({ ok: false, field: "address" });
+    expect(await requestRefund(deps(), form(order.orderId, { network: "POLYGON", token: "TRX" }))).toMatchObject({ ok: false, field: "token" });
+    expect(await payouts()).toEqual([]);
+  });
+
+  it("a double click finds its refund again: one payout", async () => {
+    const order = await overpaid();
+    const same = form(order.orderId);
+    const [a, b] = await Promise.all([requestRefund(deps(), same), requestRefund(deps(), same)]);
+    expect(a.ok && b.ok && a.refund.id === b.refund.id).toBe(true);
+    expect(await payouts()).toHaveLength(1);
+  });
+
+  it("two merchants (or two instances) refunding one order at once make one refund", async () => {
+    const order = await overpaid();
+    const other = get().dialect === "postgres" ? get().open() : get().db;
+    const results = await Promise.all([requestRefund(deps(), form(order.orderId)), requestRefund(deps(other), form(order.orderId))]);
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(results.find((result) => !result.ok)).toMatchObject({ ok: false, error: expect.stringMatching(/still under way|At most|Nothing/) });
+    expect(await payouts()).toHaveLength(1);
+  });
+
+  it("a create that timed out after PayRam made the payout is asked again with the same key: still one payout", async () => {
+    const order = await overpaid();
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "hang" } } });
+    const first = await requestRefund(deps(), form(order.orderId));
+    expect(first).toMatchObject({ ok: true, refund: { status: "requesting", payout_id: null } });
+    expect(await payouts()).toHaveLength(1);
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
+    if (!first.ok) return;
+    const again = await sendRefund(deps(), first.refund);
+    expect(again).toMatchObject({ ok: true, refund: { status: "pending", payout_id: String((await payouts())[0]!.id) } });
+    expect(await payouts()).toHaveLength(1);
+  });
+
+  it("503 EXCHANGE_RATE_UNAVAILABLE keeps the refund to ask again; the sweep does", async () => {
+    const order = await overpaid();
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "503" } } });
+    const first = await requestRefund(deps(), form(order.orderId));
+    expect(first).toMatchObject({ ok: true, message: expect.stringContaining("exchange rate"), refund: { status: "requesting" } });
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
+    await get().db.updateTable("refunds").set({ last_sent_at: new Date(Date.now() - 5 * 60_000).toISOString() }).where("order_id", "=", order.orderId).execute();
+    expect(await syncOpenRefunds(deps())).toBe(1);
+    expect(await payouts()).toHaveLength(1);
+  });
+
+  it("payout webhooks move the refund forward only; a rejected payout makes the money refundable again", async () => {
+    const order = await overpaid();
+    const result = await requestRefund(deps(), form(order.orderId));
+    if (!result.ok) throw new Error(result.error);
+    const id = result.refund.payout_id!;
+    for (const step of ["initiate", "send", "process"]) await payram.control(`/payouts/${id}/${step}`, "POST");
+    expect(await payoutNews(deps(), id)).toBe("accepted");
+    const processed = await get().db.selectFrom("refunds").select(["status", "tx_hash"]).where("id", "=", result.refund.id).executeTakeFirstOrThrow();
+    expect(processed).toMatchObject({ status: "processed", tx_hash: expect.stringMatching(/^0x/) });
+    // The shopper is mailed once, whatever news comes again.
+    await payoutNews(deps(), id);
+    const mails = await get().db.selectFrom("outbox").select(["kind", "payload"]).where("order_id", "=", order.orderId).where("kind", "=", "refund_sent").execute();
+    expect(mails).toHaveLength(1);
+    expect(JSON.parse(mails[0]!.payload)).toMatchObject({ amountUsd: "2.51", cryptoAmount: "2.510000", token: "USDC", txHash: processed.tx_hash });
+
+    const second = await overpaid();
+    const refused = await requestRefund(deps(), form(second.orderId));
+    if (!refused.ok) throw new Error(refused.error);
+    await payram.control(`/payouts/${refused.refund.payout_id}/cancel`, "POST");
+    await payoutNews(deps(), refused.refund.payout_id!);
+    expect(await requestRefund(deps(), form(second.orderId))).toMatchObject({ ok: true, refund: { status: "pending" } });
+  });
+
+  it("a cancelled paid order can be refunded in full", async () => {
+    const order = await overpaid();
+    expect(await cancelOrder(get().db, order.orderId)).toMatchObject({ ok: true });
+    const result = await requestRefund(deps(), form(order.orderId, { amount: 1200 }));
+    expect(result).toMatchObject({ ok: true, refund: { amount_cents: 1200, crypto_amount: "12.000000" } });
+  });
+});
