@@ -8,6 +8,7 @@ import type { Db } from "../db";
 import { findOrder } from "../orders";
 import { payForOrder } from "../payments/checkout";
 import { syncPayment } from "../payments/sync";
+import { mailRefusedWebhooks } from "./events";
 import { MAX_MAIL_TRIES, sendDueMail, smtpTransport, type MailSettings } from "./sender";
 
 const payram = emulatorPerFile();
@@ -148,6 +149,21 @@ describeOnEachDatabase("mail", (get) => {
     const result = await sendDueMail(get().db, down, transport).finally(() => transport.close());
     expect(result).toMatchObject({ sent: 0, retried: 1 });
     expect(await outbox(order.orderId)).toEqual(["payment_opened"]);
+  });
+
+  it("tells the merchant of a burst of refused webhook deliveries, once an hour", async () => {
+    const now = Date.now();
+    const row = (i: number) => ({ received_at: new Date(now - i * 1_000).toISOString(), method: "POST", auth: "none" as const, verdict: "rejected" as const, reason: "wrong X-Payram-Signature", reference_id: null, event_type: null, payload_status: null, order_id: null, body: "{}" });
+    await get().db.insertInto("webhook_deliveries").values(Array.from({ length: 19 }, (_, i) => row(i))).execute();
+    expect(await mailRefusedWebhooks(get().db, 20, now)).toBe(false);
+    await get().db.insertInto("webhook_deliveries").values(row(19)).execute();
+    expect(await mailRefusedWebhooks(get().db, 20, now)).toBe(true);
+    expect(await mailRefusedWebhooks(get().db, 20, now + 60_000)).toBe(false);
+    const queued = await get().db.selectFrom("outbox").select(["recipient", "payload"]).where("kind", "=", "merchant_attention").execute();
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.recipient).toBe("merchant");
+    expect(JSON.parse(queued[0]!.payload)).toMatchObject({ what: "Webhook deliveries refused", detail: expect.stringContaining("20 webhook deliveries") });
+    await get().db.deleteFrom("webhook_deliveries").where("verdict", "=", "rejected").execute();
   });
 
   it("two senders at once send each mail once (Postgres: SKIP LOCKED; SQLite: one writer)", async () => {

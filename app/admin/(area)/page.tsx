@@ -37,7 +37,7 @@ export default async function OrdersPage({ searchParams }: PageProps<"/admin">) 
         </p>
       </div>
       {mailOff && (
-        <p role="status" className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm" data-testid="mail-off">
+        <p className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm" data-testid="mail-off">
           Mail is off: SMTP_URL is not set, so shoppers get no mail. {waitingMail} {waitingMail === 1 ? "mail waits" : "mails wait"} in the outbox and go once it is set.
         </p>
       )}
