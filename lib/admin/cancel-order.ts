@@ -29,6 +29,9 @@ export async function cancelOrder(db: Db, orderId: string): Promise<CancelResult
       const until = open.expires_at ? ` It expires at ${open.expires_at.slice(0, 16).replace("T", " ")} UTC.` : "";
       return { ok: false, error: `A payment for this order is still open at PayRam, so money may still arrive: it cannot be cancelled, only left to expire.${until}` };
     }
+    // Shipped goods left the warehouse: cancelling would put them back on sale.
+    const shipped = await trx.selectFrom("order_items").select("position").where("order_id", "=", orderId).where("shipped_at", "is not", null).executeTakeFirst();
+    if (shipped) return { ok: false, error: "Lines of this order have shipped: it cannot be cancelled. Refund what is owed to the shopper instead." };
     const now = nowIso();
     await trx.updateTable("orders").set({ cancelled_at: now, updated_at: now }).where("id", "=", orderId).execute();
     await refreshOrderPayment(trx, orderId);

@@ -154,3 +154,22 @@ describeOnEachDatabase("cart", (get) => {
     }
   });
 });
+
+it("seeds the demo catalog once per database: a merchant who deleted every demo product does not get them back at the next start", async () => {
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { createDb, migrate } = await import("../db");
+  const dir = mkdtempSync(join(tmpdir(), "shop-seed-"));
+  const db = createDb({ kind: "sqlite", path: join(dir, "shop.db") });
+  try {
+    await migrate(db);
+    expect(await seedCatalog(db)).toBe(true);
+    await db.deleteFrom("products").execute();
+    expect(await seedCatalog(db)).toBe(false);
+    expect(await listProducts(db)).toEqual([]);
+  } finally {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -51,6 +51,10 @@ export const isSoldOut = (product: Pick<ProductView, "stock">): boolean => produ
  */
 export async function seedCatalog(db: Db, catalog: readonly CatalogProduct[] = CATALOG): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
+    // Once per database, remembered: a merchant who deleted every demo product does not get them back.
+    const marked = await trx.insertInto("counters").values({ name: "catalog_seeded", value: 1 }).onConflict((oc) => oc.column("name").doNothing()).executeTakeFirst();
+    if (Number(marked.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+    // A database from before the mark: its catalog is the merchant's.
     const any = await trx.selectFrom("products").select("id").limit(1).executeTakeFirst();
     if (any) return false;
     const now = nowIso();

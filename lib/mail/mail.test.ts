@@ -9,7 +9,7 @@ import { findOrder } from "../orders";
 import { payForOrder } from "../payments/checkout";
 import { syncPayment } from "../payments/sync";
 import { mailRefusedWebhooks } from "./events";
-import { MAX_MAIL_TRIES, sendDueMail, smtpTransport, type MailSettings } from "./sender";
+import { MAX_MAIL_TRIES, sendDueMail, smtpTransport, withoutAddresses, type MailSettings } from "./sender";
 
 const payram = emulatorPerFile();
 let sink: SmtpSink;
@@ -149,6 +149,10 @@ describeOnEachDatabase("mail", (get) => {
     const result = await sendDueMail(get().db, down, transport).finally(() => transport.close());
     expect(result).toMatchObject({ sent: 0, retried: 1 });
     expect(await outbox(order.orderId)).toEqual(["payment_opened"]);
+  });
+
+  it("keeps addresses out of what it logs of SMTP's refusals", () => {
+    expect(withoutAddresses('550 5.1.1 <bob@example.com>: Recipient address rejected; "ann@x.org" too')).toBe('550 5.1.1 <<address>>: Recipient address rejected; "<address>" too');
   });
 
   it("tells the merchant of a burst of refused webhook deliveries, once an hour", async () => {

@@ -62,7 +62,10 @@ export async function sendDueMail(db: Db, settings: MailSettings, transport: Tra
   const result: SendResult = { sent: 0, retried: 0, gaveUp: 0 };
   for (;;) {
     const claimed = await claimDue(db);
-    for (const mail of claimed) result[await sendOne(db, settings, transport, mail)]++;
+    for (const mail of claimed) {
+      const outcome = await sendOne(db, settings, transport, mail);
+      if (outcome !== "skipped") result[outcome]++;
+    }
     if (claimed.length < BATCH || options.stopped?.()) return result;
   }
 }
@@ -92,7 +95,13 @@ async function claimDue(db: Db) {
     .execute();
 }
 
-async function sendOne(db: Db, settings: MailSettings, transport: Transporter, mail: Claimed): Promise<keyof SendResult> {
+async function sendOne(db: Db, settings: MailSettings, transport: Transporter, claimed: Claimed): Promise<keyof SendResult | "skipped"> {
+  // The batch's lease was taken before the mails ahead of this one were sent: taken again for
+  // this mail alone, only if it is still ours (a slow SMTP server may have let it pass to another
+  // sender, which then sends it; this one must not).
+  const mail = { ...claimed, lease_until: new Date(Date.now() + MAIL_LEASE_MS).toISOString() };
+  const renewed = await db.updateTable("outbox").set({ lease_until: mail.lease_until }).where("id", "=", mail.id).where("lease_until", "=", claimed.lease_until).where("sent_at", "is", null).executeTakeFirst();
+  if (Number(renewed.numUpdatedRows) === 0) return "skipped";
   const to = mail.recipient === MERCHANT ? settings.merchantEmail : mail.recipient;
   if (to === null) {
     // A merchant alert with no MERCHANT_EMAIL: nobody to tell; kept as given up, not retried.
@@ -114,11 +123,11 @@ async function sendOne(db: Db, settings: MailSettings, transport: Transporter, m
     const reason = smtpFailure(error);
     if (mail.tries >= MAX_MAIL_TRIES) {
       await giveUp(db, mail, reason);
-      log.error({ event: "mail", id: mail.id, kind: mail.kind, tries: mail.tries, err: reason }, "a mail could not be sent after every try: given up");
+      log.error({ event: "mail", id: mail.id, kind: mail.kind, tries: mail.tries, err: withoutAddresses(reason) }, "a mail could not be sent after every try: given up");
       return "gaveUp";
     }
     await finish(db, mail, { next_try_at: new Date(Date.now() + mailBackoffMs(mail.tries)).toISOString(), last_error: reason });
-    log.warn({ event: "mail", id: mail.id, kind: mail.kind, tries: mail.tries, err: reason }, "a mail could not be sent: trying again later");
+    log.warn({ event: "mail", id: mail.id, kind: mail.kind, tries: mail.tries, err: withoutAddresses(reason) }, "a mail could not be sent: trying again later");
     return "retried";
   }
   await finish(db, mail, { sent_at: nowIso(), last_error: null });
@@ -165,6 +174,11 @@ function smtpFailure(error: unknown): string {
   const code = (error as { responseCode?: number; code?: string }).responseCode ?? (error as { code?: string }).code;
   const message = errorMessage(error).replace(/\w+:\/\/[^\s]*/g, "<url>").slice(0, 200);
   return code ? `${code}: ${message}` : message;
+}
+
+/** SMTP servers echo the recipient in their refusals ("550 <bob@example.com>: …"): no address reaches the log. */
+export function withoutAddresses(text: string): string {
+  return text.replace(/[^\s<>"'@]+@[^\s<>"']+/g, "<address>");
 }
 
 function domainOf(from: string): string {

@@ -1,4 +1,4 @@
-import type { Db } from "../db";
+import { isPostgres, type Db } from "../db";
 import { nowIso } from "../db/schema";
 import { orderChanged } from "../live/changes";
 import { queueMail } from "../mail/outbox";
@@ -22,7 +22,13 @@ export async function markShipped(db: Db, orderId: string, positions: readonly n
   const wanted = [...new Set(positions)].sort((a, b) => a - b);
   if (wanted.length === 0) return { ok: false, error: "Choose at least one line to mark shipped." };
   return db.transaction().execute(async (trx): Promise<MarkShippedResult> => {
-    const order = await trx.selectFrom("orders").select(["id", "number", "email", "paid_at", "cancelled_at", "mails"]).where("id", "=", orderId).executeTakeFirst();
+    // Locked: a cancel of this order (which locks it too) comes before or after, never between.
+    const order = await trx
+      .selectFrom("orders")
+      .select(["id", "number", "email", "paid_at", "cancelled_at", "mails"])
+      .where("id", "=", orderId)
+      .$if(isPostgres(db), (qb) => qb.forUpdate())
+      .executeTakeFirst();
     if (!order) return { ok: false, error: "Unknown order." };
     if (order.cancelled_at !== null) return { ok: false, error: "This order was cancelled: nothing can be shipped." };
     if (order.paid_at === null) return { ok: false, error: "This order is not paid yet: ship it once it is paid." };

@@ -334,6 +334,18 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
           .execute();
         return false;
       }
+      // Giving up released the order's stock: it must hold its items again before the shopper is
+      // sent to pay, or the payment is left to expire (PayRam has no cancel) and the merchant told.
+      const held = await heldStock(trx, order.id);
+      const short = held.everHeld && !held.holding ? await reserveStock(trx, order.id, await orderStockLines(trx, order.id), now) : [];
+      if (short.length > 0) {
+        await trx
+          .insertInto("attention_items")
+          .values({ order_id: order.id, attempt_id: attempt.id, kind: "start_failed", detail: `PayRam opened ${created.referenceId} after the shop had given up on it, and the order's stock is gone by then (${describeShortfall(short)}): the shopper was not sent to pay it, and it is left to expire`, created_at: now, resolved_at: null, resolution_note: null })
+          .onConflict((oc) => oc.columns(["attempt_id", "kind"]).doNothing())
+          .execute();
+        return false;
+      }
     }
     // A webhook may have outrun us (matched by invoice id): keep any state it applied.
     const updated = await trx
@@ -351,7 +363,11 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
       .where("id", "=", attempt.id)
       .where("reference_id", "is", null)
       .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) return false;
+    if (Number(updated.numUpdatedRows) === 0) {
+      // Not ours to open after all: stock taken back above for a reopening is released again.
+      if (reopen) await refreshOrderPayment(trx, order.id);
+      return false;
+    }
     await recordPaymentEvent(trx, attempt, { source: "checkout", from: reopen ? "START_FAILED" : "STARTING", to: "OPEN", note: `PayRam reference ${created.referenceId}`, at: now });
     await refreshOrderPayment(trx, order.id);
     await mailPaymentOpened(trx, order, attempt, created.url);

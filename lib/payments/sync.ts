@@ -263,7 +263,12 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
       );
     }
     let fulfilled = false;
-    if (order.paid_at === null && (await orderIsPaid(trx, order, current, to, mismatch))) fulfilled = await fulfil(trx, current, now);
+    if (order.cancelled_at !== null) {
+      // The merchant cancelled it: money that still arrives is not a sale. It stays refundable.
+      if (received > (current.amount_received_cents ?? 0)) {
+        await flag("cancelled_with_funds", `${centsToDecimal(received)} USD arrived on ${current.reference_id ?? "a payment"} after the order was cancelled: refund it`);
+      }
+    } else if (order.paid_at === null && (await orderIsPaid(trx, order, current, to, mismatch))) fulfilled = await fulfil(trx, current, now);
     if (to === "OVER_FILLED") {
       await flag("over_filled", `received ${centsToDecimal(received)} USD for ${centsToDecimal(current.amount_cents)} USD: ${centsToDecimal(Math.max(0, received - current.amount_cents))} USD more`);
     } else {

@@ -125,7 +125,8 @@ export interface TickerEntry {
   walletPrecision: number;
 }
 
-const decimalText = z.union([z.string().trim().regex(/^\d+(\.\d+)?$/), z.number().nonnegative().transform(String)]);
+/** A decimal as text; a JSON number is taken only when it prints as a plain decimal (never "1e-7"). */
+const decimalText = z.union([z.string().trim(), z.number().nonnegative().transform(String)]).pipe(z.string().regex(/^\d+(\.\d+)?$/));
 const payoutBody = z
   .looseObject({
     id: z.union([z.string().trim().min(1).max(200), z.number().int().transform(String)]),

@@ -50,12 +50,15 @@ const KNOWN = new Set<string>(Object.keys(RANK));
 /**
  * What may still be refunded: what the order received, less every payout not known to have
  * failed (those whose outcome is unknown included), less the total if the order is kept (paid
- * and not cancelled by the merchant).
+ * and not cancelled by the merchant). Nothing while the order is neither paid nor cancelled: its
+ * payment may still complete it (an open payment, "Pay the remaining"), and money refunded then
+ * would be missing from a paid order — cancel it first.
  */
 export function refundableCents(
   order: { received_cents: number; total_cents: number; paid_at: string | null; cancelled_at: string | null },
   refunds: readonly Pick<Refund, "amount_cents" | "status">[],
 ): number {
+  if (order.paid_at === null && order.cancelled_at === null) return 0;
   const kept = order.paid_at !== null && order.cancelled_at === null ? order.total_cents : 0;
   const out = refunds.filter((refund) => !PAID_NOTHING.has(refund.status)).reduce((sum, refund) => sum + refund.amount_cents, 0);
   return Math.max(0, order.received_cents - out - kept);
@@ -143,6 +146,7 @@ export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise
       if (refunds.some((row) => IN_FLIGHT.includes(row.status))) return "Another refund of this order is still under way: wait for PayRam's answer.";
       const refundable = refundableCents(order, refunds);
       if (form.amount > refundable) {
+        if (order.paid_at === null && order.cancelled_at === null) return "This order is not paid, and its payment may still complete it: cancel the order first, then refund what arrived.";
         return refundable === 0
           ? "Nothing of this order can be refunded now."
           : `At most $${centsToDecimal(refundable)} of this order can be refunded${order.paid_at && !order.cancelled_at ? " (it is kept: cancel it first to refund everything)" : ""}.`;
@@ -205,8 +209,16 @@ const KEY_TRUST_MS = 60 * 60_000;
  */
 export async function sendRefund(deps: RefundDeps, refund: Refund): Promise<RefundResult> {
   if (refund.status !== "requesting") return refresh(deps, refund);
-  if (refund.last_sent_at !== null && Date.now() - Date.parse(refund.created_at) > KEY_TRUST_MS) {
-    const found = await findPayoutFor(deps, refund).catch(() => null);
+  // Sent before: PayRam may have made the payout, whatever this try's answer says.
+  const sentBefore = refund.last_sent_at !== null;
+  if (sentBefore && Date.now() - Date.parse(refund.created_at) > KEY_TRUST_MS) {
+    let found: Payout | null;
+    try {
+      found = await findPayoutFor(deps, refund);
+    } catch (error) {
+      // Not knowing whether it exists, the create is not sent again with a key PayRam may have forgotten.
+      return { ok: true, refund, message: `PayRam's payout list could not be read (${explain(error)}): the refund is not sent again until it can.` };
+    }
     if (found) return { ok: true, refund: await applyPayout(deps.db, refund, found), message: "PayRam had already made this payout." };
   }
   await deps.db.updateTable("refunds").set({ last_sent_at: nowIso() }).where("id", "=", refund.id).execute();
@@ -223,8 +235,10 @@ export async function sendRefund(deps: RefundDeps, refund: Refund): Promise<Refu
       if (found) return { ok: true, refund: await applyPayout(deps.db, refund, found), message: "PayRam already had this payout." };
       return { ok: true, refund: (await findRefund(deps.db, refund.id)) ?? refund, message: `${explain(error)} The refund is kept until PayRam's list shows it.` };
     }
-    // PayRam refused the request itself: nothing was created, the amount is refundable again.
-    if ((error.failure === "invalid_request" || error.failure === "unauthorized" || error.failure === "refused") && error.code !== "EXCHANGE_RATE_UNAVAILABLE") {
+    // PayRam refused the first request itself: nothing was created, the amount is refundable
+    // again. A refusal of a later try proves nothing (an earlier one may have made the payout:
+    // a rotated key, a proxy's 4xx): the refund is kept.
+    if (!sentBefore && (error.failure === "invalid_request" || error.failure === "unauthorized" || error.failure === "refused") && error.code !== "EXCHANGE_RATE_UNAVAILABLE") {
       const reason = explain(error);
       await deps.db.updateTable("refunds").set({ status: "refused", failure_reason: reason, updated_at: nowIso() }).where("id", "=", refund.id).where("status", "=", "requesting").execute();
       log.warn({ event: "refund", refund: refund.id, failure: error.failure, code: error.code }, "PayRam refused the payout");
@@ -292,7 +306,8 @@ async function findPayoutFor(deps: RefundDeps, refund: Refund): Promise<Payout |
   return (
     payouts.find(
       (payout) =>
-        payout.toAddress === refund.address &&
+        payout.toAddress !== null &&
+        sameAddress(payout.toAddress, refund.address) &&
         payout.blockchainCode === refund.network &&
         payout.currencyCode === refund.token &&
         payout.amount !== null &&
@@ -301,6 +316,11 @@ async function findPayoutFor(deps: RefundDeps, refund: Refund): Promise<Payout |
         sameDecimal(payout.amount, refund.crypto_amount),
     ) ?? null
   );
+}
+
+/** EVM addresses are one address in any letter case; TRON's base58 is case-sensitive. */
+function sameAddress(a: string, b: string): boolean {
+  return a.startsWith("0x") ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
 
 function sameDecimal(a: string, b: string): boolean {

@@ -4,7 +4,10 @@ import { emulatorPerFile } from "@/test/emulator-per-file";
 import { placeOrder, syncDepsFor } from "@/test/shop";
 import { cancelOrder } from "../admin/cancel-order";
 import type { Db } from "../db";
+import { markShipped } from "../orders/fulfilment";
 import { syncPayment } from "../payments/sync";
+import { createPayramClient } from "../payram/client";
+import { customerIdFor } from "../payram/ids";
 import { cryptoAmount, newRefundFormToken, payoutNews, refundableCents, requestRefund, sendRefund, syncOpenRefunds, type RefundForm } from "./index";
 
 const payram = emulatorPerFile();
@@ -34,7 +37,9 @@ it("refundable: what arrived, less payouts not known to have failed, less the to
   expect(refundableCents(order, [{ amount_cents: 100, status: "requesting" }])).toBe(151);
   expect(refundableCents(order, [{ amount_cents: 100, status: "rejected" }, { amount_cents: 51, status: "processed" }])).toBe(200);
   expect(refundableCents({ ...order, cancelled_at: "t" }, [])).toBe(1200);
-  expect(refundableCents({ ...order, paid_at: null }, [])).toBe(1200);
+  expect(refundableCents({ ...order, paid_at: null, cancelled_at: "t" }, [])).toBe(1200);
+  // Neither paid nor cancelled: its payment may still complete it.
+  expect(refundableCents({ ...order, paid_at: null }, [])).toBe(0);
 });
 
 describeOnEachDatabase("refunds", (get) => {
@@ -140,6 +145,58 @@ describeOnEachDatabase("refunds", (get) => {
     await payram.control(`/payouts/${refused.refund.payout_id}/cancel`, "POST");
     await payoutNews(deps(), refused.refund.payout_id!);
     expect(await requestRefund(deps(), form(second.orderId))).toMatchObject({ ok: true, refund: { status: "pending" } });
+  });
+
+  it("refunds nothing of an unpaid order that may still be paid: cancelled first, what arrived is refundable", async () => {
+    const order = await placeOrder(get().db, payram);
+    await payram.deposit(order.referenceId, "4.00");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    expect(await requestRefund(deps(), form(order.orderId, { amount: 400 }))).toEqual({ ok: false, error: expect.stringContaining("cancel the order first") });
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    expect(await cancelOrder(get().db, order.orderId)).toMatchObject({ ok: true });
+    expect(await requestRefund(deps(), form(order.orderId, { amount: 400 }))).toMatchObject({ ok: true, refund: { status: "pending" } });
+    expect(await payouts()).toHaveLength(1);
+  });
+
+  it("a refusal of a later try (the key rotated, a proxy's 4xx) keeps the refund: the first try may have made the payout", async () => {
+    const order = await overpaid();
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "hang" } } });
+    const first = await requestRefund(deps(), form(order.orderId));
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
+    if (!first.ok) throw new Error(first.error);
+    const wrongKey = { ...deps(), payram: createPayramClient({ baseUrl: payram.emulator.url, apiKey: "not-the-api-key", timeoutMs: 2_000 }) };
+    expect(await sendRefund(wrongKey, first.refund)).toMatchObject({ ok: true, refund: { status: "requesting" } });
+    // With the right key again: the payout the first try made.
+    const again = await sendRefund(deps(), (await get().db.selectFrom("refunds").selectAll().where("id", "=", first.refund.id).executeTakeFirstOrThrow()));
+    expect(again).toMatchObject({ ok: true, refund: { status: "pending" } });
+    expect(await payouts()).toHaveLength(1);
+  });
+
+  it("money arriving on an order the merchant cancelled is no sale: not paid, not mailed, flagged and refundable", async () => {
+    const order = await placeOrder(get().db, payram);
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    expect(await cancelOrder(get().db, order.orderId)).toMatchObject({ ok: true });
+    // The shopper pays anyway, on a payment PayRam opens for the order's customer.
+    const customerId = customerIdFor(order.orderNumber);
+    const late = await payram.client.createPayment({ customerEmail: "shopper@example.com", customerId, invoiceId: `late-${order.orderNumber}`, amountCents: 949 });
+    await payram.deposit(late.referenceId, "9.49");
+    await syncPayment(deps(), { referenceId: late.referenceId, customer: { id: customerId, email: "shopper@example.com" } }, "webhook");
+    const row = await get().db.selectFrom("orders").select(["paid_at", "received_cents"]).where("id", "=", order.orderId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ paid_at: null, received_cents: 949 });
+    expect(await get().db.selectFrom("fulfilments").select("order_id").where("order_id", "=", order.orderId).execute()).toEqual([]);
+    expect(await get().db.selectFrom("outbox").select("kind").where("order_id", "=", order.orderId).where("kind", "in", ["paid", "merchant_paid"]).execute()).toEqual([]);
+    expect(await get().db.selectFrom("attention_items").select("kind").where("order_id", "=", order.orderId).execute()).toEqual([{ kind: "cancelled_with_funds" }]);
+    expect(await requestRefund(deps(), form(order.orderId, { amount: 949 }))).toMatchObject({ ok: true, refund: { status: "pending" } });
+  });
+
+  it("a paid order whose goods have shipped cannot be cancelled (they would go back on sale)", async () => {
+    const order = await placeOrder(get().db, payram, [["aurora-desk-lamp", 1]]);
+    await payram.deposit(order.referenceId, "89.00");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    expect(await markShipped(get().db, order.orderId, [1], { carrier: "DHL", trackingNumber: "123", trackingUrl: null })).toMatchObject({ ok: true });
+    expect(await cancelOrder(get().db, order.orderId)).toEqual({ ok: false, error: expect.stringContaining("have shipped") });
   });
 
   it("a cancelled paid order can be refunded in full", async () => {
