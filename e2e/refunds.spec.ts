@@ -71,7 +71,7 @@ test("an overpaid order's surplus is refunded once, despite a double click and a
   for (const step of ["initiate", "send", "process"]) await emulatorControl(merchant, `/payouts/${made[0]!.id}/${step}`, "POST");
   await expect(async () => {
     await merchant.reload();
-    await expect(merchant.getByTestId("refunds").locator("li")).toHaveAttribute("data-status", "processed");
+    await expect(merchant.getByTestId("refunds").locator("li")).toHaveAttribute("data-status", "processed", { timeout: 1_000 });
   }).toPass({ timeout: 15_000 });
   await expect(merchant.getByTestId("refunds")).toContainText("Refund sent and confirmed (transaction 0x");
   await expect(merchant.getByTestId("refundable")).toHaveText("$0.00");

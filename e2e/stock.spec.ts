@@ -7,7 +7,7 @@ import { TEST_API_KEY } from "../test/emulator";
 import { TEST_SECRET } from "../test/shop";
 import { startNextServer } from "./next-server";
 import { emulatorControl, fillAddress } from "./shop";
-import { E2E_ADMIN_PASSWORD, EMULATOR_URL } from "./urls";
+import { APP_URL, E2E_ADMIN_PASSWORD, EMULATOR_URL } from "./urls";
 
 /**
  * Issue 19's "done when": the merchant creates a product with a stock of 1, two shoppers race for
@@ -80,12 +80,17 @@ test("two shoppers race for the last piece: one reaches PayRam, the other is tol
   await expect(loser.getByTestId("sold-out")).toHaveText("Sold out");
   await expect(loser.getByRole("button", { name: "Add to cart" })).toHaveCount(0);
 
-  // The winner's payment is cancelled at PayRam with nothing received: the piece is back.
+  // The winner's payment is cancelled at PayRam with nothing received; back on the shop, the
+  // order's page learns it (whether or not a webhook came first): the piece is back.
   const referenceId = new URL(winner.url()).searchParams.get("reference_id")!;
   await emulatorControl(winner, `/payments/${referenceId}/cancel`, "POST");
+  await winner.goto(`${APP_URL}/checkout/return`);
+  await winner.waitForURL(`${APP_URL}/orders/**`);
+  await expect(winner.getByTestId("payment-state")).toHaveAttribute("data-state", "CANCELLED");
   await expect(async () => {
     await loser.reload();
-    await expect(loser.getByTestId("stock-left")).toHaveText("Only 1 left");
+    // Short: each reload gets its own look (an inner wait as long as toPass's would never reload).
+    await expect(loser.getByTestId("stock-left")).toHaveText("Only 1 left", { timeout: 1_000 });
   }).toPass({ timeout: 15_000 });
   await expect(loser.getByRole("button", { name: "Add to cart" })).toBeVisible();
 });

@@ -21,7 +21,8 @@ export function CancelOrderButton({ orderId, paid }: { orderId: string; paid: bo
       <button type="submit" disabled={pending} className="rounded-md border border-bad px-4 py-2 font-medium text-bad disabled:opacity-70">
         {pending ? "Cancelling…" : "Cancel order"}
       </button>
-      <p role="status" aria-live="polite" className="text-sm">
+      {/* A live region, not a second "status" on the page: the sync button's answer is the order page's status. */}
+      <p aria-live="polite" className="text-sm" data-testid="cancel-status">
         {state.message && <span>{state.message}</span>}
         {state.error && <span className="text-bad">{state.error}</span>}
       </p>
