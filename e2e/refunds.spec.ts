@@ -1,4 +1,7 @@
 import { expect, test } from "@playwright/test";
+import { createDb } from "../lib/db";
+import { E2E_DATABASE } from "../playwright.config";
+import { expectAccessible } from "./axe";
 import { checkoutToPayram, emulatorControl } from "./shop";
 import { APP_URL, E2E_ADMIN_PASSWORD } from "./urls";
 
@@ -10,6 +13,18 @@ import { APP_URL, E2E_ADMIN_PASSWORD } from "./urls";
 test.use({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.80" } });
 
 const WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+
+/** The confirmation link of the newest "confirm your refund address" mail, read from the e2e server's outbox (mail is off there). */
+async function mailedConfirmLink(orderId: string): Promise<string> {
+  const db = createDb({ kind: "sqlite", path: E2E_DATABASE });
+  try {
+    const row = await db.selectFrom("outbox").select("payload").where("order_id", "=", orderId).where("kind", "=", "confirm_refund_address").orderBy("id", "desc").executeTakeFirstOrThrow();
+    const payload = JSON.parse(row.payload) as { confirmToken: string };
+    return `${APP_URL}/orders/${orderId}/refund-address?token=${payload.confirmToken}`;
+  } finally {
+    await db.destroy();
+  }
+}
 
 interface EmulatorPayout {
   id: string | number;
@@ -30,6 +45,17 @@ test("an overpaid order's surplus is refunded once, despite a double click and a
   const orderUrl = page.url();
   const orderId = new URL(orderUrl).pathname.split("/").pop()!;
 
+  // The shopper says where the surplus should go, and confirms it through the mailed link.
+  await page.getByLabel("Your wallet address").fill(WALLET);
+  await page.getByRole("button", { name: "Send me the confirmation link" }).click();
+  await expect(page.getByText("We mailed you a link")).toBeVisible();
+  await expectAccessible(page);
+  const link = await mailedConfirmLink(orderId);
+  expect(link).toContain(`/orders/${orderId}/refund-address?token=`);
+  await page.goto(`${APP_URL}${new URL(link).pathname}${new URL(link).search}`);
+  await page.getByRole("button", { name: "Confirm this address" }).click();
+  await expect(page.getByText("Confirmed. The shop sends your refund there.")).toBeVisible();
+
   const merchant = await (await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.81" } })).newPage();
   await merchant.goto(`${APP_URL}/admin/sign-in`);
   await merchant.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
@@ -37,6 +63,8 @@ test("an overpaid order's surplus is refunded once, despite a double click and a
   await expect(merchant.getByRole("heading", { name: "Orders" })).toBeVisible();
   await merchant.goto(`${APP_URL}/admin/orders/${orderId}`);
   await expect(merchant.getByTestId("refundable")).toHaveText("$2.51");
+  await expect(merchant.getByTestId("shopper-refund-address")).toContainText("(confirmed by mail)");
+  await expect(merchant.getByLabel("Shopper's wallet address")).toHaveValue(WALLET);
 
   // More than the surplus is refused before PayRam is asked.
   await merchant.getByLabel("Shopper's wallet address").fill(WALLET);
@@ -78,4 +106,6 @@ test("an overpaid order's surplus is refunded once, despite a double click and a
 
   await page.goto(orderUrl);
   await expect(page.getByTestId("shopper-refunds")).toContainText("$2.51 as 2.510000 USDC: Refund sent — transaction 0x");
+  // Refunded: the page no longer asks where to send it.
+  await expect(page.getByRole("heading", { name: "Where should we send your refund?" })).toHaveCount(0);
 });

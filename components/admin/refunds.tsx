@@ -43,11 +43,25 @@ function AskAgain({ refundId, label }: { refundId: string; label: string }) {
 }
 
 /** The order's refunds (paid out through PayRam) and, while something is refundable, the form for a new one. */
-export function Refunds({ orderId, refunds, refundableUsd, formToken }: { orderId: string; refunds: RefundRow[]; refundableUsd: string; formToken: string }) {
+export function Refunds({
+  orderId,
+  refunds,
+  refundableUsd,
+  formToken,
+  shopperAddress = null,
+}: {
+  orderId: string;
+  refunds: RefundRow[];
+  refundableUsd: string;
+  formToken: string;
+  /** The shopper's answer on their order's page; prefilled once they confirmed it by mail. */
+  shopperAddress?: { network: string; token: string; address: string; confirmed: boolean } | null;
+}) {
   const [state, action, pending] = useActionState<RefundState, FormData>(refundAction, { message: null, error: null, field: null });
   const error = (field: string) => (state.field === field ? state.error : null);
   // A refused form comes back with what was typed; a new key renders the fields with it.
-  const values = state.values;
+  const confirmed = shopperAddress?.confirmed ? shopperAddress : null;
+  const values = state.values ?? (confirmed ? { network: confirmed.network, token: confirmed.token, address: confirmed.address, amount: refundableUsd } : undefined);
   const formKey = values ? JSON.stringify(values) : "blank";
   return (
     <section aria-labelledby="refunds" className="space-y-4 rounded-xl border border-paper-line bg-paper p-6">
@@ -64,6 +78,12 @@ export function Refunds({ orderId, refunds, refundableUsd, formToken }: { orderI
             </li>
           ))}
         </ul>
+      )}
+      {shopperAddress && (
+        <p className="text-sm" data-testid="shopper-refund-address">
+          The shopper asked for {shopperAddress.token} on {shopperAddress.network} to <code className="break-all">{shopperAddress.address}</code>
+          {shopperAddress.confirmed ? " (confirmed by mail)." : " — not confirmed by mail yet: do not use it before it is."}
+        </p>
       )}
       <p className="text-sm">
         Refundable now: <strong className="tabular-nums" data-testid="refundable">${refundableUsd}</strong>

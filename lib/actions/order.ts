@@ -3,6 +3,7 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { findOrder, orderIdSchema } from "../orders";
+import { confirmRefundAddress, refundAddressFormSchema, submitRefundAddress } from "../refunds/address";
 import { payForOrder } from "../payments/checkout";
 import { checkoutDeps } from "../payments/server";
 import { LIMITS } from "../security/rate-limit";
@@ -31,5 +32,34 @@ export async function payAgainAction(_state: PayAgainState, formData: FormData):
     const result = await payForOrder(checkoutDeps(), order);
     if (!result.ok) return { error: result.error };
     redirect(result.redirectTo);
+  });
+}
+
+export type RefundAddressState = { ok: boolean; error: string | null; field: "address" | null; values?: Record<"network" | "token" | "address", string> };
+
+/** "Where should we send your refund?": recorded unconfirmed, and the confirmation link mailed to the order's address. */
+export async function refundAddressAction(_state: RefundAddressState, formData: FormData): Promise<RefundAddressState> {
+  const values = { network: String(formData.get("network") ?? ""), token: String(formData.get("token") ?? ""), address: String(formData.get("address") ?? "").slice(0, 200) };
+  const rules = {
+    input: refundAddressFormSchema,
+    invalid: (error: z.ZodError): RefundAddressState => ({ ok: false, error: error.issues[0]?.message ?? "Please check the form.", field: error.issues[0]?.path[0] === "address" ? "address" : null, values }),
+  };
+  return guard(rules, formData, async (form, { db }) => {
+    const result = await submitRefundAddress(db, form);
+    return result.ok ? { ok: true, error: null, field: null } : { ok: false, error: result.error, field: result.field ?? null, values };
+  });
+}
+
+export type ConfirmAddressState = { ok: boolean; error: string | null };
+
+/** The mailed link's page: confirming is a button, not the link itself (mail scanners follow links). */
+export async function confirmRefundAddressAction(_state: ConfirmAddressState, formData: FormData): Promise<ConfirmAddressState> {
+  const rules = {
+    input: z.object({ orderId: orderIdSchema, token: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/) }),
+    invalid: (): ConfirmAddressState => ({ ok: false, error: "This link is not valid." }),
+  };
+  return guard(rules, formData, async ({ orderId, token }, { db }): Promise<ConfirmAddressState> => {
+    const result = await confirmRefundAddress(db, orderId, token);
+    return result.ok ? { ok: true, error: null } : { ok: false, error: result.error };
   });
 }

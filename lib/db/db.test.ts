@@ -5,6 +5,7 @@ import { createDb, databaseIsReachable, migrate } from "./index";
 import { nowIso } from "./schema";
 import { runMigrate } from "@/test/cli";
 import { orderRow } from "@/test/shop";
+import { CATALOG } from "../catalog/products";
 
 describeOnEachDatabase(
   "a fresh database",
@@ -14,8 +15,13 @@ describeOnEachDatabase(
       // Separate processes, as real instances are (better-sqlite3 blocks its whole process on a lock).
       const runs = await Promise.all([1, 2, 3].map(() => runMigrate({ DATABASE_URL: url })));
       for (const run of runs) expect(run).toMatchObject({ code: 0, stderr: "" });
-      const counter = await db.selectFrom("counters").selectAll().execute();
-      expect(counter).toEqual([{ name: "order_number", value: 1000 }]);
+      const counter = await db.selectFrom("counters").selectAll().orderBy("name").execute();
+      // The demo catalog was seeded once, by one of them.
+      expect(counter).toEqual([
+        { name: "catalog_seeded", value: 1 },
+        { name: "order_number", value: 1000 },
+      ]);
+      expect(await db.selectFrom("products").select("slug").execute()).toHaveLength(CATALOG.length);
       expect(await migrate(db)).toEqual([]);
     });
   },

@@ -642,6 +642,25 @@ const refunds: Migration = {
   },
 };
 
+/** Where the shopper wants their refund: confirmed by a mailed link, frozen once a refund uses it. */
+const refundAddresses: Migration = {
+  async up(db: AnyDb) {
+    const t = types(db);
+    await db.schema
+      .createTable("refund_addresses")
+      .addColumn("order_id", "text", (c) => c.primaryKey().references("orders.id").onDelete("cascade"))
+      .addColumn("network", "text", (c) => c.notNull())
+      .addColumn("token", "text", (c) => c.notNull())
+      .addColumn("address", "text", (c) => c.notNull())
+      // sha-256 of the mailed confirmation token (the token itself is only in the mail).
+      .addColumn("confirm_hash", "text", (c) => c.notNull())
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("confirmed_at", t.time)
+      .addColumn("frozen_at", t.time)
+      .execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -656,4 +675,5 @@ export const migrations: Record<string, Migration> = {
   "0010_catalog_and_stock": catalogAndStock,
   "0011_mail_and_fulfilment": mailAndFulfilment,
   "0012_refunds": refunds,
+  "0013_refund_addresses": refundAddresses,
 };

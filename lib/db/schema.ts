@@ -301,6 +301,7 @@ export const MAIL_KINDS = [
   "merchant_paid", // to the merchant: a new paid order
   "merchant_attention", // to the merchant: something needs a look
   "refund_sent", // a refund's payout was sent, with its transaction
+  "confirm_refund_address", // the link that confirms where the shopper wants their refund
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -370,7 +371,21 @@ export interface RefundsTable {
   last_sent_at: IsoTime | null;
 }
 
+/** The shopper's answer to "Where should we send your refund?" (lib/refunds/address.ts). */
+export interface RefundAddressesTable {
+  order_id: string;
+  network: string;
+  token: string;
+  address: string;
+  confirm_hash: string;
+  created_at: IsoTime;
+  confirmed_at: IsoTime | null;
+  /** A refund was asked of PayRam with it: the shopper can no longer change it. */
+  frozen_at: IsoTime | null;
+}
+
 export interface Database {
+  refund_addresses: RefundAddressesTable;
   refunds: RefundsTable;
   outbox: OutboxTable;
   counters: CountersTable;

@@ -11,4 +11,5 @@ export const MAIL_LABELS: Record<MailKind, string> = {
   merchant_paid: "new paid order (to the merchant)",
   merchant_attention: "needs attention (to the merchant)",
   refund_sent: "refund sent",
+  confirm_refund_address: "confirm the refund address",
 };

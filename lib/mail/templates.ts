@@ -21,6 +21,7 @@ export type MailPayload =
   | { kind: "downloads_ready"; orderNumber: number; orderId: string; files: string[] }
   | { kind: "merchant_paid"; orderNumber: number; orderId: string; totalUsd: string; email: string }
   | { kind: "merchant_attention"; orderNumber: number | null; orderId: string | null; what: string; detail: string }
+  | { kind: "confirm_refund_address"; orderNumber: number; orderId: string; network: string; token: string; address: string; confirmToken: string }
   | { kind: "refund_sent"; orderNumber: number; orderId: string; amountUsd: string; cryptoAmount: string; token: string; txHash: string | null };
 
 export interface MailContext {
@@ -101,6 +102,15 @@ export function renderMail(payload: MailPayload, context: MailContext): Rendered
         heading: `Order ${number} is paid: ${usd(payload.totalUsd)}`,
         paragraphs: [`From ${payload.email}.`],
         link: { href: `${context.baseUrl}/admin/orders/${payload.orderId}`, label: "Open it in the merchant area" },
+      });
+    case "confirm_refund_address":
+      return compose(`Order ${number}: confirm where to send your refund`, {
+        heading: "Is this your wallet?",
+        paragraphs: [
+          `Someone asked, on your order's page, to receive its refund in ${payload.token} on ${payload.network} at ${payload.address}.`,
+          "If that was you, confirm it on the page this link opens. If not, ignore this mail: nothing is sent without it.",
+        ],
+        link: { href: order(`/refund-address?token=${payload.confirmToken}`), label: "Confirm the address" },
       });
     case "refund_sent":
       return compose(`Order ${number}: your refund was sent`, {

@@ -10,6 +10,7 @@ import type { PayoutRequest, PayramClient, Payout } from "../payram/client";
 import { PayramError } from "../payram/errors";
 import { customerIdFor } from "../payram/ids";
 import { queueMail } from "../mail/outbox";
+import { freezeRefundAddress } from "./address";
 
 /**
  * Refunds, paid out through PayRam's payouts API (contract §9; PayRam has no refund call). A
@@ -160,6 +161,8 @@ export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise
         customerID: customerIdFor(order.number, deps.customerPrefix),
       };
       const now = nowIso();
+      // The shopper's confirmed address, once used, stays as it is.
+      await freezeRefundAddress(trx, order.id, form.address);
       return trx
         .insertInto("refunds")
         .values({

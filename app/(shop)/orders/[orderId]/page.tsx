@@ -10,6 +10,9 @@ import { OrderLines, orderItemLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
 import { centsToDecimal } from "@/lib/money";
 import { describeForShopper, orderRefunds } from "@/lib/refunds";
+import { asksForRefundAddress, findRefundAddress } from "@/lib/refunds/address";
+import { isOpen } from "@/lib/payments/states";
+import { RefundAddressForm } from "@/components/refund-address-form";
 
 export const metadata: Metadata = { title: "Your order", robots: { index: false } };
 
@@ -22,7 +25,8 @@ export default async function OrderPage({ params }: PageProps<"/orders/[orderId]
   const db = getDb();
   const order = await findOrder(db, orderId);
   if (!order) notFound();
-  const [items, attempts, refunds] = await Promise.all([listOrderItems(db, order.id), orderAttempts(db, order.id), orderRefunds(db, order.id)]);
+  const [items, attempts, refunds, refundAddress] = await Promise.all([listOrderItems(db, order.id), orderAttempts(db, order.id), orderRefunds(db, order.id), findRefundAddress(db, order.id)]);
+  const asksForAddress = asksForRefundAddress(order, refunds, attempts.some((attempt) => isOpen(attempt.state))) && !refundAddress?.frozen_at;
   const shown = refunds.filter((refund) => refund.status !== "refused");
   return (
     <div className="space-y-6">
@@ -34,6 +38,12 @@ export default async function OrderPage({ params }: PageProps<"/orders/[orderId]
         </p>
       </div>
       <OrderStatus orderId={order.id} initial={toStatusView(order, attempts, syncUnderWay(db, currentAttempt(attempts)))} downloads={items.some((item) => item.ships === 0)} />
+      {asksForAddress && (
+        <RefundAddressForm
+          orderId={order.id}
+          current={refundAddress && { address: refundAddress.address, token: refundAddress.token, network: refundAddress.network, confirmed: refundAddress.confirmed_at !== null }}
+        />
+      )}
       {shown.length > 0 && (
         <Panel id="refunds" title="Refunds">
           <ul className="mt-2 space-y-1 text-sm" data-testid="shopper-refunds">

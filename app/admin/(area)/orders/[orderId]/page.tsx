@@ -17,6 +17,7 @@ import { loadConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/server";
 import { orderMails } from "@/lib/mail/outbox";
 import { describeStatus, newRefundFormToken, orderRefunds, refundableCents } from "@/lib/refunds";
+import { findRefundAddress } from "@/lib/refunds/address";
 import { formatUtc } from "@/lib/format";
 import { centsToDecimal, formatUsd } from "@/lib/money";
 import { orderIdSchema } from "@/lib/orders";
@@ -32,7 +33,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
   const { order, items, payments, timeline, attention, fulfilment } = detail;
   const received = order.received_cents;
   const open = attention.filter((item) => item.resolved_at === null);
-  const refunds = await orderRefunds(getDb(), order.id);
+  const [refunds, shopperAddress] = await Promise.all([orderRefunds(getDb(), order.id), findRefundAddress(getDb(), order.id)]);
   const refundable = refundableCents(order, refunds);
   const toShip = order.paid_at && !order.cancelled_at ? items.filter((item) => item.ships === 1 && item.shipped_at === null) : [];
   return (
@@ -136,6 +137,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
           orderId={order.id}
           refundableUsd={centsToDecimal(refundable)}
           formToken={newRefundFormToken()}
+          shopperAddress={shopperAddress && { network: shopperAddress.network, token: shopperAddress.token, address: shopperAddress.address, confirmed: shopperAddress.confirmed_at !== null }}
           refunds={refunds.map((refund) => ({
             id: refund.id,
             amountUsd: centsToDecimal(refund.amount_cents),

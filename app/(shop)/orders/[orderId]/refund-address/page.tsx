@@ -1,0 +1,33 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { ConfirmRefundAddress } from "@/components/confirm-refund-address";
+import { getDb } from "@/lib/db/server";
+import { findOrder } from "@/lib/orders";
+import { findRefundAddress } from "@/lib/refunds/address";
+
+export const metadata: Metadata = { title: "Confirm your refund address", robots: { index: false } };
+
+/** Opened from the mailed link: shows the address and asks for a click (mail scanners follow links; they do not press buttons). */
+export default async function RefundAddressPage({ params, searchParams }: PageProps<"/orders/[orderId]/refund-address">) {
+  const { orderId } = await params;
+  const token = (await searchParams).token;
+  const db = getDb();
+  const order = await findOrder(db, orderId);
+  if (!order) notFound();
+  const address = await findRefundAddress(db, order.id);
+  return (
+    <div className="mx-auto max-w-xl space-y-4 rounded-xl border border-paper-line bg-paper p-6">
+      <h1 className="text-2xl font-semibold tracking-tight">Confirm where to send your refund</h1>
+      {!address || typeof token !== "string" ? (
+        <p>There is no address waiting for confirmation on order #{order.number}.</p>
+      ) : (
+        <>
+          <p>
+            Order #{order.number}: {address.token} on {address.network} to <code className="break-all">{address.address}</code>
+          </p>
+          <ConfirmRefundAddress orderId={order.id} token={token} />
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState } from "react";
+import { confirmRefundAddressAction, type ConfirmAddressState } from "@/lib/actions/order";
+
+export function ConfirmRefundAddress({ orderId, token }: { orderId: string; token: string }) {
+  const [state, action, pending] = useActionState<ConfirmAddressState, FormData>(confirmRefundAddressAction, { ok: false, error: null });
+  if (state.ok) {
+    return (
+      <p role="status" className="text-ok">
+        Confirmed. The shop sends your refund there.{" "}
+        <Link href={`/orders/${orderId}`} className="underline">
+          Back to your order
+        </Link>
+      </p>
+    );
+  }
+  return (
+    <form action={action} className="space-y-2">
+      <input type="hidden" name="orderId" value={orderId} />
+      <input type="hidden" name="token" value={token} />
+      <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white disabled:opacity-60">
+        {pending ? "Confirming…" : "Confirm this address"}
+      </button>
+      {state.error && (
+        <p role="alert" className="text-sm text-bad">
+          {state.error}
+        </p>
+      )}
+    </form>
+  );
+}

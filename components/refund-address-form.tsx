@@ -1,0 +1,82 @@
+"use client";
+
+import { useActionState } from "react";
+import { refundAddressAction, type RefundAddressState } from "@/lib/actions/order";
+
+const NETWORKS = [
+  ["ETH", "Ethereum"],
+  ["BASE", "Base"],
+  ["POLYGON", "Polygon"],
+  ["TRX", "TRON"],
+] as const;
+const TOKENS = ["USDC", "USDT", "ETH", "POL", "TRX"] as const;
+
+/** "Where should we send your refund?" on an order the shop owes money back to. */
+export function RefundAddressForm({ orderId, current }: { orderId: string; current: { address: string; token: string; network: string; confirmed: boolean } | null }) {
+  const [state, action, pending] = useActionState<RefundAddressState, FormData>(refundAddressAction, { ok: false, error: null, field: null });
+  const values = state.values;
+  return (
+    <section aria-labelledby="refund-address" className="space-y-3 rounded-xl border border-paper-line bg-paper p-6">
+      <h2 id="refund-address" className="text-lg font-semibold">
+        Where should we send your refund?
+      </h2>
+      {current && !state.ok && (
+        <p className="text-sm" data-testid="refund-address-current">
+          {current.confirmed ? "Confirmed" : "Waiting for your confirmation (see the mail we sent)"}: {current.token} on {current.network} to <code className="break-all">{current.address}</code>
+        </p>
+      )}
+      {state.ok ? (
+        <p role="status" className="text-sm text-ok">
+          We mailed you a link: open it to confirm this address. Nothing is sent before you do.
+        </p>
+      ) : (
+        <form action={action} key={values ? JSON.stringify(values) : "blank"} className="grid gap-3 sm:grid-cols-2" noValidate>
+          <input type="hidden" name="orderId" value={orderId} />
+          <div>
+            <label htmlFor="refund-address-network" className="block text-sm font-medium">
+              Network
+            </label>
+            <select id="refund-address-network" name="network" defaultValue={values?.network || "ETH"} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5">
+              {NETWORKS.map(([code, name]) => (
+                <option key={code} value={code}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="refund-address-token" className="block text-sm font-medium">
+              Token
+            </label>
+            <select id="refund-address-token" name="token" defaultValue={values?.token || "USDC"} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5">
+              {TOKENS.map((token) => (
+                <option key={token}>{token}</option>
+              ))}
+            </select>
+          </div>
+          <div className="sm:col-span-2">
+            <label htmlFor="refund-address-wallet" className="block text-sm font-medium">
+              Your wallet address
+            </label>
+            <input id="refund-address-wallet" name="address" defaultValue={values?.address ?? ""} autoComplete="off" spellCheck={false} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 font-mono text-sm" aria-invalid={state.field === "address" ? true : undefined} aria-describedby={state.field === "address" ? "refund-address-wallet-error" : undefined} />
+            {state.field === "address" && (
+              <p id="refund-address-wallet-error" className="mt-1 text-sm text-bad">
+                {state.error}
+              </p>
+            )}
+          </div>
+          <div className="sm:col-span-2">
+            <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
+              {pending ? "Sending…" : "Send me the confirmation link"}
+            </button>
+            {state.error && state.field === null && (
+              <p role="alert" className="mt-2 text-sm text-bad">
+                {state.error}
+              </p>
+            )}
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
