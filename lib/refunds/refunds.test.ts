@@ -199,6 +199,20 @@ describeOnEachDatabase("refunds", (get) => {
     expect(await cancelOrder(get().db, order.orderId)).toEqual({ ok: false, error: expect.stringContaining("have shipped") });
   });
 
+  it("a payout over PayRam's auto-approve limit waits for approval; rejected in PayRam, it shows rejected and the money is refundable again", async () => {
+    const order = await placeOrder(get().db, payram, [["aurora-desk-lamp", 7]]);
+    await payram.deposit(order.referenceId, "623.00");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    expect(await cancelOrder(get().db, order.orderId)).toMatchObject({ ok: true });
+    const result = await requestRefund(deps(), form(order.orderId, { amount: 62300 }));
+    expect(result).toMatchObject({ ok: true, refund: { status: "pending-approval" }, message: expect.stringContaining("approval") });
+    if (!result.ok) return;
+    await payram.control(`/payouts/${result.refund.payout_id}/reject`, "POST", { reason: "not approved" });
+    expect(await payoutNews(deps(), result.refund.payout_id!)).toBe("accepted");
+    expect(await get().db.selectFrom("refunds").select("status").where("id", "=", result.refund.id).executeTakeFirstOrThrow()).toEqual({ status: "rejected" });
+    expect(await requestRefund(deps(), form(order.orderId, { amount: 62300 }))).toMatchObject({ ok: true, refund: { status: "pending-approval" } });
+  });
+
   it("a cancelled paid order can be refunded in full", async () => {
     const order = await overpaid();
     expect(await cancelOrder(get().db, order.orderId)).toMatchObject({ ok: true });
