@@ -103,6 +103,7 @@ test("an overpaid order's surplus is refunded once, despite a double click and a
   }).toPass({ timeout: 15_000 });
   await expect(merchant.getByTestId("refunds")).toContainText("Refund sent and confirmed (transaction 0x");
   await expect(merchant.getByTestId("refundable")).toHaveText("$0.00");
+  await expect(merchant.getByTestId("timeline")).toContainText("Refund: processed");
 
   await page.goto(orderUrl);
   await expect(page.getByTestId("shopper-refunds")).toContainText("$2.51 as 2.510000 USDC: Refund sent — transaction 0x");

@@ -158,7 +158,7 @@ export async function ordersCsv(db: Db, filter: OrderFilter): Promise<string> {
 /** One entry of an order's history, newest last. */
 export interface TimelineEntry {
   at: string;
-  kind: "payment" | "webhook" | "attention" | "resolution" | "fulfilment" | "order";
+  kind: "payment" | "webhook" | "attention" | "resolution" | "fulfilment" | "order" | "refund";
   title: string;
   detail: string | null;
 }
@@ -166,7 +166,7 @@ export interface TimelineEntry {
 export async function orderDetail(db: Db, orderId: string) {
   const order = await db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
   if (!order) return null;
-  const [items, attempts, events, deliveries, attention, fulfilment] = await Promise.all([
+  const [items, attempts, events, deliveries, attention, fulfilment, refundSteps] = await Promise.all([
     db.selectFrom("order_items").selectAll().where("order_id", "=", orderId).orderBy("position").execute(),
     db.selectFrom("payment_attempts").selectAll().where("order_id", "=", orderId).orderBy("attempt_number").execute(),
     db.selectFrom("payment_events").selectAll().where("order_id", "=", orderId).orderBy("id").execute(),
@@ -183,6 +183,7 @@ export async function orderDetail(db: Db, orderId: string) {
       .execute(),
     db.selectFrom("attention_items").selectAll().where("order_id", "=", orderId).orderBy("id").execute(),
     db.selectFrom("fulfilments").selectAll().where("order_id", "=", orderId).executeTakeFirst(),
+    db.selectFrom("refund_events").selectAll().where("order_id", "=", orderId).orderBy("id").execute(),
   ]);
   const paymentNumber = new Map(attempts.map((attempt) => [attempt.id, attempt.attempt_number]));
   const timeline: TimelineEntry[] = [
@@ -206,6 +207,7 @@ export async function orderDetail(db: Db, orderId: string) {
     ...(fulfilment ? [{ at: fulfilment.created_at, kind: "fulfilment" as const, title: `Paid — queued to ${fulfilment.kind}`, detail: null }] : []),
     ...shipments(items),
     ...(order.cancelled_at ? [{ at: order.cancelled_at, kind: "order" as const, title: "Cancelled by the merchant", detail: null }] : []),
+    ...refundSteps.map((step) => ({ at: step.created_at, kind: "refund" as const, title: `Refund: ${step.status}`, detail: step.note })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return { order, items, attempts, payments: attempts.map(toPaymentView), timeline, attention, fulfilment: fulfilment ?? null };
 }

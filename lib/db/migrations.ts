@@ -658,6 +658,18 @@ const refundAddresses: Migration = {
       .addColumn("confirmed_at", t.time)
       .addColumn("frozen_at", t.time)
       .execute();
+
+    // Each step of a refund, for the order's timeline.
+    await db.schema
+      .createTable("refund_events")
+      .addColumn("id", t.serial, (c) => (isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement()))
+      .addColumn("refund_id", "text", (c) => c.notNull().references("refunds.id").onDelete("cascade"))
+      .addColumn("order_id", "text", (c) => c.notNull().references("orders.id").onDelete("cascade"))
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("note", "text")
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("refund_events_order").on("refund_events").columns(["order_id", "id"]).execute();
   },
 };
 

@@ -384,7 +384,17 @@ export interface RefundAddressesTable {
   frozen_at: IsoTime | null;
 }
 
+export interface RefundEventsTable {
+  id: Serial;
+  refund_id: string;
+  order_id: string;
+  status: RefundStatus;
+  note: string | null;
+  created_at: IsoTime;
+}
+
 export interface Database {
+  refund_events: RefundEventsTable;
   refund_addresses: RefundAddressesTable;
   refunds: RefundsTable;
   outbox: OutboxTable;

@@ -163,7 +163,7 @@ export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise
       const now = nowIso();
       // The shopper's confirmed address, once used, stays as it is.
       await freezeRefundAddress(trx, order.id, form.address);
-      return trx
+      const inserted = await trx
         .insertInto("refunds")
         .values({
           id: randomUUID(),
@@ -187,6 +187,8 @@ export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      await recordRefundStep(trx, inserted, `$${centsToDecimal(inserted.amount_cents)} as ${inserted.crypto_amount} ${inserted.token} on ${inserted.network} to ${inserted.address}`);
+      return inserted;
     });
     if (typeof created === "string") return { ok: false, error: created, field: created.startsWith("At most") ? "amount" : undefined };
     // A double click's first request: it asks PayRam (or has); this one reports where it stands.
@@ -243,7 +245,10 @@ export async function sendRefund(deps: RefundDeps, refund: Refund): Promise<Refu
     // a rotated key, a proxy's 4xx): the refund is kept.
     if (!sentBefore && (error.failure === "invalid_request" || error.failure === "unauthorized" || error.failure === "refused") && error.code !== "EXCHANGE_RATE_UNAVAILABLE") {
       const reason = explain(error);
-      await deps.db.updateTable("refunds").set({ status: "refused", failure_reason: reason, updated_at: nowIso() }).where("id", "=", refund.id).where("status", "=", "requesting").execute();
+      await deps.db.transaction().execute(async (trx) => {
+        const refused = await trx.updateTable("refunds").set({ status: "refused", failure_reason: reason, updated_at: nowIso() }).where("id", "=", refund.id).where("status", "=", "requesting").returningAll().executeTakeFirst();
+        if (refused) await recordRefundStep(trx, refused, reason);
+      });
       log.warn({ event: "refund", refund: refund.id, failure: error.failure, code: error.code }, "PayRam refused the payout");
       return { ok: false, error: `PayRam refused the refund, and sent nothing: ${reason}` };
     }
@@ -285,7 +290,10 @@ async function applyPayout(db: Db, refund: Refund, payout: Payout): Promise<Refu
       .where("id", "=", refund.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    if (forward) log.info({ event: "refund", refund: refund.id, from: current.status, to: updated.status }, "refund moved");
+    if (forward) {
+      log.info({ event: "refund", refund: refund.id, from: current.status, to: updated.status }, "refund moved");
+      await recordRefundStep(trx, updated, updated.tx_hash ? `transaction ${updated.tx_hash}` : updated.failure_reason);
+    }
     // Once on its way (a transaction exists): the shopper is mailed, once per refund.
     if (forward && RANK[updated.status] >= RANK.initiated && RANK[updated.status] < RANK.processed + 1 && !PAID_NOTHING.has(updated.status)) {
       const order = await trx.selectFrom("orders").select(["id", "number", "email", "mails"]).where("id", "=", updated.order_id).executeTakeFirstOrThrow();
@@ -329,6 +337,11 @@ function sameAddress(a: string, b: string): boolean {
 function sameDecimal(a: string, b: string): boolean {
   const norm = (value: string) => value.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
   return norm(a) === norm(b);
+}
+
+/** A step of a refund, for the order's timeline. */
+async function recordRefundStep(trx: Db, refund: Refund, note: string | null) {
+  await trx.insertInto("refund_events").values({ refund_id: refund.id, order_id: refund.order_id, status: refund.status, note, created_at: nowIso() }).execute();
 }
 
 export async function findRefund(db: Db, id: string): Promise<Refund | null> {

@@ -133,8 +133,12 @@ describeOnEachDatabase("refunds", (get) => {
     expect(await payoutNews(deps(), id)).toBe("accepted");
     const processed = await get().db.selectFrom("refunds").select(["status", "tx_hash"]).where("id", "=", result.refund.id).executeTakeFirstOrThrow();
     expect(processed).toMatchObject({ status: "processed", tx_hash: expect.stringMatching(/^0x/) });
-    // The shopper is mailed once, whatever news comes again.
+    // Each step is in the order's timeline, once.
     await payoutNews(deps(), id);
+    const steps = await get().db.selectFrom("refund_events").select(["status", "note"]).where("refund_id", "=", result.refund.id).orderBy("id").execute();
+    expect(steps.map((step) => step.status)).toEqual(["requesting", "pending", "processed"]);
+    expect(steps[2]!.note).toBe(`transaction ${processed.tx_hash}`);
+    // The shopper is mailed once, whatever news comes again.
     const mails = await get().db.selectFrom("outbox").select(["kind", "payload"]).where("order_id", "=", order.orderId).where("kind", "=", "refund_sent").execute();
     expect(mails).toHaveLength(1);
     expect(JSON.parse(mails[0]!.payload)).toMatchObject({ amountUsd: "2.51", cryptoAmount: "2.510000", token: "USDC", txHash: processed.tx_hash });
