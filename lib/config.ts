@@ -16,7 +16,7 @@ export const DEV_DEFAULTS = {
   SESSION_SECRET: "dev-session-secret-change-me-in-production-0123456789",
 } as const;
 
-/** The local inbox `npm run dev` starts (MailDev): its SMTP port; its web inbox is on 1080. */
+/** The local inbox `npm run dev` starts (MailDev): its SMTP port; its web inbox is http://localhost:1080/index.html. */
 export const DEV_SMTP_URL = "smtp://127.0.0.1:1025";
 
 /** What each variable is for, used in error messages and mirrored in .env.example. */

@@ -1,5 +1,5 @@
 // `npm run dev`: the shop (next dev), the PayRam emulator and a local inbox (MailDev: the shop's
-// mails at http://localhost:1080, SMTP on 1025) side by side, for development and the demo.
+// mails at http://localhost:1080/index.html, SMTP on 1025) side by side, for development and the demo.
 // Ctrl-C stops them all; if one exits, the others are stopped too.
 import { spawn } from "node:child_process";
 
