@@ -2,14 +2,8 @@
 
 import { useActionState } from "react";
 import { refundAddressAction, type RefundAddressState } from "@/lib/actions/order";
+import { NETWORK_NAMES, PAYOUT_NETWORKS, PAYOUT_TOKENS } from "@/lib/payram/payout-assets";
 
-const NETWORKS = [
-  ["ETH", "Ethereum"],
-  ["BASE", "Base"],
-  ["POLYGON", "Polygon"],
-  ["TRX", "TRON"],
-] as const;
-const TOKENS = ["USDC", "USDT", "ETH", "POL", "TRX"] as const;
 
 /** "Where should we send your refund?" on an order the shop owes money back to. */
 export function RefundAddressForm({ orderId, current }: { orderId: string; current: { address: string; token: string; network: string; confirmed: boolean } | null }) {
@@ -37,9 +31,9 @@ export function RefundAddressForm({ orderId, current }: { orderId: string; curre
               Network
             </label>
             <select id="refund-address-network" name="network" defaultValue={values?.network || "ETH"} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5">
-              {NETWORKS.map(([code, name]) => (
+              {PAYOUT_NETWORKS.map((code) => (
                 <option key={code} value={code}>
-                  {name}
+                  {NETWORK_NAMES[code]}
                 </option>
               ))}
             </select>
@@ -49,7 +43,7 @@ export function RefundAddressForm({ orderId, current }: { orderId: string; curre
               Token
             </label>
             <select id="refund-address-token" name="token" defaultValue={values?.token || "USDC"} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5">
-              {TOKENS.map((token) => (
+              {PAYOUT_TOKENS.map((token) => (
                 <option key={token}>{token}</option>
               ))}
             </select>

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { refundAction, retryRefundAction, type RefundState } from "@/lib/actions/refunds";
+import { NETWORK_NAMES, PAYOUT_NETWORKS, PAYOUT_TOKENS } from "@/lib/payram/payout-assets";
 
 export interface RefundRow {
   id: string;
@@ -16,13 +17,6 @@ export interface RefundRow {
   createdAt: string;
 }
 
-const NETWORKS = [
-  ["ETH", "Ethereum"],
-  ["BASE", "Base"],
-  ["POLYGON", "Polygon"],
-  ["TRX", "TRON"],
-] as const;
-const TOKENS = ["USDC", "USDT", "ETH", "POL", "TRX"] as const;
 
 const IN_FLIGHT = new Set(["requesting", "pending-otp-verification", "pending-approval", "pending", "initiated", "sent"]);
 
@@ -97,9 +91,9 @@ export function Refunds({
               Network
             </label>
             <select id="refund-network" name="network" className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5" defaultValue={values?.network || "ETH"}>
-              {NETWORKS.map(([code, name]) => (
+              {PAYOUT_NETWORKS.map((code) => (
                 <option key={code} value={code}>
-                  {name}
+                  {NETWORK_NAMES[code]}
                 </option>
               ))}
             </select>
@@ -109,7 +103,7 @@ export function Refunds({
               Token
             </label>
             <select id="refund-token" name="token" className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5" defaultValue={values?.token || "USDC"} aria-describedby={error("token") ? "refund-token-error" : undefined}>
-              {TOKENS.map((token) => (
+              {PAYOUT_TOKENS.map((token) => (
                 <option key={token}>{token}</option>
               ))}
             </select>

@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { findOrder, orderIdSchema } from "../orders";
-import { confirmRefundAddress, refundAddressFormSchema, submitRefundAddress } from "../refunds/address";
+import { confirmRefundAddress, confirmTokenSchema, refundAddressFormSchema, submitRefundAddress } from "../refunds/address";
 import { payForOrder } from "../payments/checkout";
 import { checkoutDeps } from "../payments/server";
 import { LIMITS } from "../security/rate-limit";
@@ -55,7 +55,7 @@ export type ConfirmAddressState = { ok: boolean; error: string | null };
 /** The mailed link's page: confirming is a button, not the link itself (mail scanners follow links). */
 export async function confirmRefundAddressAction(_state: ConfirmAddressState, formData: FormData): Promise<ConfirmAddressState> {
   const rules = {
-    input: z.object({ orderId: orderIdSchema, token: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/) }),
+    input: z.object({ orderId: orderIdSchema, token: confirmTokenSchema }),
     invalid: (): ConfirmAddressState => ({ ok: false, error: "This link is not valid." }),
   };
   return guard(rules, formData, async ({ orderId, token }, { db }): Promise<ConfirmAddressState> => {

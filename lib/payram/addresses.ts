@@ -1,14 +1,13 @@
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { base58 } from "@scure/base";
+import type { PayoutNetwork } from "./payout-assets";
 
 /**
  * Whether a wallet address is valid for the chain a payout goes to, and why not. A payout to a
  * mistyped address is money gone: EVM addresses (ETH, BASE, POLYGON) are checked against their
  * EIP-55 checksum when they carry one (mixed case), TRON addresses by their base58check checksum.
  */
-export const PAYOUT_NETWORKS = ["ETH", "BASE", "POLYGON", "TRX"] as const;
-export type PayoutNetwork = (typeof PAYOUT_NETWORKS)[number];
 
 export function addressProblem(network: PayoutNetwork, address: string): string | null {
   return network === "TRX" ? tronProblem(address) : evmProblem(address);

@@ -4,7 +4,8 @@ import { isPostgres, type Db } from "../db";
 import { nowIso, type RefundAddressesTable } from "../db/schema";
 import { queueMail } from "../mail/outbox";
 import { orderIdSchema } from "../orders";
-import { addressProblem, PAYOUT_NETWORKS } from "../payram/addresses";
+import { addressProblem } from "../payram/addresses";
+import { PAYOUT_NETWORKS, PAYOUT_TOKENS } from "../payram/payout-assets";
 import { hitRateLimit, waitInMinutes } from "../security/rate-limit";
 import { refundableCents, type Refund } from "./index";
 
@@ -20,10 +21,13 @@ export type RefundAddress = RefundAddressesTable;
 export const refundAddressFormSchema = z.object({
   orderId: orderIdSchema,
   network: z.enum(PAYOUT_NETWORKS, { error: "Choose a network." }),
-  token: z.enum(["USDC", "USDT", "ETH", "POL", "TRX"], { error: "Choose a token." }),
+  token: z.enum(PAYOUT_TOKENS, { error: "Choose a token." }),
   address: z.string().trim().min(1, "Enter your wallet address.").max(120, "This is too long for a wallet address."),
 });
 export type RefundAddressForm = z.output<typeof refundAddressFormSchema>;
+
+/** The mailed confirmation link's token (24 random bytes, base64url). */
+export const confirmTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{32}$/);
 
 /** A few answers an hour per order: each one mails the order's address. */
 const ANSWERS = { name: "refund_address", limit: 5, windowMs: 60 * 60_000 };

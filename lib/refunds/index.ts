@@ -5,7 +5,8 @@ import { nowIso, type RefundStatus, type RefundsTable } from "../db/schema";
 import { errorMessage, log } from "../log";
 import { centsToDecimal, MoneyError, parseCents } from "../money";
 import { orderIdSchema } from "../orders";
-import { addressProblem, PAYOUT_NETWORKS } from "../payram/addresses";
+import { addressProblem } from "../payram/addresses";
+import { PAYOUT_NETWORKS, PAYOUT_TOKENS } from "../payram/payout-assets";
 import type { PayoutRequest, PayramClient, Payout } from "../payram/client";
 import { PayramError } from "../payram/errors";
 import { customerIdFor } from "../payram/ids";
@@ -89,7 +90,7 @@ export const refundFormSchema = z.object({
   orderId: orderIdSchema,
   formToken: z.string().regex(/^[A-Za-z0-9_-]{22}$/, "This form has expired: reload the page."),
   network: z.enum(PAYOUT_NETWORKS, { error: "Choose a network." }),
-  token: z.string().trim().regex(/^[A-Z0-9]{2,10}$/, "Choose a token."),
+  token: z.enum(PAYOUT_TOKENS, { error: "Choose a token." }),
   address: z.string().trim().min(1, "Enter the wallet address.").max(120, "This is too long for a wallet address."),
   amount: z
     .string()

@@ -3,14 +3,16 @@ import { notFound } from "next/navigation";
 import { ConfirmRefundAddress } from "@/components/confirm-refund-address";
 import { getDb } from "@/lib/db/server";
 import { findOrder } from "@/lib/orders";
-import { findRefundAddress } from "@/lib/refunds/address";
+import { confirmTokenSchema, findRefundAddress } from "@/lib/refunds/address";
 
 export const metadata: Metadata = { title: "Confirm your refund address", robots: { index: false } };
 
 /** Opened from the mailed link: shows the address and asks for a click (mail scanners follow links; they do not press buttons). */
 export default async function RefundAddressPage({ params, searchParams }: PageProps<"/orders/[orderId]/refund-address">) {
   const { orderId } = await params;
-  const token = (await searchParams).token;
+  // The mailed link's token, as the confirming action will parse it: anything else confirms nothing.
+  const parsed = confirmTokenSchema.safeParse((await searchParams).token);
+  const token = parsed.success ? parsed.data : null;
   const db = getDb();
   const order = await findOrder(db, orderId);
   if (!order) notFound();
@@ -18,7 +20,7 @@ export default async function RefundAddressPage({ params, searchParams }: PagePr
   return (
     <div className="mx-auto max-w-xl space-y-4 rounded-xl border border-paper-line bg-paper p-6">
       <h1 className="text-2xl font-semibold tracking-tight">Confirm where to send your refund</h1>
-      {!address || typeof token !== "string" ? (
+      {!address || token === null ? (
         <p>There is no address waiting for confirmation on order #{order.number}.</p>
       ) : (
         <>
