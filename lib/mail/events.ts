@@ -141,6 +141,15 @@ export async function mailRefusedWebhooks(trx: Kysely<Database>, threshold = 20,
     .executeTakeFirstOrThrow();
   const count = Number(refused.n);
   if (count < threshold) return false;
+  // At most one an hour, counted from the last one (not per clock hour: 06:59 and 07:00 would
+  // make two); the clock hour in the key keeps two instances' sweeps from queueing one each.
+  const lastHour = await trx
+    .selectFrom("outbox")
+    .select("key")
+    .where("key", "like", "webhook_refusals:%")
+    .where("created_at", ">", new Date(now - 3_600_000).toISOString())
+    .executeTakeFirst();
+  if (lastHour) return false;
   const hour = new Date(Math.floor(now / 3_600_000) * 3_600_000).toISOString();
   return queueMail(trx, {
     key: `webhook_refusals:${hour}`,

@@ -157,16 +157,24 @@ describeOnEachDatabase("mail", (get) => {
 
   it("tells the merchant of a burst of refused webhook deliveries, once an hour", async () => {
     const now = Date.now();
-    const row = (i: number) => ({ received_at: new Date(now - i * 1_000).toISOString(), method: "POST", auth: "none" as const, verdict: "rejected" as const, reason: "wrong X-Payram-Signature", reference_id: null, event_type: null, payload_status: null, order_id: null, body: "{}" });
+    const row = (i: number, at = now) => ({ received_at: new Date(at - i * 1_000).toISOString(), method: "POST", auth: "none" as const, verdict: "rejected" as const, reason: "wrong X-Payram-Signature", reference_id: null, event_type: null, payload_status: null, order_id: null, body: "{}" });
     await get().db.insertInto("webhook_deliveries").values(Array.from({ length: 19 }, (_, i) => row(i))).execute();
     expect(await mailRefusedWebhooks(get().db, 20, now)).toBe(false);
     await get().db.insertInto("webhook_deliveries").values(row(19)).execute();
     expect(await mailRefusedWebhooks(get().db, 20, now)).toBe(true);
     expect(await mailRefusedWebhooks(get().db, 20, now + 60_000)).toBe(false);
+    const burstAt = async (at: number) => {
+      await get().db.insertInto("webhook_deliveries").values(Array.from({ length: 20 }, (_, i) => row(i, at))).execute();
+      return mailRefusedWebhooks(get().db, 20, at);
+    };
+    // A new burst past the next clock hour, within an hour of the mail: none (CI once ran at 06:59).
+    expect(await burstAt(Math.floor(now / 3_600_000) * 3_600_000 + 3_600_000 + 1_000)).toBe(false);
     const queued = await get().db.selectFrom("outbox").select(["recipient", "payload"]).where("kind", "=", "merchant_attention").execute();
     expect(queued).toHaveLength(1);
     expect(queued[0]!.recipient).toBe("merchant");
     expect(JSON.parse(queued[0]!.payload)).toMatchObject({ what: "Webhook deliveries refused", detail: expect.stringContaining("20 webhook deliveries") });
+    // An hour after the mail, a new burst is told again.
+    expect(await burstAt(now + 3_600_000 + 60_000)).toBe(true);
     await get().db.deleteFrom("webhook_deliveries").where("verdict", "=", "rejected").execute();
   });
 
