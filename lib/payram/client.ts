@@ -87,8 +87,8 @@ export interface PayramClient {
   createPayout(body: PayoutRequest, idempotencyKey: string): Promise<Payout>;
   /** One payout; null when PayRam does not know it (another project's id). */
   getPayout(id: string): Promise<Payout | null>;
-  /** The project's most recent payouts, newest first. */
-  listPayouts(limit?: number): Promise<Payout[]>;
+  /** A page of PayRam's payouts, newest first (as asked: PayRam may not honour it, so check). */
+  listPayouts(limit: number, offset: number): Promise<Payout[]>;
   /** What PayRam pays out in: each network and token with its USD price and precision. */
   ticker(): Promise<TickerEntry[]>;
 }
@@ -163,7 +163,8 @@ const tickerItem = z
     blockchainCode: z.string().trim().min(1).max(20),
     currencyCode: z.string().trim().min(1).max(20),
     price: decimalText,
-    walletPrecision: z.coerce.number().int().min(0).max(18),
+    // A number, or digits in a string; a missing, null or empty precision is no precision (coercing it would say 0 decimals).
+    walletPrecision: z.union([z.number(), z.string().trim().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0).max(18)),
   })
   .transform((v): TickerEntry => ({ network: v.blockchainCode, token: v.currencyCode, price: v.price, walletPrecision: v.walletPrecision }));
 
@@ -420,8 +421,8 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
       return payout.data;
     },
 
-    async listPayouts(limit = 100) {
-      const { status, json } = await call("GET", `/api/v1/withdrawal/merchant?limit=${limit}&offset=0&order=desc&sortBy=createdAt`);
+    async listPayouts(limit, offset) {
+      const { status, json } = await call("GET", `/api/v1/withdrawal/merchant?limit=${limit}&offset=${offset}&order=desc&sortBy=createdAt`);
       if (status < 200 || status >= 300) throw answerError(status, json);
       const list = listOf(z.unknown()).safeParse(json);
       if (!list.success) throw new PayramError("invalid_response", "PayRam's payout list is no list", status);

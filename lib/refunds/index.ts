@@ -10,6 +10,7 @@ import { PAYOUT_NETWORKS, PAYOUT_TOKENS } from "../payram/payout-assets";
 import type { PayoutRequest, PayramClient, Payout } from "../payram/client";
 import { PayramError } from "../payram/errors";
 import { customerIdFor } from "../payram/ids";
+import { orderChanged } from "../live/changes";
 import { queueMail } from "../mail/outbox";
 import { freezeRefundAddress } from "./address";
 
@@ -67,8 +68,9 @@ export function refundableCents(
 }
 
 /**
- * USD cents in a token's units at PayRam's ticker price, rounded half up to `precision` decimals,
- * in exact integer arithmetic: cents / 100 / price.
+ * USD cents in a token's units at PayRam's ticker price, rounded down to `precision` decimals, in
+ * exact integer arithmetic: cents / 100 / price. Down: a coarse precision rounded up would pay out
+ * more than the refund (at 0 decimals, $2,000 of ETH at $3,000 would be 1 ETH).
  */
 export function cryptoAmount(cents: number, price: string, precision: number): string {
   const match = /^(\d+)(?:\.(\d+))?$/.exec(price.trim());
@@ -76,10 +78,8 @@ export function cryptoAmount(cents: number, price: string, precision: number): s
   const fraction = match[2] ?? "";
   const priceUnits = BigInt(match[1]! + fraction);
   if (priceUnits === 0n) throw new MoneyError("a price of 0");
-  // cents × 10^(precision + fraction digits) / (100 × priceUnits), half up.
-  const numerator = BigInt(cents) * 10n ** BigInt(precision + fraction.length) * 2n;
-  const denominator = 100n * priceUnits;
-  const units = (numerator / denominator + 1n) / 2n;
+  // cents × 10^(precision + fraction digits) / (100 × priceUnits), rounded down.
+  const units = (BigInt(cents) * 10n ** BigInt(precision + fraction.length)) / (100n * priceUnits);
   if (precision === 0) return units.toString();
   const digits = units.toString().padStart(precision + 1, "0");
   return `${digits.slice(0, -precision)}.${digits.slice(-precision)}`;
@@ -208,15 +208,32 @@ export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise
 
 /** An hour without PayRam's answer: its memory of the key is not documented, so its list is read first. */
 const KEY_TRUST_MS = 60 * 60_000;
+/** PayRam's answers that refuse a payout before making it (contract §9: 400 a field, 401 the key). */
+const REFUSALS: ReadonlySet<number> = new Set([400, 401, 403, 422]);
 
 /**
  * Asks PayRam for the refund's payout: its stored body with its key (PayRam answers the payout it
  * made for that key, if any). A refund PayRam has already answered is only read again.
  */
 export async function sendRefund(deps: RefundDeps, refund: Refund): Promise<RefundResult> {
-  if (refund.status !== "requesting") return refresh(deps, refund);
-  // Sent before: PayRam may have made the payout, whatever this try's answer says.
-  const sentBefore = refund.last_sent_at !== null;
+  // Answered with a payout (even in a status this shop does not know): it is read, never made again.
+  if (refund.status !== "requesting" || refund.payout_id !== null) return refresh(deps, refund);
+  // The first try is the one request that marks the row sent: only it may take PayRam's refusal
+  // as "nothing was made". Any other (a double click, another instance, the sweep) may be racing
+  // a try that made the payout, whatever its own answer says.
+  const first = await deps.db
+    .updateTable("refunds")
+    .set({ last_sent_at: nowIso() })
+    .where("id", "=", refund.id)
+    .where("status", "=", "requesting")
+    .where("last_sent_at", "is", null)
+    .returningAll()
+    .executeTakeFirst();
+  if (!first) {
+    const current = (await findRefund(deps.db, refund.id)) ?? refund;
+    if (current.status !== "requesting" || current.payout_id !== null) return refresh(deps, current);
+  }
+  const sentBefore = !first;
   if (sentBefore && Date.now() - Date.parse(refund.created_at) > KEY_TRUST_MS) {
     let found: Payout | null;
     try {
@@ -227,7 +244,7 @@ export async function sendRefund(deps: RefundDeps, refund: Refund): Promise<Refu
     }
     if (found) return { ok: true, refund: await applyPayout(deps.db, refund, found), message: "PayRam had already made this payout." };
   }
-  await deps.db.updateTable("refunds").set({ last_sent_at: nowIso() }).where("id", "=", refund.id).execute();
+  if (sentBefore) await deps.db.updateTable("refunds").set({ last_sent_at: nowIso() }).where("id", "=", refund.id).execute();
   try {
     const payout = await deps.payram.createPayout(JSON.parse(refund.request_body) as PayoutRequest, refund.idempotency_key);
     const applied = await applyPayout(deps.db, refund, payout);
@@ -241,10 +258,11 @@ export async function sendRefund(deps: RefundDeps, refund: Refund): Promise<Refu
       if (found) return { ok: true, refund: await applyPayout(deps.db, refund, found), message: "PayRam already had this payout." };
       return { ok: true, refund: (await findRefund(deps.db, refund.id)) ?? refund, message: `${explain(error)} The refund is kept until PayRam's list shows it.` };
     }
-    // PayRam refused the first request itself: nothing was created, the amount is refundable
-    // again. A refusal of a later try proves nothing (an earlier one may have made the payout:
-    // a rotated key, a proxy's 4xx): the refund is kept.
-    if (!sentBefore && (error.failure === "invalid_request" || error.failure === "unauthorized" || error.failure === "refused") && error.code !== "EXCHANGE_RATE_UNAVAILABLE") {
+    // PayRam refused the first request itself (a field, the key): nothing was created, the amount
+    // is refundable again. A refusal of a later try proves nothing (an earlier one may have made
+    // the payout: a rotated key), nor does another 4xx (a proxy's 408 came after forwarding it):
+    // the refund is kept.
+    if (!sentBefore && error.status !== undefined && REFUSALS.has(error.status) && error.code !== "EXCHANGE_RATE_UNAVAILABLE") {
       const reason = explain(error);
       await deps.db.transaction().execute(async (trx) => {
         const refused = await trx.updateTable("refunds").set({ status: "refused", failure_reason: reason, updated_at: nowIso() }).where("id", "=", refund.id).where("status", "=", "requesting").returningAll().executeTakeFirst();
@@ -272,11 +290,23 @@ export async function refresh(deps: RefundDeps, refund: Refund): Promise<RefundR
   }
 }
 
+/** PayRam's payout status as a refund's: its webhook labels and spellings too (`approved`, `pending_approval`). */
+function refundStatusOf(status: string): RefundStatus | null {
+  const label = status.toLowerCase().replaceAll("_", "-");
+  if (label === "approved") return "pending";
+  return KNOWN.has(label) ? (label as RefundStatus) : null;
+}
+
 /** PayRam's payout onto the refund row, forward only (a late or replayed answer never moves it back). */
 async function applyPayout(db: Db, refund: Refund, payout: Payout): Promise<Refund> {
-  const status = (KNOWN.has(payout.status) ? payout.status : null) as RefundStatus | null;
+  const status = refundStatusOf(payout.status);
   return db.transaction().execute(async (trx) => {
     const current = await trx.selectFrom("refunds").selectAll().where("id", "=", refund.id).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
+    if (current.payout_id !== null && current.payout_id !== payout.id) {
+      // Another payout for the same key: a PayRam that ignored it. The first one stays tracked.
+      log.error({ event: "refund", refund: refund.id, payout: current.payout_id, other: payout.id }, "PayRam answered a refund's key with a second payout");
+      return current;
+    }
     const forward = status !== null && RANK[status] > RANK[current.status];
     if (!forward && current.payout_id === payout.id && (current.tx_hash ?? null) === (payout.txHash ?? current.tx_hash)) return current;
     const updated = await trx
@@ -294,6 +324,9 @@ async function applyPayout(db: Db, refund: Refund, payout: Payout): Promise<Refu
     if (forward) {
       log.info({ event: "refund", refund: refund.id, from: current.status, to: updated.status }, "refund moved");
       await recordRefundStep(trx, updated, updated.tx_hash ? `transaction ${updated.tx_hash}` : updated.failure_reason);
+    } else {
+      // Its transaction hash, come without a new status: the shopper's page shows it.
+      await orderChanged(trx, updated.order_id);
     }
     // Once on its way (a transaction exists): the shopper is mailed, once per refund.
     if (forward && RANK[updated.status] >= RANK.initiated && RANK[updated.status] < RANK.processed + 1 && !PAID_NOTHING.has(updated.status)) {
@@ -311,23 +344,43 @@ async function applyPayout(db: Db, refund: Refund, payout: Payout): Promise<Refu
   });
 }
 
-/** PayRam's payout for a refund whose key may have been forgotten: same address, token, network and amount, made after the refund. */
+/** How far PayRam's clock may run behind the shop's when its list is searched. */
+const CLOCK_SKEW_MS = 15 * 60_000;
+const LIST_PAGE = 100;
+const LIST_PAGES_AT_MOST = 50;
+
+/**
+ * PayRam's payout for a refund whose key it may have forgotten: same address, token, network and
+ * amount, made since the refund (give or take clock skew), and not another refund's. Read page by
+ * page, newest first, to the refund's time. Fails closed: a list that does not say enough to tell
+ * (a payout without those fields, not newest first, too long) throws, and the create is not sent
+ * again — a second payout is worse than a refund that waits for the merchant.
+ */
 async function findPayoutFor(deps: RefundDeps, refund: Refund): Promise<Payout | null> {
-  const payouts = await deps.payram.listPayouts();
-  const since = Date.parse(refund.created_at) - 60_000;
-  return (
-    payouts.find(
-      (payout) =>
-        payout.toAddress !== null &&
-        sameAddress(payout.toAddress, refund.address) &&
-        payout.blockchainCode === refund.network &&
-        payout.currencyCode === refund.token &&
-        payout.amount !== null &&
-        Number.isFinite(Date.parse(payout.createdAt ?? "")) &&
-        Date.parse(payout.createdAt!) >= since &&
-        sameDecimal(payout.amount, refund.crypto_amount),
-    ) ?? null
-  );
+  const since = Date.parse(refund.created_at) - CLOCK_SKEW_MS;
+  const cannotTell = (why: string) => new PayramError("invalid_response", `PayRam's payout list cannot tell whether this refund was paid: ${why}`);
+  let previous = Infinity;
+  for (let page = 0; page < LIST_PAGES_AT_MOST; page++) {
+    const payouts = await deps.payram.listPayouts(LIST_PAGE, page * LIST_PAGE);
+    for (const payout of payouts) {
+      const createdAt = Date.parse(payout.createdAt ?? "");
+      if (!Number.isFinite(createdAt) || payout.toAddress === null || payout.amount === null || payout.blockchainCode === null || payout.currencyCode === null) {
+        throw cannotTell("its payouts lack an address, amount, network, token or date");
+      }
+      if (createdAt > previous) throw cannotTell("it is not sorted newest first");
+      previous = createdAt;
+      if (createdAt < since) return null;
+      const same =
+        sameAddress(payout.toAddress, refund.address) && payout.blockchainCode === refund.network && payout.currencyCode === refund.token && sameDecimal(payout.amount, refund.crypto_amount);
+      if (same && !(await payoutOfAnotherRefund(deps.db, payout.id, refund.id))) return payout;
+    }
+    if (payouts.length < LIST_PAGE) return null;
+  }
+  throw cannotTell(`more than ${LIST_PAGE * LIST_PAGES_AT_MOST} payouts since the refund`);
+}
+
+async function payoutOfAnotherRefund(db: Db, payoutId: string, refundId: string): Promise<boolean> {
+  return (await db.selectFrom("refunds").select("id").where("payout_id", "=", payoutId).where("id", "!=", refundId).executeTakeFirst()) !== undefined;
 }
 
 /** EVM addresses are one address in any letter case; TRON's base58 is case-sensitive. */
@@ -340,9 +393,10 @@ function sameDecimal(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
-/** A step of a refund, for the order's timeline. */
+/** A step of a refund, for the order's timeline; the shopper's open page hears of it. */
 async function recordRefundStep(trx: Db, refund: Refund, note: string | null) {
   await trx.insertInto("refund_events").values({ refund_id: refund.id, order_id: refund.order_id, status: refund.status, note, created_at: nowIso() }).execute();
+  await orderChanged(trx, refund.order_id);
 }
 
 export async function findRefund(db: Db, id: string): Promise<Refund | null> {
@@ -368,8 +422,9 @@ export async function syncOpenRefunds(deps: RefundDeps, now = Date.now()): Promi
   for (const refund of open) {
     try {
       const before = refund.status;
-      // A create still without an answer after two minutes (a time-out, a crash): the same body and key again.
-      const stale = refund.status === "requesting" && (refund.last_sent_at === null || now - Date.parse(refund.last_sent_at) > 2 * 60_000);
+      // A create still without an answer after two minutes (a time-out, a crash): the same body
+      // and key again. One never sent is left as long to the request that recorded it.
+      const stale = refund.status === "requesting" && now - Date.parse(refund.last_sent_at ?? refund.created_at) > 2 * 60_000;
       if (refund.status === "requesting" && !stale) continue;
       const result = await (stale ? sendRefund(deps, refund) : refresh(deps, refund));
       if (result.ok && result.refund.status !== before) moved++;

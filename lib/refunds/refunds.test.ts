@@ -22,13 +22,18 @@ interface EmulatorPayout {
   idempotencyKey: string | null;
 }
 const payouts = async () => (await payram.control<{ payouts: EmulatorPayout[] }>("/payouts")).payouts;
+/** Payout creates PayRam has been sent so far. */
+const payoutCreates = async () => (await payram.control<{ byEndpoint: Record<string, number> }>("/stats")).byEndpoint["POST /api/v1/withdrawal/merchant"] ?? 0;
 
-it("turns USD cents into a token amount exactly, half up at the token's precision", () => {
+it("turns USD cents into a token amount exactly, rounded down to the token's precision", () => {
   expect(cryptoAmount(251, "1.0", 6)).toBe("2.510000");
   expect(cryptoAmount(1000, "3000.00", 8)).toBe("0.00333333");
-  expect(cryptoAmount(2000, "3000.00", 8)).toBe("0.00666667");
+  expect(cryptoAmount(2000, "3000.00", 8)).toBe("0.00666666");
   expect(cryptoAmount(100, "0.25", 6)).toBe("4.000000");
   expect(cryptoAmount(1, "3", 0)).toBe("0");
+  // Rounded down: never more than the refund ($2,000 at 0 decimals is no whole ETH, not 1 ETH worth $3,000).
+  expect(cryptoAmount(200_000, "3000", 0)).toBe("0");
+  expect(cryptoAmount(1_600, "3000", 2)).toBe("0.00");
 });
 
 it("refundable: what arrived, less payouts not known to have failed, less the total of an order that is kept", () => {
@@ -175,6 +180,54 @@ describeOnEachDatabase("refunds", (get) => {
     const again = await sendRefund(deps(), (await get().db.selectFrom("refunds").selectAll().where("id", "=", first.refund.id).executeTakeFirstOrThrow()));
     expect(again).toMatchObject({ ok: true, refund: { status: "pending" } });
     expect(await payouts()).toHaveLength(1);
+  });
+
+  it("only the try that first sends a refund may take PayRam's refusal as 'nothing was paid': a racing try refused keeps it", async () => {
+    const order = await overpaid();
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "hang" } } });
+    const first = await requestRefund(deps(), form(order.orderId));
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
+    if (!first.ok) throw new Error(first.error);
+    // Another instance read the row before the first try marked it sent, and its key is not PayRam's (a rotation under way).
+    const wrongKey = { ...deps(), payram: createPayramClient({ baseUrl: payram.emulator.url, apiKey: "not-the-api-key", timeoutMs: 2_000 }) };
+    expect(await sendRefund(wrongKey, { ...first.refund, last_sent_at: null })).toMatchObject({ ok: true, refund: { status: "requesting" } });
+    // The amount is still held: no second refund of it.
+    expect(await requestRefund(deps(), form(order.orderId))).toMatchObject({ ok: false, error: expect.stringContaining("still under way") });
+    expect(await payouts()).toHaveLength(1);
+  });
+
+  it("the sweep leaves a refund just recorded to the request that recorded it, and sends it two minutes on", async () => {
+    // Earlier tests' refunds still in flight (their PayRam is gone) out of this sweep's way.
+    await get().db.updateTable("refunds").set({ status: "failed" }).where("status", "=", "requesting").execute();
+    const order = await overpaid();
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "hang" } } });
+    const first = await requestRefund(deps(), form(order.orderId));
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
+    if (!first.ok) throw new Error(first.error);
+    // As if the request had died between recording the refund and sending it.
+    const createdAt = Date.now();
+    await get().db.updateTable("refunds").set({ last_sent_at: null, created_at: new Date(createdAt).toISOString() }).where("id", "=", first.refund.id).execute();
+    const creates = await payoutCreates();
+    expect(await syncOpenRefunds(deps(), createdAt + 30_000)).toBe(0);
+    expect(await payoutCreates()).toBe(creates);
+    expect(await syncOpenRefunds(deps(), createdAt + 3 * 60_000)).toBe(1);
+    expect(await get().db.selectFrom("refunds").select("status").where("id", "=", first.refund.id).executeTakeFirstOrThrow()).toEqual({ status: "pending" });
+    expect(await payouts()).toHaveLength(1);
+  });
+
+  it("a refund unanswered for over an hour is found in PayRam's list, not created again (PayRam may have forgotten its key)", async () => {
+    await get().db.updateTable("refunds").set({ status: "failed" }).where("status", "=", "requesting").execute();
+    const order = await overpaid();
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "hang" } } });
+    const first = await requestRefund(deps(), form(order.orderId));
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
+    if (!first.ok) throw new Error(first.error);
+    const anHourAgo = new Date(Date.now() - 61 * 60_000).toISOString();
+    await get().db.updateTable("refunds").set({ created_at: anHourAgo, last_sent_at: anHourAgo }).where("id", "=", first.refund.id).execute();
+    const creates = await payoutCreates();
+    expect(await syncOpenRefunds(deps())).toBe(1);
+    expect(await payoutCreates()).toBe(creates);
+    expect(await get().db.selectFrom("refunds").select(["status", "payout_id"]).where("id", "=", first.refund.id).executeTakeFirstOrThrow()).toEqual({ status: "pending", payout_id: String((await payouts()).at(-1)!.id) });
   });
 
   it("money arriving on an order the merchant cancelled is no sale: not paid, not mailed, flagged and refundable", async () => {
