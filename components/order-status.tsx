@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState } from "react";
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect, useRef } from "react";
 import { payAgainAction, type PayAgainState } from "@/lib/actions/order";
 import { formatDecimalUsd as usd } from "@/lib/money";
 import { describeForShopper } from "@/lib/payments/states";
@@ -20,6 +21,15 @@ export function OrderStatus({ orderId, initial, downloads = false }: { orderId: 
   const copy = describeForShopper(view);
   const [payAgain, payAgainForm, paying] = useActionState<PayAgainState, FormData>(payAgainAction, { error: null });
   const stillChecking = view.checking || Boolean(error);
+  const router = useRouter();
+  const shownRevision = useRef(initial.revision);
+  useEffect(() => {
+    if (view.revision === shownRevision.current) return;
+    shownRevision.current = view.revision;
+    // The rest of the page, rendered on the server (lines shipped, refunds, the question where
+    // to send one), changed: render it again; this island keeps its state.
+    router.refresh();
+  }, [view.revision, router]);
 
   return (
     <section aria-labelledby="payment-title" className={`space-y-4 rounded-xl border p-6 ${TONE[copy.tone]}`}>

@@ -7,7 +7,7 @@ test.use({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.70" } });
 
 /**
  * After "Paid": a mixed order's digital line downloads from the order's download page, and the
- * merchant ships its physical line, which the shopper's page then shows.
+ * merchant ships its physical line, which the shopper's open page then shows (pushed).
  */
 test("a shopper downloads the digital line of a paid order, and sees the tracking once the merchant ships the physical one", async ({ page, browser }) => {
   await addToCart(page, "Aurora Desk Lamp", 1);
@@ -58,7 +58,12 @@ test("a shopper downloads the digital line of a paid order, and sees the trackin
   await page.reload();
   await expect(page.getByTestId("download-line")).toContainText("3 of 5 downloads left");
 
-  // The merchant, in a browser of their own, finds the order under "To ship" and ships the lamp.
+  // The shopper's order page stays open (its polling blocked: what changes is pushed)…
+  await page.goto(orderUrl);
+  await page.route("**/api/orders/*", (route) => route.abort());
+  await expect(page.getByTestId("line-shipping")).toHaveCount(0);
+
+  // …while the merchant, in a browser of their own, finds the order under "To ship" and ships the lamp.
   const merchantContext = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.70" } });
   try {
     const merchant = await merchantContext.newPage();
@@ -94,11 +99,11 @@ test("a shopper downloads the digital line of a paid order, and sees the trackin
     await merchantContext.close();
   }
 
-  // The shopper's page shows the parcel, its tracking number a link to the carrier.
-  await page.goto(orderUrl);
+  // The shopper's page shows the parcel without a reload, its tracking number a link to the carrier.
   const shipping = page.getByTestId("line-shipping");
   await expect(shipping).toHaveText("Shipped with DHL, tracking JD014600001");
   const tracking = shipping.getByRole("link", { name: "JD014600001" });
   await expect(tracking).toHaveAttribute("href", "https://www.dhl.com/track?id=JD014600001");
   await expect(tracking).toHaveAttribute("rel", "noopener noreferrer");
+  expect(page.url()).toBe(orderUrl);
 });

@@ -36,16 +36,19 @@ interface EmulatorPayout {
 test("an overpaid order's surplus is refunded once, despite a double click and a time-out, and both sides see it sent", async ({ page, browser }) => {
   test.setTimeout(120_000);
   const payoutsBefore = ((await emulatorControl(page, "/payouts", "GET")) as { payouts: EmulatorPayout[] }).payouts.length;
-  // The shopper pays $12.00 for a $9.49 order.
+  // The shopper pays $12.00 for a $9.49 order, the order's page open.
   const referenceId = await checkoutToPayram(page);
-  await emulatorControl(page, `/payments/${referenceId}/deposit`, "POST", { amountInUSD: "12.00" });
   await page.goto(`${APP_URL}/checkout/return`);
   await page.waitForURL(`${APP_URL}/orders/**`);
+  await expect(page.getByTestId("payment-state")).toHaveAttribute("data-state", "OPEN");
+  await emulatorControl(page, `/payments/${referenceId}/deposit`, "POST", { amountInUSD: "12.00" });
   await expect(page.getByTestId("payment-state")).toHaveAttribute("data-state", "OVER_FILLED");
   const orderUrl = page.url();
   const orderId = new URL(orderUrl).pathname.split("/").pop()!;
 
-  // The shopper says where the surplus should go, and confirms it through the mailed link.
+  // The page asks where the surplus should go (without a reload); the shopper says, and confirms it through the mailed link.
+  await expect(page.getByRole("heading", { name: "Where should we send your refund?" })).toBeVisible();
+  expect(page.url()).toBe(orderUrl);
   await page.getByLabel("Your wallet address").fill(WALLET);
   await page.getByRole("button", { name: "Send me the confirmation link" }).click();
   await expect(page.getByText("We mailed you a link")).toBeVisible();
@@ -55,6 +58,9 @@ test("an overpaid order's surplus is refunded once, despite a double click and a
   await page.goto(`${APP_URL}${new URL(link).pathname}${new URL(link).search}`);
   await page.getByRole("button", { name: "Confirm this address" }).click();
   await expect(page.getByText("Confirmed. The shop sends your refund there.")).toBeVisible();
+  // Back on the order's page, left open while the merchant refunds.
+  await page.goto(orderUrl);
+  await expect(page.getByTestId("payment-state")).toHaveAttribute("data-state", "OVER_FILLED");
 
   const merchant = await (await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.81" } })).newPage();
   await merchant.goto(`${APP_URL}/admin/sign-in`);
@@ -105,8 +111,9 @@ test("an overpaid order's surplus is refunded once, despite a double click and a
   await expect(merchant.getByTestId("refundable")).toHaveText("$0.00");
   await expect(merchant.getByTestId("timeline")).toContainText("Refund: processed");
 
-  await page.goto(orderUrl);
+  // The shopper's open page shows it, without a reload.
   await expect(page.getByTestId("shopper-refunds")).toContainText("$2.51 as 2.510000 USDC: Refund sent — transaction 0x");
+  expect(page.url()).toBe(orderUrl);
   // Refunded: the page no longer asks where to send it.
   await expect(page.getByRole("heading", { name: "Where should we send your refund?" })).toHaveCount(0);
 });

@@ -5,6 +5,7 @@ import { isPostgres, postgresConnectionOf, type Db } from "../db";
 import { errorMessage, log } from "../log";
 import { forEachLimited } from "../concurrency";
 import type { Order, PaymentAttempt } from "../db/schema";
+import { orderProgress } from "../orders/progress";
 import { viewSettled } from "../payments/states";
 import { currentAttempt, syncUnderWay, syncWhenDue, toStatusView, type OrderStatusView } from "../payments/status";
 import type { SyncDeps } from "../payments/sync";
@@ -82,9 +83,11 @@ function readSoon(hub: Hub, orderIds: Iterable<string>) {
       const batch = [...hub.news].filter((orderId) => hub.watches.has(orderId));
       hub.news.clear();
       try {
-        for (const { order, attempts } of await ordersWithAttempts(hub.db, batch)) {
+        const found = await ordersWithAttempts(hub.db, batch);
+        const progress = await orderProgress(hub.db, found);
+        for (const { order, attempts } of found) {
           const watch = hub.watches.get(order.id);
-          if (watch) deliver(hub, order.id, watch, toStatusView(order, attempts, syncUnderWay(hub.db, currentAttempt(attempts))));
+          if (watch) deliver(hub, order.id, watch, toStatusView(order, attempts, progress.get(order.id)!, syncUnderWay(hub.db, currentAttempt(attempts))));
         }
       } catch (error) {
         log.warn({ event: "live", orders: batch.length, err: errorMessage(error) }, "watched orders could not be read");

@@ -4,10 +4,15 @@ import { emulatorPerFile } from "@/test/emulator-per-file";
 import { placeOrder } from "@/test/shop";
 import type { OrderStatusView } from "../payments/status";
 import { syncPayment } from "../payments/sync";
+import { markShipped } from "../orders/fulfilment";
+import { newRefundFormToken, payoutNews, requestRefund } from "../refunds";
+import { submitRefundAddress } from "../refunds/address";
 import { watchOrder } from "./hub";
 import { closeAllStreams, openStreamCount, orderEvents, STREAM_BOUNDS } from "./stream";
 
 const payram = emulatorPerFile();
+/** EIP-55's first test vector: a valid, checksummed address. */
+const WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
 
 /** Reads an event stream as the browser would: each `data:` message, parsed, until it ends. */
 function messages(response: Response) {
@@ -130,6 +135,51 @@ describeOnEachDatabase("live status stream", (get) => {
     expect(stream.ended()).toBe(false);
     expect((await open(order.orderId, get().db, "203.0.113.10")).status).toBe(200);
     await stream.cancel();
+  });
+
+  it("keeps a paid order's page listening while a line is to ship; the shipment is pushed, then the stream ends", async () => {
+    const order = await placeOrder(get().db, payram, [["brass-keyring", 1]]);
+    const stream = messages(await open(order.orderId));
+    await until(() => stream.received.length === 1, "the first view");
+    await payram.deposit(order.referenceId, "12.00");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    await until(() => stream.received.some((view) => view.paid), "the paid view");
+    const paid = stream.received.at(-1)!;
+    expect(paid).toMatchObject({ paid: true, awaiting: true });
+    expect(stream.ended()).toBe(false);
+    expect((await open(order.orderId, get().db, "203.0.113.12")).status).toBe(200);
+
+    const shipped = await markShipped(get().db, order.orderId, [1], { carrier: "DHL", trackingNumber: "JD0146000012345", trackingUrl: null });
+    expect(shipped).toMatchObject({ ok: true });
+    await stream.done;
+    // Same payment, new revision: the page reloads what it shows of the shipment.
+    expect(stream.received.at(-1)).toMatchObject({ paid: true, awaiting: false, state: paid.state, receivedUsd: paid.receivedUsd });
+    expect(stream.received.at(-1)!.revision).not.toBe(paid.revision);
+    expect((await open(order.orderId)).status).toBe(204);
+  });
+
+  it("pushes the overpaid order's refund: the shopper's answer, then each step of the payout", async () => {
+    const order = await placeOrder(get().db, payram);
+    await payram.deposit(order.referenceId, "12.00");
+    await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
+    // Paid, and $2.51 owed back: the page asks where to send it, and keeps listening.
+    const stream = messages(await open(order.orderId));
+    await until(() => stream.received.length === 1, "the first view");
+    expect(stream.received[0]).toMatchObject({ paid: true, state: "OVER_FILLED", awaiting: true });
+    const revisions = () => new Set(stream.received.map((view) => view.revision)).size;
+
+    expect(await submitRefundAddress(get().db, { orderId: order.orderId, network: "ETH", token: "USDC", address: WALLET })).toEqual({ ok: true });
+    await until(() => revisions() === 2, "the answer's news");
+
+    const refund = await requestRefund(deps(), { orderId: order.orderId, formToken: newRefundFormToken(), network: "ETH", token: "USDC", address: WALLET, amount: 251 });
+    if (!refund.ok) throw new Error(refund.error);
+    await until(() => revisions() >= 3, "the refund's news");
+    expect(stream.ended()).toBe(false);
+    for (const step of ["initiate", "send", "process"]) await payram.control(`/payouts/${refund.refund.payout_id}/${step}`, "POST");
+    await payoutNews(deps(), refund.refund.payout_id!);
+    // Refunded: nothing more to come, and the stream ends.
+    await stream.done;
+    expect(stream.received.at(-1)).toMatchObject({ awaiting: false });
   });
 
   it("sends a tab that joined with an older view the newer one the others already have", async () => {

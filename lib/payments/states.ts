@@ -247,11 +247,18 @@ export function payAgainOffer(order: PayableOrder, attempts: readonly AttemptFac
 }
 
 /**
- * Nothing will change by itself: the order is paid, or the shopper's payment is final with
+ * No more money will come by itself: the order is paid, or the shopper's payment is final with
  * nothing received. (Money received on a closed payment leaves the order open to a top-up under
- * another reference, which the sweep's search or PayRam's delivery may still bring in.) The
- * status page stops watching.
+ * another reference, which the sweep's search or PayRam's delivery may still bring in.)
  */
-export function viewSettled(view: Pick<ShopperFacts, "paid" | "state" | "receivedUsd" | "cancelledByShop">): boolean {
+export function paymentSettled(view: Pick<ShopperFacts, "paid" | "state" | "receivedUsd" | "cancelledByShop">): boolean {
   return view.paid || view.cancelledByShop === true || (isFinal(view.state) && parseCents(view.receivedUsd) === 0);
+}
+
+/**
+ * Nothing will change: the payment is settled, and the rest of the page awaits nothing either
+ * (lib/orders/progress.ts: lines to ship, a refund). The status page stops watching.
+ */
+export function viewSettled(view: Pick<ShopperFacts, "paid" | "state" | "receivedUsd" | "cancelledByShop"> & { awaiting: boolean }): boolean {
+  return !view.awaiting && paymentSettled(view);
 }

@@ -143,12 +143,14 @@ describe("amounts on a paid order", () => {
     origin: "checkout", credit_cents: receivedCents ?? 0, expires_at: null, confirmations_current: null, confirmations_required: null, unseen_news_at: null,
   });
 
+  const NO_PROGRESS = { revision: "r", awaiting: false };
+
   it("shows what PayRam received as PayRam rounds it, and nothing still to pay", () => {
     // PayRam's FILLED payment reports "11.999999" USD received (a crypto conversion).
     const filled = readPaymentStatus("ref", { paymentState: "FILLED", amountInUSD: "12.00", filledAmountInUSD: "11.999999" })!;
-    expect(toStatusView(order(true), [attempt("FILLED", filled.filledCents)])).toMatchObject({ paid: true, receivedUsd: "12.00", remainingUsd: "0.00" });
+    expect(toStatusView(order(true), [attempt("FILLED", filled.filledCents)], NO_PROGRESS)).toMatchObject({ paid: true, receivedUsd: "12.00", remainingUsd: "0.00" });
     // Whatever rounding leaves between the amounts, a paid order owes nothing.
-    expect(toStatusView(order(true), [attempt("FILLED", 1199)])).toMatchObject({ paid: true, remainingUsd: "0.00" });
-    expect(toStatusView(order(false), [attempt("PARTIALLY_FILLED", 1199)])).toMatchObject({ paid: false, remainingUsd: "0.01" });
+    expect(toStatusView(order(true), [attempt("FILLED", 1199)], NO_PROGRESS)).toMatchObject({ paid: true, remainingUsd: "0.00" });
+    expect(toStatusView(order(false), [attempt("PARTIALLY_FILLED", 1199)], NO_PROGRESS)).toMatchObject({ paid: false, remainingUsd: "0.01" });
   });
 });

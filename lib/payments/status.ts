@@ -5,6 +5,7 @@ import { centsToDecimal } from "../money";
 import { findOrder } from "../orders";
 import { processWide } from "../process-wide";
 import { orderAttempts } from "./attempts";
+import { orderProgress, type OrderProgress } from "../orders/progress";
 import { isFinal, isSyncable, payAgainOffer, receivedCents, shopperState, STATUS_SYNC_INTERVAL_MS, type ShopperFacts, type ShopperState } from "./states";
 import { syncPayment, type SyncDeps } from "./sync";
 import { claimSync, releaseClaim, type Claim } from "./sync-claim";
@@ -30,6 +31,9 @@ export interface OrderStatusView extends ShopperFacts {
   payAgain: { kind: "again" | "remaining"; amountUsd: string } | null;
   /** A deposit PayRam has seen and is confirming: "Payment seen — confirming (current of required)". */
   confirming: { current: number; required: number } | null;
+  /** The rest of the page (lines shipped, refunds): see OrderProgress. */
+  revision: string;
+  awaiting: boolean;
 }
 
 /** The shop's latest checkout attempt among an order's attempts (oldest first): what the shopper is paying now. */
@@ -41,7 +45,7 @@ export function currentAttempt(attempts: readonly PaymentAttempt[]): PaymentAtte
  * The view of an order and all its payment attempts (oldest first): the state of the shopper's
  * current payment, and the money received over all of them (a top-up may have its own reference).
  */
-export function toStatusView(order: Order, attempts: readonly PaymentAttempt[], checking = false): OrderStatusView {
+export function toStatusView(order: Order, attempts: readonly PaymentAttempt[], progress: OrderProgress, checking = false): OrderStatusView {
   const attempt = currentAttempt(attempts);
   const received = receivedCents(attempts);
   const due = order.total_cents;
@@ -67,6 +71,8 @@ export function toStatusView(order: Order, attempts: readonly PaymentAttempt[], 
     payAgain: payAgain && { kind: payAgain.kind, amountUsd: centsToDecimal(payAgain.amountCents) },
     confirming: order.paid_at === null ? confirmingOf(attempts) : null,
     cancelledByShop: order.cancelled_at !== null,
+    revision: progress.revision,
+    awaiting: progress.awaiting,
   };
 }
 
@@ -118,14 +124,20 @@ export async function orderStatus(
   if (!order) return null;
   let attempts = await orderAttempts(deps.db, order.id);
   const sync = await syncWhenDue(deps, order, attempts, options.syncIntervalMs ?? STATUS_SYNC_INTERVAL_MS);
-  if (sync === null) return toStatusView(order, attempts);
+  if (sync === null) return statusView(deps.db, order, attempts);
   // Someone else's claim, just made.
   if (sync === "lost") attempts = await orderAttempts(deps.db, order.id);
-  if (typeof sync === "string") return toStatusView(order, attempts, syncUnderWay(deps.db, currentAttempt(attempts)));
+  if (typeof sync === "string") return statusView(deps.db, order, attempts, syncUnderWay(deps.db, currentAttempt(attempts)));
   const outcome = await within(sync.running, POLL_ANSWER_BUDGET_MS);
   // Still asking: the last known state. Failed: the same, and we are still checking.
-  if (outcome === "pending") return toStatusView(order, attempts, true);
-  return toStatusView((await findOrder(deps.db, order.id))!, await orderAttempts(deps.db, order.id), outcome === "failed");
+  if (outcome === "pending") return statusView(deps.db, order, attempts, true);
+  return statusView(deps.db, (await findOrder(deps.db, order.id))!, await orderAttempts(deps.db, order.id), outcome === "failed");
+}
+
+/** The view of an order whose attempts were just read, with the progress of the rest of its page. */
+export async function statusView(db: Db, order: Order, attempts: readonly PaymentAttempt[], checking = false): Promise<OrderStatusView> {
+  const progress = (await orderProgress(db, [{ order, attempts }])).get(order.id)!;
+  return toStatusView(order, attempts, progress, checking);
 }
 
 /**

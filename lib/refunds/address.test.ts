@@ -11,12 +11,14 @@ const WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
 
 it("asks for an address where money is owed back and no payment is open", () => {
   const order = { received_cents: 1200, total_cents: 949, paid_at: "t", cancelled_at: null };
-  expect(asksForRefundAddress(order, [], false)).toBe(true);
-  expect(asksForRefundAddress({ ...order, received_cents: 949 }, [], false)).toBe(false);
+  expect(asksForRefundAddress(order, [], false, null)).toBe(true);
+  expect(asksForRefundAddress({ ...order, received_cents: 949 }, [], false, null)).toBe(false);
   // Refunded already (or on its way): nothing more to ask.
-  expect(asksForRefundAddress(order, [{ amount_cents: 251, status: "pending" }], false)).toBe(false);
-  expect(asksForRefundAddress({ ...order, paid_at: null, received_cents: 400 }, [], false)).toBe(true);
-  expect(asksForRefundAddress({ ...order, paid_at: null, received_cents: 400 }, [], true)).toBe(false);
+  expect(asksForRefundAddress(order, [{ amount_cents: 251, status: "pending" }], false, null)).toBe(false);
+  expect(asksForRefundAddress({ ...order, paid_at: null, received_cents: 400 }, [], false, null)).toBe(true);
+  expect(asksForRefundAddress({ ...order, paid_at: null, received_cents: 400 }, [], true, null)).toBe(false);
+  // Once a refund was made with the shopper's confirmed answer, it is no longer asked for.
+  expect(asksForRefundAddress(order, [], false, { frozen_at: "2026-11-30T07:00:00.000Z" })).toBe(false);
 });
 
 describeOnEachDatabase("the shopper's refund address", (get) => {

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { isPostgres, type Db } from "../db";
 import { nowIso, type RefundAddressesTable } from "../db/schema";
+import { orderChanged } from "../live/changes";
 import { queueMail } from "../mail/outbox";
 import { orderIdSchema } from "../orders";
 import { addressProblem } from "../payram/addresses";
@@ -35,16 +36,17 @@ const ANSWERS = { name: "refund_address", limit: 5, windowMs: 60 * 60_000 };
 const hash = (token: string) => createHash("sha256").update(token).digest("hex");
 
 /**
- * Whether the order's page should ask: no payment is open, and money is owed back — refundable
- * now (an overpayment, a cancelled order), or received on an unpaid order whose payment ended
- * (the merchant cancels it, then refunds).
+ * Whether the order's page should ask: no payment is open, money is owed back — refundable now
+ * (an overpayment, a cancelled order), or received on an unpaid order whose payment ended (the
+ * merchant cancels it, then refunds) — and the answer is not frozen by a refund made with it.
  */
 export function asksForRefundAddress(
   order: { received_cents: number; total_cents: number; paid_at: string | null; cancelled_at: string | null },
   refunds: readonly Pick<Refund, "amount_cents" | "status">[],
   anyPaymentOpen: boolean,
+  answer: Pick<RefundAddress, "frozen_at"> | null | undefined,
 ): boolean {
-  if (anyPaymentOpen) return false;
+  if (anyPaymentOpen || answer?.frozen_at) return false;
   if (order.paid_at === null && order.cancelled_at === null) return order.received_cents > 0;
   return refundableCents(order, refunds) > 0;
 }
@@ -77,6 +79,7 @@ export async function submitRefundAddress(db: Db, form: RefundAddressForm): Prom
       orderId: order.id,
       payload: { kind: "confirm_refund_address", orderNumber: order.number, orderId: order.id, network: form.network, token: form.token, address: form.address, confirmToken },
     });
+    await orderChanged(trx, order.id);
     return { ok: true as const };
   });
 }
@@ -91,6 +94,7 @@ export async function confirmRefundAddress(db: Db, orderId: string, token: strin
     }
     if (row.frozen_at) return { ok: true as const, address: row };
     const confirmed = await trx.updateTable("refund_addresses").set({ confirmed_at: row.confirmed_at ?? nowIso() }).where("order_id", "=", orderId).returningAll().executeTakeFirstOrThrow();
+    if (!row.confirmed_at) await orderChanged(trx, orderId);
     return { ok: true as const, address: confirmed };
   });
 }

@@ -3,7 +3,7 @@ import type { OrderStatusView } from "@/lib/payments/status";
 import { fallbackPollInterval, parseStreamMessage, type StreamHealth } from "./use-order-status";
 
 const now = Date.parse("2026-11-26T12:00:00.000Z");
-const view = (state: OrderStatusView["state"], paid = false, receivedUsd = "0.00") => ({ state, paid, receivedUsd, updatedAt: new Date(now).toISOString() }) as OrderStatusView;
+const view = (state: OrderStatusView["state"], paid = false, receivedUsd = "0.00", awaiting = false) => ({ state, paid, receivedUsd, updatedAt: new Date(now).toISOString(), revision: "r", awaiting }) as OrderStatusView;
 
 it("polls only while the stream is not live, and never once the order is settled", () => {
   const polls = (stream: StreamHealth, v = view("OPEN")) => fallbackPollInterval(v, stream, now);
@@ -18,6 +18,9 @@ it("polls only while the stream is not live, and never once the order is settled
   }
   // Cancelled after part of the money arrived: a top-up may still pay it, so the page keeps asking.
   expect(polls("failing", view("CANCELLED", false, "4.00"))).toBeGreaterThan(0);
+  // Paid with a line still to ship (or a refund owed): the page keeps listening for it.
+  expect(polls("failing", view("FILLED", true, "12.00", true))).toBe(30_000);
+  expect(polls("live", view("FILLED", true, "12.00", true))).toBe(0);
 });
 
 it("takes a stream message's view, and ignores what is not one", () => {

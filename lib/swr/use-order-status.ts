@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 import useSWR from "swr";
-import { STATUS_SYNC_INTERVAL_MS, viewSettled } from "@/lib/payments/states";
+import { paymentSettled, STATUS_SYNC_INTERVAL_MS, viewSettled } from "@/lib/payments/states";
 import type { OrderStatusView } from "@/lib/payments/status";
 
 /** Paid (perhaps over several payments) or final: nothing will change by itself (the server's rule too). */
@@ -19,10 +19,12 @@ const SLOWEST_POLL_MS = 30_000;
 
 /**
  * How long to wait before asking again: short while a payment may arrive, backing off the
- * longer nothing happens, and 0 (stop) once the payment is final.
+ * longer nothing happens, and 0 (stop) once the payment is final — or, while the rest of the page
+ * awaits news (a line to ship, a refund: days, not seconds), the slowest.
  */
 export function pollInterval(view: OrderStatusView | undefined, now = Date.now()): number {
   if (!view || settled(view)) return 0;
+  if (paymentSettled(view)) return SLOWEST_POLL_MS;
   const quietMs = now - Date.parse(view.updatedAt);
   return POLL_TIERS.find((tier) => quietMs < tier.quietForLessThanMs)?.everyMs ?? SLOWEST_POLL_MS;
 }
@@ -52,7 +54,7 @@ export function parseStreamMessage(data: unknown): OrderStatusView | null {
     return null;
   }
   const view = value as Partial<OrderStatusView> | null;
-  const looksRight = typeof view === "object" && view !== null && typeof view.state === "string" && typeof view.paid === "boolean" && typeof view.updatedAt === "string" && typeof view.receivedUsd === "string" && /^\d+\.\d{2}$/.test(view.receivedUsd);
+  const looksRight = typeof view === "object" && view !== null && typeof view.state === "string" && typeof view.paid === "boolean" && typeof view.updatedAt === "string" && typeof view.receivedUsd === "string" && /^\d+\.\d{2}$/.test(view.receivedUsd) && typeof view.revision === "string" && typeof view.awaiting === "boolean";
   return looksRight ? (view as OrderStatusView) : null;
 }
 

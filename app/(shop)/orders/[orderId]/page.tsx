@@ -5,7 +5,7 @@ import { getDb } from "@/lib/db/server";
 import { findOrder, listOrderItems } from "@/lib/orders";
 import { maskEmail } from "@/lib/orders/mask";
 import { orderAttempts } from "@/lib/payments/attempts";
-import { currentAttempt, syncUnderWay, toStatusView } from "@/lib/payments/status";
+import { currentAttempt, statusView, syncUnderWay } from "@/lib/payments/status";
 import { OrderLines, orderItemLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
 import { centsToDecimal } from "@/lib/money";
@@ -18,7 +18,8 @@ export const metadata: Metadata = { title: "Your order", robots: { index: false 
 
 /**
  * The shopper's order status: rendered on the server from the database (no loading flash, and no
- * wait on PayRam; "checking" if a poll's sync is under way), then kept current by the polling island.
+ * wait on PayRam; "checking" if a poll's sync is under way), then kept current by the status
+ * island, which also reloads the rest (items shipped, refunds) when the view's revision changes.
  */
 export default async function OrderPage({ params }: PageProps<"/orders/[orderId]">) {
   const { orderId } = await params;
@@ -26,7 +27,8 @@ export default async function OrderPage({ params }: PageProps<"/orders/[orderId]
   const order = await findOrder(db, orderId);
   if (!order) notFound();
   const [items, attempts, refunds, refundAddress] = await Promise.all([listOrderItems(db, order.id), orderAttempts(db, order.id), orderRefunds(db, order.id), findRefundAddress(db, order.id)]);
-  const asksForAddress = asksForRefundAddress(order, refunds, attempts.some((attempt) => isOpen(attempt.state))) && !refundAddress?.frozen_at;
+  const asksForAddress = asksForRefundAddress(order, refunds, attempts.some((attempt) => isOpen(attempt.state)), refundAddress);
+  const view = await statusView(db, order, attempts, syncUnderWay(db, currentAttempt(attempts)));
   const shown = refunds.filter((refund) => refund.status !== "refused");
   return (
     <div className="space-y-6">
@@ -37,7 +39,7 @@ export default async function OrderPage({ params }: PageProps<"/orders/[orderId]
           confirmation to {maskEmail(order.email)}
         </p>
       </div>
-      <OrderStatus orderId={order.id} initial={toStatusView(order, attempts, syncUnderWay(db, currentAttempt(attempts)))} downloads={items.some((item) => item.ships === 0)} />
+      <OrderStatus orderId={order.id} initial={view} downloads={items.some((item) => item.ships === 0)} />
       {asksForAddress && (
         <RefundAddressForm
           orderId={order.id}
