@@ -6,7 +6,7 @@ import { errorMessage, log } from "../log";
 import { forEachLimited } from "../concurrency";
 import type { Order, PaymentAttempt } from "../db/schema";
 import { orderProgress } from "../orders/progress";
-import { viewSettled } from "../payments/states";
+import { paymentSettled, viewSettled } from "../payments/states";
 import { currentAttempt, syncUnderWay, syncWhenDue, toStatusView, type OrderStatusView } from "../payments/status";
 import type { SyncDeps } from "../payments/sync";
 import { processWide } from "../process-wide";
@@ -33,6 +33,8 @@ interface Watch {
   /** Keeps an unannounced change (an expiry PayRam never delivers) within syncEveryMs. */
   syncEveryMs: number;
   nextSyncAt: number;
+  /** No more money will come by itself (a paid order still to ship): nothing to sync, only news to hear. */
+  paymentSettled: boolean;
 }
 
 /** The watched orders of one database (the app holds one; tests open several to play instances). */
@@ -116,6 +118,7 @@ async function ordersWithAttempts(db: Db, orderIds: readonly string[]): Promise<
 }
 
 function deliver(hub: Hub, orderId: string, watch: Watch, view: OrderStatusView) {
+  watch.paymentSettled = paymentSettled(view);
   const json = JSON.stringify(view);
   for (const [watcher, sent] of watch.watchers) {
     if (sent === json) continue;
@@ -133,7 +136,7 @@ export function watchOrder(deps: SyncDeps, orderId: string, current: OrderStatus
   const hub = hubOf(deps);
   let watch = hub.watches.get(orderId);
   if (!watch) {
-    watch = { watchers: new Map(), syncEveryMs, nextSyncAt: Date.now() + syncEveryMs };
+    watch = { watchers: new Map(), syncEveryMs, nextSyncAt: Date.now() + syncEveryMs, paymentSettled: paymentSettled(current) };
     hub.watches.set(orderId, watch);
     scheduleSyncs(hub);
   } else {
@@ -166,7 +169,7 @@ function hubOf(deps: SyncDeps): Hub {
 function scheduleSyncs(hub: Hub) {
   if (hub.syncing) return;
   let dueAt = Infinity;
-  for (const watch of hub.watches.values()) dueAt = Math.min(dueAt, watch.nextSyncAt);
+  for (const watch of hub.watches.values()) if (!watch.paymentSettled) dueAt = Math.min(dueAt, watch.nextSyncAt);
   if (dueAt === hub.syncTimerAt) return;
   if (hub.syncTimer) clearTimeout(hub.syncTimer);
   hub.syncTimer = null;
@@ -189,7 +192,7 @@ async function syncDue(hub: Hub) {
     const now = Date.now();
     const due: string[] = [];
     for (const [orderId, watch] of hub.watches) {
-      if (watch.nextSyncAt > now) continue;
+      if (watch.paymentSettled || watch.nextSyncAt > now) continue;
       due.push(orderId);
       watch.nextSyncAt = now + watch.syncEveryMs;
     }

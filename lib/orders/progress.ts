@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Db } from "../db";
 import type { Order, PaymentAttempt } from "../db/schema";
 import { isOpen } from "../payments/states";
-import { IN_FLIGHT } from "../refunds";
+import { IN_FLIGHT, refundableCents } from "../refunds";
 import { asksForRefundAddress } from "../refunds/address";
 
 /**
@@ -30,7 +30,7 @@ async function readChunk(db: Db, orders: readonly { order: Order; attempts: read
   const ids = orders.map(({ order }) => order.id);
   const [items, refunds, addresses] = await Promise.all([
     db.selectFrom("order_items").select(["order_id", "position", "ships", "shipped_at"]).where("order_id", "in", ids).orderBy("position").execute(),
-    db.selectFrom("refunds").select(["order_id", "id", "amount_cents", "status", "tx_hash"]).where("order_id", "in", ids).orderBy("created_at").execute(),
+    db.selectFrom("refunds").select(["order_id", "id", "amount_cents", "status", "tx_hash"]).where("order_id", "in", ids).orderBy("created_at").orderBy("id").execute(),
     db.selectFrom("refund_addresses").select(["order_id", "created_at", "confirmed_at", "frozen_at"]).where("order_id", "in", ids).execute(),
   ]);
   for (const { order, attempts } of orders) {
@@ -48,7 +48,8 @@ async function readChunk(db: Db, orders: readonly { order: Order; attempts: read
     found.set(order.id, {
       // Hashed: the stream carries nothing the page does not show.
       revision: createHash("sha256").update(shown).digest("base64url").slice(0, 16),
-      awaiting: toShip || asks || own.some((refund) => IN_FLIGHT.includes(refund.status)),
+      // Money owed back counts even with no question to ask (a frozen address, a failed payout): the merchant's next refund shows.
+      awaiting: toShip || asks || refundableCents(order, own) > 0 || own.some((refund) => IN_FLIGHT.includes(refund.status)),
     });
   }
 }

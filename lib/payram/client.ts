@@ -426,9 +426,11 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
       if (status < 200 || status >= 300) throw answerError(status, json);
       const list = listOf(z.unknown()).safeParse(json);
       if (!list.success) throw new PayramError("invalid_response", "PayRam's payout list is no list", status);
-      return list.data.flatMap((item) => {
+      // Every item, or none: a payout skipped here could be the one a refund is looked up by.
+      return list.data.map((item) => {
         const payout = payoutBody.safeParse(item);
-        return payout.success ? [payout.data] : [];
+        if (!payout.success) throw new PayramError("invalid_response", "PayRam's payout list has a payout without an id and status", status);
+        return payout.data;
       });
     },
 

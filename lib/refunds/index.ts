@@ -73,16 +73,27 @@ export function refundableCents(
  * more than the refund (at 0 decimals, $2,000 of ETH at $3,000 would be 1 ETH).
  */
 export function cryptoAmount(cents: number, price: string, precision: number): string {
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(price.trim());
-  if (!match) throw new MoneyError(`not a price: ${price}`);
-  const fraction = match[2] ?? "";
-  const priceUnits = BigInt(match[1]! + fraction);
+  const { units: priceUnits, decimals } = exactDecimal(price, "price");
   if (priceUnits === 0n) throw new MoneyError("a price of 0");
-  // cents × 10^(precision + fraction digits) / (100 × priceUnits), rounded down.
-  const units = (BigInt(cents) * 10n ** BigInt(precision + fraction.length)) / (100n * priceUnits);
+  // cents × 10^(precision + price decimals) / (100 × priceUnits), rounded down.
+  const units = (BigInt(cents) * 10n ** BigInt(precision + decimals)) / (100n * priceUnits);
   if (precision === 0) return units.toString();
   const digits = units.toString().padStart(precision + 1, "0");
   return `${digits.slice(0, -precision)}.${digits.slice(-precision)}`;
+}
+
+/** What a token amount is worth in USD cents at a price, rounded down: amount × price × 100. */
+export function worthInCents(amount: string, price: string): number {
+  const a = exactDecimal(amount, "amount");
+  const p = exactDecimal(price, "price");
+  return Number((a.units * p.units * 100n) / 10n ** BigInt(a.decimals + p.decimals));
+}
+
+function exactDecimal(text: string, what: string): { units: bigint; decimals: number } {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(text.trim());
+  if (!match) throw new MoneyError(`not a ${what}: ${text}`);
+  const fraction = match[2] ?? "";
+  return { units: BigInt(match[1]! + fraction), decimals: fraction.length };
 }
 
 /** The merchant's refund form, as posted. */
@@ -115,7 +126,8 @@ export type RefundResult = { ok: true; refund: Refund; message: string } | { ok:
 /** Records a refund (or finds a double click's) and asks PayRam for its payout. */
 export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise<RefundResult> {
   const again = await deps.db.selectFrom("refunds").selectAll().where("form_token", "=", form.formToken).executeTakeFirst();
-  if (again) return again.order_id === form.orderId ? sendRefund(deps, again) : { ok: false, error: "This form has expired: reload the page." };
+  // A double click's second request: the first asks PayRam (the sweep, if it died); this one reports.
+  if (again) return again.order_id === form.orderId ? refresh(deps, again) : { ok: false, error: "This form has expired: reload the page." };
   const badAddress = addressProblem(form.network, form.address);
   if (badAddress) return { ok: false, error: badAddress, field: "address" };
 
@@ -130,10 +142,19 @@ export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise
   }
   const amount = cryptoAmount(form.amount, price.price, price.walletPrecision);
   if (!/[1-9]/.test(amount)) return { ok: false, error: `$${centsToDecimal(form.amount)} is less than the smallest amount of ${form.token} PayRam can send.`, field: "amount" };
+  // Rounded down to what PayRam can send: never record more as refunded than goes out.
+  const worth = worthInCents(amount, price.price);
+  if (form.amount - worth > 1) {
+    return {
+      ok: false,
+      error: `PayRam sends ${form.token} in steps: $${centsToDecimal(form.amount)} would go out as ${amount} ${form.token}, worth $${centsToDecimal(worth)}. Refund $${centsToDecimal(worth)}, or another token.`,
+      field: "amount",
+    };
+  }
 
   let refund: Refund;
   try {
-    const created = await deps.db.transaction().execute(async (trx): Promise<Refund | string> => {
+    const created = await deps.db.transaction().execute(async (trx): Promise<Refund | { twin: Refund } | string> => {
       const order = await trx
         .selectFrom("orders")
         .select(["id", "number", "email", "received_cents", "total_cents", "paid_at", "cancelled_at"])
@@ -143,7 +164,7 @@ export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise
       if (!order) return "Unknown order.";
       // Decided with the order locked: the same form submitted twice at once finds the first one's row.
       const twin = await trx.selectFrom("refunds").selectAll().where("form_token", "=", form.formToken).executeTakeFirst();
-      if (twin) return twin;
+      if (twin) return { twin };
       const refunds = await trx.selectFrom("refunds").select(["amount_cents", "status"]).where("order_id", "=", order.id).execute();
       if (refunds.some((row) => IN_FLIGHT.includes(row.status))) return "Another refund of this order is still under way: wait for PayRam's answer.";
       const refundable = refundableCents(order, refunds);
@@ -193,13 +214,13 @@ export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise
     });
     if (typeof created === "string") return { ok: false, error: created, field: created.startsWith("At most") ? "amount" : undefined };
     // A double click's first request: it asks PayRam (or has); this one reports where it stands.
-    if (created.form_token === form.formToken && created.last_sent_at !== null) return refresh(deps, created);
+    if ("twin" in created) return refresh(deps, created.twin);
     refund = created;
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     // The same form submitted twice at once, or another merchant's refund of this order first.
     const twin = await deps.db.selectFrom("refunds").selectAll().where("form_token", "=", form.formToken).executeTakeFirst();
-    if (twin) return sendRefund(deps, twin);
+    if (twin) return refresh(deps, twin);
     return { ok: false, error: "Another refund of this order is still under way: wait for PayRam's answer." };
   }
   log.info({ event: "refund", refund: refund.id, amountUsd: centsToDecimal(refund.amount_cents), network: refund.network, token: refund.token }, "refund recorded");
@@ -208,8 +229,8 @@ export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise
 
 /** An hour without PayRam's answer: its memory of the key is not documented, so its list is read first. */
 const KEY_TRUST_MS = 60 * 60_000;
-/** PayRam's answers that refuse a payout before making it (contract §9: 400 a field, 401 the key). */
-const REFUSALS: ReadonlySet<number> = new Set([400, 401, 403, 422]);
+/** PayRam's answers that refuse a payout before making it (contract §9: 400 a field, 401 the key; 404: a PayRam without payouts). */
+const REFUSALS: ReadonlySet<number> = new Set([400, 401, 403, 404, 422]);
 
 /**
  * Asks PayRam for the refund's payout: its stored body with its key (PayRam answers the payout it
@@ -360,8 +381,12 @@ async function findPayoutFor(deps: RefundDeps, refund: Refund): Promise<Payout |
   const since = Date.parse(refund.created_at) - CLOCK_SKEW_MS;
   const cannotTell = (why: string) => new PayramError("invalid_response", `PayRam's payout list cannot tell whether this refund was paid: ${why}`);
   let previous = Infinity;
+  let offset = 0;
   for (let page = 0; page < LIST_PAGES_AT_MOST; page++) {
-    const payouts = await deps.payram.listPayouts(LIST_PAGE, page * LIST_PAGE);
+    const payouts = await deps.payram.listPayouts(LIST_PAGE, offset);
+    // Only an empty page ends the list (PayRam may cap a page below what was asked).
+    if (payouts.length === 0) return null;
+    offset += payouts.length;
     for (const payout of payouts) {
       const createdAt = Date.parse(payout.createdAt ?? "");
       if (!Number.isFinite(createdAt) || payout.toAddress === null || payout.amount === null || payout.blockchainCode === null || payout.currencyCode === null) {
@@ -374,7 +399,6 @@ async function findPayoutFor(deps: RefundDeps, refund: Refund): Promise<Payout |
         sameAddress(payout.toAddress, refund.address) && payout.blockchainCode === refund.network && payout.currencyCode === refund.token && sameDecimal(payout.amount, refund.crypto_amount);
       if (same && !(await payoutOfAnotherRefund(deps.db, payout.id, refund.id))) return payout;
     }
-    if (payouts.length < LIST_PAGE) return null;
   }
   throw cannotTell(`more than ${LIST_PAGE * LIST_PAGES_AT_MOST} payouts since the refund`);
 }
@@ -423,8 +447,10 @@ export async function syncOpenRefunds(deps: RefundDeps, now = Date.now()): Promi
     try {
       const before = refund.status;
       // A create still without an answer after two minutes (a time-out, a crash): the same body
-      // and key again. One never sent is left as long to the request that recorded it.
-      const stale = refund.status === "requesting" && now - Date.parse(refund.last_sent_at ?? refund.created_at) > 2 * 60_000;
+      // and key again; past its first hour (each try then reads PayRam's list first), every 30
+      // minutes. One never sent is left as long to the request that recorded it.
+      const retryAfterMs = now - Date.parse(refund.created_at) > KEY_TRUST_MS ? 30 * 60_000 : 2 * 60_000;
+      const stale = refund.status === "requesting" && now - Date.parse(refund.last_sent_at ?? refund.created_at) > retryAfterMs;
       if (refund.status === "requesting" && !stale) continue;
       const result = await (stale ? sendRefund(deps, refund) : refresh(deps, refund));
       if (result.ok && result.refund.status !== before) moved++;

@@ -5,6 +5,7 @@ import { placeOrder, syncDepsFor } from "@/test/shop";
 import { cancelOrder } from "../admin/cancel-order";
 import type { Db } from "../db";
 import { markShipped } from "../orders/fulfilment";
+import { orderStatus } from "../payments/status";
 import { syncPayment } from "../payments/sync";
 import { createPayramClient } from "../payram/client";
 import { customerIdFor } from "../payram/ids";
@@ -228,6 +229,56 @@ describeOnEachDatabase("refunds", (get) => {
     expect(await syncOpenRefunds(deps())).toBe(1);
     expect(await payoutCreates()).toBe(creates);
     expect(await get().db.selectFrom("refunds").select(["status", "payout_id"]).where("id", "=", first.refund.id).executeTakeFirstOrThrow()).toEqual({ status: "pending", payout_id: String((await payouts()).at(-1)!.id) });
+  });
+
+  it("the hour-old lookup reads PayRam's list page after page, back to the refund", async () => {
+    await get().db.updateTable("refunds").set({ status: "failed" }).where("status", "=", "requesting").execute();
+    const order = await overpaid();
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "hang" } } });
+    const first = await requestRefund(deps(), form(order.orderId));
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
+    if (!first.ok) throw new Error(first.error);
+    // 120 newer payouts of the project put the refund's on the second page.
+    for (let i = 0; i < 120; i++) {
+      await payram.client.createPayout({ email: "other@example.com", blockchainCode: "ETH", currencyCode: "USDC", amount: "1.000000", toAddress: WALLET, customerID: `other-${i}` }, `other-${i}`);
+    }
+    const anHourAgo = new Date(Date.now() - 61 * 60_000).toISOString();
+    await get().db.updateTable("refunds").set({ created_at: anHourAgo, last_sent_at: anHourAgo }).where("id", "=", first.refund.id).execute();
+    const creates = await payoutCreates();
+    expect(await syncOpenRefunds(deps())).toBe(1);
+    expect(await payoutCreates()).toBe(creates);
+    const made = (await payouts()).find((payout) => payout.amount === "2.510000")!;
+    expect(await get().db.selectFrom("refunds").select("payout_id").where("id", "=", first.refund.id).executeTakeFirstOrThrow()).toEqual({ payout_id: String(made.id) });
+  });
+
+  it("refuses an amount PayRam's precision would cut by more than a cent, before PayRam is asked", async () => {
+    const order = await overpaid();
+    // ETH at $300,000,000: its 8 decimals move in steps of $3.
+    await payram.control("/config", "PUT", { payouts: { prices: { ETH: "300000000.00", POL: "0.50", TRX: "0.25" } } });
+    try {
+      const creates = await payoutCreates();
+      const result = await requestRefund(deps(), form(order.orderId, { network: "ETH", token: "ETH", amount: 251 }));
+      expect(result).toMatchObject({ ok: false, field: "amount", error: "$2.51 is less than the smallest amount of ETH PayRam can send." });
+      expect(await cancelOrder(get().db, order.orderId)).toMatchObject({ ok: true });
+      const cut = await requestRefund(deps(), form(order.orderId, { network: "ETH", token: "ETH", amount: 500 }));
+      expect(cut).toMatchObject({ ok: false, field: "amount", error: "PayRam sends ETH in steps: $5.00 would go out as 0.00000001 ETH, worth $3.00. Refund $3.00, or another token." });
+      expect(await payoutCreates()).toBe(creates);
+    } finally {
+      await payram.control("/config", "PUT", { payouts: { prices: { ETH: "3000.00", POL: "0.50", TRX: "0.25" } } });
+    }
+  });
+
+  it("a failed payout leaves the money owed: the shopper's page keeps listening for the next refund, the address frozen", async () => {
+    const order = await overpaid();
+    const now = new Date().toISOString();
+    await get().db.insertInto("refund_addresses").values({ order_id: order.orderId, network: "ETH", token: "USDC", address: WALLET, confirm_hash: "0".repeat(64), created_at: now, confirmed_at: now, frozen_at: null }).execute();
+    const result = await requestRefund(deps(), form(order.orderId));
+    if (!result.ok) throw new Error(result.error);
+    await payram.control(`/payouts/${result.refund.payout_id}/fail`, "POST", { reason: "out of gas" });
+    await payoutNews(deps(), result.refund.payout_id!);
+    const view = await orderStatus(deps(), order.orderId);
+    expect(view).toMatchObject({ paid: true, awaiting: true });
+    expect(await get().db.selectFrom("refund_addresses").select("frozen_at").where("order_id", "=", order.orderId).executeTakeFirstOrThrow()).toEqual({ frozen_at: expect.any(String) });
   });
 
   it("money arriving on an order the merchant cancelled is no sale: not paid, not mailed, flagged and refundable", async () => {
