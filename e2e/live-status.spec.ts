@@ -153,6 +153,8 @@ test.describe("two instances on Postgres", () => {
   test("the webhook reaches instance A, and the page open on instance B turns Paid by push", async ({ page }, testInfo) => {
     const b = servers[1]!;
     try {
+      // Each production build's route layer knows its handle for Postgres (else its row locks would be left out).
+      for (const server of servers) expect(await (await fetch(`${server.url}/api/health`)).json()).toMatchObject({ engine: "postgres" });
       const order = await placeOrder(db, payram);
       await block(page, POLL_ROUTE);
       const streamed = page.waitForResponse((response) => isStream(response.url()));

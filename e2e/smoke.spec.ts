@@ -16,7 +16,7 @@ test("the home page renders the shop with no serious accessibility violations", 
 test("/api/health says ok", async ({ request }) => {
   const response = await request.get("/api/health");
   expect(response.status()).toBe(200);
-  expect(await response.json()).toEqual({ status: "ok", database: "ok" });
+  expect(await response.json()).toEqual({ status: "ok", database: "ok", engine: "sqlite" });
 });
 
 test("an unknown page is a 404 with a way back", async ({ page }) => {

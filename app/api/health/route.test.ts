@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { describeOnEachDatabase } from "@/test/databases";
 
 /** Loads the route as the server would, with the given DATABASE_URL in the environment. */
 async function healthWith(databaseUrl: string) {
@@ -14,21 +12,21 @@ async function healthWith(databaseUrl: string) {
   return { status: response.status, body: await response.json(), cacheControl: response.headers.get("cache-control") };
 }
 
-describe("GET /api/health", () => {
-  const dir = mkdtempSync(join(tmpdir(), "shop-health-"));
-  afterAll(() => {
-    vi.unstubAllEnvs();
-    rmSync(dir, { recursive: true, force: true });
-  });
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
 
-  it("is 200 when the database answers", async () => {
-    expect(await healthWith(`file:${join(dir, "shop.db")}`)).toEqual({
+describeOnEachDatabase("GET /api/health", (get) => {
+  it("is 200 when the database answers, and names its engine", async () => {
+    expect(await healthWith(get().url)).toEqual({
       status: 200,
-      body: { status: "ok", database: "ok" },
+      body: { status: "ok", database: "ok", engine: get().dialect },
       cacheControl: "no-store",
     });
   });
+});
 
+describe("GET /api/health", () => {
   it("is 503 when the database does not", async () => {
     expect(await healthWith("postgres://nobody@127.0.0.1:1/x")).toMatchObject({
       status: 503,
