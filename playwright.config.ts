@@ -69,6 +69,8 @@ export default defineConfig({
         APP_BASE_URL: APP_URL,
         // No background sweep: each spec shows which path (webhook, poll) brought the news.
         SWEEP_INTERVAL_MS: "0",
+        // A PayRam that never answers (the refunds spec's hang fault) is given up on sooner than the default 15 s.
+        PAYRAM_TIMEOUT_MS: "5000",
         // The browser plays the one trusted proxy: a spec names its client with X-Forwarded-For
         // (e2e/rate-limits.spec.ts). Every spec would otherwise be the same client, 127.0.0.1.
         TRUSTED_PROXY_COUNT: "1",
