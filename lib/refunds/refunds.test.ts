@@ -57,6 +57,20 @@ describeOnEachDatabase("refunds", (get) => {
     await syncPayment(deps(), { referenceId: order.referenceId }, "webhook");
     return order;
   }
+  /** An overpaid order whose refund's create timed out after PayRam made the payout: the row waits, requesting. */
+  async function timedOutRefund() {
+    const order = await overpaid();
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "hang" } } });
+    const first = await requestRefund(deps(), form(order.orderId));
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
+    if (!first.ok) throw new Error(first.error);
+    return { order, first };
+  }
+  /** As if the refund had waited over an hour for PayRam's answer. */
+  async function anHourOld(refundId: string) {
+    const anHourAgo = new Date(Date.now() - 61 * 60_000).toISOString();
+    await get().db.updateTable("refunds").set({ created_at: anHourAgo, last_sent_at: anHourAgo }).where("id", "=", refundId).execute();
+  }
   const form = (orderId: string, fields: Partial<RefundForm> = {}): RefundForm => ({
     orderId,
     formToken: newRefundFormToken(),
@@ -107,13 +121,9 @@ describeOnEachDatabase("refunds", (get) => {
   });
 
   it("a create that timed out after PayRam made the payout is asked again with the same key: still one payout", async () => {
-    const order = await overpaid();
-    await payram.control("/config", "PUT", { faults: { payouts: { mode: "hang" } } });
-    const first = await requestRefund(deps(), form(order.orderId));
+    const { first } = await timedOutRefund();
     expect(first).toMatchObject({ ok: true, refund: { status: "requesting", payout_id: null } });
     expect(await payouts()).toHaveLength(1);
-    await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
-    if (!first.ok) return;
     const again = await sendRefund(deps(), first.refund);
     expect(again).toMatchObject({ ok: true, refund: { status: "pending", payout_id: String((await payouts())[0]!.id) } });
     expect(await payouts()).toHaveLength(1);
@@ -170,11 +180,7 @@ describeOnEachDatabase("refunds", (get) => {
   });
 
   it("a refusal of a later try (the key rotated, a proxy's 4xx) keeps the refund: the first try may have made the payout", async () => {
-    const order = await overpaid();
-    await payram.control("/config", "PUT", { faults: { payouts: { mode: "hang" } } });
-    const first = await requestRefund(deps(), form(order.orderId));
-    await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
-    if (!first.ok) throw new Error(first.error);
+    const { first } = await timedOutRefund();
     const wrongKey = { ...deps(), payram: createPayramClient({ baseUrl: payram.emulator.url, apiKey: "not-the-api-key", timeoutMs: 2_000 }) };
     expect(await sendRefund(wrongKey, first.refund)).toMatchObject({ ok: true, refund: { status: "requesting" } });
     // With the right key again: the payout the first try made.
@@ -184,11 +190,7 @@ describeOnEachDatabase("refunds", (get) => {
   });
 
   it("only the try that first sends a refund may take PayRam's refusal as 'nothing was paid': a racing try refused keeps it", async () => {
-    const order = await overpaid();
-    await payram.control("/config", "PUT", { faults: { payouts: { mode: "hang" } } });
-    const first = await requestRefund(deps(), form(order.orderId));
-    await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
-    if (!first.ok) throw new Error(first.error);
+    const { order, first } = await timedOutRefund();
     // Another instance read the row before the first try marked it sent, and its key is not PayRam's (a rotation under way).
     const wrongKey = { ...deps(), payram: createPayramClient({ baseUrl: payram.emulator.url, apiKey: "not-the-api-key", timeoutMs: 2_000 }) };
     expect(await sendRefund(wrongKey, { ...first.refund, last_sent_at: null })).toMatchObject({ ok: true, refund: { status: "requesting" } });
@@ -200,11 +202,7 @@ describeOnEachDatabase("refunds", (get) => {
   it("the sweep leaves a refund just recorded to the request that recorded it, and sends it two minutes on", async () => {
     // Earlier tests' refunds still in flight (their PayRam is gone) out of this sweep's way.
     await get().db.updateTable("refunds").set({ status: "failed" }).where("status", "=", "requesting").execute();
-    const order = await overpaid();
-    await payram.control("/config", "PUT", { faults: { payouts: { mode: "hang" } } });
-    const first = await requestRefund(deps(), form(order.orderId));
-    await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
-    if (!first.ok) throw new Error(first.error);
+    const { first } = await timedOutRefund();
     // As if the request had died between recording the refund and sending it.
     const createdAt = Date.now();
     await get().db.updateTable("refunds").set({ last_sent_at: null, created_at: new Date(createdAt).toISOString() }).where("id", "=", first.refund.id).execute();
@@ -218,13 +216,8 @@ describeOnEachDatabase("refunds", (get) => {
 
   it("a refund unanswered for over an hour is found in PayRam's list, not created again (PayRam may have forgotten its key)", async () => {
     await get().db.updateTable("refunds").set({ status: "failed" }).where("status", "=", "requesting").execute();
-    const order = await overpaid();
-    await payram.control("/config", "PUT", { faults: { payouts: { mode: "hang" } } });
-    const first = await requestRefund(deps(), form(order.orderId));
-    await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
-    if (!first.ok) throw new Error(first.error);
-    const anHourAgo = new Date(Date.now() - 61 * 60_000).toISOString();
-    await get().db.updateTable("refunds").set({ created_at: anHourAgo, last_sent_at: anHourAgo }).where("id", "=", first.refund.id).execute();
+    const { first } = await timedOutRefund();
+    await anHourOld(first.refund.id);
     const creates = await payoutCreates();
     expect(await syncOpenRefunds(deps())).toBe(1);
     expect(await payoutCreates()).toBe(creates);
@@ -233,17 +226,12 @@ describeOnEachDatabase("refunds", (get) => {
 
   it("the hour-old lookup reads PayRam's list page after page, back to the refund", async () => {
     await get().db.updateTable("refunds").set({ status: "failed" }).where("status", "=", "requesting").execute();
-    const order = await overpaid();
-    await payram.control("/config", "PUT", { faults: { payouts: { mode: "hang" } } });
-    const first = await requestRefund(deps(), form(order.orderId));
-    await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
-    if (!first.ok) throw new Error(first.error);
+    const { first } = await timedOutRefund();
     // 120 newer payouts of the project put the refund's on the second page.
     for (let i = 0; i < 120; i++) {
       await payram.client.createPayout({ email: "other@example.com", blockchainCode: "ETH", currencyCode: "USDC", amount: "1.000000", toAddress: WALLET, customerID: `other-${i}` }, `other-${i}`);
     }
-    const anHourAgo = new Date(Date.now() - 61 * 60_000).toISOString();
-    await get().db.updateTable("refunds").set({ created_at: anHourAgo, last_sent_at: anHourAgo }).where("id", "=", first.refund.id).execute();
+    await anHourOld(first.refund.id);
     const creates = await payoutCreates();
     expect(await syncOpenRefunds(deps())).toBe(1);
     expect(await payoutCreates()).toBe(creates);
