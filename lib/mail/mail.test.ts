@@ -9,6 +9,7 @@ import { findOrder } from "../orders";
 import { payForOrder } from "../payments/checkout";
 import { syncPayment } from "../payments/sync";
 import { mailRefusedWebhooks } from "./events";
+import { confirmRefundAddress, submitRefundAddress } from "../refunds/address";
 import { MAX_MAIL_TRIES, sendDueMail, smtpTransport, withoutAddresses, type MailSettings } from "./sender";
 
 const payram = emulatorPerFile();
@@ -149,6 +150,21 @@ describeOnEachDatabase("mail", (get) => {
     const result = await sendDueMail(get().db, down, transport).finally(() => transport.close());
     expect(result).toMatchObject({ sent: 0, retried: 1 });
     expect(await outbox(order.orderId)).toEqual(["payment_opened"]);
+  });
+
+  it("the refund address confirmation link reaches the shopper, and its token does not stay in the outbox", async () => {
+    const order = await placeOrder(get().db, payram, undefined, {}, `confirm-${get().dialect}@example.com`);
+    await pay(order.referenceId, "12.00");
+    expect(await submitRefundAddress(get().db, { orderId: order.orderId, network: "ETH", token: "USDC", address: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed" })).toEqual({ ok: true });
+    await send();
+    const mail = sink.received.find((received) => received.subject?.includes("confirm where to send your refund"));
+    const token = /refund-address\?token=([A-Za-z0-9_-]{32})/.exec(mail?.text ?? "")?.[1];
+    expect(token).toBeDefined();
+    const row = await get().db.selectFrom("outbox").select(["payload", "sent_at"]).where("order_id", "=", order.orderId).where("kind", "=", "confirm_refund_address").executeTakeFirstOrThrow();
+    expect(row.sent_at).not.toBeNull();
+    expect(row.payload).not.toContain(token);
+    // The link still works: the database kept the token's hash.
+    expect(await confirmRefundAddress(get().db, order.orderId, token!)).toMatchObject({ ok: true });
   });
 
   it("keeps addresses out of what it logs of SMTP's refusals", () => {

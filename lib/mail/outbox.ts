@@ -84,3 +84,12 @@ export async function unsentMailCount(db: Kysely<Database>): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/**
+ * A mail's payload once it is sent or given up, without its one-time secret: the refund address
+ * confirmation token then lives only in the shopper's mailbox (the database keeps its hash).
+ */
+export function withoutSecrets(payload: string): string {
+  const parsed = JSON.parse(payload) as MailPayload;
+  return parsed.kind === "confirm_refund_address" ? JSON.stringify({ ...parsed, confirmToken: "" }) : payload;
+}

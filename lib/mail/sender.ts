@@ -5,7 +5,7 @@ import { nowIso } from "../db/schema";
 import { errorMessage, log } from "../log";
 import { mailAttention } from "./events";
 import { MAIL_LABELS } from "./labels";
-import { MERCHANT } from "./outbox";
+import { MERCHANT, withoutSecrets } from "./outbox";
 import { renderMail, type MailPayload } from "./templates";
 
 /**
@@ -130,14 +130,14 @@ async function sendOne(db: Db, settings: MailSettings, transport: Transporter, c
     log.warn({ event: "mail", id: mail.id, kind: mail.kind, tries: mail.tries, err: withoutAddresses(reason) }, "a mail could not be sent: trying again later");
     return "retried";
   }
-  await finish(db, mail, { sent_at: nowIso(), last_error: null });
+  await finish(db, mail, { sent_at: nowIso(), last_error: null, payload: withoutSecrets(mail.payload) });
   // The recipient stays out of the logs.
   log.info({ event: "mail", id: mail.id, kind: mail.kind }, "mail sent");
   return "sent";
 }
 
 /** Ends a claim: only the claim that is still ours (a lease that ran out may have passed to another sender). */
-async function finish(db: Db, mail: Claimed, set: { sent_at?: string; gave_up_at?: string; next_try_at?: string; last_error: string | null }) {
+async function finish(db: Db, mail: Claimed, set: { sent_at?: string; gave_up_at?: string; next_try_at?: string; last_error: string | null; payload?: string }) {
   await db.updateTable("outbox").set({ ...set, lease_until: null }).where("id", "=", mail.id).where("lease_until", "=", mail.lease_until).execute();
 }
 
@@ -145,7 +145,7 @@ async function finish(db: Db, mail: Claimed, set: { sent_at?: string; gave_up_at
 async function giveUp(db: Db, mail: Claimed, reason: string) {
   const now = nowIso();
   await db.transaction().execute(async (trx) => {
-    await finish(trx, mail, { gave_up_at: now, last_error: reason });
+    await finish(trx, mail, { gave_up_at: now, last_error: reason, payload: withoutSecrets(mail.payload) });
     if (mail.recipient === MERCHANT || mail.order_id === null) return;
     const attempt = await trx.selectFrom("payment_attempts").select("id").where("order_id", "=", mail.order_id).orderBy("attempt_number", "desc").limit(1).executeTakeFirst();
     if (!attempt) return;
