@@ -71,10 +71,12 @@ export class EmulatorCore {
   }
 
   /** A shopper's transfer of `amountInUSD` (string or number, at most 2 decimals, > 0) arrives. */
-  deposit(referenceId: string, amountInUSD: unknown): OperationResult | { ok: false; reason: "bad-amount" } {
+  /** `valueInUSD`: what PayRam reports the transfer worth, if the price moved since the quote (else its amount). */
+  deposit(referenceId: string, amountInUSD: unknown, valueInUSD?: unknown): OperationResult | { ok: false; reason: "bad-amount" } {
     const cents = parseUsdCents(amountInUSD);
-    if (cents === null || cents <= 0) return { ok: false, reason: "bad-amount" };
-    return this.store.deposit(referenceId, cents);
+    const value = valueInUSD === undefined ? cents : parseUsdCents(valueInUSD);
+    if (cents === null || cents <= 0 || value === null || value <= 0) return { ok: false, reason: "bad-amount" };
+    return this.store.deposit(referenceId, cents, value);
   }
 
   payoutView(id: number) {

@@ -25,7 +25,10 @@ const DEFAULT_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface Deposit {
+  /** What the transfer counts for toward the payment (its crypto at the quoted price). */
   amountCents: Cents;
+  /** What PayRam reports it worth in USD (filledAmountInUSD): the price may have moved since the quote. */
+  valueCents: Cents;
   txHash: string;
   sourceAddress: string;
   blockNumber: number;
@@ -67,6 +70,8 @@ export interface Payment {
 }
 
 export const filledCents = (payment: Payment): Cents => payment.deposits.reduce((sum, d) => sum + d.amountCents, 0);
+/** What PayRam reports received in USD: each deposit at its value (the quote's, unless the price moved). */
+export const filledUsdCents = (payment: Payment): Cents => payment.deposits.reduce((sum, d) => sum + d.valueCents, 0);
 export const remainingCents = (payment: Payment): Cents => Math.max(0, payment.amountCents - filledCents(payment));
 
 export interface PaymentChange {
@@ -204,7 +209,7 @@ export class PaymentStore {
    * A transfer arrives. The answer's payment is the one that took it: under api.topUp
    * "new-reference" a deposit to a payment that is no longer OPEN lands on a new payment request.
    */
-  deposit(referenceId: string, amountCents: Cents): OperationResult {
+  deposit(referenceId: string, amountCents: Cents, valueCents: Cents = amountCents): OperationResult {
     const first = this.get(referenceId);
     if (!first) return { ok: false, reason: "not-found" };
     if (isTerminal(first.state)) return { ok: false, reason: "terminal", payment: first };
@@ -213,6 +218,7 @@ export class PaymentStore {
     const index = payment.deposits.length + payment.pending.length;
     const deposit: Deposit = {
       amountCents,
+      valueCents,
       txHash: txHashFor(payment.referenceId, index),
       sourceAddress: sourceAddressFor(payment.referenceId, index),
       blockNumber: this.nextBlock++,

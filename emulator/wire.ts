@@ -1,5 +1,5 @@
 import { centsToUnits, formatUnits, formatUsd } from "./money";
-import { filledCents, remainingCents, type Payment, type PaymentState } from "./payments";
+import { filledCents, filledUsdCents, remainingCents, type Payment, type PaymentState } from "./payments";
 import type { RuntimeConfig } from "./runtime-config";
 
 /** The JSON PayRam puts on the wire, in each of the shapes its versions use. */
@@ -60,7 +60,7 @@ export function statusBody(payment: Payment, project: Project, api: Api, confirm
     customerID: payment.customerId,
     amountInUSD: amount(formatUsd(payment.amountCents), api),
     filledAmount: unknownAsset ? null : amount(units(filled, payment), api),
-    filledAmountInUSD: deposited ? amount(formatUsd(filled), api) : null,
+    filledAmountInUSD: deposited ? amount(formatUsd(filledUsdCents(payment)), api) : null,
     paymentState: payment.reportUndefined ? "UNDEFINED" : stateName(payment.state, api),
     currencySymbol: unknownAsset ? null : payment.currency.symbol,
     currencyName: payment.currency.name,
@@ -123,7 +123,7 @@ export function webhookPayload(
     amount: amount(units(payment.amountCents, payment), api),
     currency: payment.currency.symbol,
     filled_amount: amount(units(filled, payment), api),
-    filled_amount_in_usd: amount(formatUsd(filled), api),
+    filled_amount_in_usd: amount(formatUsd(filledUsdCents(payment)), api),
     sponsored_amount: amount(units(0, payment), api),
     sponsored_amount_in_usd: amount(formatUsd(0), api),
     timestamp: Math.floor(timestamp.getTime() / 1000),

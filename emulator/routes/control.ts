@@ -10,7 +10,8 @@ export const CONTROL_ROUTES = [
   "GET  /__emulator                                   this list",
   "GET  /__emulator/payments                          every payment with state and amounts",
   "GET  /__emulator/payments/{reference_id}           one payment",
-  "POST /__emulator/payments/{reference_id}/deposit   {\"amountInUSD\":\"12.50\"} a transfer arrives (answers the payment that took it: a top-up may be a new one)",
+  "POST /__emulator/payments/{reference_id}/deposit   {\"amountInUSD\":\"12.50\"} a transfer arrives (answers the payment that took it: a top-up may be a new one);",
+  "                                                    with \"valueInUSD\":\"12.40\", PayRam reports it worth that (the price moved since the quote)",
   "POST /__emulator/payments/{reference_id}/cancel    cancel (as the shopper or merchant would)",
   "POST /__emulator/payments/{reference_id}/expire    expire now (its `expire` moment passes)",
   "POST /__emulator/payments/{reference_id}/redeliver send the last webhook again",
@@ -49,7 +50,7 @@ async function readJson(core: EmulatorCore, req: IncomingMessage, res: ServerRes
   return json;
 }
 
-const depositSchema = z.strictObject({ amountInUSD: z.union([z.string(), z.number()]) });
+const depositSchema = z.strictObject({ amountInUSD: z.union([z.string(), z.number()]), valueInUSD: z.union([z.string(), z.number()]).optional() });
 const undefinedSchema = z.strictObject({ on: z.boolean().default(true) });
 const reasonSchema = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
 const payoutSchema = z.strictObject({ eventType: z.string().regex(/^payout\.[a-z_]+$/).default("payout.completed") });
@@ -132,8 +133,8 @@ async function paymentCommand(core: EmulatorCore, req: IncomingMessage, res: Ser
   let result;
   if (action === "deposit") {
     const body = depositSchema.safeParse(json.value);
-    if (!body.success) return sendJson(res, 400, { error: 'body must be {"amountInUSD": "12.50"} (a string or number)' });
-    result = core.deposit(referenceId, body.data.amountInUSD);
+    if (!body.success) return sendJson(res, 400, { error: 'body must be {"amountInUSD": "12.50"} (a string or number), and optionally "valueInUSD" (what PayRam then reports it worth)' });
+    result = core.deposit(referenceId, body.data.amountInUSD, body.data.valueInUSD);
   } else if (action === "undefined") {
     const body = undefinedSchema.safeParse(json.value);
     if (!body.success) return sendJson(res, 400, { error: 'body must be {"on": true} or {"on": false}' });

@@ -34,6 +34,28 @@ describeOnEachDatabase("paying what is left of an order", (get) => {
     return placed;
   }
 
+  it("a remaining payment PayRam still calls short is not paid by USD sums, though the price rose to the total", async () => {
+    const placed = await partlyPaidThenClosed("cancel");
+    const opened = await payForOrder(deps(), await order(placed.orderId));
+    if (!opened.ok) throw new Error(opened.error);
+    const remainder = (await payram.payments()).find((p) => p.referenceId !== placed.referenceId)!;
+    // $8.48 of the $8.49 asked arrives, worth $8.49 by the time PayRam reports it: PARTIALLY_FILLED.
+    await payram.control(`/payments/${remainder.referenceId}/deposit`, "POST", { amountInUSD: "8.48", valueInUSD: "8.49" });
+    expect(await sync(remainder.referenceId)).toMatchObject({ to: "PARTIALLY_FILLED", fulfilled: false });
+    expect((await order(placed.orderId)).paid_at).toBeNull();
+    // The last cent: PayRam calls it FILLED, and the order is paid once.
+    await payram.deposit(remainder.referenceId, "0.01");
+    expect(await sync(remainder.referenceId)).toMatchObject({ to: "FILLED", fulfilled: true });
+  });
+
+  it("an overpayment PayRam calls OVER_FILLED credits at least what it asked, though what arrived is now worth less in USD", async () => {
+    const placed = await placeOrder(get().db, payram);
+    await payram.control(`/payments/${placed.referenceId}/deposit`, "POST", { amountInUSD: "9.60", valueInUSD: "9.40" });
+    expect(await sync(placed.referenceId)).toMatchObject({ to: "OVER_FILLED", fulfilled: true });
+    expect((await order(placed.orderId)).received_cents).toBe(949);
+    expect(await view(placed.orderId)).toMatchObject({ paid: true, receivedUsd: "9.49", remainingUsd: "0.00" });
+  });
+
   it.each(["cancel", "expire"] as const)("after a partly paid payment is closed (%s), pays the remaining amount once and the order once", async (how) => {
     const placed = await partlyPaidThenClosed(how);
     expect(await view(placed.orderId)).toMatchObject({ state: "CANCELLED", receivedUsd: "1.00", remainingUsd: "8.49", payAgain: { kind: "remaining", amountUsd: "8.49" } });

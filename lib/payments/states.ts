@@ -72,11 +72,13 @@ export interface AttemptFacts {
 
 /**
  * What one PayRam reference credits its order: FILLED counts what PayRam asked for (its own
- * verdict, so price drift between quote and settlement cannot matter); every other state counts
- * what arrived. The order's received amount is the sum over its references.
+ * verdict, so price drift between quote and settlement cannot matter), OVER_FILLED at least that;
+ * every other state counts what arrived. The order's received amount is the sum over its references.
  */
 export function creditCents(state: AttemptState, requestedCents: number | null, receivedCents: number | null): number {
   if (state === "FILLED" && requestedCents !== null) return requestedCents;
+  // More than asked, on PayRam's word, even where the USD value of what arrived drifted below it.
+  if (state === "OVER_FILLED" && requestedCents !== null) return Math.max(requestedCents, receivedCents ?? 0);
   return receivedCents ?? 0;
 }
 

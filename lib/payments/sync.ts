@@ -289,9 +289,11 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
 
 /**
  * Paid: this reference, opened by the shop, is FILLED or OVER_FILLED for its own amount; or what
- * several of the order's references credit reaches the total and no reference the shop opened is
- * held by PayRam for another amount. (One reference alone is paid only on PayRam's own word: a
- * PARTIALLY_FILLED amount that rounds up to the total is not.) Called with the order row locked.
+ * the order's references credit reaches the total, at least one of them is FILLED or OVER_FILLED
+ * (a top-up PayRam opened for what arrived), and no reference the shop opened is held by PayRam
+ * for another amount. USD sums alone never pay an order: two PARTIALLY_FILLED or cancelled
+ * amounts that round up to the total do not, nor does a partial "Pay the remaining" whose USD
+ * value touched it (PayRam still calls it short). Called with the order row locked.
  */
 async function orderIsPaid(trx: Db, order: Order, current: PaymentAttempt, to: AttemptState, mismatch: boolean): Promise<boolean> {
   if (current.origin === "checkout" && paysOrder(to) && !mismatch) return true;
@@ -303,7 +305,7 @@ async function orderIsPaid(trx: Db, order: Order, current: PaymentAttempt, to: A
   const anyMismatch = attempts.some(
     (a) => a.origin === "checkout" && ((a.payram_amount_cents !== null && a.payram_amount_cents !== a.amount_cents) || (paysOrder(a.state) && a.payram_amount_cents === null)),
   );
-  const onPayramsWord = crediting.length >= 2 || crediting.every((attempt) => paysOrder(attempt.state));
+  const onPayramsWord = crediting.some((attempt) => paysOrder(attempt.state));
   return onPayramsWord && credited >= order.total_cents && !anyMismatch;
 }
 
