@@ -236,6 +236,24 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
     expect(atPayram.filter((p) => p.invoiceId === `${order.number}-1`).map((p) => p.state)).toEqual(mode === "hang" ? ["CANCELLED"] : []);
   });
 
+  it("a payment PayRam made although its create timed out is taken when a delivery names it, and pays the order", async () => {
+    const { cartId, token } = await cartWith([["merino-beanie", 1]]);
+    await payram.control("/config", "PUT", { faults: { create: { mode: "hang", count: 1 } } });
+    const failed = await startCheckout(deps, { cartId, form: { token, email: "lost@example.com", ...ADDRESS } });
+    expect(failed.ok).toBe(false);
+    const order = await orderIdFor(token);
+    const made = (await payram.payments()).find((p) => p.invoiceId === `${order.number}-1`)!;
+    // PayRam's delivery while it was starting would have been refused with a 5xx (PayRam retries);
+    // the shopper pays it anyway (say, from PayRam's own mail), and PayRam's delivery names it.
+    await payram.deposit(made.referenceId, made.amountInUSD);
+    const match = { referenceId: made.referenceId, invoiceId: `${order.number}-1`, customer: { id: `order_${order.number}`, email: "lost@example.com" } };
+    expect(await syncPayment(deps, match, "webhook")).toMatchObject({ outcome: "changed", to: "FILLED", fulfilled: true });
+    expect(await attemptsOf(order.id)).toEqual([expect.objectContaining({ attempt_number: 1, state: "FILLED", reference_id: made.referenceId })]);
+    expect((await get().db.selectFrom("orders").select("paid_at").where("id", "=", order.id).executeTakeFirstOrThrow()).paid_at).not.toBeNull();
+    // A delivery naming its invoice under a reference PayRam does not know takes nothing.
+    expect(await syncPayment(deps, { ...match, invoiceId: `${order.number}-1`, referenceId: "not-a-payram-reference" }, "webhook")).toMatchObject({ outcome: "unknown_reference" });
+  });
+
   it("does not start a payment with a wrong API key, and never records the key", async () => {
     const { cartId, token } = await cartWith([["lofi-sound-pack", 1]]);
     const wrongKey = { ...deps, payram: (await import("../payram/client")).createPayramClient({ baseUrl: payram.emulator.url, apiKey: "wrong-key-123456", timeoutMs: 1_000 }) };

@@ -2,7 +2,7 @@ import { isPostgres, type Db } from "../db";
 import { nowIso, type AttemptState, type AttentionKind, type EventSource, type Order, type PaymentAttempt } from "../db/schema";
 import { centsToDecimal } from "../money";
 import type { PayramClient, PayramPayment } from "../payram/client";
-import { parseCustomerId, parseInvoiceId } from "../payram/ids";
+import { customerIdFor, formatInvoiceId, parseCustomerId, parseInvoiceId } from "../payram/ids";
 import type { PaymentMatch } from "../payram/webhook";
 import { log } from "../log";
 import { processWide } from "../process-wide";
@@ -65,8 +65,14 @@ export interface SyncOptions {
 export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: EventSource, options: SyncOptions = {}): Promise<SyncResult> {
   const found = await findAttempt(deps.db, match);
   const referenceId = "referenceId" in match ? match.referenceId : found?.reference_id;
-  // Matched by invoice before the checkout stored the reference: nothing to ask PayRam yet.
-  if (found && found.reference_id === null) return { outcome: "unchanged", attempt: found, fulfilled: false };
+  // Matched by invoice to a payment the shop has no reference for.
+  if (found && found.reference_id === null) {
+    // Still starting: answered with a 5xx (a thrown error), PayRam delivers it again once the checkout stored it.
+    if (found.state === "STARTING") throw new Error(`a delivery for payment attempt ${found.attempt_number} came while it was starting: try again`);
+    // Given up (its create timed out), yet PayRam made it: the payment is taken if PayRam's GET agrees.
+    if (found.state === "START_FAILED" && "referenceId" in match) return takeLostStart(deps, found, match.referenceId, source);
+    return { outcome: "unchanged", attempt: found, fulfilled: false };
+  }
   // An invoice of another of the order's payments under a new reference: a top-up that kept the
   // invoice it topped up. Like any reference the shop never opened, it is looked at only when it
   // names one of the shop's customers, and PayRam's GET must agree.
@@ -96,6 +102,35 @@ export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: E
   } finally {
     if (inFlight.get(referenceId) === entry) inFlight.delete(referenceId);
   }
+}
+
+/**
+ * A checkout whose create timed out gave its attempt up (START_FAILED, no reference), but PayRam
+ * had made the payment, and a delivery names it. PayRam's GET must give it the attempt's invoice
+ * and the order's customer; the attempt then holds the reference, and PayRam's final word on it
+ * (FILLED, CANCELLED with money) counts like any other's. Money must never be lost to a time-out.
+ */
+async function takeLostStart(deps: SyncDeps, attempt: PaymentAttempt, referenceId: string, source: EventSource): Promise<SyncResult> {
+  const askedAt = nowIso();
+  const payment = await deps.payram.getPayment(referenceId);
+  if (!payment) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
+  const { number } = await deps.db.selectFrom("orders").select("number").where("id", "=", attempt.order_id).executeTakeFirstOrThrow();
+  const ours = payment.invoiceId === formatInvoiceId({ orderNumber: number, attemptNumber: attempt.attempt_number }) && payment.customerId === customerIdFor(number, deps.customerPrefix);
+  if (!ours) {
+    log.warn({ event: "lost_start", order: number, reference: referenceId }, "a delivery names a payment the checkout gave up on, PayRam's answer another: not taken");
+    return { outcome: "unknown_reference", attempt: null, fulfilled: false };
+  }
+  const taken = await deps.db.transaction().execute(async (trx) => {
+    const held = await trx.selectFrom("payment_attempts").select("id").where("reference_id", "=", referenceId).executeTakeFirst();
+    if (held) return held.id;
+    const updated = await trx.updateTable("payment_attempts").set({ reference_id: referenceId }).where("id", "=", attempt.id).where("reference_id", "is", null).executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return null;
+    await recordPaymentEvent(trx, attempt, { source, from: attempt.state, to: attempt.state, note: `PayRam had made ${referenceId} although its create timed out: taken`, at: nowIso() });
+    return attempt.id;
+  });
+  if (!taken) return { outcome: "unchanged", attempt, fulfilled: false };
+  log.warn({ event: "lost_start", order: number, reference: referenceId }, "PayRam had made a payment whose create timed out: taken");
+  return applyPayment(deps.db, taken, payment, source, askedAt);
 }
 
 /**

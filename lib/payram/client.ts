@@ -55,6 +55,8 @@ export interface PayramPayment {
   depositAddress: string | null;
   /** The customer PayRam holds the payment for: links a top-up under a new reference to its order. */
   customerId: string | null;
+  /** The invoice id the shop gave it at creation ("<order>-<attempt>"); none on a top-up PayRam opened. */
+  invoiceId: string | null;
   /** Block confirmations of the deposit being confirmed (0 of n before one; 0 of 0 in some final answers). */
   confirmations: Confirmations | null;
 }
@@ -210,6 +212,8 @@ const camelStatus = z.looseObject({
   currencySymbol: text,
   depositAddress: text,
   customerID: text,
+  customerId: text,
+  invoiceID: text,
   confirmationCurrent: z.unknown().optional(),
   confirmationRequired: z.unknown().optional(),
 });
@@ -224,6 +228,7 @@ const snakeStatus = z.looseObject({
   currency_symbol: text,
   deposit_address: text,
   customer_id: text,
+  invoice_id: text,
   confirmation_current: z.unknown().optional(),
   confirmation_required: z.unknown().optional(),
 });
@@ -259,7 +264,8 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
       filledCents: readCents(v.filledAmountInUSD, "round"),
       currency: v.currencySymbol || null,
       depositAddress: v.depositAddress || null,
-      customerId: v.customerID || null,
+      customerId: v.customerID || v.customerId || null,
+      invoiceId: v.invoiceID || null,
       confirmations: readConfirmations(v.confirmationCurrent, v.confirmationRequired),
     };
   }
@@ -275,6 +281,7 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
       currency: v.currency_symbol || null,
       depositAddress: v.deposit_address || null,
       customerId: v.customer_id || null,
+      invoiceId: v.invoice_id || null,
       confirmations: readConfirmations(v.confirmation_current, v.confirmation_required),
     };
   }
