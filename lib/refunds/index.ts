@@ -286,7 +286,7 @@ export async function sendRefund(deps: RefundDeps, refund: Refund): Promise<Refu
     if (!sentBefore && error.status !== undefined && REFUSALS.has(error.status) && error.code !== "EXCHANGE_RATE_UNAVAILABLE") {
       const reason = explain(error);
       await deps.db.transaction().execute(async (trx) => {
-        const refused = await trx.updateTable("refunds").set({ status: "refused", failure_reason: reason, updated_at: nowIso() }).where("id", "=", refund.id).where("status", "=", "requesting").returningAll().executeTakeFirst();
+        const refused = await trx.updateTable("refunds").set({ status: "refused", failure_reason: reason, updated_at: nowIso() }).where("id", "=", refund.id).where("status", "=", "requesting").where("payout_id", "is", null).returningAll().executeTakeFirst();
         if (refused) await recordRefundStep(trx, refused, reason);
       });
       log.warn({ event: "refund", refund: refund.id, failure: error.failure, code: error.code }, "PayRam refused the payout");
