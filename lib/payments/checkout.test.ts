@@ -254,6 +254,42 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
     expect(await syncPayment(deps, { ...match, invoiceId: `${order.number}-1`, referenceId: "not-a-payram-reference" }, "webhook")).toMatchObject({ outcome: "unknown_reference" });
   });
 
+  it("part of a payment PayRam made although its create timed out counts: the payment opens again, even from a delivery without its invoice", async () => {
+    const { cartId, token } = await cartWith([["merino-beanie", 1]]);
+    await payram.control("/config", "PUT", { faults: { create: { mode: "hang", count: 1 } } });
+    expect((await startCheckout(deps, { cartId, form: { token, email: "lost@example.com", ...ADDRESS } })).ok).toBe(false);
+    const order = await orderIdFor(token);
+    const made = (await payram.payments()).find((p) => p.invoiceId === `${order.number}-1`)!;
+    await payram.deposit(made.referenceId, "1.00");
+    // As a top-up's delivery would name it: reference and customer only.
+    const match = { referenceId: made.referenceId, customer: { id: `order_${order.number}`, email: "lost@example.com" } };
+    expect(await syncPayment(deps, match, "webhook")).toMatchObject({ outcome: "changed", to: "PARTIALLY_FILLED" });
+    expect(await attemptsOf(order.id)).toEqual([expect.objectContaining({ attempt_number: 1, state: "PARTIALLY_FILLED", reference_id: made.referenceId })]);
+    expect((await get().db.selectFrom("orders").select("received_cents").where("id", "=", order.id).executeTakeFirstOrThrow()).received_cents).toBe(100);
+    // Open again: no second payment is started for the order while it is.
+    expect(await startCheckout(deps, { cartId, form: { token, email: "lost@example.com", ...ADDRESS } })).toMatchObject({ ok: true });
+    expect((await attemptsOf(order.id)).map((a) => a.state)).toEqual(["PARTIALLY_FILLED"]);
+  });
+
+  it("money on a timed-out start after another payment of the order opened counts, and the merchant hears PayRam may hold two", async () => {
+    const { cartId, token } = await cartWith([["merino-beanie", 1]]);
+    await payram.control("/config", "PUT", { faults: { create: { mode: "hang", count: 1 } } });
+    const form = { token, email: "lost@example.com", ...ADDRESS };
+    expect((await startCheckout(deps, { cartId, form })).ok).toBe(false);
+    const order = await orderIdFor(token);
+    const made = (await payram.payments()).find((p) => p.invoiceId === `${order.number}-1`)!;
+    await payram.deposit(made.referenceId, "1.00");
+    // The shopper retries before any delivery: a second payment opens (PayRam cancels the first, with its $1.00).
+    expect(await startCheckout(deps, { cartId, form })).toMatchObject({ ok: true });
+    const match = { referenceId: made.referenceId, invoiceId: `${order.number}-1`, customer: { id: `order_${order.number}`, email: "lost@example.com" } };
+    await syncPayment(deps, match, "webhook");
+    const attempts = await attemptsOf(order.id);
+    expect(attempts.map((a) => [a.state, a.reference_id === made.referenceId])).toEqual([["CANCELLED", true], ["OPEN", false]]);
+    expect((await get().db.selectFrom("orders").select("received_cents").where("id", "=", order.id).executeTakeFirstOrThrow()).received_cents).toBe(100);
+    const flags = await get().db.selectFrom("attention_items").select(["kind", "detail"]).where("order_id", "=", order.id).execute();
+    expect(flags).toContainEqual({ kind: "start_failed", detail: expect.stringContaining("PayRam may hold two") });
+  });
+
   it("does not start a payment with a wrong API key, and never records the key", async () => {
     const { cartId, token } = await cartWith([["lofi-sound-pack", 1]]);
     const wrongKey = { ...deps, payram: (await import("../payram/client")).createPayramClient({ baseUrl: payram.emulator.url, apiKey: "wrong-key-123456", timeoutMs: 1_000 }) };

@@ -2,14 +2,14 @@ import { isPostgres, type Db } from "../db";
 import { nowIso, type AttemptState, type AttentionKind, type EventSource, type Order, type PaymentAttempt } from "../db/schema";
 import { centsToDecimal } from "../money";
 import type { PayramClient, PayramPayment } from "../payram/client";
-import { customerIdFor, formatInvoiceId, parseCustomerId, parseInvoiceId } from "../payram/ids";
+import { customerIdFor, parseCustomerId, parseInvoiceId } from "../payram/ids";
 import type { PaymentMatch } from "../payram/webhook";
 import { log } from "../log";
 import { processWide } from "../process-wide";
 import { orderChanged } from "../live/changes";
 import { mailAttention, mailPaid } from "../mail/events";
 import { newAttemptRow, recordPaymentEvent, refreshOrderPayment } from "./attempts";
-import { closesAttempt, creditCents, nextState, paysOrder } from "./states";
+import { closesAttempt, creditCents, nextState, OPEN_ATTEMPT_STATES, paysOrder } from "./states";
 import { DELIVERY_SYNC_INTERVAL_MS } from "./sync-claim";
 
 /**
@@ -69,16 +69,16 @@ export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: E
   if (found && found.reference_id === null) {
     // Still starting: answered with a 5xx (a thrown error), PayRam delivers it again once the checkout stored it.
     if (found.state === "STARTING") throw new Error(`a delivery for payment attempt ${found.attempt_number} came while it was starting: try again`);
-    // Given up (its create timed out), yet PayRam made it: the payment is taken if PayRam's GET agrees.
-    if (found.state === "START_FAILED" && "referenceId" in match) return takeLostStart(deps, found, match.referenceId, source);
-    return { outcome: "unchanged", attempt: found, fulfilled: false };
+    // Given up (its create timed out), yet PayRam may have made it: PayRam is asked below (takeLostStart).
+    if (found.state !== "START_FAILED" || !("referenceId" in match)) return { outcome: "unchanged", attempt: found, fulfilled: false };
   }
+  const lostStart = found && found.reference_id === null ? found : null;
   // An invoice of another of the order's payments under a new reference: a top-up that kept the
   // invoice it topped up. Like any reference the shop never opened, it is looked at only when it
   // names one of the shop's customers, and PayRam's GET must agree.
-  const attempt = found && found.reference_id === referenceId ? found : null;
+  const attempt = found && found.reference_id !== null && found.reference_id === referenceId ? found : null;
   const customer = "referenceId" in match ? match.customer : undefined;
-  if (!attempt && !customer) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
+  if (!attempt && !customer && !lostStart) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
   if (!referenceId) return { outcome: "unchanged", attempt, fulfilled: false };
 
   const running = inFlight.get(referenceId);
@@ -88,10 +88,19 @@ export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: E
   }
   const startedAt = Date.now();
   const work = (async (): Promise<SyncResult> => {
-    if (!attempt && customer && parseCustomerId(customer.id, deps.customerPrefix) === null) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
+    if (!attempt && !lostStart && customer && parseCustomerId(customer.id, deps.customerPrefix) === null) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
     const payment = await deps.payram.getPayment(referenceId);
     if (!payment) return { outcome: attempt ? "unknown_at_payram" : "unknown_reference", attempt, fulfilled: false };
-    const attemptId = attempt?.id ?? (await adoptReference(deps, payment, customer!, source));
+    let attemptId = attempt?.id ?? null;
+    if (!attemptId) {
+      // A start the checkout gave up on, which PayRam's answer names (whatever the delivery said), is that attempt's payment.
+      const lost = await lostStartNamedBy(deps, payment);
+      if (lost) attemptId = await takeLostStart(deps.db, lost, payment, source);
+      else if (lostStart) {
+        await flagUnprovenStart(deps.db, lostStart, referenceId);
+        return { outcome: "unknown_reference", attempt: null, fulfilled: false };
+      } else if (customer) attemptId = await adoptReference(deps, payment, customer, source);
+    }
     if (!attemptId) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
     return applyPayment(deps.db, attemptId, payment, source, new Date(startedAt).toISOString());
   })();
@@ -105,32 +114,92 @@ export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: E
 }
 
 /**
- * A checkout whose create timed out gave its attempt up (START_FAILED, no reference), but PayRam
- * had made the payment, and a delivery names it. PayRam's GET must give it the attempt's invoice
- * and the order's customer; the attempt then holds the reference, and PayRam's final word on it
- * (FILLED, CANCELLED with money) counts like any other's. Money must never be lost to a time-out.
+ * The attempt a PayRam payment belongs to although the shop holds no reference for it: its
+ * checkout's create timed out and the attempt was given up (START_FAILED), yet PayRam made it.
+ * PayRam's answer must name the attempt's invoice and the order's customer.
  */
-async function takeLostStart(deps: SyncDeps, attempt: PaymentAttempt, referenceId: string, source: EventSource): Promise<SyncResult> {
-  const askedAt = nowIso();
-  const payment = await deps.payram.getPayment(referenceId);
-  if (!payment) return { outcome: "unknown_reference", attempt: null, fulfilled: false };
-  const { number } = await deps.db.selectFrom("orders").select("number").where("id", "=", attempt.order_id).executeTakeFirstOrThrow();
-  const ours = payment.invoiceId === formatInvoiceId({ orderNumber: number, attemptNumber: attempt.attempt_number }) && payment.customerId === customerIdFor(number, deps.customerPrefix);
-  if (!ours) {
-    log.warn({ event: "lost_start", order: number, reference: referenceId }, "a delivery names a payment the checkout gave up on, PayRam's answer another: not taken");
-    return { outcome: "unknown_reference", attempt: null, fulfilled: false };
-  }
-  const taken = await deps.db.transaction().execute(async (trx) => {
+async function lostStartNamedBy(deps: SyncDeps, payment: PayramPayment): Promise<PaymentAttempt | null> {
+  const invoice = payment.invoiceId ? parseInvoiceId(payment.invoiceId) : null;
+  if (!invoice || payment.customerId !== customerIdFor(invoice.orderNumber, deps.customerPrefix)) return null;
+  return (
+    (await deps.db
+      .selectFrom("payment_attempts")
+      .innerJoin("orders", "orders.id", "payment_attempts.order_id")
+      .selectAll("payment_attempts")
+      .where("orders.number", "=", invoice.orderNumber)
+      .where("payment_attempts.attempt_number", "=", invoice.attemptNumber)
+      .where("payment_attempts.state", "=", "START_FAILED")
+      .where("payment_attempts.reference_id", "is", null)
+      .executeTakeFirst()) ?? null
+  );
+}
+
+/**
+ * Takes PayRam's payment for a start the checkout gave up on: money must never be lost to a
+ * time-out. With no other payment of the order open, the attempt opens again (its stock is taken
+ * back, or the order flagged when it is gone) and PayRam's states then apply as to any payment;
+ * with another one open, it keeps the reference, PayRam's final word still counts, and the
+ * merchant is told PayRam may hold two. Returns the attempt's id, or null when it was not ours.
+ */
+async function takeLostStart(db: Db, attempt: PaymentAttempt, payment: PayramPayment, source: EventSource): Promise<string | null> {
+  const referenceId = payment.referenceId;
+  const taken = await db.transaction().execute(async (trx) => {
+    await trx.selectFrom("orders").select("id").where("id", "=", attempt.order_id).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirst();
     const held = await trx.selectFrom("payment_attempts").select("id").where("reference_id", "=", referenceId).executeTakeFirst();
     if (held) return held.id;
-    const updated = await trx.updateTable("payment_attempts").set({ reference_id: referenceId }).where("id", "=", attempt.id).where("reference_id", "is", null).executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) return null;
-    await recordPaymentEvent(trx, attempt, { source, from: attempt.state, to: attempt.state, note: `PayRam had made ${referenceId} although its create timed out: taken`, at: nowIso() });
+    const other = await trx.selectFrom("payment_attempts").select("id").where("order_id", "=", attempt.order_id).where("origin", "=", "checkout").where("state", "in", OPEN_ATTEMPT_STATES).executeTakeFirst();
+    const now = nowIso();
+    const updated = await trx
+      .updateTable("payment_attempts")
+      .set(other ? { reference_id: referenceId } : { reference_id: referenceId, state: "OPEN", closed_at: null, failure_reason: null, updated_at: now, next_sync_at: now })
+      .where("id", "=", attempt.id)
+      .where("reference_id", "is", null)
+      .where("state", "=", "START_FAILED")
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) {
+      // The checkout's own late answer opened it meanwhile: the same payment.
+      const current = await trx.selectFrom("payment_attempts").select("reference_id").where("id", "=", attempt.id).executeTakeFirstOrThrow();
+      return current.reference_id === referenceId ? attempt.id : null;
+    }
+    const note = `PayRam had made ${referenceId} although its create timed out`;
+    await recordPaymentEvent(trx, attempt, { source, from: "START_FAILED", to: other ? "START_FAILED" : "OPEN", note, at: now });
+    if (other) {
+      const raised = await trx
+        .insertInto("attention_items")
+        .values({ order_id: attempt.order_id, attempt_id: attempt.id, kind: "start_failed", detail: `${note}, while another payment of the order was open: PayRam may hold two`, created_at: now, resolved_at: null, resolution_note: null })
+        .onConflict((oc) => oc.doNothing())
+        .returning(["id", "order_id", "kind", "detail"])
+        .executeTakeFirst();
+      if (raised) await mailAttention(trx, raised);
+    } else {
+      await refreshOrderPayment(trx, attempt.order_id);
+    }
     return attempt.id;
   });
-  if (!taken) return { outcome: "unchanged", attempt, fulfilled: false };
-  log.warn({ event: "lost_start", order: number, reference: referenceId }, "PayRam had made a payment whose create timed out: taken");
-  return applyPayment(deps.db, taken, payment, source, askedAt);
+  if (taken) log.warn({ event: "lost_start", reference: referenceId, reopened: true }, "PayRam had made a payment whose create timed out: taken");
+  return taken;
+}
+
+/** A delivery named a start the checkout gave up on, and PayRam's answer does not prove it ours: the merchant checks. */
+async function flagUnprovenStart(db: Db, attempt: PaymentAttempt, referenceId: string): Promise<void> {
+  log.warn({ event: "lost_start", reference: referenceId }, "a delivery names a payment the checkout gave up on, PayRam's answer another: not taken");
+  await db.transaction().execute(async (trx) => {
+    const raised = await trx
+      .insertInto("attention_items")
+      .values({
+        order_id: attempt.order_id,
+        attempt_id: attempt.id,
+        kind: "start_failed",
+        detail: `A delivery named PayRam's ${referenceId} for this payment, which the shop gave up on when its create timed out; PayRam's answer does not show its invoice and customer, so it was not taken. Look it up in PayRam.`,
+        created_at: nowIso(),
+        resolved_at: null,
+        resolution_note: null,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returning(["id", "order_id", "kind", "detail"])
+      .executeTakeFirst();
+    if (raised) await mailAttention(trx, raised);
+  });
 }
 
 /**
