@@ -294,4 +294,5 @@ export const ATTENTION_LABELS: Record<AttentionKind, string> = {
   unknown_state: "PayRam reported a state the shop does not know",
   out_of_stock: "paid, but out of stock",
   mail_failed: "a mail to the shopper could not be sent",
+  refund_unanswered: "a refund PayRam has not answered",
 };

@@ -673,6 +673,13 @@ const refundAddresses: Migration = {
   },
 };
 
+/** A refund PayRam leaves unanswered for over an hour is put before the merchant. */
+const refundAttention: Migration = {
+  async up(db: AnyDb) {
+    await widenAttentionKinds(db, "attention_items_0014", [...ATTENTION_KINDS_0003, "unknown_state", "out_of_stock", "mail_failed", "refund_unanswered"]);
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -688,4 +695,5 @@ export const migrations: Record<string, Migration> = {
   "0011_mail_and_fulfilment": mailAndFulfilment,
   "0012_refunds": refunds,
   "0013_refund_addresses": refundAddresses,
+  "0014_refund_attention": refundAttention,
 };

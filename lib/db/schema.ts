@@ -210,6 +210,7 @@ export const ATTENTION_KINDS = [
   "unknown_state", // PayRam reported UNDEFINED or a state this shop does not know: kept as it was
   "out_of_stock", // paid after its reservation was released, and the stock was gone by then
   "mail_failed", // a mail to the shopper could not be sent after every try
+  "refund_unanswered", // a refund PayRam has not answered for over an hour: the shop keeps asking
 ] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 

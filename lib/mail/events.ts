@@ -112,6 +112,7 @@ const MAILED_ATTENTION: Partial<Record<AttentionKind, string>> = {
   cancelled_with_funds: "Cancelled after part of the payment arrived",
   out_of_stock: "Paid, but out of stock",
   mail_failed: "A mail to the shopper could not be sent",
+  refund_unanswered: "A refund PayRam has not answered",
 };
 
 /** An attention item was just raised (inserted, not found): the merchant hears of it once. */

@@ -224,6 +224,27 @@ describeOnEachDatabase("refunds", (get) => {
     expect(await get().db.selectFrom("refunds").select(["status", "payout_id"]).where("id", "=", first.refund.id).executeTakeFirstOrThrow()).toEqual({ status: "pending", payout_id: String((await payouts()).at(-1)!.id) });
   });
 
+  it("a refund PayRam leaves unanswered for over an hour is put before the merchant, once", async () => {
+    await get().db.updateTable("refunds").set({ status: "failed" }).where("status", "=", "requesting").execute();
+    const order = await overpaid();
+    await payram.control("/config", "PUT", { faults: { payouts: { mode: "503" } } });
+    try {
+      const first = await requestRefund(deps(), form(order.orderId));
+      expect(first).toMatchObject({ ok: true, refund: { status: "requesting" } });
+      if (!first.ok) return;
+      await anHourOld(first.refund.id);
+      expect(await syncOpenRefunds(deps())).toBe(0);
+      await syncOpenRefunds(deps(), Date.now() + 31 * 60_000);
+      const flags = await get().db.selectFrom("attention_items").select(["kind", "detail", "resolved_at"]).where("order_id", "=", order.orderId).where("kind", "=", "refund_unanswered").execute();
+      expect(flags).toEqual([{ kind: "refund_unanswered", detail: expect.stringContaining("$2.51 (2.510000 USDC"), resolved_at: null }]);
+      const mailed = await get().db.selectFrom("outbox").select("payload").where("order_id", "=", order.orderId).where("kind", "=", "merchant_attention").execute();
+      expect(mailed.filter((mail) => mail.payload.includes("A refund PayRam has not answered"))).toHaveLength(1);
+      expect(await payouts()).toHaveLength(0);
+    } finally {
+      await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
+    }
+  });
+
   it("the hour-old lookup reads PayRam's list page after page, back to the refund", async () => {
     await get().db.updateTable("refunds").set({ status: "failed" }).where("status", "=", "requesting").execute();
     const { first } = await timedOutRefund();
