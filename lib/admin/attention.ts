@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Db } from "../db";
 import { nowIso, type AttentionKind } from "../db/schema";
 import { formatUtc } from "../format";
+import { mailAttention } from "../mail/events";
 import { capReached, LIMITS } from "../security/rate-limit";
 import { controlCharactersMessage, hasControlCharacters } from "../security/text";
 
@@ -48,6 +49,25 @@ async function noteDerivedItems(db: Db, partialAfterMinutes: number): Promise<vo
   }
 }
 
+/**
+ * Puts something before the merchant, once: an item whose key is taken (the same payment and
+ * kind, or the same order key while unresolved) is not raised again. A raised item of a kind the
+ * merchant is mailed about is mailed, in the caller's transaction. Returns whether it was raised.
+ */
+export async function raiseAttention(
+  trx: Db,
+  item: { order_id: string; attempt_id: string; kind: AttentionKind; detail: string; order_key?: string | null; created_at?: string },
+): Promise<boolean> {
+  const raised = await trx
+    .insertInto("attention_items")
+    .values({ ...item, order_key: item.order_key ?? null, created_at: item.created_at ?? nowIso(), resolved_at: null, resolution_note: null })
+    .onConflict((oc) => oc.doNothing())
+    .returning(["id", "order_id", "kind", "detail"])
+    .executeTakeFirst();
+  if (raised) await mailAttention(trx, raised);
+  return raised !== undefined;
+}
+
 export async function needsAttention(db: Db, options: { partialAfterMinutes: number }) {
   await noteDerivedItems(db, options.partialAfterMinutes);
   const since = new Date(Date.now() - 24 * 60 * 60_000).toISOString();
@@ -56,15 +76,16 @@ export async function needsAttention(db: Db, options: { partialAfterMinutes: num
       .selectFrom("attention_items as i")
       .innerJoin("orders as o", "o.id", "i.order_id")
       .innerJoin("payment_attempts as a", "a.id", "i.attempt_id")
-      .select(["i.id", "i.kind", "i.detail", "i.created_at", "o.id as order_id", "o.number", "o.paid_at", "a.state", "a.attempt_number"])
+      .select(["i.id", "i.kind", "i.detail", "i.created_at", "o.id as order_id", "o.number", "o.paid_at", "a.state", "a.attempt_number", "a.reference_id"])
       .where("i.resolved_at", "is", null)
       .orderBy("i.created_at", "desc")
       .execute(),
     db.selectFrom("webhook_deliveries").selectAll().where("verdict", "=", "rejected").where("received_at", ">=", since).orderBy("id", "desc").limit(100).execute(),
   ]);
-  // A failed start or a stale partial that the shopper has since settled needs nobody.
+  // A failed start or a stale partial that the shopper has since settled needs nobody — unless
+  // PayRam made the failed start after all (it holds a reference): PayRam may hold two.
   const stillRelevant = items.filter((item) => {
-    if (item.kind === "start_failed") return item.paid_at === null && item.state === "START_FAILED";
+    if (item.kind === "start_failed") return (item.paid_at === null && item.state === "START_FAILED") || item.reference_id !== null;
     if (item.kind === "partial_stale") return item.paid_at === null && item.state === "PARTIALLY_FILLED";
     return true;
   });

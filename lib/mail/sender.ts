@@ -3,7 +3,7 @@ import type { Config } from "../config";
 import { isPostgres, type Db } from "../db";
 import { nowIso } from "../db/schema";
 import { errorMessage, log } from "../log";
-import { mailAttention } from "./events";
+import { raiseAttention } from "../admin/attention";
 import { MAIL_LABELS } from "./labels";
 import { MERCHANT, withoutSecrets } from "./outbox";
 import { renderMail, type MailPayload } from "./templates";
@@ -149,22 +149,14 @@ async function giveUp(db: Db, mail: Claimed, reason: string) {
     if (mail.recipient === MERCHANT || mail.order_id === null) return;
     const attempt = await trx.selectFrom("payment_attempts").select("id").where("order_id", "=", mail.order_id).orderBy("attempt_number", "desc").limit(1).executeTakeFirst();
     if (!attempt) return;
-    const raised = await trx
-      .insertInto("attention_items")
-      .values({
-        order_id: mail.order_id,
-        attempt_id: attempt.id,
-        kind: "mail_failed",
-        detail: `The "${MAIL_LABELS[mail.kind]}" mail could not be sent after ${mail.tries} tries (${reason}). Reach the shopper another way.`,
-        created_at: now,
-        resolved_at: null,
-        resolution_note: null,
-        order_key: `mail_failed:${mail.key}`,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .returning(["id", "order_id", "kind", "detail"])
-      .executeTakeFirst();
-    if (raised) await mailAttention(trx, raised);
+    await raiseAttention(trx, {
+      order_id: mail.order_id,
+      attempt_id: attempt.id,
+      kind: "mail_failed",
+      detail: `The "${MAIL_LABELS[mail.kind]}" mail could not be sent after ${mail.tries} tries (${reason}). Reach the shopper another way.`,
+      order_key: `mail_failed:${mail.key}`,
+      created_at: now,
+    });
   });
 }
 

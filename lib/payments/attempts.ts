@@ -4,7 +4,8 @@ import { orderChanged } from "../live/changes";
 import { isPostgres, type Db } from "../db";
 import { heldStock, orderStockLines, releaseStock, reserveStock } from "../catalog/stock";
 import { nowIso, type AttemptState, type Database, type EventSource, type Order, type PaymentAttempt, type PaymentAttemptsTable } from "../db/schema";
-import { mailAttention, mailPaymentProgress } from "../mail/events";
+import { raiseAttention } from "../admin/attention";
+import { mailPaymentProgress } from "../mail/events";
 import { isOpen, merchantState, receivedCents, type AttemptFacts } from "./states";
 
 /** The order's most recent checkout attempt (what the shopper is paying now), or null before the first. */
@@ -177,20 +178,12 @@ async function keepStockInStep(
   const short = await reserveStock(db, orderId, await orderStockLines(db, orderId), now);
   const last = attempts.at(-1);
   if (short.length === 0 || !money || !last) return;
-  const flagged = await db
-    .insertInto("attention_items")
-    .values({
-      order_id: orderId,
-      attempt_id: last.id,
-      kind: "out_of_stock",
-      detail: `Money arrived after the order's stock was released, and it is gone: ${short.map((line) => `${line.name} (${line.available} left)`).join(", ")}. Restock it, or refund the shopper.`,
-      created_at: now,
-      resolved_at: null,
-      resolution_note: null,
-      order_key: "out_of_stock",
-    })
-    .onConflict((oc) => oc.doNothing())
-    .returning(["id", "order_id", "kind", "detail"])
-    .executeTakeFirst();
-  if (flagged) await mailAttention(db, flagged);
+  await raiseAttention(db, {
+    order_id: orderId,
+    attempt_id: last.id,
+    kind: "out_of_stock",
+    detail: `Money arrived after the order's stock was released, and it is gone: ${short.map((line) => `${line.name} (${line.available} left)`).join(", ")}. Restock it, or refund the shopper.`,
+    order_key: "out_of_stock",
+    created_at: now,
+  });
 }

@@ -1,6 +1,7 @@
 import { beforeAll, expect, it, vi } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
+import { needsAttention } from "../admin/attention";
 import { addToCart, getCart } from "../cart";
 import { productIdOf, seedCatalog, setProductActive } from "../catalog";
 import { centsToDecimal } from "../money";
@@ -288,6 +289,9 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
     expect((await get().db.selectFrom("orders").select("received_cents").where("id", "=", order.id).executeTakeFirstOrThrow()).received_cents).toBe(100);
     const flags = await get().db.selectFrom("attention_items").select(["kind", "detail"]).where("order_id", "=", order.id).execute();
     expect(flags).toContainEqual({ kind: "start_failed", detail: expect.stringContaining("PayRam may hold two") });
+    // The merchant's list shows it, though that payment has ended since.
+    const listed = await needsAttention(get().db, { partialAfterMinutes: 60 });
+    expect(listed.items.filter((item) => item.orderId === order.id).map((item) => item.detail)).toContainEqual(expect.stringContaining("PayRam may hold two"));
   });
 
   it("does not start a payment with a wrong API key, and never records the key", async () => {

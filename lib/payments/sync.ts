@@ -7,7 +7,8 @@ import type { PaymentMatch } from "../payram/webhook";
 import { log } from "../log";
 import { processWide } from "../process-wide";
 import { orderChanged } from "../live/changes";
-import { mailAttention, mailPaid } from "../mail/events";
+import { raiseAttention } from "../admin/attention";
+import { mailPaid } from "../mail/events";
 import { newAttemptRow, recordPaymentEvent, refreshOrderPayment } from "./attempts";
 import { closesAttempt, creditCents, nextState, OPEN_ATTEMPT_STATES, paysOrder } from "./states";
 import { DELIVERY_SYNC_INTERVAL_MS } from "./sync-claim";
@@ -164,13 +165,7 @@ async function takeLostStart(db: Db, attempt: PaymentAttempt, payment: PayramPay
     const note = `PayRam had made ${referenceId} although its create timed out`;
     await recordPaymentEvent(trx, attempt, { source, from: "START_FAILED", to: other ? "START_FAILED" : "OPEN", note, at: now });
     if (other) {
-      const raised = await trx
-        .insertInto("attention_items")
-        .values({ order_id: attempt.order_id, attempt_id: attempt.id, kind: "start_failed", detail: `${note}, while another payment of the order was open: PayRam may hold two`, created_at: now, resolved_at: null, resolution_note: null })
-        .onConflict((oc) => oc.doNothing())
-        .returning(["id", "order_id", "kind", "detail"])
-        .executeTakeFirst();
-      if (raised) await mailAttention(trx, raised);
+      await raiseAttention(trx, { order_id: attempt.order_id, attempt_id: attempt.id, kind: "start_failed", detail: `${note}, while another payment of the order was open: PayRam may hold two`, created_at: now });
     } else {
       await refreshOrderPayment(trx, attempt.order_id);
     }
@@ -183,23 +178,14 @@ async function takeLostStart(db: Db, attempt: PaymentAttempt, payment: PayramPay
 /** A delivery named a start the checkout gave up on, and PayRam's answer does not prove it ours: the merchant checks. */
 async function flagUnprovenStart(db: Db, attempt: PaymentAttempt, referenceId: string): Promise<void> {
   log.warn({ event: "lost_start", reference: referenceId }, "a delivery names a payment the checkout gave up on, PayRam's answer another: not taken");
-  await db.transaction().execute(async (trx) => {
-    const raised = await trx
-      .insertInto("attention_items")
-      .values({
-        order_id: attempt.order_id,
-        attempt_id: attempt.id,
-        kind: "start_failed",
-        detail: `A delivery named PayRam's ${referenceId} for this payment, which the shop gave up on when its create timed out; PayRam's answer does not show its invoice and customer, so it was not taken. Look it up in PayRam.`,
-        created_at: nowIso(),
-        resolved_at: null,
-        resolution_note: null,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .returning(["id", "order_id", "kind", "detail"])
-      .executeTakeFirst();
-    if (raised) await mailAttention(trx, raised);
-  });
+  await db.transaction().execute((trx) =>
+    raiseAttention(trx, {
+      order_id: attempt.order_id,
+      attempt_id: attempt.id,
+      kind: "start_failed",
+      detail: `A delivery named PayRam's ${referenceId} for this payment, which the shop gave up on when its create timed out; PayRam's answer does not show its invoice and customer, so it was not taken. Look it up in PayRam.`,
+    }),
+  );
 }
 
 /**
@@ -322,19 +308,10 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
       })
       .where("id", "=", current.id)
       .execute();
-    const flag = async (kind: AttentionKind, detail: string) => {
-      // Money flags are about the order (one overpayment flag, whichever reference made it);
-      // the others about this reference.
-      const perOrder = ORDER_FLAGS.has(kind);
-      const raised = await trx
-        .insertInto("attention_items")
-        .values({ order_id: current.order_id, attempt_id: current.id, kind, detail, created_at: now, resolved_at: null, resolution_note: null, order_key: perOrder ? kind : null })
-        // Either key taken (an older per-reference row included): already flagged.
-        .onConflict((oc) => oc.doNothing())
-        .returning(["id", "order_id", "kind", "detail"])
-        .executeTakeFirst();
-      if (raised) await mailAttention(trx, raised);
-    };
+    // Money flags are about the order (one overpayment flag, whichever reference made it); the
+    // others about this reference. Either key taken (an older per-reference row included): already flagged.
+    const flag = (kind: AttentionKind, detail: string) =>
+      raiseAttention(trx, { order_id: current.order_id, attempt_id: current.id, kind, detail, order_key: ORDER_FLAGS.has(kind) ? kind : null, created_at: now });
 
     if (payment.state === "UNKNOWN") {
       // UNDEFINED (PayRam's fallback) or a state this shop does not know: keep what we know, say so.

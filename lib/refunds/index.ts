@@ -11,7 +11,7 @@ import type { PayoutRequest, PayramClient, Payout } from "../payram/client";
 import { PayramError } from "../payram/errors";
 import { customerIdFor } from "../payram/ids";
 import { orderChanged } from "../live/changes";
-import { mailAttention } from "../mail/events";
+import { raiseAttention } from "../admin/attention";
 import { queueMail } from "../mail/outbox";
 import { freezeRefundAddress } from "./address";
 
@@ -468,21 +468,12 @@ async function flagUnanswered(db: Db, refund: Refund, lastAnswer: string): Promi
   await db.transaction().execute(async (trx) => {
     const attempt = await trx.selectFrom("payment_attempts").select("id").where("order_id", "=", refund.order_id).orderBy("attempt_number", "desc").limit(1).executeTakeFirst();
     if (!attempt) return;
-    const raised = await trx
-      .insertInto("attention_items")
-      .values({
-        order_id: refund.order_id,
-        attempt_id: attempt.id,
-        kind: "refund_unanswered",
-        detail: `The refund of $${centsToDecimal(refund.amount_cents)} (${refund.crypto_amount} ${refund.token} to ${refund.address}) asked of PayRam at ${refund.created_at.slice(0, 16).replace("T", " ")} UTC has no answer yet; the shop keeps asking with the same key. Last: ${lastAnswer} Look for it in PayRam's payouts.`,
-        created_at: nowIso(),
-        resolved_at: null,
-        resolution_note: null,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .returning(["id", "order_id", "kind", "detail"])
-      .executeTakeFirst();
-    if (raised) await mailAttention(trx, raised);
+    await raiseAttention(trx, {
+      order_id: refund.order_id,
+      attempt_id: attempt.id,
+      kind: "refund_unanswered",
+      detail: `The refund of $${centsToDecimal(refund.amount_cents)} (${refund.crypto_amount} ${refund.token} to ${refund.address}) asked of PayRam at ${refund.created_at.slice(0, 16).replace("T", " ")} UTC has no answer yet; the shop keeps asking with the same key. Last: ${lastAnswer} Look for it in PayRam's payouts.`,
+    });
   });
 }
 
