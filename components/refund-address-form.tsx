@@ -2,8 +2,7 @@
 
 import { useActionState } from "react";
 import { refundAddressAction, type RefundAddressState } from "@/lib/actions/order";
-import { NETWORK_NAMES, PAYOUT_NETWORKS, PAYOUT_TOKENS } from "@/lib/payram/payout-assets";
-
+import { PayoutAssetFields } from "@/components/payout-asset-fields";
 
 /** "Where should we send your refund?" on an order the shop owes money back to. */
 export function RefundAddressForm({ orderId, current }: { orderId: string; current: { address: string; token: string; network: string; confirmed: boolean } | null }) {
@@ -26,28 +25,7 @@ export function RefundAddressForm({ orderId, current }: { orderId: string; curre
       ) : (
         <form action={action} key={values ? JSON.stringify(values) : "blank"} className="grid gap-3 sm:grid-cols-2" noValidate>
           <input type="hidden" name="orderId" value={orderId} />
-          <div>
-            <label htmlFor="refund-address-network" className="block text-sm font-medium">
-              Network
-            </label>
-            <select id="refund-address-network" name="network" defaultValue={values?.network || "ETH"} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5">
-              {PAYOUT_NETWORKS.map((code) => (
-                <option key={code} value={code}>
-                  {NETWORK_NAMES[code]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="refund-address-token" className="block text-sm font-medium">
-              Token
-            </label>
-            <select id="refund-address-token" name="token" defaultValue={values?.token || "USDC"} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5">
-              {PAYOUT_TOKENS.map((token) => (
-                <option key={token}>{token}</option>
-              ))}
-            </select>
-          </div>
+          <PayoutAssetFields idPrefix="refund-address" values={values} />
           <div className="sm:col-span-2">
             <label htmlFor="refund-address-wallet" className="block text-sm font-medium">
               Your wallet address

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { refundAction, retryRefundAction, type RefundState } from "@/lib/actions/refunds";
-import { NETWORK_NAMES, PAYOUT_NETWORKS, PAYOUT_TOKENS } from "@/lib/payram/payout-assets";
+import { PayoutAssetFields } from "@/components/payout-asset-fields";
 
 export interface RefundRow {
   id: string;
@@ -86,33 +86,7 @@ export function Refunds({
         <form action={action} key={formKey} className="grid gap-3 sm:grid-cols-2" noValidate>
           <input type="hidden" name="orderId" value={orderId} />
           <input type="hidden" name="formToken" value={formToken} />
-          <div>
-            <label htmlFor="refund-network" className="block text-sm font-medium">
-              Network
-            </label>
-            <select id="refund-network" name="network" className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5" defaultValue={values?.network || "ETH"}>
-              {PAYOUT_NETWORKS.map((code) => (
-                <option key={code} value={code}>
-                  {NETWORK_NAMES[code]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="refund-token" className="block text-sm font-medium">
-              Token
-            </label>
-            <select id="refund-token" name="token" className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5" defaultValue={values?.token || "USDC"} aria-describedby={error("token") ? "refund-token-error" : undefined}>
-              {PAYOUT_TOKENS.map((token) => (
-                <option key={token}>{token}</option>
-              ))}
-            </select>
-            {error("token") && (
-              <p id="refund-token-error" className="mt-1 text-sm text-bad">
-                {error("token")}
-              </p>
-            )}
-          </div>
+          <PayoutAssetFields idPrefix="refund" values={values} tokenError={error("token")} />
           <div className="sm:col-span-2">
             <label htmlFor="refund-address" className="block text-sm font-medium">
               Shopper&apos;s wallet address
