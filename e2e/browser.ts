@@ -1,15 +1,11 @@
-import { existsSync } from "node:fs";
+import { findBrowser } from "../scripts/browser";
 
 /**
- * The browser the suites drive: CHROMIUM_PATH if set (empty = Playwright's own download), else
- * Debian's /usr/bin/chromium when present (Playwright cannot download browsers on these machines).
+ * The browser the suites drive, found as `npm test` found it (scripts/browser.ts, which also
+ * installs one): CHROMIUM_PATH, else a system Chromium, else Playwright's own download
+ * (undefined: Playwright picks its executable itself).
  */
-export const chromiumPath =
-  process.env.CHROMIUM_PATH !== undefined
-    ? process.env.CHROMIUM_PATH || undefined
-    : existsSync("/usr/bin/chromium")
-      ? "/usr/bin/chromium"
-      : undefined;
+export const chromiumPath = findBrowser()?.path;
 
 /** Quiet, sandbox-free headless Chromium: this machine's network is closed to everything else. */
 export const CHROMIUM_ARGS = [
