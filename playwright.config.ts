@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { ALONE } from "./e2e/alone";
 import { CHROMIUM_ARGS, chromiumPath } from "./e2e/browser";
 import { APP_PORT, APP_URL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_SESSION_SECRET, EMULATOR_PORT, EMULATOR_URL } from "./e2e/urls";
 
@@ -10,9 +11,22 @@ export const E2E_SERVER_LOG = "data/e2e/server.log";
 // they start say which level they want.
 process.env.LOG_LEVEL ??= "silent";
 
+/** E2E_USE_BUILD=1: `npm test` has already made the production build (beside the unit tests). */
+const build = process.env.E2E_USE_BUILD === "1" ? "" : "next build && ";
+
+const browserUse = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath: chromiumPath,
+    args: CHROMIUM_ARGS,
+  },
+};
+
 export default defineConfig({
   testDir: "./e2e",
-  workers: 1,
+  // e2e/*.test.ts are vitest's (checks of the suite itself).
+  testMatch: /\.spec\.ts$/,
+  workers: 2,
   reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : "list",
   timeout: 60_000,
   expect: { timeout: 15_000 },
@@ -22,19 +36,10 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
-    {
-      name: "chromium",
-      testIgnore: /logs\.spec\.ts/,
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: chromiumPath,
-          args: CHROMIUM_ARGS,
-        },
-      },
-    },
+    { name: "chromium", testIgnore: [/logs\.spec\.ts/, ALONE], use: browserUse },
+    { name: "alone", testMatch: ALONE, dependencies: ["chromium"], workers: 1, use: browserUse },
     // After every other spec: what the server wrote while they ran.
-    { name: "logs", testMatch: /logs\.spec\.ts/, dependencies: ["chromium"] },
+    { name: "logs", testMatch: /logs\.spec\.ts/, dependencies: ["alone"] },
   ],
   webServer: [
     {
@@ -54,7 +59,7 @@ export default defineConfig({
     },
     {
       // The server's log is kept for e2e/logs.spec.ts, which scans it for secrets after the run.
-      command: `rm -rf data/e2e && mkdir -p data/e2e && next build && next start -p ${APP_PORT} 2>&1 | tee ${E2E_SERVER_LOG}`,
+      command: `rm -rf data/e2e && mkdir -p data/e2e && ${build}next start -p ${APP_PORT} 2>&1 | tee ${E2E_SERVER_LOG}`,
       url: `${APP_URL}/api/health`,
       reuseExistingServer: false,
       timeout: 300_000,

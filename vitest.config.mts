@@ -10,9 +10,13 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "emulator/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "emulator/**/*.test.ts", "e2e/**/*.test.ts"],
     environment: "node",
     globalSetup: ["./test/postgres-setup.ts"],
+    // Vitest's default is one worker per core less one: a single one on two cores. The suites wait
+    // on timers, sockets and databases far more than they compute, and each file has its own
+    // database (test/databases.ts) and ports, so three files run side by side.
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
