@@ -81,9 +81,10 @@ function entryMoney(entry: LedgerEntry): EntryMoney {
     const ask = exactFromCents(asked);
     money.firm = ask;
     if (entry.state === "OVER_FILLED") {
-      // The excess PayRam reports: at the quote if it says, else by the value now.
+      // The excess PayRam reports: at the quote if it says (its own figure), else by the value now.
       const excess = (atQuote ?? now ?? 0n) - ask;
-      if (excess > 0n) money.firm += excess;
+      if (excess > 0n && atQuote !== null) money.firm += excess;
+      else if (excess > 0n) money.drifting = excess;
       else money.unvaluedSurplus = `PayRam reports more than the ${usd(ask)} asked on ${named(entry)}, but values what arrived at ${usd(atQuote ?? now ?? 0n)}: the surplus is for the merchant to value`;
     }
     return money;
