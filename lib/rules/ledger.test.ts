@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { centsToDecimal } from "../money";
-import { nextState } from "../payments/states";
+import { nextState, type PayramState } from "../payments/states";
 import { exactFromCents, exactToDecimal, floorCents, parseExact, sumExact } from "./exact";
 import { arrivedCents, decide, isPaid, type EntryState, type LedgerEntry, type Verdict } from "./ledger";
 
@@ -197,7 +197,7 @@ describe("properties of the ledger's verdict", () => {
           for (const answer of deliveries) {
             const known = shop.get(answer.reference!);
             const current = known ?? { ...answer, state: "OPEN" as const, receivedAtQuote: null, receivedUsd: null };
-            const to = nextState({ state: current.state, attempt_number: 1, amount_received_cents: arrivedCents(current), origin: "checkout" }, answer.state, arrivedCents(answer));
+            const to = nextState({ state: current.state, attempt_number: 1, amount_received_cents: arrivedCents(current), origin: "checkout" }, answer.state as PayramState, arrivedCents(answer));
             if (to !== null) shop.set(answer.reference!, { ...current, state: to, receivedAtQuote: answer.receivedAtQuote, receivedUsd: answer.receivedUsd });
             else if (!known) shop.set(answer.reference!, current);
           }
