@@ -2,7 +2,8 @@ import { isPostgres, type Db } from "../db";
 import { nowIso } from "../db/schema";
 import { log } from "../log";
 import { refreshOrderPayment } from "../payments/attempts";
-import { isOpen, receivedCents } from "../payments/states";
+import { LEDGER_COLUMNS, verdictOf } from "../payments/ledger";
+import { isOpen } from "../payments/states";
 
 export type CancelResult = { ok: true; message: string } | { ok: false; error: string };
 
@@ -17,13 +18,13 @@ export async function cancelOrder(db: Db, orderId: string): Promise<CancelResult
   return db.transaction().execute(async (trx): Promise<CancelResult> => {
     const order = await trx
       .selectFrom("orders")
-      .select(["number", "paid_at", "cancelled_at"])
+      .select(["number", "paid_at", "cancelled_at", "total_cents"])
       .where("id", "=", orderId)
       .$if(isPostgres(db), (qb) => qb.forUpdate())
       .executeTakeFirst();
     if (!order) return { ok: false, error: "Unknown order." };
     if (order.cancelled_at !== null) return { ok: true, message: "This order was already cancelled." };
-    const attempts = await trx.selectFrom("payment_attempts").select(["state", "attempt_number", "amount_received_cents", "origin", "credit_cents", "expires_at"]).where("order_id", "=", orderId).execute();
+    const attempts = await trx.selectFrom("payment_attempts").select(["attempt_number", "expires_at", ...LEDGER_COLUMNS]).where("order_id", "=", orderId).execute();
     const open = attempts.find((attempt) => isOpen(attempt.state));
     if (open) {
       const until = open.expires_at ? ` It expires at ${open.expires_at.slice(0, 16).replace("T", " ")} UTC.` : "";
@@ -36,7 +37,7 @@ export async function cancelOrder(db: Db, orderId: string): Promise<CancelResult
     await trx.updateTable("orders").set({ cancelled_at: now, updated_at: now }).where("id", "=", orderId).execute();
     await refreshOrderPayment(trx, orderId);
     log.info({ event: "order_cancelled", order: order.number, paid: order.paid_at !== null }, "the merchant cancelled an order");
-    const received = receivedCents(attempts);
+    const received = verdictOf(order, attempts).receivedCents;
     return {
       ok: true,
       message:

@@ -680,6 +680,17 @@ const refundAttention: Migration = {
   },
 };
 
+/**
+ * Issue 28: what arrived on each reference, exactly as PayRam wrote it (the ledger rounds the
+ * order's sum once, down), valued now and, where PayRam says, at the quote.
+ */
+const ledgerAmounts: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable("payment_attempts").addColumn("received_usd", "text").execute();
+    await db.schema.alterTable("payment_attempts").addColumn("received_at_quote", "text").execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -696,4 +707,5 @@ export const migrations: Record<string, Migration> = {
   "0012_refunds": refunds,
   "0013_refund_addresses": refundAddresses,
   "0014_refund_attention": refundAttention,
+  "0015_ledger_amounts": ledgerAmounts,
 };

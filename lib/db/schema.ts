@@ -196,8 +196,12 @@ export interface PaymentAttemptsTable {
   unseen_news_at: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
   /** "checkout": the shop opened it; "payram": PayRam opened it for the order's customer (a top-up). */
   origin: ColumnType<AttemptOrigin, AttemptOrigin | undefined, AttemptOrigin>;
-  /** What this reference credits the order, in cents (lib/payments/states.ts creditCents); never decreases. */
+  /** What this reference credits the order, in whole cents (lib/rules/ledger.ts entryCreditCents): for the merchant's list. */
   credit_cents: ColumnType<number, number | undefined, number>;
+  /** USD received by its value now, exactly as PayRam wrote it (filledAmountInUSD); null before a deposit or on rows from before 0015. */
+  received_usd: ColumnType<string | null, string | null | undefined, string | null>;
+  /** USD received valued at the quote, exactly, where PayRam says it (a stablecoin's amount); else null. */
+  received_at_quote: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** What the merchant must look at. One per attempt and kind, or one per order and key (order_key). */

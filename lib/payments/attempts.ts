@@ -6,7 +6,8 @@ import { heldStock, orderStockLines, releaseStock, reserveStock } from "../catal
 import { nowIso, type AttemptState, type Database, type EventSource, type Order, type PaymentAttempt, type PaymentAttemptsTable } from "../db/schema";
 import { raiseAttention } from "../admin/attention";
 import { mailPaymentProgress } from "../mail/events";
-import { isOpen, merchantState, receivedCents, type AttemptFacts } from "./states";
+import { LEDGER_COLUMNS, verdictOf } from "./ledger";
+import { isOpen, merchantState, type AttemptFacts } from "./states";
 
 /** The order's most recent checkout attempt (what the shopper is paying now), or null before the first. */
 export async function latestAttempt(db: Db, orderId: string): Promise<PaymentAttempt | null> {
@@ -138,18 +139,20 @@ export async function refreshOrderPayment(db: Kysely<Database>, orderId: string)
     .executeTakeFirstOrThrow();
   const attempts = await db
     .selectFrom("payment_attempts")
-    .select(["id", "state", "attempt_number", "amount_received_cents", "origin", "credit_cents"])
+    .select(["id", "attempt_number", ...LEDGER_COLUMNS])
     .where("order_id", "=", orderId)
     .orderBy("attempt_number")
     .execute();
+  // What arrived, as the ledger counts it (rounded once, down): what refunds are measured against.
+  const received = verdictOf(order, attempts).receivedCents;
   await db
     .updateTable("orders")
-    .set({ payment_state: merchantState(order, attempts), received_cents: receivedCents(attempts) })
+    .set({ payment_state: merchantState(order, attempts), received_cents: received })
     .where("id", "=", orderId)
     .execute();
-  await keepStockInStep(db, orderId, order, attempts);
+  await keepStockInStep(db, orderId, order, attempts, received);
   const latest = attempts.findLast((attempt) => attempt.origin === "checkout") ?? null;
-  await mailPaymentProgress(db, order, { receivedCents: order.received_cents }, { receivedCents: receivedCents(attempts), latest, anyOpen: attempts.some((attempt) => isOpen(attempt.state)) });
+  await mailPaymentProgress(db, order, { receivedCents: order.received_cents }, { receivedCents: received, latest, anyOpen: attempts.some((attempt) => isOpen(attempt.state)) });
   // Its open status pages hear of it after the commit.
   await orderChanged(db, orderId);
 }
@@ -166,11 +169,12 @@ async function keepStockInStep(
   orderId: string,
   order: Pick<Order, "paid_at" | "cancelled_at">,
   attempts: readonly (AttemptFacts & Pick<PaymentAttempt, "id">)[],
+  receivedCents: number,
 ): Promise<void> {
   const held = await heldStock(db, orderId);
   // An order of untracked products, or one placed before stock was tracked.
   if (!held.everHeld) return;
-  const money = order.paid_at !== null || receivedCents(attempts) > 0;
+  const money = order.paid_at !== null || receivedCents > 0;
   const payable = order.cancelled_at === null && (money || attempts.some((attempt) => isOpen(attempt.state)));
   const now = nowIso();
   if (!payable && held.holding) await releaseStock(db, orderId, now);

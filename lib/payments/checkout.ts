@@ -11,6 +11,7 @@ import { PayramError } from "../payram/errors";
 import { customerIdFor, formatInvoiceId } from "../payram/ids";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema, toShippingAddress, type FieldErrors } from "./checkout-form";
 import { closeLostStart, closeStartingAttempt, newAttemptRow, orderAttempts, recordPaymentEvent, refreshOrderPayment, startLostAfterMs } from "./attempts";
+import { LEDGER_COLUMNS, verdictOf } from "./ledger";
 import { isOpen, isSyncable, nextPayment, OPEN_ATTEMPT_STATES } from "./states";
 import { SYNC_BACKOFF } from "./sync";
 import { cartDigest, signedDigest } from "./checkout-token";
@@ -179,7 +180,7 @@ async function joinOpenAttempt(deps: CheckoutDeps, order: Order): Promise<PayRes
  * open payment is not a refusal: the caller sends the shopper to it.
  */
 function refusalOf(order: Order, attempts: readonly PaymentAttempt[]): PayResult | null {
-  if (nextPayment(order, attempts) !== null) return null;
+  if (nextPayment(order, attempts, verdictOf(order, attempts)) !== null) return null;
   if (order.paid_at !== null) return { ok: true, orderId: order.id, redirectTo: `/orders/${order.id}` };
   if (order.cancelled_at !== null) return { ok: false, orderId: order.id, error: "The shop cancelled this order: it cannot be paid." };
   const error = attempts.some((attempt) => isOpen(attempt.state))
@@ -245,8 +246,8 @@ async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | "re
   try {
     return await db.transaction().execute(async (trx) => {
       const locked = await trx.selectFrom("orders").select(["paid_at", "cancelled_at", "total_cents"]).where("id", "=", order.id).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
-      const attempts = await trx.selectFrom("payment_attempts").select(["state", "attempt_number", "amount_received_cents", "origin", "credit_cents"]).where("order_id", "=", order.id).execute();
-      const next = nextPayment(locked, attempts);
+      const attempts = await trx.selectFrom("payment_attempts").select(["attempt_number", ...LEDGER_COLUMNS]).where("order_id", "=", order.id).execute();
+      const next = nextPayment(locked, attempts, verdictOf(locked, attempts));
       if (!next) return "refused" as const;
       const now = nowIso();
       // "Pay again" after the order's stock was released (its payment expired or failed): it

@@ -52,8 +52,10 @@ describeOnEachDatabase("paying what is left of an order", (get) => {
     const placed = await placeOrder(get().db, payram);
     await payram.control(`/payments/${placed.referenceId}/deposit`, "POST", { amountInUSD: "9.60", valueInUSD: "9.40" });
     expect(await sync(placed.referenceId)).toMatchObject({ to: "OVER_FILLED", fulfilled: true });
-    expect((await order(placed.orderId)).received_cents).toBe(949);
-    expect(await view(placed.orderId)).toMatchObject({ paid: true, receivedUsd: "9.49", remainingUsd: "0.00" });
+    // Valued at the quote, as PayRam measured it (a stablecoin's amount): 9.60, 0.11 more than
+    // asked — the same as the same money in two transfers under either reading of top-ups.
+    expect((await order(placed.orderId)).received_cents).toBe(960);
+    expect(await view(placed.orderId)).toMatchObject({ paid: true, receivedUsd: "9.60", remainingUsd: "0.00", surplusUsd: "0.11" });
   });
 
   it.each(["cancel", "expire"] as const)("after a partly paid payment is closed (%s), pays the remaining amount once and the order once", async (how) => {

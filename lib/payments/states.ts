@@ -1,4 +1,5 @@
 import { formatDecimalUsd as usd, parseCents } from "../money";
+import type { Verdict } from "../rules/ledger";
 
 /**
  * The one vocabulary of payment states: which exist, how they rank, which are final, what a
@@ -67,19 +68,6 @@ export interface AttemptFacts {
   attempt_number: number;
   amount_received_cents: number | null;
   origin: AttemptOrigin;
-  credit_cents: number;
-}
-
-/**
- * What one PayRam reference credits its order: FILLED counts what PayRam asked for (its own
- * verdict, so price drift between quote and settlement cannot matter), OVER_FILLED at least that;
- * every other state counts what arrived. The order's received amount is the sum over its references.
- */
-export function creditCents(state: AttemptState, requestedCents: number | null, receivedCents: number | null): number {
-  if (state === "FILLED" && requestedCents !== null) return requestedCents;
-  // More than asked, on PayRam's word, even where the USD value of what arrived drifted below it.
-  if (state === "OVER_FILLED" && requestedCents !== null) return Math.max(requestedCents, receivedCents ?? 0);
-  return receivedCents ?? 0;
 }
 
 /** What an order knows of itself, for the rules below. */
@@ -126,6 +114,8 @@ export interface ShopperFacts {
   state: ShopperState;
   /** True once the order is paid (and fulfilment queued). FILLED without it is under review. */
   paid: boolean;
+  /** The ledger's verdict on the order's money (lib/rules/ledger.ts): "held" is under the merchant's review. */
+  money: Verdict["kind"];
   dueUsd: string;
   receivedUsd: string;
   remainingUsd: string;
@@ -134,6 +124,12 @@ export interface ShopperFacts {
   /** The merchant cancelled the unpaid order: nothing more can be paid for it. */
   cancelledByShop?: boolean;
 }
+
+const UNDER_REVIEW = {
+  tone: "warn",
+  title: "Payment received — under review",
+  body: "Your payment arrived, and the shop is checking it before confirming your order. We will be in touch.",
+} as const;
 
 export function describeForShopper(view: ShopperFacts): { title: string; tone: "wait" | "ok" | "warn"; body: string } {
   // Paid, perhaps over several payments (a top-up under its own reference): say so, whatever
@@ -146,6 +142,9 @@ export function describeForShopper(view: ShopperFacts): { title: string; tone: "
       ? { tone: "warn", title: "The shop cancelled this order", body: `We received ${usd(view.receivedUsd)} for it: the shop returns it to you (see Refunds below).` }
       : { tone: "warn", title: "The shop cancelled this order", body: "Nothing was received, and nothing more can be paid for it." };
   }
+  // PayRam's figures do not settle it (another amount, or only drifted USD values would): the
+  // merchant reviews it, whatever state the payment is in.
+  if (!view.paid && view.money === "held") return UNDER_REVIEW;
   switch (view.state) {
     case "NONE":
     case "STARTING":
@@ -168,16 +167,13 @@ export function describeForShopper(view: ShopperFacts): { title: string; tone: "
     case "FILLED":
       return view.paid
         ? { tone: "ok", title: "Paid — thank you!", body: `We received ${usd(view.receivedUsd)}. Your order is confirmed and on its way to being fulfilled.` }
-        : {
-            tone: "warn",
-            title: "Payment received — under review",
-            body: "Your payment arrived, and the shop is checking it before confirming your order. We will be in touch.",
-          };
+        : UNDER_REVIEW;
     case "OVER_FILLED":
+      if (!view.paid) return UNDER_REVIEW;
       return {
         tone: "ok",
         title: "Paid — thank you!",
-        body: `You sent ${usd(view.surplusUsd)} more than the total. The shop has been told and will contact you about the difference.`,
+        body: `You sent ${parseCents(view.surplusUsd) > 0 ? `${usd(view.surplusUsd)} ` : ""}more than the total. The shop has been told and will contact you about the difference.`,
       };
     case "CANCELLED":
       return parseCents(view.receivedUsd) > 0
@@ -211,11 +207,6 @@ export const MERCHANT_STATE_LABELS: Record<MerchantState, string> = {
   NONE: "No payment",
 };
 
-/** USD received over all of an order's payments: the sum of their credits. */
-export function receivedCents(attempts: readonly AttemptFacts[]): number {
-  return attempts.reduce((sum, attempt) => sum + attempt.credit_cents, 0);
-}
-
 /** What an order knows of itself to decide its next payment. */
 export interface PayableOrder extends OrderFacts {
   total_cents: number;
@@ -226,25 +217,33 @@ export interface PayableOrder extends OrderFacts {
 /**
  * The payment the shop may open for an order now, or null: "first" before any checkout attempt,
  * "again" for the total after a cancelled or failed one that received nothing, "remaining" for
- * `total − received` after a cancelled one that received part. Never while the order is paid or
- * cancelled by the merchant,
+ * what the ledger says is missing after a cancelled one that received part. Never while the
+ * order is paid or cancelled by the merchant,
  * while any of its payments is open (STARTING, OPEN, PARTIALLY_FILLED: money may still arrive
  * there), after a payment PayRam settled without paying the order (the merchant reviews it), or
- * once the order's payments add up to its total. The view offers the button by this rule, and the
- * checkout decides the new attempt's amount by it again with the order locked.
+ * unless the ledger's verdict is "short" (paid, or held for the merchant). The view offers the
+ * button by this rule, and the checkout decides the new attempt's amount by it again with the
+ * order locked.
  */
-export function nextPayment(order: PayableOrder, attempts: readonly AttemptFacts[]): { kind: "first" | "again" | "remaining"; amountCents: number } | null {
+export function nextPayment(
+  order: PayableOrder,
+  attempts: readonly AttemptFacts[],
+  money: Pick<Verdict, "kind" | "receivedCents" | "missingCents">,
+): { kind: "first" | "again" | "remaining"; amountCents: number } | null {
   if (order.paid_at !== null || (order.cancelled_at ?? null) !== null || attempts.some((attempt) => isOpen(attempt.state))) return null;
   const last = latest(attempts);
   if (last && last.state !== "START_FAILED" && last.state !== "CANCELLED") return null;
-  const received = receivedCents(attempts);
-  if (received >= order.total_cents) return null;
-  return { kind: !last ? "first" : received > 0 ? "remaining" : "again", amountCents: order.total_cents - received };
+  if (money.kind !== "short" || money.missingCents <= 0) return null;
+  return { kind: !last ? "first" : money.receivedCents > 0 ? "remaining" : "again", amountCents: money.missingCents };
 }
 
 /** "Pay again" on the status page: a new payment after a cancelled or failed one, for what is left to pay. */
-export function payAgainOffer(order: PayableOrder, attempts: readonly AttemptFacts[]): { kind: "again" | "remaining"; amountCents: number } | null {
-  const next = nextPayment(order, attempts);
+export function payAgainOffer(
+  order: PayableOrder,
+  attempts: readonly AttemptFacts[],
+  money: Pick<Verdict, "kind" | "receivedCents" | "missingCents">,
+): { kind: "again" | "remaining"; amountCents: number } | null {
+  const next = nextPayment(order, attempts, money);
   return next && next.kind !== "first" ? { kind: next.kind, amountCents: next.amountCents } : null;
 }
 

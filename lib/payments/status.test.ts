@@ -141,11 +141,12 @@ describe("amounts on a paid order", () => {
     amount_cents: 1200, amount_received_cents: receivedCents, failure_reason: null, created_at: "2026-11-29T00:00:00.000Z", updated_at: "2026-11-29T00:01:00.000Z",
     closed_at: null, payram_amount_cents: 1200, currency: "USDC", deposit_address: null, last_synced_at: null, next_sync_at: null, quiet_syncs: 0,
     origin: "checkout", credit_cents: receivedCents ?? 0, expires_at: null, confirmations_current: null, confirmations_required: null, unseen_news_at: null,
+    received_usd: null, received_at_quote: null,
   });
 
   const NO_PROGRESS = { revision: "r", awaiting: false };
 
-  it("shows what PayRam received as PayRam rounds it, and nothing still to pay", () => {
+  it("shows what a FILLED payment credits (what PayRam asked), and nothing still to pay", () => {
     // PayRam's FILLED payment reports "11.999999" USD received (a crypto conversion).
     const filled = readPaymentStatus("ref", { paymentState: "FILLED", amountInUSD: "12.00", filledAmountInUSD: "11.999999" })!;
     expect(toStatusView(order(true), [attempt("FILLED", filled.filledCents)], NO_PROGRESS)).toMatchObject({ paid: true, receivedUsd: "12.00", remainingUsd: "0.00" });

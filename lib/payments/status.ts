@@ -6,7 +6,8 @@ import { findOrder } from "../orders";
 import { processWide } from "../process-wide";
 import { orderAttempts } from "./attempts";
 import { orderProgress, type OrderProgress } from "../orders/progress";
-import { isFinal, isSyncable, payAgainOffer, receivedCents, shopperState, STATUS_SYNC_INTERVAL_MS, type ShopperFacts, type ShopperState } from "./states";
+import { verdictOf } from "./ledger";
+import { isFinal, isSyncable, payAgainOffer, shopperState, STATUS_SYNC_INTERVAL_MS, type ShopperFacts, type ShopperState } from "./states";
 import { syncPayment, type SyncDeps } from "./sync";
 import { claimSync, releaseClaim, type Claim } from "./sync-claim";
 
@@ -43,23 +44,24 @@ export function currentAttempt(attempts: readonly PaymentAttempt[]): PaymentAtte
 
 /**
  * The view of an order and all its payment attempts (oldest first): the state of the shopper's
- * current payment, and the money received over all of them (a top-up may have its own reference).
+ * current payment, and the money over all of them as the ledger decides it (lib/rules/ledger.ts:
+ * what arrived, what PayRam says is missing, a surplus only where PayRam reports one).
  */
 export function toStatusView(order: Order, attempts: readonly PaymentAttempt[], progress: OrderProgress, checking = false): OrderStatusView {
   const attempt = currentAttempt(attempts);
-  const received = receivedCents(attempts);
-  const due = order.total_cents;
+  const money = verdictOf(order, attempts);
   const state: ShopperState = shopperState(attempts);
-  const payAgain = payAgainOffer(order, attempts);
+  const payAgain = payAgainOffer(order, attempts, money);
   return {
     orderNumber: order.number,
     state,
     paid: order.paid_at !== null,
-    dueUsd: centsToDecimal(due),
-    receivedUsd: centsToDecimal(received),
-    // A paid order owes nothing, whatever sub-cent rounding left between the amounts.
-    remainingUsd: centsToDecimal(order.paid_at !== null ? 0 : Math.max(0, due - received)),
-    surplusUsd: centsToDecimal(Math.max(0, received - due)),
+    money: money.kind,
+    dueUsd: centsToDecimal(order.total_cents),
+    receivedUsd: centsToDecimal(money.receivedCents),
+    // A paid order owes nothing.
+    remainingUsd: centsToDecimal(order.paid_at !== null ? 0 : money.missingCents),
+    surplusUsd: centsToDecimal(money.surplusCents),
     // A paid order's checkout payment may stay open at PayRam (a top-up paid it under another
     // reference): never invite the shopper to pay it again.
     paymentUrl: order.paid_at === null && attempt && isSyncable(attempt.state) ? attempt.payment_url : null,

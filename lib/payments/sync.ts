@@ -1,5 +1,5 @@
 import { isPostgres, type Db } from "../db";
-import { nowIso, type AttemptState, type AttentionKind, type EventSource, type Order, type PaymentAttempt } from "../db/schema";
+import { nowIso, type AttemptState, type AttentionKind, type EventSource, type PaymentAttempt } from "../db/schema";
 import { centsToDecimal } from "../money";
 import type { PayramClient, PayramPayment } from "../payram/client";
 import { customerIdFor, parseCustomerId, parseInvoiceId } from "../payram/ids";
@@ -10,7 +10,9 @@ import { orderChanged } from "../live/changes";
 import { raiseAttention } from "../admin/attention";
 import { mailPaid } from "../mail/events";
 import { newAttemptRow, recordPaymentEvent, refreshOrderPayment } from "./attempts";
-import { closesAttempt, creditCents, nextState, OPEN_ATTEMPT_STATES, paysOrder } from "./states";
+import { arrivedCents, entryCreditCents, isPaid } from "../rules/ledger";
+import { entryOf, loadVerdict } from "./ledger";
+import { closesAttempt, nextState, OPEN_ATTEMPT_STATES } from "./states";
 import { DELIVERY_SYNC_INTERVAL_MS } from "./sync-claim";
 
 /**
@@ -254,12 +256,17 @@ export async function findAttempt(db: Db, match: PaymentMatch): Promise<PaymentA
   );
 }
 
-/** `askedAt`: when the GET that read `payment` started (news a delivery announced after it is still unseen). */
+/**
+ * `askedAt`: when the GET that read `payment` started (news a delivery announced after it is still unseen).
+ *
+ * Load the order's entries, let the ledger decide (lib/rules/ledger.ts), apply: nothing here
+ * decides money. With the order's row locked (Postgres; SQLite runs one writer), so two
+ * references of one order applied at once on two instances each see the other, and the order is
+ * paid once (the fulfilments key).
+ */
 async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, source: EventSource, askedAt: string): Promise<SyncResult> {
   const { order_id: orderId } = await db.selectFrom("payment_attempts").select("order_id").where("id", "=", attemptId).executeTakeFirstOrThrow();
   return db.transaction().execute(async (trx) => {
-    // The order first: two references of one order applied at once (two instances) must each see
-    // the other's credit, or neither would find the total reached. SQLite runs one writer anyway.
     const order = await trx.selectFrom("orders").selectAll().where("id", "=", orderId).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
     const current = await trx
       .selectFrom("payment_attempts")
@@ -267,8 +274,17 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
       .where("id", "=", attemptId)
       .$if(isPostgres(db), (qb) => qb.forUpdate())
       .executeTakeFirstOrThrow();
+    const before = await loadVerdict(trx, order);
     const now = nowIso();
-    const to = nextState(current, payment.state, payment.filledCents);
+    // What PayRam reports now, as the ledger reads an entry.
+    const reported = {
+      ...current,
+      payram_amount_cents: payment.amountCents ?? current.payram_amount_cents,
+      received_usd: payment.filledUsd ?? current.received_usd,
+      received_at_quote: payment.filledAtQuoteUsd ?? current.received_at_quote,
+    };
+    const arrived = arrivedCents(entryOf(order.total_cents, reported));
+    const to = nextState(current, payment.state, arrived);
     // What the status page shows besides the state and the money.
     const shown = {
       currency: payment.currency ?? current.currency,
@@ -290,26 +306,24 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
         next_sync_at: nextSync,
         unseen_news_at: unseenNews,
         quiet_syncs: quiet,
-        payram_amount_cents: payment.amountCents ?? current.payram_amount_cents,
+        payram_amount_cents: reported.payram_amount_cents,
         ...shown,
         ...(to === null
           ? {}
           : {
               state: to,
-              amount_received_cents: Math.max(payment.filledCents ?? 0, current.amount_received_cents ?? 0) || null,
-              // A reference's credit never decreases.
-              credit_cents: Math.max(
-                current.credit_cents,
-                creditCents(to, payment.amountCents ?? current.payram_amount_cents, Math.max(payment.filledCents ?? 0, current.amount_received_cents ?? 0)),
-              ),
+              amount_received_cents: arrived,
+              received_usd: reported.received_usd,
+              received_at_quote: reported.received_at_quote,
+              credit_cents: entryCreditCents(entryOf(order.total_cents, { ...reported, state: to })),
               updated_at: now,
               ...(closes ? { closed_at: now } : {}),
             }),
       })
       .where("id", "=", current.id)
       .execute();
-    // Money flags are about the order (one overpayment flag, whichever reference made it); the
-    // others about this reference. Either key taken (an older per-reference row included): already flagged.
+    // Money flags are about the order (one per order while unresolved, whichever reference
+    // raised it); the others about this reference.
     const flag = (kind: AttentionKind, detail: string) =>
       raiseAttention(trx, { order_id: current.order_id, attempt_id: current.id, kind, detail, order_key: ORDER_FLAGS.has(kind) ? kind : null, created_at: now });
 
@@ -324,43 +338,30 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
       return { outcome: "unchanged" as const, attempt: current, fulfilled: false };
     }
 
-    const received = Math.max(payment.filledCents ?? 0, current.amount_received_cents ?? 0);
     await recordPaymentEvent(trx, current, {
       source,
       from: current.state,
       to,
-      receivedCents: received || null,
-      note: payment.filledCents === null ? null : `received ${centsToDecimal(received)} USD`,
+      receivedCents: arrived,
+      note: arrived === null ? null : `received ${centsToDecimal(arrived)} USD`,
       at: now,
     });
 
-    // "Check the reference_id and payment amount against your records": a payment the shop opened
-    // that PayRam holds for another amount is never fulfilled automatically.
-    const mismatch = current.origin === "checkout" && paysOrder(to) && payment.amountCents !== current.amount_cents;
-    if (mismatch) {
-      await flag(
-        "amount_mismatch",
-        `PayRam's payment is for ${payment.amountCents === null ? "an unreadable amount" : `${centsToDecimal(payment.amountCents)} USD`}, the order's for ${centsToDecimal(current.amount_cents)} USD: not fulfilled automatically`,
-      );
-    }
+    const verdict = await loadVerdict(trx, order);
     let fulfilled = false;
     if (order.cancelled_at !== null) {
       // The merchant cancelled it: money that still arrives is not a sale. It stays refundable.
-      if (received > (current.amount_received_cents ?? 0)) {
-        await flag("cancelled_with_funds", `${centsToDecimal(received)} USD arrived on ${current.reference_id ?? "a payment"} after the order was cancelled: refund it`);
+      if ((arrived ?? 0) > (current.amount_received_cents ?? 0)) {
+        await flag("cancelled_with_funds", `${centsToDecimal(arrived ?? 0)} USD arrived on ${current.reference_id ?? "a payment"} after the order was cancelled: refund it`);
       }
-    } else if (order.paid_at === null && (await orderIsPaid(trx, order, current, to, mismatch))) fulfilled = await fulfil(trx, current, now);
-    if (to === "OVER_FILLED") {
-      await flag("over_filled", `received ${centsToDecimal(received)} USD for ${centsToDecimal(current.amount_cents)} USD: ${centsToDecimal(Math.max(0, received - current.amount_cents))} USD more`);
     } else {
-      // More than the total over several references (or money after the order was paid).
-      const credited = await creditedCents(trx, order.id);
-      if (credited > order.total_cents && (order.paid_at !== null || fulfilled)) {
-        await flag("over_filled", `received ${centsToDecimal(credited)} USD over all its payments for ${centsToDecimal(order.total_cents)} USD: ${centsToDecimal(credited - order.total_cents)} USD more`);
-      }
+      if (order.paid_at === null && isPaid(verdict)) fulfilled = await fulfil(trx, current, now);
+      // Held for the merchant: another amount than the shop's, or an answer only drifted USD values would give.
+      if (verdict.kind === "held") await flag("amount_mismatch", verdict.detail);
+      if (verdict.kind === "surplus" && (before.kind !== "surplus" || verdict.surplusCents > before.surplusCents)) await flag("over_filled", verdict.detail);
     }
-    if (to === "CANCELLED" && received > 0 && order.paid_at === null && !fulfilled) {
-      await flag("cancelled_with_funds", `cancelled after ${centsToDecimal(received)} USD of ${centsToDecimal(current.amount_cents)} USD was received`);
+    if (to === "CANCELLED" && (arrived ?? 0) > 0 && order.paid_at === null && !fulfilled) {
+      await flag("cancelled_with_funds", `cancelled after ${centsToDecimal(arrived ?? 0)} USD of ${centsToDecimal(current.amount_cents)} USD was received`);
     }
     await refreshOrderPayment(trx, current.order_id);
     const attempt = await trx.selectFrom("payment_attempts").selectAll().where("id", "=", current.id).executeTakeFirstOrThrow();
@@ -368,39 +369,11 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
   });
 }
 
-/**
- * Paid: this reference, opened by the shop, is FILLED or OVER_FILLED for its own amount; or what
- * the order's references credit reaches the total, at least one of them is FILLED or OVER_FILLED
- * (a top-up PayRam opened for what arrived), and no reference the shop opened is held by PayRam
- * for another amount. USD sums alone never pay an order: two PARTIALLY_FILLED or cancelled
- * amounts that round up to the total do not, nor does a partial "Pay the remaining" whose USD
- * value touched it (PayRam still calls it short). Called with the order row locked.
- */
-async function orderIsPaid(trx: Db, order: Order, current: PaymentAttempt, to: AttemptState, mismatch: boolean): Promise<boolean> {
-  if (current.origin === "checkout" && paysOrder(to) && !mismatch) return true;
-  const attempts = await trx.selectFrom("payment_attempts").select(["origin", "state", "amount_cents", "payram_amount_cents", "credit_cents"]).where("order_id", "=", order.id).execute();
-  const crediting = attempts.filter((attempt) => attempt.credit_cents > 0);
-  const credited = crediting.reduce((sum, attempt) => sum + attempt.credit_cents, 0);
-  // A payment the shop opened that PayRam holds for another amount, or filled for an amount it
-  // did not say, is the merchant's to review: no sum settles it.
-  const anyMismatch = attempts.some(
-    (a) => a.origin === "checkout" && ((a.payram_amount_cents !== null && a.payram_amount_cents !== a.amount_cents) || (paysOrder(a.state) && a.payram_amount_cents === null)),
-  );
-  const onPayramsWord = crediting.some((attempt) => paysOrder(attempt.state));
-  return onPayramsWord && credited >= order.total_cents && !anyMismatch;
-}
-
 /** Flags raised once per order, whichever of its references raised them. */
-const ORDER_FLAGS: ReadonlySet<AttentionKind> = new Set(["over_filled", "cancelled_with_funds"]);
+const ORDER_FLAGS: ReadonlySet<AttentionKind> = new Set(["over_filled", "cancelled_with_funds", "amount_mismatch"]);
 
 function earliest(iso: string, ms: number): string {
   return new Date(Math.min(Date.parse(iso), ms)).toISOString();
-}
-
-/** What all of an order's references credit it, in cents. */
-async function creditedCents(trx: Db, orderId: string): Promise<number> {
-  const row = await trx.selectFrom("payment_attempts").select((eb) => eb.fn.sum<number>("credit_cents").as("sum")).where("order_id", "=", orderId).executeTakeFirst();
-  return Number(row?.sum ?? 0);
 }
 
 /**

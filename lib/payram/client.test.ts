@@ -12,8 +12,20 @@ it.each([
   expect(readPaymentStatus(REF, { paymentState: "OPEN", amountInUSD })?.amountCents).toBe(cents);
 });
 
-it("rounds what was received to the nearest cent, as PayRam shows it, in both of PayRam's body shapes", () => {
-  expect(readPaymentStatus(REF, { paymentState: "FILLED", amountInUSD: "12.00", filledAmountInUSD: "11.999999" })).toMatchObject({ amountCents: 1200, filledCents: 1200 });
-  expect(readPaymentStatus(REF, { payment_state: "FILLED", amount: "12.00", filled_amount_in_usd: "11.999999" })).toMatchObject({ amountCents: 1200, filledCents: 1200 });
-  expect(readPaymentStatus(REF, { paymentState: "PARTIALLY_FILLED", amountInUSD: "49.99", filledAmountInUSD: "10.004" })).toMatchObject({ filledCents: 1000 });
+// Issue 28 (L3): what arrived is kept exactly as PayRam wrote it; the ledger rounds the order's
+// sum once, down. The half-up rounding per reference this test used to document ("11.999999" is
+// 12.00) let a refund exceed what arrived, and short references reach the total early.
+it("keeps what was received exactly, in both of PayRam's body shapes; its cents for display are rounded down", () => {
+  expect(readPaymentStatus(REF, { paymentState: "FILLED", amountInUSD: "12.00", filledAmountInUSD: "11.999999" })).toMatchObject({ amountCents: 1200, filledCents: 1199, filledUsd: "11.999999", filledAtQuoteUsd: null });
+  expect(readPaymentStatus(REF, { payment_state: "FILLED", amount: "12.00", filled_amount_in_usd: "11.999999" })).toMatchObject({ amountCents: 1200, filledCents: 1199, filledUsd: "11.999999" });
+  expect(readPaymentStatus(REF, { paymentState: "PARTIALLY_FILLED", amountInUSD: "49.99", filledAmountInUSD: "10.004" })).toMatchObject({ filledCents: 1000, filledUsd: "10.004" });
+  expect(readPaymentStatus(REF, { paymentState: "PARTIALLY_FILLED", amountInUSD: "49.99", filledAmountInUSD: 10 })).toMatchObject({ filledCents: 1000, filledUsd: "10.00" });
+});
+
+it("values a stablecoin's amount at the quote (PayRam prices it 1:1), and no other asset's", () => {
+  const drifted = { paymentState: "PARTIALLY_FILLED", amountInUSD: "9.49", filledAmount: "9.000000", filledAmountInUSD: "9.60" };
+  expect(readPaymentStatus(REF, { ...drifted, currencySymbol: "USDC" })).toMatchObject({ filledUsd: "9.60", filledAtQuoteUsd: "9.00" });
+  expect(readPaymentStatus(REF, { payment_state: "PARTIALLY_FILLED", amount: "9.49", filled_amount: 9, filled_amount_in_usd: "9.60", currency_symbol: "usdt" })).toMatchObject({ filledAtQuoteUsd: "9.00" });
+  expect(readPaymentStatus(REF, { ...drifted, filledAmount: "0.0032", currencySymbol: "ETH" })).toMatchObject({ filledUsd: "9.60", filledAtQuoteUsd: null });
+  expect(readPaymentStatus(REF, { ...drifted, filledAmount: null, currencySymbol: null })).toMatchObject({ filledAtQuoteUsd: null });
 });

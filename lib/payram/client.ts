@@ -2,6 +2,7 @@ import { z } from "zod";
 import { elapsed, log } from "../log";
 import { centsToAmountNumber, parseOptionalCents, type Cents, type SubCent } from "../money";
 import { PAYRAM_STATES, type PayramState } from "../payments/states";
+import { exactToDecimal, floorCents, parseExact } from "../rules/exact";
 import { describeErrorAnswer, failureForStatus, PayramError, readErrorEnvelope } from "./errors";
 
 /**
@@ -49,8 +50,15 @@ export interface PayramPayment {
   reportedState: string;
   /** What PayRam says it asked for, in cents; null when it did not say or said nonsense. */
   amountCents: number | null;
-  /** USD received so far, in cents (rounded half up); null before a deposit or when not reported. */
+  /** USD received so far by its value now, in whole cents (down); null before a deposit or when not reported. */
   filledCents: number | null;
+  /** The same, exactly as PayRam wrote it ("4.995"); null before a deposit or when not reported. */
+  filledUsd: string | null;
+  /**
+   * USD received valued at the quote, exactly: the received amount of an asset PayRam prices 1:1
+   * with USD (its ticker's "1.0" for stablecoins, §9); null for other assets (PayRam does not say).
+   */
+  filledAtQuoteUsd: string | null;
   currency: string | null;
   depositAddress: string | null;
   /** The customer PayRam holds the payment for: links a top-up under a new reference to its order. */
@@ -208,6 +216,7 @@ const camelStatus = z.looseObject({
   paymentState: z.string(),
   referenceID: text,
   amountInUSD: amount,
+  filledAmount: amount,
   filledAmountInUSD: amount,
   currencySymbol: text,
   depositAddress: text,
@@ -224,6 +233,7 @@ const snakeStatus = z.looseObject({
   reference_id: text,
   amount: amount,
   amount_in_usd: amount,
+  filled_amount: amount,
   filled_amount_in_usd: amount,
   currency_symbol: text,
   deposit_address: text,
@@ -241,8 +251,7 @@ function readState(raw: string): PayramState | "UNKNOWN" {
 
 /**
  * The amount PayRam asked for must be whole cents (a fraction of a cent is "nonsense": null, so
- * the order is not fulfilled automatically); what it received may carry sub-cent digits from a
- * crypto conversion, which are rounded to the nearest cent as PayRam shows them.
+ * the order is not fulfilled automatically).
  */
 function readCents(value: unknown, subCent: SubCent): number | null {
   try {
@@ -250,6 +259,23 @@ function readCents(value: unknown, subCent: SubCent): number | null {
   } catch {
     return null;
   }
+}
+
+/** Assets PayRam prices 1:1 with USD (its ticker's "1.0"): their amount is their USD value at the quote. */
+const USD_STABLECOINS: ReadonlySet<string> = new Set(["USDC", "USDT"]);
+
+/**
+ * What arrived: kept exactly as PayRam wrote it (sub-cent digits from a crypto conversion
+ * included); the ledger (lib/rules/ledger.ts) rounds once, down. `filledCents` is for display.
+ */
+function readFilled(inUsd: unknown, inAsset: unknown, symbol: string | null | undefined): Pick<PayramPayment, "filledCents" | "filledUsd" | "filledAtQuoteUsd"> {
+  const now = parseExact(inUsd);
+  const atQuote = symbol && USD_STABLECOINS.has(symbol.trim().toUpperCase()) ? parseExact(inAsset) : null;
+  return {
+    filledCents: now === null ? null : floorCents(now),
+    filledUsd: now === null ? null : exactToDecimal(now),
+    filledAtQuoteUsd: atQuote === null ? null : exactToDecimal(atQuote),
+  };
 }
 
 export function readPaymentStatus(referenceId: string, body: unknown): PayramPayment | null {
@@ -261,7 +287,7 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
       state: readState(v.paymentState),
       reportedState: v.paymentState.trim().slice(0, 40),
       amountCents: readCents(v.amountInUSD, "reject"),
-      filledCents: readCents(v.filledAmountInUSD, "round"),
+      ...readFilled(v.filledAmountInUSD, v.filledAmount, v.currencySymbol),
       currency: v.currencySymbol || null,
       depositAddress: v.depositAddress || null,
       customerId: v.customerID || v.customerId || null,
@@ -277,7 +303,7 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
       state: readState(v.payment_state),
       reportedState: v.payment_state.trim().slice(0, 40),
       amountCents: readCents(v.amount_in_usd ?? v.amount, "reject"),
-      filledCents: readCents(v.filled_amount_in_usd, "round"),
+      ...readFilled(v.filled_amount_in_usd, v.filled_amount, v.currency_symbol),
       currency: v.currency_symbol || null,
       depositAddress: v.deposit_address || null,
       customerId: v.customer_id || null,
