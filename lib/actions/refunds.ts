@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { loadConfig } from "../config";
 import { getPayram } from "../payram/server";
 import { z } from "zod";
-import { findRefund, refundFormSchema, requestRefund, sendRefund } from "../refunds";
+import { endRefund, findRefund, refundFormSchema, requestRefund, sendRefund } from "../refunds";
 import { guard } from "./guard";
 
 export type RefundState = {
@@ -48,6 +48,25 @@ export async function retryRefundAction(_state: RefundState, formData: FormData)
     const refund = await findRefund(db, refundId);
     if (!refund) return { message: null, error: "Unknown refund.", field: null };
     const result = await sendRefund({ db, payram: getPayram(), customerPrefix: loadConfig().payram.customerPrefix }, refund);
+    revalidatePath(`/admin/orders/${refund.order_id}`);
+    return result.ok ? { message: result.message, error: null, field: null } : { message: null, error: result.error, field: null };
+  });
+}
+
+/**
+ * "End this refund" on a refund stuck in flight: checked on the server (lib/refunds endRefund) —
+ * only one PayRam has not answered with a payout, and only once PayRam's payout list shows none.
+ */
+export async function endRefundAction(_state: RefundState, formData: FormData): Promise<RefundState> {
+  const rules = {
+    merchant: { signedOut: { message: null, error: "Your session has ended. Please sign in again.", field: null } },
+    input: z.object({ refundId: z.uuid() }),
+    invalid: (): RefundState => ({ message: null, error: "Unknown refund.", field: null }),
+  };
+  return guard(rules, formData, async ({ refundId }, { db }) => {
+    const refund = await findRefund(db, refundId);
+    if (!refund) return { message: null, error: "Unknown refund.", field: null };
+    const result = await endRefund({ db, payram: getPayram(), customerPrefix: loadConfig().payram.customerPrefix }, refund.id);
     revalidatePath(`/admin/orders/${refund.order_id}`);
     return result.ok ? { message: result.message, error: null, field: null } : { message: null, error: result.error, field: null };
   });
