@@ -194,14 +194,7 @@ export async function sendRefund(deps: RefundDeps, refund: Refund, now = Date.no
   // The first try is the one request that marks the row sent: only it may take PayRam's refusal
   // as "nothing was made". Any other (a double click, another instance, the sweep) may be racing
   // a try that made the payout, whatever its own answer says.
-  const first = await deps.db
-    .updateTable("refunds")
-    .set({ last_sent_at: new Date(now).toISOString() })
-    .where("id", "=", refund.id)
-    .where("status", "=", "requesting")
-    .where("last_sent_at", "is", null)
-    .returningAll()
-    .executeTakeFirst();
+  const first = await claimTry(deps.db, refund.id, null, now);
   let current = first ?? (await findRefund(deps.db, refund.id)) ?? refund;
   const start = decide(lifeOf(current), { type: "retry", now: now, sentBefore: !first });
   switch (start.action.do) {
@@ -223,15 +216,7 @@ export async function sendRefund(deps: RefundDeps, refund: Refund, now = Date.no
   // A later try claims its turn too: the one that moves the last try's time on (no two at once).
   const previous = current.last_sent_at;
   if (!first) {
-    const claimed = await deps.db
-      .updateTable("refunds")
-      .set({ last_sent_at: new Date(now).toISOString() })
-      .where("id", "=", current.id)
-      .where("status", "=", "requesting")
-      .where("payout_id", "is", null)
-      .where("last_sent_at", previous === null ? "is" : "=", previous)
-      .returningAll()
-      .executeTakeFirst();
+    const claimed = await claimTry(deps.db, current.id, previous, now);
     if (!claimed) return { ok: true, refund: (await findRefund(deps.db, refund.id)) ?? current, message: "Another try of this refund is under way; its answer is awaited." };
     current = claimed;
   }
@@ -259,6 +244,19 @@ export async function sendRefund(deps: RefundDeps, refund: Refund, now = Date.no
     const kept = (await findRefund(deps.db, refund.id)) ?? current;
     return { ok: true, refund: kept, message: `${answer} The refund is kept and asked for again with the same key, so it is never paid twice.` };
   }
+}
+
+/** Marks a try sent, if the last one is still the one seen (`previous`; null: none yet): two tries never claim one turn. */
+async function claimTry(db: Db, id: string, previous: string | null, now: number): Promise<Refund | undefined> {
+  return db
+    .updateTable("refunds")
+    .set({ last_sent_at: new Date(now).toISOString() })
+    .where("id", "=", id)
+    .where("status", "=", "requesting")
+    .where("payout_id", "is", null)
+    .where("last_sent_at", previous === null ? "is" : "=", previous)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 /**
