@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { refundAction, retryRefundAction, type RefundState } from "@/lib/actions/refunds";
+import { endRefundAction, refundAction, retryRefundAction, type RefundState } from "@/lib/actions/refunds";
 import { PayoutAssetFields } from "@/components/payout-asset-fields";
 
 export interface RefundRow {
@@ -20,13 +20,13 @@ export interface RefundRow {
 
 const IN_FLIGHT = new Set(["requesting", "pending-otp-verification", "pending-approval", "pending", "initiated", "sent"]);
 
-function AskAgain({ refundId, label }: { refundId: string; label: string }) {
-  const [state, action, pending] = useActionState<RefundState, FormData>(retryRefundAction, { message: null, error: null, field: null });
+function AskAgain({ refundId, label, end = false }: { refundId: string; label: string; end?: boolean }) {
+  const [state, action, pending] = useActionState<RefundState, FormData>(end ? endRefundAction : retryRefundAction, { message: null, error: null, field: null });
   return (
     <form action={action} className="mt-1 flex flex-wrap items-center gap-2">
       <input type="hidden" name="refundId" value={refundId} />
       <button type="submit" disabled={pending} className="rounded-md border border-paper-line px-2 py-1 text-xs font-medium disabled:opacity-70">
-        {pending ? "Asking PayRam…" : label}
+        {pending ? (end ? "Checking PayRam's payouts…" : "Asking PayRam…") : label}
       </button>
       <span role="status" aria-live="polite" className="text-xs">
         {state.message}
@@ -69,6 +69,8 @@ export function Refunds({
               <span className="font-medium tabular-nums">${refund.amountUsd}</span> as {refund.cryptoAmount} {refund.token} on {refund.network} to{" "}
               <code className="break-all">{refund.address}</code>: {refund.description}
               {IN_FLIGHT.has(refund.status) && <AskAgain refundId={refund.id} label={refund.status === "requesting" ? "Ask PayRam again" : "Check with PayRam"} />}
+              {/* Ends it only once PayRam's payout list shows no payout (checked on the server); the amount is then refundable again. */}
+              {refund.status === "requesting" && <AskAgain refundId={refund.id} label="End this refund" end />}
             </li>
           ))}
         </ul>

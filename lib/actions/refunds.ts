@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { loadConfig } from "../config";
 import { getPayram } from "../payram/server";
 import { z } from "zod";
-import { findRefund, refundFormSchema, requestRefund, sendRefund } from "../refunds";
+import { endRefund, findRefund, refundFormSchema, requestRefund, sendRefund, type Refund, type RefundDeps, type RefundResult } from "../refunds";
 import { guard } from "./guard";
 
 export type RefundState = {
@@ -37,8 +37,8 @@ export async function refundAction(_state: RefundState, formData: FormData): Pro
   });
 }
 
-/** "Ask PayRam again" on a refund still in flight: its stored body with its key (never a second payout), or a fresh read. */
-export async function retryRefundAction(_state: RefundState, formData: FormData): Promise<RefundState> {
+/** A merchant's button on one refund: `run` with it, then the order's page again. */
+async function onRefund(formData: FormData, run: (deps: RefundDeps, refund: Refund) => Promise<RefundResult>): Promise<RefundState> {
   const rules = {
     merchant: { signedOut: { message: null, error: "Your session has ended. Please sign in again.", field: null } },
     input: z.object({ refundId: z.uuid() }),
@@ -47,8 +47,21 @@ export async function retryRefundAction(_state: RefundState, formData: FormData)
   return guard(rules, formData, async ({ refundId }, { db }) => {
     const refund = await findRefund(db, refundId);
     if (!refund) return { message: null, error: "Unknown refund.", field: null };
-    const result = await sendRefund({ db, payram: getPayram(), customerPrefix: loadConfig().payram.customerPrefix }, refund);
+    const result = await run({ db, payram: getPayram(), customerPrefix: loadConfig().payram.customerPrefix }, refund);
     revalidatePath(`/admin/orders/${refund.order_id}`);
     return result.ok ? { message: result.message, error: null, field: null } : { message: null, error: result.error, field: null };
   });
+}
+
+/** "Ask PayRam again" on a refund still in flight: its stored body with its key (never a second payout), or a fresh read. */
+export async function retryRefundAction(_state: RefundState, formData: FormData): Promise<RefundState> {
+  return onRefund(formData, (deps, refund) => sendRefund(deps, refund));
+}
+
+/**
+ * "End this refund" on a refund stuck in flight: checked on the server (lib/refunds endRefund) —
+ * only one PayRam has not answered with a payout, and only once PayRam's payout list shows none.
+ */
+export async function endRefundAction(_state: RefundState, formData: FormData): Promise<RefundState> {
+  return onRefund(formData, (deps, refund) => endRefund(deps, refund.id));
 }

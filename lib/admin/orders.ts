@@ -295,4 +295,6 @@ export const ATTENTION_LABELS: Record<AttentionKind, string> = {
   out_of_stock: "paid, but out of stock",
   mail_failed: "a mail to the shopper could not be sent",
   refund_unanswered: "a refund PayRam has not answered",
+  refund_stopped: "a refund the shop no longer sends by itself",
+  refund_paid_after_end: "PayRam paid a refund the shop had ended",
 };

@@ -3,7 +3,7 @@ import { expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { ATTEMPT_STATES, MERCHANT_STATES } from "../payments/states";
 import { migrate } from "./index";
-import { ATTENTION_KINDS, DELIVERY_VERDICTS, EVENT_SOURCES, FULFILMENT_KINDS } from "./schema";
+import { ATTENTION_KINDS, DELIVERY_VERDICTS, EVENT_SOURCES, FULFILMENT_KINDS, REFUND_STATUSES } from "./schema";
 
 /**
  * A merchant's database was made by an older release and upgraded in place; a test database is
@@ -83,6 +83,25 @@ describeOnEachDatabase(
       for (const kind of ATTENTION_KINDS) {
         await db.insertInto("attention_items").values({ order_id: "partial", attempt_id: "b1", kind, detail: kind, created_at: at, resolved_at: null, resolution_note: null }).execute();
       }
+      // 0016: a refund keeps PayRam's last answer; a refund ended by the shop (refused) may take a
+      // payout PayRam shows while the order's next refund is in flight.
+      const refund = (id: string, status: (typeof REFUND_STATUSES)[number], payoutId: string | null) => ({
+        id, order_id: "paid", form_token: `form-${id}`, idempotency_key: `key-${id}`, amount_cents: 100, network: "ETH", token: "USDC", address: "0xabc", crypto_amount: "1.000000",
+        price: "1.0", request_body: "{}", payout_id: payoutId, status, tx_hash: null, failure_reason: null, created_at: at, updated_at: at, last_sent_at: at, last_answer: "PayRam failed (503).",
+      });
+      await db.insertInto("refunds").values(refund("r1", "requesting", null)).execute();
+      for (const status of REFUND_STATUSES) await db.updateTable("refunds").set({ status }).where("id", "=", "r1").execute();
+      await db.insertInto("refunds").values(refund("r2", "pending", "payout-2")).execute();
+      await db.updateTable("refunds").set({ status: "pending", payout_id: "payout-1" }).where("id", "=", "r1").execute();
+      expect(await db.selectFrom("refunds").select(["id", "status", "last_answer"]).orderBy("id").execute()).toEqual([
+        { id: "r1", status: "pending", last_answer: "PayRam failed (503)." },
+        { id: "r2", status: "pending", last_answer: "PayRam failed (503)." },
+      ]);
+      // Still one refund PayRam has not answered per order: two at once are refused.
+      await db.insertInto("refunds").values(refund("r3", "requesting", null)).execute();
+      await expect(db.insertInto("refunds").values(refund("r4", "requesting", null)).execute()).rejects.toThrow();
+      await expect(db.updateTable("refunds").set({ status: "nonsense" as never }).where("id", "=", "r3").execute()).rejects.toThrow();
+
       // And a value the code never writes is still refused: the CHECKs are there.
       await expect(db.updateTable("orders").set({ payment_state: "SHIPPED" as never }).where("id", "=", "fresh").execute()).rejects.toThrow();
       await expect(

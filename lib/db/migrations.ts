@@ -691,6 +691,37 @@ const ledgerAmounts: Migration = {
   },
 };
 
+/**
+ * Issue 28: a refund life that always ends. The shop stops re-sending a refund by itself after a
+ * while and puts it before the merchant with PayRam's last answer (`last_answer`), and a payout
+ * PayRam made for a refund the shop had ended wins over the shop's `refused`. Such a payout may
+ * come while the order's next refund is in flight, so the one-in-flight index now covers the
+ * refunds PayRam has not answered with a payout — the ones two requests could create at once.
+ */
+const refundLife: Migration = {
+  async up(db: AnyDb) {
+    const inFlight = ["requesting", "pending-otp-verification", "pending-approval", "pending", "initiated", "sent"];
+    await db.schema.alterTable("refunds").addColumn("last_answer", "text").execute();
+    await db.schema.dropIndex("refunds_one_in_flight").execute();
+    await db.schema
+      .createIndex("refunds_one_unanswered")
+      .unique()
+      .on("refunds")
+      .column("order_id")
+      .where(sql<boolean>`${oneOf("status", inFlight)} and payout_id is null`)
+      .execute();
+    await widenAttentionKinds(db, "attention_items_0016", [
+      ...ATTENTION_KINDS_0003,
+      "unknown_state",
+      "out_of_stock",
+      "mail_failed",
+      "refund_unanswered",
+      "refund_stopped",
+      "refund_paid_after_end",
+    ]);
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -708,4 +739,5 @@ export const migrations: Record<string, Migration> = {
   "0013_refund_addresses": refundAddresses,
   "0014_refund_attention": refundAttention,
   "0015_ledger_amounts": ledgerAmounts,
+  "0016_refund_life": refundLife,
 };

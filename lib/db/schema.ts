@@ -1,5 +1,6 @@
 import type { ColumnType, Selectable } from "kysely";
 import type { AttemptOrigin, AttemptState, MerchantState } from "../payments/states";
+import type { RefundStatus } from "../rules/refund-life";
 
 export type { AttemptState };
 
@@ -215,6 +216,8 @@ export const ATTENTION_KINDS = [
   "out_of_stock", // paid after its reservation was released, and the stock was gone by then
   "mail_failed", // a mail to the shopper could not be sent after every try
   "refund_unanswered", // a refund PayRam has not answered for over an hour: the shop keeps asking
+  "refund_stopped", // a refund the shop stopped sending by itself: PayRam's last answer, for the merchant to end it or ask again
+  "refund_paid_after_end", // PayRam made a payout for a refund the shop had ended: the amount may have been refunded twice
 ] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
@@ -333,21 +336,8 @@ export interface OutboxTable {
   last_error: string | null;
 }
 
-/** A refund's state: "requesting" until PayRam answers the create, then PayRam's payout status; "refused": PayRam created nothing. */
-export const REFUND_STATUSES = [
-  "requesting",
-  "pending-otp-verification",
-  "pending-approval",
-  "pending",
-  "initiated",
-  "sent",
-  "processed",
-  "failed",
-  "rejected",
-  "cancelled",
-  "refused",
-] as const;
-export type RefundStatus = (typeof REFUND_STATUSES)[number];
+/** A refund's state (lib/rules/refund-life.ts): "requesting" until PayRam answers the create, then PayRam's payout status; "refused": PayRam made nothing. */
+export { REFUND_STATUSES, type RefundStatus } from "../rules/refund-life";
 
 export interface RefundsTable {
   id: string;
@@ -374,6 +364,8 @@ export interface RefundsTable {
   created_at: IsoTime;
   updated_at: IsoTime;
   last_sent_at: IsoTime | null;
+  /** PayRam's last answer to a create that made no payout (a refusal, a 503, a time-out), in the merchant's words. */
+  last_answer: string | null;
 }
 
 /** The shopper's answer to "Where should we send your refund?" (lib/refunds/address.ts). */

@@ -113,6 +113,8 @@ const MAILED_ATTENTION: Partial<Record<AttentionKind, string>> = {
   out_of_stock: "Paid, but out of stock",
   mail_failed: "A mail to the shopper could not be sent",
   refund_unanswered: "A refund PayRam has not answered",
+  refund_stopped: "A refund the shop no longer sends by itself",
+  refund_paid_after_end: "PayRam paid a refund the shop had ended",
 };
 
 /** An attention item was just raised (inserted, not found): the merchant hears of it once. */

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import type { Db } from "../db";
 import type { Order, PaymentAttempt } from "../db/schema";
 import { isOpen } from "../payments/states";
-import { IN_FLIGHT, refundableCents } from "../refunds";
+import { IN_FLIGHT } from "../rules/refund-life";
+import { refundableCents } from "../rules/refundable";
 import { asksForRefundAddress } from "../refunds/address";
 
 /**

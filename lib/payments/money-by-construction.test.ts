@@ -3,7 +3,7 @@ import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { orderState, placeOrder, topUpUnderNewReference } from "@/test/shop";
 import { readPaymentStatus, type PayramClient } from "../payram/client";
-import { refundableCents } from "../refunds";
+import { refundableCents } from "../rules/refundable";
 import { describeForShopper } from "./states";
 import { orderStatus } from "./status";
 import { syncPayment, type SyncDeps } from "./sync";

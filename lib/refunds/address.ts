@@ -8,7 +8,8 @@ import { orderIdSchema } from "../orders";
 import { addressProblem } from "../payram/addresses";
 import { PAYOUT_NETWORKS, PAYOUT_TOKENS } from "../payram/payout-assets";
 import { hitRateLimit, waitInMinutes } from "../security/rate-limit";
-import { refundableCents, type Refund } from "./index";
+import { refundableCents } from "../rules/refundable";
+import type { Refund } from "./index";
 
 /**
  * "Where should we send your refund?" The shop does not know the shopper's wallet: an overpaid

@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { isPostgres, isUniqueViolation, type Db } from "../db";
-import { nowIso, type RefundStatus, type RefundsTable } from "../db/schema";
+import { nowIso, type AttentionKind, type RefundsTable } from "../db/schema";
 import { errorMessage, log } from "../log";
-import { centsToDecimal, MoneyError, parseCents } from "../money";
+import { centsToDecimal, parseCents } from "../money";
+import { decide, IN_FLIGHT, KEY_TRUST_MS, refundStatusOf, type LookupCause, type RefundEvent, type RefundLife } from "../rules/refund-life";
+import { quoteRefund, refundableCents } from "../rules/refundable";
 import { orderIdSchema } from "../orders";
 import { addressProblem } from "../payram/addresses";
 import { PAYOUT_NETWORKS, PAYOUT_TOKENS } from "../payram/payout-assets";
@@ -32,69 +34,11 @@ export interface RefundDeps {
   customerPrefix?: string;
 }
 
-/** Until PayRam says it is over, a refund holds its amount (and the order's one place in flight). */
-export const IN_FLIGHT: readonly RefundStatus[] = ["requesting", "pending-otp-verification", "pending-approval", "pending", "initiated", "sent"];
-/** Over without paying: the amount is refundable again. */
-const PAID_NOTHING: ReadonlySet<RefundStatus> = new Set(["failed", "rejected", "cancelled", "refused"]);
-const RANK: Record<RefundStatus, number> = {
-  requesting: 0,
-  "pending-otp-verification": 1,
-  "pending-approval": 1,
-  pending: 2,
-  initiated: 3,
-  sent: 4,
-  processed: 5,
-  failed: 5,
-  rejected: 5,
-  cancelled: 5,
-  refused: 5,
-};
-const KNOWN = new Set<string>(Object.keys(RANK));
+export { IN_FLIGHT };
 
-/**
- * What may still be refunded: what the order received, less every payout not known to have
- * failed (those whose outcome is unknown included), less the total if the order is kept (paid
- * and not cancelled by the merchant). Nothing while the order is neither paid nor cancelled: its
- * payment may still complete it (an open payment, "Pay the remaining"), and money refunded then
- * would be missing from a paid order — cancel it first.
- */
-export function refundableCents(
-  order: { received_cents: number; total_cents: number; paid_at: string | null; cancelled_at: string | null },
-  refunds: readonly Pick<Refund, "amount_cents" | "status">[],
-): number {
-  if (order.paid_at === null && order.cancelled_at === null) return 0;
-  const kept = order.paid_at !== null && order.cancelled_at === null ? order.total_cents : 0;
-  const out = refunds.filter((refund) => !PAID_NOTHING.has(refund.status)).reduce((sum, refund) => sum + refund.amount_cents, 0);
-  return Math.max(0, order.received_cents - out - kept);
-}
-
-/**
- * USD cents in a token's units at PayRam's ticker price, rounded down to `precision` decimals, in
- * exact integer arithmetic: cents / 100 / price. Down: a coarse precision rounded up would pay out
- * more than the refund (at 0 decimals, $2,000 of ETH at $3,000 would be 1 ETH).
- */
-export function cryptoAmount(cents: number, price: string, precision: number): string {
-  const { units: priceUnits, decimals } = exactDecimal(price, "price");
-  if (priceUnits === 0n) throw new MoneyError("a price of 0");
-  // cents × 10^(precision + price decimals) / (100 × priceUnits), rounded down.
-  const units = (BigInt(cents) * 10n ** BigInt(precision + decimals)) / (100n * priceUnits);
-  if (precision === 0) return units.toString();
-  const digits = units.toString().padStart(precision + 1, "0");
-  return `${digits.slice(0, -precision)}.${digits.slice(-precision)}`;
-}
-
-/** What a token amount is worth in USD cents at a price, rounded down: amount × price × 100. */
-export function worthInCents(amount: string, price: string): number {
-  const a = exactDecimal(amount, "amount");
-  const p = exactDecimal(price, "price");
-  return Number((a.units * p.units * 100n) / 10n ** BigInt(a.decimals + p.decimals));
-}
-
-function exactDecimal(text: string, what: string): { units: bigint; decimals: number } {
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(text.trim());
-  if (!match) throw new MoneyError(`not a ${what}: ${text}`);
-  const fraction = match[2] ?? "";
-  return { units: BigInt(match[1]! + fraction), decimals: fraction.length };
+/** The rules' view of a refund row (lib/rules/refund-life.ts). */
+function lifeOf(refund: Refund): RefundLife {
+  return { status: refund.status, payout: refund.payout_id !== null, createdAt: Date.parse(refund.created_at), lastSentAt: refund.last_sent_at === null ? null : Date.parse(refund.last_sent_at) };
 }
 
 /** The merchant's refund form, as posted. */
@@ -141,17 +85,17 @@ export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise
   } catch (error) {
     return { ok: false, error: `PayRam's prices could not be read, so nothing was sent: ${explain(error)}` };
   }
-  const amount = cryptoAmount(form.amount, price.price, price.walletPrecision);
-  if (!/[1-9]/.test(amount)) return { ok: false, error: `$${centsToDecimal(form.amount)} is less than the smallest amount of ${form.token} PayRam can send.`, field: "amount" };
-  // Rounded down to what PayRam can send: never record more as refunded than goes out.
-  const worth = worthInCents(amount, price.price);
-  if (form.amount - worth > 1) {
+  // Rounded down to what PayRam can send, and recorded as what that is worth: never more as refunded than goes out.
+  const quote = quoteRefund(form.amount, price.price, price.walletPrecision);
+  if (!quote.ok && quote.problem === "below_minimum") return { ok: false, error: `$${centsToDecimal(form.amount)} is less than the smallest amount of ${form.token} PayRam can send.`, field: "amount" };
+  if (!quote.ok) {
     return {
       ok: false,
-      error: `PayRam sends ${form.token} in steps: $${centsToDecimal(form.amount)} would go out as ${amount} ${form.token}, worth $${centsToDecimal(worth)}. Refund $${centsToDecimal(worth)}, or another token.`,
+      error: `PayRam sends ${form.token} in steps: $${centsToDecimal(form.amount)} would go out as ${quote.crypto} ${form.token}, worth $${centsToDecimal(quote.worthCents)}. Refund $${centsToDecimal(quote.worthCents)}, or another token.`,
       field: "amount",
     };
   }
+  const amount = quote.crypto;
 
   let refund: Refund;
   try {
@@ -193,7 +137,7 @@ export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise
           order_id: order.id,
           form_token: form.formToken,
           idempotency_key: randomUUID(),
-          amount_cents: form.amount,
+          amount_cents: quote.cents,
           network: form.network,
           token: form.token,
           address: form.address,
@@ -207,6 +151,7 @@ export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise
           created_at: now,
           updated_at: now,
           last_sent_at: null,
+          last_answer: null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -228,75 +173,165 @@ export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise
   return sendRefund(deps, refund);
 }
 
-/** An hour without PayRam's answer: its memory of the key is not documented, so its list is read first. */
-const KEY_TRUST_MS = 60 * 60_000;
 /** PayRam's answers that refuse a payout before making it (contract §9: 400 a field, 401 the key; 404: a PayRam without payouts). */
 const REFUSALS: ReadonlySet<number> = new Set([400, 401, 403, 404, 422]);
 
+/** What PayRam's answer to a create that made no payout is, for the rules. */
+function answerEvent(error: PayramError, firstTry: boolean): RefundEvent {
+  if (error.status !== undefined && REFUSALS.has(error.status) && error.code !== "EXCHANGE_RATE_UNAVAILABLE") return { type: "refused", firstTry };
+  return { type: "no-answer", conflict: error.status === 409 };
+}
+
 /**
  * Asks PayRam for the refund's payout: its stored body with its key (PayRam answers the payout it
- * made for that key, if any). A refund PayRam has already answered is only read again.
+ * made for that key, if any). A refund PayRam has already answered is only read again. The rules
+ * (lib/rules/refund-life.ts) decide; this applies: the atomic claim of a try, the lookup of
+ * PayRam's list (failing closed), and the refund's end.
  */
-export async function sendRefund(deps: RefundDeps, refund: Refund): Promise<RefundResult> {
+export async function sendRefund(deps: RefundDeps, refund: Refund, now = Date.now()): Promise<RefundResult> {
   // Answered with a payout (even in a status this shop does not know): it is read, never made again.
   if (refund.status !== "requesting" || refund.payout_id !== null) return refresh(deps, refund);
   // The first try is the one request that marks the row sent: only it may take PayRam's refusal
   // as "nothing was made". Any other (a double click, another instance, the sweep) may be racing
   // a try that made the payout, whatever its own answer says.
-  const first = await deps.db
-    .updateTable("refunds")
-    .set({ last_sent_at: nowIso() })
-    .where("id", "=", refund.id)
-    .where("status", "=", "requesting")
-    .where("last_sent_at", "is", null)
-    .returningAll()
-    .executeTakeFirst();
-  if (!first) {
-    const current = (await findRefund(deps.db, refund.id)) ?? refund;
-    if (current.status !== "requesting" || current.payout_id !== null) return refresh(deps, current);
-  }
-  const sentBefore = !first;
-  if (sentBefore && Date.now() - Date.parse(refund.created_at) > KEY_TRUST_MS) {
-    let found: Payout | null;
-    try {
-      found = await findPayoutFor(deps, refund);
-    } catch (error) {
-      // Not knowing whether it exists, the create is not sent again with a key PayRam may have forgotten.
-      return { ok: true, refund, message: `PayRam's payout list could not be read (${explain(error)}): the refund is not sent again until it can.` };
+  const first = await claimTry(deps.db, refund.id, null, now);
+  let current = first ?? (await findRefund(deps.db, refund.id)) ?? refund;
+  const start = decide(lifeOf(current), { type: "retry", now: now, sentBefore: !first });
+  switch (start.action.do) {
+    case "send":
+      break;
+    case "lookup": {
+      // Over an hour on: PayRam may have forgotten the key, so its list is read first.
+      const looked = await lookUp(deps, current, start.action.cause, now - Date.parse(current.last_sent_at ?? current.created_at));
+      if (looked.action !== "send") return looked.result;
+      break;
     }
-    if (found) return { ok: true, refund: await applyPayout(deps.db, refund, found), message: "PayRam had already made this payout." };
+    case "stop":
+      return { ok: false, error: `This refund was priced on ${current.created_at.slice(0, 10)} and is no longer sent by the shop: end it, then refund anew at today's price.` };
+    case "read":
+      return refresh(deps, current);
+    default:
+      return { ok: true, refund: current, message: describeStatus(current) };
   }
-  if (sentBefore) await deps.db.updateTable("refunds").set({ last_sent_at: nowIso() }).where("id", "=", refund.id).execute();
+  // A later try claims its turn too: the one that moves the last try's time on (no two at once).
+  const previous = current.last_sent_at;
+  if (!first) {
+    const claimed = await claimTry(deps.db, current.id, previous, now);
+    if (!claimed) return { ok: true, refund: (await findRefund(deps.db, refund.id)) ?? current, message: "Another try of this refund is under way; its answer is awaited." };
+    current = claimed;
+  }
   try {
-    const payout = await deps.payram.createPayout(JSON.parse(refund.request_body) as PayoutRequest, refund.idempotency_key);
-    const applied = await applyPayout(deps.db, refund, payout);
+    const payout = await deps.payram.createPayout(JSON.parse(current.request_body) as PayoutRequest, current.idempotency_key);
+    const applied = await applyPayout(deps.db, current, payout);
     return { ok: true, refund: applied, message: describeStatus(applied) };
   } catch (error) {
     if (!(error instanceof PayramError)) throw error;
-    // 409: an identical payout exists (a PayRam that ignored the key?). Never "refused": the money
-    // may be on its way. It is looked up in PayRam's list, now and by every later try.
-    if (error.status === 409) {
-      const found = await findPayoutFor(deps, refund).catch(() => null);
-      if (found) return { ok: true, refund: await applyPayout(deps.db, refund, found), message: "PayRam already had this payout." };
-      return { ok: true, refund: (await findRefund(deps.db, refund.id)) ?? refund, message: `${explain(error)} The refund is kept until PayRam's list shows it.` };
+    const answer = explain(error);
+    const step = decide(lifeOf(current), answerEvent(error, first !== undefined));
+    log.warn({ event: "refund", refund: refund.id, failure: error.failure, code: error.code, action: step.action.do }, "PayRam made no payout for this try");
+    if (step.action.do === "end") {
+      const ended = await endAs(deps.db, current, answer, answer);
+      return ended ? { ok: false, error: `PayRam refused the refund, and sent nothing: ${answer}` } : { ok: true, refund: (await findRefund(deps.db, refund.id)) ?? current, message: answer };
     }
-    // PayRam refused the first request itself (a field, the key): nothing was created, the amount
-    // is refundable again. A refusal of a later try proves nothing (an earlier one may have made
-    // the payout: a rotated key), nor does another 4xx (a proxy's 408 came after forwarding it):
-    // the refund is kept.
-    if (!sentBefore && error.status !== undefined && REFUSALS.has(error.status) && error.code !== "EXCHANGE_RATE_UNAVAILABLE") {
-      const reason = explain(error);
-      await deps.db.transaction().execute(async (trx) => {
-        const refused = await trx.updateTable("refunds").set({ status: "refused", failure_reason: reason, updated_at: nowIso() }).where("id", "=", refund.id).where("status", "=", "requesting").where("payout_id", "is", null).returningAll().executeTakeFirst();
-        if (refused) await recordRefundStep(trx, refused, reason);
-      });
-      log.warn({ event: "refund", refund: refund.id, failure: error.failure, code: error.code }, "PayRam refused the payout");
-      return { ok: false, error: `PayRam refused the refund, and sent nothing: ${reason}` };
+    await deps.db.updateTable("refunds").set({ last_answer: answer }).where("id", "=", current.id).where("status", "=", "requesting").execute();
+    if (step.action.do === "lookup") {
+      // A refusal of a later try: did an earlier try make the payout? The try before this one was
+      // sent at `previous`; this one made nothing (PayRam refused it).
+      // 409: an identical payout exists (a PayRam that ignored the key?): never "refused", the money may be on its way.
+      const looked = await lookUp(deps, { ...current, last_answer: answer }, step.action.cause, now - Date.parse(previous ?? current.created_at));
+      return looked.result;
     }
-    log.warn({ event: "refund", refund: refund.id, failure: error.failure, code: error.code }, "the payout's outcome is not known yet");
-    const current = (await findRefund(deps.db, refund.id)) ?? refund;
-    return { ok: true, refund: current, message: `${explain(error)} The refund is kept and asked for again with the same key, so it is never paid twice.` };
+    const kept = (await findRefund(deps.db, refund.id)) ?? current;
+    return { ok: true, refund: kept, message: `${answer} The refund is kept and asked for again with the same key, so it is never paid twice.` };
   }
+}
+
+/** Marks a try sent, if the last one is still the one seen (`previous`; null: none yet): two tries never claim one turn. */
+async function claimTry(db: Db, id: string, previous: string | null, now: number): Promise<Refund | undefined> {
+  return db
+    .updateTable("refunds")
+    .set({ last_sent_at: new Date(now).toISOString() })
+    .where("id", "=", id)
+    .where("status", "=", "requesting")
+    .where("payout_id", "is", null)
+    .where("last_sent_at", previous === null ? "is" : "=", previous)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Reads PayRam's payout list for a refund in flight without a payout and applies what the rules
+ * make of it: the payout found is taken; none, after a refusal or at the merchant's asking, ends
+ * it; a list that cannot tell keeps it (fail closed). `unsureTryAgeMs`: how long ago the latest
+ * try whose outcome is not known was sent.
+ */
+async function lookUp(deps: RefundDeps, refund: Refund, cause: LookupCause, unsureTryAgeMs: number): Promise<{ action: "send" | "done"; result: RefundResult }> {
+  let found: Payout | null;
+  try {
+    found = await findPayoutFor(deps, refund);
+  } catch (error) {
+    const why = `PayRam's payout list could not be read (${explain(error)})`;
+    const message =
+      cause === "merchant"
+        ? `${why}: the refund is not ended until it shows there is no payout.`
+        : cause === "key"
+          ? `${why}: the refund is not sent again until it can.`
+          : `${why}: the refund is kept until it shows whether PayRam made it.`;
+    return { action: "done", result: cause === "merchant" ? { ok: false, error: message } : { ok: true, refund, message } };
+  }
+  if (found) return { action: "done", result: { ok: true, refund: await applyPayout(deps.db, refund, found), message: "PayRam had already made this payout." } };
+  const step = decide(lifeOf(refund), { type: "listed-none", cause, unsureTryAgeMs });
+  switch (step.action.do) {
+    case "send":
+      return { action: "send", result: { ok: true, refund, message: describeStatus(refund) } };
+    case "end": {
+      const merchant = step.action.reason === "ended_by_merchant";
+      const reason = merchant
+        ? `Ended by the merchant: PayRam's payout list shows no payout for it${refund.last_answer ? ` (PayRam's last answer: ${refund.last_answer})` : ""}.`
+        : `${refund.last_answer ?? "PayRam refused it."} PayRam's payout list shows no payout for it.`;
+      const ended = await endAs(deps.db, refund, reason, merchant ? "ended by the merchant after PayRam's list showed no payout" : reason);
+      if (!ended) return { action: "done", result: merchant ? { ok: false, error: "A try of this refund was just sent: look again in a few minutes." } : { ok: true, refund: (await findRefund(deps.db, refund.id)) ?? refund, message: describeStatus(refund) } };
+      log.warn({ event: "refund", refund: refund.id, reason: step.action.reason }, "a refund ended without a payout");
+      return { action: "done", result: merchant ? { ok: true, refund: ended, message: describeStatus(ended) } : { ok: false, error: `PayRam refused the refund, and sent nothing: ${reason}` } };
+    }
+    case "cannot-end":
+      return { action: "done", result: { ok: false, error: "A try of this refund was sent less than two minutes ago: PayRam's list may not show it yet. Look again in a few minutes." } };
+    default:
+      return { action: "done", result: { ok: true, refund, message: `${refund.last_answer ?? describeStatus(refund)} The refund is kept until PayRam's list shows it.` } };
+  }
+}
+
+/** Ends a refund without a payout (`refused`), unless a try was sent or PayRam answered since it was read. */
+async function endAs(db: Db, refund: Refund, reason: string, note: string): Promise<Refund | null> {
+  return db.transaction().execute(async (trx) => {
+    const ended = await trx
+      .updateTable("refunds")
+      .set({ status: "refused", failure_reason: reason, updated_at: nowIso() })
+      .where("id", "=", refund.id)
+      .where("status", "=", "requesting")
+      .where("payout_id", "is", null)
+      .where("last_sent_at", refund.last_sent_at === null ? "is" : "=", refund.last_sent_at)
+      .returningAll()
+      .executeTakeFirst();
+    if (ended) await recordRefundStep(trx, ended, note);
+    return ended ?? null;
+  });
+}
+
+/**
+ * The merchant ends a refund stuck in flight: only one PayRam has not answered with a payout, and
+ * only once PayRam's payout list shows none (read back to the refund; failing closed). A payout
+ * found there is taken instead. Its amount is then refundable again.
+ */
+export async function endRefund(deps: RefundDeps, refundId: string): Promise<RefundResult> {
+  const refund = await findRefund(deps.db, refundId);
+  if (!refund) return { ok: false, error: "Unknown refund." };
+  const step = decide(lifeOf(refund), { type: "end" });
+  if (step.action.do === "cannot-end") {
+    return { ok: false, error: step.action.why === "ended" ? "This refund has already ended." : "PayRam has a payout for this refund: reject or cancel it in PayRam; the shop follows." };
+  }
+  const looked = await lookUp(deps, refund, "merchant", Date.now() - Date.parse(refund.last_sent_at ?? refund.created_at));
+  return looked.result;
 }
 
 /** Reads the refund's payout from PayRam (webhooks are only a signal) and applies it forward. */
@@ -312,15 +347,12 @@ export async function refresh(deps: RefundDeps, refund: Refund): Promise<RefundR
   }
 }
 
-/** PayRam's payout status as a refund's: its webhook labels and spellings too (`approved`, `pending_approval`). */
-function refundStatusOf(status: string): RefundStatus | null {
-  const label = status.toLowerCase().replaceAll("_", "-");
-  if (label === "approved") return "pending";
-  return KNOWN.has(label) ? (label as RefundStatus) : null;
-}
-
-/** PayRam's payout onto the refund row, forward only (a late or replayed answer never moves it back). */
-async function applyPayout(db: Db, refund: Refund, payout: Payout): Promise<Refund> {
+/**
+ * PayRam's payout onto the refund row, as the rules decide: forward only (a late or replayed
+ * answer never moves it back), and over the shop's own `refused` (the money went out: the merchant
+ * is told, as the amount may have been refunded again since).
+ */
+export async function applyPayout(db: Db, refund: Refund, payout: Payout): Promise<Refund> {
   const status = refundStatusOf(payout.status);
   return db.transaction().execute(async (trx) => {
     const current = await trx.selectFrom("refunds").selectAll().where("id", "=", refund.id).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
@@ -329,29 +361,40 @@ async function applyPayout(db: Db, refund: Refund, payout: Payout): Promise<Refu
       log.error({ event: "refund", refund: refund.id, payout: current.payout_id, other: payout.id }, "PayRam answered a refund's key with a second payout");
       return current;
     }
-    const forward = status !== null && RANK[status] > RANK[current.status];
-    if (!forward && current.payout_id === payout.id && (current.tx_hash ?? null) === (payout.txHash ?? current.tx_hash)) return current;
+    const { next, action } = decide(lifeOf(current), { type: "payout", status });
+    const moved = next.status !== current.status;
+    if (!moved && current.payout_id === payout.id && (current.tx_hash ?? null) === (payout.txHash ?? current.tx_hash)) return current;
     const updated = await trx
       .updateTable("refunds")
       .set({
         payout_id: payout.id,
-        ...(forward ? { status: status! } : {}),
+        status: next.status,
         tx_hash: payout.txHash ?? current.tx_hash,
-        failure_reason: payout.failureReason ?? current.failure_reason,
+        // The shop's own reason for ending it no longer holds once PayRam shows the payout.
+        failure_reason: payout.failureReason ?? (current.status === "refused" ? null : current.failure_reason),
         updated_at: nowIso(),
       })
       .where("id", "=", refund.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    if (forward) {
+    if (moved) {
       log.info({ event: "refund", refund: refund.id, from: current.status, to: updated.status }, "refund moved");
       await recordRefundStep(trx, updated, updated.tx_hash ? `transaction ${updated.tx_hash}` : updated.failure_reason);
     } else {
       // Its transaction hash, come without a new status: the shopper's page shows it.
       await orderChanged(trx, updated.order_id);
     }
+    if (action.do === "paid-after-end") {
+      log.error({ event: "refund", refund: refund.id, payout: payout.id }, "PayRam made a payout for a refund the shop had ended");
+      await flagRefund(
+        trx,
+        updated,
+        "refund_paid_after_end",
+        `PayRam made payout ${payout.id} (${updated.crypto_amount} ${updated.token} to ${updated.address}, now ${updated.status}) for the refund of $${centsToDecimal(updated.amount_cents)} the shop had ended as refused. The refund is held again; if this order was refunded again since, the shopper may have been paid twice.`,
+      );
+    }
     // Once on its way (a transaction exists): the shopper is mailed, once per refund.
-    if (forward && RANK[updated.status] >= RANK.initiated && RANK[updated.status] < RANK.processed + 1 && !PAID_NOTHING.has(updated.status)) {
+    if (moved && ["initiated", "sent", "processed"].includes(updated.status)) {
       const order = await trx.selectFrom("orders").select(["id", "number", "email", "mails"]).where("id", "=", updated.order_id).executeTakeFirstOrThrow();
       if (order.mails === 1) {
         await queueMail(trx, {
@@ -440,22 +483,28 @@ export async function payoutNews(deps: RefundDeps, payoutId: string): Promise<"a
   return "accepted";
 }
 
-/** The sweep's part: every refund PayRam has not finished, read again; one never answered, asked again with its key. */
+/**
+ * The sweep's part: every refund PayRam has not finished, read again; one never answered, asked
+ * again with its key as the rules time it (backing off, and never past RESEND_FOR_MS: then it is
+ * put before the merchant with PayRam's last answer).
+ */
 export async function syncOpenRefunds(deps: RefundDeps, now = Date.now()): Promise<number> {
   const open = await deps.db.selectFrom("refunds").selectAll().where("status", "in", IN_FLIGHT).execute();
   let moved = 0;
   for (const refund of open) {
     try {
       const before = refund.status;
-      // A create still without an answer after two minutes (a time-out, a crash): the same body
-      // and key again; past its first hour (each try then reads PayRam's list first), every 30
-      // minutes. One never sent is left as long to the request that recorded it.
-      const retryAfterMs = now - Date.parse(refund.created_at) > KEY_TRUST_MS ? 30 * 60_000 : 2 * 60_000;
-      const stale = refund.status === "requesting" && now - Date.parse(refund.last_sent_at ?? refund.created_at) > retryAfterMs;
-      if (refund.status === "requesting" && !stale) continue;
-      const result = await (stale ? sendRefund(deps, refund) : refresh(deps, refund));
+      const { action } = decide(lifeOf(refund), { type: "due", now });
+      if (action.do === "stop") {
+        await flagStopped(deps.db, refund);
+        continue;
+      }
+      if (action.do !== "send" && action.do !== "read") continue;
+      const result = await (action.do === "send" ? sendRefund(deps, refund, now) : refresh(deps, refund));
       if (result.ok && result.refund.status !== before) moved++;
-      if (result.ok && result.refund.status === "requesting" && now - Date.parse(refund.created_at) > KEY_TRUST_MS) await flagUnanswered(deps.db, result.refund, result.message);
+      if (result.ok && result.refund.status === "requesting" && result.refund.payout_id === null && now - Date.parse(refund.created_at) > KEY_TRUST_MS) {
+        await flagUnanswered(deps.db, result.refund, result.message);
+      }
     } catch (error) {
       log.warn({ event: "refund", refund: refund.id, err: errorMessage(error) }, "a refund could not be checked");
     }
@@ -463,25 +512,39 @@ export async function syncOpenRefunds(deps: RefundDeps, now = Date.now()): Promi
   return moved;
 }
 
+/** Puts a refund before the merchant (once per payment and kind), on the order's latest payment. */
+async function flagRefund(trx: Db, refund: Refund, kind: AttentionKind, detail: string): Promise<void> {
+  const attempt = await trx.selectFrom("payment_attempts").select("id").where("order_id", "=", refund.order_id).orderBy("attempt_number", "desc").limit(1).executeTakeFirst();
+  if (!attempt) return;
+  await raiseAttention(trx, { order_id: refund.order_id, attempt_id: attempt.id, kind, detail });
+}
+
+const asked = (refund: Refund) => `The refund of $${centsToDecimal(refund.amount_cents)} (${refund.crypto_amount} ${refund.token} to ${refund.address}) asked of PayRam at ${refund.created_at.slice(0, 16).replace("T", " ")} UTC`;
+
 /** A refund still without PayRam's answer after an hour is put before the merchant, once per order's payment. */
 async function flagUnanswered(db: Db, refund: Refund, lastAnswer: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const attempt = await trx.selectFrom("payment_attempts").select("id").where("order_id", "=", refund.order_id).orderBy("attempt_number", "desc").limit(1).executeTakeFirst();
-    if (!attempt) return;
-    await raiseAttention(trx, {
-      order_id: refund.order_id,
-      attempt_id: attempt.id,
-      kind: "refund_unanswered",
-      detail: `The refund of $${centsToDecimal(refund.amount_cents)} (${refund.crypto_amount} ${refund.token} to ${refund.address}) asked of PayRam at ${refund.created_at.slice(0, 16).replace("T", " ")} UTC has no answer yet; the shop keeps asking with the same key. Last: ${lastAnswer} Look for it in PayRam's payouts.`,
-    });
+    await flagRefund(trx, refund, "refund_unanswered", `${asked(refund)} has no payout yet; the shop keeps asking with the same key. PayRam's last answer: ${refund.last_answer ?? lastAnswer} Look for it in PayRam's payouts.`);
+  });
+}
+
+/** The shop no longer sends a refund by itself: the merchant ends it (once PayRam's list shows no payout) or looks into it. */
+async function flagStopped(db: Db, refund: Refund): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await flagRefund(
+      trx,
+      refund,
+      "refund_stopped",
+      `${asked(refund)} has no payout, and the shop no longer sends it by itself (its amount was priced then). PayRam's last answer: ${refund.last_answer ?? "none: it never answered"}. End it on the order's page (the shop first checks PayRam's payouts), then refund anew.`,
+    );
   });
 }
 
 /** The merchant's words for where a refund stands. */
-export function describeStatus(refund: Pick<Refund, "status" | "tx_hash" | "failure_reason">): string {
+export function describeStatus(refund: Pick<Refund, "status" | "tx_hash" | "failure_reason"> & { last_answer?: string | null }): string {
   switch (refund.status) {
     case "requesting":
-      return "Asked PayRam; its answer has not arrived yet.";
+      return refund.last_answer ? `Asked PayRam; no payout yet. Its last answer: ${refund.last_answer}` : "Asked PayRam; its answer has not arrived yet.";
     case "pending-otp-verification":
       return "Waiting for the one-time code in PayRam.";
     case "pending-approval":
@@ -500,7 +563,7 @@ export function describeStatus(refund: Pick<Refund, "status" | "tx_hash" | "fail
     case "cancelled":
       return "Cancelled in PayRam. The amount can be refunded again.";
     case "refused":
-      return `PayRam refused it and sent nothing${refund.failure_reason ? `: ${refund.failure_reason}` : ""}.`;
+      return `Ended without a payout${refund.failure_reason ? `: ${refund.failure_reason.replace(/\.?$/, ".")}` : "."} The amount can be refunded again.`;
   }
 }
 

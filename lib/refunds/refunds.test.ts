@@ -1,4 +1,4 @@
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { placeOrder, syncDepsFor } from "@/test/shop";
@@ -9,7 +9,7 @@ import { orderStatus } from "../payments/status";
 import { syncPayment } from "../payments/sync";
 import { createPayramClient } from "../payram/client";
 import { customerIdFor } from "../payram/ids";
-import { cryptoAmount, newRefundFormToken, payoutNews, refundableCents, requestRefund, sendRefund, syncOpenRefunds, type RefundForm } from "./index";
+import { applyPayout, endRefund, newRefundFormToken, payoutNews, requestRefund, sendRefund, syncOpenRefunds, type RefundForm } from "./index";
 
 const payram = emulatorPerFile();
 /** EIP-55's first test vector: a valid, checksummed address. */
@@ -25,28 +25,6 @@ interface EmulatorPayout {
 const payouts = async () => (await payram.control<{ payouts: EmulatorPayout[] }>("/payouts")).payouts;
 /** Payout creates PayRam has been sent so far. */
 const payoutCreates = async () => (await payram.control<{ byEndpoint: Record<string, number> }>("/stats")).byEndpoint["POST /api/v1/withdrawal/merchant"] ?? 0;
-
-it("turns USD cents into a token amount exactly, rounded down to the token's precision", () => {
-  expect(cryptoAmount(251, "1.0", 6)).toBe("2.510000");
-  expect(cryptoAmount(1000, "3000.00", 8)).toBe("0.00333333");
-  expect(cryptoAmount(2000, "3000.00", 8)).toBe("0.00666666");
-  expect(cryptoAmount(100, "0.25", 6)).toBe("4.000000");
-  expect(cryptoAmount(1, "3", 0)).toBe("0");
-  // Rounded down: never more than the refund ($2,000 at 0 decimals is no whole ETH, not 1 ETH worth $3,000).
-  expect(cryptoAmount(200_000, "3000", 0)).toBe("0");
-  expect(cryptoAmount(1_600, "3000", 2)).toBe("0.00");
-});
-
-it("refundable: what arrived, less payouts not known to have failed, less the total of an order that is kept", () => {
-  const order = { received_cents: 1200, total_cents: 949, paid_at: "t", cancelled_at: null };
-  expect(refundableCents(order, [])).toBe(251);
-  expect(refundableCents(order, [{ amount_cents: 100, status: "requesting" }])).toBe(151);
-  expect(refundableCents(order, [{ amount_cents: 100, status: "rejected" }, { amount_cents: 51, status: "processed" }])).toBe(200);
-  expect(refundableCents({ ...order, cancelled_at: "t" }, [])).toBe(1200);
-  expect(refundableCents({ ...order, paid_at: null, cancelled_at: "t" }, [])).toBe(1200);
-  // Neither paid nor cancelled: its payment may still complete it.
-  expect(refundableCents({ ...order, paid_at: null }, [])).toBe(0);
-});
 
 describeOnEachDatabase("refunds", (get) => {
   const deps = (db: Db = get().db) => syncDepsFor(db, payram);
@@ -335,5 +313,131 @@ describeOnEachDatabase("refunds", (get) => {
     expect(await cancelOrder(get().db, order.orderId)).toMatchObject({ ok: true });
     const result = await requestRefund(deps(), form(order.orderId, { amount: 1200 }));
     expect(result).toMatchObject({ ok: true, refund: { amount_cents: 1200, crypto_amount: "12.000000" } });
+  });
+
+  describe("issue 28: a refund life that always ends", () => {
+    const refundRow = (id: string) => get().db.selectFrom("refunds").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    const setPayouts = (settings: Record<string, unknown>) => payram.control("/config", "PUT", { payouts: { prices: { ETH: "3000.00", POL: "0.50", TRX: "0.25" }, disabled: [], ...settings } });
+    /** A refund whose first try PayRam answered 503: in flight, asked again later. */
+    async function firstTry503() {
+      await get().db.updateTable("refunds").set({ status: "failed" }).where("status", "=", "requesting").execute();
+      const order = await overpaid();
+      await payram.control("/config", "PUT", { faults: { payouts: { mode: "503" } } });
+      const first = await requestRefund(deps(), form(order.orderId));
+      await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
+      if (!first.ok) throw new Error(first.error);
+      expect(first.refund.status).toBe("requesting");
+      return { order, refund: first.refund };
+    }
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+    it("M3: a later try refused (400, currency disabled) is looked up in PayRam's list; no payout there, it ends refused and frees the amount", async () => {
+      const { order, refund } = await firstTry503();
+      await setPayouts({ disabled: ["ETH:USDC"] });
+      try {
+        await get().db.updateTable("refunds").set({ last_sent_at: minutesAgo(5) }).where("id", "=", refund.id).execute();
+        await syncOpenRefunds(deps());
+        const row = await refundRow(refund.id);
+        expect(row).toMatchObject({ status: "refused", payout_id: null, failure_reason: expect.stringContaining("turned off") });
+        // Not sent again by a later sweep, and the amount is refundable again.
+        const creates = await payoutCreates();
+        await syncOpenRefunds(deps(), Date.now() + 60 * 60_000);
+        expect(await payoutCreates()).toBe(creates);
+      } finally {
+        await setPayouts({});
+      }
+      expect(await requestRefund(deps(), form(order.orderId, { network: "POLYGON", token: "USDC" }))).toMatchObject({ ok: true, refund: { status: "pending" } });
+      expect(await payouts()).toHaveLength(1);
+    });
+
+    it("M3: automatic re-sends back off and stop; the merchant is told what PayRam answered, and nothing is paid later", async () => {
+      const { order, refund } = await firstTry503();
+      await payram.control("/config", "PUT", { faults: { payouts: { mode: "503" } } });
+      try {
+        const start = Date.parse(refund.created_at);
+        // A sweep every 5 minutes for two days.
+        for (let minute = 5; minute <= 48 * 60; minute += 5) await syncOpenRefunds(deps(), start + minute * 60_000);
+        const creates = await payoutCreates();
+        // Backed off: far fewer tries than one per sweep, and none after the stop.
+        expect(creates).toBeLessThan(30);
+        await syncOpenRefunds(deps(), start + 72 * 60 * 60_000);
+        expect(await payoutCreates()).toBe(creates);
+        const items = await get().db.selectFrom("attention_items").select(["kind", "detail"]).where("order_id", "=", order.orderId).where("kind", "=", "refund_stopped").execute();
+        expect(items).toEqual([{ kind: "refund_stopped", detail: expect.stringContaining("exchange rate") }]);
+      } finally {
+        await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
+      }
+      // PayRam accepting it later changes nothing: the shop no longer sends it by itself.
+      await syncOpenRefunds(deps(), Date.parse(refund.created_at) + 80 * 60 * 60_000);
+      expect(await payouts()).toHaveLength(0);
+      expect(await refundRow(refund.id)).toMatchObject({ status: "requesting" });
+    });
+
+    it("M3: the merchant ends a refund stuck in flight once PayRam's list shows no payout; not while it may show one", async () => {
+      const { order, refund } = await firstTry503();
+      // Just sent: too early to tell (a try may still be under way at PayRam).
+      expect(await endRefund(deps(), refund.id)).toMatchObject({ ok: false });
+      await get().db.updateTable("refunds").set({ last_sent_at: minutesAgo(5), created_at: minutesAgo(5) }).where("id", "=", refund.id).execute();
+      // PayRam's list unreadable: fails closed.
+      await payram.control("/config", "PUT", { faults: { payouts: { mode: "503" } } });
+      const wrongKey = { ...deps(), payram: createPayramClient({ baseUrl: payram.emulator.url, apiKey: "not-the-api-key", timeoutMs: 2_000 }) };
+      expect(await endRefund(wrongKey, refund.id)).toMatchObject({ ok: false });
+      expect(await refundRow(refund.id)).toMatchObject({ status: "requesting" });
+      await payram.control("/config", "PUT", { faults: { payouts: { mode: "none" } } });
+      expect(await endRefund(deps(), refund.id)).toMatchObject({ ok: true, refund: { status: "refused" } });
+      expect(await refundRow(refund.id)).toMatchObject({ status: "refused", failure_reason: expect.stringContaining("Ended by the merchant") });
+      // Ended: refundable again, and never sent by the sweep.
+      const creates = await payoutCreates();
+      await syncOpenRefunds(deps(), Date.now() + 60 * 60_000);
+      expect(await payoutCreates()).toBe(creates);
+      expect(await requestRefund(deps(), form(order.orderId))).toMatchObject({ ok: true, refund: { status: "pending" } });
+    });
+
+    it("M3: ending a refund whose payout PayRam's list shows takes that payout instead", async () => {
+      await get().db.updateTable("refunds").set({ status: "failed" }).where("status", "=", "requesting").execute();
+      const { first } = await timedOutRefund();
+      await get().db.updateTable("refunds").set({ last_sent_at: minutesAgo(5), created_at: minutesAgo(5) }).where("id", "=", first.refund.id).execute();
+      expect(await endRefund(deps(), first.refund.id)).toMatchObject({ ok: true, refund: { status: "pending", payout_id: String((await payouts())[0]!.id) } });
+    });
+
+    it("L1: a payout PayRam made for a refund the shop marked refused wins: the amount is held again, and the merchant is told", async () => {
+      const order = await overpaid();
+      // Instance A, its key rotated away, sends first: PayRam refuses it (401).
+      const wrongKey = { ...deps(), payram: createPayramClient({ baseUrl: payram.emulator.url, apiKey: "not-the-api-key", timeoutMs: 2_000 }) };
+      expect(await requestRefund(wrongKey, form(order.orderId))).toMatchObject({ ok: false });
+      const refused = await get().db.selectFrom("refunds").selectAll().where("order_id", "=", order.orderId).executeTakeFirstOrThrow();
+      expect(refused.status).toBe("refused");
+      // Instance B, with the old key, had the row in hand before A's refusal and sent it: PayRam made the payout.
+      const made = await payram.client.createPayout(JSON.parse(refused.request_body), refused.idempotency_key);
+      const applied = await applyPayout(get().db, refused, made);
+      expect(applied).toMatchObject({ status: "pending", payout_id: made.id });
+      // Not refundable again: the payout holds the amount.
+      expect(await requestRefund(deps(), form(order.orderId))).toMatchObject({ ok: false });
+      const items = await get().db.selectFrom("attention_items").select("kind").where("order_id", "=", order.orderId).execute();
+      expect(items).toContainEqual({ kind: "refund_paid_after_end" });
+    });
+
+    it("L1: while another refund of the order is in flight, the late payout is still recorded", async () => {
+      const order = await overpaid();
+      expect(await cancelOrder(get().db, order.orderId)).toMatchObject({ ok: true });
+      const wrongKey = { ...deps(), payram: createPayramClient({ baseUrl: payram.emulator.url, apiKey: "not-the-api-key", timeoutMs: 2_000 }) };
+      expect(await requestRefund(wrongKey, form(order.orderId))).toMatchObject({ ok: false });
+      const refused = await get().db.selectFrom("refunds").selectAll().where("order_id", "=", order.orderId).where("status", "=", "refused").executeTakeFirstOrThrow();
+      await payram.control("/config", "PUT", { payouts: { prices: { ETH: "3000.00", POL: "0.50", TRX: "0.25" }, disabled: [], autoApproveLimitUsd: "1.00" } });
+      const second = await requestRefund(deps(), form(order.orderId, { amount: 300 }));
+      expect(second).toMatchObject({ ok: true, refund: { status: "pending-approval" } });
+      const made = await payram.client.createPayout(JSON.parse(refused.request_body), refused.idempotency_key);
+      expect(await applyPayout(get().db, refused, made)).toMatchObject({ status: "pending-approval", payout_id: made.id });
+    });
+
+    it("L2: what is recorded as refunded is what was sent (rounded down to the wallet's precision)", async () => {
+      const order = await overpaid();
+      expect(await cancelOrder(get().db, order.orderId)).toMatchObject({ ok: true });
+      // $10.00 of ETH at $3,000 with 8 decimals: 0.00333333 ETH, worth $9.99999 — $9.99 is what goes out.
+      const result = await requestRefund(deps(), form(order.orderId, { network: "ETH", token: "ETH", amount: 1000 }));
+      expect(result).toMatchObject({ ok: true, refund: { amount_cents: 999, crypto_amount: "0.00333333" } });
+      const events = await get().db.selectFrom("refund_events").select("note").where("order_id", "=", order.orderId).execute();
+      expect(events[0]!.note).toContain("$9.99 as 0.00333333 ETH");
+    });
   });
 });
