@@ -10,7 +10,7 @@ import { signWebhookBody } from "../payram/webhook";
 import { payForOrder } from "./checkout";
 import { orderStatus } from "./status";
 import { syncPayment } from "./sync";
-import { newSearchSchedule, startSweepSchedule, sweepAllOpen, sweepDue, type SearchSchedule } from "./sweep";
+import { newSearchSchedule, PAID_SEARCH_WINDOW_MS, startSweepSchedule, sweepAllOpen, sweepDue, type SearchSchedule } from "./sweep";
 import { receiveWebhook } from "./webhook";
 
 const payram = emulatorPerFile();
@@ -237,6 +237,42 @@ describeOnEachDatabase("the sweep's search for payments PayRam never announced",
     expect(await sweepDue(deps(), { search: schedule })).toMatchObject({ changed: 0, failed: 0 });
     expect(await sweepAllOpen(deps(), "sweep", { search: schedule })).toMatchObject({ changed: 0, failed: 0 });
     expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, fulfilments: [{ kind: "deliver" }] });
+  });
+
+  it("keeps searching a paid order for some days: a later top-up whose every webhook was lost is credited and flagged as a surplus", async () => {
+    const schedule = newSearchSchedule();
+    const { order } = await lostTopUp("5.00", "4.49", schedule);
+    searchDueNow(schedule);
+    expect(await sweepDue(deps(), { search: schedule })).toMatchObject({ changed: 1, failed: 0 });
+    expect(await orderState(get().db, order.orderId)).toMatchObject({ paid: true, attention: [] });
+
+    // The shopper sends 2.00 more to the first payment's address: PayRam opens yet another
+    // request for it, and every delivery of it is lost.
+    const late = await topUpUnderNewReference(payram, order.referenceId, "2.00");
+    await vi.waitFor(async () => expect((await deliveriesOf(late)).map((d) => [d.outcome, d.nextRetryInMs])).toEqual([["dropped", null]]), { timeout: 5_000, interval: 20 });
+    searchDueNow(schedule);
+    expect(await sweepDue(deps(), { search: schedule })).toMatchObject({ changed: 1, failed: 0 });
+    const state = await orderState(get().db, order.orderId);
+    expect(state).toMatchObject({
+      paid: true,
+      attempts: [
+        { attempt_number: 1, state: "PARTIALLY_FILLED", amount_received_cents: 500 },
+        { attempt_number: 2, state: "FILLED", amount_received_cents: 449 },
+        { attempt_number: 3, state: "FILLED", amount_received_cents: 200 },
+      ],
+      fulfilments: [{ kind: "deliver" }],
+      attention: [{ kind: "over_filled", detail: expect.stringContaining("2.00 USD more") }],
+    });
+    expect(await get().db.selectFrom("orders").select(["received_cents", "payment_state"]).where("id", "=", order.orderId).executeTakeFirstOrThrow()).toEqual({ received_cents: 1149, payment_state: "PAID" });
+    // The merchant is mailed of the overpayment.
+    expect(await get().db.selectFrom("outbox").select("kind").where("order_id", "=", order.orderId).where("recipient", "=", "merchant").orderBy("id").execute()).toEqual([{ kind: "merchant_paid" }, { kind: "merchant_attention" }]);
+
+    // Paid longer ago than the window: no longer searched, so a later lost top-up stays PayRam's news alone.
+    await get().db.updateTable("orders").set({ paid_at: new Date(Date.now() - PAID_SEARCH_WINDOW_MS - 60_000).toISOString() }).where("id", "=", order.orderId).execute();
+    const after = await topUpUnderNewReference(payram, order.referenceId, "1.00");
+    await vi.waitFor(async () => expect((await deliveriesOf(after)).map((d) => d.outcome)).toEqual(["dropped"]), { timeout: 5_000, interval: 20 });
+    expect(await sweepAllOpen(deps(), "sweep", { search: schedule })).toMatchObject({ changed: 0, failed: 0 });
+    expect((await orderState(get().db, order.orderId)).attempts).toHaveLength(3);
   });
 
   it("npm run sweep -- --all searches at once, whatever the schedule, and takes the top-up", async () => {

@@ -66,7 +66,7 @@ export async function sweepDue(deps: SyncDeps, options: SweepOptions = {}): Prom
 /**
  * Syncs every open attempt now, due or not (the GET webhook's "something changed", and `npm run
  * sweep -- --all`). As the sweep (not for a webhook), it also searches PayRam now for every order
- * with money and no verdict, whatever the search's schedule says.
+ * with money and no verdict (or paid within PAID_SEARCH_WINDOW_MS), whatever the search's schedule says.
  */
 export async function sweepAllOpen(deps: SyncDeps, source: EventSource = "sweep", options: { search?: SearchSchedule } = {}): Promise<SweepResult> {
   const open = await deps.db
@@ -90,11 +90,15 @@ export async function sweepAllOpen(deps: SyncDeps, source: EventSource = "sweep"
  * new payment request under a new reference, and only its deliveries tell the shop it exists: if
  * every one of them is lost (PayRam gives up after a few days of retries), no status call can
  * find it. So for each order that has money but no verdict (partly paid, or cancelled with funds,
- * and not paid) the sweep asks PayRam's payment search for the order's customer and adopts every
- * reference it does not hold yet, through syncPayment (whose GET must name the same customer).
+ * and not paid), and each order paid within PAID_SEARCH_WINDOW_MS (money sent after the order was
+ * paid — a second transfer to the first payment's address — is a new reference too, and the
+ * merchant owes it back), the sweep asks PayRam's payment search for the order's customer and
+ * adopts every reference it does not hold yet, through syncPayment (whose GET must name the same
+ * customer; the ledger then makes it a surplus, flagged for the merchant).
  *
- * Each order backs off from a minute to an hour while the search finds nothing new, and starts
- * over when the order's money changes. The schedule lives in memory (processWide), not in the
+ * Each order backs off from a minute to an hour (a paid order: to PAID_SEARCH_MAX_WAIT_MS) while
+ * the search finds nothing new, and starts over when the order's money changes; unpaid orders are
+ * searched first when more are due than a pass searches. The schedule lives in memory (processWide), not in the
  * database: losing it at a restart costs one search per such order, a search changes nothing by
  * itself, and adoption is keyed on the reference, so several instances (each with its own
  * schedule) searching the same order at once adopt a reference once. Orders older than 30 days
@@ -114,6 +118,14 @@ export interface SearchSchedule {
 
 export const SEARCH_BACKOFF = { firstMs: 60_000, maxMs: 60 * 60_000 };
 const SEARCH_WINDOW_MS = 30 * 24 * 60 * 60_000;
+/**
+ * How long after an order is paid the sweep still searches for later money on it: PayRam retries
+ * a webhook delivery for a few days, so past a week a top-up nobody announced is left to the
+ * merchant's own look at PayRam.
+ */
+export const PAID_SEARCH_WINDOW_MS = 7 * 24 * 60 * 60_000;
+/** A paid order rarely gets more money: its search waits up to 6 h (about 35 searches in its week). */
+const PAID_SEARCH_MAX_WAIT_MS = 6 * 60 * 60_000;
 const SEARCHES_PER_PASS = 20;
 const UNSUPPORTED_RECHECK_MS = 60 * 60_000;
 
@@ -123,7 +135,7 @@ export function newSearchSchedule(): SearchSchedule {
 
 const processSearchSchedule = processWide("sweep-search-schedule", newSearchSchedule);
 
-/** Orders with money and no verdict whose search is due (all of them with `all`): searched, their finds adopted. */
+/** Orders with money and no verdict, or paid lately, whose search is due (all of them with `all`): searched, their finds adopted. */
 export async function searchForLostPayments(
   deps: SyncDeps,
   options: { schedule?: SearchSchedule; all?: boolean; stopped?: () => boolean } = {},
@@ -134,14 +146,21 @@ export async function searchForLostPayments(
   if (schedule.unsupportedUntil > now) return result;
   const candidates = await deps.db
     .selectFrom("orders")
-    .select(["id", "number", "received_cents"])
-    // Every state but PAID, so that the (payment_state, created_at) index serves the query.
-    .where(
-      "payment_state",
-      "in",
-      MERCHANT_STATES.filter((state) => state !== "PAID"),
+    .select(["id", "number", "received_cents", "paid_at"])
+    // By payment_state, so that the (payment_state, created_at) index serves the query.
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb(
+            "payment_state",
+            "in",
+            MERCHANT_STATES.filter((state) => state !== "PAID"),
+          ),
+          eb("paid_at", "is", null),
+        ]),
+        eb.and([eb("payment_state", "=", "PAID"), eb("paid_at", ">=", new Date(now - PAID_SEARCH_WINDOW_MS).toISOString())]),
+      ]),
     )
-    .where("paid_at", "is", null)
     .where("received_cents", ">", 0)
     .where("created_at", ">=", new Date(now - SEARCH_WINDOW_MS).toISOString())
     .execute();
@@ -150,7 +169,7 @@ export async function searchForLostPayments(
   const due = candidates
     .map((order) => ({ order, entry: schedule.orders.get(order.id) }))
     .filter(({ order, entry }) => options.all || !entry || entry.nextAt <= now || entry.receivedCents !== Number(order.received_cents))
-    .sort((a, b) => (a.entry?.nextAt ?? 0) - (b.entry?.nextAt ?? 0))
+    .sort((a, b) => Number(a.order.paid_at !== null) - Number(b.order.paid_at !== null) || (a.entry?.nextAt ?? 0) - (b.entry?.nextAt ?? 0))
     .slice(0, options.all ? undefined : SEARCHES_PER_PASS);
 
   for (const { order, entry } of due) {
@@ -202,9 +221,10 @@ export async function searchForLostPayments(
   return result;
 }
 
-function backOff(schedule: SearchSchedule, order: { id: string; received_cents: number }, entry: { quiet: number } | undefined, changed: boolean) {
+function backOff(schedule: SearchSchedule, order: { id: string; received_cents: number; paid_at: string | null }, entry: { quiet: number } | undefined, changed: boolean) {
   const quiet = changed ? 0 : (entry?.quiet ?? 0) + 1;
-  const wait = changed ? 0 : Math.min(SEARCH_BACKOFF.maxMs, SEARCH_BACKOFF.firstMs * 2 ** Math.min(quiet - 1, 20));
+  const maxMs = order.paid_at === null ? SEARCH_BACKOFF.maxMs : PAID_SEARCH_MAX_WAIT_MS;
+  const wait = changed ? 0 : Math.min(maxMs, SEARCH_BACKOFF.firstMs * 2 ** Math.min(quiet - 1, 20));
   schedule.orders.set(order.id, { nextAt: Date.now() + wait, quiet, receivedCents: Number(order.received_cents) });
 }
 
