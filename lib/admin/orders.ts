@@ -163,6 +163,18 @@ export interface TimelineEntry {
   detail: string | null;
 }
 
+/**
+ * The order's secret id from its number, as the merchant's mails link it
+ * (`/admin/orders/by-number/<number>`): those mails never carry the secret id. Null for no such
+ * order, or anything but a plain number.
+ */
+export async function orderIdByNumber(db: Db, number: string): Promise<string | null> {
+  // At most 9 digits: within the column's integer range on Postgres.
+  if (!/^[1-9]\d{0,8}$/.test(number)) return null;
+  const order = await db.selectFrom("orders").select("id").where("number", "=", Number(number)).executeTakeFirst();
+  return order?.id ?? null;
+}
+
 export async function orderDetail(db: Db, orderId: string) {
   const order = await db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
   if (!order) return null;

@@ -75,7 +75,7 @@ export async function mailPaid(trx: Kysely<Database>, orderId: string): Promise<
     key: `merchant_paid:${order.id}`,
     to: MERCHANT,
     orderId: order.id,
-    payload: { kind: "merchant_paid", orderNumber: order.number, orderId: order.id, totalUsd: centsToDecimal(order.total_cents), email: order.email },
+    payload: { kind: "merchant_paid", orderNumber: order.number, totalUsd: centsToDecimal(order.total_cents), email: order.email },
   });
   if (order.mails !== 1) return;
   const items = await trx
@@ -126,7 +126,7 @@ export async function mailAttention(trx: Kysely<Database>, item: { id: number; o
     key: `attention:${item.id}`,
     to: MERCHANT,
     orderId: item.order_id,
-    payload: { kind: "merchant_attention", orderNumber: order?.number ?? null, orderId: item.order_id, what, detail: item.detail },
+    payload: { kind: "merchant_attention", orderNumber: order?.number ?? null, what, detail: item.detail },
   });
 }
 
@@ -161,7 +161,6 @@ export async function mailRefusedWebhooks(trx: Kysely<Database>, threshold = 20,
     payload: {
       kind: "merchant_attention",
       orderNumber: null,
-      orderId: null,
       what: "Webhook deliveries refused",
       detail: `${count} webhook deliveries were refused in the last 15 minutes (failed authentication or malformed). If they are PayRam's, its API key or webhook settings changed; if not, someone is probing the shop.`,
     },

@@ -5,6 +5,7 @@ import { checkoutDepsFor, placeOrder, syncDepsFor, TEST_SECRET } from "@/test/sh
 import { startSmtpSink, type SmtpSink } from "@/test/smtp-sink";
 import { TEST_API_KEY } from "@/test/emulator";
 import type { Db } from "../db";
+import { orderIdByNumber } from "../admin/orders";
 import { findOrder } from "../orders";
 import { payForOrder } from "../payments/checkout";
 import { syncPayment } from "../payments/sync";
@@ -76,6 +77,34 @@ describeOnEachDatabase("mail", (get) => {
         expect(String(mail.html)).not.toContain(secret);
       }
     }
+  });
+
+  it("merchant mails name the order by its number and never carry its secret id, and their link finds the order", async () => {
+    const order = await placeOrder(get().db, payram, undefined, {}, `merchant-link-${get().dialect}@example.com`);
+    // Overpaid: "New paid order" and "Needs attention: Overpaid" go to the merchant.
+    await pay(order.referenceId, "12.00");
+    expect(await send()).toMatchObject({ sent: 5, retried: 0, gaveUp: 0 });
+    const merchant = sink.received.filter((mail) => mail.to && !Array.isArray(mail.to) && mail.to.text === "owner@shop.example.com");
+    expect(merchant.map((mail) => mail.subject).sort()).toEqual([
+      `Needs attention: order #${order.orderNumber} — Overpaid · Lumen Goods`,
+      `New paid order #${order.orderNumber} · Lumen Goods`,
+    ]);
+    for (const mail of merchant) {
+      // The shopper's only key to the order (its page, downloads, refund form) stays out of ops' mailbox.
+      expect(mail.text).not.toContain(order.orderId);
+      expect(String(mail.html)).not.toContain(order.orderId);
+      expect(JSON.stringify(mail.headers)).not.toContain(order.orderId);
+      const link = `https://shop.example.com/admin/orders/by-number/${order.orderNumber}`;
+      expect(mail.text).toContain(link);
+      expect(String(mail.html)).toContain(`<a href="${link}">`);
+    }
+    // The link's number leads the merchant area to the order.
+    expect(await orderIdByNumber(get().db, String(order.orderNumber))).toBe(order.orderId);
+    expect(await orderIdByNumber(get().db, "999999")).toBeNull();
+    expect(await orderIdByNumber(get().db, order.orderId)).toBeNull();
+    // The shopper's mails keep their own link to the order's page.
+    const shopper = sink.received.filter((mail) => mail.to && !Array.isArray(mail.to) && mail.to.text === `merchant-link-${get().dialect}@example.com`);
+    expect(shopper.some((mail) => mail.text?.includes(`https://shop.example.com/orders/${order.orderId}`))).toBe(true);
   });
 
   it("mails the first part of a payment only, and 'expired' only for a payment that expired with nothing received", async () => {

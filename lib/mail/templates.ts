@@ -3,7 +3,9 @@
  * (react-dom/server throws under the `react-server` condition that route handlers, actions and
  * the tsx commands use). Every value from a shopper or the merchant is HTML-escaped; a mail never
  * carries a secret (API key, admin password, session) — only the order's own link, which the
- * shopper already has.
+ * shopper already has. The merchant's mails (read by ops lists, forwarded) name the order by its
+ * number and link the merchant area by it: they never carry the order's secret id, the shopper's
+ * only key to their order's page, downloads and refund form.
  */
 
 export interface MailLine {
@@ -19,8 +21,9 @@ export type MailPayload =
   | { kind: "expired"; orderNumber: number; orderId: string }
   | { kind: "shipped"; orderNumber: number; orderId: string; lines: MailLine[]; carrier: string; trackingNumber: string; trackingUrl: string | null }
   | { kind: "downloads_ready"; orderNumber: number; orderId: string; files: string[] }
-  | { kind: "merchant_paid"; orderNumber: number; orderId: string; totalUsd: string; email: string }
-  | { kind: "merchant_attention"; orderNumber: number | null; orderId: string | null; what: string; detail: string }
+  // Mails queued before they lost their orderId still carry it: never read for the merchant.
+  | { kind: "merchant_paid"; orderNumber: number; totalUsd: string; email: string }
+  | { kind: "merchant_attention"; orderNumber: number | null; what: string; detail: string }
   | { kind: "confirm_refund_address"; orderNumber: number; orderId: string; network: string; token: string; address: string; confirmToken: string }
   | { kind: "refund_sent"; orderNumber: number; orderId: string; amountUsd: string; cryptoAmount: string; token: string; txHash: string | null };
 
@@ -45,6 +48,8 @@ interface Body {
 
 export function renderMail(payload: MailPayload, context: MailContext): RenderedMail {
   const order = (path = "") => `${context.baseUrl}/orders/${"orderId" in payload ? payload.orderId : ""}${path}`;
+  // The merchant area's page of an order, by its number (app/admin/(area)/orders/by-number).
+  const merchantOrder = (orderNumber: number) => `${context.baseUrl}/admin/orders/by-number/${orderNumber}`;
   const number = "orderNumber" in payload && payload.orderNumber !== null ? `#${payload.orderNumber}` : "";
   const usd = (amount: string) => `$${amount}`;
   const compose = (subject: string, body: Body): RenderedMail => ({
@@ -101,7 +106,7 @@ export function renderMail(payload: MailPayload, context: MailContext): Rendered
       return compose(`New paid order ${number}`, {
         heading: `Order ${number} is paid: ${usd(payload.totalUsd)}`,
         paragraphs: [`From ${payload.email}.`],
-        link: { href: `${context.baseUrl}/admin/orders/${payload.orderId}`, label: "Open it in the merchant area" },
+        link: { href: merchantOrder(payload.orderNumber), label: "Open it in the merchant area" },
       });
     case "confirm_refund_address":
       return compose(`Order ${number}: confirm where to send your refund`, {
@@ -122,7 +127,7 @@ export function renderMail(payload: MailPayload, context: MailContext): Rendered
       return compose(`Needs attention${number ? `: order ${number}` : ""} — ${payload.what}`, {
         heading: payload.what,
         paragraphs: [payload.detail],
-        link: { href: payload.orderId ? `${context.baseUrl}/admin/orders/${payload.orderId}` : `${context.baseUrl}/admin/attention`, label: "Open the merchant area" },
+        link: { href: payload.orderNumber !== null ? merchantOrder(payload.orderNumber) : `${context.baseUrl}/admin/attention`, label: "Open the merchant area" },
       });
   }
 }

@@ -1,0 +1,16 @@
+import { notFound, redirect } from "next/navigation";
+import { requireAdminPage } from "@/lib/admin/auth";
+import { orderIdByNumber } from "@/lib/admin/orders";
+import { getDb } from "@/lib/db/server";
+
+/**
+ * The merchant's mails link an order by its number (they never carry its secret id): signed in,
+ * the merchant is sent on to the order's page.
+ */
+export default async function AdminOrderByNumberPage({ params }: PageProps<"/admin/orders/by-number/[number]">) {
+  await requireAdminPage();
+  const { number } = await params;
+  const orderId = await orderIdByNumber(getDb(), number);
+  if (!orderId) notFound();
+  redirect(`/admin/orders/${orderId}`);
+}
