@@ -137,6 +137,10 @@ describe("chaos: the plan", () => {
     }
   });
 
+  it("names every fate in a label that fits the table's column", () => {
+    for (const fate of FATE_NAMES) expect(FATES[fate].label.length).toBeLessThan(28);
+  });
+
   it.each(FATE_NAMES)("fate %s ends in the state it promises", (fate) => {
     expect(settle(fate, 4_250)).toBe(FATES[fate].expected);
   });

@@ -78,17 +78,17 @@ export const FATES = {
   // Price drift (issue 28): PayRam's verdict comes from the amounts at the quote, never from
   // what the transfers are worth now. The shop is paid without a surplus or a flag.
   drift_rise: {
-    label: "drift: a part worth more now, then the rest",
+    label: "drift: part rose, then rest",
     weight: 4,
     expected: "FILLED",
     phases: [[deposit("part", "rose")], [deposit("rest")]],
     newReferenceTopUp: { latest: "PARTIALLY_FILLED", topUp: "FILLED" },
   },
-  drift_fall: { label: "drift: a part worth less now, and the rest", weight: 3, expected: "FILLED", phases: [[deposit("part", "fell"), deposit("rest")]] },
+  drift_fall: { label: "drift: part fell, and rest", weight: 3, expected: "FILLED", phases: [[deposit("part", "fell"), deposit("rest")]] },
   // A dust top-up: short by a few cents (yet worth the whole total now), then one cent more.
   // PayRam's figures at the quote stay short: the order is not paid (and no surplus is invented).
   dust_short: {
-    label: "dust: short by cents, worth the total now, then 1 cent",
+    label: "dust: cents short, +1 cent",
     weight: 4,
     expected: "PARTIALLY_FILLED",
     phases: [[deposit("short_dust", "total")], [deposit("cent")]],
