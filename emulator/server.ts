@@ -31,7 +31,8 @@ export interface Emulator {
   /** The same operations as the /__emulator routes, for in-process tests. */
   payments(): PaymentView[];
   payment(referenceId: string): PaymentView | undefined;
-  deposit(referenceId: string, amountInUSD: string | number): CommandResult;
+  /** `valueInUSD`: what PayRam reports the transfer worth now, if the price moved since the quote. */
+  deposit(referenceId: string, amountInUSD: string | number, valueInUSD?: string | number): CommandResult;
   cancel(referenceId: string): CommandResult;
   expire(referenceId: string): CommandResult;
   redeliver(referenceId: string): boolean;
@@ -132,7 +133,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     payments: () => ready.views(),
     payment: (referenceId) => ready.view(referenceId),
-    deposit: (referenceId, amountInUSD) => toCommandResult(ready, ready.deposit(referenceId, amountInUSD)),
+    deposit: (referenceId, amountInUSD, valueInUSD) => toCommandResult(ready, ready.deposit(referenceId, amountInUSD, valueInUSD)),
     cancel: (referenceId) => toCommandResult(ready, ready.store.cancel(referenceId)),
     expire: (referenceId) => toCommandResult(ready, ready.store.expireNow(referenceId)),
     redeliver: (referenceId) => ready.webhooks.redeliver(referenceId),

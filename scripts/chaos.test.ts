@@ -3,8 +3,8 @@ import { startEmulator, type DeliveryLogEntry, type Emulator } from "@/emulator/
 import { waitFor } from "@/emulator/testing/helpers";
 import { centsToDecimal } from "@/lib/money";
 import { DEFAULT_POSTGRES_URL, parseArgs, UsageError } from "./chaos/args";
-import { checkStock, checkWebhookRecords, compare, type PayramPayment, type ShopSnapshot, type StockSnapshot } from "./chaos/compare";
-import { depositCents, FATE_NAMES, FATES, limitedStock, makePlan, piecesWanted, type FateSpec, type PaymentState } from "./chaos/plan";
+import { checkStock, checkWebhookRecords, compare, payramCredit, type PayramPayment, type ShopSnapshot, type StockSnapshot } from "./chaos/compare";
+import { depositCents, depositValueCents, FATE_NAMES, FATES, limitedStock, makePlan, piecesWanted, type FateSpec, type PaymentState } from "./chaos/plan";
 import { deliveryStats, errorLines, failures, formatReport, type RunReport } from "./chaos/report";
 
 const PRODUCTS = ["a", "b", "c", "d", "e"];
@@ -44,7 +44,7 @@ describe("chaos: the command line", () => {
 
 /** The emulator's state machine, reduced to what the plan needs. */
 function settle(fate: (typeof FATE_NAMES)[number], total: number): PaymentState {
-  const order = { partShare: 0.4, extraCents: 100 };
+  const order = { partShare: 0.4, extraCents: 100, shortCents: 7 };
   let state: PaymentState = "OPEN";
   let filled = 0;
   for (const phase of FATES[fate].phases) {
@@ -104,12 +104,41 @@ describe("chaos: the plan", () => {
   it("keeps a part payment strictly between nothing and the total, even for tiny totals", () => {
     for (const share of [0, 0.05, 0.5, 0.95, 1]) {
       for (const total of [2, 3, 1499, 100_000]) {
-        const part = depositCents("part", total, { partShare: share, extraCents: 1 });
+        const part = depositCents("part", total, { partShare: share, extraCents: 1, shortCents: 2 });
         expect(part).toBeGreaterThanOrEqual(1);
         expect(part).toBeLessThan(total);
-        expect(part + depositCents("rest", total, { partShare: share, extraCents: 1 })).toBe(total);
+        expect(part + depositCents("rest", total, { partShare: share, extraCents: 1, shortCents: 2 })).toBe(total);
       }
     }
+  });
+
+  it("plays price drift and dust: what arrives at the quote decides the state, its USD value now only what PayRam reports it worth", () => {
+    const order = { partShare: 0.4, extraCents: 150, shortCents: 7 };
+    const part = depositCents("part", 4_250, order);
+    expect(depositValueCents({ kind: "deposit", amount: "part", value: "rose" }, 4_250, order)).toBe(part + 150);
+    expect(depositValueCents({ kind: "deposit", amount: "part", value: "fell" }, 4_250, order)).toBe(part - 150);
+    expect(depositValueCents({ kind: "deposit", amount: "part", value: "fell" }, 4_250, { ...order, extraCents: 5_000 })).toBe(1);
+    expect(depositValueCents({ kind: "deposit", amount: "rest" }, 4_250, order)).toBeUndefined();
+    // Short by a few cents at the quote, yet worth the whole total now; the top-up is 1 cent.
+    expect(depositCents("short_dust", 4_250, order)).toBe(4_243);
+    expect(depositValueCents({ kind: "deposit", amount: "short_dust", value: "total" }, 4_250, order)).toBe(4_250);
+    expect(depositCents("cent", 4_250, order)).toBe(1);
+    // The top-up leaves it short at the quote for every planned shortfall (2–99 cents), while
+    // its USD values now would reach the total.
+    for (const planned of makePlan({ orders: 300, seed: 9, products: PRODUCTS })) {
+      expect(planned.shortCents).toBeGreaterThanOrEqual(2);
+      expect(planned.shortCents).toBeLessThanOrEqual(99);
+      expect(depositCents("short_dust", 4_250, planned) + depositCents("cent", 4_250, planned)).toBeLessThan(4_250);
+    }
+    // Every drift fate's first deposit is worth something else now than what it counts for.
+    for (const fate of ["drift_rise", "drift_fall", "dust_short"] as const) {
+      const first = FATES[fate].phases[0]![0]!;
+      expect(first.kind === "deposit" && first.value !== undefined).toBe(true);
+    }
+  });
+
+  it("names every fate in a label that fits the table's column", () => {
+    for (const fate of FATE_NAMES) expect(FATES[fate].label.length).toBeLessThan(28);
   });
 
   it.each(FATE_NAMES)("fate %s ends in the state it promises", (fate) => {
@@ -128,7 +157,9 @@ describe("chaos: the plan", () => {
           await waitFor("the deposits to confirm", () => emulator.payments().every((payment) => payment.confirming.length === 0), 5_000);
           for (const action of phase) {
             if (action.kind !== "deposit") throw new Error(`unexpected ${action.kind}`);
-            expect(emulator.deposit(ref, centsToDecimal(depositCents(action.amount, total, { partShare: 0.4, extraCents: 100 }))).ok).toBe(true);
+            const order = { partShare: 0.4, extraCents: 100, shortCents: 7 };
+            const value = depositValueCents(action, total, order);
+            expect(emulator.deposit(ref, centsToDecimal(depositCents(action.amount, total, order)), value === undefined ? undefined : centsToDecimal(value)).ok).toBe(true);
           }
         }
         await waitFor("the deposits to confirm", () => emulator.payments().every((payment) => payment.confirming.length === 0), 5_000);
@@ -273,6 +304,74 @@ describe("chaos: the comparison", () => {
       new Map([["order-1", "cancelled_partial" as const]]),
     );
     expect(cancelled.mismatches).toEqual([]);
+  });
+
+  it("takes PayRam's verdict from its figures at the quote: a FILLED reference its ask, a short one what arrived", () => {
+    const own = attempt("PARTIALLY_FILLED", 4_993);
+    expect(payramCredit([payment("PARTIALLY_FILLED", 4_993), payment("FILLED", 1, { referenceId: "ref-top", amountCents: 1, topUpOf: "ref-1" })], [own])).toBe(4_994);
+    expect(payramCredit([payment("FILLED", 5_000)], [attempt("FILLED", 5_000)])).toBe(5_000);
+    expect(payramCredit([payment("OVER_FILLED", 5_300)], [attempt("OVER_FILLED", 5_300)])).toBe(5_300);
+    // A payment the shop opened that PayRam holds for another amount credits nothing.
+    expect(payramCredit([payment("FILLED", 4_000, { amountCents: 4_000 })], [attempt("FILLED", 4_000)])).toBe(0);
+    // A cancelled payment credits what arrived; a new one after it, its ask.
+    expect(payramCredit([payment("CANCELLED", 0), payment("FILLED", 5_000, { referenceId: "ref-2" })], [attempt("CANCELLED", 0), attempt("FILLED", 5_000, { reference_id: "ref-2" })])).toBe(5_000);
+  });
+
+  describe("price drift and dust top-ups, against PayRam's own verdict", () => {
+    const paidAt = "2026-01-01T00:00:00.000Z";
+    const options = { topUpAsNewReference: true };
+    // dust_short under connector-2026: 49.93 arrived (worth 50.00 now), then a 1-cent top-up under a new reference.
+    const dustPayram = [payment("PARTIALLY_FILLED", 4_993), payment("FILLED", 1, { referenceId: "ref-top", amountCents: 1, topUpOf: "ref-1" })];
+    const dustShop = (paid: boolean, attention: ShopSnapshot["attention"] = []): ShopSnapshot => ({
+      orders: [{ ...ORDER, paid_at: paid ? paidAt : null }],
+      attempts: [attempt("PARTIALLY_FILLED", 4_993), attempt("FILLED", 1, { id: "att-2", attempt_number: 2, reference_id: "ref-top", amount_cents: 1 })],
+      fulfilments: paid ? [{ order_id: "order-1", attempt_id: "att-2" }] : [],
+      attention,
+    });
+    const dust = new Map([["order-1", "dust_short" as const]]);
+
+    it("passes a dust order left short, although its 1-cent top-up is FILLED at PayRam", () => {
+      const result = compare(dustShop(false), dustPayram, dust, options);
+      expect(result.mismatches).toEqual([]);
+      expect(result).toMatchObject({ paidOrders: 0, fulfilments: 0, payramPaid: 0 });
+      expect(result.byFate.dust_short).toEqual({ orders: 1, shop: { FILLED: 1 }, payram: { FILLED: 1 } });
+    });
+
+    it("fails a dust order the shop fulfilled, or flagged with a surplus", () => {
+      const paid = compare(dustShop(true), dustPayram, dust, options);
+      expect(paid.mismatches.map((m) => m.check)).toEqual(["paid", "fulfilment", "totals"]);
+      expect(paid.mismatches[0]!.detail).toBe("marked paid, but PayRam's figures at the quote make 4994 of 5000 cents over 2 references (PARTIALLY_FILLED, FILLED)");
+      const surplus = compare(dustShop(false, [{ order_id: "order-1", attempt_id: "att-2", kind: "over_filled" }]), dustPayram, dust, options);
+      expect(surplus.mismatches.map((m) => m.detail)).toEqual(["over-payment flagged, but PayRam received 4994 cents at the quote for 5000 (PARTIALLY_FILLED, FILLED): no surplus"]);
+    });
+
+    it("fails a dust order played on one reference (docs-2026) that the shop calls paid", () => {
+      const shop: ShopSnapshot = { orders: [{ ...ORDER, paid_at: paidAt }], attempts: [attempt("PARTIALLY_FILLED", 4_994)], fulfilments: [{ order_id: "order-1", attempt_id: "att-1" }], attention: [] };
+      const result = compare(shop, [payment("PARTIALLY_FILLED", 4_994)], dust);
+      expect(result.mismatches.map((m) => m.check)).toEqual(["paid", "fulfilment", "totals"]);
+      expect(compare({ ...shop, orders: [{ ...ORDER, paid_at: null }], fulfilments: [] }, [payment("PARTIALLY_FILLED", 4_994)], dust).mismatches).toEqual([]);
+    });
+
+    it("passes a drift order paid without a surplus, and fails one the shop flagged as over-paid", () => {
+      // drift_rise under connector-2026: 20.00 arrived (worth 21.50 now), then the 30.00 rest under a new reference.
+      const payram = [payment("PARTIALLY_FILLED", 2_000), payment("FILLED", 3_000, { referenceId: "ref-top", amountCents: 3_000, topUpOf: "ref-1" })];
+      const shop = (attention: ShopSnapshot["attention"]): ShopSnapshot => ({
+        orders: [{ ...ORDER, paid_at: paidAt }],
+        attempts: [attempt("PARTIALLY_FILLED", 2_000), attempt("FILLED", 3_000, { id: "att-2", attempt_number: 2, reference_id: "ref-top", amount_cents: 3_000 })],
+        fulfilments: [{ order_id: "order-1", attempt_id: "att-2" }],
+        attention,
+      });
+      const drift = new Map([["order-1", "drift_rise" as const]]);
+      expect(compare(shop([]), payram, drift, options).mismatches).toEqual([]);
+      const flagged = compare(shop([{ order_id: "order-1", attempt_id: "att-2", kind: "over_filled" }]), payram, drift, options);
+      expect(flagged.mismatches.map((m) => m.check)).toEqual(["attention"]);
+      // On one reference (docs-2026): FILLED, and the shop's flag on it is a mismatch too.
+      const one: ShopSnapshot = { orders: [{ ...ORDER, paid_at: paidAt }], attempts: [attempt("FILLED", 5_000)], fulfilments: [{ order_id: "order-1", attempt_id: "att-1" }], attention: [{ order_id: "order-1", attempt_id: "att-1", kind: "over_filled" }] };
+      expect(compare(one, [payment("FILLED", 5_000)], drift).mismatches.map((m) => m.detail)).toEqual(["over-payment flagged, but PayRam received 5000 cents at the quote for 5000 (FILLED): no surplus"]);
+      // Held for the merchant although PayRam's figures are clear: a mismatch.
+      const held = compare({ ...one, attention: [{ order_id: "order-1", attempt_id: "att-1", kind: "amount_mismatch" }] }, [payment("FILLED", 5_000)], drift);
+      expect(held.mismatches.map((m) => m.check)).toEqual(["attention"]);
+    });
   });
 
   it("checks the shop's webhook records against the emulator's log", () => {

@@ -49,6 +49,7 @@ export interface PayramPayment {
   referenceId: string;
   state: PaymentState;
   amountCents: number;
+  /** What arrived, valued at the quote (what PayRam's states go by), not what it is worth now. */
   filledCents: number;
   /** Links an order's payments: the shop uses one customer id per order, and a top-up keeps it. */
   customerId: string;
@@ -94,7 +95,7 @@ export interface Comparison {
   byFate: Partial<Record<Fate, { orders: number; shop: Record<string, number>; payram: Record<string, number> }>>;
   paidOrders: number;
   fulfilments: number;
-  /** PayRam payments in FILLED/OVER_FILLED whose amount is the attempt's. */
+  /** Orders PayRam's own figures call paid (payramCredit reaches the total). */
   payramPaid: number;
   doubleFulfilments: number;
   ordersWithTwoOpenAttempts: number;
@@ -104,6 +105,22 @@ export interface Comparison {
 
 const PAID: ReadonlySet<string> = new Set(["FILLED", "OVER_FILLED"]);
 const OPEN_STATES: ReadonlySet<string> = new Set(["STARTING", "OPEN", "PARTIALLY_FILLED"]);
+
+/**
+ * What PayRam's own figures credit an order, over all its references (top-ups under new
+ * references included): a FILLED payment exactly its ask, any other what arrived at the quote —
+ * never what the transfers are worth now (a price that moved since the quote changes no state at
+ * PayRam). A payment the shop opened that PayRam holds for another amount credits nothing (the
+ * shop holds such an order for the merchant). The order is paid when this reaches its total.
+ */
+export function payramCredit(linked: readonly PayramPayment[], attempts: readonly Pick<ShopAttempt, "reference_id" | "amount_cents">[]): number {
+  const asked = new Map(attempts.map((attempt) => [attempt.reference_id, attempt.amount_cents]));
+  return linked.reduce((sum, payment) => {
+    const shopAsked = asked.get(payment.referenceId);
+    if (payment.topUpOf === null && shopAsked !== undefined && shopAsked !== payment.amountCents) return sum;
+    return sum + (payment.state === "FILLED" ? payment.amountCents : payment.filledCents);
+  }, 0);
+}
 
 function bump(counts: Record<string, number>, key: string) {
   counts[key] = (counts[key] ?? 0) + 1;
@@ -159,6 +176,10 @@ export function compare(
     const linked = [...customers].flatMap((customer) => byCustomer.get(customer) ?? []);
     const topUps = linked.filter((payment) => payment.topUpOf !== null);
     const receivedAtPayram = linked.reduce((sum, payment) => sum + payment.filledCents, 0);
+    // PayRam's own verdict: paid exactly when its figures at the quote reach the total.
+    const credited = payramCredit(linked, attempts);
+    const shouldBePaid = credited >= order.total_cents;
+    const figures = `PayRam's figures at the quote make ${credited} of ${order.total_cents} cents over ${linked.length} reference${linked.length === 1 ? "" : "s"} (${linked.map((payment) => payment.state).join(", ") || "none"})`;
 
     bump(result.shopStates, latest?.state ?? "(no attempt)");
     bump(result.payramStates, latestPayment?.state ?? "(unknown)");
@@ -204,19 +225,14 @@ export function compare(
       if (received !== payment.filledCents) {
         add("received", `${where}: the shop recorded ${received} cents received, PayRam ${payment.filledCents}`);
       }
-      if (PAID.has(payment.state) && payment.amountCents === attempt.amount_cents) {
-        result.payramPaid++;
-        paidAttempts.push(attempt);
-      }
+      if (PAID.has(payment.state) && payment.amountCents === attempt.amount_cents) paidAttempts.push(attempt);
       // The merchant's flags follow PayRam's final word (only checked where the shop agrees on the state).
       if (attempt.state === payment.state) {
         // Also on the reference that took the order past its total over several references.
         // Money flags are one per order (whichever reference raised it first).
+        // (A flag raised where PayRam reports no surplus is checked for the whole order below.)
         const overExpected = payment.state === "OVER_FILLED";
-        const overFlag = attentionKeys.has(`${attempt.id}:over_filled`) || (overExpected && orderFlagged("over_filled"));
-        if (overFlag !== overExpected && !(overFlag && receivedAtPayram > order.total_cents)) {
-          add("attention", `${where}: over-payment flag ${overFlag ? "raised" : "missing"} for ${payment.state}`);
-        }
+        if (overExpected && !orderFlagged("over_filled")) add("attention", `${where}: over-payment flag missing for ${payment.state}`);
         const cancelledWithFunds = payment.state === "CANCELLED" && payment.filledCents > 0;
         const fundsFlag = attentionKeys.has(`${attempt.id}:cancelled_with_funds`) || (cancelledWithFunds && orderFlagged("cancelled_with_funds"));
         if (fundsFlag !== cancelledWithFunds) add("attention", `${where}: cancelled-with-funds flag ${fundsFlag ? "raised" : "missing"} (${payment.state}, ${payment.filledCents} cents received)`);
@@ -236,18 +252,20 @@ export function compare(
     if (surplusAcrossReferences && !attempts.some((attempt) => attentionKeys.has(`${attempt.id}:over_filled`))) {
       add("attention", `PayRam received ${receivedAtPayram} cents over several references for ${order.total_cents}: no over-payment flag`);
     }
-    const paidByTopUps = paidAttempts.length === 0 && topUps.length > 0 && receivedAtPayram >= order.total_cents;
-    if (paidByTopUps) result.payramPaid++;
+    // No surplus where PayRam reports none: a price that rose since the quote is no over-payment.
+    if (orderFlagged("over_filled") && receivedAtPayram <= order.total_cents) {
+      add("attention", `over-payment flagged, but PayRam received ${receivedAtPayram} cents at the quote for ${order.total_cents} (${linked.map((payment) => payment.state).join(", ")}): no surplus`);
+    }
+    if (shouldBePaid) result.payramPaid++;
 
     const paid = order.paid_at !== null;
     if (paid) result.paidOrders++;
-    const shouldBePaid = paidAttempts.length > 0 || paidByTopUps;
     if (paid !== shouldBePaid) {
       add(
         "paid",
-        paid ? "marked paid, but PayRam has no FILLED/OVER_FILLED payment for it"
-        : paidByTopUps ? `PayRam received the whole amount across ${linked.length} references (${topUpNote}), the order is not paid`
-        : "PayRam says paid, the order is not",
+        paid ? `marked paid, but ${figures}`
+        : topUps.length > 0 ? `${figures} (${topUpNote}), the order is not paid`
+        : `PayRam says paid (${figures}), the order is not`,
       );
     }
     if (paidAttempts.length > 1) add("plan", `PayRam holds ${paidAttempts.length} paid payments for this order`);
@@ -282,7 +300,7 @@ export function compare(
       check: "totals",
       orderNumber: null,
       orderId: null,
-      detail: `fulfilments ${result.fulfilments}, paid orders ${result.paidOrders}, PayRam FILLED/OVER_FILLED ${result.payramPaid}`,
+      detail: `fulfilments ${result.fulfilments}, paid orders ${result.paidOrders}, paid by PayRam's figures ${result.payramPaid}`,
     });
   }
   return result;

@@ -11,12 +11,21 @@ import { seededRandom } from "./random";
 export type PaymentState = "OPEN" | "PARTIALLY_FILLED" | "FILLED" | "OVER_FILLED" | "CANCELLED";
 
 export type Action =
-  /** A deposit on the order's current payment: all of it, a part, the rest, or more than asked. */
-  | { kind: "deposit"; amount: "full" | "part" | "rest" | "over" | "rest_over" }
+  /**
+   * A deposit on the order's current payment: all of it, a part, the rest, more than asked, a
+   * little short of all of it ("short_dust"), or one cent ("cent"). `value`: what PayRam reports
+   * the transfer worth in USD now when the price moved since the quote (emulator deposit's
+   * valueInUSD): more than its amount ("rose"), less ("fell"), or the order's whole total
+   * ("total"); else its amount.
+   */
+  | { kind: "deposit"; amount: DepositAmount; value?: DepositValue }
   | { kind: "cancel" }
   | { kind: "expire" }
   /** The shopper sees the cancelled payment (a status poll) and pays again: a new attempt. */
   | { kind: "pay_again" };
+
+export type DepositAmount = "full" | "part" | "rest" | "over" | "rest_over" | "short_dust" | "cent";
+export type DepositValue = "rose" | "fell" | "total";
 
 export interface FateSpec {
   label: string;
@@ -34,7 +43,7 @@ export interface FateSpec {
   newReferenceTopUp?: { latest: PaymentState; topUp: PaymentState };
 }
 
-const deposit = (amount: Extract<Action, { kind: "deposit" }>["amount"]): Action => ({ kind: "deposit", amount });
+const deposit = (amount: DepositAmount, value?: DepositValue): Action => (value ? { kind: "deposit", amount, value } : { kind: "deposit", amount });
 
 export const FATES = {
   filled: { label: "filled (exact)", weight: 15, expected: "FILLED", phases: [[deposit("full")]] },
@@ -66,6 +75,25 @@ export const FATES = {
     expected: "FILLED",
     phases: [[{ kind: "cancel" }], [{ kind: "pay_again" }], [deposit("full")]],
   },
+  // Price drift (issue 28): PayRam's verdict comes from the amounts at the quote, never from
+  // what the transfers are worth now. The shop is paid without a surplus or a flag.
+  drift_rise: {
+    label: "drift: part rose, then rest",
+    weight: 4,
+    expected: "FILLED",
+    phases: [[deposit("part", "rose")], [deposit("rest")]],
+    newReferenceTopUp: { latest: "PARTIALLY_FILLED", topUp: "FILLED" },
+  },
+  drift_fall: { label: "drift: part fell, and rest", weight: 3, expected: "FILLED", phases: [[deposit("part", "fell"), deposit("rest")]] },
+  // A dust top-up: short by a few cents (yet worth the whole total now), then one cent more.
+  // PayRam's figures at the quote stay short: the order is not paid (and no surplus is invented).
+  dust_short: {
+    label: "dust: cents short, +1 cent",
+    weight: 4,
+    expected: "PARTIALLY_FILLED",
+    phases: [[deposit("short_dust", "total")], [deposit("cent")]],
+    newReferenceTopUp: { latest: "PARTIALLY_FILLED", topUp: "FILLED" },
+  },
 } as const satisfies Record<string, FateSpec>;
 
 export type Fate = keyof typeof FATES;
@@ -83,8 +111,10 @@ export interface PlannedOrder {
   doubleSubmit: boolean;
   /** A part payment is this share of the total (clamped to 1 cent … total − 1 cent). */
   partShare: number;
-  /** An over-payment adds this much. */
+  /** An over-payment adds this much; a price that rose (or fell) moves a deposit's USD value by this much. */
   extraCents: number;
+  /** A dust deposit is short of the total by this many cents (2–99: a 1-cent top-up still leaves it short). */
+  shortCents: number;
   /**
    * The shopper filled the cart before the checkouts began (while the stock was all there), so a
    * shortfall is found by the checkout's reservation; else the cart is filled right before paying
@@ -135,6 +165,7 @@ export function makePlan(options: PlanOptions): PlannedOrder[] {
       partShare: 0.05 + random.next() * 0.9,
       extraCents: random.int(1, 2_500),
       earlyCart: random.chance(0.5),
+      shortCents: random.int(2, 99),
     };
   });
 }
@@ -149,8 +180,10 @@ export function limitedStock(plan: readonly PlannedOrder[], slug: string, share:
   return Math.max(1, Math.floor(piecesWanted(plan, slug) * share));
 }
 
+type DepositShape = Pick<PlannedOrder, "partShare" | "extraCents" | "shortCents">;
+
 /** The amount of a deposit, in cents, for a payment of `totalCents`. */
-export function depositCents(amount: Extract<Action, { kind: "deposit" }>["amount"], totalCents: number, order: Pick<PlannedOrder, "partShare" | "extraCents">): number {
+export function depositCents(amount: DepositAmount, totalCents: number, order: DepositShape): number {
   const part = Math.min(totalCents - 1, Math.max(1, Math.round(totalCents * order.partShare)));
   switch (amount) {
     case "full":
@@ -163,6 +196,30 @@ export function depositCents(amount: Extract<Action, { kind: "deposit" }>["amoun
       return totalCents + order.extraCents;
     case "rest_over":
       return totalCents - part + order.extraCents;
+    case "short_dust":
+      // At least 1 cent arrives (a total of a few cents has no dust to play).
+      return Math.max(1, totalCents - order.shortCents);
+    case "cent":
+      return 1;
+  }
+}
+
+/**
+ * What PayRam reports a deposit worth in USD now (the emulator's valueInUSD), or undefined when
+ * the price did not move (its amount). `totalCents` is the order's payment's amount.
+ */
+export function depositValueCents(action: Extract<Action, { kind: "deposit" }>, totalCents: number, order: DepositShape): number | undefined {
+  const cents = depositCents(action.amount, totalCents, order);
+  switch (action.value) {
+    case undefined:
+      return undefined;
+    case "rose":
+      return cents + order.extraCents;
+    case "fell":
+      // Never nothing: PayRam reports a transfer worth at least a cent.
+      return Math.max(1, cents - order.extraCents);
+    case "total":
+      return Math.max(cents, totalCents);
   }
 }
 

@@ -181,7 +181,7 @@ export function formatReport(report: RunReport, maxListed = 50): string {
     `${report.behindBeforeSweep} attempts behind PayRam after the webhooks; ` +
       (sweep.rounds === 0 ? "sweep skipped" : `${sweep.rounds} round${sweep.rounds === 1 ? "" : "s"}: ${sweep.checked} checked, ${sweep.changed} changed, ${sweep.failed} failed`),
   );
-  row("paid / fulfilled", `paid orders ${c.paidOrders} · fulfilments ${c.fulfilments} · PayRam FILLED/OVER_FILLED (amount matches) ${c.payramPaid}`);
+  row("paid / fulfilled", `paid orders ${c.paidOrders} · fulfilments ${c.fulfilments} · paid by PayRam's figures at the quote ${c.payramPaid}`);
   row("double submits", `${report.doubleSubmits.tried} (same order and payment page: ${report.doubleSubmits.resumed})`);
   row("pay again", `${report.payAgain.tried} (new payment opened: ${report.payAgain.opened}${report.stock.soldOut.payAgain > 0 ? `, sold out: ${report.stock.soldOut.payAgain}` : ""})`);
   const s = report.stock;

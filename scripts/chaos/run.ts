@@ -13,7 +13,7 @@ import { createPayramClient } from "../../lib/payram/client";
 import { defer, mark, unwind } from "./cleanup";
 import { checkStock, checkWebhookRecords, compare, type Mismatch, type PayramPayment, type ShopSnapshot, type StockSnapshot } from "./compare";
 import { createPostgresDatabase, createSqliteDatabase } from "./database";
-import { depositCents, FATES, limitedStock, makePlan, phaseCount, type Action, type Fate, type PaymentState, type PlannedOrder } from "./plan";
+import { depositCents, depositValueCents, FATES, limitedStock, makePlan, phaseCount, type Action, type Fate, type PaymentState, type PlannedOrder } from "./plan";
 import { startApp, waitFor, type AppInstance } from "./processes";
 import { seededRandom } from "./random";
 import { deliveryStats, errorLines, type RunReport } from "./report";
@@ -455,7 +455,9 @@ async function act(action: Action, order: Tracked, context: ActContext): Promise
   switch (action.kind) {
     case "deposit": {
       const cents = depositCents(action.amount, order.amountCents, order.plan);
-      refused(`take a deposit of ${centsToDecimal(cents)} USD on`, emulator.deposit(order.referenceId, centsToDecimal(cents)));
+      const value = depositValueCents(action, order.amountCents, order.plan);
+      const worth = value === undefined ? "" : ` (worth ${centsToDecimal(value)} USD now)`;
+      refused(`take a deposit of ${centsToDecimal(cents)} USD${worth} on`, emulator.deposit(order.referenceId, centsToDecimal(cents), value === undefined ? undefined : centsToDecimal(value)));
       return;
     }
     case "cancel":
