@@ -26,6 +26,17 @@ test("anonymous requests get nothing: pages go to sign-in, routes and actions ge
   expect(action.status()).toBe(401);
 });
 
+test("after signing in, a crafted next= leads back into the merchant area, never to another site (issue 29.1)", async ({ page }) => {
+  for (const next of ["/admin/../..//evil.example", "//evil.example/admin", "/admin/..\\..\\/evil.example"]) {
+    await page.context().clearCookies();
+    await page.goto(`/admin/sign-in?next=${encodeURIComponent(next)}`);
+    await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(`${APP_URL}/admin`);
+    await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
+  }
+});
+
 async function sessionCookie(page: Page): Promise<string> {
   const cookie = (await page.context().cookies()).find((c) => c.name === ADMIN_COOKIE);
   expect(cookie, "the merchant's session cookie").toBeDefined();
