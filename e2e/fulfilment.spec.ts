@@ -51,6 +51,16 @@ test("a shopper downloads the digital line of a paid order, and sees the trackin
     "cache-control": "private, no-store",
     "x-content-type-options": "nosniff",
   });
+  // HEAD and a resumed download (a range after the first byte) are not new downloads (issue 29.6).
+  const file = await served.body();
+  const head = await page.request.head(href);
+  expect(head.status()).toBe(200);
+  expect(head.headers()).toMatchObject({ "accept-ranges": "bytes", etag: served.headers()["etag"] });
+  expect(await head.body()).toHaveLength(0);
+  const resumed = await page.request.get(href, { headers: { Range: "bytes=10-", "If-Range": served.headers()["etag"]! } });
+  expect(resumed.status()).toBe(206);
+  expect(resumed.headers()["content-range"]).toBe(`bytes 10-${file.length - 1}/${file.length}`);
+  expect((await resumed.body()).equals(file.subarray(10))).toBe(true);
   const tampered = await page.request.get(`${href.slice(0, -1)}${href.endsWith("A") ? "B" : "A"}`);
   expect(tampered.status()).toBe(404);
   expect(await tampered.text()).toContain("This download link is not valid. Open your order&#39;s download page again for a new link.");

@@ -5,7 +5,7 @@ import { placeOrder, syncDepsFor, TEST_SECRET, type PlacedOrder } from "@/test/s
 import { productIdOf } from "../catalog";
 import type { Db } from "../db";
 import { syncPayment } from "../payments/sync";
-import { contentDisposition, DOWNLOAD_LIMIT, LINK_TTL_MS, orderDownloads, signDownload, takeDownload, verifyDownload } from "./downloads";
+import { contentDisposition, DOWNLOAD_LIMIT, LINK_TTL_MS, orderDownloads, parseRange, rangeOf, signDownload, takeDownload, verifyDownload, type ByteRange } from "./downloads";
 
 const payram = emulatorPerFile();
 
@@ -64,6 +64,43 @@ describeOnEachDatabase("downloads", (get) => {
     expect(await downloads(order.orderId, order.pack)).toBe(DOWNLOAD_LIMIT);
     // The download page says so instead of offering a link.
     expect(await orderDownloads(get().db, order.orderId, TEST_SECRET)).toMatchObject({ lines: [{ remaining: 0, href: null }] });
+  });
+
+  it("HEAD answers as a download would and counts nothing, at the limit too (issue 29.6)", async () => {
+    const order = await paidOrder();
+    const token = link(order.orderId, order.pack);
+    for (let i = 0; i < 3; i++) expect(await takeDownload(get().db, TEST_SECRET, token, new Date(), { kind: "head" })).toMatchObject({ ok: true, fileName: "lofi-sound-pack-readme.txt" });
+    expect(await downloads(order.orderId, order.pack)).toBe(0);
+    await get().db.updateTable("order_items").set({ downloads: DOWNLOAD_LIMIT }).where("order_id", "=", order.orderId).where("position", "=", order.pack).execute();
+    expect(await takeDownload(get().db, TEST_SECRET, token, new Date(), { kind: "head" })).toMatchObject({ ok: false, status: 403, reason: "limit" });
+    expect(await downloads(order.orderId, order.pack)).toBe(DOWNLOAD_LIMIT);
+  });
+
+  it("a range from the first byte is a download; a later one resumes it uncounted, even at the limit; If-Range of another file starts anew (issue 29.6)", async () => {
+    const order = await paidOrder();
+    const token = link(order.orderId, order.pack);
+    const range = (r: ByteRange, ifRange: string | null = null) => takeDownload(get().db, TEST_SECRET, token, new Date(), { kind: "range", range: r, ifRange });
+    // A part of a file never downloaded is a download.
+    expect(await range({ start: 10, end: null })).toMatchObject({ ok: true, range: { start: 10, end: null } });
+    expect(await downloads(order.orderId, order.pack)).toBe(1);
+    const first = await range({ start: 0, end: 99 });
+    expect(first).toMatchObject({ ok: true, range: { start: 0, end: 99 } });
+    expect(await downloads(order.orderId, order.pack)).toBe(2);
+    if (!first.ok) throw new Error("not served");
+    // Resuming, with the file's own ETag: not counted.
+    expect(await range({ start: 100, end: null }, first.etag)).toMatchObject({ ok: true });
+    expect(await range({ suffix: 20 })).toMatchObject({ ok: true });
+    // Past the end (answered 416): nothing counted.
+    expect(await range({ start: 10_000_000, end: null })).toMatchObject({ ok: true });
+    expect(await downloads(order.orderId, order.pack)).toBe(2);
+    // If-Range names another version: the whole file is served, and that is a download.
+    expect(await range({ start: 100, end: null }, '"another-file"')).toMatchObject({ ok: true, range: null });
+    expect(await downloads(order.orderId, order.pack)).toBe(3);
+    // At the limit a resumption is still served; a new download is not.
+    await get().db.updateTable("order_items").set({ downloads: DOWNLOAD_LIMIT }).where("order_id", "=", order.orderId).where("position", "=", order.pack).execute();
+    expect(await range({ start: 100, end: null }, first.etag)).toMatchObject({ ok: true });
+    expect(await range({ start: 0, end: null }, first.etag)).toMatchObject({ ok: false, reason: "limit" });
+    expect(await downloads(order.orderId, order.pack)).toBe(DOWNLOAD_LIMIT);
   });
 
   it("many downloads at once on several instances serve exactly what the limit allows", async () => {
@@ -134,6 +171,24 @@ describeOnEachDatabase("downloads", (get) => {
     } finally {
       await get().db.updateTable("products").set({ slug: "lofi-sound-pack" }).where("id", "=", productId).execute();
     }
+  });
+});
+
+describe("byte ranges", () => {
+  it("reads one range of bytes, and serves several or another unit whole", () => {
+    expect(parseRange("bytes=0-99")).toEqual({ start: 0, end: 99 });
+    expect(parseRange("bytes=100-")).toEqual({ start: 100, end: null });
+    expect(parseRange("bytes=-20")).toEqual({ suffix: 20 });
+    for (const whole of [null, "", "bytes=", "bytes=-", "bytes=0-9,20-29", "items=0-9", "bytes=9-0", "bytes=a-b"]) expect(parseRange(whole), String(whole)).toBeNull();
+  });
+
+  it("takes what a file of a given size has of a range, or nothing (416)", () => {
+    expect(rangeOf({ start: 0, end: 99 }, 50)).toEqual({ start: 0, end: 49 });
+    expect(rangeOf({ start: 10, end: null }, 50)).toEqual({ start: 10, end: 49 });
+    expect(rangeOf({ suffix: 20 }, 50)).toEqual({ start: 30, end: 49 });
+    expect(rangeOf({ suffix: 80 }, 50)).toEqual({ start: 0, end: 49 });
+    expect(rangeOf({ start: 50, end: null }, 50)).toBeNull();
+    expect(rangeOf({ suffix: 0 }, 50)).toBeNull();
   });
 });
 

@@ -103,8 +103,51 @@ export async function orderDownloads(db: Db, orderId: string, secret: string, no
   };
 }
 
+/**
+ * What a request asks of the file. A GET without a range is a download, and is counted; HEAD
+ * (headers only) never is; a range is a download when it starts at the first byte, and a
+ * resumption of one already counted when it starts later.
+ */
+export type DownloadAsk = { kind: "whole" } | { kind: "head" } | { kind: "range"; range: ByteRange; ifRange: string | null };
+
+/** A single byte range as a Range header names it: `start-end`, `start-` or the last `suffix` bytes. */
+export type ByteRange = { start: number; end: number | null } | { suffix: number };
+
+/**
+ * The one range of a `Range: bytes=…` header, or null for no range or one this route serves
+ * whole (several ranges, another unit: RFC 9110 lets a server answer those with the whole file).
+ */
+export function parseRange(header: string | null): ByteRange | null {
+  const match = header === null ? null : /^bytes=(\d{0,15})-(\d{0,15})$/.exec(header.trim());
+  if (!match || (match[1] === "" && match[2] === "")) return null;
+  if (match[1] === "") return { suffix: Number(match[2]) };
+  const start = Number(match[1]);
+  const end = match[2] === "" ? null : Number(match[2]);
+  return end !== null && end < start ? null : { start, end };
+}
+
+/** The bytes a range takes of a file of `size` bytes (inclusive end), or null when none (416). */
+export function rangeOf(range: ByteRange, size: number): { start: number; end: number } | null {
+  if ("suffix" in range) return range.suffix === 0 || size === 0 ? null : { start: Math.max(0, size - range.suffix), end: size - 1 };
+  if (range.start >= size) return null;
+  return { start: range.start, end: Math.min(size - 1, range.end ?? size - 1) };
+}
+
+/**
+ * Whether serving `ask` counts against the limit: the whole file, a range from its first byte, or
+ * any part of a file never downloaded. HEAD, a range that takes nothing (answered 416) and a
+ * range that resumes a counted download do not.
+ */
+function counts(ask: DownloadAsk, size: number, downloadsSoFar: number): boolean {
+  if (ask.kind === "head") return false;
+  if (ask.kind === "whole") return true;
+  const bytes = rangeOf(ask.range, size);
+  return bytes !== null && (bytes.start === 0 || downloadsSoFar === 0);
+}
+
 export type DownloadOutcome =
-  | { ok: true; bytes: Buffer; contentType: string; fileName: string }
+  /** `range`: the part to serve (206, or 416 when rangeOf finds none); null: the whole file. */
+  | { ok: true; bytes: Buffer; contentType: string; fileName: string; etag: string; range: ByteRange | null }
   | { ok: false; status: 403 | 404; reason: "invalid" | "expired" | "not_available" | "limit"; message: string; orderId: string | null };
 
 const AGAIN = "Open your order's download page again for a new link.";
@@ -113,9 +156,10 @@ const AGAIN = "Open your order's download page again for a new link.";
  * Serves a download link: the signature and expiry, then a paid order that is not cancelled, a
  * digital line whose product has a file, then one more download counted (only under the limit,
  * in the same statement that checks it) and the file's bytes. Nothing is counted unless the
- * file is there to be served.
+ * file is there to be served, nor for HEAD, nor for a range that resumes a download already
+ * counted (served even at the limit: the download it resumes was allowed).
  */
-export async function takeDownload(db: Db, secret: string, token: string, now = new Date()): Promise<DownloadOutcome> {
+export async function takeDownload(db: Db, secret: string, token: string, now = new Date(), ask: DownloadAsk = { kind: "whole" }): Promise<DownloadOutcome> {
   const link = verifyDownload(secret, token, now);
   if (!link.ok) {
     return link.reason === "expired"
@@ -133,12 +177,19 @@ export async function takeDownload(db: Db, secret: string, token: string, now = 
       .selectFrom("order_items")
       .innerJoin("products", "products.id", "order_items.product_id")
       .innerJoin("product_files", "product_files.sha256", "products.download_sha256")
-      .select(["product_files.bytes", "product_files.content_type", "products.download_name"])
+      .select(["product_files.bytes", "product_files.content_type", "product_files.sha256", "products.download_name", "order_items.downloads"])
       .where("order_items.order_id", "=", orderId)
       .where("order_items.position", "=", position)
       .where("order_items.ships", "=", 0)
       .executeTakeFirst();
     if (!file) return notAvailable("The shop has no file for this item at the moment. Please contact the shop.");
+    const etag = `"${file.sha256}"`;
+    // If-Range names another version of the file: the range is not of this one, the whole file is served (and counted).
+    if (ask.kind === "range" && ask.ifRange !== null && ask.ifRange !== etag) ask = { kind: "whole" };
+    const served: DownloadOutcome = { ok: true, bytes: Buffer.from(file.bytes), contentType: file.content_type, fileName: fileNameOf(file.download_name), etag, range: ask.kind === "range" ? ask.range : null };
+    const limitReached: DownloadOutcome = { ok: false, status: 403, reason: "limit", message: `The download limit (${DOWNLOAD_LIMIT}) for this item is reached. Please contact the shop.`, orderId };
+    // HEAD answers as a download would; a resumption is served even at the limit (its download was allowed).
+    if (!counts(ask, served.bytes.length, file.downloads)) return ask.kind === "head" && file.downloads >= DOWNLOAD_LIMIT ? limitReached : served;
     const counted = await trx
       .updateTable("order_items")
       .set((eb) => ({ downloads: eb("downloads", "+", 1) }))
@@ -146,10 +197,8 @@ export async function takeDownload(db: Db, secret: string, token: string, now = 
       .where("position", "=", position)
       .where("downloads", "<", DOWNLOAD_LIMIT)
       .executeTakeFirst();
-    if (Number(counted.numUpdatedRows) === 0) {
-      return { ok: false, status: 403, reason: "limit", message: `The download limit (${DOWNLOAD_LIMIT}) for this item is reached. Please contact the shop.`, orderId };
-    }
-    return { ok: true, bytes: Buffer.from(file.bytes), contentType: file.content_type, fileName: fileNameOf(file.download_name) };
+    if (Number(counted.numUpdatedRows) === 0) return limitReached;
+    return served;
   });
 }
 

@@ -1,28 +1,49 @@
 import { loadConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/server";
 import { inRequest } from "@/lib/log";
-import { contentDisposition, takeDownload } from "@/lib/orders/downloads";
+import { contentDisposition, parseRange, rangeOf, takeDownload, type DownloadAsk } from "@/lib/orders/downloads";
 
 export const dynamic = "force-dynamic";
 
 /**
  * A download link from an order's download page: the file, counted, or a short page that says
  * why not (and leads back to the download page, whose links are fresh, when the order is known).
+ * A single byte range is served as 206 (a resumed download is not a new one); HEAD counts nothing.
  */
 export async function GET(request: Request, context: RouteContext<"/api/downloads/[token]">) {
+  const range = parseRange(request.headers.get("range"));
+  return serve(request, context, range ? { kind: "range", range, ifRange: request.headers.get("if-range") } : { kind: "whole" });
+}
+
+/** What a download would answer, with no body and nothing counted. */
+export async function HEAD(request: Request, context: RouteContext<"/api/downloads/[token]">) {
+  const response = await serve(request, context, { kind: "head" });
+  return new Response(null, { status: response.status, headers: response.headers });
+}
+
+async function serve(request: Request, context: RouteContext<"/api/downloads/[token]">, ask: DownloadAsk): Promise<Response> {
   const { token } = await context.params;
-  const outcome = await inRequest(request.headers, () => takeDownload(getDb(), loadConfig().sessionSecret, token));
+  const outcome = await inRequest(request.headers, () => takeDownload(getDb(), loadConfig().sessionSecret, token, new Date(), ask));
   if (!outcome.ok) return refusal(outcome.status, outcome.message, outcome.orderId);
-  return new Response(new Uint8Array(outcome.bytes), {
-    headers: {
-      "Content-Type": outcome.contentType,
-      "Content-Length": String(outcome.bytes.length),
-      "Content-Disposition": contentDisposition(outcome.fileName),
-      "Cache-Control": "private, no-store",
-      "X-Content-Type-Options": "nosniff",
-      "Content-Security-Policy": "default-src 'none'; sandbox",
-    },
-  });
+  const headers = {
+    "Content-Type": outcome.contentType,
+    "Content-Disposition": contentDisposition(outcome.fileName),
+    "Accept-Ranges": "bytes",
+    ETag: outcome.etag,
+    "Cache-Control": "private, no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+  };
+  const size = outcome.bytes.length;
+  if (outcome.range) {
+    const bytes = rangeOf(outcome.range, size);
+    if (!bytes) return new Response(null, { status: 416, headers: { ...headers, "Content-Range": `bytes */${size}` } });
+    return new Response(new Uint8Array(outcome.bytes.subarray(bytes.start, bytes.end + 1)), {
+      status: 206,
+      headers: { ...headers, "Content-Range": `bytes ${bytes.start}-${bytes.end}/${size}`, "Content-Length": String(bytes.end - bytes.start + 1) },
+    });
+  }
+  return new Response(ask.kind === "head" ? null : new Uint8Array(outcome.bytes), { headers: { ...headers, "Content-Length": String(size) } });
 }
 
 function refusal(status: number, message: string, orderId: string | null): Response {
