@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { ADMIN_COOKIE, verifySessionToken } from "@/lib/admin/session";
+import { ADMIN_COOKIE, verifySessionToken } from "@/lib/auth/session";
 import { loadConfig } from "@/lib/config";
 import { contentSecurityPolicy, strictTransportSecurity } from "@/lib/security/headers";
 

@@ -1,7 +1,7 @@
 import Image from "next/image";
 import Link from "next/link";
 import { isSoldOut, type ProductView } from "@/lib/catalog";
-import { formatUsd } from "@/lib/money";
+import { formatUsd } from "@/lib/rules/money";
 
 export function ProductCard({ product }: { product: ProductView }) {
   return (

@@ -6,8 +6,8 @@
  */
 import { createPayramClient } from "../lib/payram/client";
 import { sweepAllOpen, sweepDue } from "../lib/payments/sweep";
-import { runRetention } from "../lib/retention";
-import { prepare } from "../lib/startup";
+import { runRetention } from "../lib/jobs/retention";
+import { prepare } from "../lib/jobs/startup";
 
 async function main() {
   const { config, db } = await prepare();

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { loadConfig } from "../config";
-import { getPayram } from "../payram/server";
+import { getPayram } from "../server/payram";
 import { z } from "zod";
 import { endRefund, findRefund, refundFormSchema, requestRefund, sendRefund, type Refund, type RefundDeps, type RefundResult } from "../refunds";
 import { guard } from "./guard";

@@ -1,5 +1,5 @@
 import type { ColumnType, Selectable } from "kysely";
-import type { AttemptOrigin, AttemptState, MerchantState } from "../payments/states";
+import type { AttemptOrigin, AttemptState, MerchantState } from "../rules/states";
 import type { RefundStatus } from "../rules/refund-life";
 
 export type { AttemptState };

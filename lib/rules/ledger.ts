@@ -1,4 +1,4 @@
-import { centsToDecimal } from "../money";
+import { centsToDecimal } from "./money";
 import { ceilCents, exactFromCents, exactToDecimal, floorCents, parseExact, sumExact, type Exact } from "./exact";
 
 /**

@@ -1,5 +1,5 @@
 import { loadConfig } from "@/lib/config";
-import { getDb } from "@/lib/db/server";
+import { getDb } from "@/lib/server/db";
 import { inRequest } from "@/lib/log";
 import { contentDisposition, takeDownload } from "@/lib/orders/downloads";
 

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Panel } from "@/components/panel";
 import { loadConfig } from "@/lib/config";
-import { getDb } from "@/lib/db/server";
+import { getDb } from "@/lib/server/db";
 import { DOWNLOAD_LIMIT, orderDownloads } from "@/lib/orders/downloads";
 
 export const metadata: Metadata = { title: "Your downloads", robots: { index: false } };

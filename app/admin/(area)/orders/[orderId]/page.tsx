@@ -11,18 +11,18 @@ import { Panel } from "@/components/panel";
 import { PaymentsTable } from "@/components/admin/payments-table";
 import { StateBadge } from "@/components/admin/state-badge";
 import { SyncNowButton } from "@/components/admin/sync-now";
-import { requireAdminPage } from "@/lib/admin/auth";
-import { ATTENTION_LABELS, orderDetail } from "@/lib/admin/orders";
+import { requireAdminPage } from "@/lib/server/auth";
+import { ATTENTION_LABELS, orderDetail } from "@/lib/views/admin-orders";
 import { loadConfig } from "@/lib/config";
-import { getDb } from "@/lib/db/server";
-import { orderMails } from "@/lib/mail/outbox";
+import { getDb } from "@/lib/server/db";
+import { orderMails } from "@/lib/notify/outbox";
 import { describeStatus, newRefundFormToken, orderRefunds } from "@/lib/refunds";
 import { refundableCents } from "@/lib/rules/refundable";
 import { findRefundAddress } from "@/lib/refunds/address";
-import { formatUtc } from "@/lib/format";
-import { centsToDecimal, formatUsd } from "@/lib/money";
+import { formatUtc } from "@/lib/rules/format";
+import { centsToDecimal, formatUsd } from "@/lib/rules/money";
 import { orderIdSchema } from "@/lib/orders";
-import { MERCHANT_STATE_LABELS } from "@/lib/payments/states";
+import { MERCHANT_STATE_LABELS } from "@/lib/rules/states";
 
 export const metadata: Metadata = { title: "Order" };
 

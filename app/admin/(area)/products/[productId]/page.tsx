@@ -3,11 +3,11 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ProductForm } from "@/components/admin/product-form";
 import { ProductStatus } from "@/components/admin/product-status";
-import { requireAdminPage } from "@/lib/admin/auth";
+import { requireAdminPage } from "@/lib/server/auth";
 import { productIdSchema } from "@/lib/catalog";
 import { productForEditor, productFormValues } from "@/lib/catalog/editor";
-import { getDb } from "@/lib/db/server";
-import { formatUtc } from "@/lib/format";
+import { getDb } from "@/lib/server/db";
+import { formatUtc } from "@/lib/rules/format";
 
 export const metadata: Metadata = { title: "Edit product" };
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ProductForm } from "@/components/admin/product-form";
-import { requireAdminPage } from "@/lib/admin/auth";
+import { requireAdminPage } from "@/lib/server/auth";
 import { EMPTY_FORM } from "@/lib/catalog/editor";
 
 export const metadata: Metadata = { title: "New product" };
