@@ -1,6 +1,6 @@
 import { Panel } from "@/components/panel";
 import { formatUtc } from "@/lib/rules/format";
-import { MAIL_LABELS } from "@/lib/notify/labels";
+import { MAIL_LABELS } from "@/lib/rules/mail";
 import type { MailStatus } from "@/lib/notify/outbox";
 
 /** The order's mails: what was sent, what waits (and why), what was given up. */

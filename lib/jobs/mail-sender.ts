@@ -4,7 +4,7 @@ import { isPostgres, type Db } from "../db";
 import { nowIso } from "../db/schema";
 import { errorMessage, log } from "../log";
 import { raiseAttention } from "../notify/attention";
-import { MAIL_LABELS } from "../notify/labels";
+import { MAIL_LABELS } from "../rules/mail";
 import { MERCHANT, withoutSecrets } from "../notify/outbox";
 import { renderMail, type MailPayload } from "../notify/templates";
 
