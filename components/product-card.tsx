@@ -1,6 +1,7 @@
 import Image from "next/image";
 import Link from "next/link";
-import { isSoldOut, type ProductView } from "@/lib/catalog";
+import type { ProductView } from "@/lib/catalog";
+import { isSoldOut } from "@/lib/rules/catalog";
 import { formatUsd } from "@/lib/rules/money";
 
 export function ProductCard({ product }: { product: ProductView }) {

@@ -1,6 +1,7 @@
 import type { ColumnType, Selectable } from "kysely";
 import type { AttemptOrigin, AttemptState, MerchantState } from "../rules/states";
 import type { RefundStatus } from "../rules/refund-life";
+import { MAIL_KINDS, type MailKind } from "../rules/mail";
 
 export type { AttemptState };
 
@@ -299,19 +300,7 @@ export interface AdminSessionsTable {
   revoked_at: IsoTime | null;
 }
 
-export const MAIL_KINDS = [
-  "payment_opened", // how to pay, with the order's link
-  "partly_paid", // the first part of the payment arrived
-  "paid", // one per order, written with the fulfilment
-  "expired", // unpaid, nothing received, no payment open
-  "shipped", // lines shipped, with carrier and tracking
-  "downloads_ready", // digital goods: the download page
-  "merchant_paid", // to the merchant: a new paid order
-  "merchant_attention", // to the merchant: something needs a look
-  "refund_sent", // a refund's payout was sent, with its transaction
-  "confirm_refund_address", // the link that confirms where the shopper wants their refund
-] as const;
-export type MailKind = (typeof MAIL_KINDS)[number];
+export { MAIL_KINDS, type MailKind };
 
 /** One mail, written in the transaction of its event; the sender loop sends it (lib/mail). */
 export interface OutboxTable {

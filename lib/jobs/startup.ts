@@ -6,7 +6,7 @@ import { stopListening } from "../live/hub";
 import { closeAllStreams } from "../live/stream";
 import { errorMessage, log } from "../log";
 import { MAIL_INTERVAL_MS, mailSettingsOf, startMailSchedule } from "./mail-sender";
-import { startSweepSchedule } from "../payments/sweep";
+import { startSweepSchedule } from "./sweep";
 import type { SyncDeps } from "../payments/sync";
 import { runRetention } from "./retention";
 import { describeClientIdentity } from "../security/rate-limit";

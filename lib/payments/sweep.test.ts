@@ -10,7 +10,8 @@ import { signWebhookBody } from "../payram/webhook";
 import { payForOrder } from "../checkout/checkout";
 import { orderStatus } from "../views/status";
 import { syncPayment } from "./sync";
-import { newSearchSchedule, PAID_SEARCH_WINDOW_MS, startSweepSchedule, sweepAllOpen, sweepDue, type SearchSchedule } from "./sweep";
+import { startSweepSchedule } from "../jobs/sweep";
+import { newSearchSchedule, PAID_SEARCH_WINDOW_MS, sweepAllOpen, sweepDue, type SearchSchedule } from "./sweep";
 import { receiveWebhook } from "../webhooks/webhook";
 
 const payram = emulatorPerFile();

@@ -2,9 +2,8 @@ import type { AttemptState } from "../db/schema";
 import { errorMessage } from "../log";
 import { formatUsd } from "../rules/money";
 import { plural } from "../rules/format";
-import { isFinal } from "../rules/states";
+import { isFinal, paymentStateWords } from "../rules/states";
 import { syncPayment, type SyncDeps } from "./sync";
-import { paymentStateWords } from "../views/admin-orders";
 
 /**
  * The merchant's "Sync with PayRam now": asks PayRam about every reference of the order that may

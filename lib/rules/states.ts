@@ -207,6 +207,20 @@ export const MERCHANT_STATE_LABELS: Record<MerchantState, string> = {
   NONE: "No payment",
 };
 
+/** One payment's state in the merchant's words (an order's own state reads MERCHANT_STATE_LABELS). */
+export const PAYMENT_STATE_LABELS: Record<AttemptState, string> = {
+  STARTING: "Starting",
+  START_FAILED: "Could not start",
+  OPEN: "Awaiting payment",
+  PARTIALLY_FILLED: "Partly paid",
+  FILLED: "Paid in full",
+  OVER_FILLED: "Overpaid",
+  CANCELLED: "Cancelled or expired",
+};
+
+/** The same, inside a sentence. */
+export const paymentStateWords = (state: AttemptState): string => PAYMENT_STATE_LABELS[state].toLowerCase();
+
 /** What an order knows of itself to decide its next payment. */
 export interface PayableOrder extends OrderFacts {
   total_cents: number;

@@ -2,6 +2,8 @@ import "server-only";
 import { loadConfig } from "../config";
 import { getDb } from "./db";
 import { getPayram } from "./payram";
+import type { Db } from "../db";
+import type { RefundDeps } from "../refunds";
 import type { CheckoutDeps } from "../checkout/checkout";
 import type { SyncDeps } from "../payments/sync";
 import type { WebhookDeps } from "../webhooks/webhook";
@@ -33,4 +35,9 @@ export function webhookDeps(): WebhookDeps {
     webhookKeys: config.payram.webhookKeys,
     requireSignature: config.payram.webhookRequireSignature,
   };
+}
+
+/** For refunds: `db` is the caller's handle (an action's, from guard). */
+export function refundDeps(db: Db = getDb()): RefundDeps {
+  return { db, payram: getPayram(), customerPrefix: loadConfig().payram.customerPrefix };
 }

@@ -2,7 +2,7 @@ import { sql, type SelectQueryBuilder } from "kysely";
 import { z } from "zod";
 import type { Db } from "../db";
 import { nowIso, type AttemptState, type Database, type AttentionKind, type PaymentAttempt } from "../db/schema";
-import { isSyncable, MERCHANT_STATES, type AttemptOrigin, type MerchantState } from "../rules/states";
+import { isSyncable, MERCHANT_STATES, PAYMENT_STATE_LABELS, type AttemptOrigin, type MerchantState } from "../rules/states";
 import { centsToDecimal } from "../rules/money";
 import { describeWebhookAuth } from "../payram/webhook";
 import { withoutControlCharacters } from "../rules/text";
@@ -263,20 +263,6 @@ export const ORIGIN_LABELS: Record<AttemptOrigin, string> = {
   checkout: "The shop's checkout",
   payram: "PayRam (a top-up)",
 };
-
-/** One payment's state in the merchant's words (an order's own state reads MERCHANT_STATE_LABELS). */
-export const PAYMENT_STATE_LABELS: Record<AttemptState, string> = {
-  STARTING: "Starting",
-  START_FAILED: "Could not start",
-  OPEN: "Awaiting payment",
-  PARTIALLY_FILLED: "Partly paid",
-  FILLED: "Paid in full",
-  OVER_FILLED: "Overpaid",
-  CANCELLED: "Cancelled or expired",
-};
-
-/** The same, inside a sentence. */
-export const paymentStateWords = (state: AttemptState): string => PAYMENT_STATE_LABELS[state].toLowerCase();
 
 function toPaymentView(attempt: PaymentAttempt): PaymentView {
   const { confirmations_current: current, confirmations_required: required } = attempt;
