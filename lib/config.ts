@@ -235,7 +235,7 @@ const envSchema = z
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     attentionPartialAfterMinutes: env.ATTENTION_PARTIAL_AFTER_MINUTES,
     trustedProxyCount: env.TRUSTED_PROXY_COUNT,
-    /** What lib/retention.ts deletes, and how often the server runs it. */
+    /** What lib/jobs/retention.ts deletes, and how often the server runs it. */
     retention: {
       cartDays: env.CART_RETENTION_DAYS,
       webhookLogDays: env.WEBHOOK_LOG_RETENTION_DAYS,

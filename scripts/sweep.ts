@@ -2,7 +2,7 @@
  * `npm run sweep`: re-check open payments with PayRam once (for cron, or after an outage).
  * Only the due ones by default; `--all` checks every open payment now (and searches PayRam now
  * for every order with money and no verdict, see lib/payments/sweep.ts). Then deletes what has
- * outlived its retention (lib/retention.ts), as the server does on its own schedule.
+ * outlived its retention (lib/jobs/retention.ts), as the server does on its own schedule.
  */
 import { createPayramClient } from "../lib/payram/client";
 import { sweepAllOpen, sweepDue } from "../lib/payments/sweep";

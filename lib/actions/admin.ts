@@ -30,7 +30,7 @@ const signInSchema = z.object({
 });
 
 export async function signInAction(_state: SignInState, formData: FormData): Promise<SignInState> {
-  // The sign-in's own limits, per address and shop-wide, live in lib/admin/sign-in.ts.
+  // The sign-in's own limits, per address and shop-wide, live in lib/auth/sign-in.ts.
   return guard({ input: signInSchema, invalid: () => ({ error: "That password is not right." }) }, formData, async ({ password, next }, { db, client }) => {
     const config = loadConfig();
     const jar = await cookies();

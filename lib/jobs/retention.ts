@@ -5,7 +5,7 @@ import { deleteEndedWindows } from "../security/rate-limit";
 
 /**
  * What the shop forgets, so that anonymous traffic cannot grow the database without bound. Run
- * by the server on its own schedule (RETENTION_INTERVAL_MS, lib/startup.ts) and by
+ * by the server on its own schedule (RETENTION_INTERVAL_MS, lib/jobs/startup.ts) and by
  * `npm run sweep`; safe on several instances at once (deletes only).
  *
  * - Carts idle (nothing added) for CART_RETENTION_DAYS, with their items, whether or not a

@@ -6,7 +6,7 @@ import { hitRateLimit, LIMITS } from "../security/rate-limit";
 import { MERCHANT, queueMail } from "./outbox";
 
 /**
- * Which events mail whom, each queued in the transaction of its event (lib/mail/outbox.ts) under
+ * Which events mail whom, each queued in the transaction of its event (lib/notify/outbox.ts) under
  * a key that makes it happen once. Only orders with `mails = 1` (placed since mail exists) mail
  * the shopper.
  */

@@ -272,7 +272,7 @@ export function paymentSettled(view: Pick<ShopperFacts, "paid" | "state" | "rece
 
 /**
  * Nothing will change: the payment is settled, and the rest of the page awaits nothing either
- * (lib/orders/progress.ts: lines to ship, a refund). The status page stops watching.
+ * (lib/views/progress.ts: lines to ship, a refund). The status page stops watching.
  */
 export function viewSettled(view: Pick<ShopperFacts, "paid" | "state" | "receivedUsd" | "cancelledByShop"> & { awaiting: boolean }): boolean {
   return !view.awaiting && paymentSettled(view);

@@ -111,7 +111,7 @@ export async function listOrders(db: Db, filter: OrderFilter, limit = PAGE_SIZE)
   };
 }
 
-/** Orders per merchant state (lib/payments/states.ts) and today's takings. */
+/** Orders per merchant state (lib/rules/states.ts) and today's takings. */
 export async function orderSummary(db: Db): Promise<{ counts: Partial<Record<MerchantState, number>>; toShip: number; paidTodayCents: number }> {
   const rows = await db
     .selectFrom("orders")
