@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { PageTitle } from "@/components/page-title";
 import { notFound } from "next/navigation";
 import { CancelOrderButton } from "@/components/admin/cancel-order";
 import { OrderMails } from "@/components/admin/order-mails";
@@ -41,12 +41,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
     <div className="space-y-6">
       <div className="flex flex-wrap items-center justify-between gap-4">
         <div>
-          <p className="text-sm">
-            <Link href="/admin" className="text-brand-700 underline">
-              Orders
-            </Link>
-          </p>
-          <h1 className="text-3xl font-semibold tracking-tight">Order #{order.number}</h1>
+          <PageTitle back="/admin" backLabel="Orders">Order #{order.number}</PageTitle>
           <p className="text-sm text-ink-muted">
             {order.email} · placed {formatUtc(order.created_at)}
           </p>
