@@ -8,9 +8,9 @@ export async function register() {
   // First: from here on every request carries its connection's address (lib/security/peer.ts).
   const { installPeerStamp } = await import("./lib/security/peer");
   installPeerStamp();
-  const { prepare, devDefaultNotices, startBackgroundWork } = await import("./lib/startup");
-  const { getDb } = await import("./lib/db/server");
-  const { getPayram } = await import("./lib/payram/server");
+  const { prepare, devDefaultNotices, startBackgroundWork } = await import("./lib/jobs/startup");
+  const { getDb } = await import("./lib/server/db");
+  const { getPayram } = await import("./lib/server/payram");
   const { config, db } = await prepare(() => getDb());
   for (const notice of devDefaultNotices(config)) console.log(notice);
   startBackgroundWork(config, { db, payram: getPayram() });

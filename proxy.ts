@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { ADMIN_COOKIE, verifySessionToken } from "@/lib/admin/session";
+import { ADMIN_COOKIE, verifySessionToken } from "@/lib/auth/session";
 import { loadConfig } from "@/lib/config";
 import { contentSecurityPolicy, strictTransportSecurity } from "@/lib/security/headers";
 
@@ -7,7 +7,7 @@ import { contentSecurityPolicy, strictTransportSecurity } from "@/lib/security/h
  * Runs before every page and route: the per-request security headers (a CSP with a fresh
  * nonce), and the merchant area's first gate — no validly signed, unexpired session cookie, no
  * admin page, action or route. It needs no database: each of those checks again itself that the
- * session is still open (lib/admin/auth.ts), so a signed-out cookie gets no further.
+ * session is still open (lib/server/auth.ts), so a signed-out cookie gets no further.
  */
 export function proxy(request: NextRequest) {
   const config = loadConfig();

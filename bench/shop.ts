@@ -1,10 +1,10 @@
 import { addToCart, getCart } from "../lib/cart";
 import { productIdOf } from "../lib/catalog";
 import type { Db } from "../lib/db";
-import { centsToDecimal } from "../lib/money";
+import { centsToDecimal } from "../lib/rules/money";
 import { latestAttempt } from "../lib/payments/attempts";
-import { startCheckout, type CheckoutDeps } from "../lib/payments/checkout";
-import { issueCheckoutToken } from "../lib/payments/checkout-token";
+import { startCheckout, type CheckoutDeps } from "../lib/checkout/checkout";
+import { issueCheckoutToken } from "../lib/checkout/token";
 
 /**
  * Orders placed the way a shopper places them: a server-side cart, the checkout page's token,

@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import { startEmulator, type Emulator } from "../emulator/server";
 import { seedCatalog } from "../lib/catalog";
 import { createDb, migrate, type Db } from "../lib/db";
-import type { CheckoutDeps } from "../lib/payments/checkout";
+import type { CheckoutDeps } from "../lib/checkout/checkout";
 import { createPayramClient } from "../lib/payram/client";
 import { defer } from "../scripts/chaos/cleanup";
 import { createPostgresDatabase, createSqliteDatabase, type ChaosDatabase } from "../scripts/chaos/database";

@@ -1,5 +1,5 @@
 import { ShippingNote, type LineShipment } from "@/components/shipping-note";
-import { formatUsd } from "@/lib/money";
+import { formatUsd } from "@/lib/rules/money";
 
 export interface OrderLine {
   key: string;

@@ -3,9 +3,9 @@
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useRef } from "react";
 import { payAgainAction, type PayAgainState } from "@/lib/actions/order";
-import { formatDecimalUsd as usd } from "@/lib/money";
-import { describeForShopper } from "@/lib/payments/states";
-import type { OrderStatusView } from "@/lib/payments/status";
+import { formatDecimalUsd as usd } from "@/lib/rules/money";
+import { describeForShopper } from "@/lib/rules/states";
+import type { OrderStatusView } from "@/lib/views/status";
 import { useOrderStatus } from "@/lib/swr/use-order-status";
 
 const TONE = {

@@ -1,4 +1,4 @@
-import { NETWORK_NAMES, PAYOUT_NETWORKS, PAYOUT_TOKENS } from "@/lib/payram/payout-assets";
+import { NETWORK_NAMES, PAYOUT_NETWORKS, PAYOUT_TOKENS } from "@/lib/rules/payout-assets";
 
 /** The network and token of a refund, as the shopper's "where should we send it" and the merchant's refund form ask them. */
 export function PayoutAssetFields({ idPrefix, values, tokenError }: { idPrefix: string; values?: { network?: string; token?: string }; tokenError?: string | null }) {

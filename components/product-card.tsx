@@ -1,7 +1,8 @@
 import Image from "next/image";
 import Link from "next/link";
-import { isSoldOut, type ProductView } from "@/lib/catalog";
-import { formatUsd } from "@/lib/money";
+import type { ProductView } from "@/lib/catalog";
+import { isSoldOut } from "@/lib/rules/catalog";
+import { formatUsd } from "@/lib/rules/money";
 
 export function ProductCard({ product }: { product: ProductView }) {
   return (

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN_COOKIE, createSessionToken, newSessionId } from "../lib/admin/session";
+import { ADMIN_COOKIE, createSessionToken, newSessionId } from "../lib/auth/session";
 import { checkoutToPayram, emulatorControl } from "./shop";
 import { APP_URL, E2E_ADMIN_PASSWORD, E2E_SESSION_SECRET } from "./urls";
 

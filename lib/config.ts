@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { DEFAULT_CUSTOMER_PREFIX } from "./payram/ids";
 
 /**
  * Every environment variable the shop reads, parsed once with zod.
@@ -8,6 +7,9 @@ import { DEFAULT_CUSTOMER_PREFIX } from "./payram/ids";
  * The server validates at start (instrumentation.ts) and each command-line entry calls
  * `loadConfig()` first; a bad variable stops them with one readable line per variable.
  */
+
+/** PAYRAM_CUSTOMER_PREFIX's default (lib/payram/ids.ts gives customer ids with it). */
+export const DEFAULT_CUSTOMER_PREFIX = "order_";
 
 /** Development defaults: a fresh clone runs with no .env. Refused in production. */
 export const DEV_DEFAULTS = {
@@ -233,7 +235,7 @@ const envSchema = z
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     attentionPartialAfterMinutes: env.ATTENTION_PARTIAL_AFTER_MINUTES,
     trustedProxyCount: env.TRUSTED_PROXY_COUNT,
-    /** What lib/retention.ts deletes, and how often the server runs it. */
+    /** What lib/jobs/retention.ts deletes, and how often the server runs it. */
     retention: {
       cartDays: env.CART_RETENTION_DAYS,
       webhookLogDays: env.WEBHOOK_LOG_RETENTION_DAYS,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { startEmulator, type DeliveryLogEntry, type Emulator } from "@/emulator/server";
 import { waitFor } from "@/emulator/testing/helpers";
-import { centsToDecimal } from "@/lib/money";
+import { centsToDecimal } from "@/lib/rules/money";
 import { DEFAULT_POSTGRES_URL, parseArgs, UsageError } from "./chaos/args";
 import { checkStock, checkWebhookRecords, compare, payramCredit, type PayramPayment, type ShopSnapshot, type StockSnapshot } from "./chaos/compare";
 import { depositCents, depositValueCents, FATE_NAMES, FATES, limitedStock, makePlan, piecesWanted, type FateSpec, type PaymentState } from "./chaos/plan";

@@ -2,8 +2,8 @@
  * `npm run mail`: sends the mail that is due now, once (for cron, where the server's own sender
  * is not wanted), then exits: 0 when every mail went, 1 when some must be tried again.
  */
-import { mailSettingsOf, sendDueMail, smtpTransport } from "../lib/mail/sender";
-import { prepare } from "../lib/startup";
+import { mailSettingsOf, sendDueMail, smtpTransport } from "../lib/jobs/mail-sender";
+import { prepare } from "../lib/jobs/startup";
 
 async function main() {
   const { config, db } = await prepare();

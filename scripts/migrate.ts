@@ -1,5 +1,5 @@
 /** `npm run db:migrate`: validate the configuration and bring the database schema up to date. */
-import { prepare } from "../lib/startup";
+import { prepare } from "../lib/jobs/startup";
 
 async function main() {
   const { config, db } = await prepare();

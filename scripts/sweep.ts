@@ -2,12 +2,12 @@
  * `npm run sweep`: re-check open payments with PayRam once (for cron, or after an outage).
  * Only the due ones by default; `--all` checks every open payment now (and searches PayRam now
  * for every order with money and no verdict, see lib/payments/sweep.ts). Then deletes what has
- * outlived its retention (lib/retention.ts), as the server does on its own schedule.
+ * outlived its retention (lib/jobs/retention.ts), as the server does on its own schedule.
  */
 import { createPayramClient } from "../lib/payram/client";
 import { sweepAllOpen, sweepDue } from "../lib/payments/sweep";
-import { runRetention } from "../lib/retention";
-import { prepare } from "../lib/startup";
+import { runRetention } from "../lib/jobs/retention";
+import { prepare } from "../lib/jobs/startup";
 
 async function main() {
   const { config, db } = await prepare();

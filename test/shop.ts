@@ -3,8 +3,8 @@ import { productIdOf, seedCatalog } from "@/lib/catalog";
 import type { Db } from "@/lib/db";
 import type { Insertable } from "kysely";
 import type { OrdersTable, PaymentAttempt } from "@/lib/db/schema";
-import { startCheckout, type CheckoutDeps } from "@/lib/payments/checkout";
-import { issueCheckoutToken } from "@/lib/payments/checkout-token";
+import { startCheckout, type CheckoutDeps } from "@/lib/checkout/checkout";
+import { issueCheckoutToken } from "@/lib/checkout/token";
 import type { SyncDeps } from "@/lib/payments/sync";
 import type { TestPayram } from "./emulator";
 

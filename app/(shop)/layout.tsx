@@ -3,7 +3,7 @@ import { SiteFooter } from "@/components/site-footer";
 import { SiteHeader } from "@/components/site-header";
 import { getCart } from "@/lib/cart";
 import { readCartId } from "@/lib/cart/cookie";
-import { getDb } from "@/lib/db/server";
+import { getDb } from "@/lib/server/db";
 
 export default async function ShopLayout({ children }: { children: ReactNode }) {
   const { itemCount } = await getCart(getDb(), await readCartId());

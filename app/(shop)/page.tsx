@@ -1,6 +1,6 @@
 import { ProductCard } from "@/components/product-card";
 import { listProducts } from "@/lib/catalog";
-import { getDb } from "@/lib/db/server";
+import { getDb } from "@/lib/server/db";
 
 export default async function HomePage() {
   const products = await listProducts(getDb());

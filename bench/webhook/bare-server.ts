@@ -10,11 +10,11 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadConfig } from "../../lib/config";
-import { getDb } from "../../lib/db/server";
-import { webhookDeps } from "../../lib/payments/server";
-import { MAX_WEBHOOK_BYTES, receiveWebhook } from "../../lib/payments/webhook";
+import { getDb } from "../../lib/server/db";
+import { webhookDeps } from "../../lib/server/deps";
+import { MAX_WEBHOOK_BYTES, receiveWebhook } from "../../lib/webhooks/webhook";
 import { clientAddress } from "../../lib/security/rate-limit";
-import { prepare } from "../../lib/startup";
+import { prepare } from "../../lib/jobs/startup";
 
 /** The raw body, or null once it passes `limit` bytes (as the route's reader does). */
 async function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array | null> {

@@ -1,7 +1,7 @@
 import { Panel } from "@/components/panel";
-import { formatUtc } from "@/lib/format";
-import { MAIL_LABELS } from "@/lib/mail/labels";
-import type { MailStatus } from "@/lib/mail/outbox";
+import { formatUtc } from "@/lib/rules/format";
+import { MAIL_LABELS } from "@/lib/rules/mail";
+import type { MailStatus } from "@/lib/notify/outbox";
 
 /** The order's mails: what was sent, what waits (and why), what was given up. */
 export function OrderMails({ mails, mailOff }: { mails: MailStatus[]; mailOff: boolean }) {

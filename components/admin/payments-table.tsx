@@ -1,6 +1,6 @@
-import type { PaymentView } from "@/lib/admin/orders";
-import { formatUtc } from "@/lib/format";
-import { formatUsd } from "@/lib/money";
+import type { PaymentView } from "@/lib/views/admin-orders";
+import { formatUtc } from "@/lib/rules/format";
+import { formatUsd } from "@/lib/rules/money";
 
 /**
  * Every PayRam payment of an order, oldest first: the checkout's own and the top-ups PayRam

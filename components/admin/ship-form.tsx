@@ -3,7 +3,7 @@
 import { useActionState, type InputHTMLAttributes } from "react";
 import { useFormStatus } from "react-dom";
 import { markShippedAction, type ShipFormState } from "@/lib/actions/fulfilment";
-import { CARRIER_MAX, TRACKING_NUMBER_MAX, TRACKING_URL_MAX, type ShipField, type ShipFieldErrors } from "@/lib/orders/ship-form";
+import { CARRIER_MAX, TRACKING_NUMBER_MAX, TRACKING_URL_MAX, type ShipField, type ShipFieldErrors } from "@/lib/rules/ship-form";
 
 const LABELS: Record<ShipField, string> = {
   positions: "Lines to ship",

@@ -1,4 +1,4 @@
-import { MERCHANT_STATE_LABELS, type MerchantState } from "@/lib/payments/states";
+import { MERCHANT_STATE_LABELS, type MerchantState } from "@/lib/rules/states";
 
 const STYLE: Record<MerchantState, string> = {
   PAID: "bg-green-100 text-green-800",

@@ -4,15 +4,15 @@ import { revalidatePath } from "next/cache";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { resolveAttention, resolveInputSchema } from "../admin/attention";
-import { endSession, startSession } from "../admin/auth";
-import { cancelOrder } from "../admin/cancel-order";
-import { attemptSignIn, KNOWN_BROWSER_COOKIE, KNOWN_BROWSER_TTL_DAYS } from "../admin/sign-in";
-import { describeSyncNow, syncOrderNow } from "../admin/sync-now";
+import { resolveAttention, resolveInputSchema } from "../notify/attention";
+import { endSession, startSession } from "../server/auth";
+import { cancelOrder } from "../orders/cancel";
+import { attemptSignIn, KNOWN_BROWSER_COOKIE, KNOWN_BROWSER_TTL_DAYS } from "../auth/sign-in";
+import { describeSyncNow, syncOrderNow } from "../payments/sync-now";
 import { loadConfig } from "../config";
 import { orderIdSchema } from "../orders";
-import { syncDeps } from "../payments/server";
 import { adminReturnPath } from "../security/return-path";
+import { syncDeps } from "../server/deps";
 import { guard } from "./guard";
 
 const NOT_SIGNED_IN = "Your session has ended. Please sign in again.";
@@ -27,7 +27,7 @@ const signInSchema = z.object({
 });
 
 export async function signInAction(_state: SignInState, formData: FormData): Promise<SignInState> {
-  // The sign-in's own limits, per address and shop-wide, live in lib/admin/sign-in.ts.
+  // The sign-in's own limits, per address and shop-wide, live in lib/auth/sign-in.ts.
   return guard({ input: signInSchema, invalid: () => ({ error: "That password is not right." }) }, formData, async ({ password, next }, { db, client }) => {
     const config = loadConfig();
     const jar = await cookies();

@@ -4,9 +4,9 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { readCartId, writeLastOrderId } from "../cart/cookie";
-import { startCheckout } from "../payments/checkout";
-import type { FieldErrors } from "../payments/checkout-form";
-import { checkoutDeps } from "../payments/server";
+import { startCheckout } from "../checkout/checkout";
+import type { FieldErrors } from "../checkout/form";
+import { checkoutDeps } from "../server/deps";
 import { LIMITS } from "../security/rate-limit";
 import { guard } from "./guard";
 

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { orderIdSchema } from "../orders";
 import { describeShipped, markShipped } from "../orders/fulfilment";
-import { checkShipForm, EMPTY_SHIP_FORM, shipFormInput, type ShipFieldErrors, type ShipFormValues } from "../orders/ship-form";
+import { checkShipForm, EMPTY_SHIP_FORM, shipFormInput, type ShipFieldErrors, type ShipFormValues } from "../rules/ship-form";
 import { guard } from "./guard";
 
 export type ShipFormState = {

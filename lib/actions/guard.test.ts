@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import { z } from "zod";
 import { describeOnEachDatabase } from "@/test/databases";
-import { openSession, revokeSession, sessionIsLive } from "../admin/session-store";
+import { openSession, revokeSession, sessionIsLive } from "../auth/session-store";
 import type { RateLimit } from "../security/rate-limit";
 import { guard, type ActionRules, type RequestScope } from "./guard";
 

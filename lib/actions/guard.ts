@@ -1,10 +1,10 @@
 import "server-only";
 import { headers } from "next/headers";
 import type { z } from "zod";
-import { isSignedIn } from "../admin/auth";
+import { isSignedIn } from "../server/auth";
 import { loadConfig } from "../config";
 import type { Db } from "../db";
-import { getDb } from "../db/server";
+import { getDb } from "../server/db";
 import { inRequest } from "../log";
 import { clientAddress, hitRateLimit, waitInMinutes, type RateLimit } from "../security/rate-limit";
 

@@ -4,8 +4,8 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { findOrder, orderIdSchema } from "../orders";
 import { confirmRefundAddress, confirmTokenSchema, refundAddressFormSchema, submitRefundAddress } from "../refunds/address";
-import { payForOrder } from "../payments/checkout";
-import { checkoutDeps } from "../payments/server";
+import { payForOrder } from "../checkout/checkout";
+import { checkoutDeps } from "../server/deps";
 import { LIMITS } from "../security/rate-limit";
 import { guard } from "./guard";
 

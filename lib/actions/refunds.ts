@@ -1,8 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { loadConfig } from "../config";
-import { getPayram } from "../payram/server";
+import { refundDeps } from "../server/deps";
 import { z } from "zod";
 import { endRefund, findRefund, refundFormSchema, requestRefund, sendRefund, type Refund, type RefundDeps, type RefundResult } from "../refunds";
 import { guard } from "./guard";
@@ -31,7 +30,7 @@ export async function refundAction(_state: RefundState, formData: FormData): Pro
     },
   };
   return guard(rules, formData, async (form, { db }) => {
-    const result = await requestRefund({ db, payram: getPayram(), customerPrefix: loadConfig().payram.customerPrefix }, form);
+    const result = await requestRefund(refundDeps(db), form);
     revalidatePath(`/admin/orders/${form.orderId}`);
     return result.ok ? { message: result.message, error: null, field: null } : { message: null, error: result.error, field: result.field ?? null, values: typed(formData) };
   });
@@ -47,7 +46,7 @@ async function onRefund(formData: FormData, run: (deps: RefundDeps, refund: Refu
   return guard(rules, formData, async ({ refundId }, { db }) => {
     const refund = await findRefund(db, refundId);
     if (!refund) return { message: null, error: "Unknown refund.", field: null };
-    const result = await run({ db, payram: getPayram(), customerPrefix: loadConfig().payram.customerPrefix }, refund);
+    const result = await run(refundDeps(db), refund);
     revalidatePath(`/admin/orders/${refund.order_id}`);
     return result.ok ? { message: result.message, error: null, field: null } : { message: null, error: result.error, field: null };
   });

@@ -2,8 +2,8 @@ import { sql } from "kysely";
 import { z } from "zod";
 import { isPostgres, isUniqueViolation, type Db } from "../db";
 import { nowIso, type Product } from "../db/schema";
-import { centsToDecimal, MoneyError, parseCents } from "../money";
-import { controlCharactersMessage, hasControlCharacters, withoutControlCharacters } from "../security/text";
+import { centsToDecimal, MoneyError, parseCents } from "../rules/money";
+import { controlCharactersMessage, hasControlCharacters, withoutControlCharacters } from "../rules/text";
 import { slugSchema } from "./index";
 import { checkDownload, checkImage, storeDownload, storeImage, uploadSchema, type ImageType } from "./media";
 

@@ -42,8 +42,6 @@ export function toProductView(row: Product): ProductView {
   };
 }
 
-export const isSoldOut = (product: Pick<ProductView, "stock">): boolean => product.stock === 0;
-
 /**
  * Writes the demo catalog into an empty products table: the first start of a new database. Never
  * again: from then on the catalog is the merchant's (a restart must not undo an edit). True if it

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
-import { ATTEMPT_STATES, MERCHANT_STATES } from "../payments/states";
+import { ATTEMPT_STATES, MERCHANT_STATES } from "../rules/states";
 import { migrate } from "./index";
 import { ATTENTION_KINDS, DELIVERY_VERDICTS, EVENT_SOURCES, FULFILMENT_KINDS, REFUND_STATUSES } from "./schema";
 

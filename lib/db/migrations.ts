@@ -298,7 +298,7 @@ const roundTwoSafety: Migration = {
 
 /**
  * The merchant's state of each order and what it received, stored on the order so that SQL can
- * filter, count and export by it (lib/payments/states.ts says how it is worked out).
+ * filter, count and export by it (lib/rules/states.ts says how it is worked out).
  */
 const orderPaymentState: Migration = {
   async up(db: AnyDb) {

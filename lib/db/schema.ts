@@ -1,6 +1,7 @@
 import type { ColumnType, Selectable } from "kysely";
-import type { AttemptOrigin, AttemptState, MerchantState } from "../payments/states";
+import type { AttemptOrigin, AttemptState, MerchantState } from "../rules/states";
 import type { RefundStatus } from "../rules/refund-life";
+import { MAIL_KINDS, type MailKind } from "../rules/mail";
 
 export type { AttemptState };
 
@@ -102,7 +103,7 @@ export interface CartsTable {
   id: string;
   created_at: IsoTime;
   updated_at: IsoTime;
-  /** The order this cart's checkout made, and the cart's digest then (lib/payments/checkout-token.ts). */
+  /** The order this cart's checkout made, and the cart's digest then (lib/checkout/token.ts). */
   order_id: ColumnType<string | null, string | null | undefined, string | null>;
   order_digest: ColumnType<string | null, string | null | undefined, string | null>;
 }
@@ -136,7 +137,7 @@ export interface OrdersTable {
   paid_at: IsoTime | null;
   cancelled_at: IsoTime | null;
   /**
-   * What the merchant filters and counts by (lib/payments/states.ts merchantState) and the USD
+   * What the merchant filters and counts by (lib/rules/states.ts merchantState) and the USD
    * received over all its payments: kept by refreshOrderPayment wherever payments change.
    */
   payment_state: ColumnType<MerchantState, MerchantState | undefined, MerchantState>;
@@ -291,7 +292,7 @@ export interface RateLimitsTable {
   count: number;
 }
 
-/** A merchant session (lib/admin/session.ts): signing out revokes it on every instance. */
+/** A merchant session (lib/auth/session.ts): signing out revokes it on every instance. */
 export interface AdminSessionsTable {
   id: string;
   created_at: IsoTime;
@@ -299,21 +300,9 @@ export interface AdminSessionsTable {
   revoked_at: IsoTime | null;
 }
 
-export const MAIL_KINDS = [
-  "payment_opened", // how to pay, with the order's link
-  "partly_paid", // the first part of the payment arrived
-  "paid", // one per order, written with the fulfilment
-  "expired", // unpaid, nothing received, no payment open
-  "shipped", // lines shipped, with carrier and tracking
-  "downloads_ready", // digital goods: the download page
-  "merchant_paid", // to the merchant: a new paid order
-  "merchant_attention", // to the merchant: something needs a look
-  "refund_sent", // a refund's payout was sent, with its transaction
-  "confirm_refund_address", // the link that confirms where the shopper wants their refund
-] as const;
-export type MailKind = (typeof MAIL_KINDS)[number];
+export { MAIL_KINDS, type MailKind };
 
-/** One mail, written in the transaction of its event; the sender loop sends it (lib/mail). */
+/** One mail, written in the transaction of its event; the sender loop sends it (lib/notify). */
 export interface OutboxTable {
   id: Serial;
   /** Unique: a replayed or duplicate event never queues the same mail twice. */
@@ -322,7 +311,7 @@ export interface OutboxTable {
   order_id: string | null;
   /** An address, or "merchant": MERCHANT_EMAIL, read when it is sent. */
   recipient: string;
-  /** What the mail says (JSON, lib/mail/templates.ts MailPayload), captured at the event; rendered when sent. */
+  /** What the mail says (JSON, lib/notify/templates.ts MailPayload), captured at the event; rendered when sent. */
   payload: string;
   /** The Message-ID's left part, from the key (the sender adds the domain): a mail sent twice is one message to mail clients. */
   message_id: string;

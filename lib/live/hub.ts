@@ -1,13 +1,13 @@
 import { sql } from "kysely";
 import pg from "pg";
-import { CHANNEL_SQL, hearLocalChanges } from "./changes";
+import { CHANNEL_SQL, hearLocalChanges } from "../db/changes";
 import { isPostgres, postgresConnectionOf, type Db } from "../db";
 import { errorMessage, log } from "../log";
 import { forEachLimited } from "../concurrency";
 import type { Order, PaymentAttempt } from "../db/schema";
-import { orderProgress } from "../orders/progress";
-import { paymentSettled, viewSettled } from "../payments/states";
-import { currentAttempt, syncUnderWay, syncWhenDue, toStatusView, type OrderStatusView } from "../payments/status";
+import { orderProgress } from "../views/progress";
+import { paymentSettled, viewSettled } from "../rules/states";
+import { currentAttempt, syncUnderWay, syncWhenDue, toStatusView, type OrderStatusView } from "../views/status";
 import type { SyncDeps } from "../payments/sync";
 import { processWide } from "../process-wide";
 

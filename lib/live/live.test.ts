@@ -2,7 +2,7 @@ import { afterEach, expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { placeOrder } from "@/test/shop";
-import type { OrderStatusView } from "../payments/status";
+import type { OrderStatusView } from "../views/status";
 import { syncPayment } from "../payments/sync";
 import { markShipped } from "../orders/fulfilment";
 import { newRefundFormToken, payoutNews, requestRefund } from "../refunds";

@@ -1,6 +1,6 @@
 import { errorMessage, log } from "../log";
-import { viewSettled } from "../payments/states";
-import { orderStatus, type OrderStatusView } from "../payments/status";
+import { viewSettled } from "../rules/states";
+import { orderStatus, type OrderStatusView } from "../views/status";
 import type { SyncDeps } from "../payments/sync";
 import { processWide } from "../process-wide";
 import { watchOrder } from "./hub";

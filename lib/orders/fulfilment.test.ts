@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { placeOrder, syncDepsFor, type PlacedOrder } from "@/test/shop";
-import { cancelOrder } from "../admin/cancel-order";
-import { listOrders, orderDetail, orderFilterSchema, orderSummary } from "../admin/orders";
+import { cancelOrder } from "./cancel";
+import { listOrders, orderDetail, orderFilterSchema, orderSummary } from "../views/admin-orders";
 import type { Db } from "../db";
 import { syncPayment } from "../payments/sync";
 import { markShipped } from "./fulfilment";
-import { checkShipForm, shipFormInput, type Shipment } from "./ship-form";
+import { checkShipForm, shipFormInput, type Shipment } from "../rules/ship-form";
 
 const payram = emulatorPerFile();
 

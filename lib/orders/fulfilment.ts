@@ -1,8 +1,8 @@
 import { isPostgres, type Db } from "../db";
 import { nowIso } from "../db/schema";
-import { orderChanged } from "../live/changes";
-import { queueMail } from "../mail/outbox";
-import type { Shipment } from "./ship-form";
+import { orderChanged } from "../db/changes";
+import { queueMail } from "../notify/outbox";
+import type { Shipment } from "../rules/ship-form";
 
 /**
  * Physical lines, shipped by the merchant line by line (a cart can mix goods, and a parcel may

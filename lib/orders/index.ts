@@ -33,7 +33,7 @@ export interface NewOrderLine {
 
 export interface NewOrderInput {
   checkoutToken: string;
-  /** The cart it is made from, and the cart's digest (lib/payments/checkout-token.ts). */
+  /** The cart it is made from, and the cart's digest (lib/checkout/token.ts). */
   cart: { id: string; digest: string };
   email: string;
   shipping: ShippingAddress | null;

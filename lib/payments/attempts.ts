@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Insertable, Kysely } from "kysely";
-import { orderChanged } from "../live/changes";
+import { orderChanged } from "../db/changes";
 import { isPostgres, type Db } from "../db";
 import { heldStock, orderStockLines, releaseStock, reserveStock } from "../catalog/stock";
 import { nowIso, type AttemptState, type Database, type EventSource, type Order, type PaymentAttempt, type PaymentAttemptsTable } from "../db/schema";
-import { raiseAttention } from "../admin/attention";
-import { mailPaymentProgress } from "../mail/events";
+import { raiseAttention } from "../notify/attention";
+import { mailPaymentProgress } from "../notify/events";
 import { LEDGER_COLUMNS, verdictOf } from "./ledger";
-import { isOpen, merchantState, type AttemptFacts } from "./states";
+import { isOpen, merchantState, type AttemptFacts } from "../rules/states";
 
 /** The order's most recent checkout attempt (what the shopper is paying now), or null before the first. */
 export async function latestAttempt(db: Db, orderId: string): Promise<PaymentAttempt | null> {

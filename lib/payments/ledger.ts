@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database, PaymentAttempt } from "../db/schema";
-import { centsToDecimal } from "../money";
+import { centsToDecimal } from "../rules/money";
 import { decide, type LedgerEntry, type Verdict } from "../rules/ledger";
 
 /** The columns of an attempt the ledger reads. */

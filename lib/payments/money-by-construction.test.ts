@@ -4,8 +4,8 @@ import { emulatorPerFile } from "@/test/emulator-per-file";
 import { orderState, placeOrder, topUpUnderNewReference } from "@/test/shop";
 import { readPaymentStatus, type PayramClient } from "../payram/client";
 import { refundableCents } from "../rules/refundable";
-import { describeForShopper } from "./states";
-import { orderStatus } from "./status";
+import { describeForShopper } from "../rules/states";
+import { orderStatus } from "../views/status";
 import { syncPayment, type SyncDeps } from "./sync";
 
 /**

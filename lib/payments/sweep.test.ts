@@ -7,11 +7,12 @@ import { emulatorPerFile } from "@/test/emulator-per-file";
 import { checkoutDepsFor, loseEveryWebhook, orderState, placeOrder, syncDepsFor, topUpUnderNewReference, type PlacedOrder } from "@/test/shop";
 import { log } from "../log";
 import { signWebhookBody } from "../payram/webhook";
-import { payForOrder } from "./checkout";
-import { orderStatus } from "./status";
+import { payForOrder } from "../checkout/checkout";
+import { orderStatus } from "../views/status";
 import { syncPayment } from "./sync";
-import { newSearchSchedule, PAID_SEARCH_WINDOW_MS, startSweepSchedule, sweepAllOpen, sweepDue, type SearchSchedule } from "./sweep";
-import { receiveWebhook } from "./webhook";
+import { startSweepSchedule } from "../jobs/sweep";
+import { newSearchSchedule, PAID_SEARCH_WINDOW_MS, sweepAllOpen, sweepDue, type SearchSchedule } from "./sweep";
+import { receiveWebhook } from "../webhooks/webhook";
 
 const payram = emulatorPerFile();
 

@@ -1,12 +1,12 @@
 import { isPostgres } from "../db";
 import { forEachLimited } from "../concurrency";
-import { elapsed, errorMessage, log } from "../log";
+import { errorMessage, log } from "../log";
 import { nowIso, type EventSource } from "../db/schema";
 import { processWide } from "../process-wide";
 import { customerIdFor } from "../payram/ids";
-import { MERCHANT_STATES, SYNCABLE_STATES } from "./states";
+import { MERCHANT_STATES, SYNCABLE_STATES } from "../rules/states";
 import { releaseOrphanedStock } from "../catalog/stock";
-import { mailRefusedWebhooks } from "../mail/events";
+import { mailRefusedWebhooks } from "../notify/events";
 import { syncOpenRefunds } from "../refunds";
 import { closeLostStarts, startLostAfterMs } from "./attempts";
 import { retryPendingReferences } from "./pending";
@@ -276,37 +276,4 @@ function add(total: SweepResult, part: SweepResult) {
   total.checked += part.checked;
   total.changed += part.changed;
   total.failed += part.failed;
-}
-
-/**
- * The in-process schedule, started with the server. Never overlaps itself. `stop` ends it and
- * resolves once the batch in progress, if any, has finished: a shutdown lets it complete.
- */
-export function startSweepSchedule(
-  deps: SyncDeps,
-  options: { intervalMs: number; payramTimeoutMs: number; search?: SearchSchedule },
-  onError: (error: unknown) => void,
-): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    const started = performance.now();
-    running = sweepDue(deps, { stopped: () => stopped, payramTimeoutMs: options.payramTimeoutMs, search: options.search })
-      .then((result) => {
-        if (result.checked > 0) log.info({ event: "sweep", ...result, ms: elapsed(started) }, "sweep");
-      })
-      .catch(onError)
-      .finally(() => {
-        running = null;
-      });
-  }, options.intervalMs);
-  timer.unref();
-  return {
-    stop() {
-      stopped = true;
-      clearInterval(timer);
-      return running ?? Promise.resolve();
-    },
-  };
 }

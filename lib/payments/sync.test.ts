@@ -3,9 +3,9 @@ import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { checkoutDepsFor, orderState, placeOrder } from "@/test/shop";
 import type { PayramClient } from "../payram/client";
-import { payForOrder } from "./checkout";
-import { describeForShopper } from "./states";
-import { orderStatus } from "./status";
+import { payForOrder } from "../checkout/checkout";
+import { describeForShopper } from "../rules/states";
+import { orderStatus } from "../views/status";
 import { syncPayment, type SyncDeps } from "./sync";
 
 const payram = emulatorPerFile();

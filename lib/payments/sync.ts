@@ -1,18 +1,18 @@
 import { isPostgres, type Db } from "../db";
 import { nowIso, type AttemptState, type AttentionKind, type EventSource, type PaymentAttempt } from "../db/schema";
-import { centsToDecimal } from "../money";
+import { centsToDecimal } from "../rules/money";
 import type { PayramClient, PayramPayment } from "../payram/client";
 import { customerIdFor, parseCustomerId, parseInvoiceId } from "../payram/ids";
 import type { PaymentMatch } from "../payram/webhook";
 import { log } from "../log";
 import { processWide } from "../process-wide";
-import { orderChanged } from "../live/changes";
-import { raiseAttention } from "../admin/attention";
-import { mailPaid } from "../mail/events";
+import { orderChanged } from "../db/changes";
+import { raiseAttention } from "../notify/attention";
+import { mailPaid } from "../notify/events";
 import { newAttemptRow, recordPaymentEvent, refreshOrderPayment } from "./attempts";
 import { arrivedCents, entryCreditCents, isPaid } from "../rules/ledger";
 import { entryOf, loadVerdict } from "./ledger";
-import { closesAttempt, nextState, OPEN_ATTEMPT_STATES } from "./states";
+import { closesAttempt, nextState, OPEN_ATTEMPT_STATES } from "../rules/states";
 import { DELIVERY_SYNC_INTERVAL_MS } from "./sync-claim";
 
 /**

@@ -1,7 +1,7 @@
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { base58 } from "@scure/base";
-import type { PayoutNetwork } from "./payout-assets";
+import type { PayoutNetwork } from "../rules/payout-assets";
 
 /**
  * Whether a wallet address is valid for the chain a payout goes to, and why not. A payout to a

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { elapsed, log } from "../log";
-import { centsToAmountNumber, parseOptionalCents, type Cents, type SubCent } from "../money";
-import { PAYRAM_STATES, type PayramState } from "../payments/states";
+import { centsToAmountNumber, parseOptionalCents, type Cents, type SubCent } from "../rules/money";
+import { PAYRAM_STATES, type PayramState } from "../rules/states";
 import { exactToDecimal, floorCents, parseExact } from "../rules/exact";
 import { describeErrorAnswer, failureForStatus, PayramError, readErrorEnvelope } from "./errors";
 

@@ -1,3 +1,5 @@
+import { DEFAULT_CUSTOMER_PREFIX } from "../config";
+
 /**
  * The ids the shop gives PayRam on create (README, "How a checkout works"). PayRam echoes the invoice id in
  * webhooks, so a notification that arrives before the checkout stored its reference still finds
@@ -20,9 +22,6 @@ export function parseInvoiceId(invoiceId: string): InvoiceRef | null {
   const parsed = INVOICE_ID.exec(invoiceId);
   return parsed ? { orderNumber: Number(parsed[1]), attemptNumber: Number(parsed[2]) } : null;
 }
-
-/** PAYRAM_CUSTOMER_PREFIX's default. */
-export const DEFAULT_CUSTOMER_PREFIX = "order_";
 
 /** Per order, not per shopper: a create cancels the same customer's other open payments. */
 export function customerIdFor(orderNumber: number, prefix = DEFAULT_CUSTOMER_PREFIX): string {

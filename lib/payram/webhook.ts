@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { parseOptionalCents } from "../money";
+import { parseOptionalCents } from "../rules/money";
 import { readConfirmations, type Confirmations } from "./client";
 
 /**

@@ -20,7 +20,7 @@ function productionSources(dir: string): string[] {
 
 it("names PayRam's webhook headers nowhere outside lib/payram", () => {
   const files = productionSources(ROOT);
-  expect(files).toContain("lib/payments/webhook.ts");
+  expect(files).toContain("lib/webhooks/webhook.ts");
   expect(files).toContain("app/api/webhook/route.ts");
   expect(files.filter((file) => WIRE.test(readFileSync(join(ROOT, file), "utf8")))).toEqual([]);
 });

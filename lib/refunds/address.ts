@@ -1,15 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { isPostgres, type Db } from "../db";
-import { nowIso, type RefundAddressesTable } from "../db/schema";
-import { orderChanged } from "../live/changes";
-import { queueMail } from "../mail/outbox";
+import { nowIso, type RefundAddressesTable, type RefundsTable } from "../db/schema";
+import { orderChanged } from "../db/changes";
+import { queueMail } from "../notify/outbox";
 import { orderIdSchema } from "../orders";
 import { addressProblem } from "../payram/addresses";
-import { PAYOUT_NETWORKS, PAYOUT_TOKENS } from "../payram/payout-assets";
+import { PAYOUT_NETWORKS, PAYOUT_TOKENS } from "../rules/payout-assets";
 import { hitRateLimit, waitInMinutes } from "../security/rate-limit";
 import { refundableCents } from "../rules/refundable";
-import type { Refund } from "./index";
 
 /**
  * "Where should we send your refund?" The shop does not know the shopper's wallet: an overpaid
@@ -43,7 +42,7 @@ const hash = (token: string) => createHash("sha256").update(token).digest("hex")
  */
 export function asksForRefundAddress(
   order: { received_cents: number; total_cents: number; paid_at: string | null; cancelled_at: string | null },
-  refunds: readonly Pick<Refund, "amount_cents" | "status">[],
+  refunds: readonly Pick<RefundsTable, "amount_cents" | "status">[],
   anyPaymentOpen: boolean,
   answer: Pick<RefundAddress, "frozen_at"> | null | undefined,
 ): boolean {

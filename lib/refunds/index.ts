@@ -3,18 +3,18 @@ import { z } from "zod";
 import { isPostgres, isUniqueViolation, type Db } from "../db";
 import { nowIso, type AttentionKind, type RefundsTable } from "../db/schema";
 import { errorMessage, log } from "../log";
-import { centsToDecimal, parseCents } from "../money";
+import { centsToDecimal, parseCents } from "../rules/money";
 import { decide, IN_FLIGHT, KEY_TRUST_MS, refundStatusOf, type LookupCause, type RefundEvent, type RefundLife } from "../rules/refund-life";
 import { quoteRefund, refundableCents } from "../rules/refundable";
 import { orderIdSchema } from "../orders";
 import { addressProblem } from "../payram/addresses";
-import { PAYOUT_NETWORKS, PAYOUT_TOKENS } from "../payram/payout-assets";
+import { PAYOUT_NETWORKS, PAYOUT_TOKENS } from "../rules/payout-assets";
 import type { PayoutRequest, PayramClient, Payout } from "../payram/client";
 import { PayramError } from "../payram/errors";
 import { customerIdFor } from "../payram/ids";
-import { orderChanged } from "../live/changes";
-import { raiseAttention } from "../admin/attention";
-import { queueMail } from "../mail/outbox";
+import { orderChanged } from "../db/changes";
+import { raiseAttention } from "../notify/attention";
+import { queueMail } from "../notify/outbox";
 import { freezeRefundAddress } from "./address";
 
 /**

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { centsToDecimal } from "../money";
-import { nextState, type PayramState } from "../payments/states";
+import { centsToDecimal } from "./money";
+import { nextState, type PayramState } from "./states";
 import { exactFromCents, exactToDecimal, floorCents, parseExact, sumExact } from "./exact";
 import { arrivedCents, decide, isPaid, type EntryState, type LedgerEntry, type Verdict } from "./ledger";
 

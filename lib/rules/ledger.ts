@@ -1,4 +1,4 @@
-import { centsToDecimal } from "../money";
+import { centsToDecimal } from "./money";
 import { ceilCents, exactFromCents, exactToDecimal, floorCents, parseExact, sumExact, type Exact } from "./exact";
 
 /**
@@ -21,7 +21,7 @@ import { ceilCents, exactFromCents, exactToDecimal, floorCents, parseExact, sumE
  *   a new one (§8 of the PayRam contract).
  */
 
-/** The life of one PayRam payment as the shop knows it (lib/payments/states.ts AttemptState). */
+/** The life of one PayRam payment as the shop knows it (lib/rules/states.ts AttemptState). */
 export type EntryState = "STARTING" | "START_FAILED" | "OPEN" | "PARTIALLY_FILLED" | "FILLED" | "OVER_FILLED" | "CANCELLED";
 
 /** Who opened the reference: the shop's checkout, PayRam for a top-up, or the shop's "Pay the remaining". */

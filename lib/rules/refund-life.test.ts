@@ -157,6 +157,6 @@ it("the rules are pure: lib/rules/refund-life.ts and refundable.ts import no I/O
   for (const file of ["refund-life.ts", "refundable.ts"]) {
     const source = readFileSync(join(import.meta.dirname, file), "utf8");
     const imports = [...source.matchAll(/\bfrom\s*["']([^"']+)["']/g)].map((match) => match[1]);
-    expect(imports.every((target) => target === "./refund-life" || target === "../money"), `${file}: ${imports.join(", ")}`).toBe(true);
+    expect(imports.every((target) => target === "./refund-life" || target === "./money"), `${file}: ${imports.join(", ")}`).toBe(true);
   }
 });

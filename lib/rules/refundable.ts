@@ -1,4 +1,4 @@
-import { MoneyError } from "../money";
+import { MoneyError } from "./money";
 import { PAID_NOTHING, type RefundStatus } from "./refund-life";
 
 /**

@@ -23,7 +23,7 @@ export const LIMITS = {
    * previous one at PayRam, so a burst of them is abuse, whatever address it comes from.
    */
   paymentsPerOrder: { name: "payments_per_order", limit: 5, windowMs: 10 * 60_000 },
-  /** Merchant sign-in attempts per client (and per browser that signed in before: lib/admin/sign-in.ts). */
+  /** Merchant sign-in attempts per client (and per browser that signed in before: lib/auth/sign-in.ts). */
   signIn: { name: "sign_in", limit: 10, windowMs: 15 * 60_000 },
   /**
    * Password checks for browsers that never signed in here, whatever their address: at most

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import type { OrderStatusView } from "@/lib/payments/status";
+import type { OrderStatusView } from "@/lib/views/status";
 import { fallbackPollInterval, parseStreamMessage, type StreamHealth } from "./use-order-status";
 
 const now = Date.parse("2026-11-26T12:00:00.000Z");

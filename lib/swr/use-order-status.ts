@@ -2,8 +2,8 @@
 
 import { useCallback, useEffect, useState } from "react";
 import useSWR from "swr";
-import { paymentSettled, STATUS_SYNC_INTERVAL_MS, viewSettled } from "@/lib/payments/states";
-import type { OrderStatusView } from "@/lib/payments/status";
+import { paymentSettled, STATUS_SYNC_INTERVAL_MS, viewSettled } from "@/lib/rules/states";
+import type { OrderStatusView } from "@/lib/views/status";
 
 /** Paid (perhaps over several payments) or final: nothing will change by itself (the server's rule too). */
 const settled = viewSettled;

@@ -4,8 +4,8 @@ import Link from "next/link";
 import { CartLineForm } from "@/components/cart-line-form";
 import { getCart } from "@/lib/cart";
 import { readCartId } from "@/lib/cart/cookie";
-import { getDb } from "@/lib/db/server";
-import { formatUsd } from "@/lib/money";
+import { getDb } from "@/lib/server/db";
+import { formatUsd } from "@/lib/rules/money";
 
 export const metadata: Metadata = { title: "Your cart" };
 

@@ -4,10 +4,10 @@ import { CheckoutForm } from "@/components/checkout-form";
 import { getCart } from "@/lib/cart";
 import { readCartId } from "@/lib/cart/cookie";
 import { loadConfig } from "@/lib/config";
-import { getDb } from "@/lib/db/server";
-import { formatUsd } from "@/lib/money";
-import { issueCheckoutToken } from "@/lib/payments/checkout-token";
-import { priceCart } from "@/lib/payments/pricing";
+import { getDb } from "@/lib/server/db";
+import { formatUsd } from "@/lib/rules/money";
+import { issueCheckoutToken } from "@/lib/checkout/token";
+import { priceCart } from "@/lib/checkout/pricing";
 import { OrderLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
 

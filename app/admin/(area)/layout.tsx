@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { signOutAction } from "@/lib/actions/admin";
-import { requireAdminPage } from "@/lib/admin/auth";
+import { requireAdminPage } from "@/lib/server/auth";
 
 export default async function MerchantAreaLayout({ children }: { children: ReactNode }) {
   await requireAdminPage();

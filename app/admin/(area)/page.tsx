@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { StateBadge } from "@/components/admin/state-badge";
-import { requireAdminPage } from "@/lib/admin/auth";
-import { listOrders, orderFilterSchema, orderSummary, PAGE_SIZE } from "@/lib/admin/orders";
-import { getDb } from "@/lib/db/server";
-import { formatUtc, plural } from "@/lib/format";
-import { formatUsd } from "@/lib/money";
-import { MERCHANT_STATE_LABELS, MERCHANT_STATES } from "@/lib/payments/states";
+import { requireAdminPage } from "@/lib/server/auth";
+import { listOrders, orderFilterSchema, orderSummary, PAGE_SIZE } from "@/lib/views/admin-orders";
+import { getDb } from "@/lib/server/db";
+import { formatUtc, plural } from "@/lib/rules/format";
+import { formatUsd } from "@/lib/rules/money";
+import { MERCHANT_STATE_LABELS, MERCHANT_STATES } from "@/lib/rules/states";
 import { loadConfig } from "@/lib/config";
-import { unsentMailCount } from "@/lib/mail/outbox";
+import { unsentMailCount } from "@/lib/notify/outbox";
 
 export const metadata: Metadata = { title: "Orders" };
 

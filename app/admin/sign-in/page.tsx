@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/admin/sign-in-form";
-import { isSignedIn } from "@/lib/admin/auth";
+import { isSignedIn } from "@/lib/server/auth";
 
 export const metadata: Metadata = { title: "Sign in" };
 

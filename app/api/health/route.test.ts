@@ -3,7 +3,7 @@ import { describeOnEachDatabase } from "@/test/databases";
 
 /** Loads the route as the server would, with the given DATABASE_URL in the environment. */
 async function healthWith(databaseUrl: string) {
-  // A fresh server: new modules, and no database handle yet (lib/db/server.ts keeps it on globalThis).
+  // A fresh server: new modules, and no database handle yet (lib/server/db.ts keeps it on globalThis).
   vi.resetModules();
   delete (globalThis as Record<symbol, unknown>)[Symbol.for("payram-storefront.db")];
   vi.stubEnv("DATABASE_URL", databaseUrl);

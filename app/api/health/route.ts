@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { databaseIsReachable, isPostgres } from "@/lib/db";
-import { getDb } from "@/lib/db/server";
+import { getDb } from "@/lib/server/db";
 
 export const dynamic = "force-dynamic";
 

@@ -1,9 +1,9 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { loadConfig } from "@/lib/config";
 import { errorMessage, inRequest, log } from "@/lib/log";
-import { MAX_WEBHOOK_BYTES, receiveWebhook } from "@/lib/payments/webhook";
+import { MAX_WEBHOOK_BYTES, receiveWebhook } from "@/lib/webhooks/webhook";
 import { clientAddress } from "@/lib/security/rate-limit";
-import { webhookDeps } from "@/lib/payments/server";
+import { webhookDeps } from "@/lib/server/deps";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { findImage } from "@/lib/catalog/media";
-import { getDb } from "@/lib/db/server";
+import { getDb } from "@/lib/server/db";
 
 export const dynamic = "force-dynamic";
 

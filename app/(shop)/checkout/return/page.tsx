@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { readLastOrderId } from "@/lib/cart/cookie";
-import { getDb } from "@/lib/db/server";
+import { getDb } from "@/lib/server/db";
 import { findOrder } from "@/lib/orders";
 
 export const metadata: Metadata = { title: "Back from PayRam" };

@@ -1,17 +1,17 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { OrderStatus } from "@/components/order-status";
-import { getDb } from "@/lib/db/server";
+import { getDb } from "@/lib/server/db";
 import { findOrder, listOrderItems } from "@/lib/orders";
 import { maskEmail } from "@/lib/orders/mask";
 import { orderAttempts } from "@/lib/payments/attempts";
-import { currentAttempt, statusView, syncUnderWay } from "@/lib/payments/status";
+import { currentAttempt, statusView, syncUnderWay } from "@/lib/views/status";
 import { OrderLines, orderItemLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
-import { centsToDecimal } from "@/lib/money";
+import { centsToDecimal } from "@/lib/rules/money";
 import { describeForShopper, orderRefunds } from "@/lib/refunds";
 import { asksForRefundAddress, findRefundAddress } from "@/lib/refunds/address";
-import { isOpen } from "@/lib/payments/states";
+import { isOpen } from "@/lib/rules/states";
 import { RefundAddressForm } from "@/components/refund-address-form";
 
 export const metadata: Metadata = { title: "Your order", robots: { index: false } };

@@ -4,8 +4,8 @@ import Link from "next/link";
 import { notFound, permanentRedirect } from "next/navigation";
 import { AddToCartForm } from "@/components/add-to-cart-form";
 import { findProduct, renamedSlug, slugSchema } from "@/lib/catalog";
-import { getDb } from "@/lib/db/server";
-import { formatUsd } from "@/lib/money";
+import { getDb } from "@/lib/server/db";
+import { formatUsd } from "@/lib/rules/money";
 
 async function productFor(params: Promise<{ slug: string }>) {
   const slug = slugSchema.safeParse((await params).slug);

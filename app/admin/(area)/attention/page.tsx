@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ResolveForm } from "@/components/admin/resolve-form";
-import { requireAdminPage } from "@/lib/admin/auth";
-import { capsReached, needsAttention } from "@/lib/admin/attention";
-import { ATTENTION_LABELS } from "@/lib/admin/orders";
+import { requireAdminPage } from "@/lib/server/auth";
+import { capsReached, needsAttention } from "@/lib/notify/attention";
+import { ATTENTION_LABELS } from "@/lib/views/admin-orders";
 import { loadConfig } from "@/lib/config";
-import { getDb } from "@/lib/db/server";
-import { formatUtc } from "@/lib/format";
+import { getDb } from "@/lib/server/db";
+import { formatUtc } from "@/lib/rules/format";
 
 export const metadata: Metadata = { title: "Needs attention" };
 

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requireAdminPage } from "@/lib/admin/auth";
+import { requireAdminPage } from "@/lib/server/auth";
 import { listProductsForMerchant, productFilterSchema, type ProductFilter } from "@/lib/catalog/editor";
-import { getDb } from "@/lib/db/server";
-import { plural } from "@/lib/format";
-import { formatUsd } from "@/lib/money";
+import { getDb } from "@/lib/server/db";
+import { plural } from "@/lib/rules/format";
+import { formatUsd } from "@/lib/rules/money";
 
 export const metadata: Metadata = { title: "Products" };
 

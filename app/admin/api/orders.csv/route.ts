@@ -1,6 +1,6 @@
-import { adminRouteRefusal } from "@/lib/admin/auth";
-import { orderFilterSchema, ordersCsv } from "@/lib/admin/orders";
-import { getDb } from "@/lib/db/server";
+import { adminRouteRefusal } from "@/lib/server/auth";
+import { orderFilterSchema, ordersCsv } from "@/lib/views/admin-orders";
+import { getDb } from "@/lib/server/db";
 
 export const dynamic = "force-dynamic";
 

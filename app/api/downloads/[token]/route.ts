@@ -1,5 +1,5 @@
 import { loadConfig } from "@/lib/config";
-import { getDb } from "@/lib/db/server";
+import { getDb } from "@/lib/server/db";
 import { inRequest } from "@/lib/log";
 import { contentDisposition, parseRange, rangeOf, takeDownload, type DownloadAsk } from "@/lib/orders/downloads";
 

@@ -1,8 +1,8 @@
 import { NextResponse } from "next/server";
 import { inRequest } from "@/lib/log";
 import { orderIdSchema } from "@/lib/orders";
-import { syncDeps } from "@/lib/payments/server";
-import { orderStatus } from "@/lib/payments/status";
+import { syncDeps } from "@/lib/server/deps";
+import { orderStatus } from "@/lib/views/status";
 
 export const dynamic = "force-dynamic";
 

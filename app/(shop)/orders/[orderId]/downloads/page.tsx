@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { PageTitle } from "@/components/page-title";
 import { notFound } from "next/navigation";
 import { Panel } from "@/components/panel";
 import { loadConfig } from "@/lib/config";
-import { getDb } from "@/lib/db/server";
+import { getDb } from "@/lib/server/db";
 import { DOWNLOAD_LIMIT, orderDownloads } from "@/lib/orders/downloads";
 
 export const metadata: Metadata = { title: "Your downloads", robots: { index: false } };
@@ -21,12 +21,9 @@ export default async function DownloadsPage({ params }: PageProps<"/orders/[orde
   return (
     <div className="space-y-6">
       <div>
-        <p className="text-sm">
-          <Link href={`/orders/${orderId}`} className="text-brand-700 underline">
-            Order #{view.orderNumber}
-          </Link>
-        </p>
-        <h1 className="text-3xl font-semibold tracking-tight">Your downloads</h1>
+        <PageTitle back={`/orders/${orderId}`} backLabel={<>Order #{view.orderNumber}</>}>
+          Your downloads
+        </PageTitle>
       </div>
       {view.state === "unpaid" && <p data-testid="downloads-unavailable">Your downloads are ready here as soon as your payment arrives.</p>}
       {view.state === "cancelled" && <p data-testid="downloads-unavailable">This order was cancelled: it has no downloads.</p>}

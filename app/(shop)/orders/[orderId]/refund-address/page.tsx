@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ConfirmRefundAddress } from "@/components/confirm-refund-address";
-import { getDb } from "@/lib/db/server";
+import { getDb } from "@/lib/server/db";
 import { findOrder } from "@/lib/orders";
 import { confirmTokenSchema, findRefundAddress } from "@/lib/refunds/address";
 

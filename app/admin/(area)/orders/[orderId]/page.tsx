@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { PageTitle } from "@/components/page-title";
 import { notFound } from "next/navigation";
 import { CancelOrderButton } from "@/components/admin/cancel-order";
 import { OrderMails } from "@/components/admin/order-mails";
@@ -11,18 +11,18 @@ import { Panel } from "@/components/panel";
 import { PaymentsTable } from "@/components/admin/payments-table";
 import { StateBadge } from "@/components/admin/state-badge";
 import { SyncNowButton } from "@/components/admin/sync-now";
-import { requireAdminPage } from "@/lib/admin/auth";
-import { ATTENTION_LABELS, orderDetail } from "@/lib/admin/orders";
+import { requireAdminPage } from "@/lib/server/auth";
+import { ATTENTION_LABELS, orderDetail } from "@/lib/views/admin-orders";
 import { loadConfig } from "@/lib/config";
-import { getDb } from "@/lib/db/server";
-import { orderMails } from "@/lib/mail/outbox";
+import { getDb } from "@/lib/server/db";
+import { orderMails } from "@/lib/notify/outbox";
 import { describeStatus, newRefundFormToken, orderRefunds } from "@/lib/refunds";
 import { refundableCents } from "@/lib/rules/refundable";
 import { findRefundAddress } from "@/lib/refunds/address";
-import { formatUtc } from "@/lib/format";
-import { centsToDecimal, formatUsd } from "@/lib/money";
+import { formatUtc } from "@/lib/rules/format";
+import { centsToDecimal, formatUsd } from "@/lib/rules/money";
 import { orderIdSchema } from "@/lib/orders";
-import { MERCHANT_STATE_LABELS } from "@/lib/payments/states";
+import { MERCHANT_STATE_LABELS } from "@/lib/rules/states";
 
 export const metadata: Metadata = { title: "Order" };
 
@@ -41,12 +41,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
     <div className="space-y-6">
       <div className="flex flex-wrap items-center justify-between gap-4">
         <div>
-          <p className="text-sm">
-            <Link href="/admin" className="text-brand-700 underline">
-              Orders
-            </Link>
-          </p>
-          <h1 className="text-3xl font-semibold tracking-tight">Order #{order.number}</h1>
+          <PageTitle back="/admin" backLabel="Orders">Order #{order.number}</PageTitle>
           <p className="text-sm text-ink-muted">
             {order.email} · placed {formatUtc(order.created_at)}
           </p>

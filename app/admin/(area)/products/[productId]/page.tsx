@@ -1,13 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { PageTitle } from "@/components/page-title";
 import { notFound } from "next/navigation";
 import { ProductForm } from "@/components/admin/product-form";
 import { ProductStatus } from "@/components/admin/product-status";
-import { requireAdminPage } from "@/lib/admin/auth";
+import { requireAdminPage } from "@/lib/server/auth";
 import { productIdSchema } from "@/lib/catalog";
 import { productForEditor, productFormValues } from "@/lib/catalog/editor";
-import { getDb } from "@/lib/db/server";
-import { formatUtc } from "@/lib/format";
+import { getDb } from "@/lib/server/db";
+import { formatUtc } from "@/lib/rules/format";
 
 export const metadata: Metadata = { title: "Edit product" };
 
@@ -22,12 +23,7 @@ export default async function EditProductPage({ params, searchParams }: PageProp
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
-          <p className="text-sm">
-            <Link href="/admin/products" className="text-brand-700 underline">
-              Products
-            </Link>
-          </p>
-          <h1 className="text-3xl font-semibold tracking-tight">{product.name}</h1>
+          <PageTitle back="/admin/products" backLabel="Products">{product.name}</PageTitle>
           <p className="text-sm text-ink-muted">
             Kind: {product.ships ? "Physical" : "Digital"} · updated {formatUtc(product.updated_at)}
             {product.active === 1 && (

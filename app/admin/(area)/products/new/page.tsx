@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { PageTitle } from "@/components/page-title";
 import { ProductForm } from "@/components/admin/product-form";
-import { requireAdminPage } from "@/lib/admin/auth";
+import { requireAdminPage } from "@/lib/server/auth";
 import { EMPTY_FORM } from "@/lib/catalog/editor";
 
 export const metadata: Metadata = { title: "New product" };
@@ -11,12 +11,7 @@ export default async function NewProductPage() {
   return (
     <div className="space-y-6">
       <div>
-        <p className="text-sm">
-          <Link href="/admin/products" className="text-brand-700 underline">
-            Products
-          </Link>
-        </p>
-        <h1 className="text-3xl font-semibold tracking-tight">New product</h1>
+        <PageTitle back="/admin/products" backLabel="Products">New product</PageTitle>
       </div>
       <ProductForm initial={EMPTY_FORM} />
     </div>

@@ -1,6 +1,6 @@
 import QRCode from "qrcode";
 import { latestAttempt } from "@/lib/payments/attempts";
-import { getDb } from "@/lib/db/server";
+import { getDb } from "@/lib/server/db";
 import { findOrder } from "@/lib/orders";
 
 export const dynamic = "force-dynamic";

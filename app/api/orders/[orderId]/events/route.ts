@@ -2,7 +2,7 @@ import { loadConfig } from "@/lib/config";
 import { orderEvents } from "@/lib/live/stream";
 import { inRequest } from "@/lib/log";
 import { orderIdSchema } from "@/lib/orders";
-import { syncDeps } from "@/lib/payments/server";
+import { syncDeps } from "@/lib/server/deps";
 import { clientAddress } from "@/lib/security/rate-limit";
 
 export const dynamic = "force-dynamic";

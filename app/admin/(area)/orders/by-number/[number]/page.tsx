@@ -1,7 +1,7 @@
 import { notFound, redirect } from "next/navigation";
-import { requireAdminPage } from "@/lib/admin/auth";
-import { orderIdByNumber } from "@/lib/admin/orders";
-import { getDb } from "@/lib/db/server";
+import { requireAdminPage } from "@/lib/server/auth";
+import { orderIdByNumber } from "@/lib/views/admin-orders";
+import { getDb } from "@/lib/server/db";
 
 /**
  * The merchant's mails link an order by its number (they never carry its secret id): signed in,

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { describeOnEachDatabase } from "@/test/databases";
+import { emulatorPerFile } from "@/test/emulator-per-file";
+import { checkoutDepsFor, TEST_ADDRESS, TEST_SECRET } from "@/test/shop";
+import { resolveInputSchema } from "../notify/attention";
+import { addToCart, getCart } from "../cart";
+import { productIdOf, seedCatalog } from "../catalog";
+import { startCheckout } from "./checkout";
+import { checkoutFormSchema, fieldErrorsOf, shippingSchema } from "./form";
+import { issueCheckoutToken } from "./token";
+
+/** Control characters no keyboard types: NUL, BEL, ESC, DEL, a C1 control (NEL), a tab. */
+const CONTROLS = ["\u0000", "\u0007", "\u001b", "\u007f", "\u0085", "\t"];
+
+describe("text a person types is refused when it holds control characters", () => {
+  const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+  it.each(CONTROLS.map((c) => [codePoint(c), c]))("every address field refuses %s, with a plain message", (_name, control) => {
+    const result = shippingSchema.safeParse({
+      shippingName: `Ada${control}Lovelace`,
+      shippingLine1: `12 St James${control}s Square`,
+      shippingLine2: `Flat${control}2`,
+      shippingCity: `Lon${control}don`,
+      shippingRegion: `Greater${control}London`,
+      shippingPostalCode: `SW1Y${control}4JH`,
+      shippingCountry: `United${control}Kingdom`,
+    });
+    expect(result.success).toBe(false);
+    expect(fieldErrorsOf(result.error!)).toEqual({
+      shippingName: "The recipient's name contains characters we cannot accept",
+      shippingLine1: "The street address contains characters we cannot accept",
+      shippingLine2: "The second address line contains characters we cannot accept",
+      shippingCity: "The city contains characters we cannot accept",
+      shippingRegion: "The state or region contains characters we cannot accept",
+      shippingPostalCode: "The postal code contains characters we cannot accept",
+      shippingCountry: "The country contains characters we cannot accept",
+    });
+  });
+
+  it("accepts accents, other scripts and emoji as typed", () => {
+    const address = {
+      shippingName: "Zoë Ñúñez 🦊",
+      shippingLine1: "東京都千代田区丸の内 1-1",
+      shippingCity: "Αθήνα",
+      shippingRegion: "Île-de-France",
+      shippingPostalCode: "〒100-0005",
+      shippingCountry: "Việt Nam",
+    };
+    expect(shippingSchema.parse(address)).toMatchObject(address);
+  });
+
+  it("refuses a checkout token that is not one the shop issues, a NUL included", () => {
+    const result = checkoutFormSchema.safeParse({ token: `${"t".repeat(20)}\u0000`, email: "ada@example.com" });
+    expect(result.success).toBe(false);
+    expect(fieldErrorsOf(result.error!)).toEqual({ token: "This checkout form is incomplete. Please reload the page." });
+    expect(checkoutFormSchema.safeParse({ token: "t".repeat(40), email: "ada@example.com" }).success).toBe(true);
+  });
+
+  it("a merchant's resolve note refuses control characters but keeps line breaks and tabs", () => {
+    for (const control of ["\u0000", "\u0007", "\u001b", "\u007f", "\u009b"]) {
+      const result = resolveInputSchema.safeParse({ id: "1", note: `Refunded${control} 2.51 USD` });
+      expect(result.success).toBe(false);
+      expect(result.error!.issues[0]!.message).toBe("The note contains characters we cannot accept");
+    }
+    expect(resolveInputSchema.parse({ id: "1", note: "Refunded 2.51 USD\r\n\tto the sender — merci 🙏" }).note).toBe("Refunded 2.51 USD\r\n\tto the sender — merci 🙏");
+  });
+});
+
+const payram = emulatorPerFile({ timeoutMs: 1_000 });
+
+describeOnEachDatabase("checkout with a control character in the address", (get) => {
+  it("a NUL in the city is a field error: no order, no payment, no server error", async () => {
+    const db = get().db;
+    await seedCatalog(db);
+    const added = await addToCart(db, undefined, await productIdOf(db, "merino-beanie"), 1);
+    if (!added.ok) throw new Error(added.error);
+    const token = issueCheckoutToken(TEST_SECRET, await getCart(db, added.cartId));
+
+    const result = await startCheckout(checkoutDepsFor(db, payram), {
+      cartId: added.cartId,
+      form: { token, email: "ada@example.com", ...TEST_ADDRESS, shippingCity: "Lon\u0000don" },
+    });
+    expect(result).toEqual({
+      ok: false,
+      error: "Please enter where we should ship your order.",
+      fieldErrors: { shippingCity: "The city contains characters we cannot accept" },
+    });
+    expect(await db.selectFrom("orders").select("id").where("checkout_token", "=", token).execute()).toEqual([]);
+    expect(await payram.payments()).toEqual([]);
+    // The cart is kept, and the corrected form goes through.
+    const fixed = await startCheckout(checkoutDepsFor(db, payram), { cartId: added.cartId, form: { token, email: "ada@example.com", ...TEST_ADDRESS } });
+    expect(fixed.ok).toBe(true);
+  });
+
+  it("a NUL in the token is refused before anything is looked up", async () => {
+    const result = await startCheckout(checkoutDepsFor(get().db, payram), { cartId: undefined, form: { token: `${"t".repeat(20)}\u0000`, email: "ada@example.com", ...TEST_ADDRESS } });
+    expect(result).toMatchObject({ ok: false, fieldErrors: { token: "This checkout form is incomplete. Please reload the page." } });
+  });
+});
