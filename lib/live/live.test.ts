@@ -210,16 +210,30 @@ describeOnEachDatabase("live status stream", (get) => {
 
   it("answers 404 for an unknown order and 429 past the streams one address may hold", async () => {
     expect((await open("A".repeat(22))).status).toBe(404);
-    const order = await placeOrder(get().db, payram);
+    const orders = [await placeOrder(get().db, payram), await placeOrder(get().db, payram), await placeOrder(get().db, payram)];
     const held = [];
-    for (let i = 0; i < STREAM_BOUNDS.perClient; i++) held.push(await open(order.orderId, get().db, "192.0.2.1"));
+    for (let i = 0; i < STREAM_BOUNDS.perClient; i++) held.push(await open(orders[i % orders.length]!.orderId, get().db, "192.0.2.1"));
     expect(held.every((response) => response.status === 200)).toBe(true);
-    const refused = await open(order.orderId, get().db, "192.0.2.1");
+    const refused = await open(orders[0]!.orderId, get().db, "192.0.2.1");
     expect(refused.status).toBe(429);
     // Another address is not held back.
-    expect((await open(order.orderId, get().db, "192.0.2.2")).status).toBe(200);
+    expect((await open(orders[2]!.orderId, get().db, "192.0.2.2")).status).toBe(200);
     // Streams that end free their place.
     expect(closeAllStreams()).toBe(STREAM_BOUNDS.perClient + 1);
-    expect((await open(order.orderId, get().db, "192.0.2.1")).status).toBe(200);
+    expect((await open(orders[0]!.orderId, get().db, "192.0.2.1")).status).toBe(200);
+    closeAllStreams();
+  });
+
+  it("answers 429 past the streams one order may hold, from however many addresses (issue 29.9)", async () => {
+    const order = await placeOrder(get().db, payram);
+    const held = [];
+    for (let i = 0; i < STREAM_BOUNDS.perOrder; i++) held.push(await open(order.orderId, get().db, `198.51.100.${i + 1}`));
+    expect(held.every((response) => response.status === 200)).toBe(true);
+    expect((await open(order.orderId, get().db, "198.51.100.200")).status).toBe(429);
+    // Another order is not held back, and a stream that ends frees its place.
+    expect((await open((await placeOrder(get().db, payram)).orderId, get().db, "198.51.100.200")).status).toBe(200);
+    await held[0]!.body!.cancel();
+    expect((await open(order.orderId, get().db, "198.51.100.200")).status).toBe(200);
+    closeAllStreams();
   });
 });

@@ -8,10 +8,12 @@ import { watchOrder } from "./hub";
 /**
  * The status page's event stream (`GET /api/orders/[orderId]/events`): the view at once, then the
  * same view each time the order changes, a comment every HEARTBEAT_MS, and the end once the view
- * is settled. Streams are bounded per client address and per instance; past either bound the
- * page polls instead.
+ * is settled. Streams are bounded per client address, per order and per instance; past any bound
+ * the page polls instead. Each stream costs about 100–130 KiB of memory (bench/RESULTS.md, section
+ * 8), so the instance bound keeps them within about 250 MiB; a shopper's few tabs are far below
+ * the order's bound.
  */
-export const STREAM_BOUNDS = { perClient: 20, perInstance: 10_000 };
+export const STREAM_BOUNDS = { perClient: 20, perOrder: 10, perInstance: 2_000 };
 export const HEARTBEAT_MS = 20_000;
 /** How long a browser waits before reconnecting a dropped stream (SSE `retry:`). */
 const RECONNECT_MS = 3_000;
@@ -29,7 +31,14 @@ interface OpenStream {
   close(): void;
 }
 
-const open = processWide("live-streams", () => ({ streams: new Set<OpenStream>(), byClient: new Map<string, number>() }));
+/** Open streams, and how many each client address and each order holds. */
+const open = processWide("live-streams", () => ({ streams: new Set<OpenStream>(), byClient: new Map<string, number>(), byOrder: new Map<string, number>() }));
+
+function count(counts: Map<string, number>, key: string, by: 1 | -1): void {
+  const next = (counts.get(key) ?? 0) + by;
+  if (next > 0) counts.set(key, next);
+  else counts.delete(key);
+}
 
 export async function orderEvents(
   deps: SyncDeps,
@@ -44,7 +53,9 @@ export async function orderEvents(
   if (!view) return Response.json({ error: "not found" }, { status: 404, headers: { "Cache-Control": "no-store" } });
   // Settled: nothing will change, and a 204 stops the browser reconnecting.
   if (viewSettled(view)) return new Response(null, { status: 204, headers: { "Cache-Control": "no-store" } });
-  if (open.streams.size >= STREAM_BOUNDS.perInstance || (open.byClient.get(client) ?? 0) >= STREAM_BOUNDS.perClient) {
+  const full =
+    open.streams.size >= STREAM_BOUNDS.perInstance || (open.byClient.get(client) ?? 0) >= STREAM_BOUNDS.perClient || (open.byOrder.get(orderId) ?? 0) >= STREAM_BOUNDS.perOrder;
+  if (full) {
     return Response.json({ error: "too many open status streams; the page polls instead" }, { status: 429, headers: { "Cache-Control": "no-store", "Retry-After": "30" } });
   }
 
@@ -77,9 +88,8 @@ export async function orderEvents(
         clearInterval(heartbeat);
         unwatch();
         open.streams.delete(stream);
-        const left = (open.byClient.get(client) ?? 1) - 1;
-        if (left > 0) open.byClient.set(client, left);
-        else open.byClient.delete(client);
+        count(open.byClient, client, -1);
+        count(open.byOrder, orderId, -1);
         signal.removeEventListener("abort", end);
         try {
           controller.close();
@@ -89,7 +99,8 @@ export async function orderEvents(
       }
       cleanup = end;
       open.streams.add(stream);
-      open.byClient.set(client, (open.byClient.get(client) ?? 0) + 1);
+      count(open.byClient, client, 1);
+      count(open.byOrder, orderId, 1);
       // Gone while the view was being read: the abort event has fired already, and nothing would end it.
       if (signal.aborted) return end();
       signal.addEventListener("abort", end);
