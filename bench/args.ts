@@ -15,7 +15,7 @@ Measures the shop against production servers (next start) and prints each figure
 reference, on SQLite and on Postgres: webhook ingest (next start vs a bare node:http handler),
 status polling (1,000 pollers on 100 orders), checkout overhead (startCheckout minus PayRam's
 own create time), page weight (first-load JS vs a blank Next app), time to "Paid" on screen by
-push (webhook to one instance, page on another on Postgres), 5,000 live status streams on one
+push (webhook to one instance, page on another on Postgres), 2,000 live status streams on one
 instance (memory, fan-out when 100 orders are paid at once) and a confirmation storm (100
 confirming payments, one signed delivery per second each).
 
@@ -123,8 +123,8 @@ export function planFor(quick: boolean): BenchPlan {
     polling: { seconds: quick ? 5 : 30, referenceSeconds: quick ? 3 : 10, pollers: 1_000, orders: 100 },
     checkout: { sequential: quick ? 40 : 200, concurrent: quick ? 40 : 120, concurrency: 8 },
     paid: { runs: quick ? 10 : 100 },
-    /** 1,000 orders × 5 tabs = 5,000 streams on one instance; 100 orders paid at once. */
-    streams: { orders: quick ? 200 : 1_000, perOrder: 5, changed: quick ? 20 : 100, holdSeconds: quick ? 5 : 10 },
+    /** 400 orders × 5 tabs = 2,000 streams, the bound of one instance (lib/live/stream.ts); 100 orders paid at once. */
+    streams: { orders: quick ? 200 : 400, perOrder: 5, changed: quick ? 20 : 100, holdSeconds: quick ? 5 : 10 },
     /** PayRam during confirmations (contract §8): a delivery per payment every second here, confirmations rising every ~3 s. */
     storm: { payments: 100, perPaymentPerSecond: 1, warmupSeconds: quick ? 5 : 10, seconds: quick ? 10 : 30, confirmationEveryMs: 3_000 },
   };
