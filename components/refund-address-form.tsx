@@ -5,7 +5,10 @@ import { refundAddressAction, type RefundAddressState } from "@/lib/actions/orde
 import { PayoutAssetFields } from "@/components/payout-asset-fields";
 
 /** "Where should we send your refund?" on an order the shop owes money back to. */
-export function RefundAddressForm({ orderId, current }: { orderId: string; current: { address: string; token: string; network: string; confirmed: boolean } | null }) {
+type Answer = { address: string; token: string; network: string };
+
+/** `waiting`: a newer answer not confirmed yet, while the confirmed `current` stays in force. */
+export function RefundAddressForm({ orderId, current, waiting }: { orderId: string; current: (Answer & { confirmed: boolean }) | null; waiting?: Answer | null }) {
   const [state, action, pending] = useActionState<RefundAddressState, FormData>(refundAddressAction, { ok: false, error: null, field: null });
   const values = state.values;
   return (
@@ -16,6 +19,11 @@ export function RefundAddressForm({ orderId, current }: { orderId: string; curre
       {current && !state.ok && (
         <p className="text-sm" data-testid="refund-address-current">
           {current.confirmed ? "Confirmed" : "Waiting for your confirmation (see the mail we sent)"}: {current.token} on {current.network} to <code className="break-all">{current.address}</code>
+        </p>
+      )}
+      {waiting && !state.ok && (
+        <p className="text-sm" data-testid="refund-address-waiting">
+          Waiting for your confirmation (see the mail we sent; until then the confirmed address stays): {waiting.token} on {waiting.network} to <code className="break-all">{waiting.address}</code>
         </p>
       )}
       {state.ok ? (

@@ -1,14 +1,25 @@
 "use client";
 
-import { useActionState, useState, type FormEvent, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
+import { unstable_rethrow } from "next/navigation";
+import { useActionState, useState, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
 import { useFormStatus } from "react-dom";
 import { createProductAction, updateProductAction, type ProductFormState } from "@/lib/actions/products";
 import type { FieldErrors, ProductField, ProductFormValues } from "@/lib/catalog/editor";
+import { uploadSizeErrors } from "@/lib/rules/uploads";
 
-// The server checks these again (lib/catalog/media.ts); checked here too so that a large file is
-// refused with a message at once, not by the server's request-size limit.
-const IMAGE_MAX_BYTES = 2 * 1024 * 1024;
-const DOWNLOAD_MAX_BYTES = 8 * 1024 * 1024;
+/** What the merchant typed, from the form as sent (React empties a form once its action ends). */
+function typedValues(formData: FormData, before: ProductFormValues): ProductFormValues {
+  const text = (name: string) => {
+    const value = formData.get(name);
+    return typeof value === "string" ? value : "";
+  };
+  return { name: text("name"), slug: text("slug"), description: text("description"), price: text("price"), kind: text("kind") || before.kind, stock: text("stock"), stockWas: before.stockWas, active: formData.get("active") !== null };
+}
+
+const fileSize = (formData: FormData, name: string) => {
+  const file = formData.get(name);
+  return typeof file === "string" || file === null ? 0 : file.size;
+};
 
 const LABELS: Record<ProductField, string> = {
   name: "Name",
@@ -87,33 +98,36 @@ export interface ProductFormProps {
 
 export function ProductForm({ productId, initial, image, downloadName, notice }: ProductFormProps) {
   const editing = productId !== undefined;
-  const [state, action] = useActionState<ProductFormState, FormData>(editing ? updateProductAction : createProductAction, {
+  const save = editing ? updateProductAction : createProductAction;
+  // A file over its limit is refused here, before it is sent (the server would refuse the whole
+  // request past its size limit, before the action could answer with a field error); a request
+  // the server could not answer at all is reported above the form. Either way what was typed stays.
+  const [state, action] = useActionState<ProductFormState, FormData>(async (previous, formData) => {
+    const values = typedValues(formData, previous.values);
+    const tooLarge = uploadSizeErrors({ image: fileSize(formData, "image"), download: fileSize(formData, "download") });
+    if (Object.keys(tooLarge).length > 0) return { fieldErrors: tooLarge, values, saved: false, message: `The product was not saved: ${Object.keys(tooLarge).length === 1 ? "a field needs" : "some fields need"} your attention.` };
+    try {
+      return await save(previous, formData);
+    } catch (error) {
+      unstable_rethrow(error); // a redirect (the product was created) goes on
+      return { fieldErrors: {}, values, saved: false, message: "The product was not saved: the server could not take the form. Please try again (what you typed is still here)." };
+    }
+  }, {
     fieldErrors: {},
     values: initial,
     message: notice ?? null,
     saved: notice !== undefined,
   });
-  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const [kind, setKind] = useState(state.values.kind);
-  const errors: FieldErrors = { ...state.fieldErrors, ...clientErrors };
+  const errors: FieldErrors = state.fieldErrors;
   const values = state.values;
   const errorList = (Object.keys(LABELS) as ProductField[]).filter((field) => errors[field]);
-
-  function checkFiles(event: FormEvent<HTMLFormElement>) {
-    const form = event.currentTarget;
-    const tooLarge: FieldErrors = {};
-    const size = (name: string) => ((form.elements.namedItem(name) as HTMLInputElement | null)?.files?.[0]?.size ?? 0);
-    if (size("image") > IMAGE_MAX_BYTES) tooLarge.image = "The image is larger than 2 MB. Choose a smaller one.";
-    if (size("download") > DOWNLOAD_MAX_BYTES) tooLarge.download = "The file is larger than 8 MB.";
-    setClientErrors(tooLarge);
-    if (Object.keys(tooLarge).length > 0) event.preventDefault();
-  }
 
   const imageHint = `PNG, JPEG or WebP, up to 2 MB.${editing ? " Leave empty to keep the current image." : ""}`;
   const downloadHint = `What a buyer downloads: any file, up to 8 MB.${downloadName ? ` Now: ${downloadName}. Leave empty to keep it.` : " None yet."}`;
 
   return (
-    <form action={action} onSubmit={checkFiles} noValidate className="space-y-6 rounded-xl border border-paper-line bg-paper p-6">
+    <form action={action} noValidate className="space-y-6 rounded-xl border border-paper-line bg-paper p-6">
       {productId !== undefined && <input type="hidden" name="productId" value={productId} />}
       <input type="hidden" name="stockWas" value={values.stockWas} />
 

@@ -44,8 +44,9 @@ export async function refundAddressAction(_state: RefundAddressState, formData: 
     input: refundAddressFormSchema,
     invalid: (error: z.ZodError): RefundAddressState => ({ ok: false, error: error.issues[0]?.message ?? "Please check the form.", field: error.issues[0]?.path[0] === "address" ? "address" : null, values }),
   };
-  return guard(rules, formData, async (form, { db }) => {
-    const result = await submitRefundAddress(db, form);
+  // Counted in submitRefundAddress per client, only for an order that owes a refund (a guessed order id writes nothing).
+  return guard(rules, formData, async (form, { db, client }) => {
+    const result = await submitRefundAddress(db, form, client);
     return result.ok ? { ok: true, error: null, field: null } : { ok: false, error: result.error, field: result.field ?? null, values };
   });
 }

@@ -83,6 +83,8 @@ describe("the product form's rules", () => {
     [{ name: "" }, "name", "Enter the product's name"],
     [{ name: "x".repeat(121) }, "name", "The name can be at most 120 characters"],
     [{ name: "Bad\u0000name" }, "name", "The name contains characters we cannot accept"],
+    [{ name: "Mug \u202Egpj.exe" }, "name", "The name contains characters we cannot accept"],
+    [{ description: "Zero\u200Bwidth" }, "description", "The description contains characters we cannot accept"],
     [{ slug: "Desk Lamp" }, "slug", "Use 1 to 80 lowercase letters (a–z), digits and hyphens, such as desk-lamp"],
     [{ slug: "a".repeat(81) }, "slug", "Use 1 to 80 lowercase letters (a–z), digits and hyphens, such as desk-lamp"],
     [{ name: "!!!", slug: "" }, "slug", "Enter a slug: the name gives none (use lowercase letters, digits and hyphens)"],

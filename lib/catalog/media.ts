@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../db";
 import { nowIso, type ProductImagesTable } from "../db/schema";
+import { DOWNLOAD_MAX_BYTES, DOWNLOAD_TOO_LARGE, IMAGE_MAX_BYTES, IMAGE_TOO_LARGE } from "../rules/uploads";
 
 /**
  * Product images and download files, uploaded by the merchant and kept in the database (every
@@ -9,8 +10,7 @@ import { nowIso, type ProductImagesTable } from "../db/schema";
  * changed image is a new URL, so each URL can be cached for good.
  */
 
-export const IMAGE_MAX_BYTES = 2 * 1024 * 1024;
-export const DOWNLOAD_MAX_BYTES = 8 * 1024 * 1024;
+export { DOWNLOAD_MAX_BYTES, IMAGE_MAX_BYTES } from "../rules/uploads";
 
 export type ImageType = ProductImagesTable["content_type"];
 
@@ -39,8 +39,6 @@ function sniffDownload(bytes: Uint8Array): string {
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
-const megabytes = (bytes: number) => `${bytes / (1024 * 1024)} MB`;
-
 /**
  * A file field as a server action receives it. A file input with nothing chosen still sends an
  * empty part (whose name the multipart parser may fill in): no bytes is no upload.
@@ -54,7 +52,7 @@ export const uploadSchema = z
 export type CheckedImage = { ok: true; bytes: Buffer; contentType: ImageType } | { ok: false; error: string };
 
 export async function checkImage(file: Blob): Promise<CheckedImage> {
-  if (file.size > IMAGE_MAX_BYTES) return { ok: false, error: `The image is larger than ${megabytes(IMAGE_MAX_BYTES)}. Choose a smaller one.` };
+  if (file.size > IMAGE_MAX_BYTES) return { ok: false, error: IMAGE_TOO_LARGE };
   if (file.size === 0) return { ok: false, error: "The image file is empty." };
   const bytes = Buffer.from(await file.arrayBuffer());
   const contentType = sniffImage(bytes);
@@ -65,7 +63,7 @@ export async function checkImage(file: Blob): Promise<CheckedImage> {
 export type CheckedDownload = { ok: true; bytes: Buffer; name: string } | { ok: false; error: string };
 
 export async function checkDownload(file: File): Promise<CheckedDownload> {
-  if (file.size > DOWNLOAD_MAX_BYTES) return { ok: false, error: `The file is larger than ${megabytes(DOWNLOAD_MAX_BYTES)}.` };
+  if (file.size > DOWNLOAD_MAX_BYTES) return { ok: false, error: DOWNLOAD_TOO_LARGE };
   if (file.size === 0) return { ok: false, error: "The file is empty." };
   return { ok: true, bytes: Buffer.from(await file.arrayBuffer()), name: downloadName(file.name) };
 }

@@ -9,8 +9,13 @@ import { startCheckout } from "./checkout";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema } from "./form";
 import { issueCheckoutToken } from "./token";
 
-/** Control characters no keyboard types: NUL, BEL, ESC, DEL, a C1 control (NEL), a tab. */
-const CONTROLS = ["\u0000", "\u0007", "\u001b", "\u007f", "\u0085", "\t"];
+/**
+ * Control characters no keyboard types: NUL, BEL, ESC, DEL, a C1 control (NEL), a tab; and the
+ * invisible ones that reorder or hide what the merchant reads: bidi overrides, embeddings,
+ * isolates and marks (RLO, LRE, PDF, RLI, PDI, LRM, RLM, ALM), zero-width space, word joiner,
+ * BOM, and a zero-width joiner or non-joiner in Latin text.
+ */
+const CONTROLS = ["\u0000", "\u0007", "\u001b", "\u007f", "\u0085", "\t", "\u202e", "\u202a", "\u202c", "\u2067", "\u2069", "\u200e", "\u200f", "\u061c", "\u200b", "\u2060", "\ufeff", "\u200d", "\u200c"];
 
 describe("text a person types is refused when it holds control characters", () => {
   const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
@@ -46,6 +51,14 @@ describe("text a person types is refused when it holds control characters", () =
       shippingCountry: "Việt Nam",
     };
     expect(shippingSchema.parse(address)).toMatchObject(address);
+  });
+
+  it("keeps the joiners a script or an emoji needs", () => {
+    // Persian with a zero-width non-joiner, Devanagari with a joiner, a family emoji and a skin-toned one (ZWJ sequences).
+    const address = { ...TEST_ADDRESS, shippingName: "می\u200Cخواهم क्\u200Dष 👨\u200D👩\u200D👧 👩🏽\u200D💻" };
+    expect(shippingSchema.parse(address)).toMatchObject(address);
+    // A joiner at an edge, or next to a space, hides nothing a script needs: refused.
+    for (const name of ["\u200DAda", "Ada\u200C", "می \u200Cخواهم"]) expect(shippingSchema.safeParse({ ...address, shippingName: name }).success).toBe(false);
   });
 
   it("refuses a checkout token that is not one the shop issues, a NUL included", () => {

@@ -722,6 +722,21 @@ const refundLife: Migration = {
   },
 };
 
+/**
+ * Issue 29.4: a new answer to "Where should we send your refund?" no longer replaces the confirmed
+ * one. It waits beside it (`pending_*`, its link's hash in `confirm_hash`) until its own link
+ * confirms it; the confirmed address stays in force meanwhile.
+ */
+const refundAddressPending: Migration = {
+  async up(db: AnyDb) {
+    const t = types(db);
+    for (const column of ["pending_network", "pending_token", "pending_address"]) {
+      await db.schema.alterTable("refund_addresses").addColumn(column, "text").execute();
+    }
+    await db.schema.alterTable("refund_addresses").addColumn("pending_created_at", t.time).execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -740,4 +755,5 @@ export const migrations: Record<string, Migration> = {
   "0014_refund_attention": refundAttention,
   "0015_ledger_amounts": ledgerAmounts,
   "0016_refund_life": refundLife,
+  "0017_refund_address_pending": refundAddressPending,
 };

@@ -357,17 +357,26 @@ export interface RefundsTable {
   last_answer: string | null;
 }
 
-/** The shopper's answer to "Where should we send your refund?" (lib/refunds/address.ts). */
+/**
+ * The shopper's answer to "Where should we send your refund?" (lib/refunds/address.ts): the address
+ * in force (confirmed) or, before any was confirmed, the newest answer; and a newer answer waiting
+ * for its link while a confirmed one stays in force (`pending_*`, all set or all null).
+ */
 export interface RefundAddressesTable {
   order_id: string;
   network: string;
   token: string;
   address: string;
+  /** sha-256 of the newest answer's mailed token (the pending one's, when there is one). */
   confirm_hash: string;
   created_at: IsoTime;
   confirmed_at: IsoTime | null;
   /** A refund was asked of PayRam with it: the shopper can no longer change it. */
   frozen_at: IsoTime | null;
+  pending_network: string | null;
+  pending_token: string | null;
+  pending_address: string | null;
+  pending_created_at: IsoTime | null;
 }
 
 export interface RefundEventsTable {

@@ -168,7 +168,7 @@ describeOnEachDatabase("live status stream", (get) => {
     expect(stream.received[0]).toMatchObject({ paid: true, state: "OVER_FILLED", awaiting: true });
     const revisions = () => new Set(stream.received.map((view) => view.revision)).size;
 
-    expect(await submitRefundAddress(get().db, { orderId: order.orderId, network: "ETH", token: "USDC", address: WALLET })).toEqual({ ok: true });
+    expect(await submitRefundAddress(get().db, { orderId: order.orderId, network: "ETH", token: "USDC", address: WALLET }, "203.0.113.7")).toEqual({ ok: true });
     await until(() => revisions() === 2, "the answer's news");
 
     const refund = await requestRefund(deps(), { orderId: order.orderId, formToken: newRefundFormToken(), network: "ETH", token: "USDC", address: WALLET, amount: 251 });

@@ -184,7 +184,7 @@ describeOnEachDatabase("mail", (get) => {
   it("the refund address confirmation link reaches the shopper, and its token does not stay in the outbox", async () => {
     const order = await placeOrder(get().db, payram, undefined, {}, `confirm-${get().dialect}@example.com`);
     await pay(order.referenceId, "12.00");
-    expect(await submitRefundAddress(get().db, { orderId: order.orderId, network: "ETH", token: "USDC", address: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed" })).toEqual({ ok: true });
+    expect(await submitRefundAddress(get().db, { orderId: order.orderId, network: "ETH", token: "USDC", address: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed" }, "203.0.113.7")).toEqual({ ok: true });
     await send();
     const mail = sink.received.find((received) => received.subject?.includes("confirm where to send your refund"));
     const token = /refund-address\?token=([A-Za-z0-9_-]{32})/.exec(mail?.text ?? "")?.[1];

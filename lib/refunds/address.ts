@@ -7,14 +7,18 @@ import { queueMail } from "../notify/outbox";
 import { orderIdSchema } from "../orders";
 import { addressProblem } from "../payram/addresses";
 import { PAYOUT_NETWORKS, PAYOUT_TOKENS } from "../rules/payout-assets";
-import { hitRateLimit, waitInMinutes } from "../security/rate-limit";
+import { hitRateLimit, LIMITS, waitInHours, waitInMinutes } from "../security/rate-limit";
 import { refundableCents } from "../rules/refundable";
+import { isOpen } from "../rules/states";
 
 /**
  * "Where should we send your refund?" The shop does not know the shopper's wallet: an overpaid
  * order, or one cancelled with money received, asks on its status page. The answer counts only
  * once confirmed through a link mailed to the order's address (the order's page is secret, but a
- * link can be shared), and is frozen once the merchant refunds with it.
+ * link can be shared), and is frozen once the merchant refunds with it. Only an order that owes a
+ * refund takes answers; a new answer waits for its own link while the confirmed address stays in
+ * force. Answers are counted per client, and the mails per recipient a day (LIMITS): the order's
+ * address is whatever was typed at checkout, perhaps a stranger's.
  */
 
 export type RefundAddress = RefundAddressesTable;
@@ -29,9 +33,6 @@ export type RefundAddressForm = z.output<typeof refundAddressFormSchema>;
 
 /** The mailed confirmation link's token (24 random bytes, base64url). */
 export const confirmTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{32}$/);
-
-/** A few answers an hour per order: each one mails the order's address. */
-const ANSWERS = { name: "refund_address", limit: 5, windowMs: 60 * 60_000 };
 
 const hash = (token: string) => createHash("sha256").update(token).digest("hex");
 
@@ -55,36 +56,74 @@ export async function findRefundAddress(db: Db, orderId: string): Promise<Refund
   return (await db.selectFrom("refund_addresses").selectAll().where("order_id", "=", orderId).executeTakeFirst()) ?? null;
 }
 
-/** Records the shopper's answer, unconfirmed, and mails the confirmation link to the order's address. */
-export async function submitRefundAddress(db: Db, form: RefundAddressForm): Promise<{ ok: true } | { ok: false; error: string; field?: "address" }> {
+/** A newer answer waiting for its link while the confirmed address stays in force. */
+export function pendingAnswer(row: RefundAddress | null): { network: string; token: string; address: string } | null {
+  if (!row || row.pending_network === null || row.pending_token === null || row.pending_address === null) return null;
+  return { network: row.pending_network, token: row.pending_token, address: row.pending_address };
+}
+
+const FROZEN = "The shop has already refunded you at the address you confirmed: it can no longer be changed.";
+
+/**
+ * Records the shopper's answer and mails its confirmation link to the order's address. Refused,
+ * counting nothing, for an order that does not exist or owes no refund; then counted against the
+ * client, and the mail against its recipient. Before any address is confirmed the answer replaces
+ * the previous one; after, it waits beside the confirmed one, which stays in force.
+ */
+export async function submitRefundAddress(db: Db, form: RefundAddressForm, client: string): Promise<{ ok: true } | { ok: false; error: string; field?: "address" }> {
   const problem = addressProblem(form.network, form.address);
   if (problem) return { ok: false, error: problem, field: "address" };
-  const limited = await hitRateLimit(db, ANSWERS, form.orderId);
-  if (!limited.allowed) return { ok: false, error: `Too many answers for this order. Please try again in ${waitInMinutes(limited)}.` };
   const confirmToken = randomBytes(24).toString("base64url");
   return db.transaction().execute(async (trx) => {
-    const order = await trx.selectFrom("orders").select(["id", "number", "email", "mails"]).where("id", "=", form.orderId).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirst();
+    const order = await trx
+      .selectFrom("orders")
+      .select(["id", "number", "email", "received_cents", "total_cents", "paid_at", "cancelled_at"])
+      .where("id", "=", form.orderId)
+      .$if(isPostgres(db), (qb) => qb.forUpdate())
+      .executeTakeFirst();
     if (!order) return { ok: false as const, error: "Unknown order." };
-    const current = await trx.selectFrom("refund_addresses").select("frozen_at").where("order_id", "=", order.id).executeTakeFirst();
-    if (current?.frozen_at) return { ok: false as const, error: "The shop has already refunded you at the address you confirmed: it can no longer be changed." };
-    const row = { network: form.network, token: form.token, address: form.address, confirm_hash: hash(confirmToken), created_at: nowIso(), confirmed_at: null, frozen_at: null };
-    await trx
-      .insertInto("refund_addresses")
-      .values({ order_id: order.id, ...row })
-      .onConflict((oc) => oc.column("order_id").doUpdateSet(row))
-      .execute();
+    const current = (await trx.selectFrom("refund_addresses").selectAll().where("order_id", "=", order.id).executeTakeFirst()) ?? null;
+    if (current?.frozen_at) return { ok: false as const, error: FROZEN };
+    const refunds = await trx.selectFrom("refunds").select(["amount_cents", "status"]).where("order_id", "=", order.id).execute();
+    const attempts = await trx.selectFrom("payment_attempts").select("state").where("order_id", "=", order.id).execute();
+    if (!asksForRefundAddress(order, refunds, attempts.some((attempt) => isOpen(attempt.state)), current)) {
+      return { ok: false as const, error: "This order owes you no refund now, so there is no address to give." };
+    }
+    const answers = await hitRateLimit(trx, LIMITS.refundAddressAnswers, client);
+    if (!answers.allowed) return { ok: false as const, error: `Too many answers from your network. Please try again in ${waitInMinutes(answers)}.` };
+    const mails = await hitRateLimit(trx, LIMITS.refundAddressMails, order.email.toLowerCase());
+    if (!mails.allowed) {
+      const most = LIMITS.refundAddressMails.limit;
+      return { ok: false as const, error: `We have mailed this order's address ${most} confirmation links today, the most we send in a day: use the newest one, or try again in ${waitInHours(mails)}.` };
+    }
+    const now = nowIso();
+    const answer = { network: form.network, token: form.token, address: form.address };
+    if (current?.confirmed_at) {
+      const pending = { pending_network: answer.network, pending_token: answer.token, pending_address: answer.address, pending_created_at: now };
+      await trx.updateTable("refund_addresses").set({ ...pending, confirm_hash: hash(confirmToken) }).where("order_id", "=", order.id).execute();
+    } else {
+      const row = { ...answer, confirm_hash: hash(confirmToken), created_at: now, confirmed_at: null, frozen_at: null, pending_network: null, pending_token: null, pending_address: null, pending_created_at: null };
+      await trx
+        .insertInto("refund_addresses")
+        .values({ order_id: order.id, ...row })
+        .onConflict((oc) => oc.column("order_id").doUpdateSet(row))
+        .execute();
+    }
     await queueMail(trx, {
       key: `confirm_refund_address:${order.id}:${hash(confirmToken).slice(0, 16)}`,
       to: order.email,
       orderId: order.id,
-      payload: { kind: "confirm_refund_address", orderNumber: order.number, orderId: order.id, network: form.network, token: form.token, address: form.address, confirmToken },
+      payload: { kind: "confirm_refund_address", orderNumber: order.number, orderId: order.id, ...answer, confirmToken },
     });
     await orderChanged(trx, order.id);
     return { ok: true as const };
   });
 }
 
-/** The mailed link's token, checked against the latest answer's; the answer is then confirmed. */
+/**
+ * The mailed link's token, checked against the newest answer's; that answer is then confirmed (a
+ * waiting one takes the confirmed one's place). Once frozen by a refund, nothing changes.
+ */
 export async function confirmRefundAddress(db: Db, orderId: string, token: string): Promise<{ ok: true; address: RefundAddress } | { ok: false; error: string }> {
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom("refund_addresses").selectAll().where("order_id", "=", orderId).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirst();
@@ -92,9 +131,23 @@ export async function confirmRefundAddress(db: Db, orderId: string, token: strin
     if (!row || !timingSafeEqual(Buffer.from(row.confirm_hash, "hex"), given)) {
       return { ok: false as const, error: "This link is not the latest one for this order: use the newest mail, or give the address again." };
     }
-    if (row.frozen_at) return { ok: true as const, address: row };
-    const confirmed = await trx.updateTable("refund_addresses").set({ confirmed_at: row.confirmed_at ?? nowIso() }).where("order_id", "=", orderId).returningAll().executeTakeFirstOrThrow();
-    if (!row.confirmed_at) await orderChanged(trx, orderId);
+    const pending = pendingAnswer(row);
+    if (row.frozen_at) return pending ? { ok: false as const, error: FROZEN } : { ok: true as const, address: row };
+    if (!pending && row.confirmed_at) return { ok: true as const, address: row };
+    const confirmed = await trx
+      .updateTable("refund_addresses")
+      .set({
+        ...(pending && { ...pending, created_at: row.pending_created_at ?? nowIso() }),
+        confirmed_at: nowIso(),
+        pending_network: null,
+        pending_token: null,
+        pending_address: null,
+        pending_created_at: null,
+      })
+      .where("order_id", "=", orderId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await orderChanged(trx, orderId);
     return { ok: true as const, address: confirmed };
   });
 }

@@ -42,6 +42,10 @@ export const LIMITS = {
   newCartsShopWide: { name: "new_carts_shop", limit: 30, windowMs: 60_000 },
   /** "How to pay" mails per recipient address: typing someone's address at checkout cannot flood them. */
   openedMails: { name: "opened_mails", limit: 5, windowMs: 60 * 60_000 },
+  /** Answers to "Where should we send your refund?" per client, counted only for an order that owes a refund. */
+  refundAddressAnswers: { name: "refund_address_answers", limit: 10, windowMs: 60 * 60_000 },
+  /** "Confirm your refund address" mails per recipient address a day, whatever the order and the client. */
+  refundAddressMails: { name: "refund_address_mails", limit: 5, windowMs: 24 * 60 * 60_000 },
 } satisfies Record<string, RateLimit>;
 
 export interface RateVerdict {
@@ -134,8 +138,17 @@ export async function deleteEndedWindows(db: Db, now = Date.now(), limits: reado
 
 /** "3 minutes", "1 minute": how long a limited person waits, for the messages they read. */
 export function waitInMinutes(verdict: RateVerdict): string {
-  const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
-  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  return waitIn(verdict, 60, "minute");
+}
+
+/** "3 hours", "1 hour": the wait of a daily cap, for the messages people read. */
+export function waitInHours(verdict: RateVerdict): string {
+  return waitIn(verdict, 3600, "hour");
+}
+
+function waitIn(verdict: RateVerdict, unitSeconds: number, unit: string): string {
+  const count = Math.ceil(verdict.retryAfterSeconds / unitSeconds);
+  return `${count} ${unit}${count === 1 ? "" : "s"}`;
 }
 
 /**

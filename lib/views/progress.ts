@@ -32,7 +32,7 @@ async function readChunk(db: Db, orders: readonly { order: Order; attempts: read
   const [items, refunds, addresses] = await Promise.all([
     db.selectFrom("order_items").select(["order_id", "position", "ships", "shipped_at"]).where("order_id", "in", ids).orderBy("position").execute(),
     db.selectFrom("refunds").select(["order_id", "id", "amount_cents", "status", "tx_hash"]).where("order_id", "in", ids).orderBy("created_at").orderBy("id").execute(),
-    db.selectFrom("refund_addresses").select(["order_id", "created_at", "confirmed_at", "frozen_at"]).where("order_id", "in", ids).execute(),
+    db.selectFrom("refund_addresses").select(["order_id", "created_at", "confirmed_at", "frozen_at", "pending_created_at"]).where("order_id", "in", ids).execute(),
   ]);
   for (const { order, attempts } of orders) {
     const lines = items.filter((item) => item.order_id === order.id);
@@ -44,7 +44,7 @@ async function readChunk(db: Db, orders: readonly { order: Order; attempts: read
       lines.map((line) => `${line.position}:${line.shipped_at ?? ""}`).join(","),
       own.map((refund) => `${refund.id}:${refund.status}:${refund.tx_hash ?? ""}`).join(","),
       asks,
-      address ? `${address.created_at}:${address.confirmed_at ?? ""}:${address.frozen_at ?? ""}` : "",
+      address ? `${address.created_at}:${address.confirmed_at ?? ""}:${address.frozen_at ?? ""}:${address.pending_created_at ?? ""}` : "",
     ].join("|");
     found.set(order.id, {
       // Hashed: the stream carries nothing the page does not show.

@@ -10,7 +10,7 @@ import { OrderLines, orderItemLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
 import { centsToDecimal } from "@/lib/rules/money";
 import { describeForShopper, orderRefunds } from "@/lib/refunds";
-import { asksForRefundAddress, findRefundAddress } from "@/lib/refunds/address";
+import { asksForRefundAddress, findRefundAddress, pendingAnswer } from "@/lib/refunds/address";
 import { isOpen } from "@/lib/rules/states";
 import { RefundAddressForm } from "@/components/refund-address-form";
 
@@ -44,6 +44,7 @@ export default async function OrderPage({ params }: PageProps<"/orders/[orderId]
         <RefundAddressForm
           orderId={order.id}
           current={refundAddress && { address: refundAddress.address, token: refundAddress.token, network: refundAddress.network, confirmed: refundAddress.confirmed_at !== null }}
+          waiting={pendingAnswer(refundAddress)}
         />
       )}
       {shown.length > 0 && (

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { ConfirmRefundAddress } from "@/components/confirm-refund-address";
 import { getDb } from "@/lib/server/db";
 import { findOrder } from "@/lib/orders";
-import { confirmTokenSchema, findRefundAddress } from "@/lib/refunds/address";
+import { confirmTokenSchema, findRefundAddress, pendingAnswer } from "@/lib/refunds/address";
 
 export const metadata: Metadata = { title: "Confirm your refund address", robots: { index: false } };
 
@@ -16,7 +16,9 @@ export default async function RefundAddressPage({ params, searchParams }: PagePr
   const db = getDb();
   const order = await findOrder(db, orderId);
   if (!order) notFound();
-  const address = await findRefundAddress(db, order.id);
+  const row = await findRefundAddress(db, order.id);
+  // The link confirms the newest answer: the one waiting, if any.
+  const address = pendingAnswer(row) ?? row;
   return (
     <div className="mx-auto max-w-xl space-y-4 rounded-xl border border-paper-line bg-paper p-6">
       <h1 className="text-2xl font-semibold tracking-tight">Confirm where to send your refund</h1>
