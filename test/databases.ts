@@ -46,7 +46,8 @@ export function describeOnEachDatabase(
           cleanup = async () => rmSync(dir, { recursive: true, force: true });
           current = { dialect, db: open(), open, url: `file:${config.path}` };
         } else {
-          const schema = `test_${randomBytes(6).toString("hex")}`;
+          // Dropped with the rest of the run's schemas when it ends (test/postgres-setup.ts).
+          const schema = `test_${inject("postgresRunId")}_${randomBytes(6).toString("hex")}`;
           const config = { kind: "postgres" as const, url: postgresUrl! };
           const admin = createDb(config);
           await sql`create schema ${sql.id(schema)}`.execute(admin);
@@ -55,10 +56,7 @@ export function describeOnEachDatabase(
             handles.push(db);
             return db;
           };
-          cleanup = async () => {
-            await sql`drop schema ${sql.id(schema)} cascade`.execute(admin);
-            await admin.destroy();
-          };
+          cleanup = () => admin.destroy();
           const url = new URL(postgresUrl!);
           url.searchParams.set("options", `-c search_path=${schema}`);
           current = { dialect, db: open(), open, url: url.toString() };

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 
@@ -27,10 +28,28 @@ export default async function setup(project: TestProject) {
     console.warn(`\n*** SKIPPING every Postgres test: ${reason}. Set TEST_DATABASE_URL=postgres://… to run them. ***\n`);
   }
   project.provide("postgresUrl", reason ? null : (url ?? null));
+  // Each test file's schema is named after this run, and all of them are dropped when the run
+  // ends, not while other files run: Kysely's migrator reads every schema's privileges, and a
+  // schema dropped meanwhile by another file fails it ("schema … does not exist").
+  const runId = randomBytes(4).toString("hex");
+  project.provide("postgresRunId", runId);
+  if (reason || !url) return;
+  return async () => {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ name: string }>("select nspname as name from pg_namespace where nspname like $1", [`test_${runId}_%`]);
+      for (const { name } of rows) await client.query(`drop schema "${name}" cascade`);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
 }
 
 declare module "vitest" {
   export interface ProvidedContext {
     postgresUrl: string | null;
+    /** Names this run's schemas (test_<run>_<file>), dropped together when the run ends. */
+    postgresRunId: string;
   }
 }
