@@ -79,7 +79,9 @@ describe("npm run emulator (emulator/main.ts)", () => {
   it("starts from EMULATOR_* variables, serves, never prints the API key, and stops on SIGTERM", async () => {
     const root = path.resolve(__dirname, "..");
     const secret = "secret-key-that-must-not-be-logged";
-    const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "emulator/main.ts"], {
+    // As `npm run emulator` runs it: node with tsx's loader, so SIGTERM reaches the program itself
+    // (tsx's CLI relays signals and kills a child that does not confirm within 30 ms: 143 on a busy machine).
+    const child = spawn(process.execPath, ["--import", "tsx", "emulator/main.ts"], {
       cwd: root,
       env: { ...process.env, EMULATOR_PORT: "0", EMULATOR_API_KEY: secret, EMULATOR_WEBHOOK_URL: "http://127.0.0.1:9/dead" },
       stdio: ["ignore", "pipe", "pipe"],

@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 
 const children = [
-  { name: "emulator", args: ["node_modules/.bin/tsx", "emulator/main.ts"] },
+  { name: "emulator", args: ["--import", "tsx", "emulator/main.ts"] },
   { name: "shop", args: ["node_modules/.bin/next", "dev"] },
   { name: "inbox", args: ["node_modules/.bin/maildev", "--smtp", "1025", "--web", "1080", "--ip", "127.0.0.1"] },
 ].map(({ name, args }) => {
