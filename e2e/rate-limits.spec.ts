@@ -58,7 +58,7 @@ test("a merchant who keeps mistyping the password is asked to wait, even with th
   await Promise.all([page.context().close(), elsewhere.context().close()]);
 });
 
-test("while someone guesses from everywhere, a new browser waits even with the right password, and the merchant's known browser gets in", async ({ browser }) => {
+test("while someone guesses from everywhere, a new browser gets in with the right password, one whose address had its check waits, and the merchant's known browser gets in", async ({ browser }) => {
   const known = await pageFrom(browser, "198.51.100.11");
   const signIn = async (page: typeof known) => {
     await page.goto("/admin/sign-in");
@@ -72,8 +72,17 @@ test("while someone guesses from everywhere, a new browser waits even with the r
   // The shop-wide budget for unknown browsers is spent, in this window and the next.
   await useUpAllowance(LIMITS.signInShopWide, SHOP_WIDE, Date.now());
   await useUpAllowance(LIMITS.signInShopWide, SHOP_WIDE, Date.now() + LIMITS.signInShopWide.windowMs);
+  // This address has had its one check of the flood already (a guess, or the merchant's typo), in this window and the next.
+  const spent = "198.51.100.13";
+  await useUpAllowance(LIMITS.signInDuringFlood, spent, Date.now());
+  await useUpAllowance(LIMITS.signInDuringFlood, spent, Date.now() + LIMITS.signInDuringFlood.windowMs);
   try {
-    const stranger = await pageFrom(browser, "198.51.100.12");
+    // A new browser from an address that did not guess: the right password gets in.
+    const newBrowser = await pageFrom(browser, "198.51.100.12");
+    await signIn(newBrowser);
+    await expect(newBrowser.getByRole("heading", { name: "Orders" })).toBeVisible();
+    await newBrowser.context().close();
+    const stranger = await pageFrom(browser, spent);
     await signIn(stranger);
     await expect(stranger.getByRole("alert").filter({ hasText: /^Too many failed sign-ins to this shop\. Try again in \d+ minutes?; a browser that has signed in here before can sign in now\.$/ })).toBeVisible();
     await stranger.goto("/admin");

@@ -8,15 +8,21 @@ import { macWithPassword, passwordMatches, type SessionKeys } from "./session";
  * merchant out.
  *
  * A password check cannot both refuse wrong guesses unchecked and let the right one in: letting
- * the right one in is what answers a guess. So what sets the merchant apart must be something a
- * guesser cannot have: a "known browser" cookie, signed with SESSION_SECRET, that a browser
- * receives when it signs in. Such a browser has a limit of its own (LIMITS.signIn per browser)
- * and is never held up by anyone else's failures. Every other attempt counts against its
- * address (LIMITS.signIn) and against one shop-wide budget (LIMITS.signInShopWide, 50 checks a
- * quarter of an hour); once that is spent, passwords from unknown browsers are not checked at
- * all until the window ends: a delay of at most 15 minutes for a merchant on a new browser
- * during an attack, never a ban, and at most 4,800 guesses a day for the attacker, whatever
- * addresses or headers they use.
+ * the right one in is what answers a guess. So no cap may refuse every check, and what sets the
+ * merchant apart is what a guesser does not have:
+ *
+ * - A "known browser" cookie, signed with SESSION_SECRET, that a browser receives when it signs
+ *   in. Such a browser has a limit of its own (LIMITS.signIn per browser) and is never held up by
+ *   anyone else's failures.
+ * - An address (an IPv4 address, an IPv6 /64) that has not been guessing. Every other attempt
+ *   counts against its client (LIMITS.signIn, 10 a quarter hour) and against one shop-wide budget
+ *   (LIMITS.signInShopWide, 50 checks a quarter hour). Once that is spent, the shop is being
+ *   guessed at from many addresses, and each client has one check left for the rest of the
+ *   window (LIMITS.signInDuringFlood), still within its own 10. The merchant on a new browser,
+ *   from their own network, gets in at the first right attempt; a mistyped one makes them wait
+ *   until the window ends (at most 15 minutes), or use a known browser. A guesser gets 1 check
+ *   per quarter hour for each address past the first 50: 96 a day per address instead of 960,
+ *   which is why ADMIN_PASSWORD must be long and unique.
  */
 export const KNOWN_BROWSER_COOKIE = "shop_admin_browser";
 export const KNOWN_BROWSER_TTL_DAYS = 365;
@@ -61,13 +67,18 @@ export async function attemptSignIn(
   const verdict = browser
     ? { ...(await hitRateLimit(db, LIMITS.signIn, `browser:${browser}`, now)), capped: false }
     : await hitCappedLimit(db, LIMITS.signIn, LIMITS.signInShopWide, attempt.client, now);
+  if (!verdict.allowed && !verdict.capped) return { ok: false, error: `Too many sign-in attempts. Try again in ${waitInMinutes(verdict)}.` };
   if (!verdict.allowed) {
-    return {
-      ok: false,
-      error: verdict.capped
-        ? `Too many failed sign-ins to this shop. Try again in ${waitInMinutes(verdict)}; a browser that has signed in here before can sign in now.`
-        : `Too many sign-in attempts. Try again in ${waitInMinutes(verdict)}.`,
-    };
+    // The shop-wide budget is spent: this client still has its one check of the window, if its
+    // own limit allows it (hitCappedLimit did not count a capped attempt against it).
+    const flood = await hitRateLimit(db, LIMITS.signInDuringFlood, attempt.client, now);
+    const own = flood.allowed ? await hitRateLimit(db, LIMITS.signIn, attempt.client, now) : flood;
+    if (!own.allowed) {
+      return {
+        ok: false,
+        error: `Too many failed sign-ins to this shop. Try again in ${waitInMinutes(verdict)}; a browser that has signed in here before can sign in now.`,
+      };
+    }
   }
   if (!passwordMatches(attempt.password, keys.adminPassword)) return { ok: false, error: "That password is not right." };
   return { ok: true, knownBrowser: browser ? null : createKnownBrowserToken(keys) };

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../db";
 import { nowIso } from "../db/schema";
-import { hitCappedLimit, LIMITS, waitInMinutes } from "../security/rate-limit";
+import { hitRateLimit, LIMITS, waitInMinutes } from "../security/rate-limit";
 
 /**
  * The cart lives on the server, keyed by a random id that the shopper's browser keeps in an
@@ -101,17 +101,28 @@ async function existingCart(db: Db, cartId: string | undefined): Promise<string 
 }
 
 /**
+ * How many carts the shop keeps. Starting one more evicts the cart idle longest among those no
+ * checkout made an order of (`order_id` empty): under a flood of new carts from ever new
+ * addresses the table stays this size and every new shopper still gets a cart, at the price of
+ * the oldest untouched carts. At 20 new carts per client in 10 minutes (LIMITS.newCarts), pushing
+ * out a cart touched an hour ago takes 50,000 new carts in that hour: over 400 clients (IPv4
+ * addresses or IPv6 /64s) at their limit. Idle carts go after CART_RETENTION_DAYS anyway.
+ */
+export const MAX_CARTS = 50_000;
+
+/**
  * Adds to the cookie's cart, or starts a cart with this first item: a cart row exists only
  * once something is in it (no cookie, a forged one, or a failed add makes none). With `client`
- * (the shop's own action), starting a cart counts against the client's and the shop-wide
- * limits (at `now`, ms), so anonymous requests cannot fill the database with carts.
+ * (the shop's own action), starting a cart counts against the client's own limit (at `now`, ms;
+ * also the new cart's time); no shop-wide cap refuses a new cart: the table is bounded by
+ * eviction (`maxCarts`, MAX_CARTS) instead, so others starting carts never turn a shopper away.
  */
 export async function addToCart(
   db: Db,
   cartId: string | undefined,
   productId: number,
   quantity: number,
-  options: { client?: string; now?: number } = {},
+  options: { client?: string; now?: number; maxCarts?: number } = {},
 ): Promise<CartResult> {
   const product = await db.selectFrom("products").select(["id", "name", "stock"]).where("id", "=", productId).where("active", "=", 1).executeTakeFirst();
   if (!product) return { ok: false, error: "This product is not available." };
@@ -128,15 +139,8 @@ export async function addToCart(
   if (!known) {
     if (quantity > limit) return tooMany(0);
     if (options.client !== undefined) {
-      const verdict = await hitCappedLimit(db, LIMITS.newCarts, LIMITS.newCartsShopWide, options.client, options.now);
-      if (!verdict.allowed) {
-        return {
-          ok: false,
-          error: verdict.capped
-            ? `The shop is starting a lot of new carts right now. Please try again in ${waitInMinutes(verdict)}.`
-            : `Too many new carts from your network. Please try again in ${waitInMinutes(verdict)}.`,
-        };
-      }
+      const verdict = await hitRateLimit(db, LIMITS.newCarts, options.client, options.now);
+      if (!verdict.allowed) return { ok: false, error: `Too many new carts from your network. Please try again in ${waitInMinutes(verdict)}.` };
     }
   }
   const id = known ?? randomBytes(16).toString("base64url");
@@ -146,11 +150,11 @@ export async function addToCart(
       : undefined;
     const total = (existing?.quantity ?? 0) + quantity;
     if (total > limit) return tooMany(existing?.quantity ?? 0);
+    const now = options.now === undefined ? nowIso() : new Date(options.now).toISOString();
     if (!known) {
-      const created = nowIso();
-      await trx.insertInto("carts").values({ id, created_at: created, updated_at: created }).execute();
+      await trx.insertInto("carts").values({ id, created_at: now, updated_at: now }).execute();
+      await evictOldestCarts(trx, options.maxCarts ?? MAX_CARTS);
     }
-    const now = nowIso();
     if (!existing) {
       // The first item after the cart was emptied (by its checkout, or by hand) starts a new
       // purchase: the order made from the cart's old contents is no longer this cart's.
@@ -169,6 +173,25 @@ export async function addToCart(
     await trx.updateTable("carts").set({ updated_at: now }).where("id", "=", id).execute();
     return { ok: true, cartId: id };
   });
+}
+
+/**
+ * Keeps at most `max` carts that no checkout made an order of: deletes those past the `max` most
+ * recently touched, with their items (cascade). Carts a checkout made an order of are not
+ * counted or evicted: orders bound them, and retention takes them.
+ */
+async function evictOldestCarts(db: Db, max: number): Promise<void> {
+  const edge = await db
+    .selectFrom("carts")
+    .select(["updated_at", "id"])
+    .where("order_id", "is", null)
+    .orderBy("updated_at", "desc").orderBy("id", "desc").limit(1).offset(max).executeTakeFirst();
+  if (!edge) return;
+  await db
+    .deleteFrom("carts")
+    .where("order_id", "is", null)
+    .where((eb) => eb.or([eb("updated_at", "<", edge.updated_at), eb.and([eb("updated_at", "=", edge.updated_at), eb("id", "<=", edge.id)])]))
+    .execute();
 }
 
 /**

@@ -120,8 +120,7 @@ export async function resolveAttention(db: Db, id: number, note: string): Promis
 /** The shop-wide caps on anonymous traffic (lib/security/rate-limit.ts), as the merchant reads them. */
 const CAPS = [
   { limit: LIMITS.rejectedWebhooksShopWide, what: "Refused webhook deliveries", per: "a minute", turnedAway: "answered 429, not recorded" },
-  { limit: LIMITS.newCartsShopWide, what: "New carts", per: "a minute", turnedAway: "asked to try again" },
-  { limit: LIMITS.signInShopWide, what: "Sign-ins from browsers that never signed in here", per: "per 15 minutes", turnedAway: "their passwords not checked" },
+  { limit: LIMITS.signInShopWide, what: "Sign-ins from browsers that never signed in here", per: "per 15 minutes", turnedAway: "past it, each address has one check a quarter hour" },
 ] as const;
 
 export interface CapReached {

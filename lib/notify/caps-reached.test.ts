@@ -22,7 +22,7 @@ describeOnEachDatabase("caps reached, for Needs attention", (get) => {
     for (let i = 0; i < 55; i++) await attemptSignIn(db, keys, { password: `guess ${i}`, client: `198.51.100.${i}`, knownBrowser: undefined }, now);
     expect((await capsReached(db, now)).map((cap) => cap.summary)).toEqual([
       "Refused webhook deliveries hit their cap (60 a minute) once in the last day; 10 turned away (answered 429, not recorded).",
-      "Sign-ins from browsers that never signed in here hit their cap (50 per 15 minutes) once in the last day; 5 turned away (their passwords not checked).",
+      "Sign-ins from browsers that never signed in here hit their cap (50 per 15 minutes) once in the last day; 5 turned away (past it, each address has one check a quarter hour).",
     ]);
     // A day later it is history.
     expect(await capsReached(db, now + 25 * 60 * 60_000)).toEqual([]);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { subscribe } from "node:diagnostics_channel";
 import type { IncomingMessage } from "node:http";
-import type { Socket } from "node:net";
+import { isIPv4, isIPv6, type Socket } from "node:net";
 import { processWide } from "../process-wide";
 
 /**
@@ -38,4 +38,38 @@ export function peerAddress(headers: Headers): string | null {
   if (secret !== stamp().secret || !address) return null;
   // "::ffff:203.0.113.7" is the IPv4 client of a dual-stack socket: the same client as "203.0.113.7".
   return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
+}
+
+/**
+ * The client an address stands for, as every per-client limit counts it. An IPv4 address is
+ * itself. An IPv6 address is its /64 ("2001:db8:1:2::/64"): one subscriber's network, from which
+ * a single machine may take any of 2^64 addresses, so counting addresses would give it a limit per
+ * address it cares to use. An IPv4-mapped IPv6 address is its IPv4 address. Anything else (not an
+ * address at all: a proxy's odd entry) is kept as it is, to 64 characters.
+ */
+export function clientOf(address: string): string {
+  const bare = address.trim().replace(/^\[(.*)\]$/, "$1").replace(/%.*$/, "");
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+  if (mapped && isIPv4(mapped[1]!)) return mapped[1]!;
+  if (!isIPv6(bare)) return address.slice(0, 64);
+  const groups = ipv6Groups(bare);
+  const prefix = groups.slice(0, 4).map((group) => group.toString(16));
+  // Shortened as RFC 5952 writes it: trailing zero groups of the prefix fold into the "::".
+  while (prefix.length > 0 && prefix.at(-1) === "0") prefix.pop();
+  return `${prefix.join(":")}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (a dotted IPv4 tail is two of them). */
+function ipv6Groups(address: string): number[] {
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  let text = address;
+  if (dotted) {
+    const [a, b, c, d] = dotted[1]!.split(".").map(Number) as [number, number, number, number];
+    text = `${address.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split("::") as [string, string | undefined];
+  const parse = (part: string | undefined) => (part ? part.split(":").map((group) => parseInt(group, 16)) : []);
+  const left = parse(head);
+  const right = parse(tail);
+  return tail === undefined ? left : [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
 }

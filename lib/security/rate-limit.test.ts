@@ -12,6 +12,16 @@ it.each([
   ["1.1.1.1, 203.0.113.7", 1, "203.0.113.7"],
   ["6.6.6.6 , 203.0.113.7, 10.0.0.2", 2, "203.0.113.7"],
   ["203.0.113.7", 2, "203.0.113.7"],
+  // IPv6 clients are counted per /64: one subscriber's network, however many addresses it uses.
+  ["2001:db8:1:2:3:4:5:6", 1, "2001:db8:1:2::/64"],
+  ["2001:DB8:1:2::ffff", 1, "2001:db8:1:2::/64"],
+  ["1.1.1.1, 2001:db8:0001:0002:abcd::1", 1, "2001:db8:1:2::/64"],
+  ["2001:db8::1", 1, "2001:db8::/64"],
+  ["::1", 1, "::/64"],
+  ["fe80::1%eth0", 1, "fe80::/64"],
+  ["[2001:db8:a:b::1]", 1, "2001:db8:a:b::/64"],
+  ["::ffff:203.0.113.7", 1, "203.0.113.7"],
+  ["64:ff9b::203.0.113.7", 1, "64:ff9b::/64"],
 ])("X-Forwarded-For %j behind %i proxies is client %s", (header, proxies, client) => {
   expect(clientAddress(new Headers(header ? { "x-forwarded-for": header } : {}), proxies)).toBe(client);
 });
@@ -57,6 +67,15 @@ it.each([
 
 describeOnEachDatabase("rate limits", (get) => {
   const limit = { name: "test", limit: 3, windowMs: 60_000 };
+
+  it("counts two IPv6 addresses of one /64 as one client, and another /64 apart", async () => {
+    const now = Date.parse("2026-11-26T08:00:30.000Z");
+    const from = (address: string) => clientAddress(new Headers({ "x-forwarded-for": address }), 1);
+    const verdicts = [];
+    for (let i = 0; i < 4; i++) verdicts.push((await hitRateLimit(get().db, limit, from(`2001:db8:7:7::${i % 2 === 0 ? "a" : "b:c"}`), now)).allowed);
+    expect(verdicts).toEqual([true, true, true, false]);
+    expect((await hitRateLimit(get().db, limit, from("2001:db8:7:8::a"), now)).allowed).toBe(true);
+  });
 
   it("allows the limit per client and window, across instances, then says when to come back", async () => {
     const now = Date.parse("2026-11-26T10:00:10.000Z");

@@ -1,13 +1,15 @@
 import { sql } from "kysely";
 import type { Db } from "../db";
-import { peerAddress } from "./peer";
+import { clientOf, peerAddress } from "./peer";
 
 /**
  * Rate limits kept in the database, so that every instance counts the same requests. A fixed
  * window per limit and client: simple, and generous enough that its edges do not matter here.
  * A per-client limit alone is no bound on anonymous traffic (addresses are many, and without a
- * proxy a client may be anyone), so the limits that guard writes and guesses also sit inside a
- * shop-wide cap (`hitCappedLimit`).
+ * proxy a client may be anyone), so the limits that guard refused webhooks and password guesses
+ * also sit inside a shop-wide cap (`hitCappedLimit`). No cap refuses an honest shopper: new carts
+ * are bounded by eviction instead (lib/cart), and past the sign-in cap each client still has a
+ * check of its own (lib/auth/sign-in.ts).
  */
 export interface RateLimit {
   name: string;
@@ -26,20 +28,23 @@ export const LIMITS = {
   /** Merchant sign-in attempts per client (and per browser that signed in before: lib/auth/sign-in.ts). */
   signIn: { name: "sign_in", limit: 10, windowMs: 15 * 60_000 },
   /**
-   * Password checks for browsers that never signed in here, whatever their address: at most
-   * 4,800 guesses a day however many addresses an attacker has.
+   * Password checks for browsers that never signed in here, whatever their address, before the
+   * shop counts them more strictly (lib/auth/sign-in.ts)…
    */
   signInShopWide: { name: "sign_in_shop", limit: 50, windowMs: 15 * 60_000 },
+  /** …past which each such client has one check per quarter hour: a merchant on a new browser still gets in. */
+  signInDuringFlood: { name: "sign_in_flood", limit: 1, windowMs: 15 * 60_000 },
   /** Webhook deliveries that fail authentication, per client. PayRam's own are never limited. */
   rejectedWebhooks: { name: "rejected_webhooks", limit: 30, windowMs: 60_000 },
   /** …and from all clients together: what refused traffic may write (rows beyond it are not kept). */
   rejectedWebhooksShopWide: { name: "rejected_webhooks_shop", limit: 60, windowMs: 60_000 },
   /** Copies of one authenticated delivery (same body): PayRam retries with pauses, a replay does not. */
   sameDelivery: { name: "same_delivery", limit: 10, windowMs: 10 * 60_000 },
-  /** Carts started per client (a cart starts with its first item). */
+  /**
+   * Carts started per client (a cart starts with its first item). No shop-wide cap: the carts
+   * table is bounded by evicting the carts idle longest (lib/cart MAX_CARTS), not by refusing.
+   */
   newCarts: { name: "new_carts", limit: 20, windowMs: 10 * 60_000 },
-  /** …and by all clients together. */
-  newCartsShopWide: { name: "new_carts_shop", limit: 30, windowMs: 60_000 },
   /** "How to pay" mails per recipient address: typing someone's address at checkout cannot flood them. */
   openedMails: { name: "opened_mails", limit: 5, windowMs: 60 * 60_000 },
   /** Answers to "Where should we send your refund?" per client, counted only for an order that owes a refund. */
@@ -157,16 +162,21 @@ function waitIn(verdict: RateVerdict, unitSeconds: number, unit: string): string
  * was written by the client and is not believed. With no proxy (N = 0) the header is the
  * client's own word (Next.js fills it only when it is missing) and is ignored: the client is the
  * connection's address (lib/security/peer.ts), or, where that is unknown (a custom server), one
- * identity shared by everyone. The shop says which at start (`describeClientIdentity`).
+ * identity shared by everyone. The shop says which at start (`describeClientIdentity`). An IPv6
+ * client is its /64, for every per-client limit (`clientOf`).
  */
 export function clientAddress(headers: Headers, trustedProxies: number): string {
-  if (trustedProxies === 0) return peerAddress(headers)?.slice(0, 64) ?? UNKNOWN_CLIENT;
+  if (trustedProxies === 0) {
+    const peer = peerAddress(headers);
+    return peer ? clientOf(peer) : UNKNOWN_CLIENT;
+  }
   const entries = (headers.get("x-forwarded-for") ?? "")
     .split(",")
     .map((entry) => entry.trim())
     .filter(Boolean);
   const index = entries.length - trustedProxies;
-  return (index >= 0 ? entries[index] : entries[0])?.slice(0, 64) || UNKNOWN_CLIENT;
+  const entry = index >= 0 ? entries[index] : entries[0];
+  return entry ? clientOf(entry) : UNKNOWN_CLIENT;
 }
 
 /** Every client whose address is not known: they share their limits. */
