@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { MIGRATION_LOCK_KEY } from "@/lib/db";
 import type { TestProject } from "vitest/node";
 
 /**
@@ -38,6 +39,8 @@ export default async function setup(project: TestProject) {
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
     await client.connect();
     try {
+      // Not while another run migrates (lib/db migrate takes the same lock).
+      await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
       const { rows } = await client.query<{ name: string }>("select nspname as name from pg_namespace where nspname like $1", [`test_${runId}_%`]);
       for (const { name } of rows) await client.query(`drop schema "${name}" cascade`);
     } finally {

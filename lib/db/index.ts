@@ -165,13 +165,29 @@ export function createDb(config: DatabaseConfig, options: CreateDbOptions = {}):
 
 /**
  * Brings the schema up to date (or, for upgrade tests, up to the named migration). Safe when
- * several instances start at once (Kysely takes a lock).
+ * several instances start at once (Kysely takes a lock). On Postgres the whole run also holds an
+ * advisory lock for the database: Kysely's migrator reads the catalog of every schema in it, and
+ * fails when another schema's migration (another shop, another test file) changes or drops a
+ * table under that read ("column … does not exist", "schema … does not exist").
  */
 export async function migrate(db: Db, upTo?: string): Promise<string[]> {
-  // Kysely's "does the migration table exist" looks in every schema unless told which one.
-  const schema = isPostgres(db)
-    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
-    : undefined;
+  if (!isPostgres(db)) return runMigrator(db, undefined, upTo);
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    try {
+      // Kysely's "does the migration table exist" looks in every schema unless told which one.
+      const schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(conn)).rows[0]?.schema;
+      return await runMigrator(conn, schema, upTo);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    }
+  });
+}
+
+/** The advisory lock every migration run on a Postgres database takes (any fixed number: ours). */
+export const MIGRATION_LOCK_KEY = 7_311_402_651;
+
+async function runMigrator(db: Db, schema: string | undefined, upTo?: string): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
