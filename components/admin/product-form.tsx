@@ -2,6 +2,7 @@
 
 import { useActionState, useState, type FormEvent, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
 import { useFormStatus } from "react-dom";
+import { FieldError } from "@/components/field-error";
 import { createProductAction, updateProductAction, type ProductFormState } from "@/lib/actions/products";
 import type { FieldErrors, ProductField, ProductFormValues } from "@/lib/catalog/editor";
 
@@ -39,11 +40,7 @@ function FieldShell({ id, label, error, hint, children }: { id: string; label: s
           {hint}
         </p>
       )}
-      {error && (
-        <p id={`${id}-error`} className="mt-1 text-sm text-bad">
-          {error}
-        </p>
-      )}
+      <FieldError id={id} error={error} />
     </div>
   );
 }
@@ -170,11 +167,7 @@ export function ProductForm({ productId, initial, image, downloadName, notice }:
             </label>
           ))}
         </div>
-        {errors.kind && (
-          <p id="product-kind-error" className="mt-1 text-sm text-bad">
-            {errors.kind}
-          </p>
-        )}
+        <FieldError id="product-kind" error={errors.kind} />
       </fieldset>
 
       <div className="grid gap-4 sm:grid-cols-2">
