@@ -92,6 +92,14 @@ module.exports = {
       },
     },
     {
+      name: "pages-read-through-views-and-server",
+      comment:
+        "pages, layouts and the rest of a route's UI never hold a database handle: they read through lib/server/reads.ts (views/ read models and domain reads wired to getDb). Route handlers (route.ts) are HTTP entries and may take getDb from the composition root",
+      severity: "error",
+      from: { path: "^app/", pathNot: "/route\\.ts$" },
+      to: { path: "^lib/db/|^lib/server/db\\.ts$" },
+    },
+    {
       name: "components-not-app",
       comment: "components get their data as props: they never import a route",
       severity: "error",

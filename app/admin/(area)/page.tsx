@@ -3,13 +3,11 @@ import Link from "next/link";
 import { DataTable } from "@/components/admin/data-table";
 import { StateBadge } from "@/components/admin/state-badge";
 import { requireAdminPage } from "@/lib/server/auth";
-import { listOrders, orderFilterSchema, orderSummary, PAGE_SIZE } from "@/lib/views/admin-orders";
-import { getDb } from "@/lib/server/db";
+import { orderFilterSchema, PAGE_SIZE } from "@/lib/views/admin-orders";
+import { merchantOrders } from "@/lib/server/reads";
 import { formatUtc, plural, queryString } from "@/lib/rules/format";
 import { formatUsd } from "@/lib/rules/money";
 import { MERCHANT_STATE_LABELS, MERCHANT_STATES } from "@/lib/rules/states";
-import { loadConfig } from "@/lib/config";
-import { unsentMailCount } from "@/lib/notify/outbox";
 
 export const metadata: Metadata = { title: "Orders" };
 
@@ -19,10 +17,7 @@ export default async function OrdersPage({ searchParams }: PageProps<"/admin">) 
   await requireAdminPage();
   const raw = await searchParams;
   const filter = orderFilterSchema.parse({ state: raw.state, fulfil: raw.fulfil, q: raw.q, page: raw.page });
-  const db = getDb();
-  const [{ rows, total }, summary] = await Promise.all([listOrders(db, filter), orderSummary(db)]);
-  const mailOff = loadConfig().mail.smtpUrl === null;
-  const waitingMail = mailOff ? await unsentMailCount(db) : 0;
+  const { rows, total, summary, mailOff, waitingMail } = await merchantOrders(filter);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const query = (changes: Record<string, string | undefined>) => queryString({ state: filter.state, fulfil: filter.fulfil, q: filter.q, ...changes });
   return (

@@ -3,10 +3,8 @@ import Link from "next/link";
 import { DataTable } from "@/components/admin/data-table";
 import { ResolveForm } from "@/components/admin/resolve-form";
 import { requireAdminPage } from "@/lib/server/auth";
-import { capsReached, needsAttention } from "@/lib/notify/attention";
 import { ATTENTION_LABELS } from "@/lib/views/admin-orders";
-import { loadConfig } from "@/lib/config";
-import { getDb } from "@/lib/server/db";
+import { merchantAttention } from "@/lib/server/reads";
 import { formatUtc } from "@/lib/rules/format";
 
 export const metadata: Metadata = { title: "Needs attention" };
@@ -15,8 +13,7 @@ const DELIVERY_COLUMNS = [{ label: "Received" }, { label: "Method" }, { label: "
 
 export default async function AttentionPage() {
   await requireAdminPage();
-  const { items, rejectedDeliveries } = await needsAttention(getDb(), { partialAfterMinutes: loadConfig().attentionPartialAfterMinutes });
-  const caps = await capsReached(getDb());
+  const { items, rejectedDeliveries, caps } = await merchantAttention();
   return (
     <div className="space-y-8">
       <h1 className="text-3xl font-semibold tracking-tight">Needs attention</h1>

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { DataTable } from "@/components/admin/data-table";
 import { requireAdminPage } from "@/lib/server/auth";
-import { listProductsForMerchant, productFilterSchema, type ProductFilter } from "@/lib/catalog/editor";
-import { getDb } from "@/lib/server/db";
+import { productFilterSchema, type ProductFilter } from "@/lib/catalog/editor";
+import { merchantProducts } from "@/lib/server/reads";
 import { plural, queryString } from "@/lib/rules/format";
 import { formatUsd } from "@/lib/rules/money";
 
@@ -26,7 +26,7 @@ export default async function ProductsPage({ searchParams }: PageProps<"/admin/p
   await requireAdminPage();
   const raw = await searchParams;
   const filter = productFilterSchema.parse({ q: raw.q, status: raw.status });
-  const rows = await listProductsForMerchant(getDb(), filter);
+  const rows = await merchantProducts(filter);
   const query = (changes: Partial<Record<"q" | "status", string | undefined>>) => queryString({ q: filter.q, status: filter.status === "all" ? undefined : filter.status, ...changes });
   return (
     <div className="space-y-6">
