@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Image from "next/image";
 import Link from "next/link";
-import { CartLineForm } from "@/components/cart-line-form";
+import { CartLineForm } from "./_components/cart-line-form";
 import { currentCart } from "@/lib/server/reads";
 import { formatUsd } from "@/lib/rules/money";
 

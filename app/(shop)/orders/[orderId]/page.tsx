@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { OrderStatus } from "@/components/order-status";
+import { OrderStatus } from "./_components/order-status";
 import { maskEmail } from "@/lib/orders/mask";
 import { shopperOrder } from "@/lib/server/reads";
 import { OrderLines, orderItemLines } from "@/components/order-lines";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Image from "next/image";
 import Link from "next/link";
 import { notFound, permanentRedirect } from "next/navigation";
-import { AddToCartForm } from "@/components/add-to-cart-form";
+import { AddToCartForm } from "./_components/add-to-cart-form";
 import { slugSchema } from "@/lib/catalog";
 import { productRenamedFrom, shopProduct } from "@/lib/server/reads";
 import { formatUsd } from "@/lib/rules/money";

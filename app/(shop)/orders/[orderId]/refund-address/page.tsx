@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { ConfirmRefundAddress } from "@/components/confirm-refund-address";
+import { ConfirmRefundAddress } from "./_components/confirm-refund-address";
 import { confirmTokenSchema } from "@/lib/refunds/address";
 import { refundAddressToConfirm } from "@/lib/server/reads";
 

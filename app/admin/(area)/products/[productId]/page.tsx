@@ -3,7 +3,7 @@ import Link from "next/link";
 import { PageTitle } from "@/components/page-title";
 import { notFound } from "next/navigation";
 import { ProductForm } from "@/components/admin/product-form";
-import { ProductStatus } from "@/components/admin/product-status";
+import { ProductStatus } from "./_components/product-status";
 import { requireAdminPage } from "@/lib/server/auth";
 import { productIdSchema } from "@/lib/catalog";
 import { productFormValues } from "@/lib/catalog/editor";
