@@ -34,6 +34,9 @@ const LAYERS = [
   ["app", "^(app/|proxy\\.ts$|instrumentation\\.ts$)"],
 ];
 
+/** Code that runs in the browser too: shared components, a route's own components beside it, the browser's hooks. */
+const BROWSER = "^(components|lib/swr)/|^app/_components/|^app/.*/_components/";
+
 const upward = LAYERS.flatMap(([name, path], index) => {
   const higher = LAYERS.slice(index + 1);
   if (higher.length === 0) return [];
@@ -75,21 +78,29 @@ module.exports = {
     },
     {
       name: "browser-never-reaches-the-server",
-      comment: "components/ and lib/swr never import db/, payram/, server/, jobs/, auth/, security/ or the server's leaves, not even for a type",
+      comment: "components (components/ and a route's own app/**/_components/) and lib/swr never import db/, payram/, server/, jobs/, auth/, security/ or the server's leaves, not even for a type",
       severity: "error",
-      from: { path: "^(components|lib/swr)/" },
+      from: { path: BROWSER },
       to: { path: "^lib/(db|payram|server|jobs|auth|security)/|^lib/(config|log|process-wide|concurrency)\\.ts$" },
     },
     {
       name: "browser-code-from-rules-and-actions",
-      comment: "components/ and lib/swr take code only from rules/ and actions/ (types of what a view returns may be named)",
+      comment: "components (components/ and a route's own app/**/_components/) and lib/swr take code only from rules/ and actions/ (types of what a view returns may be named)",
       severity: "error",
-      from: { path: "^(components|lib/swr)/" },
+      from: { path: BROWSER },
       to: {
         path: "^lib/",
         pathNot: "^lib/(rules|actions|swr)/",
         dependencyTypesNot: ["type-only"],
       },
+    },
+    {
+      name: "pages-read-through-views-and-server",
+      comment:
+        "pages, layouts and the rest of a route's UI never hold a database handle: they read through lib/server/reads.ts (views/ read models and domain reads wired to getDb). Route handlers (route.ts) are HTTP entries and may take getDb from the composition root",
+      severity: "error",
+      from: { path: "^app/", pathNot: "/route\\.ts$" },
+      to: { path: "^lib/db/|^lib/server/db\\.ts$" },
     },
     {
       name: "components-not-app",

@@ -1,3 +1,4 @@
+import { FieldError } from "./field-error";
 import { NETWORK_NAMES, PAYOUT_NETWORKS, PAYOUT_TOKENS } from "@/lib/rules/payout-assets";
 
 /** The network and token of a refund, as the shopper's "where should we send it" and the merchant's refund form ask them. */
@@ -31,11 +32,7 @@ export function PayoutAssetFields({ idPrefix, values, tokenError }: { idPrefix: 
             <option key={token}>{token}</option>
           ))}
         </select>
-        {tokenError && (
-          <p id={`${idPrefix}-token-error`} className="mt-1 text-sm text-bad">
-            {tokenError}
-          </p>
-        )}
+        <FieldError id={`${idPrefix}-token`} error={tokenError} />
       </div>
     </>
   );

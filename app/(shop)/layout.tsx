@@ -1,12 +1,10 @@
 import type { ReactNode } from "react";
 import { SiteFooter } from "@/components/site-footer";
 import { SiteHeader } from "@/components/site-header";
-import { getCart } from "@/lib/cart";
-import { readCartId } from "@/lib/cart/cookie";
-import { getDb } from "@/lib/server/db";
+import { currentCart } from "@/lib/server/reads";
 
 export default async function ShopLayout({ children }: { children: ReactNode }) {
-  const { itemCount } = await getCart(getDb(), await readCartId());
+  const { itemCount } = await currentCart();
   return (
     <>
       <SiteHeader itemCount={itemCount} />

@@ -1,9 +1,8 @@
 import { ProductCard } from "@/components/product-card";
-import { listProducts } from "@/lib/catalog";
-import { getDb } from "@/lib/server/db";
+import { shopProducts } from "@/lib/server/reads";
 
 export default async function HomePage() {
-  const products = await listProducts(getDb());
+  const products = await shopProducts();
   return (
     <div className="space-y-8">
       <section aria-labelledby="welcome" className="rounded-2xl bg-gradient-to-br from-brand-50 to-paper p-8 sm:p-10">

@@ -3,6 +3,7 @@
 import { unstable_rethrow } from "next/navigation";
 import { useActionState, useState, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
 import { useFormStatus } from "react-dom";
+import { FieldError } from "@/components/field-error";
 import { createProductAction, updateProductAction, type ProductFormState } from "@/lib/actions/products";
 import type { FieldErrors, ProductField, ProductFormValues } from "@/lib/catalog/editor";
 import { uploadSizeErrors } from "@/lib/rules/uploads";
@@ -50,11 +51,7 @@ function FieldShell({ id, label, error, hint, children }: { id: string; label: s
           {hint}
         </p>
       )}
-      {error && (
-        <p id={`${id}-error`} className="mt-1 text-sm text-bad">
-          {error}
-        </p>
-      )}
+      <FieldError id={id} error={error} />
     </div>
   );
 }
@@ -184,11 +181,7 @@ export function ProductForm({ productId, initial, image, downloadName, notice }:
             </label>
           ))}
         </div>
-        {errors.kind && (
-          <p id="product-kind-error" className="mt-1 text-sm text-bad">
-            {errors.kind}
-          </p>
-        )}
+        <FieldError id="product-kind" error={errors.kind} />
       </fieldset>
 
       <div className="grid gap-4 sm:grid-cols-2">

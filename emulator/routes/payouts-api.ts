@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EmulatorCore } from "../core";
 import { compareDecimal } from "../decimal";
-import { parseJson, readBody, sendJson, sendText } from "../http";
+import { sendJson, sendText } from "../http";
 import { payoutBody, tickerBody } from "../payout-wire";
 import type { Payout } from "../payouts";
 import { envelopes } from "../wire";
+import { BAD_GATEWAY_HTML, readApiJson, UNAUTHORISED } from "./api-request";
 import { hasValidApiKey } from "./auth";
 import { idempotencyKeyOf, parsePayoutRequest } from "./payout-request";
 
@@ -17,19 +18,12 @@ export const PAYOUT_ENDPOINTS = {
   ticker: "GET /api/v1/ticker",
 } as const;
 
-const UNAUTHORISED = envelopes.nested("UNAUTHORIZED", "Unauthorised access!");
-const BAD_GATEWAY_HTML =
-  "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
-
 const body = (core: EmulatorCore, payout: Payout) => payoutBody(payout, core.webhooks.deliveryStatus(String(payout.id)));
 
 export async function handlePayoutCreate(core: EmulatorCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   core.stats.record(PAYOUT_ENDPOINTS.create);
-  if (!hasValidApiKey(req, core.settings.apiKey)) return sendJson(res, 401, UNAUTHORISED);
-  const read = await readBody(req, core.settings.maxBodyBytes);
-  if (!read.ok) return read.reason === "too-large" ? sendJson(res, 413, envelopes.text("request body too large")) : undefined;
-  const json = parseJson(read.body);
-  if (!json.ok) return sendJson(res, 400, envelopes.nested("INVALID_REQUEST", "invalid JSON in request body"));
+  const json = await readApiJson(core, req, res, envelopes.nested("INVALID_REQUEST", "invalid JSON in request body"));
+  if (!json) return;
   const key = idempotencyKeyOf(req, json.value);
   if (!key.ok) return sendJson(res, 400, envelopes.nested("INVALID_REQUEST", key.message));
   const fault = core.config.faults.payouts;

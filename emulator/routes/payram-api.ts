@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { EmulatorCore } from "../core";
-import { parseJson, readBody, sendJson, sendText } from "../http";
+import { sendJson, sendText } from "../http";
 import { isUuid } from "../identifiers";
 import type { FaultMode } from "../runtime-config";
 import { createResponse, envelopes } from "../wire";
+import { BAD_GATEWAY_HTML, readApiJson, UNAUTHORISED } from "./api-request";
 import { hasValidApiKey } from "./auth";
 import { lowerKeys, parseCreateRequest } from "./create-request";
 
@@ -19,10 +20,6 @@ export const ENDPOINTS = {
 
 /** The search body (our shape: PayRam does not publish one): keys matched case-insensitively, like the create. */
 const searchSchema = z.object({ customerid: z.string().trim().min(1).max(255) });
-
-const UNAUTHORISED = envelopes.nested("UNAUTHORIZED", "Unauthorised access!");
-const BAD_GATEWAY_HTML =
-  "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
 /** Answers an injected failure; "hang" keeps the request open until the client (or close/reset) ends it. */
 function answerFault(core: EmulatorCore, res: ServerResponse, mode: Exclude<FaultMode, "none" | "undefined">, code5Message: string): void {
@@ -45,11 +42,8 @@ function answerFault(core: EmulatorCore, res: ServerResponse, mode: Exclude<Faul
 
 export async function handleCreate(core: EmulatorCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   core.stats.record(ENDPOINTS.create);
-  if (!hasValidApiKey(req, core.settings.apiKey)) return sendJson(res, 401, UNAUTHORISED);
-  const read = await readBody(req, core.settings.maxBodyBytes);
-  if (!read.ok) return read.reason === "too-large" ? sendJson(res, 413, envelopes.text("request body too large")) : undefined;
-  const json = parseJson(read.body);
-  if (!json.ok) return sendJson(res, 400, envelopes.text("invalid JSON in request body"));
+  const json = await readApiJson(core, req, res, envelopes.text("invalid JSON in request body"));
+  if (!json) return;
   const parsed = parseCreateRequest(json.value);
   if (!parsed.ok) return sendJson(res, 400, envelopes.nested(3, parsed.message));
 
@@ -93,11 +87,8 @@ export async function handleStatus(core: EmulatorCore, req: IncomingMessage, res
 export async function handleSearch(core: EmulatorCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   core.stats.record(ENDPOINTS.search);
   if (!core.config.api.search) return sendJson(res, 404, envelopes.text("not found"));
-  if (!hasValidApiKey(req, core.settings.apiKey)) return sendJson(res, 401, UNAUTHORISED);
-  const read = await readBody(req, core.settings.maxBodyBytes);
-  if (!read.ok) return read.reason === "too-large" ? sendJson(res, 413, envelopes.text("request body too large")) : undefined;
-  const json = parseJson(read.body);
-  if (!json.ok) return sendJson(res, 400, envelopes.text("invalid JSON in request body"));
+  const json = await readApiJson(core, req, res, envelopes.text("invalid JSON in request body"));
+  if (!json) return;
   const parsed = searchSchema.safeParse(lowerKeys(json.value));
   if (!parsed.success) return sendJson(res, 400, envelopes.nested(3, "customerID is required (a non-empty string)"));
   const payments = core.store.list().filter((payment) => payment.customerId === parsed.data.customerid);

@@ -55,15 +55,20 @@ export async function signOutAction(formData: FormData): Promise<void> {
   });
 }
 
-export type SyncNowState = { message: string | null; error: string | null };
+/** What a merchant's command on one order answers: a message, or an error. */
+type OrderCommandState = { message: string | null; error: string | null };
+
+/** A merchant's command on one order: signed in, and an order id. */
+const ORDER_COMMAND = {
+  merchant: { signedOut: { message: null, error: NOT_SIGNED_IN } },
+  input: z.object({ orderId: orderIdSchema }),
+  invalid: (): OrderCommandState => ({ message: null, error: "Unknown order." }),
+};
+
+export type SyncNowState = OrderCommandState;
 
 export async function syncNowAction(_state: SyncNowState, formData: FormData): Promise<SyncNowState> {
-  const rules = {
-    merchant: { signedOut: { message: null, error: NOT_SIGNED_IN } },
-    input: z.object({ orderId: orderIdSchema }),
-    invalid: () => ({ message: null, error: "Unknown order." }),
-  };
-  return guard(rules, formData, async ({ orderId }) => {
+  return guard(ORDER_COMMAND, formData, async ({ orderId }) => {
     // Every reference of the order that may still move (or the newest, once all are final).
     const report = await syncOrderNow(syncDeps(), orderId);
     if (report) revalidatePath(`/admin/orders/${orderId}`);
@@ -71,15 +76,10 @@ export async function syncNowAction(_state: SyncNowState, formData: FormData): P
   });
 }
 
-export type CancelOrderState = { message: string | null; error: string | null };
+export type CancelOrderState = OrderCommandState;
 
 export async function cancelOrderAction(_state: CancelOrderState, formData: FormData): Promise<CancelOrderState> {
-  const rules = {
-    merchant: { signedOut: { message: null, error: NOT_SIGNED_IN } },
-    input: z.object({ orderId: orderIdSchema }),
-    invalid: () => ({ message: null, error: "Unknown order." }),
-  };
-  return guard(rules, formData, async ({ orderId }, { db }) => {
+  return guard(ORDER_COMMAND, formData, async ({ orderId }, { db }) => {
     const result = await cancelOrder(db, orderId);
     if (!result.ok) return { message: null, error: result.error };
     revalidatePath("/", "layout");

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../db";
 import { nowIso, type Product } from "../db/schema";
-import { CATALOG, type CatalogProduct } from "./products";
+import { CATALOG, type CatalogProduct, type ProductBasics } from "./products";
 
-export type { CatalogProduct };
+export type { CatalogProduct, ProductBasics };
 
 /** A product slug as it may arrive from a URL or a form. */
 export const slugSchema = z.string().regex(/^[a-z0-9-]{1,80}$/);
@@ -13,15 +13,8 @@ export const slugSchema = z.string().regex(/^[a-z0-9-]{1,80}$/);
 export const productIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 /** What pages and pricing see of a product. */
-export interface ProductView {
+export interface ProductView extends ProductBasics {
   id: number;
-  slug: string;
-  name: string;
-  description: string;
-  priceCents: number;
-  image: string;
-  /** Physical goods ship (the checkout asks for an address); digital ones do not. */
-  ships: boolean;
   /** False once archived. */
   active: boolean;
   /** Pieces that can be bought now; null: not tracked (no limit but MAX_QUANTITY). */

@@ -3,15 +3,19 @@
  * new database (lib/catalog seedCatalog) and never again. From then on the merchant edits the
  * catalog in the merchant area; this file is not read.
  */
-export interface CatalogProduct {
+/** What a product says of itself, in the seed catalog and on every page (ProductView, lib/catalog). */
+export interface ProductBasics {
   slug: string;
   name: string;
   description: string;
   priceCents: number;
-  /** A file in public/, drawn as SVG. */
+  /** Its picture's URL: a file in public/ (the seed's SVGs) or an upload the shop serves. */
   image: string;
-  /** True for physical goods (the checkout asks for an address), false for digital ones. */
+  /** Physical goods ship (the checkout asks for an address); digital ones do not. */
   ships: boolean;
+}
+
+export interface CatalogProduct extends ProductBasics {
   /** Pieces in stock; omitted: not tracked. */
   stock?: number;
   /** Digital goods: the small text file the demo delivers (made in code, no binaries in the repo). */

@@ -227,21 +227,40 @@ const camelStatus = z.looseObject({
   confirmationRequired: z.unknown().optional(),
 });
 
-/** The old FAQ: snake_case (`amount`, `currency_symbol`, `deposit_address`, `payment_state`). */
-const snakeStatus = z.looseObject({
-  payment_state: z.string(),
-  reference_id: text,
-  amount: amount,
-  amount_in_usd: amount,
-  filled_amount: amount,
-  filled_amount_in_usd: amount,
-  currency_symbol: text,
-  deposit_address: text,
-  customer_id: text,
-  invoice_id: text,
-  confirmation_current: z.unknown().optional(),
-  confirmation_required: z.unknown().optional(),
-});
+type StatusFields = z.output<typeof camelStatus>;
+
+/** The old FAQ: snake_case (`amount`, `currency_symbol`, `deposit_address`, `payment_state`), read as the current names. */
+const snakeStatus = z
+  .looseObject({
+    payment_state: z.string(),
+    reference_id: text,
+    amount: amount,
+    amount_in_usd: amount,
+    filled_amount: amount,
+    filled_amount_in_usd: amount,
+    currency_symbol: text,
+    deposit_address: text,
+    customer_id: text,
+    invoice_id: text,
+    confirmation_current: z.unknown().optional(),
+    confirmation_required: z.unknown().optional(),
+  })
+  .transform(
+    (v): StatusFields => ({
+      paymentState: v.payment_state,
+      referenceID: v.reference_id,
+      amountInUSD: v.amount_in_usd ?? v.amount,
+      filledAmount: v.filled_amount,
+      filledAmountInUSD: v.filled_amount_in_usd,
+      currencySymbol: v.currency_symbol,
+      depositAddress: v.deposit_address,
+      customerID: v.customer_id,
+      customerId: undefined,
+      invoiceID: v.invoice_id,
+      confirmationCurrent: v.confirmation_current,
+      confirmationRequired: v.confirmation_required,
+    }),
+  );
 
 function readState(raw: string): PayramState | "UNKNOWN" {
   const state = raw.trim().toUpperCase();
@@ -278,40 +297,24 @@ function readFilled(inUsd: unknown, inAsset: unknown, symbol: string | null | un
   };
 }
 
+/** A status body in either shape (camelCase first); null when it is neither. */
 export function readPaymentStatus(referenceId: string, body: unknown): PayramPayment | null {
   const camel = camelStatus.safeParse(body);
-  if (camel.success) {
-    const v = camel.data;
-    return {
-      referenceId,
-      state: readState(v.paymentState),
-      reportedState: v.paymentState.trim().slice(0, 40),
-      amountCents: readCents(v.amountInUSD, "reject"),
-      ...readFilled(v.filledAmountInUSD, v.filledAmount, v.currencySymbol),
-      currency: v.currencySymbol || null,
-      depositAddress: v.depositAddress || null,
-      customerId: v.customerID || v.customerId || null,
-      invoiceId: v.invoiceID || null,
-      confirmations: readConfirmations(v.confirmationCurrent, v.confirmationRequired),
-    };
-  }
-  const snake = snakeStatus.safeParse(body);
-  if (snake.success) {
-    const v = snake.data;
-    return {
-      referenceId,
-      state: readState(v.payment_state),
-      reportedState: v.payment_state.trim().slice(0, 40),
-      amountCents: readCents(v.amount_in_usd ?? v.amount, "reject"),
-      ...readFilled(v.filled_amount_in_usd, v.filled_amount, v.currency_symbol),
-      currency: v.currency_symbol || null,
-      depositAddress: v.deposit_address || null,
-      customerId: v.customer_id || null,
-      invoiceId: v.invoice_id || null,
-      confirmations: readConfirmations(v.confirmation_current, v.confirmation_required),
-    };
-  }
-  return null;
+  const parsed = camel.success ? camel : snakeStatus.safeParse(body);
+  if (!parsed.success) return null;
+  const v = parsed.data;
+  return {
+    referenceId,
+    state: readState(v.paymentState),
+    reportedState: v.paymentState.trim().slice(0, 40),
+    amountCents: readCents(v.amountInUSD, "reject"),
+    ...readFilled(v.filledAmountInUSD, v.filledAmount, v.currencySymbol),
+    currency: v.currencySymbol || null,
+    depositAddress: v.depositAddress || null,
+    customerId: v.customerID || v.customerId || null,
+    invoiceId: v.invoiceID || null,
+    confirmations: readConfirmations(v.confirmationCurrent, v.confirmationRequired),
+  };
 }
 
 export interface RetryPolicy {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatUtc, plural } from "./format";
+import { formatUtc, plural, queryString } from "./format";
 
 describe("plural", () => {
   it("says one of a thing, and none or many of them", () => {
@@ -21,5 +21,15 @@ describe("formatUtc", () => {
 
   it("shows an instant written with another offset in UTC", () => {
     expect(formatUtc("2026-11-30T00:41:00+02:00")).toBe("2026-11-29 22:41 UTC");
+  });
+});
+
+describe("queryString", () => {
+  it("keeps the values that are set, in order, escaped", () => {
+    expect(queryString({ state: "PAID", fulfil: undefined, q: "ada lovelace", page: "" })).toBe("?state=PAID&q=ada+lovelace");
+  });
+
+  it("is empty when nothing is set", () => {
+    expect(queryString({ q: undefined })).toBe("");
   });
 });

@@ -1,16 +1,14 @@
 import type { Metadata } from "next";
 import Image from "next/image";
 import Link from "next/link";
-import { CartLineForm } from "@/components/cart-line-form";
-import { getCart } from "@/lib/cart";
-import { readCartId } from "@/lib/cart/cookie";
-import { getDb } from "@/lib/server/db";
+import { CartLineForm } from "./_components/cart-line-form";
+import { currentCart } from "@/lib/server/reads";
 import { formatUsd } from "@/lib/rules/money";
 
 export const metadata: Metadata = { title: "Your cart" };
 
 export default async function CartPage() {
-  const cart = await getCart(getDb(), await readCartId());
+  const cart = await currentCart();
   const unavailable = cart.lines.some((line) => !line.available);
   const short = cart.lines.some((line) => line.available && line.stock !== null && line.quantity > line.stock);
   return (

@@ -1,10 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { CheckoutForm } from "@/components/checkout-form";
-import { getCart } from "@/lib/cart";
-import { readCartId } from "@/lib/cart/cookie";
 import { loadConfig } from "@/lib/config";
-import { getDb } from "@/lib/server/db";
+import { currentCart } from "@/lib/server/reads";
 import { formatUsd } from "@/lib/rules/money";
 import { issueCheckoutToken } from "@/lib/checkout/token";
 import { priceCart } from "@/lib/checkout/pricing";
@@ -14,7 +12,7 @@ import { Panel } from "@/components/panel";
 export const metadata: Metadata = { title: "Checkout" };
 
 export default async function CheckoutPage() {
-  const cart = await getCart(getDb(), await readCartId());
+  const cart = await currentCart();
   const priced = priceCart(cart);
   if (!priced.ok) {
     return (

@@ -3,6 +3,13 @@ import type { ReactNode } from "react";
 import { signOutAction } from "@/lib/actions/admin";
 import { requireAdminPage } from "@/lib/server/auth";
 
+/** The merchant area's own pages, in the header's order. */
+const MERCHANT_PAGES = [
+  { href: "/admin", label: "Orders" },
+  { href: "/admin/products", label: "Products" },
+  { href: "/admin/attention", label: "Needs attention" },
+];
+
 export default async function MerchantAreaLayout({ children }: { children: ReactNode }) {
   await requireAdminPage();
   return (
@@ -14,21 +21,13 @@ export default async function MerchantAreaLayout({ children }: { children: React
           </Link>
           <nav aria-label="Merchant">
             <ul className="flex items-center gap-5 text-sm">
-              <li>
-                <Link href="/admin" className="hover:underline">
-                  Orders
-                </Link>
-              </li>
-              <li>
-                <Link href="/admin/products" className="hover:underline">
-                  Products
-                </Link>
-              </li>
-              <li>
-                <Link href="/admin/attention" className="hover:underline">
-                  Needs attention
-                </Link>
-              </li>
+              {MERCHANT_PAGES.map(({ href, label }) => (
+                <li key={href}>
+                  <Link href={href} className="hover:underline">
+                    {label}
+                  </Link>
+                </li>
+              ))}
               <li>
                 <form action={signOutAction}>
                   <button type="submit" className="rounded border border-white/40 px-2 py-1 hover:bg-white/10">

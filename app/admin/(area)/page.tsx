@@ -1,33 +1,25 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DataTable } from "@/components/admin/data-table";
 import { StateBadge } from "@/components/admin/state-badge";
 import { requireAdminPage } from "@/lib/server/auth";
-import { listOrders, orderFilterSchema, orderSummary, PAGE_SIZE } from "@/lib/views/admin-orders";
-import { getDb } from "@/lib/server/db";
-import { formatUtc, plural } from "@/lib/rules/format";
+import { orderFilterSchema, PAGE_SIZE } from "@/lib/views/admin-orders";
+import { merchantOrders } from "@/lib/server/reads";
+import { formatUtc, plural, queryString } from "@/lib/rules/format";
 import { formatUsd } from "@/lib/rules/money";
 import { MERCHANT_STATE_LABELS, MERCHANT_STATES } from "@/lib/rules/states";
-import { loadConfig } from "@/lib/config";
-import { unsentMailCount } from "@/lib/notify/outbox";
 
 export const metadata: Metadata = { title: "Orders" };
 
+const COLUMNS = [{ label: "Order" }, { label: "Placed" }, { label: "Email" }, { label: "Total", numeric: true }, { label: "Received", numeric: true }, { label: "State" }, { label: "PayRam payments", numeric: true }];
 
 export default async function OrdersPage({ searchParams }: PageProps<"/admin">) {
   await requireAdminPage();
   const raw = await searchParams;
   const filter = orderFilterSchema.parse({ state: raw.state, fulfil: raw.fulfil, q: raw.q, page: raw.page });
-  const db = getDb();
-  const [{ rows, total }, summary] = await Promise.all([listOrders(db, filter), orderSummary(db)]);
-  const mailOff = loadConfig().mail.smtpUrl === null;
-  const waitingMail = mailOff ? await unsentMailCount(db) : 0;
+  const { rows, total, summary, mailOff, waitingMail } = await merchantOrders(filter);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const query = (changes: Record<string, string | undefined>) => {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries({ state: filter.state, fulfil: filter.fulfil, q: filter.q, ...changes })) if (value) params.set(key, value);
-    const text = params.toString();
-    return text ? `?${text}` : "";
-  };
+  const query = (changes: Record<string, string | undefined>) => queryString({ state: filter.state, fulfil: filter.fulfil, q: filter.q, ...changes });
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
@@ -68,50 +60,27 @@ export default async function OrdersPage({ searchParams }: PageProps<"/admin">) 
           Export CSV
         </a>
       </form>
-      <div className="overflow-x-auto rounded-xl border border-paper-line bg-paper">
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">Orders, newest first</caption>
-          <thead className="border-b border-paper-line bg-paper-subtle text-ink-muted">
-            <tr>
-              <th scope="col" className="px-4 py-2">Order</th>
-              <th scope="col" className="px-4 py-2">Placed</th>
-              <th scope="col" className="px-4 py-2">Email</th>
-              <th scope="col" className="px-4 py-2 text-right">Total</th>
-              <th scope="col" className="px-4 py-2 text-right">Received</th>
-              <th scope="col" className="px-4 py-2">State</th>
-              <th scope="col" className="px-4 py-2 text-right">PayRam payments</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.id} className="border-b border-paper-line last:border-0">
-                <td className="px-4 py-2">
-                  <Link href={`/admin/orders/${row.id}`} className="font-medium text-brand-700 underline">
-                    #{row.number}
-                  </Link>
-                </td>
-                <td className="px-4 py-2 tabular-nums">{formatUtc(row.createdAt)}</td>
-                <td className="px-4 py-2">{row.email}</td>
-                <td className="px-4 py-2 text-right tabular-nums">{formatUsd(row.totalCents)}</td>
-                <td className="px-4 py-2 text-right tabular-nums">{formatUsd(row.receivedCents)}</td>
-                <td className="px-4 py-2">
-                  <StateBadge state={row.state} />
-                </td>
-                <td className="px-4 py-2 text-right tabular-nums" data-testid="payment-count" title={row.referenceIds.join(" ")}>
-                  {row.referenceIds.length}
-                </td>
-              </tr>
-            ))}
-            {rows.length === 0 && (
-              <tr>
-                <td colSpan={7} className="px-4 py-8 text-center text-ink-muted">
-                  No orders match.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Orders, newest first" columns={COLUMNS} rows={rows} empty="No orders match.">
+        {(row) => (
+          <tr key={row.id} className="border-b border-paper-line last:border-0">
+            <td className="px-4 py-2">
+              <Link href={`/admin/orders/${row.id}`} className="font-medium text-brand-700 underline">
+                #{row.number}
+              </Link>
+            </td>
+            <td className="px-4 py-2 tabular-nums">{formatUtc(row.createdAt)}</td>
+            <td className="px-4 py-2">{row.email}</td>
+            <td className="px-4 py-2 text-right tabular-nums">{formatUsd(row.totalCents)}</td>
+            <td className="px-4 py-2 text-right tabular-nums">{formatUsd(row.receivedCents)}</td>
+            <td className="px-4 py-2">
+              <StateBadge state={row.state} />
+            </td>
+            <td className="px-4 py-2 text-right tabular-nums" data-testid="payment-count" title={row.referenceIds.join(" ")}>
+              {row.referenceIds.length}
+            </td>
+          </tr>
+        )}
+      </DataTable>
       <nav aria-label="Pages" className="flex items-center justify-between text-sm">
         <span>
           {plural(total, "order")} · page {filter.page} of {pages}

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { SignInForm } from "@/components/admin/sign-in-form";
+import { SignInForm } from "./_components/sign-in-form";
 import { isSignedIn } from "@/lib/server/auth";
 
 export const metadata: Metadata = { title: "Sign in" };

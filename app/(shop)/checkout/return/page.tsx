@@ -1,9 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { readLastOrderId } from "@/lib/cart/cookie";
-import { getDb } from "@/lib/server/db";
-import { findOrder } from "@/lib/orders";
+import { lastCheckedOutOrder } from "@/lib/server/reads";
 
 export const metadata: Metadata = { title: "Back from PayRam" };
 
@@ -12,8 +10,7 @@ export const metadata: Metadata = { title: "Back from PayRam" };
  * payment): the status page of the order this browser last checked out.
  */
 export default async function ReturnFromPayram() {
-  const orderId = await readLastOrderId();
-  const order = orderId ? await findOrder(getDb(), orderId) : null;
+  const order = await lastCheckedOutOrder();
   if (order) redirect(`/orders/${order.id}`);
   return (
     <section className="space-y-3 rounded-xl border border-paper-line bg-paper p-8">

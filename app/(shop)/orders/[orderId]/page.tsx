@@ -1,17 +1,13 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { OrderStatus } from "@/components/order-status";
-import { getDb } from "@/lib/server/db";
-import { findOrder, listOrderItems } from "@/lib/orders";
+import { OrderStatus } from "./_components/order-status";
 import { maskEmail } from "@/lib/orders/mask";
-import { orderAttempts } from "@/lib/payments/attempts";
-import { currentAttempt, statusView, syncUnderWay } from "@/lib/views/status";
+import { shopperOrder } from "@/lib/server/reads";
 import { OrderLines, orderItemLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
 import { centsToDecimal } from "@/lib/rules/money";
-import { describeForShopper, orderRefunds } from "@/lib/refunds";
-import { asksForRefundAddress, findRefundAddress, pendingAnswer } from "@/lib/refunds/address";
-import { isOpen } from "@/lib/rules/states";
+import { describeForShopper } from "@/lib/refunds";
+import { pendingAnswer } from "@/lib/refunds/address";
 import { RefundAddressForm } from "@/components/refund-address-form";
 
 export const metadata: Metadata = { title: "Your order", robots: { index: false } };
@@ -23,13 +19,9 @@ export const metadata: Metadata = { title: "Your order", robots: { index: false 
  */
 export default async function OrderPage({ params }: PageProps<"/orders/[orderId]">) {
   const { orderId } = await params;
-  const db = getDb();
-  const order = await findOrder(db, orderId);
-  if (!order) notFound();
-  const [items, attempts, refunds, refundAddress] = await Promise.all([listOrderItems(db, order.id), orderAttempts(db, order.id), orderRefunds(db, order.id), findRefundAddress(db, order.id)]);
-  const asksForAddress = asksForRefundAddress(order, refunds, attempts.some((attempt) => isOpen(attempt.state)), refundAddress);
-  const view = await statusView(db, order, attempts, syncUnderWay(db, currentAttempt(attempts)));
-  const shown = refunds.filter((refund) => refund.status !== "refused");
+  const page = await shopperOrder(orderId);
+  if (!page) notFound();
+  const { order, items, view, refundAddress, asksForAddress, refunds: shown } = page;
   return (
     <div className="space-y-6">
       <div>

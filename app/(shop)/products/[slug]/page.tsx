@@ -2,14 +2,14 @@ import type { Metadata } from "next";
 import Image from "next/image";
 import Link from "next/link";
 import { notFound, permanentRedirect } from "next/navigation";
-import { AddToCartForm } from "@/components/add-to-cart-form";
-import { findProduct, renamedSlug, slugSchema } from "@/lib/catalog";
-import { getDb } from "@/lib/server/db";
+import { AddToCartForm } from "./_components/add-to-cart-form";
+import { slugSchema } from "@/lib/catalog";
+import { productRenamedFrom, shopProduct } from "@/lib/server/reads";
 import { formatUsd } from "@/lib/rules/money";
 
 async function productFor(params: Promise<{ slug: string }>) {
   const slug = slugSchema.safeParse((await params).slug);
-  return slug.success ? findProduct(getDb(), slug.data) : null;
+  return slug.success ? shopProduct(slug.data) : null;
 }
 
 export async function generateMetadata({ params }: PageProps<"/products/[slug]">): Promise<Metadata> {
@@ -22,7 +22,7 @@ export default async function ProductPage({ params }: PageProps<"/products/[slug
   if (!product) {
     // An old link to a product the merchant renamed.
     const slug = slugSchema.safeParse((await params).slug);
-    const renamed = slug.success ? await renamedSlug(getDb(), slug.data) : null;
+    const renamed = slug.success ? await productRenamedFrom(slug.data) : null;
     if (renamed) permanentRedirect(`/products/${renamed}`);
     notFound();
   }

@@ -1,19 +1,19 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DataTable } from "@/components/admin/data-table";
 import { ResolveForm } from "@/components/admin/resolve-form";
 import { requireAdminPage } from "@/lib/server/auth";
-import { capsReached, needsAttention } from "@/lib/notify/attention";
 import { ATTENTION_LABELS } from "@/lib/views/admin-orders";
-import { loadConfig } from "@/lib/config";
-import { getDb } from "@/lib/server/db";
+import { merchantAttention } from "@/lib/server/reads";
 import { formatUtc } from "@/lib/rules/format";
 
 export const metadata: Metadata = { title: "Needs attention" };
 
+const DELIVERY_COLUMNS = [{ label: "Received" }, { label: "Method" }, { label: "Why refused" }];
+
 export default async function AttentionPage() {
   await requireAdminPage();
-  const { items, rejectedDeliveries } = await needsAttention(getDb(), { partialAfterMinutes: loadConfig().attentionPartialAfterMinutes });
-  const caps = await capsReached(getDb());
+  const { items, rejectedDeliveries, caps } = await merchantAttention();
   return (
     <div className="space-y-8">
       <h1 className="text-3xl font-semibold tracking-tight">Needs attention</h1>
@@ -60,24 +60,15 @@ export default async function AttentionPage() {
         </h2>
         <p className="text-sm text-ink-muted">Forged, unsigned or malformed requests to /api/webhook. Many of them may mean someone is probing the shop, or PayRam&apos;s key has changed.</p>
         {rejectedDeliveries.length > 0 && (
-          <table className="w-full rounded-xl border border-paper-line bg-paper text-left text-sm">
-            <thead className="bg-paper-subtle text-ink-muted">
-              <tr>
-                <th scope="col" className="px-3 py-2">Received</th>
-                <th scope="col" className="px-3 py-2">Method</th>
-                <th scope="col" className="px-3 py-2">Why refused</th>
+          <DataTable columns={DELIVERY_COLUMNS} rows={rejectedDeliveries}>
+            {(delivery) => (
+              <tr key={delivery.id} className="border-b border-paper-line last:border-0">
+                <td className="px-4 py-2 tabular-nums">{formatUtc(delivery.received_at)}</td>
+                <td className="px-4 py-2">{delivery.method}</td>
+                <td className="px-4 py-2">{delivery.reason}</td>
               </tr>
-            </thead>
-            <tbody>
-              {rejectedDeliveries.map((delivery) => (
-                <tr key={delivery.id} className="border-t border-paper-line">
-                  <td className="px-3 py-2 tabular-nums">{formatUtc(delivery.received_at)}</td>
-                  <td className="px-3 py-2">{delivery.method}</td>
-                  <td className="px-3 py-2">{delivery.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          </DataTable>
         )}
       </section>
     </div>

@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DataTable } from "@/components/admin/data-table";
 import { requireAdminPage } from "@/lib/server/auth";
-import { listProductsForMerchant, productFilterSchema, type ProductFilter } from "@/lib/catalog/editor";
-import { getDb } from "@/lib/server/db";
-import { plural } from "@/lib/rules/format";
+import { productFilterSchema, type ProductFilter } from "@/lib/catalog/editor";
+import { merchantProducts } from "@/lib/server/reads";
+import { plural, queryString } from "@/lib/rules/format";
 import { formatUsd } from "@/lib/rules/money";
 
 export const metadata: Metadata = { title: "Products" };
@@ -14,6 +15,8 @@ const STATUSES: { value: ProductFilter["status"]; label: string }[] = [
   { value: "archived", label: "Archived" },
 ];
 
+const COLUMNS = [{ label: "Name" }, { label: "Slug" }, { label: "Price", numeric: true }, { label: "Kind" }, { label: "Stock", numeric: true }, { label: "Status" }];
+
 function stockLabel(stock: number | null): string {
   if (stock === null) return "not tracked";
   return stock === 0 ? "Sold out" : String(stock);
@@ -23,13 +26,8 @@ export default async function ProductsPage({ searchParams }: PageProps<"/admin/p
   await requireAdminPage();
   const raw = await searchParams;
   const filter = productFilterSchema.parse({ q: raw.q, status: raw.status });
-  const rows = await listProductsForMerchant(getDb(), filter);
-  const query = (changes: Partial<Record<"q" | "status", string | undefined>>) => {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries({ q: filter.q, status: filter.status === "all" ? undefined : filter.status, ...changes })) if (value) params.set(key, value);
-    const text = params.toString();
-    return text ? `?${text}` : "";
-  };
+  const rows = await merchantProducts(filter);
+  const query = (changes: Partial<Record<"q" | "status", string | undefined>>) => queryString({ q: filter.q, status: filter.status === "all" ? undefined : filter.status, ...changes });
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
@@ -65,44 +63,22 @@ export default async function ProductsPage({ searchParams }: PageProps<"/admin/p
           Search
         </button>
       </form>
-      <div className="overflow-x-auto rounded-xl border border-paper-line bg-paper">
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">Products, oldest first</caption>
-          <thead className="border-b border-paper-line bg-paper-subtle text-ink-muted">
-            <tr>
-              <th scope="col" className="px-4 py-2">Name</th>
-              <th scope="col" className="px-4 py-2">Slug</th>
-              <th scope="col" className="px-4 py-2 text-right">Price</th>
-              <th scope="col" className="px-4 py-2">Kind</th>
-              <th scope="col" className="px-4 py-2 text-right">Stock</th>
-              <th scope="col" className="px-4 py-2">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.id} className="border-b border-paper-line last:border-0" data-testid="product-row">
-                <td className="px-4 py-2">
-                  <Link href={`/admin/products/${row.id}`} className="font-medium text-brand-700 underline">
-                    {row.name}
-                  </Link>
-                </td>
-                <td className="px-4 py-2 font-mono text-xs">{row.slug}</td>
-                <td className="px-4 py-2 text-right tabular-nums">{formatUsd(row.priceCents)}</td>
-                <td className="px-4 py-2">{row.ships ? "Physical" : "Digital"}</td>
-                <td className={`px-4 py-2 text-right tabular-nums ${row.stock === 0 ? "font-medium text-bad" : row.stock === null ? "text-ink-muted" : ""}`}>{stockLabel(row.stock)}</td>
-                <td className="px-4 py-2">{row.active ? "Active" : "Archived"}</td>
-              </tr>
-            ))}
-            {rows.length === 0 && (
-              <tr>
-                <td colSpan={6} className="px-4 py-8 text-center text-ink-muted">
-                  No products match.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Products, oldest first" columns={COLUMNS} rows={rows} empty="No products match.">
+        {(row) => (
+          <tr key={row.id} className="border-b border-paper-line last:border-0" data-testid="product-row">
+            <td className="px-4 py-2">
+              <Link href={`/admin/products/${row.id}`} className="font-medium text-brand-700 underline">
+                {row.name}
+              </Link>
+            </td>
+            <td className="px-4 py-2 font-mono text-xs">{row.slug}</td>
+            <td className="px-4 py-2 text-right tabular-nums">{formatUsd(row.priceCents)}</td>
+            <td className="px-4 py-2">{row.ships ? "Physical" : "Digital"}</td>
+            <td className={`px-4 py-2 text-right tabular-nums ${row.stock === 0 ? "font-medium text-bad" : row.stock === null ? "text-ink-muted" : ""}`}>{stockLabel(row.stock)}</td>
+            <td className="px-4 py-2">{row.active ? "Active" : "Archived"}</td>
+          </tr>
+        )}
+      </DataTable>
       <p className="text-sm">{plural(rows.length, "product")}</p>
     </div>
   );

@@ -2,9 +2,8 @@ import type { Metadata } from "next";
 import { PageTitle } from "@/components/page-title";
 import { notFound } from "next/navigation";
 import { Panel } from "@/components/panel";
-import { loadConfig } from "@/lib/config";
-import { getDb } from "@/lib/server/db";
-import { DOWNLOAD_LIMIT, orderDownloads } from "@/lib/orders/downloads";
+import { DOWNLOAD_LIMIT } from "@/lib/orders/downloads";
+import { shopperDownloads } from "@/lib/server/reads";
 
 export const metadata: Metadata = { title: "Your downloads", robots: { index: false } };
 // Every visit signs fresh links that expire LINK_TTL_MS from now.
@@ -16,7 +15,7 @@ export const dynamic = "force-dynamic";
  */
 export default async function DownloadsPage({ params }: PageProps<"/orders/[orderId]/downloads">) {
   const { orderId } = await params;
-  const view = await orderDownloads(getDb(), orderId, loadConfig().sessionSecret);
+  const view = await shopperDownloads(orderId);
   if (view.state === "not_found") notFound();
   return (
     <div className="space-y-6">

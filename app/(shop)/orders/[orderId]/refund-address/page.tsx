@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { ConfirmRefundAddress } from "@/components/confirm-refund-address";
-import { getDb } from "@/lib/server/db";
-import { findOrder } from "@/lib/orders";
-import { confirmTokenSchema, findRefundAddress, pendingAnswer } from "@/lib/refunds/address";
+import { ConfirmRefundAddress } from "./_components/confirm-refund-address";
+import { confirmTokenSchema } from "@/lib/refunds/address";
+import { refundAddressToConfirm } from "@/lib/server/reads";
 
 export const metadata: Metadata = { title: "Confirm your refund address", robots: { index: false } };
 
@@ -13,12 +12,9 @@ export default async function RefundAddressPage({ params, searchParams }: PagePr
   // The mailed link's token, as the confirming action will parse it: anything else confirms nothing.
   const parsed = confirmTokenSchema.safeParse((await searchParams).token);
   const token = parsed.success ? parsed.data : null;
-  const db = getDb();
-  const order = await findOrder(db, orderId);
-  if (!order) notFound();
-  const row = await findRefundAddress(db, order.id);
-  // The link confirms the newest answer: the one waiting, if any.
-  const address = pendingAnswer(row) ?? row;
+  const page = await refundAddressToConfirm(orderId);
+  if (!page) notFound();
+  const { order, address } = page;
   return (
     <div className="mx-auto max-w-xl space-y-4 rounded-xl border border-paper-line bg-paper p-6">
       <h1 className="text-2xl font-semibold tracking-tight">Confirm where to send your refund</h1>

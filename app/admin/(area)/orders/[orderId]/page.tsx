@@ -1,27 +1,24 @@
 import type { Metadata } from "next";
 import { PageTitle } from "@/components/page-title";
 import { notFound } from "next/navigation";
-import { CancelOrderButton } from "@/components/admin/cancel-order";
+import { CancelOrderButton } from "./_components/cancel-order";
 import { OrderMails } from "@/components/admin/order-mails";
-import { Refunds } from "@/components/admin/refunds";
+import { Refunds } from "./_components/refunds";
 import { ResolveForm } from "@/components/admin/resolve-form";
-import { ShipForm } from "@/components/admin/ship-form";
+import { ShipForm } from "./_components/ship-form";
 import { OrderLines, orderItemLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
 import { PaymentsTable } from "@/components/admin/payments-table";
 import { StateBadge } from "@/components/admin/state-badge";
-import { SyncNowButton } from "@/components/admin/sync-now";
+import { SyncNowButton } from "./_components/sync-now";
 import { requireAdminPage } from "@/lib/server/auth";
-import { ATTENTION_LABELS, orderDetail } from "@/lib/views/admin-orders";
+import { ATTENTION_LABELS } from "@/lib/views/admin-orders";
 import { loadConfig } from "@/lib/config";
-import { getDb } from "@/lib/server/db";
-import { orderMails } from "@/lib/notify/outbox";
-import { describeStatus, newRefundFormToken, orderRefunds } from "@/lib/refunds";
+import { merchantOrder } from "@/lib/server/reads";
+import { describeStatus, newRefundFormToken } from "@/lib/refunds";
 import { refundableCents } from "@/lib/rules/refundable";
-import { findRefundAddress } from "@/lib/refunds/address";
 import { formatUtc } from "@/lib/rules/format";
 import { centsToDecimal, formatUsd } from "@/lib/rules/money";
-import { orderIdSchema } from "@/lib/orders";
 import { MERCHANT_STATE_LABELS } from "@/lib/rules/states";
 
 export const metadata: Metadata = { title: "Order" };
@@ -29,12 +26,11 @@ export const metadata: Metadata = { title: "Order" };
 export default async function AdminOrderPage({ params }: PageProps<"/admin/orders/[orderId]">) {
   await requireAdminPage();
   const { orderId } = await params;
-  const detail = orderIdSchema.safeParse(orderId).success ? await orderDetail(getDb(), orderId) : null;
+  const detail = await merchantOrder(orderId);
   if (!detail) notFound();
-  const { order, items, payments, timeline, attention, fulfilment } = detail;
+  const { order, items, payments, timeline, attention, fulfilment, refunds, shopperAddress, mails } = detail;
   const received = order.received_cents;
   const open = attention.filter((item) => item.resolved_at === null);
-  const [refunds, shopperAddress] = await Promise.all([orderRefunds(getDb(), order.id), findRefundAddress(getDb(), order.id)]);
   const refundable = refundableCents(order, refunds);
   const toShip = order.paid_at && !order.cancelled_at ? items.filter((item) => item.ships === 1 && item.shipped_at === null) : [];
   return (
@@ -149,7 +145,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
         />
       )}
 
-      <OrderMails mails={await orderMails(getDb(), order.id)} mailOff={loadConfig().mail.smtpUrl === null} />
+      <OrderMails mails={mails} mailOff={loadConfig().mail.smtpUrl === null} />
     </div>
   );
 }

@@ -3,11 +3,11 @@ import Link from "next/link";
 import { PageTitle } from "@/components/page-title";
 import { notFound } from "next/navigation";
 import { ProductForm } from "@/components/admin/product-form";
-import { ProductStatus } from "@/components/admin/product-status";
+import { ProductStatus } from "./_components/product-status";
 import { requireAdminPage } from "@/lib/server/auth";
 import { productIdSchema } from "@/lib/catalog";
-import { productForEditor, productFormValues } from "@/lib/catalog/editor";
-import { getDb } from "@/lib/server/db";
+import { productFormValues } from "@/lib/catalog/editor";
+import { merchantProduct } from "@/lib/server/reads";
 import { formatUtc } from "@/lib/rules/format";
 
 export const metadata: Metadata = { title: "Edit product" };
@@ -15,7 +15,7 @@ export const metadata: Metadata = { title: "Edit product" };
 export default async function EditProductPage({ params, searchParams }: PageProps<"/admin/products/[productId]">) {
   await requireAdminPage();
   const id = productIdSchema.safeParse((await params).productId);
-  const found = id.success ? await productForEditor(getDb(), id.data) : null;
+  const found = id.success ? await merchantProduct(id.data) : null;
   if (!found) notFound();
   const { product, deletable } = found;
   const created = (await searchParams).created === "1";

@@ -1,7 +1,6 @@
 import { notFound, redirect } from "next/navigation";
 import { requireAdminPage } from "@/lib/server/auth";
-import { orderIdByNumber } from "@/lib/views/admin-orders";
-import { getDb } from "@/lib/server/db";
+import { merchantOrderIdByNumber } from "@/lib/server/reads";
 
 /**
  * The merchant's mails link an order by its number (they never carry its secret id): signed in,
@@ -10,7 +9,7 @@ import { getDb } from "@/lib/server/db";
 export default async function AdminOrderByNumberPage({ params }: PageProps<"/admin/orders/by-number/[number]">) {
   await requireAdminPage();
   const { number } = await params;
-  const orderId = await orderIdByNumber(getDb(), number);
+  const orderId = await merchantOrderIdByNumber(number);
   if (!orderId) notFound();
   redirect(`/admin/orders/${orderId}`);
 }

@@ -2,6 +2,7 @@
 
 import { useActionState, type InputHTMLAttributes } from "react";
 import { useFormStatus } from "react-dom";
+import { FieldError } from "@/components/field-error";
 import { markShippedAction, type ShipFormState } from "@/lib/actions/fulfilment";
 import { CARRIER_MAX, TRACKING_NUMBER_MAX, TRACKING_URL_MAX, type ShipField, type ShipFieldErrors } from "@/lib/rules/ship-form";
 
@@ -73,11 +74,7 @@ export function ShipForm({ orderId, lines }: { orderId: string; lines: Shippable
             </label>
           ))}
         </div>
-        {errors.positions && (
-          <p id={`${FIELD_IDS.positions}-error`} className="mt-1 text-sm text-bad">
-            {errors.positions}
-          </p>
-        )}
+        <FieldError id={FIELD_IDS.positions} error={errors.positions} />
       </fieldset>
 
       <div className="grid gap-4 sm:grid-cols-3">
@@ -106,11 +103,7 @@ function Field({ field, errors, ...input }: { field: Exclude<ShipField, "positio
         className="mt-1 w-full rounded-md border border-paper-line px-3 py-2 aria-invalid:border-bad"
         {...input}
       />
-      {error && (
-        <p id={`${id}-error`} className="mt-1 text-sm text-bad">
-          {error}
-        </p>
-      )}
+      <FieldError id={id} error={error} />
     </div>
   );
 }

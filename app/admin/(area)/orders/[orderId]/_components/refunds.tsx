@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { endRefundAction, refundAction, retryRefundAction, type RefundState } from "@/lib/actions/refunds";
+import { FieldError } from "@/components/field-error";
 import { PayoutAssetFields } from "@/components/payout-asset-fields";
 
 export interface RefundRow {
@@ -94,22 +95,14 @@ export function Refunds({
               Shopper&apos;s wallet address
             </label>
             <input id="refund-address" name="address" defaultValue={values?.address ?? ""} autoComplete="off" spellCheck={false} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 font-mono text-sm" aria-invalid={error("address") ? true : undefined} aria-describedby={error("address") ? "refund-address-error" : undefined} />
-            {error("address") && (
-              <p id="refund-address-error" className="mt-1 text-sm text-bad">
-                {error("address")}
-              </p>
-            )}
+            <FieldError id="refund-address" error={error("address")} />
           </div>
           <div>
             <label htmlFor="refund-amount" className="block text-sm font-medium">
               Amount (USD)
             </label>
             <input id="refund-amount" name="amount" inputMode="decimal" defaultValue={values?.amount ?? refundableUsd} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 tabular-nums" aria-invalid={error("amount") ? true : undefined} aria-describedby={error("amount") ? "refund-amount-error" : undefined} />
-            {error("amount") && (
-              <p id="refund-amount-error" className="mt-1 text-sm text-bad">
-                {error("amount")}
-              </p>
-            )}
+            <FieldError id="refund-amount" error={error("amount")} />
           </div>
           <div className="flex items-end">
             <button type="submit" disabled={pending} className="rounded-md bg-ink px-4 py-2 font-medium text-white disabled:opacity-70">
