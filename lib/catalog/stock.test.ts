@@ -1,4 +1,4 @@
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { checkoutDepsFor, placeOrder, syncDepsFor, TEST_ADDRESS, TEST_SECRET, type PlacedOrder } from "@/test/shop";
@@ -31,12 +31,12 @@ describeOnEachDatabase("stock", (get) => {
     await setStock(get().db, await productIdOf(get().db, SLUG), stock);
   };
 
-  /** A cart with the product, and its checkout's form (token included), through `db`. */
-  async function readyCheckout(db: Db, quantity = 1) {
+  /** A cart with the product, and its checkout's form (token included), through `db`; from `client` if given. */
+  async function readyCheckout(db: Db, quantity = 1, who: { email?: string; client?: string } = {}) {
     const added = await addToCart(db, undefined, await productIdOf(db, SLUG), quantity);
     if (!added.ok) throw new Error(added.error);
     const token = issueCheckoutToken(TEST_SECRET, await getCart(db, added.cartId));
-    return { cartId: added.cartId, form: { token, email: "shopper@example.com", ...TEST_ADDRESS } };
+    return { cartId: added.cartId, client: who.client, form: { token, email: who.email ?? "shopper@example.com", ...TEST_ADDRESS } };
   }
 
   it("two shoppers race for the last piece on two instances: one reaches PayRam, the other is told it is sold out", async () => {
@@ -195,5 +195,68 @@ describeOnEachDatabase("stock", (get) => {
     // The shopper's retry of that checkout reserves again before PayRam is asked.
     expect(await payForOrder(checkoutDepsFor(get().db, payram), order)).toMatchObject({ ok: true });
     expect(await stockOf()).toBe(0);
+  });
+
+  describe("caps (issue 29.2): nobody holds all of a product", () => {
+    const checkout = async (quantity: number, who: { email: string; client?: string }, db: Db = get().db) =>
+      startCheckout(checkoutDepsFor(db, payram), await readyCheckout(db, quantity, who));
+    const CAP_TEXT = (held: number, more: string) =>
+      `Your unpaid orders already hold ${held} of Lo-Fi Sound Pack, and at most 20 can wait for payment at once (${more} more for now): pay for those orders first, or wait until their payments expire. Your cart is saved: please change it and pay again.`;
+
+    it("one order takes at most the product's per-order maximum (10 unless the merchant sets another)", async () => {
+      await restock(200);
+      expect(await checkout(11, { email: "many@example.com" })).toEqual({
+        ok: false,
+        error: "You can buy at most 10 of Lo-Fi Sound Pack in one order. Your cart is saved: please change it and pay again.",
+        reload: true,
+      });
+      expect(await stockOf()).toBe(200);
+      expect(await checkout(10, { email: "many@example.com" })).toMatchObject({ ok: true });
+      expect(await stockOf()).toBe(190);
+      // The merchant allows more per order.
+      await get().db.updateTable("products").set({ max_per_order: 25 }).where("slug", "=", SLUG).execute();
+      expect(await checkout(25, { email: "wholesale@example.com" })).toMatchObject({ ok: true });
+      expect(await stockOf()).toBe(165);
+      await get().db.updateTable("products").set({ max_per_order: 10 }).where("slug", "=", SLUG).execute();
+    });
+
+    it("unpaid orders of one client, or of one email, hold at most 2 per-order maximums at once; paying or expiring frees the cap", async () => {
+      await restock(200);
+      // One address, a new email each time (the issue's 99 + 99 + 2 from one address).
+      expect(await checkout(10, { email: "h1@example.com", client: "203.0.113.7" })).toMatchObject({ ok: true });
+      expect(await checkout(10, { email: "h2@example.com", client: "203.0.113.7" })).toMatchObject({ ok: true });
+      expect(await checkout(1, { email: "h3@example.com", client: "203.0.113.7" })).toEqual({ ok: false, error: CAP_TEXT(20, "none"), reload: true });
+      // One email from other addresses.
+      expect(await checkout(5, { email: "same@example.com", client: "198.51.100.1" })).toMatchObject({ ok: true });
+      expect(await checkout(10, { email: "Same@Example.com", client: "198.51.100.2" })).toMatchObject({ ok: true });
+      expect(await checkout(6, { email: "same@example.com", client: "198.51.100.3" })).toEqual({ ok: false, error: CAP_TEXT(15, "5"), reload: true });
+      expect(await checkout(5, { email: "same@example.com", client: "198.51.100.3" })).toMatchObject({ ok: true });
+      // Everyone else still buys.
+      expect(await checkout(10, { email: "honest@example.com", client: "192.0.2.50" })).toMatchObject({ ok: true });
+      expect(await stockOf()).toBe(200 - 20 - 20 - 10);
+
+      // An expired order holds nothing, so it no longer counts.
+      const [first] = await get().db.selectFrom("orders").innerJoin("payment_attempts", "payment_attempts.order_id", "orders.id").select(["orders.id", "payment_attempts.reference_id"]).where("orders.email", "=", "h1@example.com").execute();
+      await payram.control(`/payments/${first!.reference_id}/cancel`, "POST");
+      await syncPayment(syncDepsFor(get().db, payram), { referenceId: first!.reference_id! }, "webhook");
+      expect(await checkout(10, { email: "h3@example.com", client: "203.0.113.7" })).toMatchObject({ ok: true });
+      // "Pay again" on the expired order is capped too: the client holds 20 again.
+      const payments = (await payram.payments()).length;
+      expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, first!.id))!)).toEqual({
+        ok: false,
+        orderId: first!.id,
+        error: CAP_TEXT(20, "none").replace("Your cart is saved: please change it and pay again.", "This order cannot be paid again; nothing was charged."),
+      });
+      expect(await payram.payments()).toHaveLength(payments);
+    });
+
+    it("one client checking out at once on several instances cannot slip past the cap", async () => {
+      await restock(200);
+      const handles = get().dialect === "postgres" ? [get().db, get().open(), get().open()] : [get().db, get().db, get().db];
+      const ready = await Promise.all(handles.map((db, i) => readyCheckout(db, 10, { email: `race${i}@example.com`, client: "203.0.113.99" })));
+      const results = await Promise.all(ready.map((input, i) => startCheckout(checkoutDepsFor(handles[i]!, payram), input)));
+      expect(results.filter((result) => result.ok)).toHaveLength(2);
+      expect(await stockOf()).toBe(180);
+    });
   });
 });

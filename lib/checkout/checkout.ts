@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { clearCart, getCart, type Cart } from "../cart";
 import { mailPaymentOpened } from "../notify/events";
 import { describeShortfall, heldStock, orderStockLines, reserveStock, type ShortLine } from "../catalog/stock";
@@ -46,6 +47,8 @@ export interface CheckoutDeps {
 
 export interface CheckoutInput {
   cartId: string | undefined;
+  /** The client as rate limits know it (the action's guard): its unpaid orders share a stock cap. */
+  client?: string;
   /** The submitted form, as-is: parsed here. */
   form: Record<string, unknown>;
 }
@@ -110,6 +113,7 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
       shipping,
       lines: priced.lines,
       totalCents: priced.totalCents,
+      clientKey: input.client === undefined ? null : clientKeyOf(deps.sessionSecret, input.client),
     });
   } catch (error) {
     // The last pieces went to another shopper meanwhile: nothing was recorded, the cart is kept.
@@ -121,6 +125,11 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
     order = winner;
   }
   return afterPayment(deps, await payForOrder(deps, order), cart, tokenDigest);
+}
+
+/** What an order keeps of its client: a keyed hash, enough to tell two orders of one client apart from others, not the address. */
+export function clientKeyOf(sessionSecret: string, client: string): string {
+  return createHmac("sha256", sessionSecret).update(`stock-client:${client}`).digest("base64url").slice(0, 32);
 }
 
 /**
@@ -245,7 +254,7 @@ async function closeIfLost(deps: CheckoutDeps, attempt: PaymentAttempt, source: 
 async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | "refused" | { short: ShortLine[] } | null> {
   try {
     return await db.transaction().execute(async (trx) => {
-      const locked = await trx.selectFrom("orders").select(["paid_at", "cancelled_at", "total_cents"]).where("id", "=", order.id).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
+      const locked = await trx.selectFrom("orders").select(["paid_at", "cancelled_at", "total_cents", "email", "client_key"]).where("id", "=", order.id).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
       const attempts = await trx.selectFrom("payment_attempts").select(["attempt_number", ...LEDGER_COLUMNS]).where("order_id", "=", order.id).execute();
       const next = nextPayment(locked, attempts, verdictOf(locked, attempts));
       if (!next) return "refused" as const;
@@ -254,7 +263,7 @@ async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | "re
       // must hold its items again before the shopper is sent to pay.
       const held = await heldStock(trx, order.id);
       if (held.everHeld && !held.holding) {
-        const short = await reserveStock(trx, order.id, await orderStockLines(trx, order.id), now);
+        const short = await reserveStock(trx, order.id, await orderStockLines(trx, order.id), now, { email: locked.email, clientKey: locked.client_key });
         if (short.length > 0) return { short };
       }
       const attempt = await trx
