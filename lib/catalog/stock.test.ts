@@ -259,4 +259,36 @@ describeOnEachDatabase("stock", (get) => {
       expect(await stockOf()).toBe(180);
     });
   });
+
+  describe("a reservation's lifetime (issue 29.2): Pay again does not extend it", () => {
+    /** An order whose payment was cancelled with nothing received (its stock released), its first reservation `minutesAgo` old. */
+    async function releasedOrder(minutesAgo: number) {
+      await restock(1);
+      const order = await placeOrder(get().db, payram);
+      await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+      await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+      await get().db.updateTable("stock_reservations").set({ created_at: new Date(Date.now() - minutesAgo * 60_000).toISOString() }).where("order_id", "=", order.orderId).execute();
+      return order;
+    }
+
+    it("Pay again once the order first reserved its stock 2 hours ago is refused before PayRam is asked; the stock stays on sale", async () => {
+      const order = await releasedOrder(121);
+      const payments = (await payram.payments()).length;
+      expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!)).toEqual({
+        ok: false,
+        orderId: order.orderId,
+        error: "This order held its items for the longest time the shop allows (2 hours), and they are back on sale: it cannot be paid again. Nothing was charged; please place a new order.",
+      });
+      expect(await payram.payments()).toHaveLength(payments);
+      expect(await stockOf()).toBe(1);
+    });
+
+    it("a payment opened by Pay again expires when the reservation's 2 hours end, not an hour later", async () => {
+      const order = await releasedOrder(90);
+      const start = Date.parse((await get().db.selectFrom("stock_reservations").select("created_at").where("order_id", "=", order.orderId).executeTakeFirstOrThrow()).created_at);
+      expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!)).toMatchObject({ ok: true });
+      const attempt = await get().db.selectFrom("payment_attempts").select("expires_at").where("order_id", "=", order.orderId).where("state", "=", "OPEN").executeTakeFirstOrThrow();
+      expect(Date.parse(attempt.expires_at!)).toBe(start + 2 * 60 * 60_000);
+    });
+  });
 });

@@ -143,6 +143,20 @@ async function giveBack(trx: Kysely<Database>, lines: readonly StockLine[]) {
   }
 }
 
+/**
+ * How long an order may hold stock in all, counted from its first reservation (issue 29.2): a
+ * payment opened by "Pay again" expires at its end at the latest, and past it "Pay again" is
+ * refused, so an unpaid order cannot keep its pieces by renewing its payment. A new order starts
+ * a new one, through the caps.
+ */
+export const RESERVATION_LIFETIME_MS = 2 * 60 * 60_000;
+
+/** When the order's reservation lifetime ends (ms since the epoch), or null if it never held stock. */
+export async function reservationEndsAt(trx: Kysely<Database>, orderId: string): Promise<number | null> {
+  const row = await trx.selectFrom("stock_reservations").select((eb) => eb.fn.min("created_at").as("first")).where("order_id", "=", orderId).executeTakeFirst();
+  return row?.first ? Date.parse(String(row.first)) + RESERVATION_LIFETIME_MS : null;
+}
+
 /** What an order holds now, and whether it ever held anything (an order of untracked products never did). */
 export async function heldStock(trx: Kysely<Database>, orderId: string): Promise<{ holding: boolean; everHeld: boolean }> {
   const rows = await trx.selectFrom("stock_reservations").select("released_at").where("order_id", "=", orderId).execute();
