@@ -9,6 +9,7 @@ import { createOrder, findOrder } from "../orders";
 import { payForOrder, startCheckout } from "../checkout/checkout";
 import { customerIdFor } from "../payram/ids";
 import { issueCheckoutToken } from "../checkout/token";
+import { refundableCents } from "../rules/refundable";
 import { sweepDue } from "../payments/sweep";
 import { syncPayment } from "../payments/sync";
 import { productIdOf, seedCatalog, setStock } from "./index";
@@ -105,14 +106,36 @@ describeOnEachDatabase("stock", (get) => {
     expect(await stockOf()).toBe(1);
   });
 
-  it("money received on a cancelled payment keeps the stock: the shopper may pay the remaining", async () => {
+  it("a deposit on a payment that expired does not keep the stock (issue 29.2); paying the rest takes it again", async () => {
     await restock(1);
     const order = await placeOrder(get().db, payram);
-    await payram.deposit(order.referenceId, "4.00");
+    await payram.deposit(order.referenceId, "0.01");
     await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
     await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+    expect(await stockOf()).toBe(1);
+    expect(await held(order.orderId)).toEqual([{ quantity: 1, released: true }]);
+    expect((await findOrder(get().db, order.orderId))!.received_cents).toBe(1);
+    // "Pay the remaining" holds the piece again before the shopper is sent to pay.
+    expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!)).toMatchObject({ ok: true });
     expect(await stockOf()).toBe(0);
-    expect(await held(order.orderId)).toEqual([{ quantity: 1, released: false }]);
+    expect(await held(order.orderId)).toEqual([
+      { quantity: 1, released: true },
+      { quantity: 1, released: false },
+    ]);
+  });
+
+  it("a dust deposit leaves the order refundable once the merchant cancels it, its stock already back on sale", async () => {
+    await restock(1);
+    const order = await placeOrder(get().db, payram);
+    await payram.deposit(order.referenceId, "0.01");
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+    expect(await stockOf()).toBe(1);
+    // Someone else buys the piece meanwhile.
+    await placeOrder(get().db, payram, undefined, {}, "other@example.com");
+    expect(await cancelOrder(get().db, order.orderId)).toEqual({ ok: true, message: "Cancelled. Part of the payment had arrived: refund the shopper below. Its stock is back on sale." });
+    expect(refundableCents((await findOrder(get().db, order.orderId))!, [])).toBe(1);
+    expect(await stockOf()).toBe(0);
   });
 
   it("money arriving after the release takes the stock again, or is flagged when it is gone (the order is still paid)", async () => {
@@ -165,7 +188,8 @@ describeOnEachDatabase("stock", (get) => {
     await payram.deposit(order.referenceId, "4.00");
     await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
     await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
-    expect(await stockOf()).toBe(0);
+    // Released at the payment's end already (issue 29.2); cancelling releases nothing twice.
+    expect(await stockOf()).toBe(1);
     expect(await cancelOrder(get().db, order.orderId)).toEqual({ ok: true, message: "Cancelled. Part of the payment had arrived: refund the shopper below. Its stock is back on sale." });
     expect(await stockOf()).toBe(1);
   });
