@@ -7,6 +7,7 @@ import { FieldError } from "@/components/field-error";
 import { createProductAction, updateProductAction, type ProductFormState } from "@/lib/actions/products";
 import type { FieldErrors, ProductField, ProductFormValues } from "@/lib/catalog/editor";
 import { uploadSizeErrors } from "@/lib/rules/uploads";
+import { DEFAULT_MAX_PER_ORDER, HIGHEST_MAX_PER_ORDER, UNPAID_HOLD_ORDERS } from "@/lib/rules/catalog";
 
 /** What the merchant typed, from the form as sent (React empties a form once its action ends). */
 function typedValues(formData: FormData, before: ProductFormValues): ProductFormValues {
@@ -14,7 +15,7 @@ function typedValues(formData: FormData, before: ProductFormValues): ProductForm
     const value = formData.get(name);
     return typeof value === "string" ? value : "";
   };
-  return { name: text("name"), slug: text("slug"), description: text("description"), price: text("price"), kind: text("kind") || before.kind, stock: text("stock"), stockWas: before.stockWas, active: formData.get("active") !== null };
+  return { name: text("name"), slug: text("slug"), description: text("description"), price: text("price"), kind: text("kind") || before.kind, stock: text("stock"), maxPerOrder: text("maxPerOrder"), stockWas: before.stockWas, active: formData.get("active") !== null };
 }
 
 const fileSize = (formData: FormData, name: string) => {
@@ -29,6 +30,7 @@ const LABELS: Record<ProductField, string> = {
   price: "Price (USD)",
   kind: "Kind",
   stock: "Stock",
+  maxPerOrder: "Most per order",
   image: "Image",
   download: "Download file",
 };
@@ -168,6 +170,13 @@ export function ProductForm({ productId, initial, image, downloadName, notice }:
           defaultValue={values.stock}
           inputMode="numeric"
           hint="Pieces that can still be sold. Leave empty to not track stock; 0 shows “Sold out”."
+        />
+        <TextField
+          name="maxPerOrder"
+          error={errors.maxPerOrder}
+          defaultValue={values.maxPerOrder}
+          inputMode="numeric"
+          hint={`While stock is tracked: the most pieces one order may take (1 to ${HIGHEST_MAX_PER_ORDER}; empty: ${DEFAULT_MAX_PER_ORDER}). Unpaid orders of one shopper hold at most ${UNPAID_HOLD_ORDERS} times this at once.`}
         />
       </div>
 

@@ -50,8 +50,8 @@ export async function checkoutAction(_state: CheckoutState, formData: FormData):
       }),
     },
   };
-  return guard(rules, formData, async (form) => {
-    const result = await startCheckout(checkoutDeps(), { cartId: await readCartId(), form });
+  return guard(rules, formData, async (form, { client }) => {
+    const result = await startCheckout(checkoutDeps(), { cartId: await readCartId(), client, form });
     if (!result.ok) {
       // New prices or a new token: render the page again around the message.
       if (result.reload) revalidatePath("/checkout");

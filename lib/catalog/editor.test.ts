@@ -55,6 +55,7 @@ const values = (overrides: Partial<ProductFormValues> = {}): ProductFormValues =
   price: "24.00",
   kind: "physical",
   stock: "",
+  maxPerOrder: "",
   stockWas: "",
   active: true,
   ...overrides,
@@ -102,6 +103,9 @@ describe("the product form's rules", () => {
     [{ stock: "-1" }, "stock", "Enter a whole number from 0 to 1,000,000, or leave it empty to not track stock"],
     [{ stock: "2.5" }, "stock", "Enter a whole number from 0 to 1,000,000, or leave it empty to not track stock"],
     [{ stock: "1000001" }, "stock", "Enter a whole number from 0 to 1,000,000, or leave it empty to not track stock"],
+    [{ maxPerOrder: "0" }, "maxPerOrder", "Enter a whole number from 1 to 99, or leave it empty for 10"],
+    [{ maxPerOrder: "100" }, "maxPerOrder", "Enter a whole number from 1 to 99, or leave it empty for 10"],
+    [{ maxPerOrder: "two" }, "maxPerOrder", "Enter a whole number from 1 to 99, or leave it empty for 10"],
   ] as [Partial<ProductFormValues>, string, string][])("%j: %s says %j", (overrides, field, message) => {
     const parsed = parseProductForm(values(overrides));
     expect(parsed.ok).toBe(false);
@@ -115,11 +119,29 @@ describe("the product form's rules", () => {
     const counted = parseProductForm(values({ stock: " 0 " }));
     expect(counted.ok && counted.fields.stock).toBe(0);
   });
+
+  it("the most per order is 10 when left empty, else what the merchant typed", () => {
+    const empty = parseProductForm(values({ maxPerOrder: "" }));
+    expect(empty.ok && empty.fields.maxPerOrder).toBe(10);
+    const set = parseProductForm(values({ maxPerOrder: " 25 " }));
+    expect(set.ok && set.fields.maxPerOrder).toBe(25);
+  });
 });
 
 const payram = emulatorPerFile();
 
 describeOnEachDatabase("the merchant's product editor", (get) => {
+  it("the merchant sets the most per order on create and on save (10 by default)", async () => {
+    const { db } = get();
+    await seedCatalog(db); // the demo catalog first: later tests buy from it
+    const id = created(await createProduct(db, form({ name: "Riso Print", stock: "50", maxPerOrder: "3" })));
+    const most = async () => (await db.selectFrom("products").select("max_per_order").where("id", "=", id).executeTakeFirstOrThrow()).max_per_order;
+    expect(await most()).toBe(3);
+    const saved = await updateProduct(db, id, form({ name: "Riso Print", stock: "50", stockWas: "50", maxPerOrder: "" }));
+    expect(saved).toMatchObject({ ok: true, values: { maxPerOrder: "10" } });
+    expect(await most()).toBe(10);
+  });
+
   it("creates a product with its uploaded image and stock, sold in the shop at once", async () => {
     const { db } = get();
     await seedCatalog(db); // the demo catalog first: orders below buy from it

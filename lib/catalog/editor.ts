@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import { isPostgres, isUniqueViolation, type Db } from "../db";
 import { nowIso, type Product } from "../db/schema";
+import { DEFAULT_MAX_PER_ORDER, HIGHEST_MAX_PER_ORDER } from "../rules/catalog";
 import { centsToDecimal, MoneyError, parseCents } from "../rules/money";
 import { controlCharactersMessage, hasControlCharacters, withoutControlCharacters } from "../rules/text";
 import { slugSchema } from "./index";
@@ -24,12 +25,14 @@ export interface ProductFormValues {
   price: string;
   kind: string;
   stock: string;
+  /** The most pieces one order may take (empty: DEFAULT_MAX_PER_ORDER). */
+  maxPerOrder: string;
   /** The stock the form was loaded with: a save that leaves the number alone does not overwrite what orders took meanwhile. */
   stockWas: string;
   active: boolean;
 }
 
-export type ProductField = "name" | "slug" | "description" | "price" | "kind" | "stock" | "image" | "download";
+export type ProductField = "name" | "slug" | "description" | "price" | "kind" | "stock" | "maxPerOrder" | "image" | "download";
 export type FieldErrors = Partial<Record<ProductField, string>>;
 
 export type EditOutcome =
@@ -49,6 +52,7 @@ export const productFormInput = z.object({
   price: text,
   kind: text,
   stock: text,
+  maxPerOrder: text,
   stockWas: text,
   // A checkbox: present when ticked.
   active: z.string().nullable().catch(null).transform((value) => value !== null),
@@ -112,14 +116,25 @@ const fieldsSchema = z.object({
       }
       return Number(value);
     }),
+  maxPerOrder: z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      if (value === "") return DEFAULT_MAX_PER_ORDER;
+      if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > HIGHEST_MAX_PER_ORDER) {
+        ctx.addIssue({ code: "custom", message: `Enter a whole number from 1 to ${HIGHEST_MAX_PER_ORDER}, or leave it empty for ${DEFAULT_MAX_PER_ORDER}` });
+        return z.NEVER;
+      }
+      return Number(value);
+    }),
   active: z.boolean(),
 });
 
 export type ProductFields = z.output<typeof fieldsSchema> & { slug: string };
 
 function valuesOf(input: ProductFormInput): ProductFormValues {
-  const { name, slug, description, price, kind, stock, stockWas, active } = input;
-  return { name, slug, description, price, kind, stock, stockWas, active };
+  const { name, slug, description, price, kind, stock, maxPerOrder, stockWas, active } = input;
+  return { name, slug, description, price, kind, stock, maxPerOrder, stockWas, active };
 }
 
 /** The form's rules: the fields, or an error per field (the first one of each). */
@@ -156,12 +171,13 @@ export function productFormValues(product: Product): ProductFormValues {
     price: centsToDecimal(product.price_cents),
     kind: product.ships ? "physical" : "digital",
     stock,
+    maxPerOrder: String(product.max_per_order),
     stockWas: stock,
     active: product.active === 1,
   };
 }
 
-export const EMPTY_FORM: ProductFormValues = { name: "", slug: "", description: "", price: "", kind: "physical", stock: "", stockWas: "", active: true };
+export const EMPTY_FORM: ProductFormValues = { name: "", slug: "", description: "", price: "", kind: "physical", stock: "", maxPerOrder: String(DEFAULT_MAX_PER_ORDER), stockWas: "", active: true };
 
 interface CheckedUploads {
   image: { bytes: Buffer; contentType: ImageType } | null;
@@ -215,6 +231,7 @@ function savedValues(fields: ProductFields, stock: number | null): ProductFormVa
     price: centsToDecimal(fields.price),
     kind: fields.kind,
     stock: stockText,
+    maxPerOrder: String(fields.maxPerOrder),
     stockWas: stockText,
     active: fields.active,
   };
@@ -246,6 +263,7 @@ export async function createProduct(db: Db, input: ProductFormInput): Promise<Ed
           ships: fields.kind === "physical" ? 1 : 0,
           active: fields.active ? 1 : 0,
           stock: fields.stock,
+          max_per_order: fields.maxPerOrder,
           download_sha256: uploads.download ? await storeDownload(trx, uploads.download.bytes) : null,
           download_name: uploads.download?.name ?? null,
           created_at: now,
@@ -313,6 +331,7 @@ export async function updateProduct(db: Db, productId: number, input: ProductFor
           price_cents: fields.price,
           ships: fields.kind === "physical" ? 1 : 0,
           stock,
+          max_per_order: fields.maxPerOrder,
           ...(uploads.image ? { image: await storeImage(trx, uploads.image.bytes, uploads.image.contentType) } : {}),
           ...(uploads.download
             ? { download_sha256: await storeDownload(trx, uploads.download.bytes), download_name: uploads.download.name }

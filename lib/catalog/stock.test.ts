@@ -1,4 +1,4 @@
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { checkoutDepsFor, placeOrder, syncDepsFor, TEST_ADDRESS, TEST_SECRET, type PlacedOrder } from "@/test/shop";
@@ -9,6 +9,7 @@ import { createOrder, findOrder } from "../orders";
 import { payForOrder, startCheckout } from "../checkout/checkout";
 import { customerIdFor } from "../payram/ids";
 import { issueCheckoutToken } from "../checkout/token";
+import { refundableCents } from "../rules/refundable";
 import { sweepDue } from "../payments/sweep";
 import { syncPayment } from "../payments/sync";
 import { productIdOf, seedCatalog, setStock } from "./index";
@@ -31,12 +32,12 @@ describeOnEachDatabase("stock", (get) => {
     await setStock(get().db, await productIdOf(get().db, SLUG), stock);
   };
 
-  /** A cart with the product, and its checkout's form (token included), through `db`. */
-  async function readyCheckout(db: Db, quantity = 1) {
+  /** A cart with the product, and its checkout's form (token included), through `db`; from `client` if given. */
+  async function readyCheckout(db: Db, quantity = 1, who: { email?: string; client?: string } = {}) {
     const added = await addToCart(db, undefined, await productIdOf(db, SLUG), quantity);
     if (!added.ok) throw new Error(added.error);
     const token = issueCheckoutToken(TEST_SECRET, await getCart(db, added.cartId));
-    return { cartId: added.cartId, form: { token, email: "shopper@example.com", ...TEST_ADDRESS } };
+    return { cartId: added.cartId, client: who.client, form: { token, email: who.email ?? "shopper@example.com", ...TEST_ADDRESS } };
   }
 
   it("two shoppers race for the last piece on two instances: one reaches PayRam, the other is told it is sold out", async () => {
@@ -105,14 +106,36 @@ describeOnEachDatabase("stock", (get) => {
     expect(await stockOf()).toBe(1);
   });
 
-  it("money received on a cancelled payment keeps the stock: the shopper may pay the remaining", async () => {
+  it("a deposit on a payment that expired does not keep the stock (issue 29.2); paying the rest takes it again", async () => {
     await restock(1);
     const order = await placeOrder(get().db, payram);
-    await payram.deposit(order.referenceId, "4.00");
+    await payram.deposit(order.referenceId, "0.01");
     await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
     await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+    expect(await stockOf()).toBe(1);
+    expect(await held(order.orderId)).toEqual([{ quantity: 1, released: true }]);
+    expect((await findOrder(get().db, order.orderId))!.received_cents).toBe(1);
+    // "Pay the remaining" holds the piece again before the shopper is sent to pay.
+    expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!)).toMatchObject({ ok: true });
     expect(await stockOf()).toBe(0);
-    expect(await held(order.orderId)).toEqual([{ quantity: 1, released: false }]);
+    expect(await held(order.orderId)).toEqual([
+      { quantity: 1, released: true },
+      { quantity: 1, released: false },
+    ]);
+  });
+
+  it("a dust deposit leaves the order refundable once the merchant cancels it, its stock already back on sale", async () => {
+    await restock(1);
+    const order = await placeOrder(get().db, payram);
+    await payram.deposit(order.referenceId, "0.01");
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+    expect(await stockOf()).toBe(1);
+    // Someone else buys the piece meanwhile.
+    await placeOrder(get().db, payram, undefined, {}, "other@example.com");
+    expect(await cancelOrder(get().db, order.orderId)).toEqual({ ok: true, message: "Cancelled. Part of the payment had arrived: refund the shopper below. Its stock is back on sale." });
+    expect(refundableCents((await findOrder(get().db, order.orderId))!, [])).toBe(1);
+    expect(await stockOf()).toBe(0);
   });
 
   it("money arriving after the release takes the stock again, or is flagged when it is gone (the order is still paid)", async () => {
@@ -165,7 +188,8 @@ describeOnEachDatabase("stock", (get) => {
     await payram.deposit(order.referenceId, "4.00");
     await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
     await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
-    expect(await stockOf()).toBe(0);
+    // Released at the payment's end already (issue 29.2); cancelling releases nothing twice.
+    expect(await stockOf()).toBe(1);
     expect(await cancelOrder(get().db, order.orderId)).toEqual({ ok: true, message: "Cancelled. Part of the payment had arrived: refund the shopper below. Its stock is back on sale." });
     expect(await stockOf()).toBe(1);
   });
@@ -195,5 +219,100 @@ describeOnEachDatabase("stock", (get) => {
     // The shopper's retry of that checkout reserves again before PayRam is asked.
     expect(await payForOrder(checkoutDepsFor(get().db, payram), order)).toMatchObject({ ok: true });
     expect(await stockOf()).toBe(0);
+  });
+
+  describe("caps (issue 29.2): nobody holds all of a product", () => {
+    const checkout = async (quantity: number, who: { email: string; client?: string }, db: Db = get().db) =>
+      startCheckout(checkoutDepsFor(db, payram), await readyCheckout(db, quantity, who));
+    const CAP_TEXT = (held: number, more: string) =>
+      `Your unpaid orders already hold ${held} of Lo-Fi Sound Pack, and at most 20 can wait for payment at once (${more} more for now): pay for those orders first, or wait until their payments expire. Your cart is saved: please change it and pay again.`;
+
+    it("one order takes at most the product's per-order maximum (10 unless the merchant sets another)", async () => {
+      await restock(200);
+      expect(await checkout(11, { email: "many@example.com" })).toEqual({
+        ok: false,
+        error: "You can buy at most 10 of Lo-Fi Sound Pack in one order. Your cart is saved: please change it and pay again.",
+        reload: true,
+      });
+      expect(await stockOf()).toBe(200);
+      expect(await checkout(10, { email: "many@example.com" })).toMatchObject({ ok: true });
+      expect(await stockOf()).toBe(190);
+      // The merchant allows more per order.
+      await get().db.updateTable("products").set({ max_per_order: 25 }).where("slug", "=", SLUG).execute();
+      expect(await checkout(25, { email: "wholesale@example.com" })).toMatchObject({ ok: true });
+      expect(await stockOf()).toBe(165);
+      await get().db.updateTable("products").set({ max_per_order: 10 }).where("slug", "=", SLUG).execute();
+    });
+
+    it("unpaid orders of one client, or of one email, hold at most 2 per-order maximums at once; paying or expiring frees the cap", async () => {
+      await restock(200);
+      // One address, a new email each time (the issue's 99 + 99 + 2 from one address).
+      expect(await checkout(10, { email: "h1@example.com", client: "203.0.113.7" })).toMatchObject({ ok: true });
+      expect(await checkout(10, { email: "h2@example.com", client: "203.0.113.7" })).toMatchObject({ ok: true });
+      expect(await checkout(1, { email: "h3@example.com", client: "203.0.113.7" })).toEqual({ ok: false, error: CAP_TEXT(20, "none"), reload: true });
+      // One email from other addresses.
+      expect(await checkout(5, { email: "same@example.com", client: "198.51.100.1" })).toMatchObject({ ok: true });
+      expect(await checkout(10, { email: "Same@Example.com", client: "198.51.100.2" })).toMatchObject({ ok: true });
+      expect(await checkout(6, { email: "same@example.com", client: "198.51.100.3" })).toEqual({ ok: false, error: CAP_TEXT(15, "5"), reload: true });
+      expect(await checkout(5, { email: "same@example.com", client: "198.51.100.3" })).toMatchObject({ ok: true });
+      // Everyone else still buys.
+      expect(await checkout(10, { email: "honest@example.com", client: "192.0.2.50" })).toMatchObject({ ok: true });
+      expect(await stockOf()).toBe(200 - 20 - 20 - 10);
+
+      // An expired order holds nothing, so it no longer counts.
+      const [first] = await get().db.selectFrom("orders").innerJoin("payment_attempts", "payment_attempts.order_id", "orders.id").select(["orders.id", "payment_attempts.reference_id"]).where("orders.email", "=", "h1@example.com").execute();
+      await payram.control(`/payments/${first!.reference_id}/cancel`, "POST");
+      await syncPayment(syncDepsFor(get().db, payram), { referenceId: first!.reference_id! }, "webhook");
+      expect(await checkout(10, { email: "h3@example.com", client: "203.0.113.7" })).toMatchObject({ ok: true });
+      // "Pay again" on the expired order is capped too: the client holds 20 again.
+      const payments = (await payram.payments()).length;
+      expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, first!.id))!)).toEqual({
+        ok: false,
+        orderId: first!.id,
+        error: CAP_TEXT(20, "none").replace("Your cart is saved: please change it and pay again.", "This order cannot be paid again; nothing was charged."),
+      });
+      expect(await payram.payments()).toHaveLength(payments);
+    });
+
+    it("one client checking out at once on several instances cannot slip past the cap", async () => {
+      await restock(200);
+      const handles = get().dialect === "postgres" ? [get().db, get().open(), get().open()] : [get().db, get().db, get().db];
+      const ready = await Promise.all(handles.map((db, i) => readyCheckout(db, 10, { email: `race${i}@example.com`, client: "203.0.113.99" })));
+      const results = await Promise.all(ready.map((input, i) => startCheckout(checkoutDepsFor(handles[i]!, payram), input)));
+      expect(results.filter((result) => result.ok)).toHaveLength(2);
+      expect(await stockOf()).toBe(180);
+    });
+  });
+
+  describe("a reservation's lifetime (issue 29.2): Pay again does not extend it", () => {
+    /** An order whose payment was cancelled with nothing received (its stock released), its first reservation `minutesAgo` old. */
+    async function releasedOrder(minutesAgo: number) {
+      await restock(1);
+      const order = await placeOrder(get().db, payram);
+      await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+      await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+      await get().db.updateTable("stock_reservations").set({ created_at: new Date(Date.now() - minutesAgo * 60_000).toISOString() }).where("order_id", "=", order.orderId).execute();
+      return order;
+    }
+
+    it("Pay again once the order first reserved its stock 2 hours ago is refused before PayRam is asked; the stock stays on sale", async () => {
+      const order = await releasedOrder(121);
+      const payments = (await payram.payments()).length;
+      expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!)).toEqual({
+        ok: false,
+        orderId: order.orderId,
+        error: "This order held its items for the longest time the shop allows (2 hours), and they are back on sale: it cannot be paid again. Nothing was charged; please place a new order.",
+      });
+      expect(await payram.payments()).toHaveLength(payments);
+      expect(await stockOf()).toBe(1);
+    });
+
+    it("a payment opened by Pay again expires when the reservation's 2 hours end, not an hour later", async () => {
+      const order = await releasedOrder(90);
+      const start = Date.parse((await get().db.selectFrom("stock_reservations").select("created_at").where("order_id", "=", order.orderId).executeTakeFirstOrThrow()).created_at);
+      expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!)).toMatchObject({ ok: true });
+      const attempt = await get().db.selectFrom("payment_attempts").select("expires_at").where("order_id", "=", order.orderId).where("state", "=", "OPEN").executeTakeFirstOrThrow();
+      expect(Date.parse(attempt.expires_at!)).toBe(start + 2 * 60 * 60_000);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema";
+import { UNPAID_HOLD_ORDERS } from "../rules/catalog";
 
 /**
  * Stock is held per order, not per payment attempt: the checkout reserves it in the transaction
@@ -13,11 +14,24 @@ export interface StockLine {
   quantity: number;
 }
 
-/** A product that could not be reserved: what is left of it. */
+/** A product that could not be reserved: what is left of it, or the cap that refused it. */
 export interface ShortLine {
   productId: number;
   name: string;
   available: number;
+  /**
+   * Refused by a cap rather than by the stock: `order`, the product's per-order maximum (`most`);
+   * `shopper`, what unpaid orders of the same client or email already hold (`held`) against
+   * `most` (UNPAID_HOLD_ORDERS per-order maximums).
+   */
+  cap?: { kind: "order" | "shopper"; most: number; held: number };
+}
+
+/** Who is reserving: unpaid orders of the same email or client count against one cap. */
+export interface Reserver {
+  email: string;
+  /** null: the client is not known (a script, a test): the email alone counts. */
+  clientKey: string | null;
 }
 
 /**
@@ -26,13 +40,26 @@ export interface ShortLine {
  * (Postgres re-checks the condition after waiting for another transaction's row lock). Products
  * are taken in id order, so two checkouts never wait on each other crosswise. On a shortfall what
  * this call took is given back and the short lines are returned.
+ *
+ * With a `reserver` (a checkout, "Pay again") the caps apply too: at most the product's
+ * `max_per_order` in this order, and at most UNPAID_HOLD_ORDERS times that held at once by the
+ * unpaid orders of the same email or client. The second is counted after the product's row is
+ * taken (locked until commit on Postgres), so two checkouts of one client cannot both slip under
+ * it. Money arriving (a late payment) reserves without them: that order is being paid.
  */
-export async function reserveStock(trx: Kysely<Database>, orderId: string, lines: readonly StockLine[], now: string): Promise<ShortLine[]> {
+export async function reserveStock(trx: Kysely<Database>, orderId: string, lines: readonly StockLine[], now: string, reserver?: Reserver): Promise<ShortLine[]> {
   const wanted = new Map<number, number>();
   for (const line of lines) wanted.set(line.productId, (wanted.get(line.productId) ?? 0) + line.quantity);
   const taken: StockLine[] = [];
   const short: ShortLine[] = [];
   for (const [productId, quantity] of [...wanted].sort(([a], [b]) => a - b)) {
+    if (reserver) {
+      const product = await trx.selectFrom("products").select(["name", "stock", "max_per_order"]).where("id", "=", productId).executeTakeFirst();
+      if (product && product.stock !== null && quantity > product.max_per_order) {
+        short.push({ productId, name: product.name, available: product.stock, cap: { kind: "order", most: product.max_per_order, held: 0 } });
+        continue;
+      }
+    }
     const took = await trx
       .updateTable("products")
       .set((eb) => ({ stock: eb("stock", "-", quantity) }))
@@ -42,6 +69,8 @@ export async function reserveStock(trx: Kysely<Database>, orderId: string, lines
       .executeTakeFirst();
     if (Number(took.numUpdatedRows) > 0) {
       taken.push({ productId, quantity });
+      const over = reserver ? await overShopperCap(trx, orderId, productId, quantity, reserver) : null;
+      if (over) short.push(over);
       continue;
     }
     const product = await trx.selectFrom("products").select(["name", "stock"]).where("id", "=", productId).executeTakeFirst();
@@ -77,6 +106,31 @@ export async function releaseStock(trx: Kysely<Database>, orderId: string, now: 
   return released.reduce((sum, row) => sum + row.quantity, 0);
 }
 
+/** The shopper cap's refusal if the reserver's other unpaid orders, with `quantity` more, would hold too much of a product. */
+async function overShopperCap(trx: Kysely<Database>, orderId: string, productId: number, quantity: number, reserver: Reserver): Promise<ShortLine | null> {
+  const product = await trx.selectFrom("products").select(["name", "stock", "max_per_order"]).where("id", "=", productId).executeTakeFirstOrThrow();
+  const most = UNPAID_HOLD_ORDERS * product.max_per_order;
+  const email = reserver.email.trim().toLowerCase();
+  const row = await trx
+    .selectFrom("stock_reservations")
+    .innerJoin("orders", "orders.id", "stock_reservations.order_id")
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("stock_reservations.quantity"), eb.lit(0)).as("held"))
+    .where("stock_reservations.product_id", "=", productId)
+    .where("stock_reservations.released_at", "is", null)
+    .where("stock_reservations.order_id", "!=", orderId)
+    .where("orders.paid_at", "is", null)
+    .where("orders.cancelled_at", "is", null)
+    .where((eb) => {
+      const sameEmail = eb(eb.fn("lower", ["orders.email"]), "=", email);
+      return reserver.clientKey === null ? sameEmail : eb.or([sameEmail, eb("orders.client_key", "=", reserver.clientKey)]);
+    })
+    .executeTakeFirst();
+  const held = Number(row?.held ?? 0);
+  if (held + quantity <= most) return null;
+  // What is left for everyone else, as the shopper would see it once this call gives its pieces back.
+  return { productId, name: product.name, available: (product.stock ?? 0) + quantity, cap: { kind: "shopper", most, held } };
+}
+
 async function giveBack(trx: Kysely<Database>, lines: readonly StockLine[]) {
   for (const line of [...lines].sort((a, b) => a.productId - b.productId)) {
     // A product the merchant stopped tracking meanwhile stays untracked.
@@ -87,6 +141,20 @@ async function giveBack(trx: Kysely<Database>, lines: readonly StockLine[]) {
       .where("stock", "is not", null)
       .execute();
   }
+}
+
+/**
+ * How long an order may hold stock in all, counted from its first reservation (issue 29.2): a
+ * payment opened by "Pay again" expires at its end at the latest, and past it "Pay again" is
+ * refused, so an unpaid order cannot keep its pieces by renewing its payment. A new order starts
+ * a new one, through the caps.
+ */
+export const RESERVATION_LIFETIME_MS = 2 * 60 * 60_000;
+
+/** When the order's reservation lifetime ends (ms since the epoch), or null if it never held stock. */
+export async function reservationEndsAt(trx: Kysely<Database>, orderId: string): Promise<number | null> {
+  const row = await trx.selectFrom("stock_reservations").select((eb) => eb.fn.min("created_at").as("first")).where("order_id", "=", orderId).executeTakeFirst();
+  return row?.first ? Date.parse(String(row.first)) + RESERVATION_LIFETIME_MS : null;
 }
 
 /** What an order holds now, and whether it ever held anything (an order of untracked products never did). */
@@ -101,9 +169,20 @@ export async function orderStockLines(trx: Kysely<Database>, orderId: string): P
   return items.flatMap((item) => (item.product_id === null ? [] : [{ productId: item.product_id, quantity: item.quantity }]));
 }
 
-/** "Only 1 of Aurora Desk Lamp is left." / "Aurora Desk Lamp is sold out.", for the shopper. */
+/**
+ * "Only 1 of Aurora Desk Lamp is left." / "Aurora Desk Lamp is sold out." / "You can buy at most 10
+ * of Aurora Desk Lamp in one order." / "Your unpaid orders already hold 15 of Aurora Desk Lamp, and
+ * at most 20 can wait for payment at once…", for the shopper.
+ */
 export function describeShortfall(short: readonly ShortLine[]): string {
-  const parts = short.map((line) => (line.available === 0 ? `${line.name} is sold out` : `only ${line.available} of ${line.name} ${line.available === 1 ? "is" : "are"} left`));
+  const parts = short.map((line) => {
+    if (line.cap?.kind === "order") return `you can buy at most ${line.cap.most} of ${line.name} in one order`;
+    if (line.cap?.kind === "shopper") {
+      const more = Math.max(0, line.cap.most - line.cap.held);
+      return `your unpaid orders already hold ${line.cap.held} of ${line.name}, and at most ${line.cap.most} can wait for payment at once (${more === 0 ? "none" : more} more for now): pay for those orders first, or wait until their payments expire`;
+    }
+    return line.available === 0 ? `${line.name} is sold out` : `only ${line.available} of ${line.name} ${line.available === 1 ? "is" : "are"} left`;
+  });
   const sentence = parts.join("; ");
   return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
 }

@@ -1,6 +1,7 @@
+import { createHmac } from "node:crypto";
 import { clearCart, getCart, type Cart } from "../cart";
 import { mailPaymentOpened } from "../notify/events";
-import { describeShortfall, heldStock, orderStockLines, reserveStock, type ShortLine } from "../catalog/stock";
+import { describeShortfall, heldStock, orderStockLines, RESERVATION_LIFETIME_MS, reservationEndsAt, reserveStock, type ShortLine } from "../catalog/stock";
 import { isPostgres, isUniqueViolation, type Db } from "../db";
 import { nowIso, type AttemptState, type EventSource, type Order, type PaymentAttempt } from "../db/schema";
 import { log } from "../log";
@@ -46,6 +47,8 @@ export interface CheckoutDeps {
 
 export interface CheckoutInput {
   cartId: string | undefined;
+  /** The client as rate limits know it (the action's guard): its unpaid orders share a stock cap. */
+  client?: string;
   /** The submitted form, as-is: parsed here. */
   form: Record<string, unknown>;
 }
@@ -110,6 +113,7 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
       shipping,
       lines: priced.lines,
       totalCents: priced.totalCents,
+      clientKey: input.client === undefined ? null : clientKeyOf(deps.sessionSecret, input.client),
     });
   } catch (error) {
     // The last pieces went to another shopper meanwhile: nothing was recorded, the cart is kept.
@@ -121,6 +125,11 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
     order = winner;
   }
   return afterPayment(deps, await payForOrder(deps, order), cart, tokenDigest);
+}
+
+/** What an order keeps of its client: a keyed hash, enough to tell two orders of one client apart from others, not the address. */
+export function clientKeyOf(sessionSecret: string, client: string): string {
+  return createHmac("sha256", sessionSecret).update(`stock-client:${client}`).digest("base64url").slice(0, 32);
 }
 
 /**
@@ -158,6 +167,14 @@ export async function payForOrder(deps: CheckoutDeps, order: Order): Promise<Pay
     return { ok: false, orderId: order.id, error: `Too many payment attempts for this order. Please try again in ${waitInMinutes(limited)}.` };
   }
   const attempt = await insertAttempt(deps.db, order);
+  if (attempt === "lifetime") {
+    const paid = (await findOrder(deps.db, order.id))?.received_cents ?? 0;
+    return {
+      ok: false,
+      orderId: order.id,
+      error: `This order held its items for the longest time the shop allows (${RESERVATION_LIFETIME_MS / 3_600_000} hours), and they are back on sale: it cannot be paid again. ${paid > 0 ? "Contact the shop to get back what you paid on it" : "Nothing was charged"}; please place a new order.`,
+    };
+  }
   if (attempt !== null && typeof attempt === "object" && "short" in attempt) {
     return { ok: false, orderId: order.id, error: `${describeShortfall(attempt.short)} This order cannot be paid again; nothing was charged.` };
   }
@@ -240,12 +257,13 @@ async function closeIfLost(deps: CheckoutDeps, attempt: PaymentAttempt, source: 
  * Records a new attempt, for the amount nextPayment decides with the order's row locked (the sync
  * locks it too before it credits a payment): the total, or what is left after a cancelled payment
  * that received part. Null: another request opened one first; "refused": no payment may be opened;
- * `short`: the order's stock was released and is gone.
+ * `short`: the order's stock was released and is gone (or a cap refused it); "lifetime": the
+ * order's reservation lifetime is over (RESERVATION_LIFETIME_MS).
  */
-async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | "refused" | { short: ShortLine[] } | null> {
+async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | "refused" | "lifetime" | { short: ShortLine[] } | null> {
   try {
     return await db.transaction().execute(async (trx) => {
-      const locked = await trx.selectFrom("orders").select(["paid_at", "cancelled_at", "total_cents"]).where("id", "=", order.id).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
+      const locked = await trx.selectFrom("orders").select(["paid_at", "cancelled_at", "total_cents", "email", "client_key"]).where("id", "=", order.id).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
       const attempts = await trx.selectFrom("payment_attempts").select(["attempt_number", ...LEDGER_COLUMNS]).where("order_id", "=", order.id).execute();
       const next = nextPayment(locked, attempts, verdictOf(locked, attempts));
       if (!next) return "refused" as const;
@@ -253,8 +271,9 @@ async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | "re
       // "Pay again" after the order's stock was released (its payment expired or failed): it
       // must hold its items again before the shopper is sent to pay.
       const held = await heldStock(trx, order.id);
+      if (held.everHeld && ((await reservationEndsAt(trx, order.id)) ?? Infinity) <= Date.now()) return "lifetime" as const;
       if (held.everHeld && !held.holding) {
-        const short = await reserveStock(trx, order.id, await orderStockLines(trx, order.id), now);
+        const short = await reserveStock(trx, order.id, await orderStockLines(trx, order.id), now, { email: locked.email, clientKey: locked.client_key });
         if (short.length > 0) return { short };
       }
       const attempt = await trx
@@ -280,6 +299,8 @@ async function insertAttempt(db: Db, order: Order): Promise<PaymentAttempt | "re
 }
 
 async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAttempt): Promise<PayResult> {
+  // Never past the end of the order's reservation lifetime: the payment is what holds the stock.
+  const expiresAt = new Date(Math.min(Date.now() + deps.paymentTtlMs, (await reservationEndsAt(deps.db, order.id)) ?? Infinity));
   let created;
   try {
     created = await deps.payram.createPayment({
@@ -287,7 +308,7 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
       customerId: customerIdFor(order.number, deps.customerPrefix),
       invoiceId: formatInvoiceId({ orderNumber: order.number, attemptNumber: attempt.attempt_number }),
       amountCents: attempt.amount_cents,
-      expiresAt: new Date(Date.now() + deps.paymentTtlMs),
+      expiresAt,
     });
   } catch (error) {
     if (!(error instanceof PayramError)) {
@@ -355,7 +376,7 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
         state: eb.case().when("state", "in", ["STARTING", "START_FAILED"]).then("OPEN" as AttemptState).else(eb.ref("state")).end(),
         reference_id: created.referenceId,
         payment_url: created.url,
-        expires_at: new Date(Date.now() + deps.paymentTtlMs).toISOString(),
+        expires_at: expiresAt.toISOString(),
         failure_reason: null,
         closed_at: null,
         updated_at: now,

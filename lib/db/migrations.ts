@@ -737,6 +737,20 @@ const refundAddressPending: Migration = {
   },
 };
 
+/**
+ * Issue 29.2: nobody holds all of a product's stock. A product says how many pieces one order may
+ * take (`max_per_order`, 10 unless the merchant sets another), and an order remembers the client
+ * that placed it (`client_key`, a keyed hash of its address) so that what unpaid orders of one
+ * client hold at once can be capped (lib/catalog/stock.ts).
+ */
+const stockCaps: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable("products").addColumn("max_per_order", "integer", (c) => c.notNull().defaultTo(10)).execute();
+    await db.schema.alterTable("orders").addColumn("client_key", "text").execute();
+    await db.schema.createIndex("stock_reservations_held").on("stock_reservations").columns(["product_id", "released_at"]).execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -756,4 +770,5 @@ export const migrations: Record<string, Migration> = {
   "0015_ledger_amounts": ledgerAmounts,
   "0016_refund_life": refundLife,
   "0017_refund_address_pending": refundAddressPending,
+  "0018_stock_caps": stockCaps,
 };

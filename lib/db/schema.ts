@@ -57,6 +57,8 @@ export interface ProductsTable {
   active: ColumnType<0 | 1, 0 | 1 | undefined, 0 | 1>;
   /** Pieces that can still be sold (reservations already taken off); null: not tracked. */
   stock: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The most pieces one order may take, while stock is tracked (the merchant's setting; 10 by default). */
+  max_per_order: ColumnType<number, number | undefined, number>;
   /** Digital products: the file a buyer downloads (product_files), and its name. */
   download_sha256: ColumnType<string | null, string | null | undefined, string | null>;
   download_name: ColumnType<string | null, string | null | undefined, string | null>;
@@ -144,6 +146,8 @@ export interface OrdersTable {
   received_cents: ColumnType<number, number | undefined, number>;
   /** 1: the shop mails the shopper about this order (0 for orders placed before mail existed). */
   mails: ColumnType<0 | 1, 0 | 1 | undefined, 0 | 1>;
+  /** A keyed hash of the client that placed it (lib/checkout/checkout.ts clientKeyOf); null before 0018 or without one. */
+  client_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OrderItemsTable {

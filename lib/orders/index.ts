@@ -39,6 +39,8 @@ export interface NewOrderInput {
   shipping: ShippingAddress | null;
   lines: NewOrderLine[];
   totalCents: number;
+  /** The client placing it, as a keyed hash (null: not known): its unpaid orders share a stock cap. */
+  clientKey?: string | null;
 }
 
 /** Thrown by createOrder when the stock is not there (nothing was written): the shopper is told what is left. */
@@ -91,6 +93,7 @@ export async function createOrder(db: Db, input: NewOrderInput): Promise<Order> 
         paid_at: null,
         cancelled_at: null,
         mails: 1,
+        client_key: input.clientKey ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -119,7 +122,7 @@ export async function createOrder(db: Db, input: NewOrderInput): Promise<Order> 
       .where((eb) => eb.or([eb("order_id", "is", null), eb("order_digest", "is", null), eb("order_digest", "!=", input.cart.digest)]))
       .executeTakeFirst();
     if (Number(tied.numUpdatedRows) === 0) throw new CartAlreadyOrdered();
-    const short = await reserveStock(trx, order.id, input.lines, now);
+    const short = await reserveStock(trx, order.id, input.lines, now, { email: input.email, clientKey: input.clientKey ?? null });
     if (short.length > 0) throw new OutOfStock(short);
     return order;
   });

@@ -158,11 +158,13 @@ export async function refreshOrderPayment(db: Kysely<Database>, orderId: string)
 }
 
 /**
- * An order holds its stock while it can still be paid with what it holds: paid, a payment open
- * (a replaced payment turning CANCELLED while its successor is open releases nothing), or money
- * received (the shopper may pay the remaining) — and not once the merchant cancelled it. Else it
- * is released (a START_FAILED or expired checkout with nothing received). Money arriving after
- * the release reserves again; if the stock is gone by then the merchant is told.
+ * An order holds its stock while it is paid or a payment of it is open (a replaced payment
+ * turning CANCELLED while its successor is open releases nothing) — and not once the merchant
+ * cancelled it. Else it is released: a START_FAILED or expired checkout, with or without money
+ * received (issue 29.2: a dust deposit must not hold stock past its payment's expiry; the money
+ * stays on the order, "Pay the remaining" reserves again through the caps, and cancelling makes it
+ * refundable). A payment opened or completed after the release reserves again; if the stock is
+ * gone by then the merchant is told ("paid, but out of stock").
  */
 async function keepStockInStep(
   db: Kysely<Database>,
@@ -175,7 +177,7 @@ async function keepStockInStep(
   // An order of untracked products, or one placed before stock was tracked.
   if (!held.everHeld) return;
   const money = order.paid_at !== null || receivedCents > 0;
-  const payable = order.cancelled_at === null && (money || attempts.some((attempt) => isOpen(attempt.state)));
+  const payable = order.cancelled_at === null && (order.paid_at !== null || attempts.some((attempt) => isOpen(attempt.state)));
   const now = nowIso();
   if (!payable && held.holding) await releaseStock(db, orderId, now);
   if (!payable || held.holding) return;
