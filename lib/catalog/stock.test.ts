@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { emulatorPerFile } from "@/test/emulator-per-file";
 import { checkoutDepsFor, placeOrder, syncDepsFor, TEST_ADDRESS, TEST_SECRET, type PlacedOrder } from "@/test/shop";
-import { cancelOrder } from "../orders/cancel";
+import { cancelOrder, releaseOrderStock } from "../orders/cancel";
 import { addToCart, getCart } from "../cart";
 import type { Db } from "../db";
 import { createOrder, findOrder } from "../orders";
@@ -180,6 +180,62 @@ describeOnEachDatabase("stock", (get) => {
     const again = await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!);
     expect(again).toEqual({ ok: false, orderId: order.orderId, error: "The shop cancelled this order: it cannot be paid." });
     expect(await stockOf()).toBe(1);
+  });
+
+  it("the merchant releases the stock of an open, unpaid order (issue 29.2): another shopper buys the piece, and the late full payment is flagged out of stock and stays refundable", async () => {
+    await restock(1);
+    const first = await placeOrder(get().db, payram);
+    expect(await stockOf()).toBe(0);
+    // Cancelling is refused while its payment is open; releasing the stock is not.
+    expect(await cancelOrder(get().db, first.orderId)).toMatchObject({ ok: false });
+    expect(await releaseOrderStock(get().db, first.orderId)).toEqual({
+      ok: true,
+      message: "Its stock is back on sale. The order can still be paid: money that arrives when the stock is gone is flagged as paid, but out of stock.",
+    });
+    expect(await stockOf()).toBe(1);
+    expect(await held(first.orderId)).toEqual([{ quantity: 1, released: true }]);
+    // A second click changes nothing.
+    expect(await releaseOrderStock(get().db, first.orderId)).toEqual({ ok: true, message: "Its stock was already released." });
+    expect(await stockOf()).toBe(1);
+    // A deposit on the still-open payment does not take the piece back.
+    await payram.deposit(first.referenceId, "1.00");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: first.referenceId }, "webhook");
+    expect(await stockOf()).toBe(1);
+    expect(await held(first.orderId)).toEqual([{ quantity: 1, released: true }]);
+
+    const second = await placeOrder(get().db, payram, undefined, {}, "other@example.com");
+    expect(await stockOf()).toBe(0);
+    expect(await held(second.orderId)).toEqual([{ quantity: 1, released: false }]);
+
+    // The first shopper pays the rest: the order is paid, flagged, and holds nothing.
+    await payram.deposit(first.referenceId, "8.49");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: first.referenceId }, "webhook");
+    expect((await findOrder(get().db, first.orderId))!.paid_at).not.toBeNull();
+    expect(await stockOf()).toBe(0);
+    expect(await held(first.orderId)).toEqual([{ quantity: 1, released: true }]);
+    const flags = await get().db.selectFrom("attention_items").select(["kind", "detail"]).where("order_id", "=", first.orderId).execute();
+    expect(flags).toEqual([{ kind: "out_of_stock", detail: expect.stringContaining("Lo-Fi Sound Pack (0 left)") }]);
+    // The merchant cancels it (its payment is closed now): all it received is refundable.
+    expect(await cancelOrder(get().db, first.orderId)).toMatchObject({ ok: true, message: expect.stringContaining("It was paid: refund the shopper below.") });
+    expect(refundableCents((await findOrder(get().db, first.orderId))!, [])).toBe(949);
+    expect(await stockOf()).toBe(0);
+    expect(await held(second.orderId)).toEqual([{ quantity: 1, released: false }]);
+  });
+
+  it("releasing stock is refused for a paid order, and changes nothing on a cancelled one", async () => {
+    await restock(2);
+    const paid = await placeOrder(get().db, payram);
+    await payram.deposit(paid.referenceId, "9.49");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: paid.referenceId }, "webhook");
+    expect(await releaseOrderStock(get().db, paid.orderId)).toEqual({ ok: false, error: "This order is paid: its stock is kept for it. Cancel the order to put it back on sale." });
+    expect(await held(paid.orderId)).toEqual([{ quantity: 1, released: false }]);
+    const other = await placeOrder(get().db, payram, undefined, {}, "other@example.com");
+    await payram.control(`/payments/${other.referenceId}/cancel`, "POST");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: other.referenceId }, "webhook");
+    await cancelOrder(get().db, other.orderId);
+    expect(await releaseOrderStock(get().db, other.orderId)).toEqual({ ok: true, message: "This order was cancelled: its stock is already back on sale." });
+    expect(await stockOf()).toBe(1);
+    expect(await releaseOrderStock(get().db, "00000000-0000-4000-8000-000000000000")).toEqual({ ok: false, error: "Unknown order." });
   });
 
   it("the merchant cancels a partly paid order: its stock is released although money arrived", async () => {

@@ -54,6 +54,8 @@ describeOnEachDatabase(
         { id: "partial", payment_state: "PARTIALLY_FILLED", received_cents: 1500 },
         { id: "fresh", payment_state: "NONE", received_cents: 0 },
       ]);
+      // 0019: no order of an old release had its stock released by the merchant.
+      expect(await db.selectFrom("orders").select("stock_released_at").where("stock_released_at", "is not", null).execute()).toEqual([]);
       expect(await db.selectFrom("payment_attempts").select(["id", "origin", "credit_cents"]).orderBy("id").execute()).toEqual([
         { id: "a1", origin: "checkout", credit_cents: 8900 },
         { id: "b1", origin: "checkout", credit_cents: 0 },

@@ -751,6 +751,18 @@ const stockCaps: Migration = {
   },
 };
 
+/**
+ * Issue 29.2: the merchant can release an order's stock while its payment is open at PayRam (which
+ * has no cancel call). `stock_released_at` says when: the order stays payable, but only money that
+ * pays it takes the stock again (lib/payments/attempts.ts keepStockInStep), and if the stock is gone
+ * by then the merchant is told ("paid, but out of stock").
+ */
+const merchantStockRelease: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable("orders").addColumn("stock_released_at", types(db).time).execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -771,4 +783,5 @@ export const migrations: Record<string, Migration> = {
   "0016_refund_life": refundLife,
   "0017_refund_address_pending": refundAddressPending,
   "0018_stock_caps": stockCaps,
+  "0019_merchant_stock_release": merchantStockRelease,
 };

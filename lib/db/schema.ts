@@ -148,6 +148,11 @@ export interface OrdersTable {
   mails: ColumnType<0 | 1, 0 | 1 | undefined, 0 | 1>;
   /** A keyed hash of the client that placed it (lib/checkout/checkout.ts clientKeyOf); null before 0018 or without one. */
   client_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * When the merchant released its stock while a payment was open (lib/orders/cancel.ts
+   * releaseOrderStock): only money that pays the order takes the stock again. Null otherwise.
+   */
+  stock_released_at: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
 }
 
 export interface OrderItemsTable {

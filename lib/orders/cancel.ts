@@ -1,3 +1,5 @@
+import { heldStock, releaseStock } from "../catalog/stock";
+import { orderChanged } from "../db/changes";
 import { isPostgres, type Db } from "../db";
 import { nowIso } from "../db/schema";
 import { log } from "../log";
@@ -45,5 +47,37 @@ export async function cancelOrder(db: Db, orderId: string): Promise<CancelResult
           ? `Cancelled. ${order.paid_at !== null ? "It was paid" : "Part of the payment had arrived"}: refund the shopper below. Its stock is back on sale.`
           : "Cancelled. Its stock is back on sale.",
     };
+  });
+}
+
+/**
+ * The merchant releases an unpaid order's stock while its payment is still open at PayRam (issue
+ * 29.2: a hoarder's open payment kept the pieces from everyone; PayRam has no cancel call, so the
+ * order cannot be cancelled yet). The order stays payable: the open payment or a deposit no longer
+ * takes the stock again (`stock_released_at`, lib/payments/attempts.ts keepStockInStep); money that
+ * pays the order does, and if the stock is gone by then the order is flagged "paid, but out of
+ * stock" and the merchant can cancel it, making what arrived refundable. Releasing twice changes
+ * nothing.
+ */
+export async function releaseOrderStock(db: Db, orderId: string): Promise<CancelResult> {
+  return db.transaction().execute(async (trx): Promise<CancelResult> => {
+    const order = await trx
+      .selectFrom("orders")
+      .select(["number", "paid_at", "cancelled_at", "stock_released_at"])
+      .where("id", "=", orderId)
+      .$if(isPostgres(db), (qb) => qb.forUpdate())
+      .executeTakeFirst();
+    if (!order) return { ok: false, error: "Unknown order." };
+    if (order.cancelled_at !== null) return { ok: true, message: "This order was cancelled: its stock is already back on sale." };
+    if (order.paid_at !== null) return { ok: false, error: "This order is paid: its stock is kept for it. Cancel the order to put it back on sale." };
+    if (order.stock_released_at !== null) return { ok: true, message: "Its stock was already released." };
+    if (!(await heldStock(trx, orderId)).holding) return { ok: true, message: "This order holds no stock." };
+    const now = nowIso();
+    await trx.updateTable("orders").set({ stock_released_at: now, updated_at: now }).where("id", "=", orderId).execute();
+    const pieces = await releaseStock(trx, orderId, now);
+    log.info({ event: "order_stock_released", order: order.number, pieces }, "the merchant released an unpaid order's stock");
+    // The shopper's open page follows after the commit.
+    await orderChanged(trx, orderId);
+    return { ok: true, message: "Its stock is back on sale. The order can still be paid: money that arrives when the stock is gone is flagged as paid, but out of stock." };
   });
 }

@@ -133,7 +133,7 @@ export async function refreshOrderPayment(db: Kysely<Database>, orderId: string)
   // Locked first: a concurrent payment must not be overwritten by a sum read before it committed.
   const order = await db
     .selectFrom("orders")
-    .select(["id", "number", "email", "total_cents", "mails", "paid_at", "cancelled_at", "received_cents"])
+    .select(["id", "number", "email", "total_cents", "mails", "paid_at", "cancelled_at", "received_cents", "stock_released_at"])
     .where("id", "=", orderId)
     .$if(isPostgres(db), (qb) => qb.forUpdate())
     .executeTakeFirstOrThrow();
@@ -164,12 +164,14 @@ export async function refreshOrderPayment(db: Kysely<Database>, orderId: string)
  * received (issue 29.2: a dust deposit must not hold stock past its payment's expiry; the money
  * stays on the order, "Pay the remaining" reserves again through the caps, and cancelling makes it
  * refundable). A payment opened or completed after the release reserves again; if the stock is
- * gone by then the merchant is told ("paid, but out of stock").
+ * gone by then the merchant is told ("paid, but out of stock"). Once the merchant released the
+ * stock while a payment was open (lib/orders/cancel.ts releaseOrderStock), an open payment or a
+ * deposit no longer takes it again: only money that pays the order does.
  */
 async function keepStockInStep(
   db: Kysely<Database>,
   orderId: string,
-  order: Pick<Order, "paid_at" | "cancelled_at">,
+  order: Pick<Order, "paid_at" | "cancelled_at" | "stock_released_at">,
   attempts: readonly (AttemptFacts & Pick<PaymentAttempt, "id">)[],
   receivedCents: number,
 ): Promise<void> {
@@ -181,6 +183,7 @@ async function keepStockInStep(
   const now = nowIso();
   if (!payable && held.holding) await releaseStock(db, orderId, now);
   if (!payable || held.holding) return;
+  if (order.stock_released_at !== null && order.paid_at === null) return;
   const short = await reserveStock(db, orderId, await orderStockLines(db, orderId), now);
   const last = attempts.at(-1);
   if (short.length === 0 || !money || !last) return;
