@@ -6,7 +6,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { resolveAttention, resolveInputSchema } from "../notify/attention";
 import { endSession, startSession } from "../server/auth";
-import { cancelOrder } from "../orders/cancel";
+import { cancelOrder, releaseOrderStock } from "../orders/cancel";
 import { attemptSignIn, KNOWN_BROWSER_COOKIE, KNOWN_BROWSER_TTL_DAYS } from "../auth/sign-in";
 import { describeSyncNow, syncOrderNow } from "../payments/sync-now";
 import { loadConfig } from "../config";
@@ -78,13 +78,25 @@ export async function syncNowAction(_state: SyncNowState, formData: FormData): P
 
 export type CancelOrderState = OrderCommandState;
 
-export async function cancelOrderAction(_state: CancelOrderState, formData: FormData): Promise<CancelOrderState> {
+/** A merchant's command that changes an order (lib/orders/cancel.ts): its answer, and every page re-read. */
+async function changeOrder(formData: FormData, command: typeof cancelOrder): Promise<OrderCommandState> {
   return guard(ORDER_COMMAND, formData, async ({ orderId }, { db }) => {
-    const result = await cancelOrder(db, orderId);
+    const result = await command(db, orderId);
     if (!result.ok) return { message: null, error: result.error };
     revalidatePath("/", "layout");
     return { message: result.message, error: null };
   });
+}
+
+export async function cancelOrderAction(_state: CancelOrderState, formData: FormData): Promise<CancelOrderState> {
+  return changeOrder(formData, cancelOrder);
+}
+
+export type ReleaseStockState = OrderCommandState;
+
+/** Puts an unpaid order's stock back on sale while its payment is open at PayRam (lib/orders/cancel.ts releaseOrderStock). */
+export async function releaseStockAction(_state: ReleaseStockState, formData: FormData): Promise<ReleaseStockState> {
+  return changeOrder(formData, releaseOrderStock);
 }
 
 export type ResolveState = { error: string | null };

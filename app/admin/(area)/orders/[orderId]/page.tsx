@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { PageTitle } from "@/components/page-title";
 import { notFound } from "next/navigation";
 import { CancelOrderButton } from "./_components/cancel-order";
+import { ReleaseStockButton } from "./_components/release-stock";
 import { OrderMails } from "@/components/admin/order-mails";
 import { Refunds } from "./_components/refunds";
 import { ResolveForm } from "@/components/admin/resolve-form";
@@ -64,6 +65,12 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
               <dd className="tabular-nums">{formatUsd(order.paid_at ? 0 : Math.max(0, order.total_cents - received))}</dd>
               <dt className="text-ink-muted">Fulfilment</dt>
               <dd>{fulfilment ? `to ${fulfilment.kind} (since ${formatUtc(fulfilment.created_at)})` : order.cancelled_at ? "none: cancelled" : "not paid yet"}</dd>
+              {order.stock_released_at && (
+                <>
+                  <dt className="text-ink-muted">Stock released</dt>
+                  <dd data-testid="admin-stock-released">{formatUtc(order.stock_released_at)}</dd>
+                </>
+              )}
               {order.cancelled_at && (
                 <>
                   <dt className="text-ink-muted">Cancelled</dt>
@@ -75,6 +82,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
           <div className="space-y-4">
             <SyncNowButton orderId={order.id} />
             {!order.cancelled_at && <CancelOrderButton orderId={order.id} paid={order.paid_at !== null} />}
+            {!order.cancelled_at && !order.paid_at && !order.stock_released_at && <ReleaseStockButton orderId={order.id} />}
           </div>
         </div>
         <PaymentsTable payments={payments} />
