@@ -222,6 +222,20 @@ describeOnEachDatabase("stock", (get) => {
     expect(await held(second.orderId)).toEqual([{ quantity: 1, released: false }]);
   });
 
+  it("after the merchant released an order's stock, Pay again (its payment over) holds it again through the caps, and it can be released again", async () => {
+    await restock(1);
+    const order = await placeOrder(get().db, payram);
+    expect(await releaseOrderStock(get().db, order.orderId)).toMatchObject({ ok: true });
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+    expect(await stockOf()).toBe(1);
+    expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!)).toMatchObject({ ok: true });
+    expect(await stockOf()).toBe(0);
+    expect(await releaseOrderStock(get().db, order.orderId)).toMatchObject({ ok: true, message: expect.stringContaining("Its stock is back on sale.") });
+    expect(await stockOf()).toBe(1);
+    expect(await releaseOrderStock(get().db, order.orderId)).toEqual({ ok: true, message: "Its stock was already released." });
+  });
+
   it("releasing stock is refused for a paid order, and changes nothing on a cancelled one", async () => {
     await restock(2);
     const paid = await placeOrder(get().db, payram);

@@ -70,8 +70,8 @@ export async function releaseOrderStock(db: Db, orderId: string): Promise<Cancel
     if (!order) return { ok: false, error: "Unknown order." };
     if (order.cancelled_at !== null) return { ok: true, message: "This order was cancelled: its stock is already back on sale." };
     if (order.paid_at !== null) return { ok: false, error: "This order is paid: its stock is kept for it. Cancel the order to put it back on sale." };
-    if (order.stock_released_at !== null) return { ok: true, message: "Its stock was already released." };
-    if (!(await heldStock(trx, orderId)).holding) return { ok: true, message: "This order holds no stock." };
+    // What it holds decides, not stock_released_at: "Pay again" after its payment ended holds again, through the caps.
+    if (!(await heldStock(trx, orderId)).holding) return { ok: true, message: order.stock_released_at !== null ? "Its stock was already released." : "This order holds no stock." };
     const now = nowIso();
     await trx.updateTable("orders").set({ stock_released_at: now, updated_at: now }).where("id", "=", orderId).execute();
     const pieces = await releaseStock(trx, orderId, now);

@@ -82,7 +82,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
           <div className="space-y-4">
             <SyncNowButton orderId={order.id} />
             {!order.cancelled_at && <CancelOrderButton orderId={order.id} paid={order.paid_at !== null} />}
-            {!order.cancelled_at && !order.paid_at && !order.stock_released_at && <ReleaseStockButton orderId={order.id} />}
+            {!order.cancelled_at && !order.paid_at && <ReleaseStockButton orderId={order.id} />}
           </div>
         </div>
         <PaymentsTable payments={payments} />
