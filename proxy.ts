@@ -19,7 +19,7 @@ export function proxy(request: NextRequest) {
   // Every body here goes to a page's server action (1 MB at most): a longer one is refused on its
   // declared length, before Next buffers it. The merchant's uploads have their own route, which
   // the matcher leaves out (app/admin/api/uploads/route.ts).
-  const tooLarge = bodyRefusal(request.method, request.headers.get("content-length"));
+  const tooLarge = bodyRefusal(request.method, request.headers.get("content-length"), undefined, request.headers.get("transfer-encoding"));
   if (tooLarge) return NextResponse.json({ error: tooLarge.error }, { status: tooLarge.status, headers: { Connection: "close" } });
 
   // An action the page does not hold: Next would forward it to itself (issue 29.8). Answered as

@@ -12,6 +12,10 @@ describe("bodyRefusal", () => {
     expect(bodyRefusal("GET", String(10 * ACTION_BODY_MAX_BYTES))).toBeNull();
     expect(bodyRefusal("POST", null)).toBeNull();
   });
+  it("refuses a chunked body (no declared length) with 411", () => {
+    expect(bodyRefusal("POST", null, undefined, "chunked")?.status).toBe(411);
+    expect(bodyRefusal("GET", null, undefined, "chunked")).toBeNull();
+  });
   it("refuses a Content-Length that is not a number", () => {
     expect(bodyRefusal("POST", "12, 13")?.status).toBe(400);
     expect(bodyRefusal("POST", "-1")?.status).toBe(400);

@@ -13,11 +13,13 @@ export interface Refusal {
 
 /**
  * A body the pages' server actions would refuse anyway, refused on its declared length before a
- * byte of it is buffered (the proxy otherwise buffers up to `proxyClientMaxBodySize`). Without a
- * Content-Length (a chunked body) Next's own limits cut it at 1 MB; browsers always send one.
+ * byte of it is buffered (the proxy otherwise buffers up to `proxyClientMaxBodySize`). A body
+ * without a length (chunked) is refused too: Next would cut it at that size and the action fail
+ * on half a form. Browsers always send a Content-Length for a form or an action.
  */
-export function bodyRefusal(method: string, contentLength: string | null, max = ACTION_BODY_MAX_BYTES): Refusal | null {
-  if (method === "GET" || method === "HEAD" || contentLength === null) return null;
+export function bodyRefusal(method: string, contentLength: string | null, max = ACTION_BODY_MAX_BYTES, transferEncoding: string | null = null): Refusal | null {
+  if (method === "GET" || method === "HEAD") return null;
+  if (contentLength === null) return transferEncoding === null ? null : { status: 411, error: "Content-Length is required" };
   const length = Number(contentLength);
   if (!/^\d+$/.test(contentLength.trim()) || !Number.isSafeInteger(length)) return { status: 400, error: "invalid Content-Length" };
   if (length > max) return { status: 413, error: `the body is larger than ${max} bytes` };
