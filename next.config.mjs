@@ -6,15 +6,11 @@ const nextConfig = {
   typescript: { ignoreBuildErrors: process.env.BUILD_TYPES_CHECKED === "1" },
   reactStrictMode: true,
   experimental: {
-    serverActions: {
-      // The product form posts its files to a server action (default limit 1 MB): a download
-      // file of up to 8 MB and an image of up to 2 MB (lib/catalog/media.ts), plus the text
-      // fields and multipart framing. Larger bodies are refused before the action runs.
-      bodySizeLimit: "11mb",
-    },
-    // proxy.ts runs before those actions and buffers the body up to this size (default 10 MB);
-    // a longer body would reach the action cut short.
-    proxyClientMaxBodySize: "11mb",
+    // Server actions keep Next's default body limit, 1 MB (serverActions.bodySizeLimit): every
+    // visitor can post to them. The product form's files go to app/admin/api/uploads (merchant
+    // only, checked before the body is read). proxy.ts refuses a longer declared body with 413
+    // before anything is buffered; a chunked one is buffered only up to this size (default 10 MB).
+    proxyClientMaxBodySize: "1mb",
   },
   // The same on every response, assets included; the CSP (with a per-request nonce) and HSTS
   // come from proxy.ts.

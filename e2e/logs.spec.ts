@@ -23,4 +23,7 @@ test("the server's log of a full run has request ids and no API key, session sec
     expect(text.includes(secret), `the log contains ${secret}`).toBe(false);
   }
   expect(text.match(/[A-Za-z0-9._%+-]+@example\.com/g) ?? []).toEqual([]);
+  // Actions posted to the wrong page (e2e/bodies.spec.ts) are refused, not forwarded and crashed (issue 29.8).
+  expect(text).not.toContain("uncaughtException");
+  expect(text).not.toContain("failed to forward action response");
 });

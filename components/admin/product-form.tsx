@@ -83,6 +83,34 @@ function SaveButton({ label }: { label: string }) {
   );
 }
 
+/**
+ * Sends each chosen file to the merchant's upload route first (server actions take 1 MB at most)
+ * and puts its ref in the form instead. The field errors of files the route refused, or a message
+ * when it could not be reached.
+ */
+async function uploadFiles(formData: FormData): Promise<{ fieldErrors: FieldErrors; message?: string }> {
+  const fieldErrors: FieldErrors = {};
+  for (const kind of ["image", "download"] as const) {
+    const file = formData.get(kind);
+    if (typeof file === "string" || file === null || file.size === 0) continue;
+    let response: Response;
+    try {
+      response = await fetch(`/admin/api/uploads?kind=${kind}`, { method: "POST", body: file, headers: { "X-Upload-Name": encodeURIComponent(file.name) } });
+    } catch {
+      return { fieldErrors, message: "The product was not saved: the server could not take the files. Please try again (what you typed is still here)." };
+    }
+    const answer = (await response.json().catch(() => ({}))) as { ref?: string; name?: string; error?: string };
+    if (response.status === 401) return { fieldErrors, message: "Your session has ended. Please sign in again (what you typed is still here)." };
+    if (!response.ok || !answer.ref) {
+      fieldErrors[kind] = answer.error ?? "The file could not be uploaded. Please try again.";
+      continue;
+    }
+    formData.set(kind, answer.ref);
+    if (kind === "download") formData.set("downloadName", answer.name ?? file.name);
+  }
+  return { fieldErrors };
+}
+
 export interface ProductFormProps {
   /** Absent: "New product". */
   productId?: number;
@@ -98,13 +126,17 @@ export interface ProductFormProps {
 export function ProductForm({ productId, initial, image, downloadName, notice }: ProductFormProps) {
   const editing = productId !== undefined;
   const save = editing ? updateProductAction : createProductAction;
-  // A file over its limit is refused here, before it is sent (the server would refuse the whole
-  // request past its size limit, before the action could answer with a field error); a request
-  // the server could not answer at all is reported above the form. Either way what was typed stays.
+  // A file over its limit is refused here, before it is sent; the files go to the upload route
+  // first (its refusals are field errors), then the form with their refs to the action (1 MB at
+  // most). A request the server could not answer at all is reported above the form. Either way
+  // what was typed stays.
   const [state, action] = useActionState<ProductFormState, FormData>(async (previous, formData) => {
     const values = typedValues(formData, previous.values);
     const tooLarge = uploadSizeErrors({ image: fileSize(formData, "image"), download: fileSize(formData, "download") });
     if (Object.keys(tooLarge).length > 0) return { fieldErrors: tooLarge, values, saved: false, message: `The product was not saved: ${Object.keys(tooLarge).length === 1 ? "a field needs" : "some fields need"} your attention.` };
+    const uploaded = await uploadFiles(formData);
+    const uploadErrors = Object.keys(uploaded.fieldErrors).length;
+    if (uploaded.message || uploadErrors > 0) return { fieldErrors: uploaded.fieldErrors, values, saved: false, message: uploaded.message ?? `The product was not saved: ${uploadErrors === 1 ? "a field needs" : "some fields need"} your attention.` };
     try {
       return await save(previous, formData);
     } catch (error) {

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_PER_ORDER, HIGHEST_MAX_PER_ORDER } from "../rules/catalog";
 import { centsToDecimal, MoneyError, parseCents } from "../rules/money";
 import { controlCharactersMessage, hasControlCharacters, withoutControlCharacters } from "../rules/text";
 import { slugSchema } from "./index";
-import { checkDownload, checkImage, storeDownload, storeImage, uploadSchema, type ImageType } from "./media";
+import { checkDownload, checkImage, storedDownload, storedImage, storeDownload, storeImage, uploadRefSchema, type ImageType } from "./media";
 
 /**
  * The merchant's product editor: the form's rules, and the writes behind "New product", "Save",
@@ -56,8 +56,10 @@ export const productFormInput = z.object({
   stockWas: text,
   // A checkbox: present when ticked.
   active: z.string().nullable().catch(null).transform((value) => value !== null),
-  image: uploadSchema,
-  download: uploadSchema,
+  image: uploadRefSchema,
+  download: uploadRefSchema,
+  // The uploaded download file's name (with a ref in `download`).
+  downloadName: text,
 });
 export type ProductFormInput = z.output<typeof productFormInput>;
 
@@ -184,10 +186,10 @@ interface CheckedUploads {
   download: { bytes: Buffer; name: string } | null;
 }
 
-async function checkUploads(input: ProductFormInput, kind: string, fieldErrors: FieldErrors): Promise<CheckedUploads> {
+async function checkUploads(db: Db, input: ProductFormInput, kind: string, fieldErrors: FieldErrors): Promise<CheckedUploads> {
   const uploads: CheckedUploads = { image: null, download: null };
   if (input.image) {
-    const image = await checkImage(input.image);
+    const image = input.image instanceof File ? await checkImage(input.image) : await storedImage(db, input.image.ref);
     if (image.ok) uploads.image = image;
     else fieldErrors.image = image.error;
   }
@@ -195,7 +197,7 @@ async function checkUploads(input: ProductFormInput, kind: string, fieldErrors: 
     if (kind !== "digital") {
       fieldErrors.download = "Only digital products have a download file";
     } else {
-      const download = await checkDownload(input.download);
+      const download = input.download instanceof File ? await checkDownload(input.download) : await storedDownload(db, input.download.ref, input.downloadName);
       if (download.ok) uploads.download = download;
       else fieldErrors.download = download.error;
     }
@@ -242,7 +244,7 @@ export async function createProduct(db: Db, input: ProductFormInput): Promise<Ed
   const values = valuesOf(input);
   const parsed = parseProductForm(values);
   const fieldErrors: FieldErrors = parsed.ok ? {} : { ...parsed.fieldErrors };
-  const uploads = await checkUploads(input, values.kind, fieldErrors);
+  const uploads = await checkUploads(db, input, values.kind, fieldErrors);
   if (!input.image && !fieldErrors.image) fieldErrors.image = "Choose an image (PNG, JPEG or WebP)";
   if (!parsed.ok || Object.keys(fieldErrors).length > 0 || !uploads.image) return { ok: false, fieldErrors, values };
   const { fields } = parsed;
@@ -292,7 +294,7 @@ export async function updateProduct(db: Db, productId: number, input: ProductFor
   const values = valuesOf(input);
   const parsed = parseProductForm(values);
   const fieldErrors: FieldErrors = parsed.ok ? {} : { ...parsed.fieldErrors };
-  const uploads = await checkUploads(input, values.kind, fieldErrors);
+  const uploads = await checkUploads(db, input, values.kind, fieldErrors);
   if (!parsed.ok || Object.keys(fieldErrors).length > 0) return { ok: false, fieldErrors, values };
   const { fields } = parsed;
   try {

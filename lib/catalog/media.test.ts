@@ -1,7 +1,7 @@
 import { deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
-import { checkDownload, checkImage, downloadName, DOWNLOAD_MAX_BYTES, findImage, IMAGE_MAX_BYTES, sniffImage, storeImage } from "./media";
+import { acceptUpload, checkDownload, checkImage, downloadName, DOWNLOAD_MAX_BYTES, findImage, IMAGE_MAX_BYTES, readCapped, sniffImage, storedDownload, storedImage, storeImage } from "./media";
 
 function crc32(bytes: Uint8Array): number {
   let crc = 0xffffffff;
@@ -111,5 +111,77 @@ describeOnEachDatabase("stored images", (get) => {
     expect(await findImage(db, name.replace(".png", ".jpg"))).toBeNull();
     expect(await findImage(db, `${"0".repeat(64)}.png`)).toBeNull();
     for (const bad of ["../x.png", `${name}/`, name.toUpperCase(), `${name}.svg`, ""]) expect(await findImage(db, bad)).toBeNull();
+  });
+});
+
+/** A body that counts what was pulled from it (an endless one when `total` is Infinity). */
+function countingBody(total: number, chunkSize = 64 * 1024) {
+  const pulled = { bytes: 0, cancelled: false };
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulled.bytes >= total) return controller.close();
+      const size = Math.min(chunkSize, total - pulled.bytes);
+      pulled.bytes += size;
+      controller.enqueue(new Uint8Array(size).fill(7));
+    },
+    cancel() {
+      pulled.cancelled = true;
+    },
+  }, { highWaterMark: 0 });
+  return { body, pulled };
+}
+
+describe("readCapped", () => {
+  it("reads a body to its end within the cap, and stops just past the cap", async () => {
+    expect((await readCapped(countingBody(1000).body, 1000))?.length).toBe(1000);
+    const endless = countingBody(Infinity);
+    expect(await readCapped(endless.body, 256 * 1024)).toBeNull();
+    expect(endless.pulled.bytes).toBeLessThanOrEqual(256 * 1024 + 64 * 1024);
+    expect(endless.pulled.cancelled).toBe(true);
+  });
+});
+
+describeOnEachDatabase("uploads (app/admin/api/uploads)", (get) => {
+  const upload = (kind: string | null, bytes: Buffer | { body: ReadableStream<Uint8Array> }, contentLength?: string | null, name: string | null = null) => {
+    const body = Buffer.isBuffer(bytes) ? new Blob([new Uint8Array(bytes)]).stream() : bytes.body;
+    const length = contentLength === undefined ? (Buffer.isBuffer(bytes) ? String(bytes.length) : null) : contentLength;
+    return acceptUpload(get().db, { kind, contentLength: length, name, body });
+  };
+
+  it("stores an image within its limit and answers its ref, which the product form then names", async () => {
+    const png = tinyPng([9, 9, 9]);
+    const answer = await upload("image", png);
+    expect(answer).toEqual({ status: 200, body: { ref: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const ref = (answer.body as { ref: string }).ref;
+    expect(await storedImage(get().db, ref)).toEqual({ ok: true, bytes: png, contentType: "image/png" });
+    expect(await storedImage(get().db, "0".repeat(64))).toMatchObject({ ok: false });
+  });
+
+  it("stores a download file with its cleaned name", async () => {
+    const answer = await upload("download", Buffer.from("%PDF-1.7 hello"), undefined, encodeURIComponent("C:\\stuff\\Guide \"v2\".pdf"));
+    expect(answer).toEqual({ status: 200, body: { ref: expect.stringMatching(/^[0-9a-f]{64}$/), name: "Guide v2.pdf" } });
+    expect(await storedDownload(get().db, (answer.body as { ref: string }).ref, "Guide v2.pdf")).toMatchObject({ ok: true, name: "Guide v2.pdf" });
+  });
+
+  it("refuses a declared length over the limit without reading a byte, with the form's own words", async () => {
+    const big = countingBody(Infinity);
+    expect(await upload("image", big, String(IMAGE_MAX_BYTES + 1))).toEqual({ status: 413, body: { error: "The image is larger than 2 MB. Choose a smaller one." } });
+    expect(big.pulled.bytes).toBe(0);
+    const huge = countingBody(Infinity);
+    expect(await upload("download", huge, String(DOWNLOAD_MAX_BYTES + 1))).toEqual({ status: 413, body: { error: "The file is larger than 8 MB." } });
+    expect(huge.pulled.bytes).toBe(0);
+  });
+
+  it("stops reading a body that runs past its declared length and the limit", async () => {
+    const liar = countingBody(Infinity);
+    expect(await upload("image", liar, "10")).toMatchObject({ status: 413 });
+    expect(liar.pulled.bytes).toBeLessThanOrEqual(IMAGE_MAX_BYTES + 64 * 1024);
+  });
+
+  it("refuses what the form's checks refuse, an unknown kind and a missing length", async () => {
+    expect(await upload("image", Buffer.from("<svg/>"))).toMatchObject({ status: 400, body: { error: expect.stringContaining("PNG, JPEG or WebP") } });
+    expect(await upload("image", Buffer.alloc(0))).toMatchObject({ status: 400 });
+    expect(await upload("script", tinyPng())).toMatchObject({ status: 400 });
+    expect(await upload("image", countingBody(10), null)).toMatchObject({ status: 411 });
   });
 });

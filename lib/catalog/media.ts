@@ -49,6 +49,15 @@ export const uploadSchema = z
   .catch(null)
   .transform((file) => (file && file.size > 0 ? file : null));
 
+/**
+ * A file field as the product form sends it: the ref (sha256) of a file uploaded first through
+ * app/admin/api/uploads, or a small file itself (within the actions' 1 MB). Anything else: none.
+ */
+export const uploadRefSchema = z
+  .union([z.string().regex(/^[0-9a-f]{64}$/).transform((ref) => ({ ref })), uploadSchema])
+  .nullable()
+  .catch(null);
+
 export type CheckedImage = { ok: true; bytes: Buffer; contentType: ImageType } | { ok: false; error: string };
 
 export async function checkImage(file: Blob): Promise<CheckedImage> {
@@ -129,4 +138,84 @@ export async function findImage(db: Db, name: string): Promise<{ bytes: Buffer; 
     .executeTakeFirst();
   if (!row || EXTENSIONS[row.content_type] !== parsed.data.extension) return null;
   return { bytes: Buffer.from(row.bytes), contentType: row.content_type };
+}
+
+/** What the merchant uploads: an image or a download file (lib/rules/uploads.ts limits). */
+export type UploadKind = "image" | "download";
+
+const UPLOAD_LIMITS: Record<UploadKind, { max: number; tooLarge: string }> = {
+  image: { max: IMAGE_MAX_BYTES, tooLarge: IMAGE_TOO_LARGE },
+  download: { max: DOWNLOAD_MAX_BYTES, tooLarge: DOWNLOAD_TOO_LARGE },
+};
+
+/**
+ * A body read to its end, or null as soon as it passes `max` bytes (the rest is never read: the
+ * stream is cancelled). At most `max` bytes are ever held.
+ */
+export async function readCapped(body: ReadableStream<Uint8Array> | null, max: number): Promise<Buffer | null> {
+  if (!body) return Buffer.alloc(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+export type UploadAnswer = { status: 200; body: { ref: string; name?: string } } | { status: 400 | 411 | 413; body: { error: string } };
+
+/**
+ * One file of the product form (app/admin/api/uploads): its declared length checked before a
+ * byte is read, the body read with a hard cap, the bytes checked as a form's file would be, then
+ * stored (once per content). The answer's `ref` is what the form sends instead of the file.
+ * The caller has checked the merchant's session first.
+ */
+export async function acceptUpload(
+  db: Db,
+  request: { kind: string | null; contentLength: string | null; name: string | null; body: ReadableStream<Uint8Array> | null },
+): Promise<UploadAnswer> {
+  if (request.kind !== "image" && request.kind !== "download") return { status: 400, body: { error: "kind must be image or download" } };
+  const limit = UPLOAD_LIMITS[request.kind];
+  if (request.contentLength === null) return { status: 411, body: { error: "Content-Length is required" } };
+  if (!/^\d+$/.test(request.contentLength.trim())) return { status: 400, body: { error: "invalid Content-Length" } };
+  if (Number(request.contentLength) > limit.max) return { status: 413, body: { error: limit.tooLarge } };
+  const bytes = await readCapped(request.body, limit.max);
+  if (!bytes) return { status: 413, body: { error: limit.tooLarge } };
+  if (request.kind === "image") {
+    const image = await checkImage(new Blob([new Uint8Array(bytes)]));
+    if (!image.ok) return { status: 400, body: { error: image.error } };
+    await storeImage(db, image.bytes, image.contentType);
+    return { status: 200, body: { ref: sha256(image.bytes) } };
+  }
+  let name = "download";
+  try {
+    name = downloadName(decodeURIComponent(request.name ?? ""));
+  } catch {
+    name = downloadName(request.name ?? "");
+  }
+  const download = await checkDownload(new File([new Uint8Array(bytes)], name));
+  if (!download.ok) return { status: 400, body: { error: download.error } };
+  return { status: 200, body: { ref: await storeDownload(db, download.bytes), name: download.name } };
+}
+
+/** An uploaded image named by its ref (sha256), as the form's file would have been checked. */
+export async function storedImage(db: Db, ref: string): Promise<CheckedImage> {
+  const row = /^[0-9a-f]{64}$/.test(ref) ? await db.selectFrom("product_images").select(["bytes", "content_type"]).where("sha256", "=", ref).executeTakeFirst() : undefined;
+  if (!row) return { ok: false, error: "The uploaded image was not found. Please choose it again." };
+  return { ok: true, bytes: Buffer.from(row.bytes), contentType: row.content_type };
+}
+
+/** An uploaded download file named by its ref (sha256). */
+export async function storedDownload(db: Db, ref: string, name: string): Promise<CheckedDownload> {
+  const row = /^[0-9a-f]{64}$/.test(ref) ? await db.selectFrom("product_files").select(["bytes"]).where("sha256", "=", ref).executeTakeFirst() : undefined;
+  if (!row) return { ok: false, error: "The uploaded file was not found. Please choose it again." };
+  return { ok: true, bytes: Buffer.from(row.bytes), name: downloadName(name) };
 }

@@ -7,12 +7,6 @@
 export const IMAGE_MAX_BYTES = 2 * 1024 * 1024;
 export const DOWNLOAD_MAX_BYTES = 8 * 1024 * 1024;
 
-/**
- * What the server reads of a form at most: next.config.mjs `serverActions.bodySizeLimit` ("11mb").
- * A larger body is refused before the action runs, so the form's files must fit in it together.
- */
-export const FORM_BODY_MAX_BYTES = 11 * 1024 * 1024;
-
 const megabytes = (bytes: number) => `${bytes / (1024 * 1024)} MB`;
 
 export const IMAGE_TOO_LARGE = `The image is larger than ${megabytes(IMAGE_MAX_BYTES)}. Choose a smaller one.`;
