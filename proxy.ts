@@ -22,14 +22,6 @@ export function proxy(request: NextRequest) {
   const tooLarge = bodyRefusal(request.method, request.headers.get("content-length"), undefined, request.headers.get("transfer-encoding"));
   if (tooLarge) return NextResponse.json({ error: tooLarge.error }, { status: tooLarge.status, headers: { Connection: "close" } });
 
-  // An action the page does not hold: Next would forward it to itself (issue 29.8). Answered as
-  // Next answers an unknown action (409 and its marker: the browser reports a stale page).
-  const actionId = request.headers.get("next-action");
-  const manifest = actionId !== null && request.method === "POST" && config.nodeEnv === "production" ? actionManifest() : null;
-  if (actionId !== null && manifest && !pageOwnsAction(manifest, actionId, pathname)) {
-    return new NextResponse("Server Action unavailable.", { status: 409, headers: { "Content-Type": "text/plain", "x-nextjs-action-not-found": "1", Connection: "close" } });
-  }
-
   if (pathname.startsWith("/admin") && pathname !== "/admin/sign-in" && !verifySessionToken(config, request.cookies.get(ADMIN_COOKIE)?.value)) {
     if (request.headers.has("next-action") || pathname.startsWith("/admin/api/") || request.method !== "GET") {
       return NextResponse.json({ error: "sign in to the merchant area first" }, { status: 401 });
@@ -37,6 +29,15 @@ export function proxy(request: NextRequest) {
     const signIn = new URL("/admin/sign-in", request.url);
     signIn.searchParams.set("next", pathname + request.nextUrl.search);
     return NextResponse.redirect(signIn, 303);
+  }
+
+  // (After the merchant area's gate: without a session, any action there is 401, whatever its id.)
+  // An action the page does not hold: Next would forward it to itself (issue 29.8). Answered as
+  // Next answers an unknown action (409 and its marker: the browser reports a stale page).
+  const actionId = request.headers.get("next-action");
+  const manifest = actionId !== null && request.method === "POST" && config.nodeEnv === "production" ? actionManifest() : null;
+  if (actionId !== null && manifest && !pageOwnsAction(manifest, actionId, pathname)) {
+    return new NextResponse("Server Action unavailable.", { status: 409, headers: { "Content-Type": "text/plain", "x-nextjs-action-not-found": "1", Connection: "close" } });
   }
 
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
