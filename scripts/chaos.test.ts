@@ -454,7 +454,11 @@ describe("chaos: the stock check", () => {
 
   it("fails an order that can no longer be paid and still holds its pieces, and one that holds more than it ordered", () => {
     const stillHeld = stock({ final: -1, reservations: stock().reservations.map((row) => ({ ...row, released_at: null })) });
-    expect(details(shop(), stillHeld).slice(1)).toEqual([[1003, "can no longer be paid (not paid, nothing received, no payment open (CANCELLED)), yet it still holds 3 pieces"]]);
+    expect(details(shop(), stillHeld).slice(1)).toEqual([[1003, "can no longer be paid (not paid, no payment open (CANCELLED)), yet it still holds 3 pieces"]]);
+    // Money on a payment that ended does not keep the stock either (issue 29.2): it stays refundable.
+    const partlyPaid: ShopSnapshot = { ...shop(), attempts: shop().attempts.map((a) => (a.id === "a3" ? { ...a, amount_received_cents: 900 } : a)) };
+    expect(details(partlyPaid, stillHeld).slice(1)).toEqual([[1003, "can no longer be paid (not paid, no payment open (CANCELLED; 900 cents received)), yet it still holds 3 pieces"]]);
+    expect(checkStock(partlyPaid, stock()).mismatches).toEqual([]);
     const twice = stock({ final: 0, reservations: [...stock().reservations, { order_id: "o1", product_id: 2, quantity: 2, released_at: null }] });
     expect(details(shop(), twice)).toEqual([[1001, "holds 4 pieces of Ceramic Pour-Over Set (product 2) for the 2 it ordered"]]);
   });

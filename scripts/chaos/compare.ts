@@ -344,9 +344,10 @@ export interface StockCheck extends StockFigures {
  * while the order can still be paid with what it holds (lib/payments/attempts.ts keepStockInStep):
  * - never oversold: the stock is never below zero, and the stock plus the pieces reservations
  *   still hold is the stock the run began with (nothing lost, nothing made up: each release once);
- * - an order that can still be paid (paid, money received, or a payment open) and has the product
- *   holds a reservation for exactly its quantity, or is flagged out of stock for the merchant;
- * - an order that can no longer be paid (nothing received, no payment open, not paid) holds nothing;
+ * - an order that is paid or has a payment open, and has the product, holds a reservation for
+ *   exactly its quantity, or is flagged out of stock for the merchant;
+ * - any other order holds nothing: money on a payment that ended does not keep the stock (issue
+ *   29.2; the money stays refundable, and "Pay the remaining" reserves again);
  * - an order with the product reserved it when it was placed (it has a reservation row);
  * - the paid orders' pieces stay within the stock, except those flagged out of stock;
  * - a checkout refused as sold out left no order behind.
@@ -396,12 +397,12 @@ export function checkStock(shop: ShopSnapshot, stock: StockSnapshot): StockCheck
     const received = attempts.reduce((sum, attempt) => sum + (attempt.amount_received_cents ?? 0), 0);
     const open = attempts.some((attempt) => OPEN_STATES.has(attempt.state));
     const paid = order.paid_at !== null;
-    const payable = !order.cancelled_at && (paid || received > 0 || open);
+    const payable = !order.cancelled_at && (paid || open);
     const outOfStock = flagged.has(order.id);
 
     if (order.email !== undefined && soldOut.has(order.email)) add(`the checkout of ${order.email} was refused as sold out, yet this order exists`);
     if (!payable && holdsAny > 0) {
-      const why = order.cancelled_at ? "cancelled by the merchant" : `not paid, nothing received, no payment open (${attempts.map((attempt) => attempt.state).join(", ") || "no attempt"})`;
+      const why = order.cancelled_at ? "cancelled by the merchant" : `not paid, no payment open (${attempts.map((attempt) => attempt.state).join(", ") || "no attempt"}${received > 0 ? `; ${received} cents received` : ""})`;
       add(`can no longer be paid (${why}), yet it still holds ${holdsAny} piece${holdsAny === 1 ? "" : "s"}`);
     }
     if (quantity === 0) continue;
@@ -414,7 +415,7 @@ export function checkStock(shop: ShopSnapshot, stock: StockSnapshot): StockCheck
     if (rows.every((row) => row.product_id !== stock.productId)) add(`has ${quantity} of ${what} but never reserved it`);
     if (holds > quantity) add(`holds ${holds} pieces of ${what} for the ${quantity} it ordered`);
     else if (payable && holds !== quantity && !outOfStock) {
-      const state = paid ? "paid" : received > 0 ? `${received} cents received` : "a payment open";
+      const state = paid ? "paid" : "a payment open";
       add(`can still be paid (${state}) but holds ${holds} of its ${quantity} ${what}, and is not flagged out of stock`);
     }
   }
