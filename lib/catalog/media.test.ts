@@ -1,7 +1,8 @@
 import { deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
-import { acceptUpload, checkDownload, checkImage, downloadName, DOWNLOAD_MAX_BYTES, findImage, IMAGE_MAX_BYTES, readCapped, sniffImage, storedDownload, storedImage, storeImage } from "./media";
+import { readCapped } from "../security/request-gate";
+import { acceptUpload, checkDownload, checkImage, downloadName, DOWNLOAD_MAX_BYTES, findImage, IMAGE_MAX_BYTES, sniffImage, storedDownload, storedImage, storeImage } from "./media";
 
 function crc32(bytes: Uint8Array): number {
   let crc = 0xffffffff;

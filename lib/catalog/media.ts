@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Db } from "../db";
 import { nowIso, type ProductImagesTable } from "../db/schema";
 import { DOWNLOAD_MAX_BYTES, DOWNLOAD_TOO_LARGE, IMAGE_MAX_BYTES, IMAGE_TOO_LARGE } from "../rules/uploads";
+import { readCapped } from "../security/request-gate";
 
 /**
  * Product images and download files, uploaded by the merchant and kept in the database (every
@@ -148,27 +149,6 @@ const UPLOAD_LIMITS: Record<UploadKind, { max: number; tooLarge: string }> = {
   download: { max: DOWNLOAD_MAX_BYTES, tooLarge: DOWNLOAD_TOO_LARGE },
 };
 
-/**
- * A body read to its end, or null as soon as it passes `max` bytes (the rest is never read: the
- * stream is cancelled). At most `max` bytes are ever held.
- */
-export async function readCapped(body: ReadableStream<Uint8Array> | null, max: number): Promise<Buffer | null> {
-  if (!body) return Buffer.alloc(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
-}
 
 export type UploadAnswer = { status: 200; body: { ref: string; name?: string } } | { status: 400 | 411 | 413; body: { error: string } };
 

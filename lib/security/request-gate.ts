@@ -1,6 +1,8 @@
 /**
  * What proxy.ts refuses before a page or a server action reads anything of a request (issue 29,
- * items 5 and 8). Pure: the proxy passes the request's parts and the build's action manifest.
+ * items 5 and 8), pure: the proxy passes the request's parts and the build's action manifest. And
+ * the one capped reader of a body, for the routes the proxy leaves to themselves (the webhook,
+ * the merchant's uploads).
  */
 
 /** What a server action may receive: Next's default `serverActions.bodySizeLimit` (1 MB). */
@@ -66,4 +68,26 @@ export function pageOwnsAction(manifest: ActionManifest, actionId: string, pathn
     return false;
   }
   return Object.keys(entry.workers).some((worker) => workerPathPattern(worker).test(path) || workerPathPattern(worker).test(pathname));
+}
+
+/**
+ * A body read to its end, or null as soon as it passes `max` bytes (the rest is never read: the
+ * stream is cancelled). At most `max` bytes are ever held.
+ */
+export async function readCapped(body: ReadableStream<Uint8Array> | null, max: number): Promise<Buffer | null> {
+  if (!body) return Buffer.alloc(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
 }

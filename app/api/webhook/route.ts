@@ -3,6 +3,7 @@ import { loadConfig } from "@/lib/config";
 import { errorMessage, inRequest, log } from "@/lib/log";
 import { MAX_WEBHOOK_BYTES, receiveWebhook } from "@/lib/webhooks/webhook";
 import { clientAddress } from "@/lib/security/rate-limit";
+import { readCapped } from "@/lib/security/request-gate";
 import { webhookDeps } from "@/lib/server/deps";
 
 export const dynamic = "force-dynamic";
@@ -41,19 +42,5 @@ export const GET = handle;
 async function readLimited(request: NextRequest, limit: number): Promise<Uint8Array | null> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit) return null;
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
+  return readCapped(request.body, limit);
 }
