@@ -56,7 +56,7 @@ export async function signOutAction(formData: FormData): Promise<void> {
 }
 
 /** What a merchant's command on one order answers: a message, or an error. */
-type OrderCommandState = { message: string | null; error: string | null };
+export type OrderCommandState = { message: string | null; error: string | null };
 
 /** A merchant's command on one order: signed in, and an order id. */
 const ORDER_COMMAND = {

@@ -18,12 +18,7 @@ export type CancelResult = { ok: true; message: string } | { ok: false; error: s
  */
 export async function cancelOrder(db: Db, orderId: string): Promise<CancelResult> {
   return db.transaction().execute(async (trx): Promise<CancelResult> => {
-    const order = await trx
-      .selectFrom("orders")
-      .select(["number", "paid_at", "cancelled_at", "total_cents"])
-      .where("id", "=", orderId)
-      .$if(isPostgres(db), (qb) => qb.forUpdate())
-      .executeTakeFirst();
+    const order = await lockOrder(db, trx, orderId);
     if (!order) return { ok: false, error: "Unknown order." };
     if (order.cancelled_at !== null) return { ok: true, message: "This order was already cancelled." };
     const attempts = await trx.selectFrom("payment_attempts").select(["attempt_number", "expires_at", ...LEDGER_COLUMNS]).where("order_id", "=", orderId).execute();
@@ -61,12 +56,7 @@ export async function cancelOrder(db: Db, orderId: string): Promise<CancelResult
  */
 export async function releaseOrderStock(db: Db, orderId: string): Promise<CancelResult> {
   return db.transaction().execute(async (trx): Promise<CancelResult> => {
-    const order = await trx
-      .selectFrom("orders")
-      .select(["number", "paid_at", "cancelled_at", "stock_released_at"])
-      .where("id", "=", orderId)
-      .$if(isPostgres(db), (qb) => qb.forUpdate())
-      .executeTakeFirst();
+    const order = await lockOrder(db, trx, orderId);
     if (!order) return { ok: false, error: "Unknown order." };
     if (order.cancelled_at !== null) return { ok: true, message: "This order was cancelled: its stock is already back on sale." };
     if (order.paid_at !== null) return { ok: false, error: "This order is paid: its stock is kept for it. Cancel the order to put it back on sale." };
@@ -80,4 +70,14 @@ export async function releaseOrderStock(db: Db, orderId: string): Promise<Cancel
     await orderChanged(trx, orderId);
     return { ok: true, message: "Its stock is back on sale. The order can still be paid: money that arrives when the stock is gone is flagged as paid, but out of stock." };
   });
+}
+
+/** The order's row, locked until the transaction ends (Postgres; SQLite runs one writer anyway). */
+function lockOrder(db: Db, trx: Db, orderId: string) {
+  return trx
+    .selectFrom("orders")
+    .select(["number", "paid_at", "cancelled_at", "total_cents", "stock_released_at"])
+    .where("id", "=", orderId)
+    .$if(isPostgres(db), (qb) => qb.forUpdate())
+    .executeTakeFirst();
 }

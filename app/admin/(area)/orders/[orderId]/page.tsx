@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import { PageTitle } from "@/components/page-title";
 import { notFound } from "next/navigation";
 import { CancelOrderButton } from "./_components/cancel-order";
-import { ReleaseStockButton } from "./_components/release-stock";
+import { OrderCommandButton } from "./_components/order-command-button";
+import { releaseStockAction, syncNowAction } from "@/lib/actions/admin";
 import { OrderMails } from "@/components/admin/order-mails";
 import { Refunds } from "./_components/refunds";
 import { ResolveForm } from "@/components/admin/resolve-form";
@@ -11,7 +12,6 @@ import { OrderLines, orderItemLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
 import { PaymentsTable } from "@/components/admin/payments-table";
 import { StateBadge } from "@/components/admin/state-badge";
-import { SyncNowButton } from "./_components/sync-now";
 import { requireAdminPage } from "@/lib/server/auth";
 import { ATTENTION_LABELS } from "@/lib/views/admin-orders";
 import { loadConfig } from "@/lib/config";
@@ -80,9 +80,12 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
             </dl>
           </div>
           <div className="space-y-4">
-            <SyncNowButton orderId={order.id} />
+            <OrderCommandButton orderId={order.id} command={syncNowAction} label="Sync with PayRam now" pendingLabel="Asking PayRam…" primary announce />
             {!order.cancelled_at && <CancelOrderButton orderId={order.id} paid={order.paid_at !== null} />}
-            {!order.cancelled_at && !order.paid_at && <ReleaseStockButton orderId={order.id} />}
+            {/* Puts an unpaid order's stock back on sale while its payment is open (issue 29.2); the order stays payable. */}
+            {!order.cancelled_at && !order.paid_at && (
+              <OrderCommandButton orderId={order.id} command={releaseStockAction} label="Release its stock" pendingLabel="Releasing…" testId="release-stock-status" />
+            )}
           </div>
         </div>
         <PaymentsTable payments={payments} />
