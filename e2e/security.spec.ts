@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { DEV_DEFAULTS } from "../lib/config";
 import { addToCart, checkoutToPayram } from "./shop";
-import { APP_URL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_SESSION_SECRET } from "./urls";
+import { APP_URL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_SESSION_SECRET, EMULATOR_URL } from "./urls";
 
 /** Every page under the Content-Security-Policy, with nothing refused in the console. */
 function watchCsp(page: Page): string[] {
@@ -19,7 +19,7 @@ test("security headers on pages and assets", async ({ request }) => {
   const headers = page.headers();
   expect(headers["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
   expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
-  expect(headers["content-security-policy"]).toMatch(/form-action 'self' http:\/\/127\.0\.0\.1:4100/);
+  expect(headers["content-security-policy"]).toContain(`form-action 'self' ${EMULATOR_URL}`);
   expect(headers["x-content-type-options"]).toBe("nosniff");
   expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
   expect(headers["x-frame-options"]).toBe("DENY");

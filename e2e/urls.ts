@@ -3,8 +3,9 @@
  * as localhost on purpose: two different sites, as PayRam and a shop are in real life, so a
  * cookie that would not survive the shopper's return from PayRam fails here too.
  */
-export const APP_PORT = 3200;
-export const EMULATOR_PORT = 4100;
+// E2E_APP_PORT / E2E_EMULATOR_PORT: two checkouts of the project can run their suites side by side.
+export const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3200);
+export const EMULATOR_PORT = Number(process.env.E2E_EMULATOR_PORT ?? 4100);
 export const APP_URL = `http://localhost:${APP_PORT}`;
 export const EMULATOR_URL = `http://127.0.0.1:${EMULATOR_PORT}`;
 export const E2E_API_KEY = "e2e-emulator-key";
