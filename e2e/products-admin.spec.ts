@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { IMAGE_MAX_BYTES, IMAGE_TOO_LARGE } from "../lib/rules/uploads";
 import { E2E_ADMIN_PASSWORD } from "./urls";
 
 test.use({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.50" } });
@@ -27,7 +28,18 @@ test("the merchant creates, edits and archives a product, and the shop follows a
   await expect(page.getByLabel("Price (USD)")).toHaveAccessibleDescription(/The price cannot have fractions of a cent/);
   await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Terrazzo Coaster");
 
+  // A file over its limit, and one the upload route refuses, are field errors too, never a bare
+  // error page, and what was typed stays (issue 29.10).
   await page.getByLabel("Price (USD)").fill("12.50");
+  await page.getByLabel("Image").setInputFiles({ name: "huge.png", mimeType: "image/png", buffer: Buffer.concat([PNG, Buffer.alloc(IMAGE_MAX_BYTES)]) });
+  await page.getByRole("button", { name: "Create product" }).click();
+  await expect(page.getByLabel("Image")).toHaveAccessibleDescription(new RegExp(IMAGE_TOO_LARGE.replace(/\./g, "\\.")));
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Terrazzo Coaster");
+  await page.getByLabel("Image").setInputFiles({ name: "page.png", mimeType: "image/png", buffer: Buffer.from("<html><script>alert(1)</script></html>") });
+  await page.getByRole("button", { name: "Create product" }).click();
+  await expect(page.getByLabel("Image")).toHaveAccessibleDescription(/must be a PNG, JPEG or WebP file/);
+  await expect(page.getByLabel("Description")).toHaveValue("A speckled terrazzo coaster, cast by hand.");
+
   await page.getByLabel("Image").setInputFiles({ name: "coaster.png", mimeType: "image/png", buffer: PNG });
   await page.getByRole("button", { name: "Create product" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Product created" })).toBeVisible();
