@@ -44,7 +44,7 @@ test("an action posted to a page that does not hold it is refused with 409, not 
   expect((await request.post(PRODUCT_PAGE, { headers: actionHeaders(id), data: NO_ARGUMENTS })).status()).toBe(200);
 });
 
-test("uploads: 401 without a merchant session; the merchant's file within its limit is stored; an oversize one gets the form's words", async ({ page, request }) => {
+test("uploads: 401 without a merchant session, 403 from another site; the merchant's file within its limit is stored; an oversize one gets the form's words", async ({ page, request }) => {
   const anonymous = await request.post("/admin/api/uploads?kind=image", { data: Buffer.alloc(5 * 1024 * 1024, 1), headers: { "Content-Type": "application/octet-stream" } });
   expect(anonymous.status()).toBe(401);
 
@@ -67,4 +67,8 @@ test("uploads: 401 without a merchant session; the merchant's file within its li
 
   const notAnImage = await page.request.post("/admin/api/uploads?kind=image", { data: Buffer.from("<svg/>"), headers: { "Content-Type": "image/svg+xml" } });
   expect(notAnImage.status()).toBe(400);
+
+  // Another site's page cannot post a file with the merchant's session, whatever the cookie does.
+  const crossSite = await page.request.post("/admin/api/uploads?kind=image", { data: PNG, headers: { "Content-Type": "image/png", Origin: "http://evil.example" } });
+  expect(crossSite.status()).toBe(403);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ACTION_BODY_MAX_BYTES, bodyRefusal, pageOwnsAction, workerPathPattern, type ActionManifest } from "./request-gate";
+import { ACTION_BODY_MAX_BYTES, bodyRefusal, crossSiteRefusal, pageOwnsAction, workerPathPattern, type ActionManifest } from "./request-gate";
 
 describe("bodyRefusal", () => {
   it("refuses a declared body over 1 MB with 413, before reading it", () => {
@@ -61,5 +61,21 @@ describe("pageOwnsAction", () => {
     expect(workerPathPattern("app/(shop)/orders/[orderId]/refund-address/page").test("/orders/x1/refund-address")).toBe(true);
     expect(workerPathPattern("app/(shop)/page").test("/")).toBe(true);
     expect(workerPathPattern("app/a.b/page").test("/axb")).toBe(false);
+  });
+});
+
+describe("crossSiteRefusal", () => {
+  const headers = (entries: Record<string, string>) => new Headers({ host: "shop.example", ...entries });
+  it("lets the shop's own pages through, and clients that are no browser", () => {
+    expect(crossSiteRefusal(headers({ origin: "https://shop.example", "sec-fetch-site": "same-origin" }))).toBeNull();
+    expect(crossSiteRefusal(headers({}))).toBeNull();
+    expect(crossSiteRefusal(new Headers({ host: "internal:3000", "x-forwarded-host": "shop.example", origin: "https://shop.example" }))).toBeNull();
+  });
+  it("refuses a browser's request from another site, by its Origin or by Sec-Fetch-Site", () => {
+    expect(crossSiteRefusal(headers({ origin: "https://evil.example" }))).toMatchObject({ status: 403 });
+    expect(crossSiteRefusal(headers({ origin: "https://shop.example.evil.example" }))).toMatchObject({ status: 403 });
+    expect(crossSiteRefusal(headers({ origin: "null" }))).toMatchObject({ status: 403 });
+    expect(crossSiteRefusal(headers({ "sec-fetch-site": "cross-site" }))).toMatchObject({ status: 403 });
+    expect(crossSiteRefusal(headers({ "sec-fetch-site": "same-site", origin: "https://shop.example" }))).toMatchObject({ status: 403 });
   });
 });

@@ -91,3 +91,20 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, max: n
   }
   return Buffer.concat(chunks, size);
 }
+
+/**
+ * A browser's request from another site, for a route handler that acts on the merchant's session
+ * (server actions get Next's own Origin check; routes do not). Browsers name the requesting site
+ * on every POST (`Origin`) and, in all current ones, `Sec-Fetch-Site`; a client that sends neither
+ * is no browser and carries no one's cookie by accident. The session cookie is SameSite=Strict as
+ * well: this is the second lock.
+ */
+export function crossSiteRefusal(headers: Headers): Refusal | null {
+  const refused = { status: 403, error: "refused: a request from another site" };
+  const site = headers.get("sec-fetch-site");
+  if (site !== null && site !== "same-origin" && site !== "none") return refused;
+  const origin = headers.get("origin");
+  if (origin === null) return null;
+  const host = headers.get("x-forwarded-host") ?? headers.get("host");
+  return URL.canParse(origin) && new URL(origin).host === host ? null : refused;
+}

@@ -1,4 +1,5 @@
 import { acceptUpload } from "@/lib/catalog/media";
+import { crossSiteRefusal } from "@/lib/security/request-gate";
 import { adminRouteRefusal } from "@/lib/server/auth";
 import { getDb } from "@/lib/server/db";
 
@@ -8,10 +9,11 @@ export const dynamic = "force-dynamic";
  * The product form's files, one per request (the raw bytes as the body; `?kind=image|download`,
  * the file's name in X-Upload-Name, percent-encoded). Server actions take 1 MB at most: files go
  * here. proxy.ts does not run here (its matcher leaves this path out), so nothing reads the body
- * before the merchant's session is checked; then the declared length, then the bytes with a cap.
+ * before the request's site and the merchant's session are checked; then the declared length, then the bytes with a cap.
  */
 export async function POST(request: Request) {
-  const refusal = await adminRouteRefusal();
+  const crossSite = crossSiteRefusal(request.headers);
+  const refusal = crossSite ? Response.json({ error: crossSite.error }, { status: crossSite.status }) : await adminRouteRefusal();
   if (refusal) {
     await request.body?.cancel().catch(() => {});
     return refusal;
