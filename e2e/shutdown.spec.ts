@@ -7,14 +7,17 @@ import { expect, test } from "@playwright/test";
 import { createDb, migrate, type Db } from "../lib/db";
 import { signWebhookBody } from "../lib/payram/webhook";
 import { SYNC_LEASE_MS } from "../lib/payments/sync-claim";
+import { STANDALONE_SERVER } from "../scripts/chaos/processes";
 import { startTestPayram, TEST_API_KEY, type TestPayram } from "../test/emulator";
 import { placeOrder, TEST_SECRET, type PlacedOrder } from "../test/shop";
+import { APP_PORT } from "./urls";
 
 /**
  * Stopping the server, politely (SIGTERM) or not (SIGKILL), in the middle of a burst of PayRam
  * deliveries: every delivery the shop acknowledged must be applied. PayRam retries the rest.
  */
-const PORT = 3310;
+// Beside the suite's own server (3310 by default); another checkout's suite moves both.
+const PORT = APP_PORT + 110;
 const ORDERS = 40;
 
 let payram: TestPayram;
@@ -35,10 +38,10 @@ test.afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** `next start` on the test database; its log lines (JSON) are collected in `logs`. */
+/** The standalone server on the test database; its log lines (JSON) are collected in `logs`. */
 function startServer(env: Record<string, string> = {}, logs: string[] = []): Promise<ChildProcess> {
-  const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
-    env: { PATH: process.env.PATH, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: `file:${join(dir, "shop.db")}`, PAYRAM_BASE_URL: payram.emulator.url, PAYRAM_API_KEY: TEST_API_KEY, SESSION_SECRET: TEST_SECRET, ADMIN_PASSWORD: "shutdown-test-password", SWEEP_INTERVAL_MS: "0", LOG_LEVEL: "warn", ...env },
+  const server = spawn(process.execPath, [STANDALONE_SERVER], {
+    env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: String(PORT), HOSTNAME: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: `file:${join(dir, "shop.db")}`, PAYRAM_BASE_URL: payram.emulator.url, PAYRAM_API_KEY: TEST_API_KEY, SESSION_SECRET: TEST_SECRET, ADMIN_PASSWORD: "shutdown-test-password", SWEEP_INTERVAL_MS: "0", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "ignore"],
   });
   createInterface({ input: server.stdout! }).on("line", (line) => logs.push(line));
