@@ -8,6 +8,8 @@ export async function register() {
   // First: from here on every request carries its connection's address (lib/security/peer.ts).
   const { installPeerStamp } = await import("./lib/security/peer");
   installPeerStamp();
+  const { installRequestTiming } = await import("./lib/metrics");
+  installRequestTiming();
   const { prepare, devDefaultNotices, startBackgroundWork } = await import("./lib/jobs/startup");
   const { getDb } = await import("./lib/server/db");
   const { getPayram } = await import("./lib/server/payram");

@@ -208,6 +208,17 @@ export async function databaseIsReachable(db: Db): Promise<boolean> {
   }
 }
 
+/**
+ * Migrations this code knows that the database has not run (empty: the schema is at the head).
+ * Throws when the database cannot be asked.
+ */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  // Kysely's table, where migrate() keeps it: in the connection's current schema.
+  const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+  const applied = new Set(rows.map((row) => row.name));
+  return Object.keys(migrations).filter((name) => !applied.has(name));
+}
+
 /** A database failure at start-up, phrased for the merchant, with any password hidden. */
 export function describeDatabaseError(config: DatabaseConfig, error: unknown): string {
   const code = typeof error === "object" && error && "code" in error ? String(error.code) : "";
