@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 import { ALONE } from "./e2e/alone";
 import { CHROMIUM_ARGS, chromiumPath } from "./e2e/browser";
-import { APP_PORT, APP_URL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_SESSION_SECRET, EMULATOR_PORT, EMULATOR_URL } from "./e2e/urls";
+import { APP_PORT, APP_URL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_METRICS_TOKEN, E2E_SESSION_SECRET, EMULATOR_PORT, EMULATOR_URL } from "./e2e/urls";
 
 /** The app under test: the standalone server (what the Docker image runs), built once per run, on a fresh SQLite file. */
 export const E2E_DATABASE = "data/e2e/shop.db";
@@ -85,6 +85,8 @@ export default defineConfig({
         // (e2e/rate-limits.spec.ts). Every spec would otherwise be the same client, 127.0.0.1.
         TRUSTED_PROXY_COUNT: "1",
         LOG_LEVEL: "info",
+        // Prometheus's view of the run (e2e/metrics.spec.ts).
+        METRICS_TOKEN: E2E_METRICS_TOKEN,
       },
     },
   ],

@@ -193,3 +193,29 @@ test("SIGTERM with a status page open: its stream is ended first, so the server 
   expect(events.filter((e) => e.msg === "still busy: stopping now")).toEqual([]);
   expect(events.some((e) => e.msg === "database closed")).toBe(true);
 });
+
+test("SIGTERM: readiness answers 503 from the first second, while liveness answers 200 until the process exits", async () => {
+  test.setTimeout(60_000);
+  const server = await startServer({ SHUTDOWN_DRAIN_MS: "2000" });
+  const exited = new Promise<number | null>((resolve) => server.once("exit", (code) => resolve(code)));
+  const get = (path: string) =>
+    fetch(`http://127.0.0.1:${PORT}${path}`, { signal: AbortSignal.timeout(2_000) }).then(
+      async (response) => ({ status: response.status, body: (await response.json()) as { stopping?: boolean } }),
+      () => null,
+    );
+  try {
+    expect(await get("/api/health/ready")).toMatchObject({ status: 200, body: { stopping: false } });
+    const signalled = Date.now();
+    server.kill("SIGTERM");
+    await expect.poll(() => get("/api/health/ready"), { timeout: 1_000, intervals: [50] }).toMatchObject({ status: 503, body: { status: "not ready", stopping: true } });
+    expect(Date.now() - signalled).toBeLessThan(1_000);
+    // Until the server stops answering (its listener closes after the drain, then it exits): live.
+    const answers: number[] = [];
+    for (let answer = await get("/api/health"); answer !== null; answer = await get("/api/health")) answers.push(answer.status);
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.every((status) => status === 200)).toBe(true);
+    expect(await exited).toBe(143);
+  } finally {
+    server.kill("SIGKILL");
+  }
+});
