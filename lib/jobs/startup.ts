@@ -101,8 +101,10 @@ export function startBackgroundWork(config: Config, given: SyncDeps): void {
       void closing.then(() => exit(code));
     }) as typeof process.exit;
   };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+  // First in line: Next's own handler (registered when it started listening, maybe before this)
+  // closes the server, and that close must already see the drain.
+  process.prependListener("SIGTERM", onSignal);
+  process.prependListener("SIGINT", onSignal);
 }
 
 const STOP_DEADLINE_MS = 25_000;
