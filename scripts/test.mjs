@@ -20,7 +20,7 @@ const PHASES = [
   { name: "typecheck+lint", commands: [{ argv: ["npm", "run", "--silent", "typecheck"] }, { argv: ["npm", "run", "--silent", "lint"] }] },
   {
     name: "unit+build",
-    commands: [{ argv: ["npm", "run", "--silent", "test:unit"] }, { argv: ["node", "scripts/build.mjs"], log: BUILD_LOG, env: { BUILD_TYPES_CHECKED: "1" } }],
+    commands: [{ argv: ["npm", "run", "--silent", "test:unit"] }, { argv: [process.execPath, "scripts/build.mjs"], log: BUILD_LOG, env: { BUILD_TYPES_CHECKED: "1" } }],
   },
   { name: "e2e", commands: [{ argv: ["npm", "run", "--silent", "test:e2e"], env: { E2E_USE_BUILD: "1" } }] },
   { name: "chaos", commands: [{ argv: ["npm", "run", "--silent", "test:chaos"] }] },
