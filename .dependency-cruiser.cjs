@@ -13,7 +13,7 @@ const LAYERS = [
   // Pure and browser-safe: states, money, the ledger, refund life, what a form accepts. No I/O.
   ["rules", "^lib/rules/"],
   // Leaves every server module may use: the validated environment, the logger, process-wide values.
-  ["base", "^lib/(config|log|process-wide|concurrency)\\.ts$"],
+  ["base", "^lib/(config|log|process-wide|concurrency|metrics|tracing)\\.ts$"],
   // Storage (Kysely, schema, migrations, the change notice) and the PayRam adapter (its wire ends there).
   ["storage and adapter", "^lib/(db|payram)/"],
   // Rate limits, caps and client identity (they keep their counters in the database).
@@ -81,7 +81,7 @@ module.exports = {
       comment: "components (components/ and a route's own app/**/_components/) and lib/swr never import db/, payram/, server/, jobs/, auth/, security/ or the server's leaves, not even for a type",
       severity: "error",
       from: { path: BROWSER },
-      to: { path: "^lib/(db|payram|server|jobs|auth|security)/|^lib/(config|log|process-wide|concurrency)\\.ts$" },
+      to: { path: "^lib/(db|payram|server|jobs|auth|security)/|^lib/(config|log|process-wide|concurrency|metrics|tracing)\\.ts$" },
     },
     {
       name: "browser-code-from-rules-and-actions",

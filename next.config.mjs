@@ -2,6 +2,11 @@
 const nextConfig = {
   // better-sqlite3 and pg are in Next's built-in serverExternalPackages list: nothing to add.
   poweredByHeader: false,
+  // The shipped server: .next/standalone/server.js with only the files it needs (traced), which is
+  // what the Dockerfile copies and what every suite runs (scripts/build.mjs puts the static files
+  // beside it). Traced from this folder, so the server sits at the top of .next/standalone.
+  output: "standalone",
+  outputFileTracingRoot: import.meta.dirname,
   // `npm test` type-checks the whole project (tsc) before it builds: the build need not do it again.
   typescript: { ignoreBuildErrors: process.env.BUILD_TYPES_CHECKED === "1" },
   reactStrictMode: true,

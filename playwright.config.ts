@@ -1,9 +1,10 @@
+import { resolve } from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 import { ALONE } from "./e2e/alone";
 import { CHROMIUM_ARGS, chromiumPath } from "./e2e/browser";
-import { APP_PORT, APP_URL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_SESSION_SECRET, EMULATOR_PORT, EMULATOR_URL } from "./e2e/urls";
+import { APP_PORT, APP_URL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_METRICS_TOKEN, E2E_SESSION_SECRET, EMULATOR_PORT, EMULATOR_URL } from "./e2e/urls";
 
-/** The app under test: a production build, built once per run, on a fresh SQLite file. */
+/** The app under test: the standalone server (what the Docker image runs), built once per run, on a fresh SQLite file. */
 export const E2E_DATABASE = "data/e2e/shop.db";
 export const E2E_SERVER_LOG = "data/e2e/server.log";
 
@@ -12,7 +13,7 @@ export const E2E_SERVER_LOG = "data/e2e/server.log";
 process.env.LOG_LEVEL ??= "silent";
 
 /** E2E_USE_BUILD=1: `npm test` has already made the production build (beside the unit tests). */
-const build = process.env.E2E_USE_BUILD === "1" ? "" : "next build && ";
+const build = process.env.E2E_USE_BUILD === "1" ? "" : "node scripts/build.mjs && ";
 
 const browserUse = {
   ...devices["Desktop Chrome"],
@@ -59,14 +60,18 @@ export default defineConfig({
     },
     {
       // The server's log is kept for e2e/logs.spec.ts, which scans it for secrets after the run.
-      command: `rm -rf data/e2e && mkdir -p data/e2e && ${build}next start -p ${APP_PORT} 2>&1 | tee ${E2E_SERVER_LOG}`,
+      command: `rm -rf data/e2e && mkdir -p data/e2e && ${build}node .next/standalone/server.js 2>&1 | tee ${E2E_SERVER_LOG}`,
       url: `${APP_URL}/api/health`,
       reuseExistingServer: false,
       timeout: 300_000,
       stdout: "pipe",
       env: {
         NEXT_TELEMETRY_DISABLED: "1",
-        DATABASE_URL: `file:${E2E_DATABASE}`,
+        // The standalone server runs from .next/standalone (it changes into it): paths are absolute.
+        PORT: String(APP_PORT),
+        // Both localhost (::1) and 127.0.0.1: the server's own default is IPv4 only.
+        HOSTNAME: "::",
+        DATABASE_URL: `file:${resolve(E2E_DATABASE)}`,
         PAYRAM_BASE_URL: EMULATOR_URL,
         PAYRAM_API_KEY: E2E_API_KEY,
         ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
@@ -80,6 +85,8 @@ export default defineConfig({
         // (e2e/rate-limits.spec.ts). Every spec would otherwise be the same client, 127.0.0.1.
         TRUSTED_PROXY_COUNT: "1",
         LOG_LEVEL: "info",
+        // Prometheus's view of the run (e2e/metrics.spec.ts).
+        METRICS_TOKEN: E2E_METRICS_TOKEN,
       },
     },
   ],

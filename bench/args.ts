@@ -11,8 +11,8 @@ export type DatabaseKind = "sqlite" | "postgres";
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-Measures the shop against production servers (next start) and prints each figure next to its
-reference, on SQLite and on Postgres: webhook ingest (next start vs a bare node:http handler),
+Measures the shop against production servers (the standalone Next.js server, as shipped) and prints each figure next to its
+reference, on SQLite and on Postgres: webhook ingest (the standalone server vs a bare node:http handler),
 status polling (1,000 pollers on 100 orders), checkout overhead (startCheckout minus PayRam's
 own create time), page weight (first-load JS vs a blank Next app), time to "Paid" on screen by
 push (webhook to one instance, page on another on Postgres), 2,000 live status streams on one
@@ -27,7 +27,7 @@ Options:
                       JSON is named after them, e.g. <date>-<commit>-storm.json)
   --db <which>        sqlite, postgres or both (default both)
   --only <sections>   comma-separated: ${SECTIONS.join(", ")} (default all)
-  --profile           also profile both servers (next start and the bare webhook handler) with
+  --profile           also profile both servers (the standalone server and the bare webhook handler) with
                       V8's sampling profiler and print where their CPU time goes (the
                       .cpuprofile files stay in bench/results/profiles/, for Chrome DevTools)
   --no-save           print only: write no JSON and leave RESULTS.md alone

@@ -73,7 +73,7 @@ function webhookRows(db: string, result: IngestResult): Row[] {
     return [
       `1. webhook ingest, ${connections} concurrent`,
       db,
-      `next start: ${loadFigure(next.load)}`,
+      `standalone server: ${loadFigure(next.load)}`,
       `bare node:http + receiveWebhook: ${loadFigure(bare.load)}`,
       `${(next.load.perSecond / bare.load.perSecond).toFixed(2)}× the ceiling's throughput${cpuRatio(next.load, bare.load)}`,
     ];

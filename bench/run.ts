@@ -67,7 +67,7 @@ async function section<T>(stack: Stack, name: string, errors: string[], work: ()
       if (stopping) return undefined; // failed because everything is being stopped
       if (attempt === 1 && (await stack.restartAppIfRebuilt())) continue;
       errors.push(`${stack.kind} ${name}: ${error instanceof Error ? error.message : String(error)}`);
-      console.error(`[${stack.kind}] ${name} FAILED: ${describeError(error)}\n--- last lines of next start ---\n${stack.app.output().slice(-20).join("\n")}`);
+      console.error(`[${stack.kind}] ${name} FAILED: ${describeError(error)}\n--- last lines of the server ---\n${stack.app.output().slice(-20).join("\n")}`);
       return undefined;
     }
   }
@@ -83,7 +83,7 @@ async function benchDatabase(kind: DatabaseKind, options: BenchOptions, run: Ben
   try {
     const stack = await startStack(kind, { postgresUrl: options.postgresUrl, verbose: options.verbose, cpuProfileDir: profileDir });
     results.label = stack.database.label;
-    console.log(`\n[${kind}] ${stack.database.label}; next start ${stack.app.url}, bare webhook server ${stack.bare.url}, emulator ${stack.emulator.url}`);
+    console.log(`\n[${kind}] ${stack.database.label}; standalone server ${stack.app.url}, bare webhook server ${stack.bare.url}, emulator ${stack.emulator.url}`);
     let browser: Browser | undefined;
     const getBrowser = async () => (browser ??= await launchBrowser());
 
@@ -106,7 +106,7 @@ async function benchDatabase(kind: DatabaseKind, options: BenchOptions, run: Ben
   // The servers have exited now, so their profiles are written.
   if (profileDir) {
     results.profiles = {};
-    for (const [server, label] of [["next", "next start"], ["bare", "the bare webhook server"]] as const) {
+    for (const [server, label] of [["next", "the standalone server"], ["bare", "the bare webhook server"]] as const) {
       const file = mainThreadProfile(join(profileDir, server));
       if (!file) continue;
       results.profiles[server] = summarizeProfile(file);

@@ -8,13 +8,13 @@ import type { CheckoutDeps } from "../lib/checkout/checkout";
 import { createPayramClient } from "../lib/payram/client";
 import { defer } from "../scripts/chaos/cleanup";
 import { createPostgresDatabase, createSqliteDatabase, type ChaosDatabase } from "../scripts/chaos/database";
-import { buildIfMissing, ROOT, startApp, type AppEnv, type AppInstance } from "../scripts/chaos/processes";
+import { buildIfMissing, STANDALONE_BUILD_ID, startApp, type AppEnv, type AppInstance } from "../scripts/chaos/processes";
 import type { DatabaseKind } from "./args";
 import { startBareWebhookServer, type BareServer } from "./webhook/bare";
 
 /**
  * Everything one database's benchmarks run against: a fresh database, the PayRam emulator in
- * this process (so its request counters can be read), one production server (`next start`)
+ * this process (so its request counters can be read), one production server (the standalone server)
  * and the bare webhook server, both on that database. Stopped by the cleanup steps it registers.
  */
 
@@ -33,18 +33,16 @@ export interface Stack {
   bare: BareServer;
   checkoutDeps: CheckoutDeps;
   /**
-   * Another `next start` on the same database and emulator (a second instance, or one with
+   * Another standalone server on the same database and emulator (a second instance, or one with
    * extra settings such as TRUSTED_PROXY_COUNT); the caller stops it (and the run's cleanup does).
    */
   startInstance(name: string, extraEnv?: Record<string, string>): Promise<AppInstance>;
-  /** Starts a new `next start` when another `next build` replaced the one this server runs. */
+  /** Starts a new server when another build replaced the one this server runs. */
   restartAppIfRebuilt(): Promise<boolean>;
 }
 
-const BUILD_ID = join(ROOT, ".next", "BUILD_ID");
-
 function currentBuildId(): string | null {
-  return existsSync(BUILD_ID) ? readFileSync(BUILD_ID, "utf8").trim() : null;
+  return existsSync(STANDALONE_BUILD_ID) ? readFileSync(STANDALONE_BUILD_ID, "utf8").trim() : null;
 }
 
 export interface StackOptions {
@@ -106,7 +104,7 @@ export async function startStack(kind: DatabaseKind, options: StackOptions): Pro
     },
     restartAppIfRebuilt: async () => {
       if (currentBuildId() === launched.buildId) return false;
-      console.log(`[${kind}] .next was rebuilt under the running server: restarting next start…`);
+      console.log(`[${kind}] .next was rebuilt under the running server: restarting the server…`);
       await launched.app.stop();
       launched = await launchApp();
       stack.app = launched.app;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
+import { STANDALONE_SERVER } from "../scripts/chaos/processes";
 
 export interface NextServer {
   url: string;
@@ -9,13 +10,13 @@ export interface NextServer {
 }
 
 /**
- * Another `next start` of the run's one build (`.next`, made by playwright.config.ts's web
- * server), on its own port and environment. Resolves once `/api/health` answers.
+ * Another standalone server of the run's one build (`.next/standalone`, made by `npm run
+ * build`), on its own port and environment (paths in it absolute: the server runs from its folder). Resolves once `/api/health` answers.
  */
 export async function startNextServer(port: number, env: Record<string, string>, timeoutMs = 30_000): Promise<NextServer> {
   const logs: string[] = [];
-  const child: ChildProcess = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], {
-    env: { PATH: process.env.PATH, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "info", ...env },
+  const child: ChildProcess = spawn(process.execPath, [STANDALONE_SERVER], {
+    env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: String(port), HOSTNAME: "::", NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   createInterface({ input: child.stdout! }).on("line", (line) => logs.push(line));
@@ -31,7 +32,7 @@ export async function startNextServer(port: number, env: Record<string, string>,
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start on ${port} exited (${child.exitCode}):\n${logs.join("\n")}`);
+    if (child.exitCode !== null) throw new Error(`the server on ${port} exited (${child.exitCode}):\n${logs.join("\n")}`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return server;
     } catch {
@@ -39,7 +40,7 @@ export async function startNextServer(port: number, env: Record<string, string>,
     }
     if (Date.now() > deadline) {
       await server.stop();
-      throw new Error(`next start on ${port} did not answer /api/health within ${timeoutMs} ms:\n${logs.join("\n")}`);
+      throw new Error(`the server on ${port} did not answer /api/health within ${timeoutMs} ms:\n${logs.join("\n")}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -7,14 +7,17 @@ import { expect, test } from "@playwright/test";
 import { createDb, migrate, type Db } from "../lib/db";
 import { signWebhookBody } from "../lib/payram/webhook";
 import { SYNC_LEASE_MS } from "../lib/payments/sync-claim";
+import { STANDALONE_SERVER } from "../scripts/chaos/processes";
 import { startTestPayram, TEST_API_KEY, type TestPayram } from "../test/emulator";
 import { placeOrder, TEST_SECRET, type PlacedOrder } from "../test/shop";
+import { APP_PORT } from "./urls";
 
 /**
  * Stopping the server, politely (SIGTERM) or not (SIGKILL), in the middle of a burst of PayRam
  * deliveries: every delivery the shop acknowledged must be applied. PayRam retries the rest.
  */
-const PORT = 3310;
+// Beside the suite's own server (3310 by default); another checkout's suite moves both.
+const PORT = APP_PORT + 110;
 const ORDERS = 40;
 
 let payram: TestPayram;
@@ -35,10 +38,10 @@ test.afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** `next start` on the test database; its log lines (JSON) are collected in `logs`. */
+/** The standalone server on the test database; its log lines (JSON) are collected in `logs`. */
 function startServer(env: Record<string, string> = {}, logs: string[] = []): Promise<ChildProcess> {
-  const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
-    env: { PATH: process.env.PATH, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: `file:${join(dir, "shop.db")}`, PAYRAM_BASE_URL: payram.emulator.url, PAYRAM_API_KEY: TEST_API_KEY, SESSION_SECRET: TEST_SECRET, ADMIN_PASSWORD: "shutdown-test-password", SWEEP_INTERVAL_MS: "0", LOG_LEVEL: "warn", ...env },
+  const server = spawn(process.execPath, [STANDALONE_SERVER], {
+    env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: String(PORT), HOSTNAME: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: `file:${join(dir, "shop.db")}`, PAYRAM_BASE_URL: payram.emulator.url, PAYRAM_API_KEY: TEST_API_KEY, SESSION_SECRET: TEST_SECRET, ADMIN_PASSWORD: "shutdown-test-password", SWEEP_INTERVAL_MS: "0", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "ignore"],
   });
   createInterface({ input: server.stdout! }).on("line", (line) => logs.push(line));
@@ -189,4 +192,31 @@ test("SIGTERM with a status page open: its stream is ended first, so the server 
   // Not stopped by the 25 s deadline: nothing was left holding the server open.
   expect(events.filter((e) => e.msg === "still busy: stopping now")).toEqual([]);
   expect(events.some((e) => e.msg === "database closed")).toBe(true);
+});
+
+test("SIGTERM: readiness answers 503 from the first second, while liveness answers 200 until the process exits", async () => {
+  test.setTimeout(60_000);
+  const server = await startServer({ SHUTDOWN_DRAIN_MS: "2000" });
+  const exited = new Promise<number | null>((resolve) => server.once("exit", (code) => resolve(code)));
+  const get = (path: string, timeoutMs = 2_000) =>
+    fetch(`http://127.0.0.1:${PORT}${path}`, { signal: AbortSignal.timeout(timeoutMs) }).then(
+      async (response) => ({ status: response.status, body: (await response.json()) as { stopping?: boolean } }),
+      () => null,
+    );
+  try {
+    // Its first answer (the route loaded, PayRam asked) may take a while on a busy machine.
+    expect(await get("/api/health/ready", 15_000)).toMatchObject({ status: 200, body: { stopping: false } });
+    const signalled = Date.now();
+    server.kill("SIGTERM");
+    await expect.poll(() => get("/api/health/ready"), { timeout: 1_000, intervals: [50] }).toMatchObject({ status: 503, body: { status: "not ready", stopping: true } });
+    expect(Date.now() - signalled).toBeLessThan(1_000);
+    // Until the server stops answering (its listener closes after the drain, then it exits): live.
+    const answers: number[] = [];
+    for (let answer = await get("/api/health"); answer !== null; answer = await get("/api/health")) answers.push(answer.status);
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.every((status) => status === 200)).toBe(true);
+    expect(await exited).toBe(143);
+  } finally {
+    server.kill("SIGKILL");
+  }
 });

@@ -13,10 +13,13 @@ test("the home page renders the shop with no serious accessibility violations", 
   expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 });
 
-test("/api/health says ok", async ({ request }) => {
+test("/api/health says live, /api/health/ready says ready", async ({ request }) => {
   const response = await request.get("/api/health");
   expect(response.status()).toBe(200);
-  expect(await response.json()).toEqual({ status: "ok", database: "ok", engine: "sqlite" });
+  expect(await response.json()).toEqual({ status: "ok", engine: "sqlite" });
+  const ready = await request.get("/api/health/ready");
+  expect(ready.status()).toBe(200);
+  expect(await ready.json()).toEqual({ status: "ready", database: "ok", migrations: "current", stopping: false, payram: "reachable" });
 });
 
 test("an unknown page is a 404 with a way back", async ({ page }) => {

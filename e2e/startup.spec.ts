@@ -1,15 +1,18 @@
 import { spawn } from "node:child_process";
 import { expect, test } from "@playwright/test";
+import { STANDALONE_SERVER } from "../scripts/chaos/processes";
 import { cleanEnv } from "../test/cli";
+import { APP_PORT } from "./urls";
 
 /**
- * The production server (the build the suite already made) refuses to start on bad
+ * The standalone server (the build the suite already made) refuses to start on bad
  * configuration, with one line naming the variable — no stack trace.
  */
 function startServer(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", "0"], {
-      env: cleanEnv({ NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env }),
+    // A port of its own (the standalone server takes no "any port"): it must stop before listening matters.
+    const child = spawn(process.execPath, [STANDALONE_SERVER], {
+      env: cleanEnv({ NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PORT: String(APP_PORT + 120), HOSTNAME: "127.0.0.1", ...env }),
     });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));

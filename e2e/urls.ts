@@ -12,3 +12,5 @@ export const E2E_API_KEY = "e2e-emulator-key";
 /** The e2e server is a production build: it refuses the public development secrets. */
 export const E2E_ADMIN_PASSWORD = "e2e-admin-password";
 export const E2E_SESSION_SECRET = "e2e-session-secret-0123456789abcdefghij";
+/** The bearer token the e2e server's /api/metrics wants (METRICS_TOKEN). */
+export const E2E_METRICS_TOKEN = "e2e-metrics-token-0123456789";

@@ -44,6 +44,9 @@ export const CONFIG_HELP = {
   WEBHOOK_LOG_RETENTION_DAYS:
     "after how many days webhook deliveries that changed no order (refused, duplicates, unknown payments) are deleted",
   RETENTION_INTERVAL_MS: "how often old carts, rate-limit windows and webhook deliveries are deleted, in milliseconds (0 turns it off)",
+  SHUTDOWN_DRAIN_MS:
+    "on SIGTERM, how long the shop keeps serving while /api/health/ready answers 503, so a load balancer stops sending it requests first, in milliseconds (0: stop at once)",
+  METRICS_TOKEN: "the bearer token Prometheus sends to read /api/metrics, 16 characters or more; unset: /api/metrics does not exist (404)",
   DATABASE_URL: "the database: unset for the embedded SQLite file, file:<path> for another SQLite file, postgres://… for Postgres",
   ADMIN_PASSWORD: "the merchant area's sign-in password",
   SESSION_SECRET: "the key that signs session cookies, 32 characters or more",
@@ -187,6 +190,13 @@ const envSchema = z
       .min(0, "must be 0 (off) or more")
       .max(86_400_000, "must be at most 86400000")
       .default(60 * 60_000),
+    SHUTDOWN_DRAIN_MS: z.coerce
+      .number({ message: "must be a whole number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 (no drain) or more")
+      .max(20_000, "must be at most 20000 (the stop itself may take the rest of a usual 30 s grace period)")
+      .default(0),
+    METRICS_TOKEN: z.string().trim().min(16, "must be at least 16 characters").optional(),
     DATABASE_URL: databaseUrl,
     ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").default(DEV_DEFAULTS.ADMIN_PASSWORD),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_DEFAULTS.SESSION_SECRET),
@@ -241,6 +251,9 @@ const envSchema = z
       webhookLogDays: env.WEBHOOK_LOG_RETENTION_DAYS,
       intervalMs: env.RETENTION_INTERVAL_MS,
     },
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
+    /** Null: no metrics endpoint. */
+    metricsToken: env.METRICS_TOKEN ?? null,
     database: env.DATABASE_URL,
     adminPassword: env.ADMIN_PASSWORD,
     sessionSecret: env.SESSION_SECRET,

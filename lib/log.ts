@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
+import { trace } from "@opentelemetry/api";
 import { pino } from "pino";
 import { z } from "zod";
+import { processWide } from "./process-wide";
 
 /**
  * Structured JSON logs (one object a line, on stdout). Secrets and personal data never reach
@@ -15,7 +17,8 @@ const level = z
   .catch(process.env.NODE_ENV === "test" ? "silent" : "info")
   .parse(process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"));
 
-const requestIds = new AsyncLocalStorage<string>();
+// One store for the process: every bundled copy of this module (Next.js makes several) sees the id.
+const requestIds = processWide("request-ids", () => new AsyncLocalStorage<string>());
 
 export const log = pino({
   level,
@@ -63,7 +66,15 @@ export function elapsed(started: number): number {
  */
 export function inRequest<T>(headers: Headers, work: () => Promise<T>): Promise<T> {
   const given = requestIdSchema.safeParse(headers.get("x-request-id"));
-  return requestIds.run(given.success ? given.data : randomUUID(), work);
+  const requestId = given.success ? given.data : randomUUID();
+  // The request's span (Next.js's, when tracing is on) carries the id too (lib/tracing.ts).
+  trace.getActiveSpan()?.setAttribute("request.id", requestId);
+  return requestIds.run(requestId, work);
+}
+
+/** The id of the request being handled, if any (see inRequest). */
+export function currentRequestId(): string | undefined {
+  return requestIds.getStore();
 }
 
 const requestIdSchema = z.string().regex(/^[\w.:-]{1,100}$/);

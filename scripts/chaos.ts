@@ -1,7 +1,7 @@
 /**
  * `npm run chaos`: the chaos suite. Orders go through the real checkout function, the PayRam
  * emulator settles them into every state while it drops, duplicates, reorders and delays
- * webhooks and fails status calls, real production servers (`next start`, two on one Postgres,
+ * webhooks and fails status calls, real production servers (the standalone server, two on one Postgres,
  * one on SQLite) take the webhooks, the sweep runs, and then the shop must agree with PayRam on
  * every order, with exactly one fulfilment per paid order. One product has less stock than its
  * orders want: some checkouts are refused as sold out (expected, counted), and the stock must add

@@ -11,7 +11,8 @@ const BUILD_LOG = "data/test-build.log";
 
 /**
  * Phases run in order; a phase's commands run side by side. The production build that the
- * browser and chaos suites use is made once, beside the unit tests, which mostly wait on timers
+ * browser and chaos suites use (the standalone server, made by scripts/build.mjs as the
+ * Dockerfile makes it) is made once, beside the unit tests, which mostly wait on timers
  * and sockets; its output goes to a file, printed only if it fails.
  */
 const PHASES = [
@@ -19,7 +20,7 @@ const PHASES = [
   { name: "typecheck+lint", commands: [{ argv: ["npm", "run", "--silent", "typecheck"] }, { argv: ["npm", "run", "--silent", "lint"] }] },
   {
     name: "unit+build",
-    commands: [{ argv: ["npm", "run", "--silent", "test:unit"] }, { argv: [bin("next"), "build"], log: BUILD_LOG, env: { BUILD_TYPES_CHECKED: "1" } }],
+    commands: [{ argv: ["npm", "run", "--silent", "test:unit"] }, { argv: [process.execPath, "scripts/build.mjs"], log: BUILD_LOG, env: { BUILD_TYPES_CHECKED: "1" } }],
   },
   { name: "e2e", commands: [{ argv: ["npm", "run", "--silent", "test:e2e"], env: { E2E_USE_BUILD: "1" } }] },
   { name: "chaos", commands: [{ argv: ["npm", "run", "--silent", "test:chaos"] }] },

@@ -13,7 +13,7 @@ import { inPool } from "../timing";
  * checkout), each with a deposit confirming at the emulator (state OPEN, nothing filled yet,
  * its GET showing confirmations that rise about every 3 s), and PayRam's progress deliveries
  * for them: one signed POST per payment per second, open loop (sent on schedule whatever the
- * answers take), so `payments` deliveries per second in all, for `seconds`, to `next start`.
+ * answers take), so `payments` deliveries per second in all, for `seconds`, to the standalone server.
  * Every delivery is distinct (its timestamp moves each second, its confirmations every ~3 s).
  * The sweep is off (SWEEP_INTERVAL_MS=0, as every bench server) and no status page is open.
  *
@@ -155,7 +155,7 @@ export async function benchConfirmationStorm(stack: Stack, plan: BenchPlan["stor
       return payments.map((payment) => byReference[payment.referenceId]?.[STATUS_ENDPOINT] ?? 0);
     };
     // Open loop: delivery k goes to payment k mod n, the payments spread evenly over each second.
-    // The first `warmupSeconds` of the storm warm the server up (a cold next start takes seconds
+    // The first `warmupSeconds` of the storm warm the server up (a cold server takes seconds
     // to keep up); the figures are the `seconds` after.
     const warmup = plan.payments * plan.warmupSeconds * plan.perPaymentPerSecond;
     const total = warmup + plan.payments * plan.seconds * plan.perPaymentPerSecond;

@@ -9,7 +9,7 @@ import { inPool } from "../timing";
 import { waitFor } from "../../scripts/chaos/processes";
 
 /**
- * 8. Live status streams at scale: one `next start` (TRUSTED_PROXY_COUNT=1, so each client is
+ * 8. Live status streams at scale: one standalone server (TRUSTED_PROXY_COUNT=1, so each client is
  * known by its X-Forwarded-For) holds `orders × perOrder` event streams (`GET
  * /api/orders/<id>/events`), opened by node:http from this process, one address per order (its
  * `perOrder` tabs share it; the bound is 20 per address). First one stream per order, held

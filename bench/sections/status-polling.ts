@@ -6,9 +6,9 @@ import { inPool } from "../timing";
 
 /**
  * 2. Status polling: `pollers` connections polling `GET /api/orders/<id>` on `orders` open
- * orders for `seconds` against `next start`. The shop asks PayRam at most once per order per
+ * orders for `seconds` against the standalone server. The shop asks PayRam at most once per order per
  * 2 s however many tabs poll; the emulator counts the status calls it gets per reference.
- * Reference: `GET /api/health` (one `select 1`) on the same server at the same concurrency.
+ * Reference: `GET /api/health` (liveness: no database call since issue 32; it was one `select 1`) on the same server at the same concurrency.
  */
 
 const STATUS_ENDPOINT = "GET /api/v1/payment/reference/:id";

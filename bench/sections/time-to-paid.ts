@@ -8,7 +8,7 @@ import type { Stack } from "../stack";
  * 5. Time to "Paid" on screen, by push: the order's status page open in Chromium, its event
  * stream (`/api/orders/<id>/events`) answered, then a deposit of the full amount at the
  * emulator's control API; PayRam's signed webhook goes to instance A, the page is on instance B
- * (two `next start` on one database: on Postgres, where instances share the news by
+ * (two standalone servers on one database: on Postgres, where instances share the news by
  * LISTEN/NOTIFY; SQLite runs one instance, so A = B). A MutationObserver in the page stamps
  * (Date.now()) the moment the paid marker `[data-testid=payment-state][data-paid=true]` enters
  * the DOM (React's commit; the paint follows within a frame).

@@ -10,7 +10,7 @@ import { inPool } from "../timing";
 
 /**
  * 1. Webhook ingest: signed deliveries posted with autocannon at fixed concurrencies to
- * `next start`, and the same deliveries to the bare node:http handler calling the same
+ * the standalone server, and the same deliveries to the bare node:http handler calling the same
  * `receiveWebhook` (the ceiling). The mix: one delivery in `changeEvery` is the first news of
  * a payment PayRam has filled since the shop last looked (a real change: the sync moves it to
  * FILLED and fulfils the order); the others are duplicates of payments already synced (half

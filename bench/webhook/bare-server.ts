@@ -2,7 +2,7 @@
  * The ceiling for webhook ingest: the shop's own webhook work — authenticate, record the
  * delivery, syncPayment (PayRam's GET, then the transaction) — behind a bare node:http server
  * instead of Next.js. Same library function (`receiveWebhook`), same dependencies as the route
- * (`webhookDeps()`), same start-up (`prepare`), same environment as `next start`.
+ * (`webhookDeps()`), same start-up (`prepare`), same environment as the standalone server.
  *
  * Run by the bench as a child process: `node --conditions=react-server --import tsx bench/webhook/bare-server.ts`.
  * Prints `listening <port>` once it accepts connections (on 127.0.0.1, a free port).

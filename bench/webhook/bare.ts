@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, spawnTracked, waitFor, type AppEnv, type TrackedChild } from "../../scripts/chaos/processes";
 
-/** Starts bench/webhook/bare-server.ts in its own process, as `next start` runs in its own. */
+/** Starts bench/webhook/bare-server.ts in its own process, as the standalone server runs in its own. */
 
 export interface BareServer {
   url: string;
@@ -20,7 +20,7 @@ export async function startBareWebhookServer(env: AppEnv, options: { verbose: bo
     [...profile, "--conditions=react-server", "--import", "tsx", join(__dirname, "bare-server.ts")],
     {
       cwd: ROOT,
-      // What `next start` gets from startApp: a production server with the sweep off.
+      // What the standalone server gets from startApp: a production server with the sweep off.
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? ROOT,

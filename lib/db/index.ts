@@ -8,15 +8,19 @@ import {
   Kysely,
   Migrator,
   PostgresDialect,
+  type PostgresDialectConfig,
+  PostgresDriver,
   SqliteAdapter,
   SqliteDialect,
   SqliteDriver,
   type SqliteDatabase,
   sql,
+  type TransactionSettings,
 } from "kysely";
 import pg from "pg";
 import type { DatabaseConfig } from "../config";
 import { processWide } from "../process-wide";
+import { startSpan } from "../tracing";
 import { isPostgres, migrations, POSTGRES_MARK } from "./migrations";
 import type { Database } from "./schema";
 
@@ -70,6 +74,49 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * A driver whose every transaction is a span, from BEGIN to COMMIT or ROLLBACK, child of the span
+ * active at BEGIN (a sync, a checkout, a webhook), when tracing is on (lib/tracing.ts).
+ */
+// A mixin's constructor must take `any[]` (TypeScript's rule for mixin classes).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function withTransactionSpans<T extends new (...args: any[]) => Driver>(Base: T, system: "sqlite" | "postgresql") {
+  return class extends Base {
+    readonly spans = new WeakMap<DatabaseConnection, ReturnType<typeof startSpan>>();
+
+    override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+      this.spans.set(connection, startSpan("db transaction", { "db.system": system }));
+      await super.beginTransaction(connection, settings);
+    }
+
+    override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+      try {
+        await super.commitTransaction(connection);
+      } finally {
+        this.endSpan(connection, "commit");
+      }
+    }
+
+    override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+      try {
+        await super.rollbackTransaction(connection);
+      } finally {
+        this.endSpan(connection, "rollback");
+      }
+    }
+
+    endSpan(connection: DatabaseConnection, outcome: "commit" | "rollback") {
+      const span = this.spans.get(connection);
+      this.spans.delete(connection);
+      span?.setAttribute("db.transaction.outcome", outcome);
+      span?.end();
+    }
+  };
+}
+
+const TracedSqliteDriver = withTransactionSpans(ImmediateSqliteDriver, "sqlite");
+const TracedPostgresDriver = withTransactionSpans(PostgresDriver, "postgresql");
+
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   override get supportsTransactionalDdl(): boolean {
     return true;
@@ -105,6 +152,12 @@ function withStatementCache(database: SQLite.Database, capacity = 500): SqliteDa
 
 /** Marks its adapter, so that isPostgres holds whichever bundled copy of Kysely asks. */
 class ShopPostgresDialect extends PostgresDialect {
+  constructor(private readonly settings: PostgresDialectConfig) {
+    super(settings);
+  }
+  override createDriver(): Driver {
+    return new TracedPostgresDriver(this.settings);
+  }
   override createAdapter() {
     return Object.assign(super.createAdapter(), { [POSTGRES_MARK]: true });
   }
@@ -115,7 +168,7 @@ class ShopSqliteDialect extends SqliteDialect {
     super({ database });
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver({ database: withStatementCache(this.database) });
+    return new TracedSqliteDriver({ database: withStatementCache(this.database) });
   }
   override createAdapter() {
     return new TransactionalDdlSqliteAdapter();
@@ -206,6 +259,17 @@ export async function databaseIsReachable(db: Db): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Migrations this code knows that the database has not run (empty: the schema is at the head).
+ * Throws when the database cannot be asked.
+ */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  // Kysely's table, where migrate() keeps it: in the connection's current schema.
+  const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+  const applied = new Set(rows.map((row) => row.name));
+  return Object.keys(migrations).filter((name) => !applied.has(name));
 }
 
 /** A database failure at start-up, phrased for the merchant, with any password hidden. */

@@ -7,6 +7,7 @@ import { closeAllStreams } from "../live/stream";
 import { errorMessage, log } from "../log";
 import { MAIL_INTERVAL_MS, mailSettingsOf, startMailSchedule } from "./mail-sender";
 import { startSweepSchedule } from "./sweep";
+import { drainLeftMs, markStopping } from "./stopping";
 import type { SyncDeps } from "../payments/sync";
 import { runRetention } from "./retention";
 import { describeClientIdentity } from "../security/rate-limit";
@@ -60,15 +61,22 @@ export function startBackgroundWork(config: Config, given: SyncDeps): void {
   const retention = config.retention.intervalMs === 0 ? null : startRetentionSchedule(deps.db, config);
   const mail = config.mail.smtpUrl === null ? null : startMailSchedule(deps.db, mailSettingsOf(config), config.mail.smtpUrl, MAIL_INTERVAL_MS);
   if (!mail) log.warn({ event: "mail" }, "mail is off: SMTP_URL is not set, so no mail is sent; the outbox keeps what would have been (the merchant area shows it)");
-  // A merchant who handles signals (NEXT_MANUAL_SIG_HANDLE) decides when the process ends.
-  if (process.env.NEXT_MANUAL_SIG_HANDLE) return;
+  // A merchant who handles signals (NEXT_MANUAL_SIG_HANDLE) decides when the process ends;
+  // readiness still turns 503 at the signal.
+  if (process.env.NEXT_MANUAL_SIG_HANDLE) {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => markStopping(0));
+    return;
+  }
   closeConnectionsOnceIdleAfterClose();
   const exit = process.exit.bind(process);
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     // A second signal (Ctrl+C twice): stop now.
     if (++signals > 1) exit(signal === "SIGINT" ? 130 : 143);
-    log.info({ event: "stop", signal }, "shutting down: finishing requests in flight and the sweep batch in progress");
+    // Readiness answers 503 from now on; the server keeps accepting for SHUTDOWN_DRAIN_MS (its
+    // close is held: closeConnectionsOnceIdleAfterClose), so the load balancer moves away first.
+    markStopping(config.shutdownDrainMs);
+    log.info({ event: "stop", signal, drainMs: config.shutdownDrainMs }, "shutting down: finishing requests in flight and the sweep batch in progress");
     // Open status streams first: Next closes the server, not its open connections, and would wait
     // on them; each page reconnects (to another instance) or polls.
     const streams = closeAllStreams();
@@ -93,8 +101,10 @@ export function startBackgroundWork(config: Config, given: SyncDeps): void {
       void closing.then(() => exit(code));
     }) as typeof process.exit;
   };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+  // First in line: Next's own handler (registered when it started listening, maybe before this)
+  // closes the server, and that close must already see the drain.
+  process.prependListener("SIGTERM", onSignal);
+  process.prependListener("SIGINT", onSignal);
 }
 
 const STOP_DEADLINE_MS = 25_000;
@@ -104,12 +114,23 @@ const STOP_DEADLINE_MS = 25_000;
  * moment only: one busy then — a status stream, a poll in flight — stays open once its response
  * ends, and a browser that keeps reusing it (the stream's reconnect, the page's polls) holds the
  * server, and the stop, until the deadline. After close, each connection is closed as soon as it
- * is idle, so the page reconnects to another instance.
+ * is idle, so the page reconnects to another instance. While the drain runs (SHUTDOWN_DRAIN_MS
+ * after the signal) the close waits: the server still answers, readiness with 503.
  */
 function closeConnectionsOnceIdleAfterClose() {
   const close = http.Server.prototype.close;
   if ((close as { shopPatched?: boolean }).shopPatched) return;
   const patched = function (this: http.Server, callback?: (error?: Error) => void) {
+    const drain = drainLeftMs();
+    if (drain > 0) {
+      setTimeout(() => {
+        // Streams opened during the drain end too, before the close waits on their connections.
+        const streams = closeAllStreams();
+        if (streams > 0) log.info({ event: "stop", streams }, "status streams ended");
+        patched.call(this, callback);
+      }, drain);
+      return this;
+    }
     const sweep = setInterval(() => this.closeIdleConnections(), IDLE_CLOSE_EVERY_MS);
     sweep.unref();
     this.once("close", () => clearInterval(sweep));

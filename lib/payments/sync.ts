@@ -5,7 +5,9 @@ import type { PayramClient, PayramPayment } from "../payram/client";
 import { customerIdFor, parseCustomerId, parseInvoiceId } from "../payram/ids";
 import type { PaymentMatch } from "../payram/webhook";
 import { log } from "../log";
+import { metrics } from "../metrics";
 import { processWide } from "../process-wide";
+import { inSpan } from "../tracing";
 import { orderChanged } from "../db/changes";
 import { raiseAttention } from "../notify/attention";
 import { mailPaid } from "../notify/events";
@@ -65,7 +67,25 @@ export interface SyncOptions {
   freshAfter?: number;
 }
 
-export async function syncPayment(deps: SyncDeps, match: PaymentMatch, source: EventSource, options: SyncOptions = {}): Promise<SyncResult> {
+/**
+ * Asks PayRam about one payment and applies what it says. Counted in shop_payment_syncs_total by
+ * source and outcome, and one span (with the PayRam call and the transaction inside) when tracing.
+ */
+export function syncPayment(deps: SyncDeps, match: PaymentMatch, source: EventSource, options: SyncOptions = {}): Promise<SyncResult> {
+  return inSpan("sync payment", { "payment.sync.source": source }, async (span) => {
+    try {
+      const result = await syncOnce(deps, match, source, options);
+      metrics().paymentSyncs.inc({ source, outcome: result.outcome });
+      span.setAttribute("payment.sync.outcome", result.outcome);
+      return result;
+    } catch (error) {
+      metrics().paymentSyncs.inc({ source, outcome: "error" });
+      throw error;
+    }
+  });
+}
+
+async function syncOnce(deps: SyncDeps, match: PaymentMatch, source: EventSource, options: SyncOptions): Promise<SyncResult> {
   const found = await findAttempt(deps.db, match);
   const referenceId = "referenceId" in match ? match.referenceId : found?.reference_id;
   // Matched by invoice to a payment the shop has no reference for.

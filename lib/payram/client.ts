@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { elapsed, log } from "../log";
+import { metrics, payramOutcome } from "../metrics";
+import { inSpan } from "../tracing";
 import { centsToAmountNumber, parseOptionalCents, type Cents, type SubCent } from "../rules/money";
 import { PAYRAM_STATES, type PayramState } from "../rules/states";
 import { exactToDecimal, floorCents, parseExact } from "../rules/exact";
@@ -317,6 +319,9 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
   };
 }
 
+/** Each PayRam API call, by a fixed name (metrics and spans: never the path, which holds references). */
+export type PayramEndpoint = "create_payment" | "get_payment" | "search_payments" | "create_payout" | "get_payout" | "list_payouts" | "ticker" | "health";
+
 export interface RetryPolicy {
   /** Tries in all, including the first. */
   attempts: number;
@@ -329,17 +334,28 @@ const STATUS_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 250, maxDelayMs: 2
 export function createPayramClient(options: PayramClientOptions): PayramClient {
   const doFetch = options.fetch ?? fetch;
 
-  /** One request, one time-out; never retried here (the caller decides, per endpoint). */
-  async function call(method: "GET" | "POST", path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
-    const started = performance.now();
-    try {
-      const answer = await send(method, path, body, headers);
-      log.info({ event: "payram_call", method, path, status: answer.status, ms: elapsed(started) }, "PayRam call");
-      return answer;
-    } catch (error) {
-      log.warn({ event: "payram_call", method, path, failure: error instanceof PayramError ? error.failure : "unexpected", ms: elapsed(started) }, "PayRam call failed");
-      throw error;
-    }
+  /**
+   * One request, one time-out; never retried here (the caller decides, per endpoint). Counted by
+   * `endpoint` (a fixed name: the path holds references) in shop_payram_request_duration_seconds,
+   * and a span of its own when tracing is on.
+   */
+  function call(endpoint: PayramEndpoint, method: "GET" | "POST", path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
+    return inSpan(`PayRam ${endpoint}`, { "payram.endpoint": endpoint, "http.request.method": method }, async (span) => {
+      const started = performance.now();
+      const took = () => (performance.now() - started) / 1000;
+      try {
+        const answer = await send(method, path, body, headers);
+        log.info({ event: "payram_call", method, path, status: answer.status, ms: elapsed(started) }, "PayRam call");
+        metrics().payramRequestDuration.observe({ endpoint, outcome: payramOutcome(answer.status) }, took());
+        span.setAttribute("http.response.status_code", answer.status);
+        return answer;
+      } catch (error) {
+        const failure = error instanceof PayramError ? error.failure : "unexpected";
+        log.warn({ event: "payram_call", method, path, failure, ms: elapsed(started) }, "PayRam call failed");
+        metrics().payramRequestDuration.observe({ endpoint, outcome: failure === "timeout" ? "timeout" : "network" }, took());
+        throw error;
+      }
+    });
   }
 
   async function send(method: "GET" | "POST", path: string, body: unknown, extraHeaders: Record<string, string>): Promise<{ status: number; json: unknown }> {
@@ -384,7 +400,7 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
 
   return {
     async createPayment(input) {
-      const { status, json } = await call("POST", "/api/v1/payment", {
+      const { status, json } = await call("create_payment", "POST", "/api/v1/payment", {
         customerEmail: input.customerEmail,
         customerID: input.customerId,
         invoiceID: input.invoiceId,
@@ -408,7 +424,7 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
       const path = `/api/v1/payment/reference/${encodeURIComponent(referenceId)}`;
       for (let attempt = 1; ; attempt++) {
         try {
-          const { status, json } = await call("GET", path);
+          const { status, json } = await call("get_payment", "GET", path);
           // An unknown reference is undocumented: 400 and 404 both mean "not a payment PayRam knows".
           if (status === 404 || status === 400) return null;
           if (status < 200 || status >= 300) throw new PayramError(failureForStatus(status), describeErrorAnswer(status, json), status);
@@ -430,7 +446,7 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
 
     async searchPayments(customerId) {
       // Not retried here: the sweep asks again on its own schedule.
-      const { status, json } = await call("POST", "/api/v1/payment/search", { customerID: customerId });
+      const { status, json } = await call("search_payments", "POST", "/api/v1/payment/search", { customerID: customerId });
       if (status === 404) return "unsupported";
       if (status < 200 || status >= 300) throw new PayramError(failureForStatus(status), describeErrorAnswer(status, json), status);
       const payments = readSearchAnswer(json);
@@ -441,7 +457,7 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
 
     async createPayout(body, idempotencyKey) {
       // Never retried here: the caller resends the stored body with the same key.
-      const { status, json } = await call("POST", "/api/v1/withdrawal/merchant", body, { "Idempotency-Key": idempotencyKey });
+      const { status, json } = await call("create_payout", "POST", "/api/v1/withdrawal/merchant", body, { "Idempotency-Key": idempotencyKey });
       if (status < 200 || status >= 300) throw answerError(status, json);
       const payout = payoutBody.safeParse(json);
       if (!payout.success) throw new PayramError("invalid_response", "PayRam's answer to the payout has no id and status", status);
@@ -449,7 +465,7 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
     },
 
     async getPayout(id) {
-      const { status, json } = await call("GET", `/api/v1/withdrawal/${encodeURIComponent(id)}/merchant`);
+      const { status, json } = await call("get_payout", "GET", `/api/v1/withdrawal/${encodeURIComponent(id)}/merchant`);
       if (status === 404) return null;
       if (status < 200 || status >= 300) throw answerError(status, json);
       const payout = payoutBody.safeParse(json);
@@ -458,7 +474,7 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
     },
 
     async listPayouts(limit, offset) {
-      const { status, json } = await call("GET", `/api/v1/withdrawal/merchant?limit=${limit}&offset=${offset}&order=desc&sortBy=createdAt`);
+      const { status, json } = await call("list_payouts", "GET", `/api/v1/withdrawal/merchant?limit=${limit}&offset=${offset}&order=desc&sortBy=createdAt`);
       if (status < 200 || status >= 300) throw answerError(status, json);
       const list = listOf(z.unknown()).safeParse(json);
       if (!list.success) throw new PayramError("invalid_response", "PayRam's payout list is no list", status);
@@ -471,7 +487,7 @@ export function createPayramClient(options: PayramClientOptions): PayramClient {
     },
 
     async ticker() {
-      const { status, json } = await call("GET", "/api/v1/ticker");
+      const { status, json } = await call("ticker", "GET", "/api/v1/ticker");
       if (status < 200 || status >= 300) throw answerError(status, json);
       const list = listOf(z.unknown()).safeParse(json);
       if (!list.success) throw new PayramError("invalid_response", "PayRam's ticker is no list", status);

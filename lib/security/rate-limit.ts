@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../db";
+import { metrics } from "../metrics";
 import { clientOf, peerAddress } from "./peer";
 
 /**
@@ -68,7 +69,9 @@ export async function hitRateLimit(db: Db, limit: RateLimit, client: string, now
     .onConflict((oc) => oc.columns(["bucket", "window_start"]).doUpdateSet((eb) => ({ count: eb("rate_limits.count", "+", 1) })))
     .returning("count")
     .executeTakeFirstOrThrow();
-  return { allowed: row.count <= limit.limit, retryAfterSeconds: retryAfter(limit, start, now) };
+  const allowed = row.count <= limit.limit;
+  if (!allowed) metrics().rateLimitRefusals.inc({ limit: limit.name });
+  return { allowed, retryAfterSeconds: retryAfter(limit, start, now) };
 }
 
 function retryAfter(limit: RateLimit, windowStart: number, now: number): number {
@@ -97,6 +100,7 @@ export async function hitCappedLimit(db: Db, own: RateLimit, cap: RateLimit, cli
   const used = await db.selectFrom("rate_limits").select("count").where("bucket", "=", capRow.bucket).where("window_start", "=", capRow.window_start).executeTakeFirst();
   if (used && used.count >= cap.limit) {
     await db.updateTable("rate_limits").set((eb) => ({ count: eb("count", "+", 1) })).where("bucket", "=", capRow.bucket).where("window_start", "=", capRow.window_start).execute();
+    metrics().rateLimitRefusals.inc({ limit: cap.name });
     return full;
   }
   const mine = await hitRateLimit(db, own, client, now);

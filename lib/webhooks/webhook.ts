@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import type { Insertable } from "kysely";
 import type { Db } from "../db";
-import { nowIso, type DeliveryVerdict, type PaymentAttempt, type WebhookDeliveriesTable } from "../db/schema";
+import { DELIVERY_VERDICTS, nowIso, type DeliveryVerdict, type PaymentAttempt, type WebhookDeliveriesTable } from "../db/schema";
 import { readWebhook, type WebhookNotice } from "../payram/webhook";
 import { elapsed, errorMessage, log } from "../log";
+import { metrics } from "../metrics";
 import { processWide } from "../process-wide";
 import { hitCappedLimit, hitRateLimit, LIMITS } from "../security/rate-limit";
 import { sweepAllOpen } from "../payments/sweep";
@@ -55,11 +56,29 @@ export const REFUSED_BODY_CHARS = 200;
 export async function receiveWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Promise<WebhookAnswer> {
   const started = performance.now();
   const answer = await handleWebhook(deps, incoming);
+  countDelivery(verdictOf(answer));
   log.info(
     { event: "webhook", method: incoming.method, status: answer.status, result: answer.body.result ?? answer.body.error, ms: elapsed(started) },
     "webhook delivery",
   );
   return answer;
+}
+
+/** Results an accepted delivery can have (the answer's `result`): the metric's label values. */
+const RESULTS = new Set<string>([...DELIVERY_VERDICTS, "ping"]);
+
+/** A delivery's verdict as shop_webhook_deliveries_total counts it: one of a short fixed list. */
+function verdictOf(answer: WebhookAnswer): string {
+  if (answer.body.ok) return answer.body.result && RESULTS.has(answer.body.result) ? answer.body.result : "accepted";
+  if (answer.status === 401) return "unauthorized";
+  if (answer.status === 429) return "rate_limited";
+  if (answer.status === 413) return "too_large";
+  return answer.status >= 500 ? "failed" : "rejected";
+}
+
+/** Counts one delivery (the route counts those it answers itself: too large, or our side down). */
+export function countDelivery(verdict: string): void {
+  metrics().webhookDeliveries.inc({ verdict });
 }
 
 async function handleWebhook(deps: WebhookDeps, incoming: IncomingWebhook): Promise<WebhookAnswer> {

@@ -34,7 +34,7 @@ export const USAGE = `Usage: npm run chaos -- [options]
 
 Places orders through the real checkout function, settles them into every payment state at the
 PayRam emulator while webhooks are dropped, duplicated, reordered and delayed and status calls
-fail, against real \`next start\` servers; then sweeps and checks that the shop agrees with PayRam.
+fail, against real standalone servers; then sweeps and checks that the shop agrees with PayRam.
 One product has less stock than its orders want: checkouts refused as sold out are expected and
 counted, and the stock must never be oversold, lost or held by an order that can no longer be paid.
 

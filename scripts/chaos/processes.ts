@@ -3,10 +3,15 @@ import { existsSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 
-/** Child processes of the chaos run and the benchmarks: app servers, `next build`, helpers. */
+/** Child processes of the chaos run and the benchmarks: app servers, the build, helpers. */
 
 export const ROOT = join(__dirname, "..", "..");
-const NEXT_BIN = join(ROOT, "node_modules", "next", "dist", "bin", "next");
+/** The shipped server, made by `npm run build` (scripts/build.mjs): what the Docker image runs. */
+export const STANDALONE_SERVER = join(ROOT, ".next", "standalone", "server.js");
+/** The build the standalone server serves (written by next build, copied into it). */
+export const STANDALONE_BUILD_ID = join(ROOT, ".next", "standalone", ".next", "BUILD_ID");
+/** Copied in last by scripts/build.mjs: its presence says the standalone server is complete. */
+const STANDALONE_STATIC = join(ROOT, ".next", "standalone", ".next", "static");
 
 /** Polls `check` until it returns a truthy value; throws naming `what` past the deadline. Never a fixed sleep. */
 export async function waitFor<T>(what: string, check: () => T | Promise<T>, options: { timeoutMs: number; intervalMs?: number }): Promise<NonNullable<T>> {
@@ -127,11 +132,11 @@ export interface AppEnv {
   ADMIN_PASSWORD: string;
 }
 
-/** `next start` on 127.0.0.1 with the existing build; resolves once /api/health answers 200. */
+/** The standalone server on 127.0.0.1 with the existing build; resolves once /api/health answers 200. */
 export async function startApp(name: string, env: AppEnv, options: { verbose: boolean; timeoutMs: number }): Promise<AppInstance> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const app = spawnTracked(name, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const app = spawnTracked(name, [STANDALONE_SERVER], {
     cwd: ROOT,
     // Only what the server needs: nothing of the caller's DATABASE_URL, PAYRAM_* or secrets leaks in.
     env: {
@@ -141,6 +146,7 @@ export async function startApp(name: string, env: AppEnv, options: { verbose: bo
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       PORT: String(port),
+      HOSTNAME: "127.0.0.1",
       APP_BASE_URL: url,
       SWEEP_INTERVAL_MS: "0",
       ...env,
@@ -174,16 +180,18 @@ export async function startApp(name: string, env: AppEnv, options: { verbose: bo
   return instance;
 }
 
+/** True once `npm run build` has made the whole standalone server. */
+const standaloneBuilt = () => existsSync(STANDALONE_SERVER) && existsSync(STANDALONE_STATIC);
+
 /**
- * Builds the app with `next build` when there is no build yet (npm test builds once, in the
- * Playwright run). If another `next build` holds the build lock, waits for its build instead.
+ * Builds the app with `npm run build` when there is no build yet (npm test builds once, beside
+ * the unit tests). If another `next build` holds the build lock, waits for its build instead.
  */
 export async function buildIfMissing(timeoutMs: number): Promise<boolean> {
-  const buildId = join(ROOT, ".next", "BUILD_ID");
-  if (existsSync(buildId)) return false;
-  console.log("No production build in .next: running next build first…");
+  if (standaloneBuilt()) return false;
+  console.log("No standalone build in .next/standalone: running npm run build first…");
   const deadline = Date.now() + timeoutMs;
-  const child = spawn(process.execPath, [NEXT_BIN, "build"], {
+  const child = spawn(process.execPath, [join(ROOT, "scripts", "build.mjs")], {
     cwd: ROOT,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -203,8 +211,8 @@ export async function buildIfMissing(timeoutMs: number): Promise<boolean> {
   if (code === 0) return true;
   if (/already running/i.test(output)) {
     console.log("Another next build is running: waiting for its build…");
-    await waitFor("the other next build to finish (.next/BUILD_ID)", () => existsSync(buildId), { timeoutMs: Math.max(0, deadline - Date.now()), intervalMs: 500 });
+    await waitFor("the other build to finish (.next/standalone)", standaloneBuilt, { timeoutMs: Math.max(0, deadline - Date.now()), intervalMs: 500 });
     return true;
   }
-  throw new Error(`next build failed (exit ${code ?? "killed"})`);
+  throw new Error(`npm run build failed (exit ${code ?? "killed"})`);
 }

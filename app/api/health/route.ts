@@ -1,19 +1,16 @@
 import { NextResponse } from "next/server";
-import { databaseIsReachable, isPostgres } from "@/lib/db";
+import { isPostgres } from "@/lib/db";
 import { getDb } from "@/lib/server/db";
 
 export const dynamic = "force-dynamic";
 
 /**
- * Liveness for load balancers and the test suite: 200 when the database answers, else 503. The
- * engine is as this route's layer of the bundle sees the handle made at start: on Postgres it must
- * say so, or row locks (FOR UPDATE, SKIP LOCKED) are silently left out (lib/db/migrations.ts isPostgres).
+ * Liveness: 200 while the process answers, with no database call, so a database outage never has
+ * an orchestrator restart healthy instances (readiness, /api/health/ready, takes them out of the
+ * load balancer instead). Stays 200 during a graceful stop, until the process exits. The engine is
+ * as this route's layer of the bundle sees the handle made at start (no query): on Postgres it
+ * must say so, or row locks (FOR UPDATE, SKIP LOCKED) are silently left out (lib/db/migrations.ts isPostgres).
  */
-export async function GET() {
-  const db = getDb();
-  const database = await databaseIsReachable(db);
-  return NextResponse.json(
-    { status: database ? "ok" : "unavailable", database: database ? "ok" : "unreachable", engine: isPostgres(db) ? "postgres" : "sqlite" },
-    { status: database ? 200 : 503, headers: { "Cache-Control": "no-store" } },
-  );
+export function GET() {
+  return NextResponse.json({ status: "ok", engine: isPostgres(getDb()) ? "postgres" : "sqlite" }, { headers: { "Cache-Control": "no-store" } });
 }

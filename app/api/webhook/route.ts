@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { loadConfig } from "@/lib/config";
 import { errorMessage, inRequest, log } from "@/lib/log";
-import { MAX_WEBHOOK_BYTES, receiveWebhook } from "@/lib/webhooks/webhook";
+import { countDelivery, MAX_WEBHOOK_BYTES, receiveWebhook } from "@/lib/webhooks/webhook";
 import { clientAddress } from "@/lib/security/rate-limit";
 import { readCapped } from "@/lib/security/request-gate";
 import { webhookDeps } from "@/lib/server/deps";
@@ -16,6 +16,7 @@ function handle(request: NextRequest) {
 async function receive(request: NextRequest) {
   const body = await readLimited(request, MAX_WEBHOOK_BYTES);
   if (body === null) {
+    countDelivery("too_large");
     return NextResponse.json({ ok: false, error: `body over ${MAX_WEBHOOK_BYTES} bytes` }, { status: 413 });
   }
   try {
@@ -30,6 +31,7 @@ async function receive(request: NextRequest) {
     return NextResponse.json(answer.body, { status: answer.status, headers });
   } catch (error) {
     log.error({ event: "webhook", err: errorMessage(error) }, "webhook could not be processed");
+    countDelivery("failed");
     // Could not even record the delivery (database down): PayRam retries on 5xx.
     return NextResponse.json({ ok: false, error: "temporarily unable to process; please retry" }, { status: 503 });
   }
