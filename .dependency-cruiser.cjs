@@ -11,7 +11,7 @@
 /** Lowest first. Each entry: a name and the paths (regular expressions from the repository root) it holds. */
 const LAYERS = [
   // Pure and browser-safe: states, money, the ledger, refund life, what a form accepts. No I/O.
-  ["rules", "^lib/rules/"],
+  ["rules", "^lib/(rules|i18n)/"],
   // Leaves every server module may use: the validated environment, the logger, process-wide values.
   ["base", "^lib/(config|log|process-wide|concurrency)\\.ts$"],
   // Storage (Kysely, schema, migrations, the change notice) and the PayRam adapter (its wire ends there).

@@ -60,6 +60,8 @@ export interface PayramPayment {
    */
   filledAtQuoteUsd: string | null;
   currency: string | null;
+  /** The chain PayRam settles on (blockchainSymbol: "BASE", "ETH", …); null before the shopper picks. */
+  network: string | null;
   depositAddress: string | null;
   /** The customer PayRam holds the payment for: links a top-up under a new reference to its order. */
   customerId: string | null;
@@ -219,6 +221,7 @@ const camelStatus = z.looseObject({
   filledAmount: amount,
   filledAmountInUSD: amount,
   currencySymbol: text,
+  blockchainSymbol: text,
   depositAddress: text,
   customerID: text,
   customerId: text,
@@ -239,6 +242,7 @@ const snakeStatus = z
     filled_amount: amount,
     filled_amount_in_usd: amount,
     currency_symbol: text,
+    blockchain_symbol: text,
     deposit_address: text,
     customer_id: text,
     invoice_id: text,
@@ -253,6 +257,7 @@ const snakeStatus = z
       filledAmount: v.filled_amount,
       filledAmountInUSD: v.filled_amount_in_usd,
       currencySymbol: v.currency_symbol,
+      blockchainSymbol: v.blockchain_symbol,
       depositAddress: v.deposit_address,
       customerID: v.customer_id,
       customerId: undefined,
@@ -310,6 +315,7 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
     amountCents: readCents(v.amountInUSD, "reject"),
     ...readFilled(v.filledAmountInUSD, v.filledAmount, v.currencySymbol),
     currency: v.currencySymbol || null,
+    network: v.blockchainSymbol?.trim().toUpperCase().slice(0, 20) || null,
     depositAddress: v.depositAddress || null,
     customerId: v.customerID || v.customerId || null,
     invoiceId: v.invoiceID || null,

@@ -99,6 +99,14 @@ export function fromBaseUnits(units: bigint, decimals: number): string {
   return fraction ? `${whole}.${fraction}` : whole;
 }
 
+/** Tokens PayRam prices 1:1 with USD (its ticker's "1.0"): a USD amount due is the same amount of the token. */
+const USD_STABLECOINS: ReadonlySet<string> = new Set(["USDC", "USDT"]);
+
+/** How much of `token` pays `usd` (an exact decimal): the same decimal for a USD stablecoin; null for others (their price moves). */
+export function tokenAmountForUsd(token: string | null, usd: string): string | null {
+  return token && USD_STABLECOINS.has(token.toUpperCase()) ? usd : null;
+}
+
 /** EIP-681's ERC-20 transfer request; `chainId` may be left out (the wallet's current chain). */
 export function erc20TransferUri(contract: string, chainId: number | null, recipient: string, units: bigint): string {
   return `ethereum:${contract}${chainId === null ? "" : `@${chainId}`}/transfer?address=${recipient}&uint256=${units}`;
