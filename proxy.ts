@@ -5,7 +5,7 @@ import { ADMIN_COOKIE, verifySessionToken } from "@/lib/auth/session";
 import { loadConfig } from "@/lib/config";
 import { contentSecurityPolicy, strictTransportSecurity } from "@/lib/security/headers";
 import { bodyRefusal, pageOwnsAction, type ActionManifest } from "@/lib/security/request-gate";
-import { DEFAULT_LOCALE, isLocale, isLocalizedPath, localizedPath, LOCALE_COOKIE, LOCALE_PARAM, negotiateLocale, splitLocalePrefix, type Locale } from "@/lib/i18n/locales";
+import { DEFAULT_LOCALE, isLocale, isLocalizedPath, localizedPath, LOCALE_COOKIE, LOCALE_PARAM, negotiateLocale, splitLocalePrefix, type Locale } from "@/lib/rules/locales";
 
 /**
  * Runs before every page and route: the per-request security headers (a CSP with a fresh

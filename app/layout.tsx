@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { NextIntlClientProvider } from "next-intl";
 import { getLocale, getTranslations } from "next-intl/server";
-import { direction, localeOr } from "@/lib/i18n/locales";
+import { direction, localeOr } from "@/lib/rules/locales";
 import { loadConfig } from "@/lib/config";
 import "./globals.css";
 

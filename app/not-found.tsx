@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { useLocale, useTranslations } from "next-intl";
-import { localeOr, localizedPath } from "@/lib/i18n/locales";
+import { localeOr, localizedPath } from "@/lib/rules/locales";
 
 export default function NotFound() {
   const t = useTranslations("NotFound");

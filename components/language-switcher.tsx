@@ -2,7 +2,7 @@
 
 import { usePathname, useSearchParams } from "next/navigation";
 import { useLocale, useTranslations } from "next-intl";
-import { LOCALE_NAMES, LOCALE_PARAM, LOCALES, localeOr } from "@/lib/i18n/locales";
+import { LOCALE_NAMES, LOCALE_PARAM, LOCALES, localeOr } from "@/lib/rules/locales";
 
 /**
  * The shopper's language, changeable from every page: plain links (`?hl=xx`, no script needed)

@@ -1,7 +1,7 @@
 import Image from "next/image";
 import Link from "next/link";
 import { useLocale, useTranslations } from "next-intl";
-import { localeOr, localizedPath } from "@/lib/i18n/locales";
+import { localeOr, localizedPath } from "@/lib/rules/locales";
 import type { ProductView } from "@/lib/catalog";
 import { isSoldOut } from "@/lib/rules/catalog";
 import { formatUsd } from "@/lib/rules/money";

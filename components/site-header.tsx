@@ -2,7 +2,7 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { useLocale, useTranslations } from "next-intl";
 import { LanguageSwitcher } from "./language-switcher";
-import { localeOr, localizedPath } from "@/lib/i18n/locales";
+import { localeOr, localizedPath } from "@/lib/rules/locales";
 
 /** `itemCount`: pieces in the shopper's cart, read by the layout. */
 export function SiteHeader({ itemCount }: { itemCount: number }) {

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { useLocale, useTranslations } from "next-intl";
-import { localeOr, localizedPath } from "@/lib/i18n/locales";
+import { localeOr, localizedPath } from "@/lib/rules/locales";
 
 /** The links out of an error or not-found page: the shop and the cart, or (merchant) the orders. */
 export function WayBack({ merchant = false }: { merchant?: boolean }) {

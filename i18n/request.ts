@@ -1,6 +1,6 @@
 import { headers } from "next/headers";
 import { getRequestConfig } from "next-intl/server";
-import { DEFAULT_LOCALE, isLocale } from "@/lib/i18n/locales";
+import { DEFAULT_LOCALE, isLocale } from "@/lib/rules/locales";
 import { MESSAGES } from "@/lib/i18n/messages";
 import { orderLocale } from "@/lib/server/reads";
 

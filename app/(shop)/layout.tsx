@@ -3,7 +3,7 @@ import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { SiteFooter } from "@/components/site-footer";
 import { SiteHeader } from "@/components/site-header";
-import { isLocalizedPath, localizedPath, LOCALES } from "@/lib/i18n/locales";
+import { isLocalizedPath, localizedPath, LOCALES } from "@/lib/rules/locales";
 import { currentCart } from "@/lib/server/reads";
 
 /** The shop's pages in every language (hreflang), for those that carry it in their URL. */

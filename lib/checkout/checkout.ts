@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { localeOr } from "../i18n/locales";
+import { localeOr } from "../rules/locales";
 import { clearCart, getCart, type Cart } from "../cart";
 import { mailPaymentOpened } from "../notify/events";
 import { describeShortfall, heldStock, orderStockLines, RESERVATION_LIFETIME_MS, reservationEndsAt, reserveStock, type ShortLine } from "../catalog/stock";

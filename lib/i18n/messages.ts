@@ -7,7 +7,7 @@ import ja from "../../messages/ja.json";
 import ptBR from "../../messages/pt-BR.json";
 import tr from "../../messages/tr.json";
 import zhCN from "../../messages/zh-CN.json";
-import { localeOr, type Locale } from "./locales";
+import { localeOr, type Locale } from "../rules/locales";
 
 /** Every shopper-facing string, per locale (messages/*.json; `npm run lint` checks that none misses a key). */
 export type Messages = typeof en;

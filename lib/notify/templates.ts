@@ -8,7 +8,7 @@
  * only key to their order's page, downloads and refund form.
  */
 
-import { direction, localeOr } from "../i18n/locales";
+import { direction, localeOr } from "../rules/locales";
 import { translator } from "../i18n/messages";
 import { formatDecimalUsd } from "../rules/money";
 

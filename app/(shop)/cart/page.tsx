@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Image from "next/image";
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
-import { localeOr, localizedPath } from "@/lib/i18n/locales";
+import { localeOr, localizedPath } from "@/lib/rules/locales";
 import { CartLineForm } from "./_components/cart-line-form";
 import { currentCart } from "@/lib/server/reads";
 import { formatUsd } from "@/lib/rules/money";

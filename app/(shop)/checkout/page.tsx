@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
-import { localeOr, localizedPath } from "@/lib/i18n/locales";
+import { localeOr, localizedPath } from "@/lib/rules/locales";
 import { CheckoutForm } from "@/components/checkout-form";
 import { loadConfig } from "@/lib/config";
 import { currentCart } from "@/lib/server/reads";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Image from "next/image";
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
-import { localeOr, localizedPath } from "@/lib/i18n/locales";
+import { localeOr, localizedPath } from "@/lib/rules/locales";
 import { notFound, permanentRedirect } from "next/navigation";
 import { AddToCartForm } from "./_components/add-to-cart-form";
 import { slugSchema } from "@/lib/catalog";

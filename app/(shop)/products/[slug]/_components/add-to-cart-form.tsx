@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useActionState } from "react";
 import { useLocale, useTranslations } from "next-intl";
-import { localeOr, localizedPath } from "@/lib/i18n/locales";
+import { localeOr, localizedPath } from "@/lib/rules/locales";
 import { addToCartAction, type CartActionState } from "@/lib/actions/cart";
 
 /** stock: pieces that can be bought (null: not tracked); 0 shows "Sold out" and no button. */
