@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isUsdStablecoin } from "../rules/payment-uri";
 import { elapsed, log } from "../log";
 import { centsToAmountNumber, parseOptionalCents, type Cents, type SubCent } from "../rules/money";
 import { PAYRAM_STATES, type PayramState } from "../rules/states";
@@ -285,16 +286,14 @@ function readCents(value: unknown, subCent: SubCent): number | null {
   }
 }
 
-/** Assets PayRam prices 1:1 with USD (its ticker's "1.0"): their amount is their USD value at the quote. */
-const USD_STABLECOINS: ReadonlySet<string> = new Set(["USDC", "USDT"]);
-
 /**
  * What arrived: kept exactly as PayRam wrote it (sub-cent digits from a crypto conversion
  * included); the ledger (lib/rules/ledger.ts) rounds once, down. `filledCents` is for display.
  */
 function readFilled(inUsd: unknown, inAsset: unknown, symbol: string | null | undefined): Pick<PayramPayment, "filledCents" | "filledUsd" | "filledAtQuoteUsd"> {
   const now = parseExact(inUsd);
-  const atQuote = symbol && USD_STABLECOINS.has(symbol.trim().toUpperCase()) ? parseExact(inAsset) : null;
+  // Assets PayRam prices 1:1 with USD (its ticker's "1.0"): their amount is their USD value at the quote.
+  const atQuote = isUsdStablecoin(symbol) ? parseExact(inAsset) : null;
   return {
     filledCents: now === null ? null : floorCents(now),
     filledUsd: now === null ? null : exactToDecimal(now),

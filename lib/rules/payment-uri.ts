@@ -102,9 +102,11 @@ export function fromBaseUnits(units: bigint, decimals: number): string {
 /** Tokens PayRam prices 1:1 with USD (its ticker's "1.0"): a USD amount due is the same amount of the token. */
 const USD_STABLECOINS: ReadonlySet<string> = new Set(["USDC", "USDT"]);
 
+export const isUsdStablecoin = (token: string | null | undefined): boolean => Boolean(token && USD_STABLECOINS.has(token.trim().toUpperCase()));
+
 /** How much of `token` pays `usd` (an exact decimal): the same decimal for a USD stablecoin; null for others (their price moves). */
 export function tokenAmountForUsd(token: string | null, usd: string): string | null {
-  return token && USD_STABLECOINS.has(token.toUpperCase()) ? usd : null;
+  return isUsdStablecoin(token) ? usd : null;
 }
 
 /** EIP-681's ERC-20 transfer request; `chainId` may be left out (the wallet's current chain). */
