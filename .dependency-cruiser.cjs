@@ -13,7 +13,8 @@ const LAYERS = [
   // Pure and browser-safe: states, money, the ledger, refund life, what a form accepts. No I/O.
   ["rules", "^lib/rules/"],
   // Leaves every server module may use: the validated environment, the logger, process-wide values.
-  ["base", "^lib/(config|log|process-wide|concurrency|metrics|tracing)\\.ts$"],
+  // The shopper's messages (lib/i18n): every locale's strings and a translator for mails.
+  ["base", "^lib/((config|log|process-wide|concurrency|metrics|tracing)\\.ts$|i18n/)"],
   // Storage (Kysely, schema, migrations, the change notice) and the PayRam adapter (its wire ends there).
   ["storage and adapter", "^lib/(db|payram)/"],
   // Rate limits, caps and client identity (they keep their counters in the database).

@@ -1,3 +1,5 @@
+import createNextIntlPlugin from "next-intl/plugin";
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // better-sqlite3 and pg are in Next's built-in serverExternalPackages list: nothing to add.
@@ -35,4 +37,5 @@ const nextConfig = {
   },
 };
 
-export default nextConfig;
+// The shopper's languages: next-intl reads each request's from i18n/request.ts (issue 31).
+export default createNextIntlPlugin("./i18n/request.ts")(nextConfig);

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
+import { useTranslations } from "next-intl";
 import { checkoutAction, type CheckoutState } from "@/lib/actions/checkout";
 
 function Field({
@@ -12,11 +13,12 @@ function Field({
   ...input
 }: { name: string; label: string; error?: string; optional?: boolean } & React.InputHTMLAttributes<HTMLInputElement>) {
   const id = `field-${name}`;
+  const t = useTranslations("Checkout");
   return (
     <div>
       <label htmlFor={id} className="block text-sm font-medium">
         {label}
-        {optional && <span className="font-normal text-ink-faint"> (optional)</span>}
+        {optional && <span className="font-normal text-ink-faint">{t("optional")}</span>}
       </label>
       <input
         id={id}
@@ -38,6 +40,7 @@ function Field({
 
 function PayButton({ totalLabel }: { totalLabel: string }) {
   const { pending } = useFormStatus();
+  const t = useTranslations("Checkout");
   return (
     <button
       type="submit"
@@ -45,7 +48,7 @@ function PayButton({ totalLabel }: { totalLabel: string }) {
       aria-disabled={pending}
       className="w-full rounded-md bg-brand-600 px-5 py-3 text-lg font-semibold text-white hover:bg-brand-700 disabled:cursor-wait disabled:opacity-70"
     >
-      {pending ? "Opening PayRam…" : `Pay ${totalLabel} with crypto`}
+      {pending ? t("opening") : t("pay", { total: totalLabel })}
     </button>
   );
 }
@@ -53,6 +56,7 @@ function PayButton({ totalLabel }: { totalLabel: string }) {
 export function CheckoutForm({ token, ships, totalLabel }: { token: string; ships: boolean; totalLabel: string }) {
   const [state, action] = useActionState<CheckoutState, FormData>(checkoutAction, { error: null, fieldErrors: {}, values: {} });
   const errors = state.fieldErrors;
+  const t = useTranslations("Checkout");
   const field = (name: string) => ({ name, error: errors[name], defaultValue: state.values[name] ?? "" });
   return (
     <form action={action} className="space-y-6" noValidate>
@@ -63,26 +67,26 @@ export function CheckoutForm({ token, ships, totalLabel }: { token: string; ship
         </div>
       )}
       <fieldset className="space-y-4">
-        <legend className="text-lg font-semibold">Contact</legend>
-        <Field {...field("email")} label="Email" type="email" autoComplete="email" />
+        <legend className="text-lg font-semibold">{t("contact")}</legend>
+        <Field {...field("email")} label={t("email")} type="email" autoComplete="email" />
       </fieldset>
       {ships && (
         <fieldset className="space-y-4">
-          <legend className="text-lg font-semibold">Shipping address</legend>
-          <Field {...field("shippingName")} label="Full name" autoComplete="name" />
-          <Field {...field("shippingLine1")} label="Street address" autoComplete="address-line1" />
-          <Field {...field("shippingLine2")} label="Apartment, suite, etc." autoComplete="address-line2" optional />
+          <legend className="text-lg font-semibold">{t("shipping")}</legend>
+          <Field {...field("shippingName")} label={t("name")} autoComplete="name" />
+          <Field {...field("shippingLine1")} label={t("line1")} autoComplete="address-line1" />
+          <Field {...field("shippingLine2")} label={t("line2")} autoComplete="address-line2" optional />
           <div className="grid gap-4 sm:grid-cols-2">
-            <Field {...field("shippingCity")} label="City" autoComplete="address-level2" />
-            <Field {...field("shippingRegion")} label="State / region" autoComplete="address-level1" optional />
-            <Field {...field("shippingPostalCode")} label="Postal code" autoComplete="postal-code" />
-            <Field {...field("shippingCountry")} label="Country" autoComplete="country-name" />
+            <Field {...field("shippingCity")} label={t("city")} autoComplete="address-level2" />
+            <Field {...field("shippingRegion")} label={t("region")} autoComplete="address-level1" optional />
+            <Field {...field("shippingPostalCode")} label={t("postalCode")} autoComplete="postal-code" />
+            <Field {...field("shippingCountry")} label={t("country")} autoComplete="country-name" />
           </div>
         </fieldset>
       )}
       <PayButton totalLabel={totalLabel} />
       <p className="text-center text-sm text-ink-muted">
-        You will pay on PayRam&apos;s payment page, then come back here to follow your order.
+        {t("note")}
       </p>
     </form>
   );

@@ -2,6 +2,7 @@
 
 import type { ErrorInfo } from "next/error";
 import { usePathname } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { WayBack } from "./way-back";
 
 /** A server error's digest: the reference the server's log prints with it. Errors thrown in the browser have none. */
@@ -16,21 +17,21 @@ function referenceOf(error: unknown): string | null {
 export function ErrorNotice({ error, retry }: Pick<ErrorInfo, "error" | "retry">) {
   const merchant = usePathname()?.startsWith("/admin") ?? false;
   const reference = referenceOf(error);
+  const t = useTranslations("Error");
   return (
     <section aria-labelledby="error-title" className="rounded-lg border border-paper-line bg-paper p-8">
       <h1 id="error-title" className="text-2xl font-semibold">
-        Something went wrong
+        {t("title")}
       </h1>
-      <p className="mt-2 text-ink-muted">This page could not be shown because of a problem on our side. Trying again often helps.</p>
+      <p className="mt-2 text-ink-muted">{t("body")}</p>
       {!merchant && (
         <p className="mt-2 text-ink-muted">
-          An error like this does not charge you anything: payments are only made on PayRam&apos;s payment page, and a payment you already made there is not
-          affected.
+          {t("safe")}
         </p>
       )}
       {reference && (
         <p className="mt-2 text-sm text-ink-muted">
-          {merchant ? "The server's log names this error by its reference: " : "If it keeps happening, tell us this reference: "}
+          {merchant ? "The server's log names this error by its reference: " : t("reference")}
           <code className="font-mono text-ink" data-testid="error-reference">
             {reference}
           </code>
@@ -38,7 +39,7 @@ export function ErrorNotice({ error, retry }: Pick<ErrorInfo, "error" | "retry">
       )}
       <div className="mt-6 flex flex-wrap items-center gap-4">
         <button type="button" onClick={() => retry()} className="rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">
-          Try again
+          {t("retry")}
         </button>
         <WayBack merchant={merchant} />
       </div>

@@ -1,5 +1,6 @@
 import { ShippingNote, type LineShipment } from "@/components/shipping-note";
-import { formatUsd } from "@/lib/rules/money";
+import { useLocale, useTranslations } from "next-intl";
+import { formatUsd as usdIn } from "@/lib/rules/money";
 
 export interface OrderLine {
   key: string;
@@ -13,6 +14,9 @@ export interface OrderLine {
 
 /** An order's lines and total, as the checkout, the status page and the merchant show them. */
 export function OrderLines({ lines, totalCents, totalTestId, unitPrices = false }: { lines: OrderLine[]; totalCents: number; totalTestId?: string; unitPrices?: boolean }) {
+  const t = useTranslations("Order");
+  const locale = useLocale();
+  const formatUsd = (cents: number) => usdIn(cents, locale);
   return (
     <>
       <ul className="mt-4 space-y-2 text-sm">
@@ -28,7 +32,7 @@ export function OrderLines({ lines, totalCents, totalTestId, unitPrices = false 
         ))}
       </ul>
       <dl className="mt-4 flex justify-between border-t border-paper-line pt-4 text-lg font-semibold">
-        <dt>Total</dt>
+        <dt>{t("total")}</dt>
         <dd className="tabular-nums" data-testid={totalTestId}>
           {formatUsd(totalCents)}
         </dd>

@@ -1,13 +1,15 @@
+import { useTranslations } from "next-intl";
 import { FieldError } from "./field-error";
 import { NETWORK_NAMES, PAYOUT_NETWORKS, PAYOUT_TOKENS } from "@/lib/rules/payout-assets";
 
 /** The network and token of a refund, as the shopper's "where should we send it" and the merchant's refund form ask them. */
 export function PayoutAssetFields({ idPrefix, values, tokenError }: { idPrefix: string; values?: { network?: string; token?: string }; tokenError?: string | null }) {
+  const t = useTranslations("RefundAddress");
   return (
     <>
       <div>
         <label htmlFor={`${idPrefix}-network`} className="block text-sm font-medium">
-          Network
+          {t("network")}
         </label>
         <select id={`${idPrefix}-network`} name="network" defaultValue={values?.network || "ETH"} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5">
           {PAYOUT_NETWORKS.map((code) => (
@@ -19,7 +21,7 @@ export function PayoutAssetFields({ idPrefix, values, tokenError }: { idPrefix: 
       </div>
       <div>
         <label htmlFor={`${idPrefix}-token`} className="block text-sm font-medium">
-          Token
+          {t("token")}
         </label>
         <select
           id={`${idPrefix}-token`}

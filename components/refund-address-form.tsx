@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { useTranslations } from "next-intl";
 import { refundAddressAction, type RefundAddressState } from "@/lib/actions/order";
 import { PayoutAssetFields } from "@/components/payout-asset-fields";
 
@@ -11,24 +12,26 @@ type Answer = { address: string; token: string; network: string };
 export function RefundAddressForm({ orderId, current, waiting }: { orderId: string; current: (Answer & { confirmed: boolean }) | null; waiting?: Answer | null }) {
   const [state, action, pending] = useActionState<RefundAddressState, FormData>(refundAddressAction, { ok: false, error: null, field: null });
   const values = state.values;
+  const t = useTranslations("RefundAddress");
+  const code = (chunks: React.ReactNode) => <code className="break-all">{chunks}</code>;
   return (
     <section aria-labelledby="refund-address" className="space-y-3 rounded-xl border border-paper-line bg-paper p-6">
       <h2 id="refund-address" className="text-lg font-semibold">
-        Where should we send your refund?
+        {t("question")}
       </h2>
       {current && !state.ok && (
         <p className="text-sm" data-testid="refund-address-current">
-          {current.confirmed ? "Confirmed" : "Waiting for your confirmation (see the mail we sent)"}: {current.token} on {current.network} to <code className="break-all">{current.address}</code>
+          {t.rich(current.confirmed ? "current" : "currentWaiting", { token: current.token, network: current.network, address: current.address, code })}
         </p>
       )}
       {waiting && !state.ok && (
         <p className="text-sm" data-testid="refund-address-waiting">
-          Waiting for your confirmation (see the mail we sent; until then the confirmed address stays): {waiting.token} on {waiting.network} to <code className="break-all">{waiting.address}</code>
+          {t.rich("waiting", { token: waiting.token, network: waiting.network, address: waiting.address, code })}
         </p>
       )}
       {state.ok ? (
         <p role="status" className="text-sm text-ok">
-          We mailed you a link: open it to confirm this address. Nothing is sent before you do.
+          {t("mailed")}
         </p>
       ) : (
         <form action={action} key={values ? JSON.stringify(values) : "blank"} className="grid gap-3 sm:grid-cols-2" noValidate>
@@ -36,7 +39,7 @@ export function RefundAddressForm({ orderId, current, waiting }: { orderId: stri
           <PayoutAssetFields idPrefix="refund-address" values={values} />
           <div className="sm:col-span-2">
             <label htmlFor="refund-address-wallet" className="block text-sm font-medium">
-              Your wallet address
+              {t("wallet")}
             </label>
             <input id="refund-address-wallet" name="address" defaultValue={values?.address ?? ""} autoComplete="off" spellCheck={false} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 font-mono text-sm" aria-invalid={state.field === "address" ? true : undefined} aria-describedby={state.field === "address" ? "refund-address-wallet-error" : undefined} />
             {state.field === "address" && (
@@ -47,7 +50,7 @@ export function RefundAddressForm({ orderId, current, waiting }: { orderId: stri
           </div>
           <div className="sm:col-span-2">
             <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
-              {pending ? "Sending…" : "Send me the confirmation link"}
+              {pending ? t("sending") : t("send")}
             </button>
             {state.error && state.field === null && (
               <p role="alert" className="mt-2 text-sm text-bad">

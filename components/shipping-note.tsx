@@ -1,3 +1,5 @@
+import { useTranslations } from "next-intl";
+
 /** How a physical line was shipped, as the shopper and the merchant read it. */
 export interface LineShipment {
   carrier: string;
@@ -6,9 +8,10 @@ export interface LineShipment {
 }
 
 export function ShippingNote({ shipment }: { shipment: LineShipment }) {
+  const t = useTranslations("Order");
   return (
     <span className="block text-xs text-ink-muted" data-testid="line-shipping">
-      Shipped with {shipment.carrier}, tracking{" "}
+      {t("shipped", { carrier: shipment.carrier })}
       {shipment.trackingUrl ? (
         <a href={shipment.trackingUrl} rel="noopener noreferrer" target="_blank" className="text-brand-700 underline">
           {shipment.trackingNumber}

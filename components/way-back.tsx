@@ -1,7 +1,11 @@
 import Link from "next/link";
+import { useLocale, useTranslations } from "next-intl";
+import { localeOr, localizedPath } from "@/lib/rules/locales";
 
 /** The links out of an error or not-found page: the shop and the cart, or (merchant) the orders. */
 export function WayBack({ merchant = false }: { merchant?: boolean }) {
+  const t = useTranslations("NotFound");
+  const locale = localeOr(useLocale());
   if (merchant) {
     return (
       <Link href="/admin" className="font-medium text-brand-600 underline">
@@ -11,11 +15,11 @@ export function WayBack({ merchant = false }: { merchant?: boolean }) {
   }
   return (
     <>
-      <Link href="/" className="font-medium text-brand-600 underline">
-        Back to the shop
+      <Link href={localizedPath(locale, "/")} className="font-medium text-brand-600 underline">
+        {t("backToShop")}
       </Link>
-      <Link href="/cart" className="font-medium text-brand-600 underline">
-        Your cart
+      <Link href={localizedPath(locale, "/cart")} className="font-medium text-brand-600 underline">
+        {t("yourCart")}
       </Link>
     </>
   );

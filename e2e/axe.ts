@@ -7,5 +7,5 @@ export async function expectAccessible(page: Page) {
   // axe may look at a page whose <title> is still on its way.
   await expect(page).toHaveTitle(/\S/);
   const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${page.url()} ${v.id}: ${v.help}`)).toEqual([]);
+  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${page.url()} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => `${n.target.join(" ")}: ${n.failureSummary ?? ""}`.slice(0, 300)).join("; ")})`)).toEqual([]);
 }

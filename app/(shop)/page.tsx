@@ -1,22 +1,23 @@
+import { getTranslations } from "next-intl/server";
 import { ProductCard } from "@/components/product-card";
 import { shopProducts } from "@/lib/server/reads";
 
 export default async function HomePage() {
   const products = await shopProducts();
+  const t = await getTranslations("Home");
   return (
     <div className="space-y-8">
       <section aria-labelledby="welcome" className="rounded-2xl bg-gradient-to-br from-brand-50 to-paper p-8 sm:p-10">
         <h1 id="welcome" className="text-3xl font-semibold tracking-tight sm:text-4xl">
-          Thoughtful goods, paid in crypto
+          {t("title")}
         </h1>
         <p className="mt-3 max-w-prose text-ink-muted">
-          Every price is set on our server, and you pay on PayRam&apos;s secure payment page with the
-          coin and network you prefer. Digital goods arrive by email; everything else ships worldwide.
+          {t("intro")}
         </p>
       </section>
       <section aria-labelledby="catalog">
         <h2 id="catalog" className="mb-4 text-xl font-semibold">
-          The collection
+          {t("collection")}
         </h2>
         <ul className="grid grid-cols-1 gap-6 sm:grid-cols-2 lg:grid-cols-3">
           {products.map((product) => (

@@ -1,5 +1,6 @@
 "use server";
 
+import { getTranslations } from "next-intl/server";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { addToCart, quantitySchema, removeFromCart, setQuantity } from "../cart";
@@ -24,7 +25,7 @@ export async function addToCartAction(_state: CartActionState, formData: FormDat
     if (!result.ok) return { status: "error", message: result.error };
     await writeCartId(result.cartId);
     revalidatePath("/", "layout");
-    return { status: "ok", message: quantity === 1 ? "Added to your cart." : `Added ${quantity} to your cart.` };
+    return { status: "ok", message: (await getTranslations("Cart"))("added", { count: quantity }) };
   });
 }
 
@@ -33,7 +34,7 @@ export async function updateQuantityAction(_state: CartActionState, formData: Fo
     const result = await setQuantity(db, await readCartId(), productId, quantity);
     if (!result.ok) return { status: "error", message: result.error };
     revalidatePath("/", "layout");
-    return { status: "ok", message: "Quantity updated." };
+    return { status: "ok", message: (await getTranslations("Cart"))("updated") };
   });
 }
 

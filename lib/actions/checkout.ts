@@ -1,5 +1,6 @@
 "use server";
 
+import { getLocale } from "next-intl/server";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -51,7 +52,7 @@ export async function checkoutAction(_state: CheckoutState, formData: FormData):
     },
   };
   return guard(rules, formData, async (form, { client }) => {
-    const result = await startCheckout(checkoutDeps(), { cartId: await readCartId(), client, form });
+    const result = await startCheckout(checkoutDeps(), { cartId: await readCartId(), client, form, locale: await getLocale() });
     if (!result.ok) {
       // New prices or a new token: render the page again around the message.
       if (result.reload) revalidatePath("/checkout");

@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { localeOr } from "../rules/locales";
 import { clearCart, getCart, type Cart } from "../cart";
 import { mailPaymentOpened } from "../notify/events";
 import { describeShortfall, heldStock, orderStockLines, RESERVATION_LIFETIME_MS, reservationEndsAt, reserveStock, type ShortLine } from "../catalog/stock";
@@ -51,6 +52,8 @@ export interface CheckoutInput {
   client?: string;
   /** The submitted form, as-is: parsed here. */
   form: Record<string, unknown>;
+  /** The shopper's language as the request settled it (one of lib/i18n/locales.ts; English otherwise). */
+  locale?: string;
 }
 
 export type CheckoutResult =
@@ -114,6 +117,7 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
       lines: priced.lines,
       totalCents: priced.totalCents,
       clientKey: input.client === undefined ? null : clientKeyOf(deps.sessionSecret, input.client),
+      locale: localeOr(input.locale),
     });
   } catch (error) {
     // The last pieces went to another shopper meanwhile: nothing was recorded, the cart is kept.

@@ -763,6 +763,18 @@ const merchantStockRelease: Migration = {
   },
 };
 
+/**
+ * Issue 31: the language the shopper placed the order in (mails and the order's pages speak it;
+ * "en" for orders from before), and the network PayRam settles a payment on (blockchainSymbol:
+ * the page names it beside the deposit address and builds the wallet link for it).
+ */
+const orderLocale: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable("orders").addColumn("locale", "text", (c) => c.notNull().defaultTo("en")).execute();
+    await db.schema.alterTable("payment_attempts").addColumn("network", "text").execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -784,4 +796,5 @@ export const migrations: Record<string, Migration> = {
   "0017_refund_address_pending": refundAddressPending,
   "0018_stock_caps": stockCaps,
   "0019_merchant_stock_release": merchantStockRelease,
+  "0025_order_locale": orderLocale,
 };

@@ -148,6 +148,8 @@ export interface OrdersTable {
   mails: ColumnType<0 | 1, 0 | 1 | undefined, 0 | 1>;
   /** A keyed hash of the client that placed it (lib/checkout/checkout.ts clientKeyOf); null before 0018 or without one. */
   client_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The shopper's language when ordering (lib/i18n/locales.ts): its mails and pages speak it. */
+  locale: ColumnType<string, string | undefined, string>;
   /**
    * When the merchant released its stock while a payment was open (lib/orders/cancel.ts
    * releaseOrderStock): only money that pays the order takes the stock again. Null otherwise.
@@ -192,6 +194,8 @@ export interface PaymentAttemptsTable {
   /** What PayRam says it asked for; differs from amount_cents only if something is wrong. */
   payram_amount_cents: number | null;
   currency: string | null;
+  /** PayRam's blockchainSymbol ("BASE", "ETH", …); null until the shopper picks an asset. */
+  network: ColumnType<string | null, string | null | undefined, string | null>;
   deposit_address: string | null;
   last_synced_at: IsoTime | null;
   /** When the sweep should next ask PayRam (null: never, e.g. terminal). */

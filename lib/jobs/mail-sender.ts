@@ -108,7 +108,9 @@ async function sendOne(db: Db, settings: MailSettings, transport: Transporter, c
     await finish(db, mail, { gave_up_at: nowIso(), last_error: "MERCHANT_EMAIL is not set" });
     return "gaveUp";
   }
-  const rendered = renderMail(JSON.parse(mail.payload) as MailPayload, { shopName: settings.shopName, baseUrl: settings.baseUrl });
+  // The shopper's mails speak the order's language; the merchant's stay English.
+  const locale = mail.recipient !== MERCHANT && mail.order_id ? (await db.selectFrom("orders").select("locale").where("id", "=", mail.order_id).executeTakeFirst())?.locale : undefined;
+  const rendered = renderMail(JSON.parse(mail.payload) as MailPayload, { shopName: settings.shopName, baseUrl: settings.baseUrl, locale });
   try {
     await transport.sendMail({
       from: settings.from,

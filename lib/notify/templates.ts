@@ -8,6 +8,10 @@
  * only key to their order's page, downloads and refund form.
  */
 
+import { direction, localeOr } from "../rules/locales";
+import { translator } from "../i18n/messages";
+import { formatDecimalUsd } from "../rules/money";
+
 export interface MailLine {
   name: string;
   quantity: number;
@@ -31,6 +35,8 @@ export interface MailContext {
   shopName: string;
   /** APP_BASE_URL: the shop's public origin. */
   baseUrl: string;
+  /** The language the order was placed in: the shopper's mails speak it (the merchant's stay English). */
+  locale?: string;
 }
 
 export interface RenderedMail {
@@ -51,7 +57,9 @@ export function renderMail(payload: MailPayload, context: MailContext): Rendered
   // The merchant area's page of an order, by its number (app/admin/(area)/orders/by-number).
   const merchantOrder = (orderNumber: number) => `${context.baseUrl}/admin/orders/by-number/${orderNumber}`;
   const number = "orderNumber" in payload && payload.orderNumber !== null ? `#${payload.orderNumber}` : "";
-  const usd = (amount: string) => `$${amount}`;
+  const locale = localeOr(context.locale);
+  const usd = (amount: string) => (locale === "en" ? `$${amount}` : formatDecimalUsd(amount, locale));
+  const t = translator(locale, "Mail");
   const compose = (subject: string, body: Body): RenderedMail => ({
     subject: `${subject} · ${context.shopName}`,
     text: plainText(context, body),
@@ -59,48 +67,42 @@ export function renderMail(payload: MailPayload, context: MailContext): Rendered
   });
   switch (payload.kind) {
     case "payment_opened":
-      return compose(`Order ${number}: how to pay`, {
-        heading: `Thank you for your order ${number}`,
-        paragraphs: [
-          `Pay ${usd(payload.amountUsd)} in crypto on PayRam's payment page. If you closed it, its link is on your order's page, which also shows when your payment arrives.`,
-        ],
-        link: { href: order(), label: "Your order's page" },
+      return compose(t("openedSubject", { number }), {
+        heading: t("openedHeading", { number }),
+        paragraphs: [t("openedBody", { amount: usd(payload.amountUsd) })],
+        link: { href: order(), label: t("yourOrder") },
       });
     case "partly_paid":
-      return compose(`Order ${number}: part of your payment arrived`, {
-        heading: `We received ${usd(payload.receivedUsd)} of ${usd(payload.dueUsd)}`,
-        paragraphs: ["Send the rest to the same address, or continue on the payment page. Your order's page shows what is still to pay."],
-        link: { href: order(), label: "Your order's page" },
+      return compose(t("partlySubject", { number }), {
+        heading: t("partlyHeading", { received: usd(payload.receivedUsd), due: usd(payload.dueUsd) }),
+        paragraphs: [t("partlyBody")],
+        link: { href: order(), label: t("yourOrder") },
       });
     case "paid":
-      return compose(`Order ${number} is paid`, {
-        heading: "Paid — thank you!",
-        paragraphs: [
-          `We received ${usd(payload.totalUsd)} for order ${number}.`,
-          ...(payload.ships ? ["We will mail you again when it ships."] : []),
-          ...(payload.downloads ? ["Your downloads are ready on your order's download page."] : []),
-        ],
+      return compose(t("paidSubject", { number }), {
+        heading: t("paidHeading"),
+        paragraphs: [t("paidBody", { total: usd(payload.totalUsd), number }), ...(payload.ships ? [t("paidShips")] : []), ...(payload.downloads ? [t("paidDownloads")] : [])],
         lines: payload.lines,
-        link: payload.downloads ? { href: order("/downloads"), label: "Your downloads" } : { href: order(), label: "Your order's page" },
+        link: payload.downloads ? { href: order("/downloads"), label: t("yourDownloads") } : { href: order(), label: t("yourOrder") },
       });
     case "expired":
-      return compose(`Order ${number}: the payment expired`, {
-        heading: "Your payment expired",
-        paragraphs: ["Nothing was received, so nothing was charged. You can pay again for the same order from its page."],
-        link: { href: order(), label: "Your order's page" },
+      return compose(t("expiredSubject", { number }), {
+        heading: t("expiredHeading"),
+        paragraphs: [t("expiredBody")],
+        link: { href: order(), label: t("yourOrder") },
       });
     case "shipped":
-      return compose(`Order ${number} has shipped`, {
-        heading: "On its way",
-        paragraphs: [`Shipped with ${payload.carrier}, tracking number ${payload.trackingNumber}.`],
+      return compose(t("shippedSubject", { number }), {
+        heading: t("shippedHeading"),
+        paragraphs: [t("shippedBody", { carrier: payload.carrier, tracking: payload.trackingNumber })],
         lines: payload.lines,
-        link: payload.trackingUrl ? { href: payload.trackingUrl, label: "Track your parcel" } : { href: order(), label: "Your order's page" },
+        link: payload.trackingUrl ? { href: payload.trackingUrl, label: t("track") } : { href: order(), label: t("yourOrder") },
       });
     case "downloads_ready":
-      return compose(`Order ${number}: your downloads`, {
-        heading: "Your downloads are ready",
-        paragraphs: [`${payload.files.join(", ")}: download them from your order's download page. The links there expire, and the page gives you new ones.`],
-        link: { href: order("/downloads"), label: "Your downloads" },
+      return compose(t("downloadsSubject", { number }), {
+        heading: t("downloadsHeading"),
+        paragraphs: [t("downloadsBody", { files: payload.files.join(", ") })],
+        link: { href: order("/downloads"), label: t("yourDownloads") },
       });
     case "merchant_paid":
       return compose(`New paid order ${number}`, {
@@ -109,19 +111,16 @@ export function renderMail(payload: MailPayload, context: MailContext): Rendered
         link: { href: merchantOrder(payload.orderNumber), label: "Open it in the merchant area" },
       });
     case "confirm_refund_address":
-      return compose(`Order ${number}: confirm where to send your refund`, {
-        heading: "Is this your wallet?",
-        paragraphs: [
-          `Someone asked, on your order's page, to receive its refund in ${payload.token} on ${payload.network} at ${payload.address}.`,
-          "If that was you, confirm it on the page this link opens. If not, ignore this mail: nothing is sent without it.",
-        ],
-        link: { href: order(`/refund-address?token=${payload.confirmToken}`), label: "Confirm the address" },
+      return compose(t("confirmSubject", { number }), {
+        heading: t("confirmHeading"),
+        paragraphs: [t("confirmBody", { token: payload.token, network: payload.network, address: payload.address }), t("confirmIgnore")],
+        link: { href: order(`/refund-address?token=${payload.confirmToken}`), label: t("confirmLink") },
       });
     case "refund_sent":
-      return compose(`Order ${number}: your refund was sent`, {
-        heading: `We sent you ${usd(payload.amountUsd)}`,
-        paragraphs: [`${payload.cryptoAmount} ${payload.token} is on its way to your wallet.${payload.txHash ? ` Transaction: ${payload.txHash}` : ""}`],
-        link: { href: order(), label: "Your order's page" },
+      return compose(t("refundSubject", { number }), {
+        heading: t("refundHeading", { amount: usd(payload.amountUsd) }),
+        paragraphs: [`${t("refundBody", { crypto: payload.cryptoAmount, token: payload.token })}${payload.txHash ? ` ${t("refundTx", { tx: payload.txHash })}` : ""}`],
+        link: { href: order(), label: t("yourOrder") },
       });
     case "merchant_attention":
       return compose(`Needs attention${number ? `: order ${number}` : ""} — ${payload.what}`, {
@@ -146,7 +145,8 @@ function plainText(context: MailContext, body: Body): string {
 function html(context: MailContext, title: string, body: Body): string {
   const lines = body.lines?.length ? `<ul>${body.lines.map((line) => `<li>${line.quantity} × ${escape(line.name)}</li>`).join("")}</ul>` : "";
   const link = body.link ? `<p><a href="${escape(body.link.href)}">${escape(body.link.label)}</a></p>` : "";
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1c1917">
+  const locale = localeOr(context.locale);
+  return `<!doctype html><html lang="${locale}" dir="${direction(locale)}"><head><meta charset="utf-8"><title>${escape(title)}</title></head><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1c1917">
 <h1 style="font-size:20px">${escape(body.heading)}</h1>
 ${body.paragraphs.map((paragraph) => `<p>${escape(paragraph)}</p>`).join("\n")}
 ${lines}

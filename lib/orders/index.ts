@@ -41,6 +41,8 @@ export interface NewOrderInput {
   totalCents: number;
   /** The client placing it, as a keyed hash (null: not known): its unpaid orders share a stock cap. */
   clientKey?: string | null;
+  /** The shopper's language (lib/i18n/locales.ts): the order's mails and pages speak it. English when absent. */
+  locale?: string;
 }
 
 /** Thrown by createOrder when the stock is not there (nothing was written): the shopper is told what is left. */
@@ -94,6 +96,7 @@ export async function createOrder(db: Db, input: NewOrderInput): Promise<Order> 
         cancelled_at: null,
         mails: 1,
         client_key: input.clientKey ?? null,
+        locale: input.locale ?? "en",
       })
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -54,7 +54,7 @@ describeOnEachDatabase("syncPayment against the emulator", (get) => {
     for (const state of ["OPEN", "PARTIALLY_FILLED"] as const) {
       const stale: PayramClient = {
         ...payram.client,
-        getPayment: async (referenceId) => ({ referenceId, state, reportedState: state, customerId: null, invoiceId: null, amountCents: 949, filledCents: state === "OPEN" ? null : 100, filledUsd: state === "OPEN" ? null : "1.00", filledAtQuoteUsd: null, currency: null, depositAddress: null, confirmations: null }),
+        getPayment: async (referenceId) => ({ referenceId, state, reportedState: state, customerId: null, invoiceId: null, amountCents: 949, filledCents: state === "OPEN" ? null : 100, filledUsd: state === "OPEN" ? null : "1.00", filledAtQuoteUsd: null, currency: null, network: null, depositAddress: null, confirmations: null }),
       };
       expect(await syncPayment({ db: get().db, payram: stale }, { referenceId: order.referenceId }, "webhook")).toMatchObject({ outcome: "unchanged" });
     }

@@ -308,6 +308,7 @@ async function applyPayment(db: Db, attemptId: string, payment: PayramPayment, s
     // What the status page shows besides the state and the money.
     const shown = {
       currency: payment.currency ?? current.currency,
+      network: payment.network ?? current.network,
       deposit_address: payment.depositAddress ?? current.deposit_address,
       confirmations_current: payment.confirmations?.current ?? current.confirmations_current,
       confirmations_required: payment.confirmations?.required ?? current.confirmations_required,

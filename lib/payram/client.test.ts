@@ -28,4 +28,8 @@ it("values a stablecoin's amount at the quote (PayRam prices it 1:1), and no oth
   expect(readPaymentStatus(REF, { payment_state: "PARTIALLY_FILLED", amount: "9.49", filled_amount: 9, filled_amount_in_usd: "9.60", currency_symbol: "usdt" })).toMatchObject({ filledAtQuoteUsd: "9.00" });
   expect(readPaymentStatus(REF, { ...drifted, filledAmount: "0.0032", currencySymbol: "ETH" })).toMatchObject({ filledUsd: "9.60", filledAtQuoteUsd: null });
   expect(readPaymentStatus(REF, { ...drifted, filledAmount: null, currencySymbol: null })).toMatchObject({ filledAtQuoteUsd: null });
+  // The network the page names beside the address (issue 31): either shape, null before the shopper picks.
+  expect(readPaymentStatus(REF, { ...drifted, blockchainSymbol: "base" })).toMatchObject({ network: "BASE" });
+  expect(readPaymentStatus(REF, { payment_state: "OPEN", amount: "9.49", blockchain_symbol: "ETH" })).toMatchObject({ network: "ETH" });
+  expect(readPaymentStatus(REF, { ...drifted, blockchainSymbol: null })).toMatchObject({ network: null });
 });

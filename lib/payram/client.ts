@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isUsdStablecoin } from "../rules/payment-uri";
 import { elapsed, log } from "../log";
 import { metrics, payramOutcome } from "../metrics";
 import { inSpan } from "../tracing";
@@ -62,6 +63,8 @@ export interface PayramPayment {
    */
   filledAtQuoteUsd: string | null;
   currency: string | null;
+  /** The chain PayRam settles on (blockchainSymbol: "BASE", "ETH", …); null before the shopper picks. */
+  network: string | null;
   depositAddress: string | null;
   /** The customer PayRam holds the payment for: links a top-up under a new reference to its order. */
   customerId: string | null;
@@ -221,6 +224,7 @@ const camelStatus = z.looseObject({
   filledAmount: amount,
   filledAmountInUSD: amount,
   currencySymbol: text,
+  blockchainSymbol: text,
   depositAddress: text,
   customerID: text,
   customerId: text,
@@ -241,6 +245,7 @@ const snakeStatus = z
     filled_amount: amount,
     filled_amount_in_usd: amount,
     currency_symbol: text,
+    blockchain_symbol: text,
     deposit_address: text,
     customer_id: text,
     invoice_id: text,
@@ -255,6 +260,7 @@ const snakeStatus = z
       filledAmount: v.filled_amount,
       filledAmountInUSD: v.filled_amount_in_usd,
       currencySymbol: v.currency_symbol,
+      blockchainSymbol: v.blockchain_symbol,
       depositAddress: v.deposit_address,
       customerID: v.customer_id,
       customerId: undefined,
@@ -282,16 +288,14 @@ function readCents(value: unknown, subCent: SubCent): number | null {
   }
 }
 
-/** Assets PayRam prices 1:1 with USD (its ticker's "1.0"): their amount is their USD value at the quote. */
-const USD_STABLECOINS: ReadonlySet<string> = new Set(["USDC", "USDT"]);
-
 /**
  * What arrived: kept exactly as PayRam wrote it (sub-cent digits from a crypto conversion
  * included); the ledger (lib/rules/ledger.ts) rounds once, down. `filledCents` is for display.
  */
 function readFilled(inUsd: unknown, inAsset: unknown, symbol: string | null | undefined): Pick<PayramPayment, "filledCents" | "filledUsd" | "filledAtQuoteUsd"> {
   const now = parseExact(inUsd);
-  const atQuote = symbol && USD_STABLECOINS.has(symbol.trim().toUpperCase()) ? parseExact(inAsset) : null;
+  // Assets PayRam prices 1:1 with USD (its ticker's "1.0"): their amount is their USD value at the quote.
+  const atQuote = isUsdStablecoin(symbol) ? parseExact(inAsset) : null;
   return {
     filledCents: now === null ? null : floorCents(now),
     filledUsd: now === null ? null : exactToDecimal(now),
@@ -312,6 +316,7 @@ export function readPaymentStatus(referenceId: string, body: unknown): PayramPay
     amountCents: readCents(v.amountInUSD, "reject"),
     ...readFilled(v.filledAmountInUSD, v.filledAmount, v.currencySymbol),
     currency: v.currencySymbol || null,
+    network: v.blockchainSymbol?.trim().toUpperCase().slice(0, 20) || null,
     depositAddress: v.depositAddress || null,
     customerId: v.customerID || v.customerId || null,
     invoiceId: v.invoiceID || null,

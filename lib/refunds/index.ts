@@ -567,20 +567,20 @@ export function describeStatus(refund: Pick<Refund, "status" | "tx_hash" | "fail
   }
 }
 
-/** Where a refund stands, for the shopper (never the merchant's PayRam details). */
-export function describeForShopper(refund: Pick<Refund, "status" | "tx_hash">): string {
+/** Where a refund stands, for the shopper (never the merchant's PayRam details): a key of the "Refunds" messages and its values. */
+export function describeForShopper(refund: Pick<Refund, "status" | "tx_hash">): { key: "sent" | "failed" | "pending" | "sentTx"; values?: { tx: string } } {
   switch (refund.status) {
     case "initiated":
     case "sent":
     case "processed":
-      return `Refund sent${refund.tx_hash ? ` — transaction ${refund.tx_hash}` : ""}.`;
+      return refund.tx_hash ? { key: "sentTx", values: { tx: refund.tx_hash } } : { key: "sent" };
     case "failed":
     case "rejected":
     case "cancelled":
     case "refused":
-      return "This refund did not go through; the shop will send it again.";
+      return { key: "failed" };
     default:
-      return "Refund on its way.";
+      return { key: "pending" };
   }
 }
 

@@ -87,14 +87,20 @@ export function centsToAmountNumber(cents: Cents): number {
   return Number(centsToDecimal(cents));
 }
 
-const usdFormat = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+const usdFormats = new Map<string, Intl.NumberFormat>();
 
-/** "$1,234.50" for people. Intl only formats here; the value it gets is exact to the cent. */
-export function formatUsd(cents: Cents): string {
-  return usdFormat.format(Number(centsToDecimal(cents)));
+/**
+ * "$1,234.50" for people, in the reader's locale ("1234,50 US$" in Spanish; English reads en-US).
+ * Intl only formats here, and it gets the exact decimal string, never a float.
+ */
+export function formatUsd(cents: Cents, locale = "en"): string {
+  const tag = locale === "en" ? "en-US" : locale;
+  let format = usdFormats.get(tag);
+  if (!format) usdFormats.set(tag, (format = new Intl.NumberFormat(tag, { style: "currency", currency: "USD" })));
+  return format.format(centsToDecimal(cents) as unknown as number);
 }
 
 /** The same for an exact decimal string ("49.99"), as the status view carries amounts. */
-export function formatDecimalUsd(decimal: string): string {
-  return formatUsd(parseCents(decimal));
+export function formatDecimalUsd(decimal: string, locale = "en"): string {
+  return formatUsd(parseCents(decimal), locale);
 }

@@ -1,7 +1,11 @@
+import { createTranslator } from "next-intl";
 import { describe, expect, it } from "vitest";
+import es from "../../messages/es.json";
+import { formatDecimalUsd } from "./money";
 import {
   ATTEMPT_STATES,
   describeForShopper,
+  type Say,
   isFinal,
   isOpen,
   isSyncable,
@@ -111,6 +115,16 @@ describe("the vocabulary of payment states", () => {
     const copy = describeForShopper({ state: "CANCELLED", paid: false, money: "short", dueUsd: "9.49", receivedUsd: "1.00", remainingUsd: "8.49", surplusUsd: "0.00" });
     expect(copy.body).toBe("We received $1.00 of $9.49: $8.49 is still to pay for this order.");
     expect(describeForShopper({ state: "OPEN", paid: false, money: "short", dueUsd: "9.49", receivedUsd: "1.00", remainingUsd: "8.49", surplusUsd: "0.00" }).body).toMatch(/^Pay \$8\.49 on PayRam/);
+  });
+
+  it("after a payment closed with part received: how much arrived, that it is safe, and what the shopper can do — in the shopper's language", () => {
+    const facts = { state: "CANCELLED", paid: false, money: "short", dueUsd: "9.49", receivedUsd: "4.00", remainingUsd: "5.49", surplusUsd: "0.00" } as const;
+    expect(describeForShopper(facts).note).toBe("The $4.00 that arrived is safe: it stays credited to this order. You can pay the remaining $5.49 below, or contact the shop to have what arrived refunded.");
+    const t = createTranslator({ locale: "es", messages: es, namespace: "Status" });
+    const spanish = describeForShopper(facts, { t: t as Say["t"], usd: (decimal) => formatDecimalUsd(decimal, "es") });
+    expect(spanish.title).toBe("Este pago se cerró después de recibir una parte");
+    expect(spanish.note).toMatch(/^Los 4,00\sUS\$ que llegaron están a salvo/);
+    expect(describeForShopper({ ...facts, receivedUsd: "0.00", remainingUsd: "9.49" }).note).toBeUndefined();
   });
 
   it("never tells a shopper with a paid order that money is due", () => {

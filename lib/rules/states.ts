@@ -1,5 +1,7 @@
 import { formatDecimalUsd as usd, parseCents } from "./money";
 import type { Verdict } from "./ledger";
+import { createTranslator } from "next-intl";
+import en from "../../messages/en.json";
 
 /**
  * The one vocabulary of payment states: which exist, how they rank, which are final, what a
@@ -125,64 +127,70 @@ export interface ShopperFacts {
   cancelledByShop?: boolean;
 }
 
-const UNDER_REVIEW = {
-  tone: "warn",
-  title: "Payment received — under review",
-  body: "Your payment arrived, and the shop is checking it before confirming your order. We will be in touch.",
-} as const;
+/**
+ * How the shopper's words are said: a translator of the "Status" messages and the locale's USD
+ * format (English by default, as the tests and the merchant's views read them).
+ */
+export interface Say {
+  t: (key: string, values?: Record<string, string | number>) => string;
+  usd: (decimal: string) => string;
+}
 
-export function describeForShopper(view: ShopperFacts): { title: string; tone: "wait" | "ok" | "warn"; body: string } {
+const ENGLISH: Say = {
+  t: createTranslator({ locale: "en", messages: en, namespace: "Status" }) as Say["t"],
+  usd: (decimal) => usd(decimal),
+};
+
+export interface ShopperCopy {
+  title: string;
+  tone: "wait" | "ok" | "warn";
+  body: string;
+  /** After money arrived on a payment that ended: that it is safe, and what the shopper can do. */
+  note?: string;
+}
+
+export function describeForShopper(view: ShopperFacts, say: Say = ENGLISH): ShopperCopy {
+  const { t } = say;
+  const received = say.usd(view.receivedUsd);
+  const due = say.usd(view.dueUsd);
+  const remaining = say.usd(view.remainingUsd);
+  const underReview = { tone: "warn", title: t("underReviewTitle"), body: t("underReviewBody") } as const;
+  const paid = { tone: "ok", title: t("paidTitle"), body: t("paidBody", { received }) } as const;
   // Paid, perhaps over several payments (a top-up under its own reference): say so, whatever
   // state the shopper's first payment was left in.
-  if (view.paid && !view.cancelledByShop && view.state !== "OVER_FILLED" && view.state !== "FILLED") {
-    return { tone: "ok", title: "Paid — thank you!", body: `We received ${usd(view.receivedUsd)}. Your order is confirmed and on its way to being fulfilled.` };
-  }
+  if (view.paid && !view.cancelledByShop && view.state !== "OVER_FILLED" && view.state !== "FILLED") return paid;
   if (view.cancelledByShop) {
     return parseCents(view.receivedUsd) > 0
-      ? { tone: "warn", title: "The shop cancelled this order", body: `We received ${usd(view.receivedUsd)} for it: the shop returns it to you (see Refunds below).` }
-      : { tone: "warn", title: "The shop cancelled this order", body: "Nothing was received, and nothing more can be paid for it." };
+      ? { tone: "warn", title: t("shopCancelledTitle"), body: t("shopCancelledRefund", { received }) }
+      : { tone: "warn", title: t("shopCancelledTitle"), body: t("shopCancelledNothing") };
   }
   // PayRam's figures do not settle it (another amount, or only drifted USD values would): the
   // merchant reviews it, whatever state the payment is in.
-  if (!view.paid && view.money === "held") return UNDER_REVIEW;
+  if (!view.paid && view.money === "held") return underReview;
   switch (view.state) {
     case "NONE":
     case "STARTING":
-      return { tone: "wait", title: "Preparing your payment", body: "This takes a moment. This page updates by itself." };
+      return { tone: "wait", title: t("preparingTitle"), body: t("preparingBody") };
     case "START_FAILED":
-      return { tone: "warn", title: "Your payment could not be started", body: "Nothing was charged. You can try again now." };
+      return { tone: "warn", title: t("startFailedTitle"), body: t("startFailedBody") };
     case "OPEN":
       // After part arrived on a cancelled payment, the open one is for the rest.
-      return {
-        tone: "wait",
-        title: "Waiting for your payment",
-        body: `Pay ${usd(view.remainingUsd)} on PayRam's payment page. This page updates by itself once your payment arrives.`,
-      };
+      return { tone: "wait", title: t("waitingTitle"), body: t("waitingBody", { remaining }) };
     case "PARTIALLY_FILLED":
-      return {
-        tone: "wait",
-        title: `Received ${usd(view.receivedUsd)} of ${usd(view.dueUsd)}`,
-        body: `${usd(view.remainingUsd)} still to pay. Send the rest to the same address, or continue on the payment page.`,
-      };
+      return { tone: "wait", title: t("partlyTitle", { received, due }), body: t("partlyBody", { remaining }) };
     case "FILLED":
-      return view.paid
-        ? { tone: "ok", title: "Paid — thank you!", body: `We received ${usd(view.receivedUsd)}. Your order is confirmed and on its way to being fulfilled.` }
-        : UNDER_REVIEW;
+      return view.paid ? paid : underReview;
     case "OVER_FILLED":
-      if (!view.paid) return UNDER_REVIEW;
+      if (!view.paid) return underReview;
       return {
         tone: "ok",
-        title: "Paid — thank you!",
-        body: `You sent ${parseCents(view.surplusUsd) > 0 ? `${usd(view.surplusUsd)} ` : ""}more than the total. The shop has been told and will contact you about the difference.`,
+        title: t("paidTitle"),
+        body: parseCents(view.surplusUsd) > 0 ? t("overpaidBody", { surplus: say.usd(view.surplusUsd) }) : t("overpaidBodyNoAmount"),
       };
     case "CANCELLED":
       return parseCents(view.receivedUsd) > 0
-        ? {
-            tone: "warn",
-            title: "This payment was cancelled after part of it arrived",
-            body: `We received ${usd(view.receivedUsd)} of ${usd(view.dueUsd)}: ${usd(view.remainingUsd)} is still to pay for this order.`,
-          }
-        : { tone: "warn", title: "This payment expired or was cancelled", body: "Nothing was received. You can pay again for the same order." };
+        ? { tone: "warn", title: t("cancelledPartTitle"), body: t("cancelledPartBody", { received, due, remaining }), note: t("cancelledPartNote", { received, remaining }) }
+        : { tone: "warn", title: t("cancelledTitle"), body: t("cancelledBody") };
   }
 }
 

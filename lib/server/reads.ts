@@ -80,3 +80,8 @@ export function merchantProduct(productId: number) {
 export function merchantAttention() {
   return attentionPage(getDb(), { partialAfterMinutes: loadConfig().attentionPartialAfterMinutes });
 }
+
+/** The language an order was placed in (null: no such order): its pages speak it to a browser that chose none. */
+export async function orderLocale(orderId: string) {
+  return (await findOrder(getDb(), orderId))?.locale ?? null;
+}

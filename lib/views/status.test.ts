@@ -134,12 +134,12 @@ describe("amounts on a paid order", () => {
     id: "o".repeat(22), number: 1001, checkout_token: null, email: "a@example.com", shipping_name: null, shipping_line1: null, shipping_line2: null,
     shipping_city: null, shipping_region: null, shipping_postal_code: null, shipping_country: null, total_cents: 1200, currency: "USD",
     created_at: "2026-11-29T00:00:00.000Z", updated_at: "2026-11-29T00:00:00.000Z", paid_at: paid ? "2026-11-29T00:01:00.000Z" : null, cancelled_at: null,
-    payment_state: paid ? "PAID" : "PARTIALLY_FILLED", received_cents: 1199, mails: 1, client_key: null, stock_released_at: null,
+    payment_state: paid ? "PAID" : "PARTIALLY_FILLED", received_cents: 1199, mails: 1, client_key: null, stock_released_at: null, locale: "en",
   });
   const attempt = (state: AttemptState, receivedCents: number | null): PaymentAttempt => ({
     id: "a1", order_id: "o".repeat(22), attempt_number: 1, state, reference_id: "ref", payment_url: "https://pay.example.com/payments?reference_id=ref",
     amount_cents: 1200, amount_received_cents: receivedCents, failure_reason: null, created_at: "2026-11-29T00:00:00.000Z", updated_at: "2026-11-29T00:01:00.000Z",
-    closed_at: null, payram_amount_cents: 1200, currency: "USDC", deposit_address: null, last_synced_at: null, next_sync_at: null, quiet_syncs: 0,
+    closed_at: null, payram_amount_cents: 1200, currency: "USDC", network: "BASE", deposit_address: null, last_synced_at: null, next_sync_at: null, quiet_syncs: 0,
     origin: "checkout", credit_cents: receivedCents ?? 0, expires_at: null, confirmations_current: null, confirmations_required: null, unseen_news_at: null,
     received_usd: null, received_at_quote: null,
   });

@@ -22,6 +22,10 @@ export interface OrderStatusView extends ShopperFacts {
   paymentUrl: string | null;
   depositAddress: string | null;
   currency: string | null;
+  /** The chain PayRam settles the payment on (its blockchainSymbol); null until the shopper picks one. */
+  network: string | null;
+  /** When the shopper's open payment expires at PayRam (null: not known, or nothing open). */
+  expiresAt: string | null;
   /** When the payment last changed. */
   updatedAt: string;
   /** PayRam could not be asked just now: the state shown is the last one known. */
@@ -67,6 +71,8 @@ export function toStatusView(order: Order, attempts: readonly PaymentAttempt[], 
     paymentUrl: order.paid_at === null && attempt && isSyncable(attempt.state) ? attempt.payment_url : null,
     depositAddress: order.paid_at === null ? (attempt?.deposit_address ?? null) : null,
     currency: attempt?.currency ?? null,
+    network: attempt?.network ?? null,
+    expiresAt: order.paid_at === null && attempt && isSyncable(attempt.state) ? (attempt.expires_at ?? null) : null,
     updatedAt: attempt?.updated_at ?? order.updated_at,
     checking,
     canPayAgain: payAgain !== null,

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getLocale, getTranslations } from "next-intl/server";
+import { localeOr, localizedPath } from "@/lib/rules/locales";
 import { CheckoutForm } from "@/components/checkout-form";
 import { loadConfig } from "@/lib/config";
 import { currentCart } from "@/lib/server/reads";
@@ -9,18 +11,22 @@ import { priceCart } from "@/lib/checkout/pricing";
 import { OrderLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
 
-export const metadata: Metadata = { title: "Checkout" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("Checkout"))("title") };
+}
 
 export default async function CheckoutPage() {
   const cart = await currentCart();
   const priced = priceCart(cart);
+  const t = await getTranslations("Checkout");
+  const locale = localeOr(await getLocale());
   if (!priced.ok) {
     return (
       <div className="space-y-4 rounded-xl border border-paper-line bg-paper p-8">
-        <h1 className="text-3xl font-semibold tracking-tight">Checkout</h1>
+        <h1 className="text-3xl font-semibold tracking-tight">{t("title")}</h1>
         <p className="text-ink-muted">{priced.error}</p>
-        <Link href={cart.lines.length ? "/cart" : "/"} className="inline-block font-medium text-brand-600 underline">
-          {cart.lines.length ? "Back to your cart" : "Continue shopping"}
+        <Link href={localizedPath(locale, cart.lines.length ? "/cart" : "/")} className="inline-block font-medium text-brand-600 underline">
+          {cart.lines.length ? t("backToCart") : t("continue")}
         </Link>
       </div>
     );
@@ -28,12 +34,12 @@ export default async function CheckoutPage() {
   const token = issueCheckoutToken(loadConfig().sessionSecret, cart);
   return (
     <div className="space-y-6">
-      <h1 className="text-3xl font-semibold tracking-tight">Checkout</h1>
+      <h1 className="text-3xl font-semibold tracking-tight">{t("title")}</h1>
       <div className="grid gap-8 lg:grid-cols-[1fr_22rem]">
-        <section aria-label="Your details" className="rounded-xl border border-paper-line bg-paper p-6">
-          <CheckoutForm token={token} ships={priced.ships} totalLabel={formatUsd(priced.totalCents)} />
+        <section aria-label={t("details")} className="rounded-xl border border-paper-line bg-paper p-6">
+          <CheckoutForm token={token} ships={priced.ships} totalLabel={formatUsd(priced.totalCents, locale)} />
         </section>
-        <Panel id="order-summary" title="Order summary" className="h-fit">
+        <Panel id="order-summary" title={t("summary")} className="h-fit">
           <OrderLines lines={priced.lines.map((line) => ({ key: line.slug, ...line }))} totalCents={priced.totalCents} totalTestId="checkout-total" />
         </Panel>
       </div>

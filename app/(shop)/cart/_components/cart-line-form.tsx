@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { useTranslations } from "next-intl";
 import { removeFromCartAction, updateQuantityAction, type CartActionState } from "@/lib/actions/cart";
 
 /** Quantity and removal for one cart line; each change goes to the server, which holds the cart. */
@@ -20,16 +21,18 @@ export function CartLineForm({
 }) {
   const [state, update, pending] = useActionState<CartActionState, FormData>(updateQuantityAction, { status: "idle" });
   const inputId = `quantity-${productId}`;
+  const t = useTranslations("Cart");
+  const sr = (chunks: React.ReactNode) => <span className="sr-only">{chunks}</span>;
   return (
     <div className="flex flex-wrap items-end gap-3">
       {unavailable ? (
-        <p className="text-sm text-bad">No longer available.</p>
+        <p className="text-sm text-bad">{t("unavailable")}</p>
       ) : (
         <form action={update} className="flex items-end gap-2">
           <input type="hidden" name="productId" value={productId} />
           <div>
             <label htmlFor={inputId} className="block text-xs font-medium text-ink-muted">
-              Quantity<span className="sr-only"> of {name}</span>
+              {t.rich("quantityOf", { name, sr })}
             </label>
             <input
               id={inputId}
@@ -46,14 +49,14 @@ export function CartLineForm({
             />
           </div>
           <button type="submit" disabled={pending} className="rounded-md border border-paper-line px-3 py-1.5 text-sm font-medium hover:bg-paper-subtle disabled:opacity-60">
-            Update<span className="sr-only"> quantity of {name}</span>
+            {t.rich("update", { name, sr })}
           </button>
         </form>
       )}
       <form action={removeFromCartAction}>
         <input type="hidden" name="productId" value={productId} />
         <button type="submit" className="rounded-md px-3 py-1.5 text-sm font-medium text-bad hover:bg-paper-subtle">
-          Remove<span className="sr-only"> {name}</span>
+          {t.rich("remove", { name, sr })}
         </button>
       </form>
       <p role="status" aria-live="polite" className="w-full text-sm">

@@ -1,11 +1,14 @@
 import type { Metadata } from "next";
 import { PageTitle } from "@/components/page-title";
 import { notFound } from "next/navigation";
+import { getLocale, getTranslations } from "next-intl/server";
 import { Panel } from "@/components/panel";
 import { DOWNLOAD_LIMIT } from "@/lib/orders/downloads";
 import { shopperDownloads } from "@/lib/server/reads";
 
-export const metadata: Metadata = { title: "Your downloads", robots: { index: false } };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("Downloads"))("meta"), robots: { index: false } };
+}
 // Every visit signs fresh links that expire LINK_TTL_MS from now.
 export const dynamic = "force-dynamic";
 
@@ -17,19 +20,21 @@ export default async function DownloadsPage({ params }: PageProps<"/orders/[orde
   const { orderId } = await params;
   const view = await shopperDownloads(orderId);
   if (view.state === "not_found") notFound();
+  const t = await getTranslations("Downloads");
+  const locale = await getLocale();
   return (
     <div className="space-y-6">
       <div>
-        <PageTitle back={`/orders/${orderId}`} backLabel={<>Order #{view.orderNumber}</>}>
-          Your downloads
+        <PageTitle back={`/orders/${orderId}`} backLabel={t("back", { number: view.orderNumber })}>
+          {t("title")}
         </PageTitle>
       </div>
-      {view.state === "unpaid" && <p data-testid="downloads-unavailable">Your downloads are ready here as soon as your payment arrives.</p>}
-      {view.state === "cancelled" && <p data-testid="downloads-unavailable">This order was cancelled: it has no downloads.</p>}
+      {view.state === "unpaid" && <p data-testid="downloads-unavailable">{t("unpaid")}</p>}
+      {view.state === "cancelled" && <p data-testid="downloads-unavailable">{t("cancelled")}</p>}
       {view.state === "ready" && (
-        <Panel id="files" title="Files">
+        <Panel id="files" title={t("files")}>
           {view.lines.length === 0 ? (
-            <p className="mt-4">This order has nothing to download.</p>
+            <p className="mt-4">{t("nothing")}</p>
           ) : (
             <>
               <ul className="mt-4 space-y-4">
@@ -40,17 +45,17 @@ export default async function DownloadsPage({ params }: PageProps<"/orders/[orde
                       {line.quantity > 1 && ` × ${line.quantity}`}
                     </p>
                     {line.fileName === null ? (
-                      <p className="text-sm text-ink-muted">The shop has not added the file for this item yet. Please contact the shop.</p>
+                      <p className="text-sm text-ink-muted">{t("noFile")}</p>
                     ) : line.href === null ? (
-                      <p className="text-sm text-bad">Download limit reached ({DOWNLOAD_LIMIT} downloads). Please contact the shop.</p>
+                      <p className="text-sm text-bad">{t("limit", { limit: DOWNLOAD_LIMIT })}</p>
                     ) : (
                       <p className="text-sm">
                         {/* A plain link, never prefetched: each download is counted. */}
                         <a href={line.href} className="font-medium text-brand-700 underline">
-                          Download {line.fileName}
+                          {t("download", { file: line.fileName })}
                         </a>{" "}
                         <span className="text-ink-muted">
-                          ({formatSize(line.size ?? 0)} · {line.remaining} of {DOWNLOAD_LIMIT} downloads left)
+                          {t("left", { size: formatSize(line.size ?? 0), remaining: line.remaining, limit: DOWNLOAD_LIMIT })}
                         </span>
                       </p>
                     )}
@@ -58,7 +63,7 @@ export default async function DownloadsPage({ params }: PageProps<"/orders/[orde
                 ))}
               </ul>
               <p className="mt-6 text-sm text-ink-muted">
-                These links work until {view.linksExpireAt.toLocaleString("en-US", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" })} UTC. Come back to this page for new ones.
+                {t("expire", { date: view.linksExpireAt.toLocaleString(locale === "en" ? "en-US" : locale, { dateStyle: "long", timeStyle: "short", timeZone: "UTC" }) })}
               </p>
             </>
           )}

@@ -2,15 +2,19 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
+import { useLocale, useTranslations } from "next-intl";
+import { localeOr, localizedPath } from "@/lib/rules/locales";
 import { addToCartAction, type CartActionState } from "@/lib/actions/cart";
 
 /** stock: pieces that can be bought (null: not tracked); 0 shows "Sold out" and no button. */
 export function AddToCartForm({ productId, stock }: { productId: number; stock: number | null }) {
   const [state, action, pending] = useActionState<CartActionState, FormData>(addToCartAction, { status: "idle" });
+  const t = useTranslations("Product");
+  const locale = localeOr(useLocale());
   if (stock === 0) {
     return (
       <p className="rounded-md border border-paper-line bg-paper-subtle px-4 py-3 font-semibold text-ink-muted" data-testid="sold-out">
-        Sold out
+        {t("soldOut")}
       </p>
     );
   }
@@ -20,7 +24,7 @@ export function AddToCartForm({ productId, stock }: { productId: number; stock: 
       <div className="flex items-end gap-3">
         <div>
           <label htmlFor="quantity" className="block text-sm font-medium">
-            Quantity
+            {t("quantity")}
           </label>
           <input
             id="quantity"
@@ -40,15 +44,15 @@ export function AddToCartForm({ productId, stock }: { productId: number; stock: 
           disabled={pending}
           className="rounded-md bg-brand-600 px-5 py-2.5 font-semibold text-white hover:bg-brand-700 disabled:opacity-60"
         >
-          {pending ? "Adding…" : "Add to cart"}
+          {pending ? t("adding") : t("addToCart")}
         </button>
       </div>
       <p role="status" aria-live="polite" className="min-h-6 text-sm">
         {state.status === "ok" && (
           <span className="text-ok">
             {state.message}{" "}
-            <Link href="/cart" className="font-medium underline">
-              View cart
+            <Link href={localizedPath(locale, "/cart")} className="font-medium underline">
+              {t("viewCart")}
             </Link>
           </span>
         )}

@@ -2,16 +2,18 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
+import { useTranslations } from "next-intl";
 import { confirmRefundAddressAction, type ConfirmAddressState } from "@/lib/actions/order";
 
 export function ConfirmRefundAddress({ orderId, token }: { orderId: string; token: string }) {
   const [state, action, pending] = useActionState<ConfirmAddressState, FormData>(confirmRefundAddressAction, { ok: false, error: null });
+  const t = useTranslations("RefundAddress");
   if (state.ok) {
     return (
       <p role="status" className="text-ok">
-        Confirmed. The shop sends your refund there.{" "}
+        {t("confirmed")}{" "}
         <Link href={`/orders/${orderId}`} className="underline">
-          Back to your order
+          {t("back")}
         </Link>
       </p>
     );
@@ -21,7 +23,7 @@ export function ConfirmRefundAddress({ orderId, token }: { orderId: string; toke
       <input type="hidden" name="orderId" value={orderId} />
       <input type="hidden" name="token" value={token} />
       <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white disabled:opacity-60">
-        {pending ? "Confirming…" : "Confirm this address"}
+        {pending ? t("confirming") : t("confirm")}
       </button>
       {state.error && (
         <p role="alert" className="text-sm text-bad">
