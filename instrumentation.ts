@@ -8,10 +8,11 @@ export async function register() {
   // First: from here on every request carries its connection's address (lib/security/peer.ts).
   const { installPeerStamp } = await import("./lib/security/peer");
   installPeerStamp();
-  const { prepare, devDefaultNotices, startBackgroundWork } = await import("./lib/jobs/startup");
+  const { prepare, createFirstOwner, devDefaultNotices, startBackgroundWork } = await import("./lib/jobs/startup");
   const { getDb } = await import("./lib/server/db");
   const { getPayram } = await import("./lib/server/payram");
   const { config, db } = await prepare(() => getDb());
+  await createFirstOwner(config, db);
   for (const notice of devDefaultNotices(config)) console.log(notice);
   startBackgroundWork(config, { db, payram: getPayram() });
 }

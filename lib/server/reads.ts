@@ -10,6 +10,7 @@ import { orderIdByNumber, type OrderFilter } from "../views/admin-orders";
 import { attentionPage, merchantOrderPage, ordersPage } from "../views/merchant";
 import { refundAddressPage, shopperOrderPage } from "../views/shopper-order";
 import { getDb } from "./db";
+import { waitingRefundRequests } from "../refunds/approval";
 
 /**
  * What pages read, wired to the one database and the configuration: a page never holds a database
@@ -79,4 +80,11 @@ export function merchantProduct(productId: number) {
 
 export function merchantAttention() {
   return attentionPage(getDb(), { partialAfterMinutes: loadConfig().attentionPartialAfterMinutes });
+}
+
+// Merchant accounts (issue 30).
+
+/** A staff member's refund requests on this order still waiting for a decision. */
+export function waitingRefundRequestsOf(orderId: string) {
+  return waitingRefundRequests(getDb(), orderId);
 }

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { signOutAction } from "@/lib/actions/admin";
-import { requireAdminPage } from "@/lib/server/auth";
+import { requireMerchantPage } from "@/lib/server/auth";
 
 /** The merchant area's own pages, in the header's order. */
 const MERCHANT_PAGES = [
@@ -11,7 +11,8 @@ const MERCHANT_PAGES = [
 ];
 
 export default async function MerchantAreaLayout({ children }: { children: ReactNode }) {
-  await requireAdminPage();
+  // Signed in is enough here: each page checks its own permission (and a required second factor).
+  const merchant = await requireMerchantPage("orders.read", { enrolling: true });
   return (
     <>
       <header className="border-b border-paper-line bg-ink text-white">

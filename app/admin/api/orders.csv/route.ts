@@ -1,4 +1,4 @@
-import { adminRouteRefusal } from "@/lib/server/auth";
+import { merchantRouteRefusal } from "@/lib/server/auth";
 import { orderFilterSchema, ordersCsv } from "@/lib/views/admin-orders";
 import { getDb } from "@/lib/server/db";
 
@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 /** The orders list, filtered as on screen, as CSV (money as exact decimal strings). */
 export async function GET(request: Request) {
-  const refusal = await adminRouteRefusal();
+  const refusal = await merchantRouteRefusal("orders.read", "orders.export");
   if (refusal) return refusal;
   const params = new URL(request.url).searchParams;
   // The list's own filters: "Export CSV" from the "To ship" view exports those orders.

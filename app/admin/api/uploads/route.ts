@@ -1,5 +1,5 @@
 import { acceptUpload } from "@/lib/catalog/media";
-import { adminRouteRefusal } from "@/lib/server/auth";
+import { merchantRouteRefusal } from "@/lib/server/auth";
 import { getDb } from "@/lib/server/db";
 
 export const dynamic = "force-dynamic";
@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
  * before the merchant's session is checked; then the declared length, then the bytes with a cap.
  */
 export async function POST(request: Request) {
-  const refusal = await adminRouteRefusal();
+  const refusal = await merchantRouteRefusal("catalog.edit", "product.upload");
   if (refusal) {
     await request.body?.cancel().catch(() => {});
     return refusal;
