@@ -10,6 +10,8 @@ export const ROLES = ["owner", "manager", "staff"] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = {
+  /** One's own account: password, second factor, sessions. */
+  "account.own": ["owner", "manager", "staff"],
   /** See orders, their history and the CSV export; "sync now" (reads PayRam, changes nothing by itself). */
   "orders.read": ["owner", "manager", "staff"],
   /** Mark lines shipped; downloads follow payment. */
