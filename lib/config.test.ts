@@ -78,7 +78,8 @@ describe("configuration", () => {
   });
 
   it("refuses the public development defaults in production against a real PayRam", () => {
-    const problems = problemsOf({ NODE_ENV: "production", PAYRAM_BASE_URL: "https://pay.example.com" });
+    // (Unset, ADMIN_PASSWORD makes no owner in production: only its public value is refused.)
+    const problems = problemsOf({ NODE_ENV: "production", PAYRAM_BASE_URL: "https://pay.example.com", ADMIN_PASSWORD: "admin-dev-password" });
     expect(problems.map((p) => p.split(" ")[0]).sort()).toEqual(["ADMIN_PASSWORD", "PAYRAM_API_KEY", "SESSION_SECRET"]);
     expect(problems[0]).toMatch(/must be set in production/);
   });

@@ -1,6 +1,5 @@
 import { auditCsv, auditFilterSchema } from "@/lib/auth/audit";
-import { merchantRouteRefusal } from "@/lib/server/auth";
-import { getDb } from "@/lib/server/db";
+import { merchantRouteRefusal, requestScope } from "@/lib/server/auth";
 
 export const dynamic = "force-dynamic";
 
@@ -10,7 +9,7 @@ export async function GET(request: Request) {
   if (refusal) return refusal;
   const params = new URL(request.url).searchParams;
   const filter = auditFilterSchema.parse({ person: params.get("person") || undefined, kind: params.get("kind") || undefined, order: params.get("order") || undefined, page: 1 });
-  const csv = await auditCsv(getDb(), filter);
+  const csv = await auditCsv((await requestScope()).db, filter);
   return new Response(csv, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

@@ -1,6 +1,5 @@
-import { merchantRouteRefusal } from "@/lib/server/auth";
+import { merchantRouteRefusal, requestScope } from "@/lib/server/auth";
 import { orderFilterSchema, ordersCsv } from "@/lib/views/admin-orders";
-import { getDb } from "@/lib/server/db";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +10,7 @@ export async function GET(request: Request) {
   const params = new URL(request.url).searchParams;
   // The list's own filters: "Export CSV" from the "To ship" view exports those orders.
   const filter = orderFilterSchema.parse({ state: params.get("state") ?? undefined, fulfil: params.get("fulfil") ?? undefined, q: params.get("q") ?? undefined, page: 1 });
-  const csv = await ordersCsv(getDb(), filter);
+  const csv = await ordersCsv((await requestScope()).db, filter);
   return new Response(csv, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

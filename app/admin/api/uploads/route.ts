@@ -1,6 +1,5 @@
 import { acceptUpload } from "@/lib/catalog/media";
-import { merchantRouteRefusal } from "@/lib/server/auth";
-import { getDb } from "@/lib/server/db";
+import { merchantRouteRefusal, requestScope } from "@/lib/server/auth";
 
 export const dynamic = "force-dynamic";
 
@@ -16,7 +15,7 @@ export async function POST(request: Request) {
     await request.body?.cancel().catch(() => {});
     return refusal;
   }
-  const answer = await acceptUpload(getDb(), {
+  const answer = await acceptUpload((await requestScope()).db, {
     kind: new URL(request.url).searchParams.get("kind"),
     contentLength: request.headers.get("content-length"),
     name: request.headers.get("x-upload-name"),
