@@ -1,7 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
 import { ALONE } from "./e2e/alone";
 import { CHROMIUM_ARGS, chromiumPath } from "./e2e/browser";
-import { APP_PORT, APP_URL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_SESSION_SECRET, EMULATOR_PORT, EMULATOR_URL } from "./e2e/urls";
+import { APP_PORT, APP_URL, E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_SESSION_SECRET, EMULATOR_PORT, EMULATOR_URL } from "./e2e/urls";
 
 /** The app under test: a production build, built once per run, on a fresh SQLite file. */
 export const E2E_DATABASE = "data/e2e/shop.db";
@@ -69,6 +69,7 @@ export default defineConfig({
         DATABASE_URL: `file:${E2E_DATABASE}`,
         PAYRAM_BASE_URL: EMULATOR_URL,
         PAYRAM_API_KEY: E2E_API_KEY,
+        ADMIN_EMAIL: E2E_ADMIN_EMAIL,
         ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
         SESSION_SECRET: E2E_SESSION_SECRET,
         APP_BASE_URL: APP_URL,

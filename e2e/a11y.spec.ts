@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { expectAccessible } from "./axe";
 import { addToCart, checkoutToPayram } from "./shop";
-import { E2E_ADMIN_PASSWORD } from "./urls";
+import { signIn } from "./merchant";
 
 // Every page a shopper or merchant sees; the error pages are checked in e2e/errors.spec.ts.
 
@@ -25,8 +25,7 @@ test("merchant pages: sign-in, orders, an order, needs attention, products", asy
   await checkoutToPayram(page);
   await page.goto("/admin/sign-in");
   await expectAccessible(page);
-  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page);
   await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
   await expectAccessible(page);
   await page.getByRole("row").nth(1).getByRole("link").click();

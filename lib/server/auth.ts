@@ -11,7 +11,7 @@ import { requiresSecondFactor } from "../auth/people";
 import { hasSecondFactor } from "../auth/second-factor";
 import { ADMIN_COOKIE, SESSION_TTL_MS } from "../auth/session";
 import { liveSession, openSession, revokeSession, type LiveSession } from "../auth/session-store";
-import { can, type Permission } from "../rules/roles";
+import { can, stepUpFresh, type Permission } from "../rules/roles";
 import { clientAddress } from "../security/rate-limit";
 
 /**
@@ -94,4 +94,9 @@ export async function endSession(): Promise<void> {
   const jar = await cookies();
   await revokeSession(getDb(), loadConfig(), jar.get(ADMIN_COOKIE)?.value);
   jar.delete(ADMIN_COOKIE);
+}
+
+/** For pages: whether a money action would need a code now (none entered in this session in the last five minutes). */
+export function stepUpIsFresh(merchant: LiveSession): boolean {
+  return stepUpFresh(merchant.secondFactorAt, Date.now());
 }

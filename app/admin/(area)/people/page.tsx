@@ -2,10 +2,10 @@ import type { Metadata } from "next";
 import { DataTable } from "@/components/admin/data-table";
 import { PeopleActionForm } from "@/components/admin/people-action-form";
 import { changeRoleAction, endAllSessionsAction, endSessionAction, reinviteAction, resetSecondFactorAction, setDisabledAction } from "@/lib/actions/people";
-import { requireMerchantPage } from "@/lib/server/auth";
+import { requireMerchantPage, stepUpIsFresh } from "@/lib/server/auth";
 import { merchantPeople, merchantSessions } from "@/lib/server/reads";
 import { formatUtc } from "@/lib/rules/format";
-import { ROLE_LABELS, ROLES, stepUpFresh } from "@/lib/rules/roles";
+import { ROLE_LABELS, ROLES } from "@/lib/rules/roles";
 import { InviteForm } from "./_components/invite-form";
 
 export const metadata: Metadata = { title: "People" };
@@ -17,7 +17,7 @@ const SESSION_COLUMNS = [{ label: "Person" }, { label: "Browser" }, { label: "Ad
 export default async function PeoplePage() {
   const merchant = await requireMerchantPage("people.manage");
   const [people, sessions] = await Promise.all([merchantPeople(), merchantSessions(null)]);
-  const codeNeeded = !stepUpFresh(merchant.secondFactorAt, Date.now());
+  const codeNeeded = !stepUpIsFresh(merchant);
   return (
     <div className="space-y-8">
       <h1 className="text-3xl font-semibold tracking-tight">People</h1>
