@@ -62,8 +62,9 @@ test("invite, accept, enrol a second factor, sign in with a code; a staff refund
   await signIn(owner);
   await expect(owner.getByRole("heading", { name: "Orders" })).toBeVisible();
   await owner.getByRole("link", { name: "People" }).click();
+  await expect(owner.getByRole("heading", { name: "Invite someone" })).toBeVisible();
   for (const [email, role] of [[managerEmail, "Manager"], [staffEmail, "Staff"]] as const) {
-    await owner.getByLabel("Email").fill(email);
+    await owner.getByLabel("Email", { exact: true }).fill(email);
     await owner.getByLabel("Role", { exact: true }).selectOption({ label: role });
     await owner.getByRole("button", { name: "Invite" }).click();
     await expect(owner.getByText(`Invitation mailed to ${email}`)).toBeVisible();
@@ -73,6 +74,7 @@ test("invite, accept, enrol a second factor, sign in with a code; a staff refund
   const manager = await pageFrom(browser, "198.51.100.91");
   await acceptInvitation(manager, managerEmail, "the manager's own password");
   await manager.getByRole("link", { name: "Security" }).click();
+  await expect(manager.getByRole("heading", { name: "Second factor" })).toBeVisible();
   await manager.getByRole("button", { name: "Set up an authenticator app" }).click();
   const secret = (await manager.getByTestId("totp-secret").textContent())!.trim();
   await manager.getByLabel("The 6-digit code it shows").fill(await totpCode(secret));

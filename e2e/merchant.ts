@@ -14,7 +14,7 @@ import { APP_URL, E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD, E2E_MONEY_EMAIL, E2E_MONE
  */
 export async function signIn(page: Page, options: { email?: string; password?: string; next?: string } = {}): Promise<void> {
   await page.goto(`${APP_URL}/admin/sign-in${options.next === undefined ? "" : `?next=${encodeURIComponent(options.next)}`}`);
-  await page.getByLabel("Email").fill(options.email ?? E2E_ADMIN_EMAIL);
+  await page.getByLabel("Email", { exact: true }).fill(options.email ?? E2E_ADMIN_EMAIL);
   await page.getByLabel("Password").fill(options.password ?? E2E_ADMIN_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
