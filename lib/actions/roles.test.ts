@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { GET as auditCsvRoute } from "@/app/admin/api/audit.csv/route";
@@ -123,4 +124,12 @@ describeOnEachDatabase("the role matrix, walked against the real actions and rou
     }
     for (const [, [route]] of Object.entries(ROUTES)) expect((await anonymous(route)).status).toBe(401);
   });
+});
+
+it("README shows the matrix as the code states it", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  for (const [permission, roles] of Object.entries(PERMISSIONS)) {
+    const cells = ROLES.map((role) => ((roles as readonly Role[]).includes(role) ? "✓" : "—")).join(" | ");
+    expect(readme).toMatch(new RegExp(`^\\| \`${permission.replace(".", "\\.")}\`:[^|]*\\| ${cells} \\|$`, "m"));
+  }
 });
