@@ -12,7 +12,7 @@ import { refundAddressPage, shopperOrderPage } from "../views/shopper-order";
 import { getDb } from "./db";
 import { waitingRefundRequests } from "../refunds/approval";
 import { auditKinds, listAudit, type AuditFilter } from "../auth/audit";
-import { listPeople, requiresSecondFactor } from "../auth/people";
+import { countPeople, listPeople, requiresSecondFactor } from "../auth/people";
 import { recoveryCodesLeft } from "../auth/second-factor";
 import { openSessions } from "../auth/session-store";
 import { personOfToken, type TokenKind } from "../auth/tokens";
@@ -120,4 +120,9 @@ export async function auditPage(filter: AuditFilter) {
 /** Whom a mailed link (invitation, reset) is for, while it still works. */
 export function personOfLink(token: string, kind: TokenKind) {
   return personOfToken(getDb(), token, kind);
+}
+
+/** True until the shop has its first merchant account (the sign-in page says how to make one). */
+export async function noMerchantAccountYet(): Promise<boolean> {
+  return (await countPeople(getDb())) === 0;
 }
