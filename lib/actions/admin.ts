@@ -7,7 +7,7 @@ import { z } from "zod";
 import { resolveAttention, resolveInputSchema } from "../notify/attention";
 import { currentMerchant, endSession, startSession } from "../server/auth";
 import { recordAudit } from "../auth/audit";
-import { findPersonByEmail } from "../auth/people";
+import { emailSchema, findPersonByEmail } from "../auth/people";
 import type { Permission } from "../rules/roles";
 import { cancelOrder, releaseOrderStock } from "../orders/cancel";
 import { attemptSignIn, KNOWN_BROWSER_COOKIE, KNOWN_BROWSER_TTL_DAYS, WRONG_PASSWORD } from "../auth/sign-in";
@@ -47,7 +47,8 @@ export async function signInAction(_state: SignInState, formData: FormData): Pro
       person: who ? { id: who.id, email: who.email } : null,
       action: "sign-in",
       outcome: outcome.ok ? "done" : "refused",
-      detail: outcome.ok ? (outcome.secondFactor ? "with a second factor" : "with a password") : `${email.slice(0, 254)}: ${outcome.error}`,
+      // What was typed as the email only when it is one: a password typed in the wrong field is never kept.
+      detail: outcome.ok ? (outcome.secondFactor ? "with a second factor" : "with a password") : `${emailSchema.safeParse(email).success ? email.trim().toLowerCase() : "(not an email address)"}: ${outcome.error}`,
       address: client,
     });
     if (!outcome.ok) return { error: outcome.error, needsCode: outcome.needsCode, email };

@@ -124,9 +124,9 @@ export function Refunds({
             <li key={refund.id} data-status={refund.status}>
               <span className="font-medium tabular-nums">${refund.amountUsd}</span> as {refund.cryptoAmount} {refund.token} on {refund.network} to{" "}
               <code className="break-all">{refund.address}</code>: {refund.description}
-              {IN_FLIGHT.has(refund.status) && <AskAgain refundId={refund.id} label={refund.status === "requesting" ? "Ask PayRam again" : "Check with PayRam"} />}
+              {money.canSend && IN_FLIGHT.has(refund.status) && <AskAgain refundId={refund.id} label={refund.status === "requesting" ? "Ask PayRam again" : "Check with PayRam"} />}
               {/* Ends it only once PayRam's payout list shows no payout (checked on the server); the amount is then refundable again. */}
-              {refund.status === "requesting" && <AskAgain refundId={refund.id} label="End this refund" end />}
+              {money.canSend && refund.status === "requesting" && <AskAgain refundId={refund.id} label="End this refund" end />}
             </li>
           ))}
         </ul>
