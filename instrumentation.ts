@@ -19,10 +19,11 @@ export async function register() {
   installPeerStamp();
   const { installRequestTiming } = await import("./lib/metrics");
   installRequestTiming();
-  const { prepare, devDefaultNotices, startBackgroundWork } = await import("./lib/jobs/startup");
+  const { prepare, createFirstOwner, devDefaultNotices, startBackgroundWork } = await import("./lib/jobs/startup");
   const { getDb } = await import("./lib/server/db");
   const { getPayram } = await import("./lib/server/payram");
   const { config, db } = await prepare(() => getDb());
+  await createFirstOwner(config, db);
   for (const notice of devDefaultNotices(config)) console.log(notice);
   startBackgroundWork(config, { db, payram: getPayram() });
 }

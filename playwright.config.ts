@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 import { ALONE } from "./e2e/alone";
 import { CHROMIUM_ARGS, chromiumPath } from "./e2e/browser";
-import { APP_PORT, APP_URL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_METRICS_TOKEN, E2E_SESSION_SECRET, EMULATOR_PORT, EMULATOR_URL } from "./e2e/urls";
+import { APP_PORT, APP_URL, E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_METRICS_TOKEN, E2E_SESSION_SECRET, EMULATOR_PORT, EMULATOR_URL } from "./e2e/urls";
 
 /** The app under test: the standalone server (what the Docker image runs), built once per run, on a fresh SQLite file. */
 export const E2E_DATABASE = "data/e2e/shop.db";
@@ -74,6 +74,7 @@ export default defineConfig({
         DATABASE_URL: `file:${resolve(E2E_DATABASE)}`,
         PAYRAM_BASE_URL: EMULATOR_URL,
         PAYRAM_API_KEY: E2E_API_KEY,
+        ADMIN_EMAIL: E2E_ADMIN_EMAIL,
         ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
         SESSION_SECRET: E2E_SESSION_SECRET,
         APP_BASE_URL: APP_URL,

@@ -12,7 +12,8 @@ import { DEFAULT_LOCALE, isLocale, isLocalizedPath, localizedPath, LOCALE_COOKIE
  * Runs before every page and route: the per-request security headers (a CSP with a fresh
  * nonce), and the merchant area's first gate — no validly signed, unexpired session cookie, no
  * admin page, action or route. It needs no database: each of those checks again itself that the
- * session is still open (lib/server/auth.ts), so a signed-out cookie gets no further.
+ * session is still open, its person enabled and their role allowed (lib/server/auth.ts,
+ * lib/rules/roles.ts): a signed-out or disabled person's cookie gets no further.
  */
 export function proxy(request: NextRequest) {
   const config = loadConfig();
@@ -24,7 +25,9 @@ export function proxy(request: NextRequest) {
   const tooLarge = bodyRefusal(request.method, request.headers.get("content-length"), undefined, request.headers.get("transfer-encoding"));
   if (tooLarge) return NextResponse.json({ error: tooLarge.error }, { status: tooLarge.status, headers: { Connection: "close" } });
 
-  if (pathname.startsWith("/admin") && pathname !== "/admin/sign-in" && !verifySessionToken(config, request.cookies.get(ADMIN_COOKIE)?.value)) {
+  // The sign-in page and the pages a mailed link opens (an invitation, a password reset) need no session.
+  const open = pathname === "/admin/sign-in" || pathname === "/admin/invite" || pathname === "/admin/reset";
+  if (pathname.startsWith("/admin") && !open && !verifySessionToken(config, request.cookies.get(ADMIN_COOKIE)?.value)) {
     if (request.headers.has("next-action") || pathname.startsWith("/admin/api/") || request.method !== "GET") {
       return NextResponse.json({ error: "sign in to the merchant area first" }, { status: 401 });
     }

@@ -21,6 +21,7 @@ import { startBareWebhookServer, type BareServer } from "./webhook/bare";
 export const API_KEY = "bench-emulator-key-0123";
 const SESSION_SECRET = "bench-session-secret-0123456789abcdef";
 const ADMIN_PASSWORD = "bench-admin-password";
+const ADMIN_EMAIL = "bench-owner@shop.localhost";
 const PAYRAM_TIMEOUT_MS = 15_000;
 
 export interface Stack {
@@ -64,7 +65,7 @@ export async function startStack(kind: DatabaseKind, options: StackOptions): Pro
   const emulator = await startEmulator({ port: 0, apiKey: API_KEY, webhookUrls: [], log: false, config: { webhooks: { enabled: false } } });
   defer("close the emulator", () => emulator.close());
 
-  const env: AppEnv = { DATABASE_URL: database.url, PAYRAM_BASE_URL: emulator.url, PAYRAM_API_KEY: API_KEY, SESSION_SECRET, ADMIN_PASSWORD };
+  const env: AppEnv = { DATABASE_URL: database.url, PAYRAM_BASE_URL: emulator.url, PAYRAM_API_KEY: API_KEY, SESSION_SECRET, ADMIN_EMAIL, ADMIN_PASSWORD };
   const profileDir = (server: string) => (options.cpuProfileDir ? join(options.cpuProfileDir, server) : undefined);
   const nextProfileDir = profileDir("next");
   // startApp passes its env through to next-server; Node 20 refuses --cpu-prof in NODE_OPTIONS, hence the preload.

@@ -1,7 +1,8 @@
 import { expect, test } from "@playwright/test";
 import { expectAccessible } from "./axe";
 import { addToCart, checkoutToPayram } from "./shop";
-import { APP_URL, E2E_ADMIN_PASSWORD } from "./urls";
+import { signIn } from "./merchant";
+import { APP_URL } from "./urls";
 
 // Every page a shopper or merchant sees; the error pages are checked in e2e/errors.spec.ts.
 
@@ -54,8 +55,7 @@ test("merchant pages: sign-in, orders, an order, needs attention, products", asy
   await checkoutToPayram(page);
   await page.goto("/admin/sign-in");
   await expectAccessible(page);
-  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page);
   await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
   await expectAccessible(page);
   await page.getByRole("row").nth(1).getByRole("link").click();

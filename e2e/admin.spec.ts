@@ -1,18 +1,13 @@
 import { expect, test, type Page } from "@playwright/test";
 import { ADMIN_COOKIE, createSessionToken, newSessionId } from "../lib/auth/session";
 import { checkoutToPayram, emulatorControl } from "./shop";
-import { APP_URL, E2E_ADMIN_PASSWORD, E2E_SESSION_SECRET } from "./urls";
+import { signIn } from "./merchant";
+import { APP_URL, E2E_SESSION_SECRET } from "./urls";
 
 // This file's sign-ins count against their own address's limit (the e2e server trusts no proxy,
 // so the last X-Forwarded-For entry is the client), not against the other specs' allowance.
 test.use({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.20" } });
 
-/** The merchant area. The e2e server runs with the development password and session secret. */
-async function signIn(page: Page, password: string = E2E_ADMIN_PASSWORD) {
-  await page.goto("/admin/sign-in");
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
 
 test("anonymous requests get nothing: pages go to sign-in, routes and actions get 401", async ({ page, request }) => {
   for (const path of ["/admin", "/admin/attention", "/admin/orders/AAAAAAAAAAAAAAAAAAAAAA"]) {
@@ -29,9 +24,7 @@ test("anonymous requests get nothing: pages go to sign-in, routes and actions ge
 test("after signing in, a crafted next= leads back into the merchant area, never to another site (issue 29.1)", async ({ page }) => {
   for (const next of ["/admin/../..//evil.example", "//evil.example/admin", "/admin/..\\..\\/evil.example"]) {
     await page.context().clearCookies();
-    await page.goto(`/admin/sign-in?next=${encodeURIComponent(next)}`);
-    await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, { next });
     await expect(page).toHaveURL(`${APP_URL}/admin`);
     await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
   }
@@ -44,11 +37,13 @@ async function sessionCookie(page: Page): Promise<string> {
 }
 
 test("a wrong password is refused; a tampered or expired session sends the merchant back to sign in", async ({ page, context }) => {
-  await signIn(page, "not-the-password");
-  await expect(page.getByRole("alert").filter({ hasText: "That password is not right." })).toBeVisible();
-  // Control characters are just a wrong password, not a server error.
-  await signIn(page, "not\u0000the\u0007password\u001b");
-  await expect(page.getByRole("alert").filter({ hasText: "That password is not right." })).toBeVisible();
+  await signIn(page, { password: "not-the-password" });
+  await expect(page.getByRole("alert").filter({ hasText: "That email or password is not right." })).toBeVisible();
+  // Control characters are just a wrong password, not a server error; so is an unknown email.
+  await signIn(page, { password: "not\u0000the\u0007password\u001b" });
+  await expect(page.getByRole("alert").filter({ hasText: "That email or password is not right." })).toBeVisible();
+  await signIn(page, { email: "nobody@example.com" });
+  await expect(page.getByRole("alert").filter({ hasText: "That email or password is not right." })).toBeVisible();
 
   await signIn(page);
   await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
@@ -56,7 +51,7 @@ test("a wrong password is refused; a tampered or expired session sends the merch
   const host = new URL(APP_URL).hostname;
   const [id, expires, mac] = valid.split(".") as [string, string, string];
   const tampered = [`${id}.${Number(expires) + 60_000}.${mac}`, `${newSessionId()}.${expires}.${mac}`];
-  const keys = { sessionSecret: E2E_SESSION_SECRET, adminPassword: E2E_ADMIN_PASSWORD };
+  const keys = { sessionSecret: E2E_SESSION_SECRET };
   const expired = createSessionToken(keys, { id, expiresAt: Date.now() - 1_000 });
   for (const token of [...tampered, expired, "garbage"]) {
     await context.addCookies([{ name: ADMIN_COOKIE, value: token, domain: host, path: "/" }]);

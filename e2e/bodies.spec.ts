@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
-import { APP_URL, E2E_ADMIN_PASSWORD } from "./urls";
+import { APP_URL } from "./urls";
+import { signIn } from "./merchant";
 
 /** Issue 29.5 and 29.8: what the server takes in a body, and from whom (proxy.ts, app/admin/api/uploads). */
 
@@ -48,9 +49,7 @@ test("uploads: 401 without a merchant session, 403 from another site; the mercha
   const anonymous = await request.post("/admin/api/uploads?kind=image", { data: Buffer.alloc(5 * 1024 * 1024, 1), headers: { "Content-Type": "application/octet-stream" } });
   expect(anonymous.status()).toBe(401);
 
-  await page.goto("/admin/sign-in");
-  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page);
   await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
 
   const image = await page.request.post("/admin/api/uploads?kind=image", { data: PNG, headers: { "Content-Type": "image/png", "X-Upload-Name": "dot.png" } });

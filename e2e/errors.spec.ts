@@ -6,7 +6,8 @@ import { sql } from "kysely";
 import { createDb } from "../lib/db";
 import { startApp, type AppInstance } from "../scripts/chaos/processes";
 import { expectAccessible } from "./axe";
-import { E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_SESSION_SECRET, EMULATOR_URL } from "./urls";
+import { E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_SESSION_SECRET, EMULATOR_URL } from "./urls";
+import { signIn } from "./merchant";
 
 /** What a shopper or the merchant sees when a page cannot be shown: a 404 that says why, or an error that leaks nothing. */
 
@@ -25,9 +26,7 @@ test("an unknown order is a 404 that tells the shopper so, with a way back to th
 });
 
 test("an unknown order in the merchant area is a 404 with a way back to the orders", async ({ page }) => {
-  await page.goto("/admin/sign-in");
-  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page);
   await expect(page.getByRole("heading", { level: 1, name: "Orders" })).toBeVisible();
 
   expect((await page.goto(`/admin/orders/${UNKNOWN_ORDER}`))?.status()).toBe(404);
@@ -46,7 +45,7 @@ test.describe("an unexpected error", () => {
     dir = mkdtempSync(join(tmpdir(), "shop-errors-"));
     app = await startApp(
       "errors",
-      { DATABASE_URL: `file:${join(dir, "shop.db")}`, PAYRAM_BASE_URL: EMULATOR_URL, PAYRAM_API_KEY: E2E_API_KEY, SESSION_SECRET: E2E_SESSION_SECRET, ADMIN_PASSWORD: E2E_ADMIN_PASSWORD },
+      { DATABASE_URL: `file:${join(dir, "shop.db")}`, PAYRAM_BASE_URL: EMULATOR_URL, PAYRAM_API_KEY: E2E_API_KEY, SESSION_SECRET: E2E_SESSION_SECRET, ADMIN_EMAIL: E2E_ADMIN_EMAIL, ADMIN_PASSWORD: E2E_ADMIN_PASSWORD },
       { verbose: false, timeoutMs: 30_000 },
     );
   });

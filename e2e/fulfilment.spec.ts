@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
 import { addToCart, emulatorControl, fillAddress } from "./shop";
-import { APP_URL, E2E_ADMIN_PASSWORD, EMULATOR_URL } from "./urls";
+import { APP_URL, EMULATOR_URL } from "./urls";
+import { signIn } from "./merchant";
 
 test.use({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.70" } });
 
@@ -77,9 +78,7 @@ test("a shopper downloads the digital line of a paid order, and sees the trackin
   const merchantContext = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.70" } });
   try {
     const merchant = await merchantContext.newPage();
-    await merchant.goto(`${APP_URL}/admin/sign-in`);
-    await merchant.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-    await merchant.getByRole("button", { name: "Sign in" }).click();
+    await signIn(merchant);
     await expect(merchant.getByRole("heading", { name: "Orders" })).toBeVisible();
     await merchant.getByRole("navigation", { name: "Filter by state" }).getByRole("link", { name: /^To ship \d+$/ }).click();
     await expect(merchant).toHaveURL(/fulfil=ship/);

@@ -134,7 +134,7 @@ test.describe("two instances on Postgres", () => {
     await migrate(db);
     const url = new URL(postgresUrl);
     url.searchParams.set("options", `-c search_path=${schema}`);
-    const shop = { DATABASE_URL: url.toString(), PAYRAM_API_KEY: TEST_API_KEY, SESSION_SECRET: TEST_SECRET, ADMIN_PASSWORD: "live-status-test-password", SWEEP_INTERVAL_MS: "0" };
+    const shop = { DATABASE_URL: url.toString(), PAYRAM_API_KEY: TEST_API_KEY, SESSION_SECRET: TEST_SECRET, ADMIN_EMAIL: "owner@shop.localhost", ADMIN_PASSWORD: "live-status-test-password", SWEEP_INTERVAL_MS: "0" };
     const [portA, portB] = [3341, 3342];
     payram = await startTestPayram({ webhookUrls: [`http://127.0.0.1:${portA}/api/webhook`] });
     servers.push(...(await Promise.all([startNextServer(portA, { ...shop, PAYRAM_BASE_URL: payram.emulator.url }), startNextServer(portB, { ...shop, PAYRAM_BASE_URL: "http://127.0.0.1:9" })])));

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { E2E_SERVER_LOG } from "../playwright.config";
-import { E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_METRICS_TOKEN, E2E_SESSION_SECRET } from "./urls";
+import { E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_METRICS_TOKEN, E2E_MONEY_TOTP_SECRET, E2E_SESSION_SECRET } from "./urls";
 
 /** Runs after the whole suite: the server's log holds structured lines and no secret. */
 test("the server's log of a full run has request ids and no API key, session secret, cookie or shopper email", () => {
@@ -19,7 +19,7 @@ test("the server's log of a full run has request ids and no API key, session sec
   const checkouts = entries.filter((e) => e.event === "checkout");
   expect(checkouts.length).toBeGreaterThan(0);
   expect(checkouts.filter((e) => typeof e.requestId !== "string")).toEqual([]);
-  for (const secret of [E2E_API_KEY, E2E_SESSION_SECRET, E2E_ADMIN_PASSWORD, E2E_METRICS_TOKEN, "shop_admin=", "shop_cart="]) {
+  for (const secret of [E2E_API_KEY, E2E_SESSION_SECRET, E2E_ADMIN_PASSWORD, E2E_METRICS_TOKEN, E2E_MONEY_TOTP_SECRET, "shop_admin=", "shop_cart="]) {
     expect(text.includes(secret), `the log contains ${secret}`).toBe(false);
   }
   expect(text.match(/[A-Za-z0-9._%+-]+@example\.com/g) ?? []).toEqual([]);

@@ -27,6 +27,7 @@ test("next start sends the shopper's and the merchant's mails to SMTP, each once
     PAYRAM_BASE_URL: payram.emulator.url,
     PAYRAM_API_KEY: TEST_API_KEY,
     SESSION_SECRET: TEST_SECRET,
+    ADMIN_EMAIL: "owner@shop.localhost",
     ADMIN_PASSWORD: "mail-test-password",
     SWEEP_INTERVAL_MS: "0",
     APP_BASE_URL: "https://shop.example.com",

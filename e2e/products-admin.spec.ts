@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { IMAGE_MAX_BYTES, IMAGE_TOO_LARGE } from "../lib/rules/uploads";
-import { E2E_ADMIN_PASSWORD } from "./urls";
+import { signIn } from "./merchant";
 
 test.use({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.50" } });
 
@@ -8,9 +8,7 @@ test.use({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.50" } });
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGMwTjsDAAI1AWaKkkQyAAAAAElFTkSuQmCC", "base64");
 
 test("the merchant creates, edits and archives a product, and the shop follows at once", async ({ page, request }) => {
-  await page.goto("/admin/sign-in");
-  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page);
   await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
 
   await page.getByRole("navigation", { name: "Merchant" }).getByRole("link", { name: "Products" }).click();

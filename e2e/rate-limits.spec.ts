@@ -3,7 +3,7 @@ import { createDb } from "../lib/db";
 import { hitRateLimit, LIMITS, SHOP_WIDE, type RateLimit } from "../lib/security/rate-limit";
 import { E2E_DATABASE } from "../playwright.config";
 import { addToCart, emulatorPayments, fillAddress } from "./shop";
-import { E2E_ADMIN_PASSWORD } from "./urls";
+import { signIn } from "./merchant";
 
 /**
  * What a person sees when a limit is reached. The e2e server trusts one proxy (played by the
@@ -30,41 +30,29 @@ test("a merchant who keeps mistyping the password is asked to wait, even with th
   // Windows follow the clock: should this test straddle the end of one, the next is full already.
   await useUpAllowance(LIMITS.signIn, address, Date.now() + LIMITS.signIn.windowMs);
   const page = await pageFrom(browser, address);
-  const signIn = async (password: string) => {
-    await page.goto("/admin/sign-in");
-    await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-  };
   const tooMany = page.getByRole("alert").filter({ hasText: /^Too many sign-in attempts\. Try again in \d+ minutes?\.$/ });
-  const wrong = page.getByRole("alert").filter({ hasText: "That password is not right." });
+  const wrong = page.getByRole("alert").filter({ hasText: "That email or password is not right." });
   let refused = 0;
   while (refused <= LIMITS.signIn.limit) {
-    await signIn(`guess-${refused}`);
+    await signIn(page, { password: `guess-${refused}` });
     await expect(wrong.or(tooMany)).toBeVisible();
     if (await tooMany.isVisible()) break;
     refused++;
   }
   expect(refused).toBeLessThanOrEqual(LIMITS.signIn.limit);
-  await signIn(E2E_ADMIN_PASSWORD);
+  await signIn(page);
   await expect(tooMany).toBeVisible();
   await page.goto("/admin");
   await expect(page).toHaveURL(/\/admin\/sign-in/);
 
   const elsewhere = await pageFrom(browser, "198.51.100.8");
-  await elsewhere.goto("/admin/sign-in");
-  await elsewhere.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-  await elsewhere.getByRole("button", { name: "Sign in" }).click();
+  await signIn(elsewhere);
   await expect(elsewhere.getByRole("heading", { name: "Orders" })).toBeVisible();
   await Promise.all([page.context().close(), elsewhere.context().close()]);
 });
 
 test("while someone guesses from everywhere, a new browser gets in with the right password, one whose address had its check waits, and the merchant's known browser gets in", async ({ browser }) => {
   const known = await pageFrom(browser, "198.51.100.11");
-  const signIn = async (page: typeof known) => {
-    await page.goto("/admin/sign-in");
-    await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-  };
   // The merchant signed in on this browser before, then the session ended.
   await signIn(known);
   await expect(known.getByRole("heading", { name: "Orders" })).toBeVisible();

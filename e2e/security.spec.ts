@@ -4,6 +4,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { DEV_DEFAULTS } from "../lib/config";
 import { addToCart, checkoutToPayram } from "./shop";
 import { APP_URL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_SESSION_SECRET, EMULATOR_URL } from "./urls";
+import { signIn } from "./merchant";
 
 /** Every page under the Content-Security-Policy, with nothing refused in the console. */
 function watchCsp(page: Page): string[] {
@@ -54,9 +55,7 @@ test("no CSP violation on any page a shopper or the merchant opens, checkout and
   await checkoutToPayram(page);
   await page.goto(`${APP_URL}/checkout/return`);
   await expect(page.getByTestId("payment-state")).toBeVisible();
-  await page.goto("/admin/sign-in");
-  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page);
   await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
   await page.getByRole("row").nth(1).getByRole("link").click();
   await expect(page.getByRole("button", { name: "Sync with PayRam now" })).toBeVisible();

@@ -41,7 +41,7 @@ test.afterAll(async () => {
 /** The standalone server on the test database; its log lines (JSON) are collected in `logs`. */
 function startServer(env: Record<string, string> = {}, logs: string[] = []): Promise<ChildProcess> {
   const server = spawn(process.execPath, [STANDALONE_SERVER], {
-    env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: String(PORT), HOSTNAME: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: `file:${join(dir, "shop.db")}`, PAYRAM_BASE_URL: payram.emulator.url, PAYRAM_API_KEY: TEST_API_KEY, SESSION_SECRET: TEST_SECRET, ADMIN_PASSWORD: "shutdown-test-password", SWEEP_INTERVAL_MS: "0", LOG_LEVEL: "warn", ...env },
+    env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: String(PORT), HOSTNAME: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: `file:${join(dir, "shop.db")}`, PAYRAM_BASE_URL: payram.emulator.url, PAYRAM_API_KEY: TEST_API_KEY, SESSION_SECRET: TEST_SECRET, ADMIN_EMAIL: "owner@shop.localhost", ADMIN_PASSWORD: "shutdown-test-password", SWEEP_INTERVAL_MS: "0", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "ignore"],
   });
   createInterface({ input: server.stdout! }).on("line", (line) => logs.push(line));

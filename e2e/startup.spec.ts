@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import { STANDALONE_SERVER } from "../scripts/chaos/processes";
 import { cleanEnv } from "../test/cli";
@@ -41,4 +44,15 @@ test("an invalid PAYRAM_BASE_URL stops the server with one line naming it", asyn
   const lines = stderr.trim().split("\n");
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^Cannot start: PAYRAM_BASE_URL .* must be an http\(s\) URL/);
+});
+
+test("ADMIN_PASSWORD without ADMIN_EMAIL on a database with no merchant account stops the server with one line naming ADMIN_EMAIL", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "shop-startup-"));
+  try {
+    const { code, stderr } = await startServer({ DATABASE_URL: `file:${join(dir, "shop.db")}`, ADMIN_PASSWORD: "the old shared password", SESSION_SECRET: "s".repeat(40) });
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toEqual([expect.stringMatching(/^Cannot start: ADMIN_EMAIL must be set: ADMIN_PASSWORD now creates the first owner/)]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

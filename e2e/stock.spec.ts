@@ -7,7 +7,8 @@ import { TEST_API_KEY } from "../test/emulator";
 import { TEST_SECRET } from "../test/shop";
 import { startNextServer } from "./next-server";
 import { emulatorControl, fillAddress } from "./shop";
-import { APP_URL, E2E_ADMIN_PASSWORD, EMULATOR_URL } from "./urls";
+import { APP_URL, EMULATOR_URL } from "./urls";
+import { signIn } from "./merchant";
 
 /**
  * Issue 19's "done when": the merchant creates a product with a stock of 1, two shoppers race for
@@ -38,9 +39,7 @@ async function readyToPay(page: Page) {
 
 test("two shoppers race for the last piece: one reaches PayRam, the other is told it is sold out, and a cancellation gives it back", async ({ page, browser }) => {
   // The merchant creates the product, with one piece in stock.
-  await page.goto("/admin/sign-in");
-  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page);
   await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
   await page.goto("/admin/products/new");
   await page.getByLabel("Name", { exact: true }).fill(NAME);
@@ -104,6 +103,7 @@ test("a restart keeps the merchant's catalog: the demo catalog is seeded into a 
     PAYRAM_BASE_URL: "http://127.0.0.1:9",
     PAYRAM_API_KEY: TEST_API_KEY,
     SESSION_SECRET: TEST_SECRET,
+    ADMIN_EMAIL: "owner@shop.localhost",
     ADMIN_PASSWORD: "restart-test-password",
     SWEEP_INTERVAL_MS: "0",
   };

@@ -2,7 +2,8 @@ import { expect, test, type Page } from "@playwright/test";
 import { expectAccessible } from "./axe";
 import { withEmulatorProfile } from "./emulator-profile";
 import { checkoutToPayram, emulatorControl } from "./shop";
-import { APP_URL, E2E_ADMIN_PASSWORD } from "./urls";
+import { APP_URL } from "./urls";
+import { signIn } from "./merchant";
 
 // This file's sign-in counts against its own address's limit, not the other specs' allowance.
 test.use({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.17" } });
@@ -51,7 +52,7 @@ test("under connector-2026, an underpaid order topped up under a new PayRam refe
     await expect(page.getByTestId("amount-remaining")).toHaveText("$0.00");
 
     // The merchant finds the order by the top-up's reference and sees both references.
-    await signIn(page);
+    await signInAsOwner(page);
     await page.getByLabel("Search by order number, email or PayRam reference").fill(topUp.referenceId);
     await page.getByRole("button", { name: "Search" }).click();
     const rows = page.getByRole("row");
@@ -89,9 +90,7 @@ test("under connector-2026, an underpaid order topped up under a new PayRam refe
   });
 });
 
-async function signIn(page: Page) {
-  await page.goto("/admin/sign-in");
-  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+async function signInAsOwner(page: Page) {
+  await signIn(page);
   await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
 }

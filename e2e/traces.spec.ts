@@ -10,7 +10,7 @@ import { createDb } from "../lib/db";
 import { signWebhookBody } from "../lib/payram/webhook";
 import { STANDALONE_SERVER } from "../scripts/chaos/processes";
 import { checkoutToPayram, emulatorControl } from "./shop";
-import { APP_PORT, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_SESSION_SECRET, EMULATOR_URL } from "./urls";
+import { APP_PORT, E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_SESSION_SECRET, EMULATOR_URL } from "./urls";
 
 /** A span as OTLP/HTTP's JSON encoding carries it (the parts this test reads). */
 interface Span {
@@ -71,6 +71,7 @@ test("with OTEL_EXPORTER_OTLP_ENDPOINT, a checkout, a status sync and a webhook 
       // Not the suite's server's customers: the emulator's deliveries to it are none of its business.
       PAYRAM_CUSTOMER_PREFIX: "traced_",
       SESSION_SECRET: E2E_SESSION_SECRET,
+      ADMIN_EMAIL: E2E_ADMIN_EMAIL,
       ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       SWEEP_INTERVAL_MS: "0",
       LOG_LEVEL: "info",

@@ -11,6 +11,11 @@ export const EMULATOR_URL = `http://127.0.0.1:${EMULATOR_PORT}`;
 export const E2E_API_KEY = "e2e-emulator-key";
 /** The e2e server is a production build: it refuses the public development secrets. */
 export const E2E_ADMIN_PASSWORD = "e2e-admin-password";
+/** The first owner the e2e server makes at start (ADMIN_EMAIL + ADMIN_PASSWORD): no second factor. */
+export const E2E_ADMIN_EMAIL = "e2e-owner@shop.localhost";
+/** A manager with a known authenticator secret, for the specs that send money (e2e/merchant.ts). */
+export const E2E_MONEY_EMAIL = "e2e-money@shop.localhost";
+export const E2E_MONEY_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 export const E2E_SESSION_SECRET = "e2e-session-secret-0123456789abcdefghij";
 /** The bearer token the e2e server's /api/metrics wants (METRICS_TOKEN). */
 export const E2E_METRICS_TOKEN = "e2e-metrics-token-0123456789";

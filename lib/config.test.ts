@@ -78,7 +78,8 @@ describe("configuration", () => {
   });
 
   it("refuses the public development defaults in production against a real PayRam", () => {
-    const problems = problemsOf({ NODE_ENV: "production", PAYRAM_BASE_URL: "https://pay.example.com" });
+    // (Unset, ADMIN_PASSWORD makes no owner in production: only its public value is refused.)
+    const problems = problemsOf({ NODE_ENV: "production", PAYRAM_BASE_URL: "https://pay.example.com", ADMIN_PASSWORD: "admin-dev-password" });
     expect(problems.map((p) => p.split(" ")[0]).sort()).toEqual(["ADMIN_PASSWORD", "PAYRAM_API_KEY", "SESSION_SECRET"]);
     expect(problems[0]).toMatch(/must be set in production/);
   });
@@ -88,8 +89,18 @@ describe("configuration", () => {
   });
 
   it("refuses the public merchant password and session secret in production with a real PayRam on this machine", () => {
-    const problems = problemsOf({ NODE_ENV: "production", PAYRAM_BASE_URL: "http://127.0.0.1:8080", PAYRAM_API_KEY: "real-local-key-123456" });
+    const problems = problemsOf({ NODE_ENV: "production", PAYRAM_BASE_URL: "http://127.0.0.1:8080", PAYRAM_API_KEY: "real-local-key-123456", ADMIN_PASSWORD: "admin-dev-password" });
     expect(problems.map((p) => p.split(" ")[0]).sort()).toEqual(["ADMIN_PASSWORD", "SESSION_SECRET"]);
+  });
+
+  it("makes the first owner from ADMIN_EMAIL and ADMIN_PASSWORD; production has none unless both are set, development a demo owner", () => {
+    const production = { NODE_ENV: "production", PAYRAM_BASE_URL: "http://127.0.0.1:4000" } as const;
+    expect(parseConfig(production)).toMatchObject({ adminEmail: null, adminPassword: null });
+    expect(parseConfig({ ...production, ADMIN_EMAIL: " Owner@Example.com ", ADMIN_PASSWORD: "a long password" })).toMatchObject({ adminEmail: "owner@example.com", adminPassword: "a long password" });
+    // A password alone is kept: the start refuses it on a database with no person (lib/jobs/startup.ts), naming ADMIN_EMAIL.
+    expect(parseConfig({ ...production, ADMIN_PASSWORD: "a long password" })).toMatchObject({ adminEmail: null });
+    expect(parseConfig({ NODE_ENV: "development" })).toMatchObject({ adminEmail: "owner@shop.localhost", adminPassword: "admin-dev-password" });
+    expect(problemsOf({ ADMIN_EMAIL: "not an email" })[0]).toMatch(/^ADMIN_EMAIL /);
   });
 
   it("takes several webhook keys while a key is rotated, and can require signatures", () => {

@@ -15,6 +15,7 @@ export const DEFAULT_CUSTOMER_PREFIX = "order_";
 export const DEV_DEFAULTS = {
   PAYRAM_API_KEY: "emulator-dev-key",
   ADMIN_PASSWORD: "admin-dev-password",
+  ADMIN_EMAIL: "owner@shop.localhost",
   SESSION_SECRET: "dev-session-secret-change-me-in-production-0123456789",
 } as const;
 
@@ -48,7 +49,8 @@ export const CONFIG_HELP = {
     "on SIGTERM, how long the shop keeps serving while /api/health/ready answers 503, so a load balancer stops sending it requests first, in milliseconds (0: stop at once)",
   METRICS_TOKEN: "the bearer token Prometheus sends to read /api/metrics, 16 characters or more; unset: /api/metrics does not exist (404)",
   DATABASE_URL: "the database: unset for the embedded SQLite file, file:<path> for another SQLite file, postgres://… for Postgres",
-  ADMIN_PASSWORD: "the merchant area's sign-in password",
+  ADMIN_PASSWORD: "the first owner's password, used once to create them on a database with no merchant account yet",
+  ADMIN_EMAIL: "the first owner's email (with ADMIN_PASSWORD: creates them on a database with no merchant account yet)",
   SESSION_SECRET: "the key that signs session cookies, 32 characters or more",
   SHOP_NAME: "the shop's name, in the mails it sends",
   SMTP_URL:
@@ -198,7 +200,13 @@ const envSchema = z
       .default(0),
     METRICS_TOKEN: z.string().trim().min(16, "must be at least 16 characters").optional(),
     DATABASE_URL: databaseUrl,
-    ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").default(DEV_DEFAULTS.ADMIN_PASSWORD),
+    ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+    ADMIN_EMAIL: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, "must be an email address")
+      .optional(),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_DEFAULTS.SESSION_SECRET),
     SHOP_NAME: z.string().trim().min(1).max(80, "must be at most 80 characters").default("Lumen Goods"),
     SMTP_URL: z
@@ -255,7 +263,12 @@ const envSchema = z
     /** Null: no metrics endpoint. */
     metricsToken: env.METRICS_TOKEN ?? null,
     database: env.DATABASE_URL,
-    adminPassword: env.ADMIN_PASSWORD,
+    /**
+     * The first owner, made at start on a database with no person (lib/auth/people.ts
+     * ensureFirstOwner). Development without either: a known demo owner. Production: none unless set.
+     */
+    adminPassword: env.ADMIN_PASSWORD ?? (env.NODE_ENV === "production" ? null : DEV_DEFAULTS.ADMIN_PASSWORD),
+    adminEmail: env.ADMIN_EMAIL ?? (env.NODE_ENV !== "production" && env.ADMIN_PASSWORD === undefined ? DEV_DEFAULTS.ADMIN_EMAIL : null),
     sessionSecret: env.SESSION_SECRET,
     mail: {
       shopName: env.SHOP_NAME,
@@ -267,7 +280,7 @@ const envSchema = z
     /** True when the merchant left a development default in place (printed at start). */
     usesDevDefaults: {
       payramApiKey: env.PAYRAM_API_KEY === DEV_DEFAULTS.PAYRAM_API_KEY,
-      adminPassword: env.ADMIN_PASSWORD === DEV_DEFAULTS.ADMIN_PASSWORD,
+      adminPassword: (env.ADMIN_PASSWORD ?? (env.NODE_ENV === "production" ? null : DEV_DEFAULTS.ADMIN_PASSWORD)) === DEV_DEFAULTS.ADMIN_PASSWORD,
     },
   }));
 

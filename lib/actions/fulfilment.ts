@@ -23,17 +23,18 @@ const shipActionInput = z.looseObject({ orderId: orderIdSchema }).transform(({ o
 /** Marks the chosen physical lines of a paid order shipped (lib/orders/fulfilment.ts markShipped). */
 export async function markShippedAction(state: ShipFormState, formData: FormData): Promise<ShipFormState> {
   const rules = {
-    merchant: { signedOut: { ...state, done: false, message: NOT_SIGNED_IN } },
+    merchant: { signedOut: { ...state, done: false, message: NOT_SIGNED_IN }, permission: "orders.ship" as const, action: "order.ship", refused: (why: string): ShipFormState => ({ ...state, done: false, message: why }) },
     input: shipActionInput,
     invalid: (): ShipFormState => ({ ...state, fieldErrors: {}, done: false, message: "Unknown order." }),
   };
-  return guard(rules, formData, async ({ orderId, values }, { db }) => {
+  return guard(rules, formData, async ({ orderId, values }, { db, audit }) => {
     const checked = checkShipForm(values);
     if (!checked.ok) {
       const count = Object.keys(checked.fieldErrors).length;
       return { values, fieldErrors: checked.fieldErrors, done: false, message: `Nothing was marked shipped: ${count === 1 ? "a field needs" : "some fields need"} your attention.` };
     }
     const result = await markShipped(db, orderId, checked.positions, checked.shipment);
+    await audit({ action: "order.ship", outcome: result.ok ? "done" : "refused", orderId, detail: result.ok ? describeShipped(result) : result.error });
     if (!result.ok) return { values, fieldErrors: {}, done: false, message: result.error };
     revalidatePath(`/admin/orders/${orderId}`);
     revalidatePath(`/orders/${orderId}`);

@@ -1,11 +1,12 @@
-import { expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { z } from "zod";
 import { describeOnEachDatabase } from "@/test/databases";
-import { openSession, revokeSession, sessionIsLive } from "../auth/session-store";
+import { createPerson } from "../auth/people";
+import { liveSession, openSession, revokeSession } from "../auth/session-store";
 import type { RateLimit } from "../security/rate-limit";
 import { guard, type ActionRules, type RequestScope } from "./guard";
 
-const KEYS = { sessionSecret: "guard-test-secret-0123456789abcdef-0123", adminPassword: "the merchant's password" };
+const KEYS = { sessionSecret: "guard-test-secret-0123456789abcdef-0123" };
 
 type State = { error: string | null; did?: string };
 
@@ -21,15 +22,22 @@ describeOnEachDatabase("the server actions' guard", (get) => {
     db: get().db,
     headers: new Headers(options.forwardedFor ? { "x-forwarded-for": options.forwardedFor } : {}),
     trustedProxyCount: 1,
-    signedIn: () => sessionIsLive(get().db, KEYS, options.cookie),
+    merchant: () => liveSession(get().db, KEYS, options.cookie),
   });
+  let personId = "";
+  beforeAll(async () => {
+    const made = await createPerson(get().db, { email: "manager@example.com", role: "manager", password: "the manager's password" });
+    if (!made.ok) throw new Error(made.error);
+    personId = made.person.id;
+  });
+  const signIn = () => openSession(get().db, KEYS, { personId, userAgent: null, address: null, secondFactorAt: null });
   const ran: string[] = [];
   const run = async ({ name }: { name: string }): Promise<State> => {
     ran.push(name);
     return { error: null, did: `renamed to ${name}` };
   };
   const merchantRules: ActionRules<State, { name: string }> = {
-    merchant: { signedOut: { error: "Your session has ended. Please sign in again." } },
+    merchant: { signedOut: { error: "Your session has ended. Please sign in again." }, permission: "catalog.edit", action: "test.rename", refused: (why) => ({ error: why }) },
     input: z.object({ name: z.string().min(1, "Enter a name.") }),
     invalid: (error) => ({ error: error.issues[0]!.message }),
   };
@@ -42,7 +50,7 @@ describeOnEachDatabase("the server actions' guard", (get) => {
     // Even an invalid form gets the session's answer: nothing about the action leaks.
     expect(await guard(merchantRules, form([]), run, scope())).toEqual(signedOut);
 
-    const session = await openSession(get().db, KEYS);
+    const session = await signIn();
     expect(await guard(merchantRules, form([["name", "b"]]), run, scope({ cookie: session }))).toEqual({ error: null, did: "renamed to b" });
     await revokeSession(get().db, KEYS, session);
     expect(await guard(merchantRules, form([["name", "c"]]), run, scope({ cookie: session }))).toEqual(signedOut);
@@ -51,7 +59,7 @@ describeOnEachDatabase("the server actions' guard", (get) => {
 
   it("answers a form its schema refuses without running the action, and passes on only the schema's fields, first value of each", async () => {
     ran.length = 0;
-    const session = await openSession(get().db, KEYS);
+    const session = await signIn();
     expect(await guard(merchantRules, form([["name", ""]]), run, scope({ cookie: session }))).toEqual({ error: "Enter a name." });
     let seen: unknown;
     await guard(merchantRules, form([["name", "first"], ["name", "second"], ["price", "0"]]), async (input) => ((seen = input), { error: null }), scope({ cookie: session }));

@@ -1,43 +1,52 @@
 import "server-only";
-import { headers } from "next/headers";
-import type { z } from "zod";
-import { isSignedIn } from "../server/auth";
-import { loadConfig } from "../config";
+import { z } from "zod";
+import { recordAudit, type AuditEntry } from "../auth/audit";
+import { requiresSecondFactor } from "../auth/people";
+import { checkSecondFactor, hasSecondFactor } from "../auth/second-factor";
+import { markSecondFactor, type LiveSession } from "../auth/session-store";
 import type { Db } from "../db";
-import { getDb } from "../server/db";
+import { requestScope, type RequestScope } from "../server/auth";
 import { inRequest } from "../log";
-import { clientAddress, hitRateLimit, waitInMinutes, type RateLimit } from "../security/rate-limit";
+import { can, ROLE_LABELS, stepUpFresh, type Permission } from "../rules/roles";
+import { clientAddress, hitRateLimit, LIMITS, waitInMinutes, type RateLimit } from "../security/rate-limit";
+
+export type { RequestScope };
 
 /**
  * The one door every server action goes through (a server action is a public endpoint: anyone
- * can post to it with any fields). In this order: the merchant's session, the form parsed by the
- * action's zod schema, the action's rate limit, then the action itself, with the request's id on
- * every log line it writes. Not a "use server" module: its exports must not become endpoints.
+ * can post to it with any fields). In this order: the merchant's session and its person, the
+ * person's role against the permission the action names (lib/rules/roles.ts; a refusal is
+ * audited), the form parsed by the action's zod schema, the action's rate limit, then the action
+ * itself, with the request's id on every log line it writes. Not a "use server" module: its
+ * exports must not become endpoints.
  */
 export interface ActionRules<State, Input> {
   /** The form's fields (first value of each name; names not in the schema are dropped). */
   input: z.ZodType<Input>;
   /** The answer to a form the schema refuses. */
   invalid: (error: z.ZodError) => State;
-  /** A merchant action: without a live session it answers `signedOut` and does nothing else. */
-  merchant?: { signedOut: State };
+  /**
+   * A merchant action: without a live session it answers `signedOut` and does nothing else; a
+   * person whose role lacks `permission` gets `refused(why)`, and the audit log a "refused" row
+   * named `action`.
+   */
+  merchant?: { signedOut: State; permission: Permission; action: string; refused: (why: string) => State };
   /** Counted per client once the form parses; over the limit, `refused` instead of the action. */
   limit?: { rule: RateLimit; refused: (wait: string, input: Input) => State };
 }
+
+/** The audit row of an action: who and from where are filled in. */
+export type AuditNote = Omit<AuditEntry, "person" | "address">;
 
 export interface ActionContext {
   db: Db;
   headers: Headers;
   /** The client as rate limits know it (lib/security/rate-limit.ts `clientAddress`). */
   client: string;
-}
-
-/** What the guard reads from the request. Next's own by default; tests pass theirs. */
-export interface RequestScope {
-  db: Db;
-  headers: Headers;
-  trustedProxyCount: number;
-  signedIn: () => Promise<boolean>;
+  /** The signed-in person's session (merchant actions only; null otherwise). */
+  merchant: LiveSession | null;
+  /** Appends to the audit log, as this person from this address. */
+  audit: (note: AuditNote) => Promise<void>;
 }
 
 export async function guard<State, Input>(
@@ -46,23 +55,52 @@ export async function guard<State, Input>(
   run: (input: Input, context: ActionContext) => Promise<State>,
   scope?: RequestScope,
 ): Promise<State> {
-  const { db, headers, trustedProxyCount, signedIn } = scope ?? (await nextScope());
-  if (rules.merchant && !(await signedIn())) return rules.merchant.signedOut;
+  const { db, headers, trustedProxyCount, merchant: session } = scope ?? (await requestScope());
+  const client = clientAddress(headers, trustedProxyCount);
+  const merchant = rules.merchant ? await session() : null;
+  const audit = (note: AuditNote) => recordAudit(db, { ...note, person: merchant?.person ?? null, address: client });
+  if (rules.merchant) {
+    if (!merchant) return rules.merchant.signedOut;
+    let why: string | null = null;
+    if (!can(merchant.person.role, rules.merchant.permission)) why = `${ROLE_LABELS[merchant.person.role]}s may not do this: ask an owner${rules.merchant.permission.startsWith("people") || rules.merchant.permission.startsWith("security") ? "" : " or a manager"}.`;
+    else if (!hasSecondFactor(merchant.person) && (await requiresSecondFactor(db))) why = "The shop requires a second factor: set one up on the Security page first.";
+    if (why) {
+      await audit({ action: rules.merchant.action, outcome: "refused", detail: why });
+      return rules.merchant.refused(why);
+    }
+  }
   const input = await rules.input.safeParseAsync(fields(formData));
   if (!input.success) return rules.invalid(input.error);
-  const client = clientAddress(headers, trustedProxyCount);
   if (rules.limit) {
     const verdict = await hitRateLimit(db, rules.limit.rule, client);
     if (!verdict.allowed) return rules.limit.refused(waitInMinutes(verdict), input.data);
   }
-  return inRequest(headers, () => run(input.data, { db, headers, client }));
+  return inRequest(headers, () => run(input.data, { db, headers, client, merchant, audit }));
 }
 
-async function nextScope(): Promise<RequestScope> {
-  return { db: getDb(), headers: await headers(), trustedProxyCount: loadConfig().trustedProxyCount, signedIn: isSignedIn };
+/**
+ * Step-up for a money action: null when a second factor was entered in this session within the
+ * last five minutes, or `code` is a right one now (then the session counts as fresh again);
+ * otherwise why not. Codes count against the sign-in limit, per person.
+ */
+export async function stepUp(context: ActionContext, code: string | null | undefined): Promise<string | null> {
+  const merchant = context.merchant;
+  if (!merchant) return "Your session has ended. Please sign in again.";
+  if (!hasSecondFactor(merchant.person)) return "Money leaves the shop only after a second factor: set up an authenticator app on the Security page first.";
+  if (stepUpFresh(merchant.secondFactorAt, Date.now())) return null;
+  const given = code?.trim() ?? "";
+  if (given === "") return "Confirm with the 6-digit code from your authenticator app (or a recovery code).";
+  const verdict = await hitRateLimit(context.db, LIMITS.signIn, `step-up:${merchant.person.id}`);
+  if (!verdict.allowed) return `Too many codes tried. Try again in ${waitInMinutes(verdict)}.`;
+  if (!(await checkSecondFactor(context.db, merchant.person.id, given))) return "That code is not right, or was used already.";
+  await markSecondFactor(context.db, merchant.id);
+  return null;
 }
 
 /** Like `formData.get` for every name: a repeated name keeps its first value. */
 function fields(formData: FormData): Record<string, FormDataEntryValue | null> {
   return Object.fromEntries([...new Set(formData.keys())].map((name) => [name, formData.get(name)]));
 }
+
+/** The step-up code a money form may carry (absent until the form asks for it). */
+export const stepUpCodeSchema = z.string().max(40).nullish().catch(null);

@@ -2,19 +2,17 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypt
 
 /**
  * The merchant's session cookie (httpOnly, SameSite=Strict): `<session id>.<expires ms>.<mac>`.
- * The id names a row in `admin_sessions` (session-store.ts), which sign-out revokes. The MAC is
- * keyed with the session secret and a fingerprint of ADMIN_PASSWORD, so changing the password
- * ends every session even without the database. This file needs no database: proxy.ts, the
- * first gate, checks only the signature and the expiry; pages, actions and routes also check
- * the row (auth.ts).
+ * The id names a row in `admin_sessions` (session-store.ts), which names its person; sign-out,
+ * disabling the person or a new password revokes it. The MAC is keyed with the session secret.
+ * This file needs no database: proxy.ts, the first gate, checks only the signature and the
+ * expiry; pages, actions and routes also check the row and the person's role (lib/server/auth.ts).
  */
 export const ADMIN_COOKIE = "shop_admin";
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 
-/** What signs a session: both come from the validated configuration. */
+/** What signs a session: from the validated configuration. */
 export interface SessionKeys {
   sessionSecret: string;
-  adminPassword: string;
 }
 
 export interface SessionClaims {
@@ -22,17 +20,13 @@ export interface SessionClaims {
   expiresAt: number;
 }
 
-/**
- * A MAC under the session secret and a fingerprint of ADMIN_PASSWORD: what it signs stops being
- * valid when either changes. The password goes in only as an HMAC under the secret.
- */
-export function macWithPassword(keys: SessionKeys, purpose: string, payload: string): string {
-  const passwordFingerprint = createHmac("sha256", keys.sessionSecret).update(`admin-password:${keys.adminPassword}`).digest();
-  return createHmac("sha256", keys.sessionSecret).update(passwordFingerprint).update(`${purpose}:${payload}`).digest("base64url");
+/** A MAC under the session secret, for one purpose (a session, a known browser). */
+export function macFor(keys: SessionKeys, purpose: string, payload: string): string {
+  return createHmac("sha256", keys.sessionSecret).update(`${purpose}:${payload}`).digest("base64url");
 }
 
 function mac(keys: SessionKeys, payload: string): string {
-  return macWithPassword(keys, "admin-session", payload);
+  return macFor(keys, "admin-session", payload);
 }
 
 /** A fresh, unguessable session id (the primary key of its admin_sessions row). */
@@ -63,8 +57,8 @@ export function verifySessionToken(keys: SessionKeys, token: string | undefined,
   return readSessionToken(keys, token, now) !== null;
 }
 
-/** Compares passwords in constant time, whatever their lengths (both are hashed first). */
-export function passwordMatches(given: string, expected: string): boolean {
+/** Two secrets compared in constant time, whatever their lengths (a bearer token against METRICS_TOKEN). */
+export function secretMatches(given: string, expected: string): boolean {
   const a = createHash("sha256").update(given).digest();
   const b = createHash("sha256").update(expected).digest();
   return timingSafeEqual(a, b);

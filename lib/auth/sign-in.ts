@@ -1,7 +1,9 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Db } from "../db";
 import { hitCappedLimit, hitRateLimit, LIMITS, waitInMinutes } from "../security/rate-limit";
-import { macWithPassword, passwordMatches, type SessionKeys } from "./session";
+import { checkPassword, type Person } from "./people";
+import { checkSecondFactor, hasSecondFactor } from "./second-factor";
+import { macFor, type SessionKeys } from "./session";
 
 /**
  * How the merchant's password is kept from being guessed, without letting a guesser lock the
@@ -27,15 +29,14 @@ import { macWithPassword, passwordMatches, type SessionKeys } from "./session";
 export const KNOWN_BROWSER_COOKIE = "shop_admin_browser";
 export const KNOWN_BROWSER_TTL_DAYS = 365;
 
-/** Tied to the password too: after a password change, no browser is known any more. */
-const mac = (keys: SessionKeys, id: string) => macWithPassword(keys, "admin-known-browser", id);
+const mac = (keys: SessionKeys, id: string) => macFor(keys, "admin-known-browser", id);
 
 export function createKnownBrowserToken(keys: SessionKeys): string {
   const id = randomBytes(16).toString("base64url");
   return `${id}.${mac(keys, id)}`;
 }
 
-/** The browser's id when the token is one this shop signed under today's password, else null. */
+/** The browser's id when the token is one this shop signed, else null. */
 export function knownBrowserId(keys: SessionKeys, token: string | undefined): string | null {
   const match = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(token ?? "");
   if (!match) return null;
@@ -46,7 +47,10 @@ export function knownBrowserId(keys: SessionKeys, token: string | undefined): st
 }
 
 export interface SignInAttempt {
+  email: string;
   password: string;
+  /** The second factor, when the form asked for it (a TOTP code or a recovery code). */
+  code?: string;
   /** The client's address (lib/security/rate-limit.ts clientAddress). */
   client: string;
   /** The known-browser cookie, if the browser sent one. */
@@ -54,12 +58,21 @@ export interface SignInAttempt {
 }
 
 export type SignInOutcome =
-  | { ok: true; /** A known-browser token to set when the browser has none (or a forged one). */ knownBrowser: string | null }
-  | { ok: false; error: string };
+  | {
+      ok: true;
+      person: Person;
+      /** True when a second factor was entered: money actions are open for five minutes. */
+      secondFactor: boolean;
+      /** A known-browser token to set when the browser has none (or a forged one). */
+      knownBrowser: string | null;
+    }
+  | { ok: false; error: string; /** The password was right: ask for the second factor. */ needsCode?: boolean };
+
+export const WRONG_PASSWORD = "That email or password is not right.";
 
 export async function attemptSignIn(
   db: Db,
-  keys: { adminPassword: string; sessionSecret: string },
+  keys: SessionKeys,
   attempt: SignInAttempt,
   now = Date.now(),
 ): Promise<SignInOutcome> {
@@ -80,6 +93,12 @@ export async function attemptSignIn(
       };
     }
   }
-  if (!passwordMatches(attempt.password, keys.adminPassword)) return { ok: false, error: "That password is not right." };
-  return { ok: true, knownBrowser: browser ? null : createKnownBrowserToken(keys) };
+  const person = await checkPassword(db, attempt.email, attempt.password);
+  if (!person) return { ok: false, error: WRONG_PASSWORD };
+  const code = attempt.code?.trim() ?? "";
+  if (hasSecondFactor(person)) {
+    if (code === "") return { ok: false, error: "Enter the code from your authenticator app (or a recovery code).", needsCode: true };
+    if (!(await checkSecondFactor(db, person.id, code, now))) return { ok: false, error: "That code is not right, or was used already.", needsCode: true };
+  }
+  return { ok: true, person, secondFactor: hasSecondFactor(person), knownBrowser: browser ? null : createKnownBrowserToken(keys) };
 }

@@ -764,6 +764,111 @@ const merchantStockRelease: Migration = {
 };
 
 /**
+ * Issue 30: people instead of one shared password. A person signs in by email with an Argon2id
+ * password (`password_hash` null: invited, not yet accepted), has a role, may be disabled, and may
+ * have a TOTP second factor (`totp_secret`, `totp_last_step` against replays; `totp_pending_secret`
+ * while enrolling) with single-use recovery codes kept hashed. Invitation and password-reset links
+ * are single-use tokens kept hashed. Sessions now belong to a person (the single-password ones end
+ * here) and remember the browser, address, last request and when the second factor was last
+ * entered (step-up). A staff member's refund is a request until an owner or manager decides it.
+ */
+const people: Migration = {
+  async up(db: AnyDb) {
+    const t = types(db);
+    await db.schema
+      .createTable("people")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("email", "text", (c) => c.notNull().unique())
+      .addColumn("role", "text", (c) => c.notNull().check(oneOf("role", ["owner", "manager", "staff"])))
+      .addColumn("password_hash", "text")
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("disabled_at", t.time)
+      .addColumn("totp_secret", "text")
+      .addColumn("totp_pending_secret", "text")
+      .addColumn("totp_last_step", "bigint")
+      .execute();
+    await db.schema
+      .createTable("recovery_codes")
+      .addColumn("id", t.serial, (c) => (isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement()))
+      .addColumn("person_id", "text", (c) => c.notNull().references("people.id").onDelete("cascade"))
+      .addColumn("code_hash", "text", (c) => c.notNull())
+      .addColumn("used_at", t.time)
+      .execute();
+    await db.schema
+      .createTable("person_tokens")
+      .addColumn("token_hash", "text", (c) => c.primaryKey())
+      .addColumn("person_id", "text", (c) => c.notNull().references("people.id").onDelete("cascade"))
+      .addColumn("kind", "text", (c) => c.notNull().check(oneOf("kind", ["invite", "reset"])))
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("expires_at", t.time, (c) => c.notNull())
+      .addColumn("used_at", t.time)
+      .execute();
+    await db.schema
+      .createTable("shop_settings")
+      .addColumn("name", "text", (c) => c.primaryKey())
+      .addColumn("value", "text", (c) => c.notNull())
+      .execute();
+    for (const column of ["person_id", "user_agent", "address"]) await db.schema.alterTable("admin_sessions").addColumn(column, "text").execute();
+    for (const column of ["last_seen_at", "second_factor_at"]) await db.schema.alterTable("admin_sessions").addColumn(column, t.time).execute();
+    // The shared password's sessions name nobody: they end with the upgrade.
+    await db.updateTable("admin_sessions").set({ revoked_at: new Date().toISOString() }).where("revoked_at", "is", null).execute();
+    await db.schema
+      .createTable("refund_requests")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("order_id", "text", (c) => c.notNull().references("orders.id").onDelete("cascade"))
+      .addColumn("form_token", "text", (c) => c.notNull().unique())
+      .addColumn("network", "text", (c) => c.notNull())
+      .addColumn("token", "text", (c) => c.notNull())
+      .addColumn("address", "text", (c) => c.notNull())
+      .addColumn("amount_cents", "bigint", (c) => c.notNull().check(sql`amount_cents > 0`))
+      .addColumn("requested_by", "text", (c) => c.notNull())
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("decision", "text", (c) => c.check(oneOf("decision", ["approved", "declined"])))
+      .addColumn("decided_by", "text")
+      .addColumn("decided_at", t.time)
+      .addColumn("refund_id", "text")
+      .execute();
+  },
+};
+
+/**
+ * Issue 30: the audit log, append-only. Who (the person's id and email as they were), what, which
+ * order / product / refund / person, before -> after, when, from which address, and the outcome.
+ * No foreign keys: a deleted product or order keeps its trail. A trigger refuses UPDATE and DELETE
+ * (and TRUNCATE on Postgres), so not even a bug or a hand-typed statement rewrites history.
+ */
+const auditLog: Migration = {
+  async up(db: AnyDb) {
+    const t = types(db);
+    await db.schema
+      .createTable("audit_log")
+      .addColumn("id", t.serial, (c) => (isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement()))
+      .addColumn("at", t.time, (c) => c.notNull())
+      .addColumn("person_id", "text")
+      .addColumn("person_email", "text")
+      .addColumn("action", "text", (c) => c.notNull())
+      .addColumn("outcome", "text", (c) => c.notNull().check(oneOf("outcome", ["done", "refused", "needs_approval"])))
+      .addColumn("order_id", "text")
+      .addColumn("product_id", "text")
+      .addColumn("refund_id", "text")
+      .addColumn("target_person_id", "text")
+      .addColumn("detail", "text")
+      .addColumn("address", "text")
+      .execute();
+    await db.schema.createIndex("audit_log_person").on("audit_log").columns(["person_id", "id"]).execute();
+    await db.schema.createIndex("audit_log_order").on("audit_log").columns(["order_id", "id"]).execute();
+    if (isPostgres(db)) {
+      await sql`create function audit_log_append_only() returns trigger language plpgsql as $$ begin raise exception 'audit_log is append-only: % refused', tg_op; end $$`.execute(db);
+      await sql`create trigger audit_log_no_change before update or delete on audit_log for each row execute function audit_log_append_only()`.execute(db);
+      await sql`create trigger audit_log_no_truncate before truncate on audit_log for each statement execute function audit_log_append_only()`.execute(db);
+    } else {
+      await sql`create trigger audit_log_no_update before update on audit_log begin select raise(abort, 'audit_log is append-only: UPDATE refused'); end`.execute(db);
+      await sql`create trigger audit_log_no_delete before delete on audit_log begin select raise(abort, 'audit_log is append-only: DELETE refused'); end`.execute(db);
+    }
+  },
+};
+
+/**
  * Issue 31: the language the shopper placed the order in (mails and the order's pages speak it;
  * "en" for orders from before), and the network PayRam settles a payment on (blockchainSymbol:
  * the page names it beside the deposit address and builds the wallet link for it).
@@ -796,5 +901,7 @@ export const migrations: Record<string, Migration> = {
   "0017_refund_address_pending": refundAddressPending,
   "0018_stock_caps": stockCaps,
   "0019_merchant_stock_release": merchantStockRelease,
+  "0020_people": people,
+  "0021_audit_log": auditLog,
   "0025_order_locale": orderLocale,
 };

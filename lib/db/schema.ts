@@ -2,6 +2,7 @@ import type { ColumnType, Selectable } from "kysely";
 import type { AttemptOrigin, AttemptState, MerchantState } from "../rules/states";
 import type { RefundStatus } from "../rules/refund-life";
 import { MAIL_KINDS, type MailKind } from "../rules/mail";
+import type { AuditOutcome, Role } from "../rules/roles";
 
 export type { AttemptState };
 
@@ -311,6 +312,86 @@ export interface AdminSessionsTable {
   created_at: IsoTime;
   expires_at: IsoTime;
   revoked_at: IsoTime | null;
+  /** Whose session (issue 30); null only on the single-password sessions the upgrade ended. */
+  person_id: string | null;
+  user_agent: string | null;
+  address: string | null;
+  last_seen_at: IsoTime | null;
+  /** When a second factor was last entered in this session: money actions need it recent. */
+  second_factor_at: IsoTime | null;
+}
+
+/** A person who may use the merchant area (lib/auth/people.ts). */
+export interface PeopleTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  role: Role;
+  /** Argon2id; null while an invitation is not yet accepted. */
+  password_hash: string | null;
+  created_at: IsoTime;
+  disabled_at: IsoTime | null;
+  /** Base32 TOTP secret once enrolment is confirmed. */
+  totp_secret: string | null;
+  /** Shown while enrolling, until a first code confirms it. */
+  totp_pending_secret: string | null;
+  /** The last time step accepted: a code is never accepted twice. */
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface RecoveryCodesTable {
+  id: Serial;
+  person_id: string;
+  code_hash: string;
+  used_at: IsoTime | null;
+}
+
+/** Invitation and password-reset links, single-use, kept as a hash. */
+export interface PersonTokensTable {
+  token_hash: string;
+  person_id: string;
+  kind: "invite" | "reset";
+  created_at: IsoTime;
+  expires_at: IsoTime;
+  used_at: IsoTime | null;
+}
+
+export interface ShopSettingsTable {
+  name: string;
+  value: string;
+}
+
+/** A staff member's refund, waiting for an owner's or manager's decision before PayRam is asked. */
+export interface RefundRequestsTable {
+  id: string;
+  order_id: string;
+  form_token: string;
+  network: string;
+  token: string;
+  address: string;
+  amount_cents: ColumnType<number, number, number>;
+  requested_by: string;
+  created_at: IsoTime;
+  decision: "approved" | "declined" | null;
+  decided_by: string | null;
+  decided_at: IsoTime | null;
+  refund_id: string | null;
+}
+
+/** Append-only: a trigger refuses UPDATE and DELETE (lib/auth/audit.ts). */
+export interface AuditLogTable {
+  id: Serial;
+  at: IsoTime;
+  person_id: string | null;
+  person_email: string | null;
+  action: string;
+  outcome: AuditOutcome;
+  order_id: string | null;
+  product_id: string | null;
+  refund_id: string | null;
+  target_person_id: string | null;
+  detail: string | null;
+  address: string | null;
 }
 
 export { MAIL_KINDS, type MailKind };
@@ -423,6 +504,12 @@ export interface Database {
   attention_items: AttentionItemsTable;
   rate_limits: RateLimitsTable;
   admin_sessions: AdminSessionsTable;
+  people: PeopleTable;
+  recovery_codes: RecoveryCodesTable;
+  person_tokens: PersonTokensTable;
+  shop_settings: ShopSettingsTable;
+  refund_requests: RefundRequestsTable;
+  audit_log: AuditLogTable;
   pending_references: PendingReferencesTable;
 }
 

@@ -15,6 +15,9 @@ import { deleteEndedWindows } from "../security/rate-limit";
  * - Webhook deliveries older than WEBHOOK_LOG_RETENTION_DAYS, except those that changed an order
  *   (verdict "accepted" with an order): those are the order's history and stay as long as it does.
  * - Merchant sessions past their expiry.
+ *
+ * Never the audit log (issue 30: kept at least a year; here, for good): it is append-only, and
+ * the database refuses to delete from it anyway (migration 0021's trigger).
  */
 export interface RetentionCounts {
   carts: number;

@@ -11,6 +11,7 @@ import { drainLeftMs, markStopping } from "./stopping";
 import type { SyncDeps } from "../payments/sync";
 import { runRetention } from "./retention";
 import { describeClientIdentity } from "../security/rate-limit";
+import { ensureFirstOwner } from "../auth/people";
 
 /**
  * What the server and every command-line entry do first: validate the configuration and
@@ -36,6 +37,18 @@ export async function prepare(
   // The demo catalog, into a new database only: a restart never undoes a merchant's edit.
   await seedCatalog(db);
   return { config, db };
+}
+
+/**
+ * The server's first owner (issue 30): on a database with no person, ADMIN_EMAIL + ADMIN_PASSWORD
+ * create them (an install that used the shared password upgrades to that). ADMIN_PASSWORD without
+ * ADMIN_EMAIL there stops the start with one line naming the variable.
+ */
+export async function createFirstOwner(config: Config, db: Db): Promise<void> {
+  const outcome = await ensureFirstOwner(db, { email: config.adminEmail, password: config.adminPassword });
+  if ("error" in outcome) exitWith([outcome.error]);
+  if ("created" in outcome) log.info({ event: "start", owner: outcome.created.email }, "first owner created from ADMIN_EMAIL and ADMIN_PASSWORD");
+  if ("none" in outcome) log.warn({ event: "start" }, "no merchant account yet: create the first owner with npm run admin -- create-owner --email <email>");
 }
 
 function exitWith(problems: string[]): never {
@@ -176,7 +189,7 @@ export function devDefaultNotices(config: Config): string[] {
     notices.push(`Using the emulator's development API key with PayRam at ${config.payram.baseUrl}.`);
   }
   if (config.usesDevDefaults.adminPassword) {
-    notices.push(`Merchant area: development password "${config.adminPassword}" (set ADMIN_PASSWORD to change it).`);
+    notices.push(`Merchant area: the development owner ${config.adminEmail ?? "(ADMIN_EMAIL)"} with password "${config.adminPassword}", on a new database (set ADMIN_EMAIL and ADMIN_PASSWORD to change it).`);
   }
   return notices;
 }

@@ -18,8 +18,8 @@ describeOnEachDatabase("caps reached, for Needs attention", (get) => {
       await receiveWebhook(deps, { method: "POST", headers: new Headers(), body, query: new URLSearchParams(), client: `192.0.2.${i}`, receivedAt: now });
     }
     // 55 wrong passwords from 55 addresses.
-    const keys = { adminPassword: "the merchant's password", sessionSecret: "s".repeat(40) };
-    for (let i = 0; i < 55; i++) await attemptSignIn(db, keys, { password: `guess ${i}`, client: `198.51.100.${i}`, knownBrowser: undefined }, now);
+    const keys = { sessionSecret: "s".repeat(40) };
+    for (let i = 0; i < 55; i++) await attemptSignIn(db, keys, { email: "owner@example.com", password: `guess ${i}`, client: `198.51.100.${i}`, knownBrowser: undefined }, now);
     expect((await capsReached(db, now)).map((cap) => cap.summary)).toEqual([
       "Refused webhook deliveries hit their cap (60 a minute) once in the last day; 10 turned away (answered 429, not recorded).",
       "Sign-ins from browsers that never signed in here hit their cap (50 per 15 minutes) once in the last day; 5 turned away (past it, each address has one check a quarter hour).",

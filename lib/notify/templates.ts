@@ -29,7 +29,10 @@ export type MailPayload =
   | { kind: "merchant_paid"; orderNumber: number; totalUsd: string; email: string }
   | { kind: "merchant_attention"; orderNumber: number | null; what: string; detail: string }
   | { kind: "confirm_refund_address"; orderNumber: number; orderId: string; network: string; token: string; address: string; confirmToken: string }
-  | { kind: "refund_sent"; orderNumber: number; orderId: string; amountUsd: string; cryptoAmount: string; token: string; txHash: string | null };
+  | { kind: "refund_sent"; orderNumber: number; orderId: string; amountUsd: string; cryptoAmount: string; token: string; txHash: string | null }
+  // The merchant's team (issue 30): single-use links, valid 24 hours.
+  | { kind: "person_invite"; role: string; invitedBy: string; token: string }
+  | { kind: "password_reset"; token: string };
 
 export interface MailContext {
   shopName: string;
@@ -115,6 +118,18 @@ export function renderMail(payload: MailPayload, context: MailContext): Rendered
         heading: t("confirmHeading"),
         paragraphs: [t("confirmBody", { token: payload.token, network: payload.network, address: payload.address }), t("confirmIgnore")],
         link: { href: order(`/refund-address?token=${payload.confirmToken}`), label: t("confirmLink") },
+      });
+    case "person_invite":
+      return compose("You are invited to the merchant area", {
+        heading: `${payload.invitedBy} invited you as ${payload.role}`,
+        paragraphs: ["Choose your password on the page this link opens. The link works once, for 24 hours."],
+        link: { href: `${context.baseUrl}/admin/invite?token=${payload.token}`, label: "Set your password" },
+      });
+    case "password_reset":
+      return compose("Set a new password", {
+        heading: "Set a new password",
+        paragraphs: ["Someone (you, we hope) asked to reset your password for the merchant area. The link works once, for 24 hours. If it was not you, ignore this mail: your password stays as it is."],
+        link: { href: `${context.baseUrl}/admin/reset?token=${payload.token}`, label: "Set a new password" },
       });
     case "refund_sent":
       return compose(t("refundSubject", { number }), {

@@ -10,6 +10,8 @@ export const MAIL_KINDS = [
   "merchant_attention", // to the merchant: something needs a look
   "refund_sent", // a refund's payout was sent, with its transaction
   "confirm_refund_address", // the link that confirms where the shopper wants their refund
+  "person_invite", // to a new member of the merchant's team: the link that sets their password
+  "password_reset", // to a member of the team: the link that sets a new password
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -25,4 +27,6 @@ export const MAIL_LABELS: Record<MailKind, string> = {
   merchant_attention: "needs attention (to the merchant)",
   refund_sent: "refund sent",
   confirm_refund_address: "confirm the refund address",
+  person_invite: "invitation to the merchant area",
+  password_reset: "password reset",
 };

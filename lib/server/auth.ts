@@ -1,33 +1,86 @@
 import "server-only";
-import { cookies } from "next/headers";
-import { redirect } from "next/navigation";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { cookies, headers } from "next/headers";
+import { notFound, redirect } from "next/navigation";
+import { cache } from "react";
 import { loadConfig } from "../config";
+import type { Db } from "../db";
 import { getDb } from "./db";
+import { recordAudit } from "../auth/audit";
+import { requiresSecondFactor } from "../auth/people";
+import { hasSecondFactor } from "../auth/second-factor";
 import { ADMIN_COOKIE, SESSION_TTL_MS } from "../auth/session";
-import { openSession, revokeSession, sessionIsLive } from "../auth/session-store";
+import { liveSession, openSession, revokeSession, type LiveSession } from "../auth/session-store";
+import { can, stepUpFresh, type Permission } from "../rules/roles";
+import { clientAddress } from "../security/rate-limit";
 
 /**
  * The merchant area's guard, used by every admin page, action and route (proxy.ts checks the
- * signature first, but only here is the session's row checked: signed out means signed out).
+ * cookie's signature first, but only here are the session's row, its person and the person's role
+ * checked: signed out, disabled or not allowed means exactly that, on the very next request).
  */
+
+/** The request as the merchant area sees it: Next's own, or a test's (withRequestScope). */
+export interface RequestScope {
+  db: Db;
+  headers: Headers;
+  trustedProxyCount: number;
+  /** The live session and its person, or null. */
+  merchant: () => Promise<LiveSession | null>;
+}
+
+const testScope = new AsyncLocalStorage<RequestScope>();
+
+/** Runs `fn` as if it were a request with this scope (tests walk the real actions and routes with it). */
+export function withRequestScope<T>(scope: RequestScope, fn: () => Promise<T>): Promise<T> {
+  return testScope.run(scope, fn);
+}
+
+export async function requestScope(): Promise<RequestScope> {
+  const given = testScope.getStore();
+  if (given) return given;
+  return { db: getDb(), headers: await headers(), trustedProxyCount: loadConfig().trustedProxyCount, merchant: currentSession };
+}
+
+// Once per request (React's cache): a page, its layout and their reads see one answer.
+const currentSession = cache(async (): Promise<LiveSession | null> => liveSession(getDb(), loadConfig(), (await cookies()).get(ADMIN_COOKIE)?.value));
+
+/** The signed-in person's live session, or null. */
+export async function currentMerchant(): Promise<LiveSession | null> {
+  return (await requestScope()).merchant();
+}
+
 export async function isSignedIn(): Promise<boolean> {
-  return sessionIsLive(getDb(), loadConfig(), (await cookies()).get(ADMIN_COOKIE)?.value);
+  return (await currentMerchant()) !== null;
 }
 
-/** For pages: anyone not signed in goes to the sign-in page. */
-export async function requireAdminPage(): Promise<void> {
-  if (!(await isSignedIn())) redirect("/admin/sign-in");
+/**
+ * For pages: anyone not signed in goes to the sign-in page; a person the shop requires a second
+ * factor of, without one, goes to set it up; one whose role lacks the permission gets "not found".
+ */
+export async function requireMerchantPage(permission: Permission, options: { enrolling?: boolean } = {}): Promise<LiveSession> {
+  const merchant = await currentMerchant();
+  if (!merchant) redirect("/admin/sign-in");
+  if (!options.enrolling && !hasSecondFactor(merchant.person) && (await requiresSecondFactor(getDb()))) redirect("/admin/security?required=1");
+  if (!can(merchant.person.role, permission)) notFound();
+  return merchant;
 }
 
-/** For route handlers: a 401 answer, or null when signed in. */
-export async function adminRouteRefusal(): Promise<Response | null> {
-  if (await isSignedIn()) return null;
-  return Response.json({ error: "sign in to the merchant area first" }, { status: 401 });
+/** For route handlers: a 401 or 403 answer (the refusal audited), or null when allowed. */
+export async function merchantRouteRefusal(permission: Permission, action: string): Promise<Response | null> {
+  const scope = await requestScope();
+  const merchant = await scope.merchant();
+  if (!merchant) return Response.json({ error: "sign in to the merchant area first" }, { status: 401 });
+  if (can(merchant.person.role, permission)) return null;
+  await recordAudit(scope.db, { person: merchant.person, action, outcome: "refused", detail: `needs ${permission}`, address: clientAddress(scope.headers, scope.trustedProxyCount) });
+  return Response.json({ error: "your role does not allow this" }, { status: 403 });
 }
 
-export async function startSession(): Promise<void> {
+export async function startSession(personId: string, secondFactor: boolean, client: string): Promise<void> {
   const config = loadConfig();
-  (await cookies()).set(ADMIN_COOKIE, await openSession(getDb(), config), {
+  const userAgent = (await headers()).get("user-agent");
+  const token = await openSession(getDb(), config, { personId, userAgent, address: client, secondFactorAt: secondFactor ? Date.now() : null });
+  (await cookies()).set(ADMIN_COOKIE, token, {
     httpOnly: true,
     sameSite: "strict",
     secure: config.nodeEnv === "production" && config.appBaseUrl.startsWith("https:"),
@@ -41,4 +94,9 @@ export async function endSession(): Promise<void> {
   const jar = await cookies();
   await revokeSession(getDb(), loadConfig(), jar.get(ADMIN_COOKIE)?.value);
   jar.delete(ADMIN_COOKIE);
+}
+
+/** For pages: whether a money action would need a code now (none entered in this session in the last five minutes). */
+export function stepUpIsFresh(merchant: LiveSession): boolean {
+  return stepUpFresh(merchant.secondFactorAt, Date.now());
 }

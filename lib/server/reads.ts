@@ -10,6 +10,12 @@ import { orderIdByNumber, type OrderFilter } from "../views/admin-orders";
 import { attentionPage, merchantOrderPage, ordersPage } from "../views/merchant";
 import { refundAddressPage, shopperOrderPage } from "../views/shopper-order";
 import { getDb } from "./db";
+import { waitingRefundRequests } from "../refunds/approval";
+import { auditKinds, listAudit, type AuditFilter } from "../auth/audit";
+import { countPeople, listPeople, requiresSecondFactor } from "../auth/people";
+import { recoveryCodesLeft } from "../auth/second-factor";
+import { openSessions } from "../auth/session-store";
+import { personOfToken, type TokenKind } from "../auth/tokens";
 
 /**
  * What pages read, wired to the one database and the configuration: a page never holds a database
@@ -84,4 +90,44 @@ export function merchantAttention() {
 /** The language an order was placed in (null: no such order): its pages speak it to a browser that chose none. */
 export async function orderLocale(orderId: string) {
   return (await findOrder(getDb(), orderId))?.locale ?? null;
+}
+
+// Merchant accounts (issue 30).
+
+/** A staff member's refund requests on this order still waiting for a decision. */
+export function waitingRefundRequestsOf(orderId: string) {
+  return waitingRefundRequests(getDb(), orderId);
+}
+
+/** Open sessions: one person's, or everyone's (null). */
+export function merchantSessions(personId: string | null) {
+  return openSessions(getDb(), personId);
+}
+
+export function merchantPeople() {
+  return listPeople(getDb());
+}
+
+export function shopRequiresSecondFactor() {
+  return requiresSecondFactor(getDb());
+}
+
+export function recoveryCodesLeftOf(personId: string) {
+  return recoveryCodesLeft(getDb(), personId);
+}
+
+/** The audit log's page, and the kinds of action it holds (the filter's choices). */
+export async function auditPage(filter: AuditFilter) {
+  const [page, kinds] = await Promise.all([listAudit(getDb(), filter), auditKinds(getDb())]);
+  return { ...page, kinds };
+}
+
+/** Whom a mailed link (invitation, reset) is for, while it still works. */
+export function personOfLink(token: string, kind: TokenKind) {
+  return personOfToken(getDb(), token, kind);
+}
+
+/** True until the shop has its first merchant account (the sign-in page says how to make one). */
+export async function noMerchantAccountYet(): Promise<boolean> {
+  return (await countPeople(getDb())) === 0;
 }

@@ -1,3 +1,4 @@
+import { csvDocument } from "../rules/csv";
 import { sql, type SelectQueryBuilder } from "kysely";
 import { z } from "zod";
 import type { Db } from "../db";
@@ -131,28 +132,12 @@ export async function orderSummary(db: Db): Promise<{ counts: Partial<Record<Mer
 /** The filtered list as CSV, money as exact decimal strings. */
 export async function ordersCsv(db: Db, filter: OrderFilter): Promise<string> {
   const { rows } = await listOrders(db, { ...filter, page: 1 }, 100_000);
-  const cell = (value: string | number | null) => {
-    const text = value === null ? "" : String(value);
-    // Quote everything; neutralise spreadsheet formulas.
-    return `"${(/^[=+\-@]/.test(text) ? `'${text}` : text).replaceAll('"', '""')}"`;
-  };
   // payram_references: every PayRam reference of the order, oldest first, separated by spaces.
   const header = ["order", "created_at", "email", "total_usd", "state", "received_usd", "paid_at", "payram_references"];
-  const lines = rows.map((row) =>
-    [
-      row.number,
-      row.createdAt,
-      row.email,
-      centsToDecimal(row.totalCents),
-      row.state,
-      centsToDecimal(row.receivedCents),
-      row.paidAt,
-      row.referenceIds.join(" "),
-    ]
-      .map(cell)
-      .join(","),
+  return csvDocument(
+    header,
+    rows.map((row) => [row.number, row.createdAt, row.email, centsToDecimal(row.totalCents), row.state, centsToDecimal(row.receivedCents), row.paidAt, row.referenceIds.join(" ")]),
   );
-  return [header.join(","), ...lines].join("\r\n") + "\r\n";
 }
 
 /** One entry of an order's history, newest last. */

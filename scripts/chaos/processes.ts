@@ -129,6 +129,8 @@ export interface AppEnv {
   PAYRAM_API_KEY: string;
   PAYRAM_CUSTOMER_PREFIX?: string;
   SESSION_SECRET: string;
+  /** The first owner, made at start on a database with no merchant account (both are needed). */
+  ADMIN_EMAIL: string;
   ADMIN_PASSWORD: string;
 }
 

@@ -27,6 +27,7 @@ import { deliveryStats, errorLines, type RunReport } from "./report";
 const API_KEY = "chaos-emulator-key-0123";
 const SESSION_SECRET = "chaos-session-secret-0123456789abcdef";
 const ADMIN_PASSWORD = "chaos-admin-password";
+const ADMIN_EMAIL = "chaos-owner@shop.localhost";
 const PAYRAM_TIMEOUT_MS = 5_000;
 /** PAYRAM_CUSTOMER_PREFIX, the same for the servers and the harness's own checkout and sweep. */
 const CUSTOMER_PREFIX = "order_";
@@ -148,7 +149,7 @@ export async function runChaos(options: RunOptions): Promise<RunOutcome> {
     defer("close the emulator", () => emulator.close());
 
     const count = options.database === "postgres" ? options.instances : 1;
-    const env = { DATABASE_URL: database.url, PAYRAM_BASE_URL: emulator.url, PAYRAM_API_KEY: API_KEY, PAYRAM_CUSTOMER_PREFIX: CUSTOMER_PREFIX, SESSION_SECRET, ADMIN_PASSWORD };
+    const env = { DATABASE_URL: database.url, PAYRAM_BASE_URL: emulator.url, PAYRAM_API_KEY: API_KEY, PAYRAM_CUSTOMER_PREFIX: CUSTOMER_PREFIX, SESSION_SECRET, ADMIN_EMAIL, ADMIN_PASSWORD };
     const started = await Promise.allSettled(
       Array.from({ length: count }, (_, i) => startApp(`app${i + 1}`, env, { verbose: options.verbose, timeoutMs: 60_000 })),
     );

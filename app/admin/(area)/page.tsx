@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { DataTable } from "@/components/admin/data-table";
 import { StateBadge } from "@/components/admin/state-badge";
-import { requireAdminPage } from "@/lib/server/auth";
+import { requireMerchantPage } from "@/lib/server/auth";
 import { orderFilterSchema, PAGE_SIZE } from "@/lib/views/admin-orders";
 import { merchantOrders } from "@/lib/server/reads";
 import { formatUtc, plural, queryString } from "@/lib/rules/format";
@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: "Orders" };
 const COLUMNS = [{ label: "Order" }, { label: "Placed" }, { label: "Email" }, { label: "Total", numeric: true }, { label: "Received", numeric: true }, { label: "State" }, { label: "PayRam payments", numeric: true }];
 
 export default async function OrdersPage({ searchParams }: PageProps<"/admin">) {
-  await requireAdminPage();
+  await requireMerchantPage("orders.read");
   const raw = await searchParams;
   const filter = orderFilterSchema.parse({ state: raw.state, fulfil: raw.fulfil, q: raw.q, page: raw.page });
   const { rows, total, summary, mailOff, waitingMail } = await merchantOrders(filter);

@@ -1,4 +1,4 @@
-import { passwordMatches } from "@/lib/auth/session";
+import { secretMatches } from "@/lib/auth/session";
 import { loadConfig } from "@/lib/config";
 import { refreshShopFigures } from "@/lib/jobs/shop-figures";
 import { metrics } from "@/lib/metrics";
@@ -19,7 +19,7 @@ export async function GET(request: Request) {
   if (token === null) return Response.json({ error: "not found" }, { status: 404, headers: NO_STORE });
   // Compared in constant time, whatever the lengths.
   const given = /^Bearer (.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1]?.trim();
-  if (!given || !passwordMatches(given, token)) {
+  if (!given || !secretMatches(given, token)) {
     return Response.json({ error: "a valid bearer token is required" }, { status: 401, headers: { ...NO_STORE, "WWW-Authenticate": 'Bearer realm="metrics"' } });
   }
   const { registry } = metrics();

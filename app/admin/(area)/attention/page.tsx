@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { DataTable } from "@/components/admin/data-table";
 import { ResolveForm } from "@/components/admin/resolve-form";
-import { requireAdminPage } from "@/lib/server/auth";
+import { requireMerchantPage } from "@/lib/server/auth";
+import { can } from "@/lib/rules/roles";
 import { ATTENTION_LABELS } from "@/lib/views/admin-orders";
 import { merchantAttention } from "@/lib/server/reads";
 import { formatUtc } from "@/lib/rules/format";
@@ -12,7 +13,7 @@ export const metadata: Metadata = { title: "Needs attention" };
 const DELIVERY_COLUMNS = [{ label: "Received" }, { label: "Method" }, { label: "Why refused" }];
 
 export default async function AttentionPage() {
-  await requireAdminPage();
+  const merchant = await requireMerchantPage("orders.read");
   const { items, rejectedDeliveries, caps } = await merchantAttention();
   return (
     <div className="space-y-8">
@@ -32,7 +33,7 @@ export default async function AttentionPage() {
                 — <strong>{ATTENTION_LABELS[item.kind]}</strong>
               </p>
               <p className="text-sm text-ink-muted">{item.detail}</p>
-              <ResolveForm id={item.id} label={`order #${item.orderNumber}`} />
+              {can(merchant.person.role, "attention.resolve") && <ResolveForm id={item.id} label={`order #${item.orderNumber}`} />}
             </li>
           ))}
         </ul>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DataTable } from "@/components/admin/data-table";
-import { requireAdminPage } from "@/lib/server/auth";
+import { requireMerchantPage } from "@/lib/server/auth";
 import { productFilterSchema, type ProductFilter } from "@/lib/catalog/editor";
 import { merchantProducts } from "@/lib/server/reads";
 import { plural, queryString } from "@/lib/rules/format";
@@ -23,7 +23,7 @@ function stockLabel(stock: number | null): string {
 }
 
 export default async function ProductsPage({ searchParams }: PageProps<"/admin/products">) {
-  await requireAdminPage();
+  await requireMerchantPage("catalog.edit");
   const raw = await searchParams;
   const filter = productFilterSchema.parse({ q: raw.q, status: raw.status });
   const rows = await merchantProducts(filter);

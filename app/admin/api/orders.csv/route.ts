@@ -1,17 +1,16 @@
-import { adminRouteRefusal } from "@/lib/server/auth";
+import { merchantRouteRefusal, requestScope } from "@/lib/server/auth";
 import { orderFilterSchema, ordersCsv } from "@/lib/views/admin-orders";
-import { getDb } from "@/lib/server/db";
 
 export const dynamic = "force-dynamic";
 
 /** The orders list, filtered as on screen, as CSV (money as exact decimal strings). */
 export async function GET(request: Request) {
-  const refusal = await adminRouteRefusal();
+  const refusal = await merchantRouteRefusal("orders.read", "orders.export");
   if (refusal) return refusal;
   const params = new URL(request.url).searchParams;
   // The list's own filters: "Export CSV" from the "To ship" view exports those orders.
   const filter = orderFilterSchema.parse({ state: params.get("state") ?? undefined, fulfil: params.get("fulfil") ?? undefined, q: params.get("q") ?? undefined, page: 1 });
-  const csv = await ordersCsv(getDb(), filter);
+  const csv = await ordersCsv((await requestScope()).db, filter);
   return new Response(csv, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

@@ -1,7 +1,6 @@
 import { acceptUpload } from "@/lib/catalog/media";
 import { crossSiteRefusal } from "@/lib/security/request-gate";
-import { adminRouteRefusal } from "@/lib/server/auth";
-import { getDb } from "@/lib/server/db";
+import { merchantRouteRefusal, requestScope } from "@/lib/server/auth";
 
 export const dynamic = "force-dynamic";
 
@@ -13,12 +12,12 @@ export const dynamic = "force-dynamic";
  */
 export async function POST(request: Request) {
   const crossSite = crossSiteRefusal(request.headers);
-  const refusal = crossSite ? Response.json({ error: crossSite.error }, { status: crossSite.status }) : await adminRouteRefusal();
+  const refusal = crossSite ? Response.json({ error: crossSite.error }, { status: crossSite.status }) : await merchantRouteRefusal("catalog.edit", "product.upload");
   if (refusal) {
     await request.body?.cancel().catch(() => {});
     return refusal;
   }
-  const answer = await acceptUpload(getDb(), {
+  const answer = await acceptUpload((await requestScope()).db, {
     kind: new URL(request.url).searchParams.get("kind"),
     contentLength: request.headers.get("content-length"),
     name: request.headers.get("x-upload-name"),

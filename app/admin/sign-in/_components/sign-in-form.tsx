@@ -1,19 +1,43 @@
 "use client";
 
-import { useActionState } from "react";
+import Link from "next/link";
+import { useActionState, useState } from "react";
 import { signInAction, type SignInState } from "@/lib/actions/admin";
 
+/**
+ * Email and password; then, for a person with a second factor, the code (the email and password
+ * stay in their fields: they are controlled, so the action's form reset keeps them).
+ */
 export function SignInForm({ next }: { next: string }) {
   const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, { error: null });
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
   return (
     <form action={action} className="mt-6 space-y-4 rounded-xl border border-paper-line bg-paper p-6">
       <input type="hidden" name="next" value={next} />
       <div>
+        <label htmlFor="email" className="block text-sm font-medium">
+          Email
+        </label>
+        <input id="email" name="email" type="email" autoComplete="username" required value={email} onChange={(event) => setEmail(event.target.value)} className="mt-1 w-full rounded-md border border-paper-line px-3 py-2" />
+      </div>
+      <div>
         <label htmlFor="password" className="block text-sm font-medium">
           Password
         </label>
-        <input id="password" name="password" type="password" autoComplete="current-password" required className="mt-1 w-full rounded-md border border-paper-line px-3 py-2" />
+        <input id="password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.target.value)} className="mt-1 w-full rounded-md border border-paper-line px-3 py-2" />
       </div>
+      {state.needsCode && (
+        <div>
+          <label htmlFor="code" className="block text-sm font-medium">
+            Code from your authenticator app
+          </label>
+          <input id="code" name="code" inputMode="numeric" autoComplete="one-time-code" autoFocus spellCheck={false} className="mt-1 w-full rounded-md border border-paper-line px-3 py-2 font-mono" aria-describedby="code-help" />
+          <p id="code-help" className="mt-1 text-xs text-ink-muted">
+            Lost your phone? Type one of your recovery codes instead.
+          </p>
+        </div>
+      )}
       {state.error && (
         <p role="alert" className="text-sm text-bad">
           {state.error}
@@ -22,6 +46,11 @@ export function SignInForm({ next }: { next: string }) {
       <button type="submit" disabled={pending} className="w-full rounded-md bg-brand-600 px-4 py-2.5 font-semibold text-white hover:bg-brand-700 disabled:opacity-70">
         {pending ? "Signing in…" : "Sign in"}
       </button>
+      <p className="text-center text-sm">
+        <Link href="/admin/reset" className="underline">
+          Forgot your password?
+        </Link>
+      </p>
     </form>
   );
 }

@@ -12,10 +12,12 @@ import { OrderLines, orderItemLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
 import { PaymentsTable } from "@/components/admin/payments-table";
 import { StateBadge } from "@/components/admin/state-badge";
-import { requireAdminPage } from "@/lib/server/auth";
+import { requireMerchantPage, stepUpIsFresh } from "@/lib/server/auth";
+import { hasSecondFactor } from "@/lib/auth/second-factor";
+import { can } from "@/lib/rules/roles";
 import { ATTENTION_LABELS } from "@/lib/views/admin-orders";
 import { loadConfig } from "@/lib/config";
-import { merchantOrder } from "@/lib/server/reads";
+import { merchantOrder, waitingRefundRequestsOf } from "@/lib/server/reads";
 import { describeStatus, newRefundFormToken } from "@/lib/refunds";
 import { refundableCents } from "@/lib/rules/refundable";
 import { formatUtc } from "@/lib/rules/format";
@@ -25,11 +27,15 @@ import { MERCHANT_STATE_LABELS } from "@/lib/rules/states";
 export const metadata: Metadata = { title: "Order" };
 
 export default async function AdminOrderPage({ params }: PageProps<"/admin/orders/[orderId]">) {
-  await requireAdminPage();
+  const merchant = await requireMerchantPage("orders.read");
   const { orderId } = await params;
   const detail = await merchantOrder(orderId);
   if (!detail) notFound();
   const { order, items, payments, timeline, attention, fulfilment, refunds, shopperAddress, mails } = detail;
+  const role = merchant.person.role;
+  const fresh = stepUpIsFresh(merchant);
+  const money = { canSend: can(role, "refunds.send"), enrolled: hasSecondFactor(merchant.person), fresh };
+  const requests = await waitingRefundRequestsOf(order.id);
   const received = order.received_cents;
   const open = attention.filter((item) => item.resolved_at === null);
   const refundable = refundableCents(order, refunds);
@@ -81,9 +87,9 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
           </div>
           <div className="space-y-4">
             <OrderCommandButton orderId={order.id} command={syncNowAction} label="Sync with PayRam now" pendingLabel="Asking PayRam…" primary announce />
-            {!order.cancelled_at && <CancelOrderButton orderId={order.id} paid={order.paid_at !== null} />}
+            {!order.cancelled_at && can(role, "orders.cancel") && <CancelOrderButton orderId={order.id} paid={order.paid_at !== null} codeNeeded={!fresh} />}
             {/* Puts an unpaid order's stock back on sale while its payment is open (issue 29.2); the order stays payable. */}
-            {!order.cancelled_at && !order.paid_at && (
+            {!order.cancelled_at && !order.paid_at && can(role, "orders.cancel") && (
               <OrderCommandButton orderId={order.id} command={releaseStockAction} label="Release its stock" pendingLabel="Releasing…" testId="release-stock-status" />
             )}
           </div>
@@ -101,7 +107,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
               <p>
                 <strong>{ATTENTION_LABELS[item.kind]}</strong>: {item.detail}
               </p>
-              <ResolveForm id={item.id} label={ATTENTION_LABELS[item.kind]} />
+              {can(role, "attention.resolve") && <ResolveForm id={item.id} label={ATTENTION_LABELS[item.kind]} />}
             </div>
           ))}
         </section>
@@ -135,9 +141,18 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
         )}
       </Panel>
 
-      {(refunds.length > 0 || refundable > 0) && (
+      {(refunds.length > 0 || refundable > 0 || requests.length > 0) && (
         <Refunds
           orderId={order.id}
+          money={money}
+          requests={requests.map((request) => ({
+            id: request.id,
+            amountUsd: centsToDecimal(Number(request.amount_cents)),
+            token: request.token,
+            network: request.network,
+            address: request.address,
+            requestedBy: request.requested_by_email ?? "a former member",
+          }))}
           refundableUsd={centsToDecimal(refundable)}
           formToken={newRefundFormToken()}
           shopperAddress={shopperAddress && { network: shopperAddress.network, token: shopperAddress.token, address: shopperAddress.address, confirmed: shopperAddress.confirmed_at !== null }}

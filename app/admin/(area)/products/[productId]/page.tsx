@@ -4,7 +4,7 @@ import { PageTitle } from "@/components/page-title";
 import { notFound } from "next/navigation";
 import { ProductForm } from "@/components/admin/product-form";
 import { ProductStatus } from "./_components/product-status";
-import { requireAdminPage } from "@/lib/server/auth";
+import { requireMerchantPage } from "@/lib/server/auth";
 import { productIdSchema } from "@/lib/catalog";
 import { productFormValues } from "@/lib/catalog/editor";
 import { merchantProduct } from "@/lib/server/reads";
@@ -13,7 +13,7 @@ import { formatUtc } from "@/lib/rules/format";
 export const metadata: Metadata = { title: "Edit product" };
 
 export default async function EditProductPage({ params, searchParams }: PageProps<"/admin/products/[productId]">) {
-  await requireAdminPage();
+  await requireMerchantPage("catalog.edit");
   const id = productIdSchema.safeParse((await params).productId);
   const found = id.success ? await merchantProduct(id.data) : null;
   if (!found) notFound();

@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
 import { PageTitle } from "@/components/page-title";
 import { ProductForm } from "@/components/admin/product-form";
-import { requireAdminPage } from "@/lib/server/auth";
+import { requireMerchantPage } from "@/lib/server/auth";
 import { EMPTY_FORM } from "@/lib/catalog/editor";
 
 export const metadata: Metadata = { title: "New product" };
 
 export default async function NewProductPage() {
-  await requireAdminPage();
+  await requireMerchantPage("catalog.edit");
   return (
     <div className="space-y-6">
       <div>

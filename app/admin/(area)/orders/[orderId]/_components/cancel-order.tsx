@@ -2,9 +2,10 @@
 
 import { useActionState } from "react";
 import { cancelOrderAction, type CancelOrderState } from "@/lib/actions/admin";
+import { StepUpField } from "@/components/admin/step-up-field";
 
 /** Cancels an order with no payment open at PayRam (the server decides and says why not); a paid one becomes refundable. */
-export function CancelOrderButton({ orderId, paid }: { orderId: string; paid: boolean }) {
+export function CancelOrderButton({ orderId, paid, codeNeeded }: { orderId: string; paid: boolean; /** A paid order's cancel is a money action: a code unless one was entered in the last five minutes. */ codeNeeded: boolean }) {
   const [state, action, pending] = useActionState<CancelOrderState, FormData>(cancelOrderAction, { message: null, error: null });
   return (
     <form
@@ -18,6 +19,7 @@ export function CancelOrderButton({ orderId, paid }: { orderId: string; paid: bo
       }}
     >
       <input type="hidden" name="orderId" value={orderId} />
+      {paid && <StepUpField needed={Boolean(state.needsCode) || codeNeeded} idPrefix="cancel" />}
       <button type="submit" disabled={pending} className="rounded-md border border-bad px-4 py-2 font-medium text-bad disabled:opacity-70">
         {pending ? "Cancelling…" : "Cancel order"}
       </button>

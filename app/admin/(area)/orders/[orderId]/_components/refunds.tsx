@@ -1,7 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
-import { endRefundAction, refundAction, retryRefundAction, type RefundState } from "@/lib/actions/refunds";
+import { decideRefundRequestAction, endRefundAction, refundAction, retryRefundAction, type RefundState } from "@/lib/actions/refunds";
+import { EnrolFirst, StepUpField } from "@/components/admin/step-up-field";
 import { FieldError } from "@/components/field-error";
 import { PayoutAssetFields } from "@/components/payout-asset-fields";
 
@@ -18,6 +19,24 @@ export interface RefundRow {
   createdAt: string;
 }
 
+export interface RefundRequestRow {
+  id: string;
+  amountUsd: string;
+  token: string;
+  network: string;
+  address: string;
+  requestedBy: string;
+}
+
+/** What this person may do with money here (lib/rules/roles.ts), and whether a code is needed now. */
+export interface MoneyPowers {
+  /** Owner or manager: sends and approves; staff only requests. */
+  canSend: boolean;
+  /** Has a second factor to step up with. */
+  enrolled: boolean;
+  /** A code was entered in the last five minutes. */
+  fresh: boolean;
+}
 
 const IN_FLIGHT = new Set(["requesting", "pending-otp-verification", "pending-approval", "pending", "initiated", "sent"]);
 
@@ -37,6 +56,38 @@ function AskAgain({ refundId, label, end = false }: { refundId: string; label: s
   );
 }
 
+/** A staff member's request, waiting: an owner or manager approves (with a code) or declines it. */
+function WaitingRequest({ request, money }: { request: RefundRequestRow; money: MoneyPowers }) {
+  const [state, action, pending] = useActionState<RefundState, FormData>(decideRefundRequestAction, { message: null, error: null, field: null });
+  return (
+    <li data-testid="refund-request" className="space-y-1">
+      <p>
+        <span className="font-medium tabular-nums">${request.amountUsd}</span> as {request.token} on {request.network} to <code className="break-all">{request.address}</code>, requested by {request.requestedBy}:
+        waiting for approval.
+      </p>
+      {money.canSend &&
+        (money.enrolled ? (
+          <form action={action} className="flex flex-wrap items-end gap-2">
+            <input type="hidden" name="requestId" value={request.id} />
+            <StepUpField needed={Boolean(state.needsCode) || !money.fresh} idPrefix={`request-${request.id}`} />
+            <button type="submit" name="decision" value="approved" disabled={pending} className="rounded-md bg-ink px-3 py-1.5 text-sm font-medium text-white disabled:opacity-70">
+              Approve and send
+            </button>
+            <button type="submit" name="decision" value="declined" disabled={pending} className="rounded-md border border-paper-line px-3 py-1.5 text-sm font-medium disabled:opacity-70">
+              Decline
+            </button>
+            <span role="status" aria-live="polite" className="text-sm">
+              {state.message}
+              {state.error && <span className="text-bad">{state.error}</span>}
+            </span>
+          </form>
+        ) : (
+          <EnrolFirst />
+        ))}
+    </li>
+  );
+}
+
 /** The order's refunds (paid out through PayRam) and, while something is refundable, the form for a new one. */
 export function Refunds({
   orderId,
@@ -44,9 +95,13 @@ export function Refunds({
   refundableUsd,
   formToken,
   shopperAddress = null,
+  requests = [],
+  money,
 }: {
   orderId: string;
   refunds: RefundRow[];
+  requests?: RefundRequestRow[];
+  money: MoneyPowers;
   refundableUsd: string;
   formToken: string;
   /** The shopper's answer on their order's page; prefilled once they confirmed it by mail. */
@@ -69,10 +124,17 @@ export function Refunds({
             <li key={refund.id} data-status={refund.status}>
               <span className="font-medium tabular-nums">${refund.amountUsd}</span> as {refund.cryptoAmount} {refund.token} on {refund.network} to{" "}
               <code className="break-all">{refund.address}</code>: {refund.description}
-              {IN_FLIGHT.has(refund.status) && <AskAgain refundId={refund.id} label={refund.status === "requesting" ? "Ask PayRam again" : "Check with PayRam"} />}
+              {money.canSend && IN_FLIGHT.has(refund.status) && <AskAgain refundId={refund.id} label={refund.status === "requesting" ? "Ask PayRam again" : "Check with PayRam"} />}
               {/* Ends it only once PayRam's payout list shows no payout (checked on the server); the amount is then refundable again. */}
-              {refund.status === "requesting" && <AskAgain refundId={refund.id} label="End this refund" end />}
+              {money.canSend && refund.status === "requesting" && <AskAgain refundId={refund.id} label="End this refund" end />}
             </li>
+          ))}
+        </ul>
+      )}
+      {requests.length > 0 && (
+        <ul className="space-y-3 text-sm" data-testid="refund-requests">
+          {requests.map((request) => (
+            <WaitingRequest key={request.id} request={request} money={money} />
           ))}
         </ul>
       )}
@@ -85,7 +147,8 @@ export function Refunds({
       <p className="text-sm">
         Refundable now: <strong className="tabular-nums" data-testid="refundable">${refundableUsd}</strong>
       </p>
-      {refundableUsd !== "0.00" && (
+      {refundableUsd !== "0.00" && money.canSend && !money.enrolled && <EnrolFirst />}
+      {refundableUsd !== "0.00" && (money.enrolled || !money.canSend) && (
         <form action={action} key={formKey} className="grid gap-3 sm:grid-cols-2" noValidate>
           <input type="hidden" name="orderId" value={orderId} />
           <input type="hidden" name="formToken" value={formToken} />
@@ -104,9 +167,10 @@ export function Refunds({
             <input id="refund-amount" name="amount" inputMode="decimal" defaultValue={values?.amount ?? refundableUsd} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 tabular-nums" aria-invalid={error("amount") ? true : undefined} aria-describedby={error("amount") ? "refund-amount-error" : undefined} />
             <FieldError id="refund-amount" error={error("amount")} />
           </div>
+          {money.canSend && <StepUpField needed={Boolean(state.needsCode) || !money.fresh} idPrefix="refund" />}
           <div className="flex items-end">
             <button type="submit" disabled={pending} className="rounded-md bg-ink px-4 py-2 font-medium text-white disabled:opacity-70">
-              {pending ? "Asking PayRam…" : "Refund through PayRam"}
+              {money.canSend ? (pending ? "Asking PayRam…" : "Refund through PayRam") : pending ? "Requesting…" : "Request this refund (needs approval)"}
             </button>
           </div>
         </form>

@@ -1,5 +1,5 @@
 import { notFound, redirect } from "next/navigation";
-import { requireAdminPage } from "@/lib/server/auth";
+import { requireMerchantPage } from "@/lib/server/auth";
 import { merchantOrderIdByNumber } from "@/lib/server/reads";
 
 /**
@@ -7,7 +7,7 @@ import { merchantOrderIdByNumber } from "@/lib/server/reads";
  * the merchant is sent on to the order's page.
  */
 export default async function AdminOrderByNumberPage({ params }: PageProps<"/admin/orders/by-number/[number]">) {
-  await requireAdminPage();
+  await requireMerchantPage("orders.read");
   const { number } = await params;
   const orderId = await merchantOrderIdByNumber(number);
   if (!orderId) notFound();

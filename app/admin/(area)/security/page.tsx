@@ -1,0 +1,90 @@
+import type { Metadata } from "next";
+import { DataTable } from "@/components/admin/data-table";
+import { PeopleActionForm } from "@/components/admin/people-action-form";
+import { endAllSessionsAction, endSessionAction, requireSecondFactorAction } from "@/lib/actions/people";
+import { hasSecondFactor } from "@/lib/auth/second-factor";
+import { requireMerchantPage } from "@/lib/server/auth";
+import { merchantSessions, recoveryCodesLeftOf, shopRequiresSecondFactor } from "@/lib/server/reads";
+import { formatUtc } from "@/lib/rules/format";
+import { can, ROLE_LABELS } from "@/lib/rules/roles";
+import { SecondFactorSetup } from "./_components/second-factor";
+
+export const metadata: Metadata = { title: "Security" };
+
+const SESSION_COLUMNS = [{ label: "Browser" }, { label: "Address" }, { label: "Signed in" }, { label: "Last seen" }, { label: "" }];
+
+/** Each person's own security: the second factor, recovery codes, and their sessions. The owner also sets the shop's rule. */
+export default async function SecurityPage({ searchParams }: PageProps<"/admin/security">) {
+  const merchant = await requireMerchantPage("account.own", { enrolling: true });
+  const { required } = await searchParams;
+  const { person } = merchant;
+  const enrolled = hasSecondFactor(person);
+  const [sessions, requires, left] = await Promise.all([merchantSessions(person.id), shopRequiresSecondFactor(), enrolled ? recoveryCodesLeftOf(person.id) : Promise.resolve(0)]);
+  return (
+    <div className="space-y-8">
+      <div>
+        <h1 className="text-3xl font-semibold tracking-tight">Security</h1>
+        <p className="text-sm text-ink-muted">
+          Signed in as {person.email} ({ROLE_LABELS[person.role]}).
+        </p>
+      </div>
+      {required && !enrolled && (
+        <p role="alert" className="rounded-md border border-amber-200 bg-amber-50 p-3">
+          The shop requires a second factor: set one up to continue.
+        </p>
+      )}
+      <section aria-labelledby="second-factor" className="space-y-3 rounded-xl border border-paper-line bg-paper p-6">
+        <h2 id="second-factor" className="text-lg font-semibold">
+          Second factor
+        </h2>
+        <p data-testid="second-factor-state">
+          {enrolled ? `On (authenticator app). ${left} recovery code${left === 1 ? "" : "s"} left.` : "Off. Sending or approving a refund, cancelling a paid order and changing a role need it."}
+        </p>
+        <SecondFactorSetup enrolled={enrolled} />
+      </section>
+      {can(person.role, "security.manage") && (
+        <section aria-labelledby="shop-rule" className="space-y-3 rounded-xl border border-paper-line bg-paper p-6">
+          <h2 id="shop-rule" className="text-lg font-semibold">
+            The shop&apos;s rule
+          </h2>
+          <p>{requires ? "Everyone needs a second factor to use the merchant area." : "A second factor is optional, except for money actions."}</p>
+          <PeopleActionForm command={requireSecondFactorAction} hidden={{ required: requires ? "0" : "1" }} idPrefix="require">
+            <button type="submit" className="rounded-md border border-ink px-3 py-1.5 text-sm font-medium">
+              {requires ? "Make it optional" : "Require a second factor for everyone"}
+            </button>
+          </PeopleActionForm>
+        </section>
+      )}
+      <section aria-labelledby="sessions" className="space-y-3">
+        <h2 id="sessions" className="text-lg font-semibold">
+          Your sessions
+        </h2>
+        <DataTable columns={SESSION_COLUMNS} rows={sessions} testId="sessions">
+          {(session) => (
+            <tr key={session.id}>
+              <td className="px-4 py-2 text-sm">
+                {session.userAgent ?? "unknown"}
+                {session.id === merchant.id && <strong> (this one)</strong>}
+              </td>
+              <td className="px-4 py-2 text-sm">{session.address ?? "—"}</td>
+              <td className="px-4 py-2 text-sm tabular-nums">{formatUtc(session.createdAt)}</td>
+              <td className="px-4 py-2 text-sm tabular-nums">{session.lastSeenAt ? formatUtc(session.lastSeenAt) : "—"}</td>
+              <td className="px-4 py-2">
+                <PeopleActionForm command={endSessionAction} hidden={{ sessionId: session.id }} idPrefix={`end-${session.id}`}>
+                  <button type="submit" className="text-sm underline">
+                    End
+                  </button>
+                </PeopleActionForm>
+              </td>
+            </tr>
+          )}
+        </DataTable>
+        <PeopleActionForm command={endAllSessionsAction} hidden={{ personId: person.id }} idPrefix="end-all">
+          <button type="submit" className="rounded-md border border-ink px-3 py-1.5 text-sm font-medium">
+            End all my other sessions
+          </button>
+        </PeopleActionForm>
+      </section>
+    </div>
+  );
+}
