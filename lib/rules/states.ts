@@ -1,6 +1,6 @@
 import { formatDecimalUsd as usd, parseCents } from "./money";
 import type { Verdict } from "./ledger";
-import { createTranslator } from "next-intl";
+import { createTranslator } from "use-intl/core";
 import en from "../../messages/en.json";
 
 /**
