@@ -403,7 +403,11 @@ describe("payout webhooks", () => {
     const [first, second] = await waitFor("a retry", () => (payoutEvents(payout.id).length >= 2 ? payoutEvents(payout.id) : null));
     expect(second?.raw.equals(first?.raw ?? Buffer.alloc(0))).toBe(true);
     expect(second && signatureMatches(second)).toBe(true);
-    const log = h.emulator.deliveries().filter((entry) => entry.referenceId === String(payout.id));
+    // The receiver has the retry's bytes before the emulator has logged its answer: wait for the log.
+    const log = await waitFor("the retry's log entry", () => {
+      const entries = h.emulator.deliveries().filter((entry) => entry.referenceId === String(payout.id));
+      return entries.length >= 2 ? entries : null;
+    });
     expect(log.map((entry) => [entry.kind, entry.status, entry.attempt, entry.outcome, entry.responseStatus])).toEqual([
       ["payout", "payout.approved", 1, "failed", 503],
       ["payout", "payout.approved", 2, "delivered", 200],
