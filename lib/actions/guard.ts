@@ -6,7 +6,7 @@ import { loadConfig } from "../config";
 import type { Db } from "../db";
 import { getDb } from "../server/db";
 import { inRequest } from "../log";
-import { clientAddress, hitRateLimit, waitInMinutes, type RateLimit } from "../security/rate-limit";
+import { clientAddress, hitRateLimit, minutesToWait, waitInMinutes, type RateLimit } from "../security/rate-limit";
 
 /**
  * The one door every server action goes through (a server action is a public endpoint: anyone
@@ -18,11 +18,14 @@ export interface ActionRules<State, Input> {
   /** The form's fields (first value of each name; names not in the schema are dropped). */
   input: z.ZodType<Input>;
   /** The answer to a form the schema refuses. */
-  invalid: (error: z.ZodError) => State;
+  invalid: (error: z.ZodError) => State | Promise<State>;
   /** A merchant action: without a live session it answers `signedOut` and does nothing else. */
   merchant?: { signedOut: State };
-  /** Counted per client once the form parses; over the limit, `refused` instead of the action. */
-  limit?: { rule: RateLimit; refused: (wait: string, input: Input) => State };
+  /**
+   * Counted per client once the form parses; over the limit, `refused` instead of the action, told
+   * the wait in English words ("5 minutes") and in whole minutes (for a message in the shopper's language).
+   */
+  limit?: { rule: RateLimit; refused: (wait: string, input: Input, minutes: number) => State | Promise<State> };
 }
 
 export interface ActionContext {
@@ -53,7 +56,7 @@ export async function guard<State, Input>(
   const client = clientAddress(headers, trustedProxyCount);
   if (rules.limit) {
     const verdict = await hitRateLimit(db, rules.limit.rule, client);
-    if (!verdict.allowed) return rules.limit.refused(waitInMinutes(verdict), input.data);
+    if (!verdict.allowed) return rules.limit.refused(waitInMinutes(verdict), input.data, minutesToWait(verdict));
   }
   return inRequest(headers, () => run(input.data, { db, headers, client }));
 }

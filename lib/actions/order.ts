@@ -1,6 +1,9 @@
 "use server";
 
+import { getLocale } from "next-intl/server";
 import { redirect } from "next/navigation";
+import { inWords } from "../i18n/messages";
+import { said } from "../i18n/said";
 import { z } from "zod";
 import { findOrder, orderIdSchema } from "../orders";
 import { confirmRefundAddress, confirmTokenSchema, refundAddressFormSchema, submitRefundAddress } from "../refunds/address";
@@ -11,7 +14,7 @@ import { guard } from "./guard";
 
 export type PayAgainState = { error: string | null };
 
-const NOT_FOUND: PayAgainState = { error: "We could not find this order." };
+const notFound = async (): Promise<PayAgainState> => ({ error: inWords(await getLocale(), said("orderNotFound")) });
 
 /**
  * "Pay again" / "Pay the remaining $X" after a cancelled or failed payment: a new PayRam payment
@@ -22,15 +25,15 @@ const NOT_FOUND: PayAgainState = { error: "We could not find this order." };
 export async function payAgainAction(_state: PayAgainState, formData: FormData): Promise<PayAgainState> {
   const rules = {
     input: z.object({ orderId: orderIdSchema }),
-    invalid: () => NOT_FOUND,
+    invalid: notFound,
     // Like the checkout: every submission that may open a PayRam payment counts against the client.
-    limit: { rule: LIMITS.checkout, refused: (wait: string) => ({ error: `Too many payment attempts from your network. Please try again in ${wait}.` }) },
+    limit: { rule: LIMITS.checkout, refused: async (_wait: string, _input: unknown, minutes: number) => ({ error: inWords(await getLocale(), said("paymentsRateLimited", { minutes })) }) },
   };
   return guard(rules, formData, async ({ orderId }, { db }) => {
     const order = await findOrder(db, orderId);
-    if (!order) return NOT_FOUND;
+    if (!order) return notFound();
     const result = await payForOrder(checkoutDeps(), order);
-    if (!result.ok) return { error: result.error };
+    if (!result.ok) return { error: inWords(await getLocale(), result.error) };
     redirect(result.redirectTo);
   });
 }

@@ -13,6 +13,7 @@ import { refundableCents } from "../rules/refundable";
 import { sweepDue } from "../payments/sweep";
 import { syncPayment } from "../payments/sync";
 import { productIdOf, seedCatalog, setStock } from "./index";
+import { inWordsOf } from "../../test/said";
 
 const payram = emulatorPerFile();
 
@@ -35,7 +36,7 @@ describeOnEachDatabase("stock", (get) => {
   /** A cart with the product, and its checkout's form (token included), through `db`; from `client` if given. */
   async function readyCheckout(db: Db, quantity = 1, who: { email?: string; client?: string } = {}) {
     const added = await addToCart(db, undefined, await productIdOf(db, SLUG), quantity);
-    if (!added.ok) throw new Error(added.error);
+    if (!added.ok) throw new Error(inWordsOf(added.error));
     const token = issueCheckoutToken(TEST_SECRET, await getCart(db, added.cartId));
     return { cartId: added.cartId, client: who.client, form: { token, email: who.email ?? "shopper@example.com", ...TEST_ADDRESS } };
   }
@@ -47,7 +48,7 @@ describeOnEachDatabase("stock", (get) => {
     const [carts] = [await Promise.all([readyCheckout(a), readyCheckout(b)])];
     const results = await Promise.all([startCheckout(checkoutDepsFor(a, payram), carts[0]!), startCheckout(checkoutDepsFor(b, payram), carts[1]!)]);
     expect(results.filter((result) => result.ok)).toHaveLength(1);
-    expect(results.find((result) => !result.ok)).toMatchObject({ ok: false, error: "Lo-Fi Sound Pack is sold out. Your cart is saved: please change it and pay again.", reload: true });
+    expect(inWordsOf(results.find((result) => !result.ok))).toMatchObject({ ok: false, error: "Lo-Fi Sound Pack is sold out. Your cart is saved: please change it and pay again.", reload: true });
     expect(await stockOf()).toBe(0);
     expect(await payram.payments()).toHaveLength(1);
     // The loser's cart is kept, and no order was recorded for it.
@@ -93,7 +94,7 @@ describeOnEachDatabase("stock", (get) => {
     await placeOrder(get().db, payram);
     const payments = (await payram.payments()).length;
     const again = await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!);
-    expect(again).toEqual({ ok: false, orderId: order.orderId, error: "Lo-Fi Sound Pack is sold out. This order cannot be paid again; nothing was charged." });
+    expect(inWordsOf(again)).toEqual({ ok: false, orderId: order.orderId, error: "Lo-Fi Sound Pack is sold out. This order cannot be paid again; nothing was charged." });
     expect(await payram.payments()).toHaveLength(payments);
     expect(await stockOf()).toBe(0);
   });
@@ -178,7 +179,7 @@ describeOnEachDatabase("stock", (get) => {
     expect(await cancelOrder(get().db, order.orderId)).toEqual({ ok: true, message: "This order was already cancelled." });
     expect(await stockOf()).toBe(1);
     const again = await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!);
-    expect(again).toEqual({ ok: false, orderId: order.orderId, error: "The shop cancelled this order: it cannot be paid." });
+    expect(inWordsOf(again)).toEqual({ ok: false, orderId: order.orderId, error: "The shop cancelled this order: it cannot be paid." });
     expect(await stockOf()).toBe(1);
   });
 
@@ -299,7 +300,7 @@ describeOnEachDatabase("stock", (get) => {
 
     it("one order takes at most the product's per-order maximum (10 unless the merchant sets another)", async () => {
       await restock(200);
-      expect(await checkout(11, { email: "many@example.com" })).toEqual({
+      expect(inWordsOf(await checkout(11, { email: "many@example.com" }))).toEqual({
         ok: false,
         error: "You can buy at most 10 of Lo-Fi Sound Pack in one order. Your cart is saved: please change it and pay again.",
         reload: true,
@@ -319,11 +320,11 @@ describeOnEachDatabase("stock", (get) => {
       // One address, a new email each time (the issue's 99 + 99 + 2 from one address).
       expect(await checkout(10, { email: "h1@example.com", client: "203.0.113.7" })).toMatchObject({ ok: true });
       expect(await checkout(10, { email: "h2@example.com", client: "203.0.113.7" })).toMatchObject({ ok: true });
-      expect(await checkout(1, { email: "h3@example.com", client: "203.0.113.7" })).toEqual({ ok: false, error: CAP_TEXT(20, "none"), reload: true });
+      expect(inWordsOf(await checkout(1, { email: "h3@example.com", client: "203.0.113.7" }))).toEqual({ ok: false, error: CAP_TEXT(20, "none"), reload: true });
       // One email from other addresses.
       expect(await checkout(5, { email: "same@example.com", client: "198.51.100.1" })).toMatchObject({ ok: true });
       expect(await checkout(10, { email: "Same@Example.com", client: "198.51.100.2" })).toMatchObject({ ok: true });
-      expect(await checkout(6, { email: "same@example.com", client: "198.51.100.3" })).toEqual({ ok: false, error: CAP_TEXT(15, "5"), reload: true });
+      expect(inWordsOf(await checkout(6, { email: "same@example.com", client: "198.51.100.3" }))).toEqual({ ok: false, error: CAP_TEXT(15, "5"), reload: true });
       expect(await checkout(5, { email: "same@example.com", client: "198.51.100.3" })).toMatchObject({ ok: true });
       // Everyone else still buys.
       expect(await checkout(10, { email: "honest@example.com", client: "192.0.2.50" })).toMatchObject({ ok: true });
@@ -336,7 +337,7 @@ describeOnEachDatabase("stock", (get) => {
       expect(await checkout(10, { email: "h3@example.com", client: "203.0.113.7" })).toMatchObject({ ok: true });
       // "Pay again" on the expired order is capped too: the client holds 20 again.
       const payments = (await payram.payments()).length;
-      expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, first!.id))!)).toEqual({
+      expect(inWordsOf(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, first!.id))!))).toEqual({
         ok: false,
         orderId: first!.id,
         error: CAP_TEXT(20, "none").replace("Your cart is saved: please change it and pay again.", "This order cannot be paid again; nothing was charged."),
@@ -368,7 +369,7 @@ describeOnEachDatabase("stock", (get) => {
     it("Pay again once the order first reserved its stock 2 hours ago is refused before PayRam is asked; the stock stays on sale", async () => {
       const order = await releasedOrder(121);
       const payments = (await payram.payments()).length;
-      expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!)).toEqual({
+      expect(inWordsOf(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!))).toEqual({
         ok: false,
         orderId: order.orderId,
         error: "This order held its items for the longest time the shop allows (2 hours), and they are back on sale: it cannot be paid again. Nothing was charged; please place a new order.",
