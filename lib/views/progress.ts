@@ -15,6 +15,8 @@ export interface OrderProgress {
   revision: string;
   /** More of it is still to come (lines to ship, a refund owed or under way): the page keeps listening after the payment settled. */
   awaiting: boolean;
+  /** Paid after its items sold out (the merchant's unresolved "paid, but out of stock" item): the shop is to refund or restock. */
+  soldOutAfterPayment: boolean;
 }
 
 /** The most orders one read asks about (bound parameters are limited). */
@@ -29,10 +31,11 @@ export async function orderProgress(db: Db, orders: readonly { order: Order; att
 
 async function readChunk(db: Db, orders: readonly { order: Order; attempts: readonly PaymentAttempt[] }[], found: Map<string, OrderProgress>) {
   const ids = orders.map(({ order }) => order.id);
-  const [items, refunds, addresses] = await Promise.all([
+  const [items, refunds, addresses, soldOut] = await Promise.all([
     db.selectFrom("order_items").select(["order_id", "position", "ships", "shipped_at"]).where("order_id", "in", ids).orderBy("position").execute(),
     db.selectFrom("refunds").select(["order_id", "id", "amount_cents", "status", "tx_hash"]).where("order_id", "in", ids).orderBy("created_at").orderBy("id").execute(),
     db.selectFrom("refund_addresses").select(["order_id", "created_at", "confirmed_at", "frozen_at", "pending_created_at"]).where("order_id", "in", ids).execute(),
+    db.selectFrom("attention_items").select("order_id").where("order_id", "in", ids).where("kind", "=", "out_of_stock").where("resolved_at", "is", null).execute(),
   ]);
   for (const { order, attempts } of orders) {
     const lines = items.filter((item) => item.order_id === order.id);
@@ -51,6 +54,7 @@ async function readChunk(db: Db, orders: readonly { order: Order; attempts: read
       revision: createHash("sha256").update(shown).digest("base64url").slice(0, 16),
       // Money owed back counts even with no question to ask (a frozen address, a failed payout): the merchant's next refund shows.
       awaiting: toShip || asks || refundableCents(order, own) > 0 || own.some((refund) => IN_FLIGHT.includes(refund.status)),
+      soldOutAfterPayment: soldOut.some((item) => item.order_id === order.id),
     });
   }
 }
