@@ -3,7 +3,7 @@
 import { getLocale } from "next-intl/server";
 import { redirect } from "next/navigation";
 import { inWords } from "../i18n/messages";
-import { said } from "../i18n/said";
+import { said, type SaidKey } from "../i18n/said";
 import { z } from "zod";
 import { findOrder, orderIdSchema } from "../orders";
 import { confirmRefundAddress, confirmTokenSchema, refundAddressFormSchema, submitRefundAddress } from "../refunds/address";
@@ -45,12 +45,17 @@ export async function refundAddressAction(_state: RefundAddressState, formData: 
   const values = { network: String(formData.get("network") ?? ""), token: String(formData.get("token") ?? ""), address: String(formData.get("address") ?? "").slice(0, 200) };
   const rules = {
     input: refundAddressFormSchema,
-    invalid: (error: z.ZodError): RefundAddressState => ({ ok: false, error: error.issues[0]?.message ?? "Please check the form.", field: error.issues[0]?.path[0] === "address" ? "address" : null, values }),
+    invalid: async (error: z.ZodError): Promise<RefundAddressState> => ({
+      ok: false,
+      error: inWords(await getLocale(), said((error.issues[0]?.message ?? "checkForm") as SaidKey)),
+      field: error.issues[0]?.path[0] === "address" ? "address" : null,
+      values,
+    }),
   };
   // Counted in submitRefundAddress per client, only for an order that owes a refund (a guessed order id writes nothing).
   return guard(rules, formData, async (form, { db, client }) => {
     const result = await submitRefundAddress(db, form, client);
-    return result.ok ? { ok: true, error: null, field: null } : { ok: false, error: result.error, field: result.field ?? null, values };
+    return result.ok ? { ok: true, error: null, field: null } : { ok: false, error: inWords(await getLocale(), result.error), field: result.field ?? null, values };
   });
 }
 
@@ -60,10 +65,10 @@ export type ConfirmAddressState = { ok: boolean; error: string | null };
 export async function confirmRefundAddressAction(_state: ConfirmAddressState, formData: FormData): Promise<ConfirmAddressState> {
   const rules = {
     input: z.object({ orderId: orderIdSchema, token: confirmTokenSchema }),
-    invalid: (): ConfirmAddressState => ({ ok: false, error: "This link is not valid." }),
+    invalid: async (): Promise<ConfirmAddressState> => ({ ok: false, error: inWords(await getLocale(), said("linkNotValid")) }),
   };
   return guard(rules, formData, async ({ orderId, token }, { db }): Promise<ConfirmAddressState> => {
     const result = await confirmRefundAddress(db, orderId, token);
-    return result.ok ? { ok: true, error: null } : { ok: false, error: result.error };
+    return result.ok ? { ok: true, error: null } : { ok: false, error: inWords(await getLocale(), result.error) };
   });
 }

@@ -4,7 +4,7 @@ import { orderRow } from "@/test/shop";
 import { listProducts, productIdOf, seedCatalog, setProductActive, setStock } from "../catalog";
 import { CATALOG } from "../catalog/products";
 import { addToCart, getCart, lineProblem, quantitySchema, removeFromCart, setQuantity } from "./index";
-import { inWordsOf } from "../../test/said";
+import { inWordsOf } from "@/test/said";
 
 it.each([
   ["1", 1],

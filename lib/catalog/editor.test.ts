@@ -17,7 +17,7 @@ import {
   type ProductFormValues,
 } from "./editor";
 import { findImage, IMAGE_MAX_BYTES } from "./media";
-import { inWordsOf } from "../../test/said";
+import { inWordsOf } from "@/test/said";
 
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGMwTjsDAAI1AWaKkkQyAAAAAElFTkSuQmCC", "base64");
 const OTHER_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGM4k2YMAANnAWbIgiL+AAAAAElFTkSuQmCC", "base64");

@@ -13,7 +13,7 @@ import { refundableCents } from "../rules/refundable";
 import { sweepDue } from "../payments/sweep";
 import { syncPayment } from "../payments/sync";
 import { productIdOf, seedCatalog, setStock } from "./index";
-import { inWordsOf } from "../../test/said";
+import { inWordsOf } from "@/test/said";
 
 const payram = emulatorPerFile();
 

@@ -10,7 +10,7 @@ import { LIMITS } from "../security/rate-limit";
 import { payForOrder, startCheckout, type CheckoutDeps } from "./checkout";
 import { syncPayment } from "../payments/sync";
 import { issueCheckoutToken } from "./token";
-import { inWordsOf } from "../../test/said";
+import { inWordsOf } from "@/test/said";
 
 const SECRET = "checkout-test-secret-0123456789abcdef";
 const ADDRESS = {

@@ -8,7 +8,7 @@ import { productIdOf, seedCatalog } from "../catalog";
 import { startCheckout } from "./checkout";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema } from "./form";
 import { issueCheckoutToken } from "./token";
-import { inWordsOf } from "../../test/said";
+import { inWordsOf } from "@/test/said";
 
 /**
  * Control characters no keyboard types: NUL, BEL, ESC, DEL, a C1 control (NEL), a tab; and the

@@ -9,7 +9,7 @@ import { payForOrder, startCheckout, type CheckoutDeps } from "./checkout";
 import { issueCheckoutToken } from "./token";
 import { orderStatus } from "../views/status";
 import { syncPayment } from "../payments/sync";
-import { inWordsOf } from "../../test/said";
+import { inWordsOf } from "@/test/said";
 
 /**
  * "Pay the remaining $X" after a partly paid payment was cancelled, no second payment while one is

@@ -3,7 +3,7 @@ import type { Cart, CartLine } from "../cart";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema } from "./form";
 import { issueCheckoutToken, verifyCheckoutToken } from "./token";
 import { priceCart } from "./pricing";
-import { inWordsOf } from "../../test/said";
+import { inWordsOf } from "@/test/said";
 
 function line(slug: string, unitPriceCents: number, quantity: number, extra: Partial<CartLine> = {}): CartLine {
   return { productId: slug.charCodeAt(0), slug, name: slug, image: "", unitPriceCents, quantity, lineTotalCents: unitPriceCents * quantity, ships: false, available: true, stock: null, ...extra };
