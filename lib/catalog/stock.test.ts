@@ -14,6 +14,10 @@ import { sweepDue } from "../payments/sweep";
 import { syncPayment } from "../payments/sync";
 import { productIdOf, seedCatalog, setStock } from "./index";
 import { inWordsOf } from "@/test/said";
+import { translator } from "../i18n/messages";
+import { orderAttempts } from "../payments/attempts";
+import { describeForShopper, type Say } from "../rules/states";
+import { statusView } from "../views/status";
 
 const payram = emulatorPerFile();
 
@@ -221,6 +225,52 @@ describeOnEachDatabase("stock", (get) => {
     expect(refundableCents((await findOrder(get().db, first.orderId))!, [])).toBe(949);
     expect(await stockOf()).toBe(0);
     expect(await held(second.orderId)).toEqual([{ quantity: 1, released: false }]);
+  });
+
+  /** The shopper's order page, as its status view and words say it (English, or `locale`). */
+  async function shopperPage(orderId: string, locale = "en") {
+    const view = await statusView(get().db, (await findOrder(get().db, orderId))!, await orderAttempts(get().db, orderId));
+    const t = translator(locale, "Status") as unknown as Say["t"];
+    return { stock: view.stock, words: describeForShopper(view, { t, usd: (decimal) => decimal }).stock };
+  }
+
+  it("the shopper's page says when the merchant put an unpaid order's items back on sale: it can still be paid, and a refund if they sell out first", async () => {
+    await restock(1);
+    const order = await placeOrder(get().db, payram);
+    expect(await shopperPage(order.orderId)).toEqual({ stock: null, words: undefined });
+    expect(await releaseOrderStock(get().db, order.orderId)).toMatchObject({ ok: true });
+    expect(await shopperPage(order.orderId)).toEqual({
+      stock: "released",
+      words: "The shop has put this order's items back on sale. You can still pay for it, but if they sell out before your payment arrives, the shop will contact you about a refund.",
+    });
+    expect((await shopperPage(order.orderId, "es")).words).toBe(
+      "La tienda ha vuelto a poner a la venta los artículos de este pedido. Todavía puedes pagarlo, pero si se agotan antes de que llegue tu pago, la tienda se pondrá en contacto contigo para reembolsarte.",
+    );
+    // Its payment ends and "Pay again" holds the items again: nothing more to say about them.
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+    expect((await shopperPage(order.orderId)).stock).toBe("released");
+    expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!)).toMatchObject({ ok: true });
+    expect(await shopperPage(order.orderId)).toEqual({ stock: null, words: undefined });
+  });
+
+  it("the shopper's page says when the money arrived after the items sold out: the shop will refund or restock", async () => {
+    await restock(1);
+    const first = await placeOrder(get().db, payram);
+    await releaseOrderStock(get().db, first.orderId);
+    await placeOrder(get().db, payram, undefined, {}, "other@example.com");
+    expect(await stockOf()).toBe(0);
+    await payram.deposit(first.referenceId, "9.49");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: first.referenceId }, "webhook");
+    expect((await findOrder(get().db, first.orderId))!.paid_at).not.toBeNull();
+    expect(await shopperPage(first.orderId)).toEqual({
+      stock: "soldOut",
+      words: "Your payment arrived, but the items had sold out by then. The shop will contact you to refund you or to send them once they are back in stock.",
+    });
+    expect((await shopperPage(first.orderId, "fr")).words).toMatch(/^Votre paiement est arrivé, mais les articles étaient déjà épuisés/);
+    // The merchant settles it (restocked, or refunded): the page stops saying so.
+    await get().db.updateTable("attention_items").set({ resolved_at: new Date().toISOString(), resolution_note: "restocked" }).where("order_id", "=", first.orderId).execute();
+    expect(await shopperPage(first.orderId)).toEqual({ stock: null, words: undefined });
   });
 
   it("after the merchant released an order's stock, Pay again (its payment over) holds it again through the caps, and it can be released again", async () => {

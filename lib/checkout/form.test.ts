@@ -105,6 +105,25 @@ describeOnEachDatabase("checkout with a control character in the address", (get)
     expect(fixed.ok).toBe(true);
   });
 
+  it("a Spanish shopper reads the checkout's refusals in Spanish, English's wording kept for English", async () => {
+    const db = get().db;
+    await seedCatalog(db);
+    const added = await addToCart(db, undefined, await productIdOf(db, "merino-beanie"), 1);
+    if (!added.ok) throw new Error(inWordsOf(added.error));
+    const token = issueCheckoutToken(TEST_SECRET, await getCart(db, added.cartId));
+    const form = { token, email: "ada@example.com", ...TEST_ADDRESS, shippingLine1: "x".repeat(201), shippingPostalCode: "" };
+    const result = await startCheckout(checkoutDepsFor(db, payram), { cartId: added.cartId, form });
+    expect(inWordsOf(result, "es")).toEqual({
+      ok: false,
+      error: "Indica adónde debemos enviar tu pedido.",
+      fieldErrors: { shippingLine1: "La dirección es demasiado larga (como máximo 200 caracteres)", shippingPostalCode: "Escribe el código postal" },
+    });
+    expect(inWordsOf(result)).toMatchObject({ fieldErrors: { shippingLine1: "The street address is too long (at most 200 characters)", shippingPostalCode: "Enter the postal code" } });
+    const email = await startCheckout(checkoutDepsFor(db, payram), { cartId: added.cartId, form: { token, email: "nope" } });
+    expect(inWordsOf(email, "es")).toEqual({ ok: false, error: "Corrige los campos marcados.", fieldErrors: { email: "Escribe un correo electrónico válido, como tu@ejemplo.com" } });
+    expect(await payram.payments()).toEqual([]);
+  });
+
   it("a NUL in the token is refused before anything is looked up", async () => {
     const result = await startCheckout(checkoutDepsFor(get().db, payram), { cartId: undefined, form: { token: `${"t".repeat(20)}\u0000`, email: "ada@example.com", ...TEST_ADDRESS } });
     expect(inWordsOf(result)).toMatchObject({ ok: false, fieldErrors: { token: "This checkout form is incomplete. Please reload the page." } });
