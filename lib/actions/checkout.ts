@@ -1,7 +1,6 @@
 "use server";
 
 import { getLocale } from "next-intl/server";
-import { inWords } from "../i18n/messages";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -9,6 +8,7 @@ import { readCartId, writeLastOrderId } from "../cart/cookie";
 import { startCheckout } from "../checkout/checkout";
 import { checkoutDeps } from "../server/deps";
 import { LIMITS } from "../security/rate-limit";
+import { inWords } from "../i18n/messages";
 import { said } from "../i18n/said";
 import { guard } from "./guard";
 
