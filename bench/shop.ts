@@ -5,6 +5,7 @@ import { centsToDecimal } from "../lib/rules/money";
 import { latestAttempt } from "../lib/payments/attempts";
 import { startCheckout, type CheckoutDeps } from "../lib/checkout/checkout";
 import { issueCheckoutToken } from "../lib/checkout/token";
+import { inWords } from "../lib/i18n/messages";
 
 /**
  * Orders placed the way a shopper places them: a server-side cart, the checkout page's token,
@@ -38,7 +39,7 @@ export async function fillCart(db: Db): Promise<string> {
   let cartId: string | undefined;
   for (const [slug, quantity] of CART_LINES) {
     const added = await addToCart(db, cartId, await productIdOf(db, slug), quantity);
-    if (!added.ok) throw new Error(`adding ${slug} to a cart failed: ${added.error}`);
+    if (!added.ok) throw new Error(`adding ${slug} to a cart failed: ${inWords("en", added.error)}`);
     cartId = added.cartId;
   }
   return cartId!;

@@ -7,6 +7,7 @@ import { startCheckout, type CheckoutDeps } from "@/lib/checkout/checkout";
 import { issueCheckoutToken } from "@/lib/checkout/token";
 import type { SyncDeps } from "@/lib/payments/sync";
 import type { TestPayram } from "./emulator";
+import { inWordsOf } from "./said";
 
 export const TEST_SECRET = "shop-test-session-secret-0123456789abcdef";
 
@@ -71,12 +72,12 @@ export async function placeOrder(
   let cartId: string | undefined;
   for (const [slug, quantity] of lines) {
     const added = await addToCart(db, cartId, await productIdOf(db, slug), quantity);
-    if (!added.ok) throw new Error(added.error);
+    if (!added.ok) throw new Error(inWordsOf(added.error));
     cartId = added.cartId;
   }
   const token = issueCheckoutToken(TEST_SECRET, await getCart(db, cartId));
   const result = await startCheckout({ ...checkoutDepsFor(db, payram), ...deps }, { cartId, form: { token, email, ...TEST_ADDRESS } });
-  if (!result.ok) throw new Error(result.error);
+  if (!result.ok) throw new Error(inWordsOf(result.error));
   const attempt = await db
     .selectFrom("payment_attempts")
     .selectAll()

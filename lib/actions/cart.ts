@@ -1,9 +1,10 @@
 "use server";
 
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { addToCart, quantitySchema, removeFromCart, setQuantity } from "../cart";
+import { inWords } from "../i18n/messages";
+import { addToCart, lineProblem, quantitySchema, removeFromCart, setQuantity } from "../cart";
 import { readCartId, writeCartId } from "../cart/cookie";
 import { productIdSchema } from "../catalog";
 import { guard } from "./guard";
@@ -12,9 +13,8 @@ export type CartActionState = { status: "idle" } | { status: "ok"; message: stri
 
 const lineSchema = z.object({ productId: productIdSchema, quantity: quantitySchema });
 
-function invalidLine(error: z.ZodError): CartActionState {
-  const issue = error.issues[0];
-  return { status: "error", message: issue?.path[0] === "productId" || !issue ? "This product is not available." : issue.message };
+async function invalidLine(error: z.ZodError): Promise<CartActionState> {
+  return { status: "error", message: inWords(await getLocale(), lineProblem(error)) };
 }
 
 export async function addToCartAction(_state: CartActionState, formData: FormData): Promise<CartActionState> {
@@ -22,7 +22,7 @@ export async function addToCartAction(_state: CartActionState, formData: FormDat
   return guard(rules, formData, async ({ productId, quantity }, { db, client }) => {
     // A new cart counts against this client's and the shop-wide limits (lib/cart addToCart).
     const result = await addToCart(db, await readCartId(), productId, quantity, { client });
-    if (!result.ok) return { status: "error", message: result.error };
+    if (!result.ok) return { status: "error", message: inWords(await getLocale(), result.error) };
     await writeCartId(result.cartId);
     revalidatePath("/", "layout");
     return { status: "ok", message: (await getTranslations("Cart"))("added", { count: quantity }) };
@@ -32,7 +32,7 @@ export async function addToCartAction(_state: CartActionState, formData: FormDat
 export async function updateQuantityAction(_state: CartActionState, formData: FormData): Promise<CartActionState> {
   return guard({ input: lineSchema, invalid: invalidLine }, formData, async ({ productId, quantity }, { db }) => {
     const result = await setQuantity(db, await readCartId(), productId, quantity);
-    if (!result.ok) return { status: "error", message: result.error };
+    if (!result.ok) return { status: "error", message: inWords(await getLocale(), result.error) };
     revalidatePath("/", "layout");
     return { status: "ok", message: (await getTranslations("Cart"))("updated") };
   });

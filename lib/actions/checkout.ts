@@ -6,14 +6,16 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { readCartId, writeLastOrderId } from "../cart/cookie";
 import { startCheckout } from "../checkout/checkout";
-import type { FieldErrors } from "../checkout/form";
 import { checkoutDeps } from "../server/deps";
 import { LIMITS } from "../security/rate-limit";
+import { inWords } from "../i18n/messages";
+import { said } from "../i18n/said";
 import { guard } from "./guard";
 
 export type CheckoutState = {
   error: string | null;
-  fieldErrors: FieldErrors;
+  /** Each refused field's message, in the shopper's language. */
+  fieldErrors: Partial<Record<string, string>>;
   /** What the shopper typed, shown again after an error (React resets a form after its action). */
   values: Record<string, string>;
 };
@@ -41,22 +43,24 @@ type CheckoutForm = z.output<typeof formSchema>;
 export async function checkoutAction(_state: CheckoutState, formData: FormData): Promise<CheckoutState> {
   const rules = {
     input: formSchema,
-    invalid: () => ({ error: "Please correct the highlighted fields.", fieldErrors: {}, values: {} }),
+    invalid: async () => ({ error: inWords(await getLocale(), said("correctFields")), fieldErrors: {}, values: {} }),
     limit: {
       rule: LIMITS.checkout,
-      refused: (wait: string, form: CheckoutForm) => ({
-        error: `Too many checkout attempts from your network. Please try again in ${wait}; your cart is saved.`,
+      refused: async (_wait: string, form: CheckoutForm, minutes: number) => ({
+        error: inWords(await getLocale(), said("checkoutRateLimited", { minutes })),
         fieldErrors: {},
         values: keptValues(form),
       }),
     },
   };
   return guard(rules, formData, async (form, { client }) => {
-    const result = await startCheckout(checkoutDeps(), { cartId: await readCartId(), client, form, locale: await getLocale() });
+    const locale = await getLocale();
+    const result = await startCheckout(checkoutDeps(), { cartId: await readCartId(), client, form, locale });
     if (!result.ok) {
       // New prices or a new token: render the page again around the message.
       if (result.reload) revalidatePath("/checkout");
-      return { error: result.error, fieldErrors: result.fieldErrors ?? {}, values: keptValues(form) };
+      const fieldErrors = Object.fromEntries(Object.entries(result.fieldErrors ?? {}).map(([field, error]) => [field, error && inWords(locale, error)]));
+      return { error: inWords(locale, result.error), fieldErrors, values: keptValues(form) };
     }
     await writeLastOrderId(result.orderId);
     revalidatePath("/", "layout");

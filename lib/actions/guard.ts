@@ -8,7 +8,7 @@ import type { Db } from "../db";
 import { requestScope, type RequestScope } from "../server/auth";
 import { inRequest } from "../log";
 import { can, ROLE_LABELS, stepUpFresh, type Permission } from "../rules/roles";
-import { clientAddress, hitRateLimit, LIMITS, waitInMinutes, type RateLimit } from "../security/rate-limit";
+import { clientAddress, hitRateLimit, LIMITS, minutesToWait, waitInMinutes, type RateLimit } from "../security/rate-limit";
 
 export type { RequestScope };
 
@@ -24,15 +24,18 @@ export interface ActionRules<State, Input> {
   /** The form's fields (first value of each name; names not in the schema are dropped). */
   input: z.ZodType<Input>;
   /** The answer to a form the schema refuses. */
-  invalid: (error: z.ZodError) => State;
+  invalid: (error: z.ZodError) => State | Promise<State>;
   /**
    * A merchant action: without a live session it answers `signedOut` and does nothing else; a
    * person whose role lacks `permission` gets `refused(why)`, and the audit log a "refused" row
    * named `action`.
    */
   merchant?: { signedOut: State; permission: Permission; action: string; refused: (why: string) => State };
-  /** Counted per client once the form parses; over the limit, `refused` instead of the action. */
-  limit?: { rule: RateLimit; refused: (wait: string, input: Input) => State };
+  /**
+   * Counted per client once the form parses; over the limit, `refused` instead of the action, told
+   * the wait in English words ("5 minutes") and in whole minutes (for a message in the shopper's language).
+   */
+  limit?: { rule: RateLimit; refused: (wait: string, input: Input, minutes: number) => State | Promise<State> };
 }
 
 /** The audit row of an action: who and from where are filled in. */
@@ -73,7 +76,7 @@ export async function guard<State, Input>(
   if (!input.success) return rules.invalid(input.error);
   if (rules.limit) {
     const verdict = await hitRateLimit(db, rules.limit.rule, client);
-    if (!verdict.allowed) return rules.limit.refused(waitInMinutes(verdict), input.data);
+    if (!verdict.allowed) return rules.limit.refused(waitInMinutes(verdict), input.data, minutesToWait(verdict));
   }
   return inRequest(headers, () => run(input.data, { db, headers, client, merchant, audit }));
 }

@@ -1,6 +1,9 @@
 "use server";
 
+import { getLocale } from "next-intl/server";
 import { redirect } from "next/navigation";
+import { inWords } from "../i18n/messages";
+import { said, type SaidKey } from "../i18n/said";
 import { z } from "zod";
 import { findOrder, orderIdSchema } from "../orders";
 import { confirmRefundAddress, confirmTokenSchema, refundAddressFormSchema, submitRefundAddress } from "../refunds/address";
@@ -11,7 +14,7 @@ import { guard } from "./guard";
 
 export type PayAgainState = { error: string | null };
 
-const NOT_FOUND: PayAgainState = { error: "We could not find this order." };
+const notFound = async (): Promise<PayAgainState> => ({ error: inWords(await getLocale(), said("orderNotFound")) });
 
 /**
  * "Pay again" / "Pay the remaining $X" after a cancelled or failed payment: a new PayRam payment
@@ -22,15 +25,15 @@ const NOT_FOUND: PayAgainState = { error: "We could not find this order." };
 export async function payAgainAction(_state: PayAgainState, formData: FormData): Promise<PayAgainState> {
   const rules = {
     input: z.object({ orderId: orderIdSchema }),
-    invalid: () => NOT_FOUND,
+    invalid: notFound,
     // Like the checkout: every submission that may open a PayRam payment counts against the client.
-    limit: { rule: LIMITS.checkout, refused: (wait: string) => ({ error: `Too many payment attempts from your network. Please try again in ${wait}.` }) },
+    limit: { rule: LIMITS.checkout, refused: async (_wait: string, _input: unknown, minutes: number) => ({ error: inWords(await getLocale(), said("paymentsRateLimited", { minutes })) }) },
   };
   return guard(rules, formData, async ({ orderId }, { db }) => {
     const order = await findOrder(db, orderId);
-    if (!order) return NOT_FOUND;
+    if (!order) return notFound();
     const result = await payForOrder(checkoutDeps(), order);
-    if (!result.ok) return { error: result.error };
+    if (!result.ok) return { error: inWords(await getLocale(), result.error) };
     redirect(result.redirectTo);
   });
 }
@@ -42,12 +45,17 @@ export async function refundAddressAction(_state: RefundAddressState, formData: 
   const values = { network: String(formData.get("network") ?? ""), token: String(formData.get("token") ?? ""), address: String(formData.get("address") ?? "").slice(0, 200) };
   const rules = {
     input: refundAddressFormSchema,
-    invalid: (error: z.ZodError): RefundAddressState => ({ ok: false, error: error.issues[0]?.message ?? "Please check the form.", field: error.issues[0]?.path[0] === "address" ? "address" : null, values }),
+    invalid: async (error: z.ZodError): Promise<RefundAddressState> => ({
+      ok: false,
+      error: inWords(await getLocale(), said((error.issues[0]?.message ?? "checkForm") as SaidKey)),
+      field: error.issues[0]?.path[0] === "address" ? "address" : null,
+      values,
+    }),
   };
   // Counted in submitRefundAddress per client, only for an order that owes a refund (a guessed order id writes nothing).
   return guard(rules, formData, async (form, { db, client }) => {
     const result = await submitRefundAddress(db, form, client);
-    return result.ok ? { ok: true, error: null, field: null } : { ok: false, error: result.error, field: result.field ?? null, values };
+    return result.ok ? { ok: true, error: null, field: null } : { ok: false, error: inWords(await getLocale(), result.error), field: result.field ?? null, values };
   });
 }
 
@@ -57,10 +65,10 @@ export type ConfirmAddressState = { ok: boolean; error: string | null };
 export async function confirmRefundAddressAction(_state: ConfirmAddressState, formData: FormData): Promise<ConfirmAddressState> {
   const rules = {
     input: z.object({ orderId: orderIdSchema, token: confirmTokenSchema }),
-    invalid: (): ConfirmAddressState => ({ ok: false, error: "This link is not valid." }),
+    invalid: async (): Promise<ConfirmAddressState> => ({ ok: false, error: inWords(await getLocale(), said("linkNotValid")) }),
   };
   return guard(rules, formData, async ({ orderId, token }, { db }): Promise<ConfirmAddressState> => {
     const result = await confirmRefundAddress(db, orderId, token);
-    return result.ok ? { ok: true, error: null } : { ok: false, error: result.error };
+    return result.ok ? { ok: true, error: null } : { ok: false, error: inWords(await getLocale(), result.error) };
   });
 }

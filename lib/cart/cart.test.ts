@@ -3,7 +3,8 @@ import { describeOnEachDatabase } from "@/test/databases";
 import { orderRow } from "@/test/shop";
 import { listProducts, productIdOf, seedCatalog, setProductActive, setStock } from "../catalog";
 import { CATALOG } from "../catalog/products";
-import { addToCart, getCart, quantitySchema, removeFromCart, setQuantity } from "./index";
+import { addToCart, getCart, lineProblem, quantitySchema, removeFromCart, setQuantity } from "./index";
+import { inWordsOf } from "@/test/said";
 
 it.each([
   ["1", 1],
@@ -24,7 +25,7 @@ it.each([
 ])("quantity %j is refused: %s", (input, message) => {
   const result = quantitySchema.safeParse(input);
   expect(result.success).toBe(false);
-  expect(result.error?.issues[0]?.message).toBe(message);
+  expect(inWordsOf(lineProblem(result.error!))).toBe(message);
 });
 
 describeOnEachDatabase("cart", (get) => {
@@ -32,7 +33,7 @@ describeOnEachDatabase("cart", (get) => {
     const { db } = get();
     await seedCatalog(db);
     const first = await addToCart(db, undefined, await productIdOf(db, "aurora-desk-lamp"), 2);
-    if (!first.ok) throw new Error(first.error);
+    if (!first.ok) throw new Error(inWordsOf(first.error));
     await addToCart(db, first.cartId, await productIdOf(db, "lofi-sound-pack"), 1);
     await addToCart(db, first.cartId, await productIdOf(db, "aurora-desk-lamp"), 1);
     const cart = await getCart(db, first.cartId);
@@ -47,8 +48,8 @@ describeOnEachDatabase("cart", (get) => {
   it("caps a line at 99 and keeps the cart as it was", async () => {
     const { db } = get();
     const result = await addToCart(db, undefined, await productIdOf(db, "brass-keyring"), 98);
-    if (!result.ok) throw new Error(result.error);
-    expect(await addToCart(db, result.cartId, await productIdOf(db, "brass-keyring"), 2)).toEqual({
+    if (!result.ok) throw new Error(inWordsOf(result.error));
+    expect(inWordsOf(await addToCart(db, result.cartId, await productIdOf(db, "brass-keyring"), 2))).toEqual({
       ok: false,
       error: "You can buy at most 99 of Solid Brass Keyring; your cart already has 98.",
     });
@@ -65,12 +66,12 @@ describeOnEachDatabase("cart", (get) => {
 
   it("refuses unknown products and updates of lines another tab removed", async () => {
     const { db } = get();
-    expect(await addToCart(db, undefined, 999_999, 1)).toEqual({ ok: false, error: "This product is not available." });
+    expect(inWordsOf(await addToCart(db, undefined, 999_999, 1))).toEqual({ ok: false, error: "This product is not available." });
     const result = await addToCart(db, undefined, await productIdOf(db, "merino-beanie"), 1);
-    if (!result.ok) throw new Error(result.error);
+    if (!result.ok) throw new Error(inWordsOf(result.error));
     expect(await setQuantity(db, result.cartId, await productIdOf(db, "merino-beanie"), 5)).toEqual({ ok: true, cartId: result.cartId });
     await removeFromCart(db, result.cartId, await productIdOf(db, "merino-beanie"));
-    expect(await setQuantity(db, result.cartId, await productIdOf(db, "merino-beanie"), 2)).toEqual({ ok: false, error: "That item is no longer in your cart." });
+    expect(inWordsOf(await setQuantity(db, result.cartId, await productIdOf(db, "merino-beanie"), 2))).toEqual({ ok: false, error: "That item is no longer in your cart." });
     expect((await getCart(db, result.cartId)).lines).toEqual([]);
   });
 
@@ -81,7 +82,7 @@ describeOnEachDatabase("cart", (get) => {
     await getCart(db, undefined);
     await getCart(db, "B".repeat(22));
     expect(await addToCart(db, undefined, 999_999, 1)).toMatchObject({ ok: false });
-    expect(await addToCart(db, "B".repeat(22), await productIdOf(db, "merino-beanie"), 100)).toEqual({ ok: false, error: "You can buy at most 99 of Merino Beanie; your cart already has 0." });
+    expect(inWordsOf(await addToCart(db, "B".repeat(22), await productIdOf(db, "merino-beanie"), 100))).toEqual({ ok: false, error: "You can buy at most 99 of Merino Beanie; your cart already has 0." });
     expect(Number(await carts())).toBe(before);
   });
 
@@ -95,10 +96,10 @@ describeOnEachDatabase("cart", (get) => {
     const own = [];
     for (let i = 0; i < 25; i++) own.push(await addToCart(db, undefined, beanie, 1, { client: "192.0.2.10", now }));
     expect(own.filter((r) => r.ok)).toHaveLength(20);
-    expect(own.at(-1)).toEqual({ ok: false, error: "Too many new carts from your network. Please try again in 10 minutes." });
+    expect(inWordsOf(own.at(-1))).toEqual({ ok: false, error: "Too many new carts from your network. Please try again in 10 minutes." });
     // A client with a cart keeps adding to it.
     const kept = own[0]!;
-    if (!kept.ok) throw new Error(kept.error);
+    if (!kept.ok) throw new Error(inWordsOf(kept.error));
     expect(await addToCart(db, kept.cartId, await productIdOf(db, "brass-keyring"), 1, { client: "192.0.2.10", now })).toEqual({ ok: true, cartId: kept.cartId });
     // Issue 29.3: 40 new carts from 2 addresses in half a second (20 each)…
     const flood = [];
@@ -117,7 +118,7 @@ describeOnEachDatabase("cart", (get) => {
     const now = Date.parse("2026-11-26T15:00:00.000Z");
     const start = async (client: string, at = now) => {
       const result = await addToCart(db, undefined, beanie, 1, { client, now: at, maxCarts: 30 });
-      if (!result.ok) throw new Error(result.error);
+      if (!result.ok) throw new Error(inWordsOf(result.error));
       return result.cartId;
     };
     // The oldest cart made an order at checkout; the next is an honest shopper's, idle since.
@@ -139,7 +140,7 @@ describeOnEachDatabase("cart", (get) => {
   it("keeps an archived product in the cart, unavailable and out of the subtotal", async () => {
     const { db } = get();
     const result = await addToCart(db, undefined, await productIdOf(db, "golden-hour-presets"), 1);
-    if (!result.ok) throw new Error(result.error);
+    if (!result.ok) throw new Error(inWordsOf(result.error));
     await addToCart(db, result.cartId, await productIdOf(db, "merino-beanie"), 1);
     const presets = await productIdOf(db, "golden-hour-presets");
     await setProductActive(db, presets, false);
@@ -170,13 +171,13 @@ describeOnEachDatabase("cart", (get) => {
     const beanie = await productIdOf(db, "merino-beanie");
     await setStock(db, beanie, 2);
     try {
-      expect(await addToCart(db, undefined, beanie, 3)).toEqual({ ok: false, error: "Only 2 of Merino Beanie are left." });
+      expect(inWordsOf(await addToCart(db, undefined, beanie, 3))).toEqual({ ok: false, error: "Only 2 of Merino Beanie are left." });
       const added = await addToCart(db, undefined, beanie, 2);
-      if (!added.ok) throw new Error(added.error);
-      expect(await addToCart(db, added.cartId, beanie, 1)).toEqual({ ok: false, error: "Only 2 of Merino Beanie are left; your cart already has 2." });
-      expect(await setQuantity(db, added.cartId, beanie, 3)).toEqual({ ok: false, error: "Only 2 of Merino Beanie are left." });
+      if (!added.ok) throw new Error(inWordsOf(added.error));
+      expect(inWordsOf(await addToCart(db, added.cartId, beanie, 1))).toEqual({ ok: false, error: "Only 2 of Merino Beanie are left; your cart already has 2." });
+      expect(inWordsOf(await setQuantity(db, added.cartId, beanie, 3))).toEqual({ ok: false, error: "Only 2 of Merino Beanie are left." });
       await setStock(db, beanie, 0);
-      expect(await addToCart(db, undefined, beanie, 1)).toEqual({ ok: false, error: "Merino Beanie is sold out." });
+      expect(inWordsOf(await addToCart(db, undefined, beanie, 1))).toEqual({ ok: false, error: "Merino Beanie is sold out." });
       // Already in a cart: shown as more than is left, and checkout refuses it (lib/payments/pricing).
       expect((await getCart(db, added.cartId)).lines[0]).toMatchObject({ quantity: 2, stock: 0 });
     } finally {

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../db";
 import { nowIso } from "../db/schema";
-import { hitRateLimit, LIMITS, waitInMinutes } from "../security/rate-limit";
+import { hitRateLimit, LIMITS, minutesToWait } from "../security/rate-limit";
+import { said, type Said, type SaidKey } from "../i18n/said";
 
 /**
  * The cart lives on the server, keyed by a random id that the shopper's browser keeps in an
@@ -40,11 +41,17 @@ export const cartIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
 export const quantitySchema = z
   .string()
   .trim()
-  .regex(/^\d+$/, "Enter a whole number")
+  .regex(/^\d+$/, "quantityWhole" satisfies SaidKey)
   .transform(Number)
-  .pipe(z.number().int().min(1, "The quantity must be at least 1").max(MAX_QUANTITY, `The quantity can be at most ${MAX_QUANTITY}`));
+  .pipe(z.number().int().min(1, "quantityMin" satisfies SaidKey).max(MAX_QUANTITY, "quantityMax" satisfies SaidKey));
 
-export type CartResult = { ok: true; cartId: string } | { ok: false; error: string };
+/** What a refused cart line tells the shopper: the product is not one on sale, or what is wrong with its quantity. */
+export function lineProblem(error: z.ZodError): Said {
+  const issue = error.issues[0];
+  return issue?.path[0] === "productId" || !issue ? said("productUnavailable") : said(issue.message as SaidKey, { most: MAX_QUANTITY });
+}
+
+export type CartResult = { ok: true; cartId: string } | { ok: false; error: Said };
 
 const EMPTY: Cart = { id: null, lines: [], itemCount: 0, subtotalCents: 0 };
 
@@ -125,22 +132,19 @@ export async function addToCart(
   options: { client?: string; now?: number; maxCarts?: number } = {},
 ): Promise<CartResult> {
   const product = await db.selectFrom("products").select(["id", "name", "stock"]).where("id", "=", productId).where("active", "=", 1).executeTakeFirst();
-  if (!product) return { ok: false, error: "This product is not available." };
-  if (product.stock === 0) return { ok: false, error: `${product.name} is sold out.` };
+  if (!product) return { ok: false, error: said("productUnavailable") };
+  if (product.stock === 0) return { ok: false, error: said("soldOut", { name: product.name }) };
   const limit = Math.min(MAX_QUANTITY, product.stock ?? MAX_QUANTITY);
   const tooMany = (has: number) => ({
     ok: false as const,
-    error:
-      limit < MAX_QUANTITY
-        ? `Only ${limit} of ${product.name} ${limit === 1 ? "is" : "are"} left${has > 0 ? `; your cart already has ${has}` : ""}.`
-        : `You can buy at most ${MAX_QUANTITY} of ${product.name}; your cart already has ${has}.`,
+    error: limit < MAX_QUANTITY ? said("onlyLeftInCart", { count: limit, name: product.name, has }) : said("atMostInCart", { most: MAX_QUANTITY, name: product.name, has }),
   });
   const known = await existingCart(db, cartId);
   if (!known) {
     if (quantity > limit) return tooMany(0);
     if (options.client !== undefined) {
       const verdict = await hitRateLimit(db, LIMITS.newCarts, options.client, options.now);
-      if (!verdict.allowed) return { ok: false, error: `Too many new carts from your network. Please try again in ${waitInMinutes(verdict)}.` };
+      if (!verdict.allowed) return { ok: false, error: said("newCartsRateLimited", { minutes: minutesToWait(verdict) }) };
     }
   }
   const id = known ?? randomBytes(16).toString("base64url");
@@ -200,11 +204,11 @@ async function evictOldestCarts(db: Db, max: number): Promise<void> {
  */
 export async function setQuantity(db: Db, cartId: string | undefined, productId: number, quantity: number): Promise<CartResult> {
   const id = cartIdSchema.safeParse(cartId);
-  if (!id.success) return { ok: false, error: "Your cart is empty." };
+  if (!id.success) return { ok: false, error: said("cartEmpty") };
   const product = await db.selectFrom("products").select(["name", "stock"]).where("id", "=", productId).executeTakeFirst();
-  if (product?.stock === 0) return { ok: false, error: `${product.name} is sold out. Please remove it from your cart.` };
+  if (product?.stock === 0) return { ok: false, error: said("soldOutRemove", { name: product.name }) };
   if (product && product.stock !== null && quantity > product.stock) {
-    return { ok: false, error: `Only ${product.stock} of ${product.name} ${product.stock === 1 ? "is" : "are"} left.` };
+    return { ok: false, error: said("onlyLeft", { count: product.stock, name: product.name }) };
   }
   const result = await db
     .updateTable("cart_items")
@@ -212,7 +216,7 @@ export async function setQuantity(db: Db, cartId: string | undefined, productId:
     .where("cart_id", "=", id.data)
     .where("product_id", "=", productId)
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) return { ok: false, error: "That item is no longer in your cart." };
+  if (Number(result.numUpdatedRows) === 0) return { ok: false, error: said("notInCart") };
   return { ok: true, cartId: id.data };
 }
 

@@ -17,6 +17,7 @@ import {
   type ProductFormValues,
 } from "./editor";
 import { findImage, IMAGE_MAX_BYTES } from "./media";
+import { inWordsOf } from "@/test/said";
 
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGMwTjsDAAI1AWaKkkQyAAAAAElFTkSuQmCC", "base64");
 const OTHER_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGM4k2YMAANnAWbIgiL+AAAAAElFTkSuQmCC", "base64");
@@ -237,7 +238,7 @@ describeOnEachDatabase("the merchant's product editor", (get) => {
     const id = created(await createProduct(db, form({ name: "Short Lived", slug: "short-lived" })));
     await updateProduct(db, id, form({ name: "Short Lived", slug: "shorter-lived", image: null }));
     const cart = await addToCart(db, undefined, id, 2);
-    if (!cart.ok) throw new Error(cart.error);
+    if (!cart.ok) throw new Error(inWordsOf(cart.error));
     expect(await deleteProduct(db, id)).toEqual({ ok: true, name: "Short Lived" });
     expect(await db.selectFrom("products").select("id").where("id", "=", id).executeTakeFirst()).toBeUndefined();
     expect(await db.selectFrom("product_slug_history").select("slug").where("product_id", "=", id).execute()).toEqual([]);

@@ -13,6 +13,11 @@ import { refundableCents } from "../rules/refundable";
 import { sweepDue } from "../payments/sweep";
 import { syncPayment } from "../payments/sync";
 import { productIdOf, seedCatalog, setStock } from "./index";
+import { inWordsOf } from "@/test/said";
+import { translator } from "../i18n/messages";
+import { orderAttempts } from "../payments/attempts";
+import { describeForShopper, type Say } from "../rules/states";
+import { statusView } from "../views/status";
 
 const payram = emulatorPerFile();
 
@@ -35,7 +40,7 @@ describeOnEachDatabase("stock", (get) => {
   /** A cart with the product, and its checkout's form (token included), through `db`; from `client` if given. */
   async function readyCheckout(db: Db, quantity = 1, who: { email?: string; client?: string } = {}) {
     const added = await addToCart(db, undefined, await productIdOf(db, SLUG), quantity);
-    if (!added.ok) throw new Error(added.error);
+    if (!added.ok) throw new Error(inWordsOf(added.error));
     const token = issueCheckoutToken(TEST_SECRET, await getCart(db, added.cartId));
     return { cartId: added.cartId, client: who.client, form: { token, email: who.email ?? "shopper@example.com", ...TEST_ADDRESS } };
   }
@@ -47,7 +52,7 @@ describeOnEachDatabase("stock", (get) => {
     const [carts] = [await Promise.all([readyCheckout(a), readyCheckout(b)])];
     const results = await Promise.all([startCheckout(checkoutDepsFor(a, payram), carts[0]!), startCheckout(checkoutDepsFor(b, payram), carts[1]!)]);
     expect(results.filter((result) => result.ok)).toHaveLength(1);
-    expect(results.find((result) => !result.ok)).toMatchObject({ ok: false, error: "Lo-Fi Sound Pack is sold out. Your cart is saved: please change it and pay again.", reload: true });
+    expect(inWordsOf(results.find((result) => !result.ok))).toMatchObject({ ok: false, error: "Lo-Fi Sound Pack is sold out. Your cart is saved: please change it and pay again.", reload: true });
     expect(await stockOf()).toBe(0);
     expect(await payram.payments()).toHaveLength(1);
     // The loser's cart is kept, and no order was recorded for it.
@@ -93,7 +98,7 @@ describeOnEachDatabase("stock", (get) => {
     await placeOrder(get().db, payram);
     const payments = (await payram.payments()).length;
     const again = await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!);
-    expect(again).toEqual({ ok: false, orderId: order.orderId, error: "Lo-Fi Sound Pack is sold out. This order cannot be paid again; nothing was charged." });
+    expect(inWordsOf(again)).toEqual({ ok: false, orderId: order.orderId, error: "Lo-Fi Sound Pack is sold out. This order cannot be paid again; nothing was charged." });
     expect(await payram.payments()).toHaveLength(payments);
     expect(await stockOf()).toBe(0);
   });
@@ -178,7 +183,7 @@ describeOnEachDatabase("stock", (get) => {
     expect(await cancelOrder(get().db, order.orderId)).toEqual({ ok: true, message: "This order was already cancelled." });
     expect(await stockOf()).toBe(1);
     const again = await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!);
-    expect(again).toEqual({ ok: false, orderId: order.orderId, error: "The shop cancelled this order: it cannot be paid." });
+    expect(inWordsOf(again)).toEqual({ ok: false, orderId: order.orderId, error: "The shop cancelled this order: it cannot be paid." });
     expect(await stockOf()).toBe(1);
   });
 
@@ -220,6 +225,52 @@ describeOnEachDatabase("stock", (get) => {
     expect(refundableCents((await findOrder(get().db, first.orderId))!, [])).toBe(949);
     expect(await stockOf()).toBe(0);
     expect(await held(second.orderId)).toEqual([{ quantity: 1, released: false }]);
+  });
+
+  /** The shopper's order page, as its status view and words say it (English, or `locale`). */
+  async function shopperPage(orderId: string, locale = "en") {
+    const view = await statusView(get().db, (await findOrder(get().db, orderId))!, await orderAttempts(get().db, orderId));
+    const t = translator(locale, "Status") as unknown as Say["t"];
+    return { stock: view.stock, words: describeForShopper(view, { t, usd: (decimal) => decimal }).stock };
+  }
+
+  it("the shopper's page says when the merchant put an unpaid order's items back on sale: it can still be paid, and a refund if they sell out first", async () => {
+    await restock(1);
+    const order = await placeOrder(get().db, payram);
+    expect(await shopperPage(order.orderId)).toEqual({ stock: null, words: undefined });
+    expect(await releaseOrderStock(get().db, order.orderId)).toMatchObject({ ok: true });
+    expect(await shopperPage(order.orderId)).toEqual({
+      stock: "released",
+      words: "The shop has put this order's items back on sale. You can still pay for it, but if they sell out before your payment arrives, the shop will contact you about a refund.",
+    });
+    expect((await shopperPage(order.orderId, "es")).words).toBe(
+      "La tienda ha vuelto a poner a la venta los artículos de este pedido. Todavía puedes pagarlo, pero si se agotan antes de que llegue tu pago, la tienda se pondrá en contacto contigo para reembolsarte.",
+    );
+    // Its payment ends and "Pay again" holds the items again: nothing more to say about them.
+    await payram.control(`/payments/${order.referenceId}/cancel`, "POST");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: order.referenceId }, "webhook");
+    expect((await shopperPage(order.orderId)).stock).toBe("released");
+    expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!)).toMatchObject({ ok: true });
+    expect(await shopperPage(order.orderId)).toEqual({ stock: null, words: undefined });
+  });
+
+  it("the shopper's page says when the money arrived after the items sold out: the shop will refund or restock", async () => {
+    await restock(1);
+    const first = await placeOrder(get().db, payram);
+    await releaseOrderStock(get().db, first.orderId);
+    await placeOrder(get().db, payram, undefined, {}, "other@example.com");
+    expect(await stockOf()).toBe(0);
+    await payram.deposit(first.referenceId, "9.49");
+    await syncPayment(syncDepsFor(get().db, payram), { referenceId: first.referenceId }, "webhook");
+    expect((await findOrder(get().db, first.orderId))!.paid_at).not.toBeNull();
+    expect(await shopperPage(first.orderId)).toEqual({
+      stock: "soldOut",
+      words: "Your payment arrived, but the items had sold out by then. The shop will contact you to refund you or to send them once they are back in stock.",
+    });
+    expect((await shopperPage(first.orderId, "fr")).words).toMatch(/^Votre paiement est arrivé, mais les articles étaient déjà épuisés/);
+    // The merchant settles it (restocked, or refunded): the page stops saying so.
+    await get().db.updateTable("attention_items").set({ resolved_at: new Date().toISOString(), resolution_note: "restocked" }).where("order_id", "=", first.orderId).execute();
+    expect(await shopperPage(first.orderId)).toEqual({ stock: null, words: undefined });
   });
 
   it("after the merchant released an order's stock, Pay again (its payment over) holds it again through the caps, and it can be released again", async () => {
@@ -299,7 +350,7 @@ describeOnEachDatabase("stock", (get) => {
 
     it("one order takes at most the product's per-order maximum (10 unless the merchant sets another)", async () => {
       await restock(200);
-      expect(await checkout(11, { email: "many@example.com" })).toEqual({
+      expect(inWordsOf(await checkout(11, { email: "many@example.com" }))).toEqual({
         ok: false,
         error: "You can buy at most 10 of Lo-Fi Sound Pack in one order. Your cart is saved: please change it and pay again.",
         reload: true,
@@ -319,11 +370,11 @@ describeOnEachDatabase("stock", (get) => {
       // One address, a new email each time (the issue's 99 + 99 + 2 from one address).
       expect(await checkout(10, { email: "h1@example.com", client: "203.0.113.7" })).toMatchObject({ ok: true });
       expect(await checkout(10, { email: "h2@example.com", client: "203.0.113.7" })).toMatchObject({ ok: true });
-      expect(await checkout(1, { email: "h3@example.com", client: "203.0.113.7" })).toEqual({ ok: false, error: CAP_TEXT(20, "none"), reload: true });
+      expect(inWordsOf(await checkout(1, { email: "h3@example.com", client: "203.0.113.7" }))).toEqual({ ok: false, error: CAP_TEXT(20, "none"), reload: true });
       // One email from other addresses.
       expect(await checkout(5, { email: "same@example.com", client: "198.51.100.1" })).toMatchObject({ ok: true });
       expect(await checkout(10, { email: "Same@Example.com", client: "198.51.100.2" })).toMatchObject({ ok: true });
-      expect(await checkout(6, { email: "same@example.com", client: "198.51.100.3" })).toEqual({ ok: false, error: CAP_TEXT(15, "5"), reload: true });
+      expect(inWordsOf(await checkout(6, { email: "same@example.com", client: "198.51.100.3" }))).toEqual({ ok: false, error: CAP_TEXT(15, "5"), reload: true });
       expect(await checkout(5, { email: "same@example.com", client: "198.51.100.3" })).toMatchObject({ ok: true });
       // Everyone else still buys.
       expect(await checkout(10, { email: "honest@example.com", client: "192.0.2.50" })).toMatchObject({ ok: true });
@@ -336,7 +387,7 @@ describeOnEachDatabase("stock", (get) => {
       expect(await checkout(10, { email: "h3@example.com", client: "203.0.113.7" })).toMatchObject({ ok: true });
       // "Pay again" on the expired order is capped too: the client holds 20 again.
       const payments = (await payram.payments()).length;
-      expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, first!.id))!)).toEqual({
+      expect(inWordsOf(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, first!.id))!))).toEqual({
         ok: false,
         orderId: first!.id,
         error: CAP_TEXT(20, "none").replace("Your cart is saved: please change it and pay again.", "This order cannot be paid again; nothing was charged."),
@@ -368,7 +419,7 @@ describeOnEachDatabase("stock", (get) => {
     it("Pay again once the order first reserved its stock 2 hours ago is refused before PayRam is asked; the stock stays on sale", async () => {
       const order = await releasedOrder(121);
       const payments = (await payram.payments()).length;
-      expect(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!)).toEqual({
+      expect(inWordsOf(await payForOrder(checkoutDepsFor(get().db, payram), (await findOrder(get().db, order.orderId))!))).toEqual({
         ok: false,
         orderId: order.orderId,
         error: "This order held its items for the longest time the shop allows (2 hours), and they are back on sale: it cannot be paid again. Nothing was charged; please place a new order.",

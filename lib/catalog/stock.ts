@@ -1,4 +1,6 @@
 import type { Kysely } from "kysely";
+import { inWords } from "../i18n/messages";
+import { said, type Said } from "../i18n/said";
 import type { Database } from "../db/schema";
 import { UNPAID_HOLD_ORDERS } from "../rules/catalog";
 
@@ -172,19 +174,23 @@ export async function orderStockLines(trx: Kysely<Database>, orderId: string): P
 /**
  * "Only 1 of Aurora Desk Lamp is left." / "Aurora Desk Lamp is sold out." / "You can buy at most 10
  * of Aurora Desk Lamp in one order." / "Your unpaid orders already hold 15 of Aurora Desk Lamp, and
- * at most 20 can wait for payment at once…", for the shopper.
+ * at most 20 can wait for payment at once…": one message per line, for the shopper.
  */
-export function describeShortfall(short: readonly ShortLine[]): string {
-  const parts = short.map((line) => {
-    if (line.cap?.kind === "order") return `you can buy at most ${line.cap.most} of ${line.name} in one order`;
+export function shortfall(short: readonly ShortLine[]): Said[] {
+  return short.map((line) => {
+    if (line.cap?.kind === "order") return said("orderCap", { most: line.cap.most, name: line.name });
     if (line.cap?.kind === "shopper") {
-      const more = Math.max(0, line.cap.most - line.cap.held);
-      return `your unpaid orders already hold ${line.cap.held} of ${line.name}, and at most ${line.cap.most} can wait for payment at once (${more === 0 ? "none" : more} more for now): pay for those orders first, or wait until their payments expire`;
+      return said("shopperCap", { held: line.cap.held, most: line.cap.most, more: Math.max(0, line.cap.most - line.cap.held), name: line.name });
     }
-    return line.available === 0 ? `${line.name} is sold out` : `only ${line.available} of ${line.name} ${line.available === 1 ? "is" : "are"} left`;
+    return line.available === 0 ? said("soldOut", { name: line.name }) : said("onlyLeft", { count: line.available, name: line.name });
   });
-  const sentence = parts.join("; ");
-  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
+}
+
+/** The same in English, for the merchant's records. */
+export function describeShortfall(short: readonly ShortLine[]): string {
+  return shortfall(short)
+    .map((line) => inWords("en", line))
+    .join(" ");
 }
 
 /**

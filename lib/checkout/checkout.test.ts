@@ -10,6 +10,7 @@ import { LIMITS } from "../security/rate-limit";
 import { payForOrder, startCheckout, type CheckoutDeps } from "./checkout";
 import { syncPayment } from "../payments/sync";
 import { issueCheckoutToken } from "./token";
+import { inWordsOf } from "@/test/said";
 
 const SECRET = "checkout-test-secret-0123456789abcdef";
 const ADDRESS = {
@@ -41,7 +42,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
     let cartId: string | undefined;
     for (const [slug, quantity] of lines) {
       const added = await addToCart(get().db, cartId, await productIdOf(get().db, slug), quantity);
-      if (!added.ok) throw new Error(added.error);
+      if (!added.ok) throw new Error(inWordsOf(added.error));
       cartId = added.cartId;
     }
     const token = issueCheckoutToken(SECRET, await getCart(get().db, cartId));
@@ -72,7 +73,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
       cartId,
       form: { token, email: "ada@example.com", ...ADDRESS, price: "0.01", amount: "0.01", total: "0.01", amountInUSD: "0.01" },
     });
-    if (!result.ok) throw new Error(result.error);
+    if (!result.ok) throw new Error(inWordsOf(result.error));
 
     const expectedCents = 2 * 8900 + 3 * 949;
     const order = await orderIdFor(token);
@@ -144,12 +145,12 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
   it("starts a new order when the same things are bought again after the first order", async () => {
     const { cartId, token } = await cartWith([["lofi-sound-pack", 1]]);
     const first = await startCheckout(deps, { cartId, form: { token, email: "again@example.com" } });
-    if (!first.ok) throw new Error(first.error);
+    if (!first.ok) throw new Error(inWordsOf(first.error));
     // The cart was emptied by the checkout; the shopper buys the very same thing once more.
     const added = await addToCart(get().db, cartId, await productIdOf(get().db, "lofi-sound-pack"), 1);
-    if (!added.ok) throw new Error(added.error);
+    if (!added.ok) throw new Error(inWordsOf(added.error));
     const second = await startCheckout(deps, { cartId, form: { token: issueCheckoutToken(SECRET, await getCart(get().db, cartId)), email: "again@example.com" } });
-    if (!second.ok) throw new Error(second.error);
+    if (!second.ok) throw new Error(inWordsOf(second.error));
     expect(second.orderId).not.toBe(first.orderId);
     expect(await payram.payments()).toHaveLength(2);
   });
@@ -160,7 +161,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
     await payram.control("/config", "PUT", { faults: { create: { mode: "hang" } } });
     const form = { token, email: "impatient@example.com", ...ADDRESS };
     const results = await Promise.all(Array.from({ length: 5 }, () => startCheckout(deps, { cartId, form })));
-    for (const result of results) expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/Nothing was charged/) });
+    for (const result of results) expect(inWordsOf(result)).toMatchObject({ ok: false, error: expect.stringMatching(/Nothing was charged/) });
     const order = await orderIdFor(token);
     expect((await attemptsOf(order.id)).map((a) => a.state)).toEqual(["START_FAILED"]);
     const stats = await payram.control<{ byEndpoint: Record<string, number> }>("/stats");
@@ -170,7 +171,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
   it("limits how many PayRam payments one order can open, whoever asks", async () => {
     const placed = await cartWith([["dot-grid-notebooks", 1]]);
     const first = await startCheckout(deps, { cartId: placed.cartId, form: { token: placed.token, email: "flood@example.com", ...ADDRESS } });
-    if (!first.ok) throw new Error(first.error);
+    if (!first.ok) throw new Error(inWordsOf(first.error));
     const order = await get().db.selectFrom("orders").selectAll().where("id", "=", first.orderId).executeTakeFirstOrThrow();
     const window = (t: number) => Math.floor(t / LIMITS.paymentsPerOrder.windowMs);
     const startedIn = window(Date.now());
@@ -183,7 +184,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
       await syncPayment(deps, { referenceId: open!.referenceId }, "poll");
       const again = await payForOrder(deps, order);
       if (again.ok) opened++;
-      else refusal = again.error;
+      else refusal = inWordsOf(again.error);
     }
     expect(refusal).toMatch(/Too many payment attempts for this order/);
     // A fixed window: crossing into the next one during the test allows one more window's worth.
@@ -196,11 +197,11 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
   it("does not let a checkout token lead anywhere from another cart, or from none", async () => {
     const victim = await cartWith([["merino-beanie", 1]]);
     const paid = await startCheckout(deps, { cartId: victim.cartId, form: { token: victim.token, email: "victim@example.com", ...ADDRESS } });
-    if (!paid.ok) throw new Error(paid.error);
+    if (!paid.ok) throw new Error(inWordsOf(paid.error));
     const attacker = await cartWith([["lofi-sound-pack", 1]]);
     for (const cartId of [attacker.cartId, undefined]) {
       const stolen = await startCheckout(deps, { cartId, form: { token: victim.token, email: "attacker@example.com", ...ADDRESS } });
-      expect(stolen).toMatchObject({ ok: false, reload: true });
+      expect(inWordsOf(stolen)).toMatchObject({ ok: false, reload: true });
       expect(JSON.stringify(stolen)).not.toContain(paid.orderId);
     }
     expect(await payram.payments()).toHaveLength(1);
@@ -218,8 +219,8 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
     const form = { token, email: "unlucky@example.com", ...ADDRESS };
 
     const failed = await startCheckout(deps, { cartId, form });
-    expect(failed).toMatchObject({ ok: false, error: expect.stringMatching(message) });
-    expect(failed.ok ? "" : failed.error).toMatch(/Nothing was charged and your cart is saved/);
+    expect(inWordsOf(failed)).toMatchObject({ ok: false, error: expect.stringMatching(message) });
+    expect(failed.ok ? "" : inWordsOf(failed.error)).toMatch(/Nothing was charged and your cart is saved/);
     const order = await orderIdFor(token);
     const [first] = await attemptsOf(order.id);
     expect(first).toMatchObject({ state: "START_FAILED", reference_id: null, payment_url: null });
@@ -228,7 +229,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
     expect((await getCart(get().db, cartId)).itemCount).toBe(1);
 
     const retried = await startCheckout(deps, { cartId, form });
-    if (!retried.ok) throw new Error(retried.error);
+    if (!retried.ok) throw new Error(inWordsOf(retried.error));
     expect((await attemptsOf(order.id)).map((a) => a.state)).toEqual(["START_FAILED", "OPEN"]);
     // Whatever the failed create may have made at PayRam is cancelled by the new one (same customerID).
     const atPayram = await payram.payments();
@@ -298,7 +299,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
     const { cartId, token } = await cartWith([["lofi-sound-pack", 1]]);
     const wrongKey = { ...deps, payram: (await import("../payram/client")).createPayramClient({ baseUrl: payram.emulator.url, apiKey: "wrong-key-123456", timeoutMs: 1_000 }) };
     const result = await startCheckout(wrongKey, { cartId, form: { token, email: "a@example.com" } });
-    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/could not start this payment/) });
+    expect(inWordsOf(result)).toMatchObject({ ok: false, error: expect.stringMatching(/could not start this payment/) });
     const [attempt] = await attemptsOf((await orderIdFor(token)).id);
     expect(attempt!.state).toBe("START_FAILED");
     expect(attempt!.failure_reason).toMatch(/401/);
@@ -353,7 +354,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
     const form = { token, email: "b@example.com", ...extra };
     const before = await get().db.selectFrom("orders").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
     const result = await startCheckout(deps, { cartId, form });
-    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(message) });
+    expect(inWordsOf(result)).toMatchObject({ ok: false, error: expect.stringMatching(message) });
     const after = await get().db.selectFrom("orders").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
     expect(await payram.payments()).toEqual([]);
@@ -364,7 +365,7 @@ describeOnEachDatabase("checkout against the emulator", (get) => {
     await setProductActive(get().db, await productIdOf(get().db, "golden-hour-presets"), false);
     try {
       const result = await startCheckout(deps, { cartId, form: { token, email: "b@example.com" } });
-      expect(result).toMatchObject({ ok: false, error: "Golden Hour Photo Presets is no longer available. Please remove it from your cart.", reload: true });
+      expect(inWordsOf(result)).toMatchObject({ ok: false, error: "Golden Hour Photo Presets is no longer available. Please remove it from your cart.", reload: true });
     } finally {
       await setProductActive(get().db, await productIdOf(get().db, "golden-hour-presets"), true);
     }

@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { localeOr } from "../rules/locales";
 import { clearCart, getCart, type Cart } from "../cart";
 import { mailPaymentOpened } from "../notify/events";
-import { describeShortfall, heldStock, orderStockLines, RESERVATION_LIFETIME_MS, reservationEndsAt, reserveStock, type ShortLine } from "../catalog/stock";
+import { describeShortfall, heldStock, shortfall, orderStockLines, RESERVATION_LIFETIME_MS, reservationEndsAt, reserveStock, type ShortLine } from "../catalog/stock";
 import { isPostgres, isUniqueViolation, type Db } from "../db";
 import { nowIso, type AttemptState, type EventSource, type Order, type PaymentAttempt } from "../db/schema";
 import { log } from "../log";
@@ -17,7 +17,8 @@ import { LEDGER_COLUMNS, verdictOf } from "../payments/ledger";
 import { isOpen, isSyncable, nextPayment, OPEN_ATTEMPT_STATES } from "../rules/states";
 import { SYNC_BACKOFF } from "../payments/sync";
 import { cartDigest, signedDigest } from "./token";
-import { hitRateLimit, LIMITS, waitInMinutes } from "../security/rate-limit";
+import { hitRateLimit, LIMITS, minutesToWait } from "../security/rate-limit";
+import { said, type Said } from "../i18n/said";
 import { priceCart } from "./pricing";
 
 /**
@@ -61,7 +62,7 @@ export type CheckoutResult =
   | { ok: true; orderId: string; redirectTo: string }
   | {
       ok: false;
-      error: string;
+      error: Said;
       fieldErrors?: FieldErrors;
       /** The page must be rendered again (new token, new prices) before the shopper can pay. */
       reload?: boolean;
@@ -69,12 +70,12 @@ export type CheckoutResult =
 
 export type PayResult =
   | { ok: true; orderId: string; redirectTo: string }
-  | { ok: false; orderId: string; error: string };
+  | { ok: false; orderId: string; error: Said };
 
 export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): Promise<CheckoutResult> {
   const form = checkoutFormSchema.safeParse(input.form);
   if (!form.success) {
-    return { ok: false, error: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(form.error) };
+    return { ok: false, error: said("correctFields"), fieldErrors: fieldErrorsOf(form.error) };
   }
   const { token, email } = form.data;
 
@@ -83,8 +84,8 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
   // read off someone else's page must not lead to their order.
   const tokenDigest = signedDigest(deps.sessionSecret, token, cart.id);
   if (tokenDigest === null || !cart.id) {
-    if (cart.lines.length === 0) return { ok: false, error: "Your cart is empty.", reload: true };
-    return { ok: false, error: "This checkout page has expired. We refreshed it: please check your order and pay again.", reload: true };
+    if (cart.lines.length === 0) return { ok: false, error: said("cartEmpty"), reload: true };
+    return { ok: false, error: said("pageExpired"), reload: true };
   }
 
   // This cart's contents already made an order (double click, back button, a second tab, a
@@ -95,14 +96,14 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
   const priced = priceCart(cart);
   if (!priced.ok) return { ok: false, error: priced.error, reload: true };
   if (tokenDigest !== cartDigest(cart)) {
-    return { ok: false, error: "Your cart changed since this page was loaded. Please check the new total and pay again.", reload: true };
+    return { ok: false, error: said("cartChanged"), reload: true };
   }
 
   let shipping = null;
   if (priced.ships) {
     const address = shippingSchema.safeParse(input.form);
     if (!address.success) {
-      return { ok: false, error: "Please enter where we should ship your order.", fieldErrors: fieldErrorsOf(address.error) };
+      return { ok: false, error: said("shippingMissing"), fieldErrors: fieldErrorsOf(address.error) };
     }
     shipping = toShippingAddress(address.data);
   }
@@ -121,11 +122,11 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
     });
   } catch (error) {
     // The last pieces went to another shopper meanwhile: nothing was recorded, the cart is kept.
-    if (error instanceof OutOfStock) return { ok: false, error: error.message, reload: true };
+    if (error instanceof OutOfStock) return { ok: false, error: said("shortCartSaved", { short: shortfall(error.short) }), reload: true };
     // Another submit of this cart (same token or another tab's) made the order first: use it.
     if (!isUniqueViolation(error) && !(error instanceof CartAlreadyOrdered)) throw error;
     const winner = (await findOrderByCheckoutToken(deps.db, token)) ?? (await findCartOrder(deps.db, cart.id, tokenDigest));
-    if (!winner) return { ok: false, error: "Your cart changed while you were paying. Please check your order and pay again.", reload: true };
+    if (!winner) return { ok: false, error: said("cartChangedWhilePaying"), reload: true };
     order = winner;
   }
   return afterPayment(deps, await payForOrder(deps, order), cart, tokenDigest);
@@ -168,7 +169,7 @@ export async function payForOrder(deps: CheckoutDeps, order: Order): Promise<Pay
   // Each new PayRam payment cancels the order's previous one: a burst of them is abuse, not a shopper.
   const limited = await hitRateLimit(deps.db, LIMITS.paymentsPerOrder, order.id);
   if (!limited.allowed) {
-    return { ok: false, orderId: order.id, error: `Too many payment attempts for this order. Please try again in ${waitInMinutes(limited)}.` };
+    return { ok: false, orderId: order.id, error: said("orderRateLimited", { minutes: minutesToWait(limited) }) };
   }
   const attempt = await insertAttempt(deps.db, order);
   if (attempt === "lifetime") {
@@ -176,11 +177,11 @@ export async function payForOrder(deps: CheckoutDeps, order: Order): Promise<Pay
     return {
       ok: false,
       orderId: order.id,
-      error: `This order held its items for the longest time the shop allows (${RESERVATION_LIFETIME_MS / 3_600_000} hours), and they are back on sale: it cannot be paid again. ${paid > 0 ? "Contact the shop to get back what you paid on it" : "Nothing was charged"}; please place a new order.`,
+      error: said("lifetimeOver", { hours: RESERVATION_LIFETIME_MS / 3_600_000, paid: paid > 0 ? "yes" : "no" }),
     };
   }
   if (attempt !== null && typeof attempt === "object" && "short" in attempt) {
-    return { ok: false, orderId: order.id, error: `${describeShortfall(attempt.short)} This order cannot be paid again; nothing was charged.` };
+    return { ok: false, orderId: order.id, error: said("shortNoPayAgain", { short: shortfall(attempt.short) }) };
   }
   if (attempt === null || attempt === "refused") {
     const joined = await joinOpenAttempt(deps, order);
@@ -203,17 +204,17 @@ async function joinOpenAttempt(deps: CheckoutDeps, order: Order): Promise<PayRes
 function refusalOf(order: Order, attempts: readonly PaymentAttempt[]): PayResult | null {
   if (nextPayment(order, attempts, verdictOf(order, attempts)) !== null) return null;
   if (order.paid_at !== null) return { ok: true, orderId: order.id, redirectTo: `/orders/${order.id}` };
-  if (order.cancelled_at !== null) return { ok: false, orderId: order.id, error: "The shop cancelled this order: it cannot be paid." };
+  if (order.cancelled_at !== null) return { ok: false, orderId: order.id, error: said("shopCancelled") };
   const error = attempts.some((attempt) => isOpen(attempt.state))
-    ? "A payment for this order is still on its way. This page updates by itself once it arrives."
-    : "The shop is checking the payment it received for this order. We will contact you to sort it out.";
+    ? said("paymentOnItsWay")
+    : said("shopChecking");
   return { ok: false, orderId: order.id, error };
 }
 
 const STILL_PREPARING = (order: Order): PayResult => ({
   ok: false,
   orderId: order.id,
-  error: "Your payment is still being prepared. Please try again in a moment.",
+  error: said("stillPreparing"),
 });
 
 /** What a request that waited on an attempt tells its shopper. */
@@ -405,26 +406,23 @@ async function startPayment(deps: CheckoutDeps, order: Order, attempt: PaymentAt
   return { ok: true, orderId: order.id, redirectTo: created.url };
 }
 
-const NOT_STARTED =
-  "The payment service could not start this payment. Nothing was charged and your cart is saved; please try again later.";
+const NOT_STARTED = said("notStarted");
 
 /** PayRam is not set up to take payments (its Site URL is unset): nothing the shopper can fix by retrying. */
-const SETUP_ERROR =
-  "The payment service is not set up correctly, so this payment could not start. Nothing was charged and your cart is saved; the shop has been told. Please try again later.";
+const SETUP_ERROR = said("setupError");
 
 /** To a request that waited on another request's attempt, which failed to start. */
-const COULD_NOT_START =
-  "We could not start the payment with the payment service. Nothing was charged and your cart is saved; please try again in a moment.";
+const COULD_NOT_START = said("couldNotStart");
 
-function shopperMessage(error: PayramError): string {
+function shopperMessage(error: PayramError): Said {
   switch (error.failure) {
     case "rate_limited":
-      return "The payment service is busy right now. Nothing was charged and your cart is saved; please try again in a minute.";
+      return said("serviceBusy");
     case "timeout":
     case "network":
     case "server":
     case "invalid_response":
-      return "We could not reach the payment service. Nothing was charged and your cart is saved; please try again in a moment.";
+      return said("serviceUnreachable");
     default:
       return NOT_STARTED;
   }

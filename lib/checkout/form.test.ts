@@ -8,6 +8,7 @@ import { productIdOf, seedCatalog } from "../catalog";
 import { startCheckout } from "./checkout";
 import { checkoutFormSchema, fieldErrorsOf, shippingSchema } from "./form";
 import { issueCheckoutToken } from "./token";
+import { inWordsOf } from "@/test/said";
 
 /**
  * Control characters no keyboard types: NUL, BEL, ESC, DEL, a C1 control (NEL), a tab; and the
@@ -30,7 +31,7 @@ describe("text a person types is refused when it holds control characters", () =
       shippingCountry: `United${control}Kingdom`,
     });
     expect(result.success).toBe(false);
-    expect(fieldErrorsOf(result.error!)).toEqual({
+    expect(inWordsOf(fieldErrorsOf(result.error!))).toEqual({
       shippingName: "The recipient's name contains characters we cannot accept",
       shippingLine1: "The street address contains characters we cannot accept",
       shippingLine2: "The second address line contains characters we cannot accept",
@@ -64,7 +65,7 @@ describe("text a person types is refused when it holds control characters", () =
   it("refuses a checkout token that is not one the shop issues, a NUL included", () => {
     const result = checkoutFormSchema.safeParse({ token: `${"t".repeat(20)}\u0000`, email: "ada@example.com" });
     expect(result.success).toBe(false);
-    expect(fieldErrorsOf(result.error!)).toEqual({ token: "This checkout form is incomplete. Please reload the page." });
+    expect(inWordsOf(fieldErrorsOf(result.error!))).toEqual({ token: "This checkout form is incomplete. Please reload the page." });
     expect(checkoutFormSchema.safeParse({ token: "t".repeat(40), email: "ada@example.com" }).success).toBe(true);
   });
 
@@ -85,14 +86,14 @@ describeOnEachDatabase("checkout with a control character in the address", (get)
     const db = get().db;
     await seedCatalog(db);
     const added = await addToCart(db, undefined, await productIdOf(db, "merino-beanie"), 1);
-    if (!added.ok) throw new Error(added.error);
+    if (!added.ok) throw new Error(inWordsOf(added.error));
     const token = issueCheckoutToken(TEST_SECRET, await getCart(db, added.cartId));
 
     const result = await startCheckout(checkoutDepsFor(db, payram), {
       cartId: added.cartId,
       form: { token, email: "ada@example.com", ...TEST_ADDRESS, shippingCity: "Lon\u0000don" },
     });
-    expect(result).toEqual({
+    expect(inWordsOf(result)).toEqual({
       ok: false,
       error: "Please enter where we should ship your order.",
       fieldErrors: { shippingCity: "The city contains characters we cannot accept" },
@@ -104,8 +105,27 @@ describeOnEachDatabase("checkout with a control character in the address", (get)
     expect(fixed.ok).toBe(true);
   });
 
+  it("a Spanish shopper reads the checkout's refusals in Spanish, English's wording kept for English", async () => {
+    const db = get().db;
+    await seedCatalog(db);
+    const added = await addToCart(db, undefined, await productIdOf(db, "merino-beanie"), 1);
+    if (!added.ok) throw new Error(inWordsOf(added.error));
+    const token = issueCheckoutToken(TEST_SECRET, await getCart(db, added.cartId));
+    const form = { token, email: "ada@example.com", ...TEST_ADDRESS, shippingLine1: "x".repeat(201), shippingPostalCode: "" };
+    const result = await startCheckout(checkoutDepsFor(db, payram), { cartId: added.cartId, form });
+    expect(inWordsOf(result, "es")).toEqual({
+      ok: false,
+      error: "Indica adónde debemos enviar tu pedido.",
+      fieldErrors: { shippingLine1: "La dirección es demasiado larga (como máximo 200 caracteres)", shippingPostalCode: "Escribe el código postal" },
+    });
+    expect(inWordsOf(result)).toMatchObject({ fieldErrors: { shippingLine1: "The street address is too long (at most 200 characters)", shippingPostalCode: "Enter the postal code" } });
+    const email = await startCheckout(checkoutDepsFor(db, payram), { cartId: added.cartId, form: { token, email: "nope" } });
+    expect(inWordsOf(email, "es")).toEqual({ ok: false, error: "Corrige los campos marcados.", fieldErrors: { email: "Escribe un correo electrónico válido, como tu@ejemplo.com" } });
+    expect(await payram.payments()).toEqual([]);
+  });
+
   it("a NUL in the token is refused before anything is looked up", async () => {
     const result = await startCheckout(checkoutDepsFor(get().db, payram), { cartId: undefined, form: { token: `${"t".repeat(20)}\u0000`, email: "ada@example.com", ...TEST_ADDRESS } });
-    expect(result).toMatchObject({ ok: false, fieldErrors: { token: "This checkout form is incomplete. Please reload the page." } });
+    expect(inWordsOf(result)).toMatchObject({ ok: false, fieldErrors: { token: "This checkout form is incomplete. Please reload the page." } });
   });
 });

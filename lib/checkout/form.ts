@@ -1,60 +1,66 @@
 import { z } from "zod";
 import type { ShippingAddress } from "../orders";
-import { controlCharactersMessage, hasControlCharacters } from "../rules/text";
+import { said, type Said, type SaidKey } from "../i18n/said";
+import { hasControlCharacters } from "../rules/text";
 
 /**
  * The checkout form, as the server accepts it. There is deliberately no price, amount or total
  * here: unknown fields (a forged `price`, `amount`, …) are dropped, and the server prices the cart.
+ * Each message is a key of messages/*.json "Said" (fieldErrorsOf adds the field and the limit).
  */
-const capitalised = (label: string) => `${label[0]!.toUpperCase()}${label.slice(1)}`;
+const ENTER: SaidKey = "enter";
+const TOO_LONG: SaidKey = "tooLong";
+const HIDDEN: SaidKey = "hiddenCharacters";
 
-const text = (label: string, max: number) =>
+const text = (max: number) =>
   z
-    .string({ message: `Enter ${label}` })
+    .string({ message: ENTER })
     .trim()
-    .min(1, `Enter ${label}`)
-    .max(max, `${capitalised(label)} is too long (at most ${max} characters)`)
-    .refine((value) => !hasControlCharacters(value), controlCharactersMessage(label));
+    .min(1, ENTER)
+    .max(max, TOO_LONG)
+    .refine((value) => !hasControlCharacters(value), HIDDEN);
 
-const optionalText = (label: string, max: number) =>
+const optionalText = (max: number) =>
   z
     .string()
     .trim()
-    .max(max, `At most ${max} characters`)
-    .refine((value) => !hasControlCharacters(value), controlCharactersMessage(label))
+    .max(max, "atMost" satisfies SaidKey)
+    .refine((value) => !hasControlCharacters(value), HIDDEN)
     .optional()
     .transform((value) => (value ? value : null));
 
 export const checkoutFormSchema = z.object({
   // Issued by checkout-token.ts (base64url parts): anything else, a NUL included, never reaches the database.
   token: z
-    .string({ message: "This checkout form is incomplete. Please reload the page." })
-    .regex(/^[A-Za-z0-9_.-]{10,200}$/, "This checkout form is incomplete. Please reload the page."),
+    .string({ message: "formIncomplete" satisfies SaidKey })
+    .regex(/^[A-Za-z0-9_.-]{10,200}$/, "formIncomplete" satisfies SaidKey),
   email: z
-    .string({ message: "Enter your email address" })
+    .string({ message: "emailMissing" satisfies SaidKey })
     .trim()
-    .min(1, "Enter your email address")
-    .max(254, "This email address is too long")
-    .pipe(z.email("Enter a valid email address, like you@example.com")),
+    .min(1, "emailMissing" satisfies SaidKey)
+    .max(254, "emailTooLong" satisfies SaidKey)
+    .pipe(z.email("emailInvalid" satisfies SaidKey)),
 });
 
 export const shippingSchema = z.object({
-  shippingName: text("the recipient's name", 120),
-  shippingLine1: text("the street address", 200),
-  shippingLine2: optionalText("the second address line", 200),
-  shippingCity: text("the city", 120),
-  shippingRegion: optionalText("the state or region", 120),
-  shippingPostalCode: text("the postal code", 20),
-  shippingCountry: text("the country", 80),
+  shippingName: text(120),
+  shippingLine1: text(200),
+  shippingLine2: optionalText(200),
+  shippingCity: text(120),
+  shippingRegion: optionalText(120),
+  shippingPostalCode: text(20),
+  shippingCountry: text(80),
 });
 
-export type FieldErrors = Partial<Record<string, string>>;
+export type FieldErrors = Partial<Record<string, Said>>;
 
+/** The first problem of each field, as a message naming the field (and the most characters it takes). */
 export function fieldErrorsOf(error: z.ZodError): FieldErrors {
   const errors: FieldErrors = {};
   for (const issue of error.issues) {
     const field = String(issue.path[0] ?? "form");
-    errors[field] ??= issue.message;
+    const max = issue.code === "too_big" ? Number(issue.maximum) : 0;
+    errors[field] ??= said(issue.message as SaidKey, { field, max });
   }
   return errors;
 }

@@ -9,6 +9,7 @@ import { payForOrder, startCheckout, type CheckoutDeps } from "./checkout";
 import { issueCheckoutToken } from "./token";
 import { orderStatus } from "../views/status";
 import { syncPayment } from "../payments/sync";
+import { inWordsOf } from "@/test/said";
 
 /**
  * "Pay the remaining $X" after a partly paid payment was cancelled, no second payment while one is
@@ -37,7 +38,7 @@ describeOnEachDatabase("paying what is left of an order", (get) => {
   it("a remaining payment PayRam still calls short is not paid by USD sums, though the price rose to the total", async () => {
     const placed = await partlyPaidThenClosed("cancel");
     const opened = await payForOrder(deps(), await order(placed.orderId));
-    if (!opened.ok) throw new Error(opened.error);
+    if (!opened.ok) throw new Error(inWordsOf(opened.error));
     const remainder = (await payram.payments()).find((p) => p.referenceId !== placed.referenceId)!;
     // $8.48 of the $8.49 asked arrives, worth $8.49 by the time PayRam reports it: PARTIALLY_FILLED.
     await payram.control(`/payments/${remainder.referenceId}/deposit`, "POST", { amountInUSD: "8.48", valueInUSD: "8.49" });
@@ -102,7 +103,7 @@ describeOnEachDatabase("paying what is left of an order", (get) => {
   it("flags a remainder paid with more than it asked, and pays the order once", async () => {
     const placed = await partlyPaidThenClosed("cancel");
     const again = await payForOrder(deps(), await order(placed.orderId));
-    if (!again.ok) throw new Error(again.error);
+    if (!again.ok) throw new Error(inWordsOf(again.error));
     const [remainder] = (await payram.payments()).filter((p) => p.referenceId !== placed.referenceId);
     await payram.deposit(remainder!.referenceId, "9.49");
     expect(await sync(remainder!.referenceId)).toMatchObject({ to: "OVER_FILLED", fulfilled: true });
@@ -127,7 +128,7 @@ describeOnEachDatabase("paying what is left of an order", (get) => {
     await sync(placed.referenceId);
     expect(await view(placed.orderId)).toMatchObject({ payAgain: { kind: "again", amountUsd: "9.49" } });
     const again = await payForOrder(deps(), await order(placed.orderId));
-    if (!again.ok) throw new Error(again.error);
+    if (!again.ok) throw new Error(inWordsOf(again.error));
     expect((await payram.payments()).map((p) => p.amountInUSD)).toEqual(["9.49", "9.49"]);
   });
 
@@ -137,11 +138,11 @@ describeOnEachDatabase("paying what is left of an order", (get) => {
     // The shop's PayRam is public; its answers still come from the emulator over HTTP.
     const shopDeps: CheckoutDeps = { ...deps(), payramBaseUrl: "https://pay.example.com", checkoutOrigins: ["https://pay.example.com"] };
     const added = await addToCart(get().db, undefined, await productIdOf(get().db, "lofi-sound-pack"), 1);
-    if (!added.ok) throw new Error(added.error);
+    if (!added.ok) throw new Error(inWordsOf(added.error));
     const token = issueCheckoutToken(TEST_SECRET, await getCart(get().db, added.cartId));
     const result = await startCheckout(shopDeps, { cartId: added.cartId, form: { token, email: "site-url@example.com", ...TEST_ADDRESS } });
 
-    expect(result).toEqual({ ok: false, error: expect.stringMatching(/payment service is not set up correctly.*Nothing was charged/) });
+    expect(inWordsOf(result)).toEqual({ ok: false, error: expect.stringMatching(/payment service is not set up correctly.*Nothing was charged/) });
     const row = await get().db.selectFrom("orders").select("id").where("checkout_token", "=", token).executeTakeFirstOrThrow();
     const [attempt] = await get().db.selectFrom("payment_attempts").selectAll().where("order_id", "=", row.id).execute();
     expect(attempt).toMatchObject({ state: "START_FAILED", payment_url: null });
@@ -156,7 +157,7 @@ describeOnEachDatabase("paying what is left of an order", (get) => {
     await payram.control("/config", "PUT", { api: { siteUrlUnset: true } });
     const local: CheckoutDeps = { ...deps(), payramBaseUrl: "http://localhost:4000", checkoutOrigins: ["http://localhost"] };
     const added = await addToCart(get().db, undefined, await productIdOf(get().db, "lofi-sound-pack"), 1);
-    if (!added.ok) throw new Error(added.error);
+    if (!added.ok) throw new Error(inWordsOf(added.error));
     const token = issueCheckoutToken(TEST_SECRET, await getCart(get().db, added.cartId));
     const result = await startCheckout(local, { cartId: added.cartId, form: { token, email: "dev@example.com" } });
     expect(result).toMatchObject({ ok: true, redirectTo: expect.stringMatching(/^http:\/\/localhost\/payments\?reference_id=/) });

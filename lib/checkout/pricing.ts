@@ -1,29 +1,30 @@
 import { MAX_QUANTITY, type Cart } from "../cart";
-import { describeShortfall } from "../catalog/stock";
+import { shortfall } from "../catalog/stock";
+import { said, type Said } from "../i18n/said";
 import type { NewOrderLine } from "../orders";
 
 export type PricedCart =
   | { ok: true; lines: NewOrderLine[]; totalCents: number; ships: boolean }
-  | { ok: false; error: string };
+  | { ok: false; error: Said };
 
 /**
  * Prices a cart for an order, from the catalog's prices as the server read them (integer
  * cents). Nothing the browser sent takes part: the cart holds only product ids and quantities.
  */
 export function priceCart(cart: Cart): PricedCart {
-  if (cart.lines.length === 0) return { ok: false, error: "Your cart is empty." };
+  if (cart.lines.length === 0) return { ok: false, error: said("cartEmpty") };
   const unavailable = cart.lines.filter((line) => !line.available).map((line) => line.name);
   if (unavailable.length > 0) {
     return {
       ok: false,
-      error: `${unavailable.join(", ")} ${unavailable.length === 1 ? "is" : "are"} no longer available. Please remove ${unavailable.length === 1 ? "it" : "them"} from your cart.`,
+      error: said("noLongerAvailable", { names: unavailable.join(", "), count: unavailable.length }),
     };
   }
   // What the shopper can see before paying; the reservation in createOrder is what decides.
   const short = cart.lines.filter((line) => line.stock !== null && line.quantity > line.stock);
   if (short.length > 0) {
-    const error = describeShortfall(short.map((line) => ({ productId: line.productId, name: line.name, available: line.stock! })));
-    return { ok: false, error: `${error} Please change your cart.` };
+    const lines = shortfall(short.map((line) => ({ productId: line.productId, name: line.name, available: line.stock! })));
+    return { ok: false, error: said("shortChangeCart", { short: lines }) };
   }
   const lines = cart.lines.map((line) => {
     if (!Number.isSafeInteger(line.unitPriceCents) || line.unitPriceCents <= 0) {

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../db";
 import { orderIdSchema } from "./index";
+import { said, type Said } from "../i18n/said";
 
 /**
  * Digital lines' downloads. The order's download page (its URL is the order's secret URL plus
@@ -148,9 +149,7 @@ function counts(ask: DownloadAsk, size: number, downloadsSoFar: number): boolean
 export type DownloadOutcome =
   /** `range`: the part to serve (206, or 416 when rangeOf finds none); null: the whole file. */
   | { ok: true; bytes: Buffer; contentType: string; fileName: string; etag: string; range: ByteRange | null }
-  | { ok: false; status: 403 | 404; reason: "invalid" | "expired" | "not_available" | "limit"; message: string; orderId: string | null };
-
-const AGAIN = "Open your order's download page again for a new link.";
+  | { ok: false; status: 403 | 404; reason: "invalid" | "expired" | "not_available" | "limit"; message: Said; orderId: string | null };
 
 /**
  * Serves a download link: the signature and expiry, then a paid order that is not cancelled, a
@@ -163,16 +162,16 @@ export async function takeDownload(db: Db, secret: string, token: string, now = 
   const link = verifyDownload(secret, token, now);
   if (!link.ok) {
     return link.reason === "expired"
-      ? { ok: false, status: 403, reason: "expired", message: `This download link has expired. ${AGAIN}`, orderId: link.orderId }
-      : { ok: false, status: 404, reason: "invalid", message: `This download link is not valid. ${AGAIN}`, orderId: null };
+      ? { ok: false, status: 403, reason: "expired", message: said("downloadExpired"), orderId: link.orderId }
+      : { ok: false, status: 404, reason: "invalid", message: said("downloadInvalid"), orderId: null };
   }
   const { orderId, position } = link;
   return db.transaction().execute(async (trx): Promise<DownloadOutcome> => {
-    const notAvailable = (message: string): DownloadOutcome => ({ ok: false, status: 404, reason: "not_available", message, orderId });
+    const notAvailable = (message: Said): DownloadOutcome => ({ ok: false, status: 404, reason: "not_available", message, orderId });
     const order = await trx.selectFrom("orders").select(["paid_at", "cancelled_at"]).where("id", "=", orderId).executeTakeFirst();
-    if (!order) return notAvailable(`This download is not available. ${AGAIN}`);
-    if (order.cancelled_at !== null) return notAvailable("This order was cancelled: its downloads are not available.");
-    if (order.paid_at === null) return notAvailable("This order is not paid yet: its downloads are available once it is.");
+    if (!order) return notAvailable(said("downloadUnknown"));
+    if (order.cancelled_at !== null) return notAvailable(said("downloadCancelled"));
+    if (order.paid_at === null) return notAvailable(said("downloadNotPaid"));
     const file = await trx
       .selectFrom("order_items")
       .innerJoin("products", "products.id", "order_items.product_id")
@@ -182,12 +181,12 @@ export async function takeDownload(db: Db, secret: string, token: string, now = 
       .where("order_items.position", "=", position)
       .where("order_items.ships", "=", 0)
       .executeTakeFirst();
-    if (!file) return notAvailable("The shop has no file for this item at the moment. Please contact the shop.");
+    if (!file) return notAvailable(said("downloadNoFile"));
     const etag = `"${file.sha256}"`;
     // If-Range names another version of the file: the range is not of this one, the whole file is served (and counted).
     if (ask.kind === "range" && ask.ifRange !== null && ask.ifRange !== etag) ask = { kind: "whole" };
     const served: DownloadOutcome = { ok: true, bytes: Buffer.from(file.bytes), contentType: file.content_type, fileName: fileNameOf(file.download_name), etag, range: ask.kind === "range" ? ask.range : null };
-    const limitReached: DownloadOutcome = { ok: false, status: 403, reason: "limit", message: `The download limit (${DOWNLOAD_LIMIT}) for this item is reached. Please contact the shop.`, orderId };
+    const limitReached: DownloadOutcome = { ok: false, status: 403, reason: "limit", message: said("downloadLimit", { limit: DOWNLOAD_LIMIT }), orderId };
     // HEAD answers as a download would; a resumption is served even at the limit (its download was allowed).
     if (!counts(ask, served.bytes.length, file.downloads)) return ask.kind === "head" && file.downloads >= DOWNLOAD_LIMIT ? limitReached : served;
     const counted = await trx

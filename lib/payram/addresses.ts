@@ -1,6 +1,7 @@
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { base58 } from "@scure/base";
+import { said, type Said } from "../i18n/said";
 import type { PayoutNetwork } from "../rules/payout-assets";
 
 /**
@@ -9,16 +10,16 @@ import type { PayoutNetwork } from "../rules/payout-assets";
  * EIP-55 checksum when they carry one (mixed case), TRON addresses by their base58check checksum.
  */
 
-export function addressProblem(network: PayoutNetwork, address: string): string | null {
+export function addressProblem(network: PayoutNetwork, address: string): Said | null {
   return network === "TRX" ? tronProblem(address) : evmProblem(address);
 }
 
-function evmProblem(address: string): string | null {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) return "An address on this network is 0x followed by 40 hexadecimal characters.";
+function evmProblem(address: string): Said | null {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) return said("evmAddressShape");
   const hex = address.slice(2);
   // All one case: an address written without a checksum (nothing to check it against).
   if (hex === hex.toLowerCase() || hex === hex.toUpperCase()) return null;
-  return toChecksumAddress(address) === address ? null : "This address's capitals do not match its checksum (EIP-55): it was probably mistyped.";
+  return toChecksumAddress(address) === address ? null : said("evmChecksum");
 }
 
 /** The EIP-55 form of an EVM address: each letter upper-cased where keccak-256 of the lower-case hex has a nibble ≥ 8. */
@@ -33,15 +34,15 @@ export function toChecksumAddress(address: string): string {
   return out;
 }
 
-function tronProblem(address: string): string | null {
-  if (!/^T[1-9A-HJ-NP-Za-km-z]{33}$/.test(address)) return "A TRON address starts with T and has 34 characters.";
+function tronProblem(address: string): Said | null {
+  if (!/^T[1-9A-HJ-NP-Za-km-z]{33}$/.test(address)) return said("tronShape");
   let bytes: Uint8Array;
   try {
     bytes = base58.decode(address);
   } catch {
-    return "A TRON address starts with T and has 34 characters.";
+    return said("tronShape");
   }
-  if (bytes.length !== 25 || bytes[0] !== 0x41) return "This is not a TRON address.";
+  if (bytes.length !== 25 || bytes[0] !== 0x41) return said("notTron");
   const check = sha256(sha256(bytes.slice(0, 21))).slice(0, 4);
-  return check.every((byte, i) => byte === bytes[21 + i]) ? null : "This TRON address's checksum does not match: it was probably mistyped.";
+  return check.every((byte, i) => byte === bytes[21 + i]) ? null : said("tronChecksum");
 }

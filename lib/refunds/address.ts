@@ -7,7 +7,8 @@ import { queueMail } from "../notify/outbox";
 import { orderIdSchema } from "../orders";
 import { addressProblem } from "../payram/addresses";
 import { PAYOUT_NETWORKS, PAYOUT_TOKENS } from "../rules/payout-assets";
-import { hitRateLimit, LIMITS, waitInHours, waitInMinutes } from "../security/rate-limit";
+import { hitRateLimit, hoursToWait, LIMITS, minutesToWait } from "../security/rate-limit";
+import { said, type Said, type SaidKey } from "../i18n/said";
 import { refundableCents } from "../rules/refundable";
 import { isOpen } from "../rules/states";
 
@@ -25,9 +26,9 @@ export type RefundAddress = RefundAddressesTable;
 
 export const refundAddressFormSchema = z.object({
   orderId: orderIdSchema,
-  network: z.enum(PAYOUT_NETWORKS, { error: "Choose a network." }),
-  token: z.enum(PAYOUT_TOKENS, { error: "Choose a token." }),
-  address: z.string().trim().min(1, "Enter your wallet address.").max(120, "This is too long for a wallet address."),
+  network: z.enum(PAYOUT_NETWORKS, { error: "chooseNetwork" satisfies SaidKey }),
+  token: z.enum(PAYOUT_TOKENS, { error: "chooseToken" satisfies SaidKey }),
+  address: z.string().trim().min(1, "enterWallet" satisfies SaidKey).max(120, "walletTooLong" satisfies SaidKey),
 });
 export type RefundAddressForm = z.output<typeof refundAddressFormSchema>;
 
@@ -62,7 +63,7 @@ export function pendingAnswer(row: RefundAddress | null): { network: string; tok
   return { network: row.pending_network, token: row.pending_token, address: row.pending_address };
 }
 
-const FROZEN = "The shop has already refunded you at the address you confirmed: it can no longer be changed.";
+const FROZEN = said("addressFrozen");
 
 /**
  * Records the shopper's answer and mails its confirmation link to the order's address. Refused,
@@ -70,7 +71,7 @@ const FROZEN = "The shop has already refunded you at the address you confirmed: 
  * client, and the mail against its recipient. Before any address is confirmed the answer replaces
  * the previous one; after, it waits beside the confirmed one, which stays in force.
  */
-export async function submitRefundAddress(db: Db, form: RefundAddressForm, client: string): Promise<{ ok: true } | { ok: false; error: string; field?: "address" }> {
+export async function submitRefundAddress(db: Db, form: RefundAddressForm, client: string): Promise<{ ok: true } | { ok: false; error: Said; field?: "address" }> {
   const problem = addressProblem(form.network, form.address);
   if (problem) return { ok: false, error: problem, field: "address" };
   const confirmToken = randomBytes(24).toString("base64url");
@@ -81,20 +82,19 @@ export async function submitRefundAddress(db: Db, form: RefundAddressForm, clien
       .where("id", "=", form.orderId)
       .$if(isPostgres(db), (qb) => qb.forUpdate())
       .executeTakeFirst();
-    if (!order) return { ok: false as const, error: "Unknown order." };
+    if (!order) return { ok: false as const, error: said("orderNotFound") };
     const current = (await trx.selectFrom("refund_addresses").selectAll().where("order_id", "=", order.id).executeTakeFirst()) ?? null;
     if (current?.frozen_at) return { ok: false as const, error: FROZEN };
     const refunds = await trx.selectFrom("refunds").select(["amount_cents", "status"]).where("order_id", "=", order.id).execute();
     const attempts = await trx.selectFrom("payment_attempts").select("state").where("order_id", "=", order.id).execute();
     if (!asksForRefundAddress(order, refunds, attempts.some((attempt) => isOpen(attempt.state)), current)) {
-      return { ok: false as const, error: "This order owes you no refund now, so there is no address to give." };
+      return { ok: false as const, error: said("owesNoRefund") };
     }
     const answers = await hitRateLimit(trx, LIMITS.refundAddressAnswers, client);
-    if (!answers.allowed) return { ok: false as const, error: `Too many answers from your network. Please try again in ${waitInMinutes(answers)}.` };
+    if (!answers.allowed) return { ok: false as const, error: said("answersRateLimited", { minutes: minutesToWait(answers) }) };
     const mails = await hitRateLimit(trx, LIMITS.refundAddressMails, order.email.toLowerCase());
     if (!mails.allowed) {
-      const most = LIMITS.refundAddressMails.limit;
-      return { ok: false as const, error: `We have mailed this order's address ${most} confirmation links today, the most we send in a day: use the newest one, or try again in ${waitInHours(mails)}.` };
+      return { ok: false as const, error: said("confirmMailsCapped", { most: LIMITS.refundAddressMails.limit, hours: hoursToWait(mails) }) };
     }
     const now = nowIso();
     const answer = { network: form.network, token: form.token, address: form.address };
@@ -124,12 +124,12 @@ export async function submitRefundAddress(db: Db, form: RefundAddressForm, clien
  * The mailed link's token, checked against the newest answer's; that answer is then confirmed (a
  * waiting one takes the confirmed one's place). Once frozen by a refund, nothing changes.
  */
-export async function confirmRefundAddress(db: Db, orderId: string, token: string): Promise<{ ok: true; address: RefundAddress } | { ok: false; error: string }> {
+export async function confirmRefundAddress(db: Db, orderId: string, token: string): Promise<{ ok: true; address: RefundAddress } | { ok: false; error: Said }> {
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom("refund_addresses").selectAll().where("order_id", "=", orderId).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirst();
     const given = Buffer.from(hash(token), "hex");
     if (!row || !timingSafeEqual(Buffer.from(row.confirm_hash, "hex"), given)) {
-      return { ok: false as const, error: "This link is not the latest one for this order: use the newest mail, or give the address again." };
+      return { ok: false as const, error: said("notLatestLink") };
     }
     const pending = pendingAnswer(row);
     if (row.frozen_at) return pending ? { ok: false as const, error: FROZEN } : { ok: true as const, address: row };

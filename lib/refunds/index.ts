@@ -8,6 +8,7 @@ import { decide, IN_FLIGHT, KEY_TRUST_MS, refundStatusOf, type LookupCause, type
 import { quoteRefund, refundableCents } from "../rules/refundable";
 import { orderIdSchema } from "../orders";
 import { addressProblem } from "../payram/addresses";
+import { inWords } from "../i18n/messages";
 import { PAYOUT_NETWORKS, PAYOUT_TOKENS } from "../rules/payout-assets";
 import type { PayoutRequest, PayramClient, Payout } from "../payram/client";
 import { PayramError } from "../payram/errors";
@@ -74,7 +75,7 @@ export async function requestRefund(deps: RefundDeps, form: RefundForm): Promise
   // A double click's second request: the first asks PayRam (the sweep, if it died); this one reports.
   if (again) return again.order_id === form.orderId ? refresh(deps, again) : { ok: false, error: "This form has expired: reload the page." };
   const badAddress = addressProblem(form.network, form.address);
-  if (badAddress) return { ok: false, error: badAddress, field: "address" };
+  if (badAddress) return { ok: false, error: inWords("en", badAddress), field: "address" };
 
   // Bad input is refused before PayRam is asked for anything that pays.
   let price: { price: string; walletPrecision: number } | undefined;

@@ -125,6 +125,12 @@ export interface ShopperFacts {
   surplusUsd: string;
   /** The merchant cancelled the unpaid order: nothing more can be paid for it. */
   cancelledByShop?: boolean;
+  /**
+   * What became of the order's items: "released", the merchant put an unpaid order's items back on
+   * sale (it can still be paid); "soldOut", the money arrived after they sold out (the shop is to
+   * refund or restock). Null otherwise.
+   */
+  stock?: "released" | "soldOut" | null;
 }
 
 /**
@@ -147,9 +153,18 @@ export interface ShopperCopy {
   body: string;
   /** After money arrived on a payment that ended: that it is safe, and what the shopper can do. */
   note?: string;
+  /** What became of the items, when it matters to the shopper (ShopperFacts.stock). */
+  stock?: string;
 }
 
 export function describeForShopper(view: ShopperFacts, say: Say = ENGLISH): ShopperCopy {
+  const copy = describePayment(view, say);
+  if (view.stock === "released" && !view.paid && !view.cancelledByShop) return { ...copy, stock: say.t("stockReleased") };
+  if (view.stock === "soldOut" && view.paid && !view.cancelledByShop) return { ...copy, stock: say.t("paidSoldOut") };
+  return copy;
+}
+
+function describePayment(view: ShopperFacts, say: Say): ShopperCopy {
   const { t } = say;
   const received = say.usd(view.receivedUsd);
   const due = say.usd(view.dueUsd);

@@ -155,6 +155,15 @@ export function waitInHours(verdict: RateVerdict): string {
   return waitIn(verdict, 3600, "hour");
 }
 
+/** The wait in whole minutes (or hours), rounded up: for messages put into words in the shopper's language. */
+export function minutesToWait(verdict: RateVerdict): number {
+  return Math.ceil(verdict.retryAfterSeconds / 60);
+}
+
+export function hoursToWait(verdict: RateVerdict): number {
+  return Math.ceil(verdict.retryAfterSeconds / 3600);
+}
+
 function waitIn(verdict: RateVerdict, unitSeconds: number, unit: string): string {
   const count = Math.ceil(verdict.retryAfterSeconds / unitSeconds);
   return `${count} ${unit}${count === 1 ? "" : "s"}`;

@@ -15,6 +15,12 @@ export interface OrderProgress {
   revision: string;
   /** More of it is still to come (lines to ship, a refund owed or under way): the page keeps listening after the payment settled. */
   awaiting: boolean;
+  /**
+   * What became of its items (ShopperFacts.stock): "released" when the merchant put an unpaid order's
+   * items back on sale and it holds none now (a later "Pay again" holds them again); "soldOut" when it
+   * was paid after they sold out (the merchant's unresolved "paid, but out of stock" item).
+   */
+  stock: "released" | "soldOut" | null;
 }
 
 /** The most orders one read asks about (bound parameters are limited). */
@@ -29,10 +35,12 @@ export async function orderProgress(db: Db, orders: readonly { order: Order; att
 
 async function readChunk(db: Db, orders: readonly { order: Order; attempts: readonly PaymentAttempt[] }[], found: Map<string, OrderProgress>) {
   const ids = orders.map(({ order }) => order.id);
-  const [items, refunds, addresses] = await Promise.all([
+  const [items, refunds, addresses, soldOut, holding] = await Promise.all([
     db.selectFrom("order_items").select(["order_id", "position", "ships", "shipped_at"]).where("order_id", "in", ids).orderBy("position").execute(),
     db.selectFrom("refunds").select(["order_id", "id", "amount_cents", "status", "tx_hash"]).where("order_id", "in", ids).orderBy("created_at").orderBy("id").execute(),
     db.selectFrom("refund_addresses").select(["order_id", "created_at", "confirmed_at", "frozen_at", "pending_created_at"]).where("order_id", "in", ids).execute(),
+    db.selectFrom("attention_items").select("order_id").where("order_id", "in", ids).where("kind", "=", "out_of_stock").where("resolved_at", "is", null).execute(),
+    db.selectFrom("stock_reservations").select("order_id").where("order_id", "in", ids).where("released_at", "is", null).execute(),
   ]);
   for (const { order, attempts } of orders) {
     const lines = items.filter((item) => item.order_id === order.id);
@@ -51,6 +59,12 @@ async function readChunk(db: Db, orders: readonly { order: Order; attempts: read
       revision: createHash("sha256").update(shown).digest("base64url").slice(0, 16),
       // Money owed back counts even with no question to ask (a frozen address, a failed payout): the merchant's next refund shows.
       awaiting: toShip || asks || refundableCents(order, own) > 0 || own.some((refund) => IN_FLIGHT.includes(refund.status)),
+      stock: stockFact(order, soldOut.some((item) => item.order_id === order.id), holding.some((row) => row.order_id === order.id)),
     });
   }
+}
+
+function stockFact(order: Order, flaggedSoldOut: boolean, holding: boolean): OrderProgress["stock"] {
+  if (order.paid_at !== null) return flaggedSoldOut && order.cancelled_at === null ? "soldOut" : null;
+  return order.stock_released_at !== null && order.cancelled_at === null && !holding ? "released" : null;
 }

@@ -144,7 +144,7 @@ describe("amounts on a paid order", () => {
     received_usd: null, received_at_quote: null,
   });
 
-  const NO_PROGRESS = { revision: "r", awaiting: false };
+  const NO_PROGRESS = { revision: "r", awaiting: false, stock: null };
 
   it("shows what a FILLED payment credits (what PayRam asked), and nothing still to pay", () => {
     // PayRam's FILLED payment reports "11.999999" USD received (a crypto conversion).

@@ -79,6 +79,7 @@ export function toStatusView(order: Order, attempts: readonly PaymentAttempt[], 
     payAgain: payAgain && { kind: payAgain.kind, amountUsd: centsToDecimal(payAgain.amountCents) },
     confirming: order.paid_at === null ? confirmingOf(attempts) : null,
     cancelledByShop: order.cancelled_at !== null,
+    stock: progress.stock,
     revision: progress.revision,
     awaiting: progress.awaiting,
   };

@@ -17,6 +17,7 @@ import { depositCents, depositValueCents, FATES, limitedStock, makePlan, phaseCo
 import { startApp, waitFor, type AppInstance } from "./processes";
 import { seededRandom } from "./random";
 import { deliveryStats, errorLines, type RunReport } from "./report";
+import { inWords } from "../../lib/i18n/messages";
 
 /**
  * One chaos run on one database: the emulator in this process, N production app servers on the
@@ -379,8 +380,9 @@ async function fillCart(shop: Shop, order: PlannedOrder): Promise<string | null>
   for (const [slug, quantity] of order.lines) {
     const added = await addToCart(shop.db, cartId, await productIdOf(shop.db, slug), quantity);
     if (!added.ok) {
-      if (refusedForStock(shop, order, "atCart", added.error)) return null;
-      throw new Error(`order ${order.index + 1}: adding ${slug} to the cart failed: ${added.error}`);
+      const error = inWords("en", added.error);
+      if (refusedForStock(shop, order, "atCart", error)) return null;
+      throw new Error(`order ${order.index + 1}: adding ${slug} to the cart failed: ${error}`);
     }
     cartId = added.cartId;
   }
@@ -402,11 +404,12 @@ async function placeOrder(shop: Shop, order: PlannedOrder, cartId: string): Prom
   const results = order.doubleSubmit ? await Promise.all([submit(), submit()]) : [await submit()];
   const first = results[0]!;
   if (!first.ok) {
-    if (!refusedForStock(shop, order, "atCheckout", first.error)) throw new Error(`order ${order.index + 1}: the checkout failed: ${first.error}`);
+    const error = inWords("en", first.error);
+    if (!refusedForStock(shop, order, "atCheckout", error)) throw new Error(`order ${order.index + 1}: the checkout failed: ${error}`);
     // Both clicks of a double submit are told the same; the cart is kept for the shopper to change.
     const second = results[1];
-    if (second && (second.ok || second.error !== first.error)) {
-      mismatches.push({ check: "checkout", orderNumber: null, orderId: null, detail: `order ${order.index + 1}: a double submit was refused as sold out ("${first.error}"), its second click got ${second.ok ? `order ${second.orderId}` : `"${second.error}"`}` });
+    if (second && (second.ok || inWords("en", second.error) !== error)) {
+      mismatches.push({ check: "checkout", orderNumber: null, orderId: null, detail: `order ${order.index + 1}: a double submit was refused as sold out ("${error}"), its second click got ${second.ok ? `order ${second.orderId}` : `"${inWords("en", second.error)}"`}` });
     }
     const kept = await getCart(db, cartId);
     if (kept.lines.length !== cart.lines.length) {
@@ -429,7 +432,7 @@ async function placeOrder(shop: Shop, order: PlannedOrder, cartId: string): Prom
         check: "checkout",
         orderNumber: orderRow.number,
         orderId: orderRow.id,
-        detail: `a double submit got ${second.ok ? `order ${second.orderId} → ${second.redirectTo}` : `"${second.error}"`}, the first ${first.orderId} → ${first.redirectTo}`,
+        detail: `a double submit got ${second.ok ? `order ${second.orderId} → ${second.redirectTo}` : `"${inWords("en", second.error)}"`}, the first ${first.orderId} → ${first.redirectTo}`,
       });
     }
   }
@@ -502,13 +505,14 @@ async function payAgain(order: Tracked, context: ActContext): Promise<void> {
   const result = await payForOrder(context.checkoutDeps, row);
   const attempt = await latestAttempt(context.db, order.orderId);
   // Its stock went back when its payment was cancelled, and is gone: expected, and counted.
-  if (!result.ok && SOLD_OUT.test(result.error)) {
+  const refusal = result.ok ? null : inWords("en", result.error);
+  if (refusal !== null && SOLD_OUT.test(refusal)) {
     context.soldOut.payAgain++;
     order.soldOutOnPayAgain = true;
-    if (!result.error.includes(context.limitedName)) mismatch(`"Pay again" was refused for a product whose stock is not tracked: ${result.error}`);
+    if (!refusal.includes(context.limitedName)) mismatch(`"Pay again" was refused for a product whose stock is not tracked: ${refusal}`);
     return;
   }
-  if (!result.ok) return mismatch(`"Pay again" was refused: ${result.error}`);
+  if (!result.ok) return mismatch(`"Pay again" was refused: ${inWords("en", result.error)}`);
   if (!attempt?.reference_id || attempt.reference_id === order.referenceId || attempt.payment_url !== result.redirectTo) {
     return mismatch(`"Pay again" sent the shopper to ${result.redirectTo}; latest attempt ${attempt?.attempt_number} is ${attempt?.state} at ${attempt?.payment_url}`);
   }

@@ -8,6 +8,7 @@ import { currentCart } from "@/lib/server/reads";
 import { formatUsd } from "@/lib/rules/money";
 import { issueCheckoutToken } from "@/lib/checkout/token";
 import { priceCart } from "@/lib/checkout/pricing";
+import { inWords } from "@/lib/i18n/messages";
 import { OrderLines } from "@/components/order-lines";
 import { Panel } from "@/components/panel";
 
@@ -24,7 +25,7 @@ export default async function CheckoutPage() {
     return (
       <div className="space-y-4 rounded-xl border border-paper-line bg-paper p-8">
         <h1 className="text-3xl font-semibold tracking-tight">{t("title")}</h1>
-        <p className="text-ink-muted">{priced.error}</p>
+        <p className="text-ink-muted">{inWords(locale, priced.error)}</p>
         <Link href={localizedPath(locale, cart.lines.length ? "/cart" : "/")} className="inline-block font-medium text-brand-600 underline">
           {cart.lines.length ? t("backToCart") : t("continue")}
         </Link>

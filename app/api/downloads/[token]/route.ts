@@ -2,6 +2,10 @@ import { loadConfig } from "@/lib/config";
 import { getDb } from "@/lib/server/db";
 import { inRequest } from "@/lib/log";
 import { contentDisposition, parseRange, rangeOf, takeDownload, type DownloadAsk } from "@/lib/orders/downloads";
+import { inWords } from "@/lib/i18n/messages";
+import type { Said } from "@/lib/i18n/said";
+import { orderLocale } from "@/lib/server/reads";
+import { direction, isLocale, LOCALE_COOKIE, negotiateLocale, type Locale } from "@/lib/rules/locales";
 
 export const dynamic = "force-dynamic";
 
@@ -24,7 +28,7 @@ export async function HEAD(request: Request, context: RouteContext<"/api/downloa
 async function serve(request: Request, context: RouteContext<"/api/downloads/[token]">, ask: DownloadAsk): Promise<Response> {
   const { token } = await context.params;
   const outcome = await inRequest(request.headers, () => takeDownload(getDb(), loadConfig().sessionSecret, token, new Date(), ask));
-  if (!outcome.ok) return refusal(outcome.status, outcome.message, outcome.orderId);
+  if (!outcome.ok) return refusal(outcome.status, outcome.message, outcome.orderId, await localeOf(request, outcome.orderId));
   const headers = {
     "Content-Type": outcome.contentType,
     "Content-Disposition": contentDisposition(outcome.fileName),
@@ -46,9 +50,23 @@ async function serve(request: Request, context: RouteContext<"/api/downloads/[to
   return new Response(ask.kind === "head" ? null : new Uint8Array(outcome.bytes), { headers: { ...headers, "Content-Length": String(size) } });
 }
 
-function refusal(status: number, message: string, orderId: string | null): Response {
-  const back = orderId ? `<p><a href="/orders/${orderId}/downloads">Your order's download page</a></p>` : "";
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Download not available</title></head><body><h1>Download not available</h1><p>${escapeHtml(message)}</p>${back}</body></html>`;
+/**
+ * The shopper's language (proxy.ts does not see /api): the one they chose (the cookie), else the
+ * order's, else their browser's.
+ */
+async function localeOf(request: Request, orderId: string | null): Promise<Locale> {
+  const cookies = (request.headers.get("cookie") ?? "").split(";").map((pair) => pair.trim().split("="));
+  const chosen = cookies.find(([name]) => name === LOCALE_COOKIE)?.[1];
+  if (isLocale(chosen)) return chosen;
+  const placedIn = orderId ? await orderLocale(orderId).catch(() => null) : null;
+  return isLocale(placedIn) ? placedIn : negotiateLocale(request.headers.get("accept-language"));
+}
+
+function refusal(status: number, message: Said, orderId: string | null, locale: Locale): Response {
+  const say = (said: Said) => escapeHtml(inWords(locale, said));
+  const back = orderId ? `<p><a href="/orders/${orderId}/downloads">${say({ key: "downloadBack" })}</a></p>` : "";
+  const title = say({ key: "downloadTitle" });
+  const html = `<!doctype html><html lang="${locale}" dir="${direction(locale)}"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>${title}</title></head><body><h1>${title}</h1><p>${say(message)}</p>${back}</body></html>`;
   return new Response(html, {
     status,
     headers: {

@@ -51,6 +51,11 @@ export function OrderStatus({ orderId, initial, downloads = false }: { orderId: 
             {copy.note}
           </p>
         )}
+        {copy.stock && (
+          <p className="font-medium" data-testid="stock-note">
+            {copy.stock}
+          </p>
+        )}
         {view.confirming && (
           <p className="text-sm font-medium" data-testid="confirming">
             {t("confirming", { current: view.confirming.current, required: view.confirming.required })}
