@@ -5,6 +5,7 @@ import { nowIso, type RefundRequestsTable } from "../db/schema";
 import { centsToDecimal } from "../rules/money";
 import { refundableCents } from "../rules/refundable";
 import { addressProblem } from "../payram/addresses";
+import { inWords } from "../i18n/messages";
 import { requestRefund, type RefundDeps, type RefundForm, type RefundResult } from "./index";
 
 /**
@@ -21,7 +22,8 @@ export async function recordRefundRequest(db: Db, form: RefundForm, personId: st
   const again = await db.selectFrom("refund_requests").selectAll().where("form_token", "=", form.formToken).executeTakeFirst();
   if (again) return again.order_id === form.orderId ? { ok: true, request: again, message: awaiting(again) } : { ok: false, error: "This form has expired: reload the page." };
   const badAddress = addressProblem(form.network, form.address);
-  if (badAddress) return { ok: false, error: badAddress, field: "address" };
+  // The merchant area speaks English.
+  if (badAddress) return { ok: false, error: inWords("en", badAddress), field: "address" };
   const order = await db.selectFrom("orders").select(["id", "received_cents", "total_cents", "paid_at", "cancelled_at"]).where("id", "=", form.orderId).executeTakeFirst();
   if (!order) return { ok: false, error: "Unknown order." };
   const refunds = await db.selectFrom("refunds").select(["amount_cents", "status"]).where("order_id", "=", order.id).execute();
