@@ -351,6 +351,8 @@ describeOnEachDatabase("refunds", (get) => {
     });
 
     it("M3: automatic re-sends back off and stop; the merchant is told what PayRam answered, and nothing is paid later", async () => {
+      // 576 sweeps: only this test's refund in flight, not every earlier test's (each would be re-sent too).
+      await get().db.updateTable("refunds").set({ status: "failed" }).where("status", "in", ["requesting", "pending"]).execute();
       const { order, refund } = await firstTry503();
       await payram.control("/config", "PUT", { faults: { payouts: { mode: "503" } } });
       try {
