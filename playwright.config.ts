@@ -4,9 +4,22 @@ import { ALONE } from "./e2e/alone";
 import { CHROMIUM_ARGS, chromiumPath } from "./e2e/browser";
 import { APP_PORT, APP_URL, E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD, E2E_API_KEY, E2E_METRICS_TOKEN, E2E_SESSION_SECRET, EMULATOR_PORT, EMULATOR_URL } from "./e2e/urls";
 
-/** The app under test: the standalone server (what the Docker image runs), built once per run, on a fresh SQLite file. */
-export const E2E_DATABASE = "data/e2e/shop.db";
-export const E2E_SERVER_LOG = "data/e2e/server.log";
+/**
+ * The app under test: the standalone server (what the Docker image runs), built once per run, on a
+ * fresh SQLite file of its own (named by its port: two suites can run side by side).
+ */
+const E2E_DATA = `data/e2e-${APP_PORT}`;
+export const E2E_DATABASE = `${E2E_DATA}/shop.db`;
+export const E2E_SERVER_LOG = `${E2E_DATA}/server.log`;
+
+/**
+ * E2E_PART=shared: the specs that share the server and the emulator, two at a time; E2E_PART=alone:
+ * the specs of e2e/alone.ts, one at a time. Each part ends with the log check of its own server.
+ * `npm test` runs the two parts at once, each with its own server and emulator (other ports), so
+ * the alone specs' waits overlap the rest instead of following it. Unset: everything, in order.
+ */
+const PART = process.env.E2E_PART;
+if (PART !== undefined && PART !== "shared" && PART !== "alone") throw new Error(`E2E_PART must be shared or alone, not ${PART}`);
 
 // The specs' own library calls (placing orders for the shutdown tests) log nothing; the servers
 // they start say which level they want.
@@ -28,7 +41,7 @@ export default defineConfig({
   // e2e/*.test.ts are vitest's (checks of the suite itself).
   testMatch: /\.spec\.ts$/,
   workers: 2,
-  reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : "list",
+  reporter: process.env.CI ? [["list"], ["html", { open: "never", outputFolder: `playwright-report/${PART ?? "all"}` }]] : "list",
   timeout: 60_000,
   expect: { timeout: 15_000 },
   use: {
@@ -36,11 +49,12 @@ export default defineConfig({
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },
+  outputDir: `test-results/${PART ?? "all"}`,
   projects: [
-    { name: "chromium", testIgnore: [/logs\.spec\.ts/, ALONE], use: browserUse },
-    { name: "alone", testMatch: ALONE, dependencies: ["chromium"], workers: 1, use: browserUse },
+    ...(PART !== "alone" ? [{ name: "chromium", testIgnore: [/logs\.spec\.ts/, ALONE], use: browserUse }] : []),
+    ...(PART !== "shared" ? [{ name: "alone", testMatch: ALONE, dependencies: PART ? [] : ["chromium"], workers: 1, use: browserUse }] : []),
     // After every other spec: what the server wrote while they ran.
-    { name: "logs", testMatch: /logs\.spec\.ts/, dependencies: ["alone"] },
+    { name: "logs", testMatch: /logs\.spec\.ts/, dependencies: [PART === "shared" ? "chromium" : "alone"] },
   ],
   webServer: [
     {
@@ -60,7 +74,7 @@ export default defineConfig({
     },
     {
       // The server's log is kept for e2e/logs.spec.ts, which scans it for secrets after the run.
-      command: `rm -rf data/e2e && mkdir -p data/e2e && ${build}node .next/standalone/server.js 2>&1 | tee ${E2E_SERVER_LOG}`,
+      command: `rm -rf ${E2E_DATA} && mkdir -p ${E2E_DATA} && ${build}node .next/standalone/server.js 2>&1 | tee ${E2E_SERVER_LOG}`,
       url: `${APP_URL}/api/health`,
       reuseExistingServer: false,
       timeout: 300_000,

@@ -22,9 +22,26 @@ const PHASES = [
     name: "unit+build",
     commands: [{ argv: ["npm", "run", "--silent", "test:unit"] }, { argv: [process.execPath, "scripts/build.mjs"], log: BUILD_LOG, env: { BUILD_TYPES_CHECKED: "1" } }],
   },
-  { name: "e2e", commands: [{ argv: ["npm", "run", "--silent", "test:e2e"], env: { E2E_USE_BUILD: "1" } }] },
+  {
+    // The browser suite's two parts (playwright.config.ts: E2E_PART) side by side, each with its
+    // own server and emulator: the alone specs mostly wait on PayRam's confirmations and timers.
+    name: "e2e",
+    commands: [
+      { argv: ["npm", "run", "--silent", "test:e2e"], env: { E2E_USE_BUILD: "1", E2E_PART: "shared" } },
+      { argv: ["npm", "run", "--silent", "test:e2e"], env: { E2E_USE_BUILD: "1", E2E_PART: "alone", ...nextPorts() } },
+    ],
+  },
+  // Alone: it checks every delivery's answer against the emulator's view, which a machine busy
+  // with browsers can time out.
   { name: "chaos", commands: [{ argv: ["npm", "run", "--silent", "test:chaos"] }] },
 ];
+
+/** The alone part's ports: next to the shared part's (e2e/urls.ts), wherever those were moved. */
+function nextPorts() {
+  const app = Number(process.env.E2E_APP_PORT ?? 3200);
+  const emulator = Number(process.env.E2E_EMULATOR_PORT ?? 4100);
+  return { E2E_APP_PORT: String(app + 1), E2E_EMULATOR_PORT: String(emulator + 1) };
+}
 
 function run({ argv: [command, ...args], log, env = {} }) {
   const out = log ? openSync(log, "w") : "inherit";
