@@ -24,7 +24,7 @@ describeOnEachDatabase("passkeys", (get) => {
     person = made.person;
     other = second.person;
   });
-  const use = (sessionId: string | null, purpose: "sign-in" | "step-up" = "step-up", who: Person = person): PasskeyUse => ({ person: who, sessionId, purpose, address: "192.0.2.7" });
+  const by = (sessionId: string | null, purpose: "sign-in" | "step-up" = "step-up", who: Person = person): PasskeyUse => ({ person: who, sessionId, purpose, address: "192.0.2.7" });
   /** Registers a new authenticator for `who` in session `session`. */
   const enrol = async (key: SoftAuthenticator, name: string, who: Person = person, session = "session-a") => {
     const options = await registrationOptions(get().db, RP, who, session);
@@ -64,24 +64,24 @@ describeOnEachDatabase("passkeys", (get) => {
     const options = (await authenticationOptions(db, RP, { personId: person.id, sessionId: "session-a" }, "step-up"))!;
     const answer = key.authenticate(options);
     // Not another session's, nor another purpose's.
-    expect(await verifyPasskey(db, RP, use("session-b"), answer)).toEqual({ ok: false, error: EXPIRED });
-    expect(await verifyPasskey(db, RP, use(null, "sign-in"), answer)).toEqual({ ok: false, error: EXPIRED });
+    expect(await verifyPasskey(db, RP, by("session-b"), answer)).toEqual({ ok: false, error: EXPIRED });
+    expect(await verifyPasskey(db, RP, by(null, "sign-in"), answer)).toEqual({ ok: false, error: EXPIRED });
     // Its own session's: once.
-    expect(await verifyPasskey(db, RP, use("session-a"), answer)).toMatchObject({ ok: true, passkey: { name: "Phone" } });
-    expect(await verifyPasskey(db, RP, use("session-a"), answer)).toEqual({ ok: false, error: EXPIRED });
+    expect(await verifyPasskey(db, RP, by("session-a"), answer)).toMatchObject({ ok: true, passkey: { name: "Phone" } });
+    expect(await verifyPasskey(db, RP, by("session-a"), answer)).toEqual({ ok: false, error: EXPIRED });
 
     // Five minutes later, a challenge has expired.
     const now = Date.now();
     const late = (await authenticationOptions(db, RP, { personId: person.id, sessionId: "session-a" }, "step-up", now))!;
-    expect(await verifyPasskey(db, RP, use("session-a"), key.authenticate(late), now + CHALLENGE_TTL_MS)).toEqual({ ok: false, error: EXPIRED });
+    expect(await verifyPasskey(db, RP, by("session-a"), key.authenticate(late), now + CHALLENGE_TTL_MS)).toEqual({ ok: false, error: EXPIRED });
 
     // A sign-in challenge has no session; another person cannot answer it with their own passkey.
     const theirs = new SoftAuthenticator();
     await enrol(theirs, "Their key", other, "session-c");
     const signIn = (await authenticationOptions(db, RP, { personId: person.id, sessionId: null }, "sign-in"))!;
-    expect(await verifyPasskey(db, RP, use(null, "sign-in"), theirs.authenticate(signIn))).toEqual({ ok: false, error: "That passkey is not one of yours here." });
-    expect(await verifyPasskey(db, RP, use(null, "sign-in", other), theirs.authenticate(signIn))).toEqual({ ok: false, error: EXPIRED });
-    expect(await verifyPasskey(db, RP, use(null, "sign-in"), key.authenticate(signIn))).toMatchObject({ ok: true });
+    expect(await verifyPasskey(db, RP, by(null, "sign-in"), theirs.authenticate(signIn))).toEqual({ ok: false, error: "That passkey is not one of yours here." });
+    expect(await verifyPasskey(db, RP, by(null, "sign-in", other), theirs.authenticate(signIn))).toEqual({ ok: false, error: EXPIRED });
+    expect(await verifyPasskey(db, RP, by(null, "sign-in"), key.authenticate(signIn))).toMatchObject({ ok: true });
 
     // Each use is in the audit log, refused or not.
     expect((await uses()).slice(before)).toEqual([
@@ -101,10 +101,10 @@ describeOnEachDatabase("passkeys", (get) => {
     await enrol(key, "Laptop");
     const db = get().db;
     const phished = (await authenticationOptions(db, RP, { personId: person.id, sessionId: "session-a" }, "step-up"))!;
-    expect(await verifyPasskey(db, RP, use("session-a"), key.authenticate(phished, { origin: "https://lumen-goods.example", rpId: RP.id }))).toEqual({ ok: false, error: "That passkey answer was not accepted." });
-    expect(await verifyPasskey(db, RP, use("session-a"), key.authenticate(phished))).toEqual({ ok: false, error: EXPIRED });
+    expect(await verifyPasskey(db, RP, by("session-a"), key.authenticate(phished, { origin: "https://lumen-goods.example", rpId: RP.id }))).toEqual({ ok: false, error: "That passkey answer was not accepted." });
+    expect(await verifyPasskey(db, RP, by("session-a"), key.authenticate(phished))).toEqual({ ok: false, error: EXPIRED });
     const otherRp = (await authenticationOptions(db, RP, { personId: person.id, sessionId: "session-a" }, "step-up"))!;
-    expect(await verifyPasskey(db, RP, use("session-a"), key.authenticate(otherRp, { origin: RP.origin, rpId: "lumen-goods.example" }))).toEqual({ ok: false, error: "That passkey answer was not accepted." });
+    expect(await verifyPasskey(db, RP, by("session-a"), key.authenticate(otherRp, { origin: RP.origin, rpId: "lumen-goods.example" }))).toEqual({ ok: false, error: "That passkey answer was not accepted." });
     const trail = await uses();
     expect(trail.at(-3)).toMatch(/^refused: step-up: “Laptop”: Unexpected authentication response origin "https:\/\/lumen-goods\.example"/);
     expect(trail.at(-1)).toMatch(/^refused: step-up: “Laptop”: .*RP ID/i);
@@ -119,7 +119,7 @@ describeOnEachDatabase("passkeys", (get) => {
     const db = get().db;
     const counter = async () => (await db.selectFrom("passkeys").select("counter").where("id", "=", passkey.id).executeTakeFirstOrThrow()).counter;
     expect(await counter()).toBe(41);
-    const sign = async () => verifyPasskey(db, RP, use("session-a"), key.authenticate((await authenticationOptions(db, RP, { personId: person.id, sessionId: "session-a" }, "step-up"))!));
+    const sign = async () => verifyPasskey(db, RP, by("session-a"), key.authenticate((await authenticationOptions(db, RP, { personId: person.id, sessionId: "session-a" }, "step-up"))!));
     expect(await sign()).toMatchObject({ ok: true });
     expect(await counter()).toBe(42);
     const used = await db.selectFrom("passkeys").select("last_used_at").where("id", "=", passkey.id).executeTakeFirstOrThrow();
