@@ -2,8 +2,9 @@ import { expect, test } from "@playwright/test";
 import { createDb } from "../lib/db";
 import { createPerson } from "../lib/auth/people";
 import { E2E_DATABASE } from "../playwright.config";
+import { expectAccessible } from "./axe";
 import { signIn } from "./merchant";
-import { APP_URL, E2E_ADMIN_PASSWORD } from "./urls";
+import { E2E_ADMIN_PASSWORD } from "./urls";
 
 /**
  * Issue 30's passkeys in Chromium, with the DevTools protocol's virtual authenticator (a platform
@@ -33,6 +34,8 @@ test("add a passkey, confirm a money action with it in place, sign in with passw
     await expect(page.getByText("Passkey “Laptop” added: it works as your second factor.")).toBeVisible();
     await expect(page.getByTestId("passkeys").locator("tr[data-name='Laptop']")).toContainText("never");
     await expect(page.getByTestId("second-factor-state")).toHaveText("On (1 passkey).");
+    await expect(page.getByLabel("Name of the new passkey")).toHaveValue("");
+    await expectAccessible(page);
 
     // A money action asks for it in place (none entered in this session): the passkey confirms it.
     await page.getByRole("link", { name: "People" }).click();

@@ -25,8 +25,13 @@ async function makeAndAdd(state: PeopleState, data: FormData): Promise<PeopleSta
 
 export function AddPasskey({ codeNeeded }: { codeNeeded: boolean }) {
   const [state, action, pending] = useActionState<PeopleState, FormData>(makeAndAdd, { message: null, error: null });
-  // Controlled: a step-up asked in place keeps the name typed.
+  // Controlled: a step-up asked in place keeps the name typed; an added passkey clears it.
   const [name, setName] = useState("");
+  const [answered, setAnswered] = useState(state);
+  if (state !== answered) {
+    setAnswered(state);
+    if (state.message) setName("");
+  }
   return (
     <form action={action} className="flex flex-wrap items-end gap-3">
       <div>
