@@ -236,6 +236,8 @@ const envSchema = z
     nodeEnv: env.NODE_ENV,
     port: env.PORT,
     appBaseUrl: env.APP_BASE_URL ?? `http://localhost:${env.PORT}`,
+    /** Who passkeys are made for and checked against (lib/auth/passkeys.ts): APP_BASE_URL's host and origin. */
+    passkeys: relyingParty(env.APP_BASE_URL ?? `http://localhost:${env.PORT}`, env.SHOP_NAME),
     payram: {
       baseUrl: env.PAYRAM_BASE_URL,
       apiKey: env.PAYRAM_API_KEY,
@@ -283,6 +285,22 @@ const envSchema = z
       adminPassword: (env.ADMIN_PASSWORD ?? (env.NODE_ENV === "production" ? null : DEV_DEFAULTS.ADMIN_PASSWORD)) === DEV_DEFAULTS.ADMIN_PASSWORD,
     },
   }));
+
+/**
+ * The WebAuthn relying party: a passkey answer counts only when the browser made it on this
+ * origin, for this host name (the RP ID). Passkeys need a host name served over HTTPS (or
+ * localhost): browsers refuse them on a bare IP address.
+ */
+export interface RelyingParty {
+  id: string;
+  origin: string;
+  name: string;
+}
+
+function relyingParty(appBaseUrl: string, name: string): RelyingParty {
+  const url = new URL(appBaseUrl);
+  return { id: url.hostname, origin: url.origin, name };
+}
 
 export type Config = z.output<typeof envSchema>;
 

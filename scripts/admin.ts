@@ -4,7 +4,7 @@
  *
  *   create-owner --email <email> [--password <password>]   a new owner (password from stdin if not given)
  *   set-password --email <email> [--password <password>]   a new password (their sessions end)
- *   reset-second-factor --email <email>                    turns their second factor off (lost phone)
+ *   reset-second-factor --email <email>                    turns their second factor off: app and passkeys (lost phone or key)
  *   enable --email <email>                                 enables a disabled person
  *   list                                                   everyone, with role and state
  *
@@ -49,7 +49,7 @@ async function main() {
   try {
     if (command === "list") {
       for (const person of await listPeople(db)) {
-        console.log(`${person.email}\t${person.role}\t${person.disabled_at ? "disabled" : person.password_hash ? "active" : "invited"}\t${person.totp_secret ? "second factor on" : "no second factor"}`);
+        console.log(`${person.email}\t${person.role}\t${person.disabled_at ? "disabled" : person.password_hash ? "active" : "invited"}\t${person.totp_secret || person.passkeys > 0 ? `second factor on (${[person.totp_secret && "app", person.passkeys > 0 && `${person.passkeys} passkey(s)`].filter(Boolean).join(", ")})` : "no second factor"}`);
       }
       return;
     }
@@ -81,8 +81,8 @@ async function main() {
     } else if (command === "reset-second-factor") {
       await resetSecondFactor(db, person.id);
       await endSessionsOf(db, person.id);
-      await audit("person.reset-second-factor", person, "second factor on -> off");
-      console.log(`${person.email}'s second factor is off and their sessions ended. They sign in with their password and set up a new one on the Security page.`);
+      await audit("person.reset-second-factor", person, "second factor (authenticator app and passkeys) on -> off");
+      console.log(`${person.email}'s second factor (authenticator app and passkeys) is off and their sessions ended. They sign in with their password and set up a new one on the Security page.`);
     } else if (command === "enable") {
       const changed = await setDisabled(db, person.id, false);
       if (!changed.ok) fail(changed.error);

@@ -10,20 +10,21 @@ import { recordAudit } from "../auth/audit";
 import { emailSchema, findPersonByEmail } from "../auth/people";
 import type { Permission } from "../rules/roles";
 import { cancelOrder, releaseOrderStock } from "../orders/cancel";
-import { attemptSignIn, KNOWN_BROWSER_COOKIE, KNOWN_BROWSER_TTL_DAYS, WRONG_PASSWORD } from "../auth/sign-in";
+import { PASSKEY_ANSWER_MAX } from "../auth/passkeys";
+import { attemptSignIn, KNOWN_BROWSER_COOKIE, KNOWN_BROWSER_TTL_DAYS, WRONG_PASSWORD, type SecondStep } from "../auth/sign-in";
 import { describeSyncNow, syncOrderNow } from "../payments/sync-now";
 import { loadConfig } from "../config";
 import { orderIdSchema } from "../orders";
 import { adminReturnPath } from "../security/return-path";
 import { syncDeps } from "../server/deps";
-import { guard, stepUp, stepUpCodeSchema } from "./guard";
+import { guard, stepUp, stepUpFields } from "./guard";
 
 const NOT_SIGNED_IN = "Your session has ended. Please sign in again.";
 
 export type SignInState = {
   error: string | null;
-  /** The password was right: the form asks for the second factor, keeping what was typed. */
-  needsCode?: boolean;
+  /** The password was right: the form asks for the second factor (a code, a passkey), keeping what was typed. */
+  secondStep?: SecondStep;
   email?: string;
 };
 
@@ -32,26 +33,27 @@ const signInSchema = z.object({
   // Any string: one with control characters is compared like any other, and is simply wrong.
   password: z.string().max(512).catch(""),
   code: z.string().max(20).optional().catch(undefined),
+  passkey: z.string().max(PASSKEY_ANSWER_MAX).optional().catch(undefined),
   // Only back into the merchant area, normalised before it is checked: never an open redirect.
   next: z.string().max(2_000).transform(adminReturnPath).catch("/admin"),
 });
 
 export async function signInAction(_state: SignInState, formData: FormData): Promise<SignInState> {
   // The sign-in's own limits, per address and shop-wide, live in lib/auth/sign-in.ts.
-  return guard({ input: signInSchema, invalid: () => ({ error: WRONG_PASSWORD }) }, formData, async ({ email, password, code, next }, { db, client }) => {
+  return guard({ input: signInSchema, invalid: () => ({ error: WRONG_PASSWORD }) }, formData, async ({ email, password, code, passkey, next }, { db, client }) => {
     const config = loadConfig();
     const jar = await cookies();
-    const outcome = await attemptSignIn(db, config, { email, password, code, client, knownBrowser: jar.get(KNOWN_BROWSER_COOKIE)?.value });
+    const outcome = await attemptSignIn(db, config, { email, password, code, passkey, client, knownBrowser: jar.get(KNOWN_BROWSER_COOKIE)?.value });
     const who = outcome.ok ? outcome.person : ((await findPersonByEmail(db, email)) ?? null);
     await recordAudit(db, {
       person: who ? { id: who.id, email: who.email } : null,
       action: "sign-in",
       outcome: outcome.ok ? "done" : "refused",
       // What was typed as the email only when it is one: a password typed in the wrong field is never kept.
-      detail: outcome.ok ? (outcome.secondFactor ? "with a second factor" : "with a password") : `${emailSchema.safeParse(email).success ? email.trim().toLowerCase() : "(not an email address)"}: ${outcome.error}`,
+      detail: outcome.ok ? (outcome.secondFactor ? `with a second factor (${outcome.secondFactor})` : "with a password") : `${emailSchema.safeParse(email).success ? email.trim().toLowerCase() : "(not an email address)"}: ${outcome.error}`,
       address: client,
     });
-    if (!outcome.ok) return { error: outcome.error, needsCode: outcome.needsCode, email };
+    if (!outcome.ok) return { error: outcome.error, secondStep: outcome.secondStep, email };
     if (outcome.knownBrowser) {
       jar.set(KNOWN_BROWSER_COOKIE, outcome.knownBrowser, {
         httpOnly: true,
@@ -61,7 +63,7 @@ export async function signInAction(_state: SignInState, formData: FormData): Pro
         maxAge: KNOWN_BROWSER_TTL_DAYS * 24 * 60 * 60,
       });
     }
-    await startSession(outcome.person.id, outcome.secondFactor, client);
+    await startSession(outcome.person.id, outcome.secondFactor !== null, client);
     redirect(next);
   });
 }
@@ -82,7 +84,7 @@ export type OrderCommandState = { message: string | null; error: string | null; 
 /** A merchant's command on one order: signed in, allowed, and an order id. */
 const orderCommand = (permission: Permission, action: string) => ({
   merchant: { signedOut: { message: null, error: NOT_SIGNED_IN }, permission, action, refused: (why: string): OrderCommandState => ({ message: null, error: why }) },
-  input: z.object({ orderId: orderIdSchema, stepUpCode: stepUpCodeSchema }),
+  input: z.object({ orderId: orderIdSchema, ...stepUpFields }),
   invalid: (): OrderCommandState => ({ message: null, error: "Unknown order." }),
 });
 
@@ -103,11 +105,11 @@ export type CancelOrderState = OrderCommandState;
 
 /** A merchant's command that changes an order (lib/orders/cancel.ts): its answer, audited, and every page re-read. */
 async function changeOrder(formData: FormData, command: typeof cancelOrder, action: string): Promise<OrderCommandState> {
-  return guard(orderCommand("orders.cancel", action), formData, async ({ orderId, stepUpCode }, context) => {
+  return guard(orderCommand("orders.cancel", action), formData, async ({ orderId, ...proof }, context) => {
     const before = await context.db.selectFrom("orders").select(["payment_state", "paid_at", "cancelled_at"]).where("id", "=", orderId).executeTakeFirst();
     // Cancelling a paid order makes its money refundable: a money action, with a fresh second factor.
     if (command === cancelOrder && before?.paid_at && !before.cancelled_at) {
-      const why = await stepUp(context, stepUpCode);
+      const why = await stepUp(context, proof);
       if (why) {
         await context.audit({ action, outcome: "refused", orderId, detail: why });
         return { message: null, error: why, needsCode: true };

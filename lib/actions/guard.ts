@@ -1,13 +1,14 @@
 import "server-only";
 import { z } from "zod";
 import { recordAudit, type AuditEntry } from "../auth/audit";
-import { requiresSecondFactor } from "../auth/people";
-import { checkSecondFactor, hasSecondFactor } from "../auth/second-factor";
+import { PASSKEY_ANSWER_MAX } from "../auth/passkeys";
+import { mustSetUpSecondFactor, proveSecondFactor } from "../auth/second-factor";
 import { markSecondFactor, type LiveSession } from "../auth/session-store";
+import { loadConfig } from "../config";
 import type { Db } from "../db";
 import { requestScope, type RequestScope } from "../server/auth";
 import { inRequest } from "../log";
-import { can, ROLE_LABELS, stepUpFresh, type Permission } from "../rules/roles";
+import { can, hasSecondFactor, ROLE_LABELS, stepUpFresh, type Permission } from "../rules/roles";
 import { clientAddress, hitRateLimit, LIMITS, minutesToWait, waitInMinutes, type RateLimit } from "../security/rate-limit";
 
 export type { RequestScope };
@@ -66,7 +67,7 @@ export async function guard<State, Input>(
     if (!merchant) return rules.merchant.signedOut;
     let why: string | null = null;
     if (!can(merchant.person.role, rules.merchant.permission)) why = `${ROLE_LABELS[merchant.person.role]}s may not do this: ask an owner${rules.merchant.permission.startsWith("people") || rules.merchant.permission.startsWith("security") ? "" : " or a manager"}.`;
-    else if (!hasSecondFactor(merchant.person) && (await requiresSecondFactor(db))) why = "The shop requires a second factor: set one up on the Security page first.";
+    else if (await mustSetUpSecondFactor(db, merchant.secondFactor)) why = "The shop requires a second factor: set one up on the Security page first.";
     if (why) {
       await audit({ action: rules.merchant.action, outcome: "refused", detail: why });
       return rules.merchant.refused(why);
@@ -83,19 +84,24 @@ export async function guard<State, Input>(
 
 /**
  * Step-up for a money action: null when a second factor was entered in this session within the
- * last five minutes, or `code` is a right one now (then the session counts as fresh again);
- * otherwise why not. Codes count against the sign-in limit, per person.
+ * last five minutes, or the form carries one that counts now (a code, or a passkey's answer to
+ * this session's challenge: lib/auth/second-factor.ts proveSecondFactor; the session then counts
+ * as fresh again); otherwise why not. Tries count against the sign-in limit, per person.
  */
-export async function stepUp(context: ActionContext, code: string | null | undefined): Promise<string | null> {
+export async function stepUp(context: ActionContext, proof: StepUpProof): Promise<string | null> {
   const merchant = context.merchant;
   if (!merchant) return "Your session has ended. Please sign in again.";
-  if (!hasSecondFactor(merchant.person)) return "Money leaves the shop only after a second factor: set up an authenticator app on the Security page first.";
+  const methods = merchant.secondFactor;
+  if (!hasSecondFactor(methods)) return "Money leaves the shop only after a second factor: set up an authenticator app or a passkey on the Security page first.";
   if (stepUpFresh(merchant.secondFactorAt, Date.now())) return null;
-  const given = code?.trim() ?? "";
-  if (given === "") return "Confirm with the 6-digit code from your authenticator app (or a recovery code).";
+  const given = { code: proof.stepUpCode?.trim() || null, passkey: proof.stepUpPasskey || null };
+  if (!given.code && !given.passkey) {
+    return methods.app ? `Confirm with the 6-digit code from your authenticator app (or a recovery code)${methods.passkey ? ", or with a passkey" : ""}.` : "Confirm with your passkey.";
+  }
   const verdict = await hitRateLimit(context.db, LIMITS.signIn, `step-up:${merchant.person.id}`);
-  if (!verdict.allowed) return `Too many codes tried. Try again in ${waitInMinutes(verdict)}.`;
-  if (!(await checkSecondFactor(context.db, merchant.person.id, given))) return "That code is not right, or was used already.";
+  if (!verdict.allowed) return `Too many tries. Try again in ${waitInMinutes(verdict)}.`;
+  const proved = await proveSecondFactor(context.db, loadConfig().passkeys, { person: merchant.person, sessionId: merchant.id, purpose: "step-up", address: context.client }, given);
+  if (!proved.ok) return proved.error;
   await markSecondFactor(context.db, merchant.id);
   return null;
 }
@@ -105,5 +111,12 @@ function fields(formData: FormData): Record<string, FormDataEntryValue | null> {
   return Object.fromEntries([...new Set(formData.keys())].map((name) => [name, formData.get(name)]));
 }
 
-/** The step-up code a money form may carry (absent until the form asks for it). */
-export const stepUpCodeSchema = z.string().max(40).nullish().catch(null);
+/**
+ * The step-up fields a money form may carry (absent until the form asks for them): a code typed,
+ * or a passkey's answer (components/admin/step-up-field.tsx). Spread into the action's schema.
+ */
+export const stepUpFields = {
+  stepUpCode: z.string().max(40).nullish().catch(null),
+  stepUpPasskey: z.string().max(PASSKEY_ANSWER_MAX).nullish().catch(null),
+};
+export type StepUpProof = { stepUpCode?: string | null; stepUpPasskey?: string | null };

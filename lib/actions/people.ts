@@ -6,12 +6,12 @@ import { z } from "zod";
 import { loadConfig } from "../config";
 import { recordAudit } from "../auth/audit";
 import { changeRole, createPerson, emailSchema, endSessionsOf, findPerson, findPersonByEmail, passwordSchema, roleSchema, setDisabled, setRequiresSecondFactor } from "../auth/people";
-import { beginTotp, confirmTotp, hasSecondFactor, resetSecondFactor } from "../auth/second-factor";
+import { beginTotp, confirmTotp, resetSecondFactor } from "../auth/second-factor";
 import { endSession } from "../auth/session-store";
 import { mailToken, tokenPattern, usePasswordToken } from "../auth/tokens";
-import { can, type Permission } from "../rules/roles";
+import { can, hasSecondFactor, type Permission } from "../rules/roles";
 import { LIMITS } from "../security/rate-limit";
-import { guard, stepUp, stepUpCodeSchema } from "./guard";
+import { guard, stepUp, stepUpFields } from "./guard";
 
 /**
  * The merchant's team (issue 30): invitations, roles, disabling, second factors, sessions, and
@@ -59,9 +59,9 @@ export async function reinviteAction(_state: PeopleState, formData: FormData): P
 
 /** A new role: a money action (a manager can send refunds), with a fresh second factor. */
 export async function changeRoleAction(_state: PeopleState, formData: FormData): Promise<PeopleState> {
-  const rules = { merchant: merchant("people.manage", "person.role"), input: z.object({ personId: z.uuid(), role: roleSchema, stepUpCode: stepUpCodeSchema }), invalid: firstIssue };
-  return guard(rules, formData, async ({ personId, role, stepUpCode }, context) => {
-    const why = await stepUp(context, stepUpCode);
+  const rules = { merchant: merchant("people.manage", "person.role"), input: z.object({ personId: z.uuid(), role: roleSchema, ...stepUpFields }), invalid: firstIssue };
+  return guard(rules, formData, async ({ personId, role, ...proof }, context) => {
+    const why = await stepUp(context, proof);
     if (why) {
       await context.audit({ action: "person.role", outcome: "refused", targetPersonId: personId, detail: `to ${role}: ${why}` });
       return { ...refused(why), needsCode: true };
@@ -89,15 +89,15 @@ export async function setDisabledAction(_state: PeopleState, formData: FormData)
 
 /** Lost phone: an owner turns another person's second factor off (they set it up again after signing in). */
 export async function resetSecondFactorAction(_state: PeopleState, formData: FormData): Promise<PeopleState> {
-  const rules = { merchant: merchant("people.manage", "person.reset-second-factor"), input: z.object({ personId: z.uuid(), stepUpCode: stepUpCodeSchema }), invalid: () => refused("Unknown person.") };
-  return guard(rules, formData, async ({ personId, stepUpCode }, context) => {
-    const why = await stepUp(context, stepUpCode);
+  const rules = { merchant: merchant("people.manage", "person.reset-second-factor"), input: z.object({ personId: z.uuid(), ...stepUpFields }), invalid: () => refused("Unknown person.") };
+  return guard(rules, formData, async ({ personId, ...proof }, context) => {
+    const why = await stepUp(context, proof);
     if (why) return { ...refused(why), needsCode: true };
     const person = await findPerson(context.db, personId);
     if (!person) return refused("Unknown person.");
     await resetSecondFactor(context.db, personId);
     await endSessionsOf(context.db, personId);
-    await context.audit({ action: "person.reset-second-factor", outcome: "done", targetPersonId: personId, detail: `${person.email}: second factor on -> off` });
+    await context.audit({ action: "person.reset-second-factor", outcome: "done", targetPersonId: personId, detail: `${person.email}: second factor (authenticator app and passkeys) on -> off` });
     revalidatePath("/admin/people");
     return { message: `${person.email}'s second factor is off and their sessions ended: they set up a new one after signing in.`, error: null };
   });
@@ -106,7 +106,7 @@ export async function resetSecondFactorAction(_state: PeopleState, formData: For
 export async function requireSecondFactorAction(_state: PeopleState, formData: FormData): Promise<PeopleState> {
   const rules = { merchant: merchant("security.manage", "security.require-second-factor"), input: z.object({ required: z.enum(["0", "1"]) }), invalid: () => refused("Please try again.") };
   return guard(rules, formData, async ({ required }, { db, audit, merchant: me }) => {
-    if (required === "1" && !hasSecondFactor(me!.person)) return refused("Set up your own second factor first.");
+    if (required === "1" && !hasSecondFactor(me!.secondFactor)) return refused("Set up your own second factor first.");
     await setRequiresSecondFactor(db, required === "1");
     await audit({ action: "security.require-second-factor", outcome: "done", detail: required === "1" ? "off -> on" : "on -> off" });
     revalidatePath("/admin", "layout");

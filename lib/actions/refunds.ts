@@ -7,7 +7,7 @@ import { endRefund, findRefund, refundFormSchema, requestRefund, sendRefund, typ
 import { decideRefundRequest, findRefundRequest, recordRefundRequest } from "../refunds/approval";
 import { centsToDecimal } from "../rules/money";
 import { can } from "../rules/roles";
-import { guard, stepUp, stepUpCodeSchema, type ActionContext } from "./guard";
+import { guard, stepUp, stepUpFields, type ActionContext } from "./guard";
 
 export type RefundState = {
   message: string | null;
@@ -36,13 +36,13 @@ const refused = (why: string): RefundState => ({ message: null, error: why, fiel
 export async function refundAction(_state: RefundState, formData: FormData): Promise<RefundState> {
   const rules = {
     merchant: { signedOut: refused(NOT_SIGNED_IN), permission: "refunds.request" as const, action: "refund.request", refused },
-    input: refundFormSchema.extend({ stepUpCode: stepUpCodeSchema }),
+    input: refundFormSchema.extend(stepUpFields),
     invalid: (error: z.ZodError): RefundState => {
       const issue = error.issues[0];
       return { message: null, error: issue?.message ?? "Invalid input.", field: typeof issue?.path[0] === "string" ? issue.path[0] : null, values: typed(formData) };
     },
   };
-  return guard(rules, formData, async ({ stepUpCode, ...form }, context) => {
+  return guard(rules, formData, async ({ stepUpCode, stepUpPasskey, ...form }, context) => {
     const what = `$${centsToDecimal(form.amount)} as ${form.token} on ${form.network} to ${form.address}`;
     if (!can(context.merchant!.person.role, "refunds.send")) {
       const result = await recordRefundRequest(context.db, form, context.merchant!.person.id);
@@ -50,7 +50,7 @@ export async function refundAction(_state: RefundState, formData: FormData): Pro
       revalidatePath(`/admin/orders/${form.orderId}`);
       return result.ok ? { message: result.message, error: null, field: null } : { message: null, error: result.error, field: result.field ?? null, values: typed(formData) };
     }
-    const why = await stepUp(context, stepUpCode);
+    const why = await stepUp(context, { stepUpCode, stepUpPasskey });
     if (why) {
       await context.audit({ action: "refund.send", outcome: "refused", orderId: form.orderId, detail: `${what}: ${why}` });
       return { message: null, error: why, field: null, values: typed(formData), needsCode: true };
@@ -100,16 +100,16 @@ export async function endRefundAction(_state: RefundState, formData: FormData): 
 export async function decideRefundRequestAction(_state: RefundState, formData: FormData): Promise<RefundState> {
   const rules = {
     merchant: { signedOut: refused(NOT_SIGNED_IN), permission: "refunds.send" as const, action: "refund.approve", refused },
-    input: z.object({ requestId: z.uuid(), decision: z.enum(["approved", "declined"]), stepUpCode: stepUpCodeSchema }),
+    input: z.object({ requestId: z.uuid(), decision: z.enum(["approved", "declined"]), ...stepUpFields }),
     invalid: (): RefundState => refused("Unknown refund request."),
   };
-  return guard(rules, formData, async ({ requestId, decision, stepUpCode }, context: ActionContext) => {
+  return guard(rules, formData, async ({ requestId, decision, ...proof }, context: ActionContext) => {
     const request = await findRefundRequest(context.db, requestId);
     if (!request) return refused("Unknown refund request.");
     const action = decision === "approved" ? "refund.approve" : "refund.decline";
     const what = `$${centsToDecimal(Number(request.amount_cents))} as ${request.token} on ${request.network} to ${request.address} (request ${request.id})`;
     if (decision === "approved") {
-      const why = await stepUp(context, stepUpCode);
+      const why = await stepUp(context, proof);
       if (why) {
         await context.audit({ action, outcome: "refused", orderId: request.order_id, detail: `${what}: ${why}` });
         return { ...refused(why), needsCode: true };

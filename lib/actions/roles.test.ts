@@ -4,7 +4,7 @@ import { describeOnEachDatabase } from "@/test/databases";
 import { GET as auditCsvRoute } from "@/app/admin/api/audit.csv/route";
 import { GET as ordersCsvRoute } from "@/app/admin/api/orders.csv/route";
 import { POST as uploadsRoute } from "@/app/admin/api/uploads/route";
-import { createPerson, type Person } from "../auth/people";
+import { createPerson, setRequiresSecondFactor, type Person } from "../auth/people";
 import { EMPTY_FORM } from "../catalog/editor";
 import { EMPTY_SHIP_FORM } from "../rules/ship-form";
 import { liveSession, openSession } from "../auth/session-store";
@@ -12,6 +12,7 @@ import { withRequestScope } from "../server/auth";
 import { can, PERMISSIONS, ROLES, type Permission, type Role } from "../rules/roles";
 import * as admin from "./admin";
 import * as fulfilment from "./fulfilment";
+import * as passkeys from "./passkeys";
 import * as people from "./people";
 import * as products from "./products";
 import * as refunds from "./refunds";
@@ -49,6 +50,10 @@ const ACTIONS: Record<string, [Action, Permission]> = {
   confirmTotpAction: [people.confirmTotpAction, "account.own"],
   endSessionAction: [people.endSessionAction, "account.own"],
   endAllSessionsAction: [people.endAllSessionsAction, "account.own"],
+  passkeyRegistrationOptionsAction: [passkeys.passkeyRegistrationOptionsAction, "account.own"],
+  passkeyStepUpOptionsAction: [passkeys.passkeyStepUpOptionsAction, "account.own"],
+  addPasskeyAction: [passkeys.addPasskeyAction, "account.own"],
+  removePasskeyAction: [passkeys.removePasskeyAction, "account.own"],
 };
 
 /** What a form's state starts as (each action reads the fields it knows). */
@@ -66,7 +71,7 @@ const ROUTES: Record<string, [() => Promise<Response>, Permission]> = {
 
 describe("the role matrix", () => {
   it("lists every merchant action of lib/actions (a new one must be added here, with its permission)", () => {
-    const exported = [admin, fulfilment, people, products, refunds].flatMap((module) => Object.keys(module).filter((name) => name.endsWith("Action")));
+    const exported = [admin, fulfilment, passkeys, people, products, refunds].flatMap((module) => Object.keys(module).filter((name) => name.endsWith("Action")));
     expect(exported.filter((name) => !PUBLIC.has(name)).sort()).toEqual(Object.keys(ACTIONS).sort());
   });
 
@@ -115,6 +120,34 @@ describeOnEachDatabase("the role matrix, walked against the real actions and rou
       }
     });
   }
+
+  it("when the owner requires a second factor of everyone, a person without one gets 403 from every route (audited), as pages and actions refuse them; a passkey counts", async () => {
+    const db = get().db;
+    const shopRule = async (role: Role) => {
+      const row = await db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).where("person_id", "=", person[role]!.id).where("detail", "=", "the shop requires a second factor").executeTakeFirstOrThrow();
+      return Number(row.n);
+    };
+    await setRequiresSecondFactor(db, true);
+    try {
+      for (const role of ROLES) {
+        for (const [name, [route, permission]] of Object.entries(ROUTES)) {
+          if (!can(role, permission)) continue;
+          const before = await shopRule(role);
+          const response = await as(role, route);
+          expect({ name, role, status: response.status, body: await response.json() }).toEqual({ name, role, status: 403, body: { error: expect.stringMatching(/requires a second factor/) } });
+          expect(await shopRule(role)).toBe(before + 1);
+        }
+      }
+      // The same rule as a server action's (lib/actions/guard.ts).
+      expect(await as("staff", () => admin.syncNowAction({ message: null, error: null }, new FormData()))).toEqual({ message: null, error: "The shop requires a second factor: set one up on the Security page first." });
+      // With a passkey (and no authenticator app), the owner passes.
+      await db.insertInto("passkeys").values({ id: "5e6f8a2c-1d3b-4c5d-8e9f-0a1b2c3d4e5f", person_id: person.owner!.id, credential_id: "roles-test-key", public_key: "AA", counter: 0, transports: "", name: "Test key", created_at: new Date().toISOString(), last_used_at: null }).execute();
+      for (const [name, [route]] of Object.entries(ROUTES)) expect({ name, status: (await as("owner", route)).status }).not.toEqual({ name, status: 403 });
+    } finally {
+      await setRequiresSecondFactor(db, false);
+      await db.deleteFrom("passkeys").where("person_id", "=", person.owner!.id).execute();
+    }
+  });
 
   it("without a session, every action and route refuses and writes nothing", async () => {
     const anonymous = <T>(fn: () => Promise<T>) => withRequestScope({ db: get().db, headers: new Headers(), trustedProxyCount: 0, merchant: async () => null }, fn);

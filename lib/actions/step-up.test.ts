@@ -51,14 +51,14 @@ describeOnEachDatabase("step-up for money actions", (get) => {
   it("a right code counts once, and for five minutes; a person without a second factor is told to set one up", async () => {
     const context = async (token: string): Promise<ActionContext> => ({ db: get().db, headers: new Headers(), client: "192.0.2.9", merchant: await liveSession(get().db, KEYS, token), audit: async () => {} });
     const code = await generate({ secret });
-    expect(await stepUp(await context(cookie), code)).toBeNull();
+    expect(await stepUp(await context(cookie), { stepUpCode: code })).toBeNull();
     // The session is fresh now: no code needed, on the next request too.
     expect((await liveSession(get().db, KEYS, cookie))!.secondFactorAt).toBeGreaterThan(Date.now() - 60_000);
-    expect(await stepUp(await context(cookie), null)).toBeNull();
+    expect(await stepUp(await context(cookie), {})).toBeNull();
     // Another session of the same person cannot reuse that code.
     const other = await openSession(get().db, KEYS, { personId: owner.id, userAgent: null, address: null, secondFactorAt: null });
-    expect(await stepUp(await context(other), code)).toBe("That code is not right, or was used already.");
+    expect(await stepUp(await context(other), { stepUpCode: code })).toBe("That code is not right, or was used already.");
     const packerSession = await openSession(get().db, KEYS, { personId: packer.id, userAgent: null, address: null, secondFactorAt: null });
-    expect(await stepUp(await context(packerSession), "123456")).toMatch(/^Money leaves the shop only after a second factor/);
+    expect(await stepUp(await context(packerSession), { stepUpCode: "123456" })).toMatch(/^Money leaves the shop only after a second factor/);
   });
 });

@@ -55,8 +55,18 @@ export async function findPersonByEmail(db: Db, email: string): Promise<Person |
   return db.selectFrom("people").selectAll().where("email", "=", email.trim().toLowerCase()).executeTakeFirst();
 }
 
-export async function listPeople(db: Db): Promise<Person[]> {
-  return db.selectFrom("people").selectAll().orderBy("created_at").orderBy("email").execute();
+/** A person, and how many passkeys they have (their second factor is on with an app or a passkey). */
+export type PersonListing = Person & { passkeys: number };
+
+export async function listPeople(db: Db): Promise<PersonListing[]> {
+  const rows = await db
+    .selectFrom("people")
+    .selectAll("people")
+    .select((eb) => eb.selectFrom("passkeys").select((count) => count.fn.countAll<number>().as("n")).whereRef("passkeys.person_id", "=", "people.id").as("passkeys"))
+    .orderBy("created_at")
+    .orderBy("email")
+    .execute();
+  return rows.map((row) => ({ ...row, passkeys: Number(row.passkeys ?? 0) }));
 }
 
 export async function countPeople(db: Db): Promise<number> {

@@ -1,18 +1,33 @@
 import { createHash, randomBytes } from "node:crypto";
 import { generateSecret, generateURI, verify } from "otplib";
+import type { RelyingParty } from "../config";
 import type { Db } from "../db";
 import { nowIso } from "../db/schema";
-import type { Person } from "./people";
+import { hasSecondFactor, type SecondFactorMethods } from "../rules/roles";
+import { hasPasskey, removeAllPasskeys, verifyPasskey, type PasskeyUse } from "./passkeys";
+import { requiresSecondFactor, type Person } from "./people";
 
 /**
- * The second factor (issue 30): TOTP (RFC 6238, 6 digits every 30 s, what authenticator apps use)
- * with 10 single-use recovery codes, shown once and kept as SHA-256 hashes (each is 50 random
- * bits). A TOTP code is accepted once: its time step is remembered (`totp_last_step`).
+ * The second factor (issue 30), two ways:
+ * - TOTP (RFC 6238, 6 digits every 30 s, what authenticator apps use) with 10 single-use recovery
+ *   codes, shown once and kept as SHA-256 hashes (each is 50 random bits). A TOTP code is
+ *   accepted once: its time step is remembered (`totp_last_step`).
+ * - Passkeys (lib/auth/passkeys.ts).
+ * `proveSecondFactor` is the one check of either, for the sign-in and for step-up.
  */
 export const RECOVERY_CODE_COUNT = 10;
 
-export function hasSecondFactor(person: Pick<Person, "totp_secret">): boolean {
-  return person.totp_secret !== null;
+/** What this person has set up (a live session carries the same, lib/auth/session-store.ts). */
+export async function secondFactorMethods(db: Db, person: Pick<Person, "id" | "totp_secret">): Promise<SecondFactorMethods> {
+  return { app: person.totp_secret !== null, passkey: await hasPasskey(db, person.id) };
+}
+
+/**
+ * The owner's rule, as pages, server actions and route handlers all apply it: true when the shop
+ * requires a second factor of everyone and this person has none yet (they may only set one up).
+ */
+export async function mustSetUpSecondFactor(db: Db, methods: SecondFactorMethods): Promise<boolean> {
+  return !hasSecondFactor(methods) && (await requiresSecondFactor(db));
 }
 
 /** Starts enrolment: a new secret, kept pending until a code from it confirms it. */
@@ -99,11 +114,35 @@ export async function recoveryCodesLeft(db: Db, personId: string): Promise<numbe
   return Number(row.n);
 }
 
-/** Turns a person's second factor off (lost phone: another owner, or the command line). */
+/** A second factor as a form gives it: a code typed (TOTP or recovery), or a passkey's answer (JSON). */
+export interface SecondFactorProof {
+  code: string | null;
+  passkey: string | null;
+}
+
+export type ProofVerdict = { ok: true; how: string } | { ok: false; error: string };
+
+/**
+ * The one check of a second factor, at sign-in and for step-up: a code when one was typed (it
+ * wins over a passkey answer the form may still carry), else the passkey's answer (audited either
+ * way, lib/auth/passkeys.ts). `how` names what counted, for the audit log.
+ */
+export async function proveSecondFactor(db: Db, rp: RelyingParty, use: PasskeyUse, proof: SecondFactorProof, now = Date.now()): Promise<ProofVerdict> {
+  const code = proof.code?.trim() ?? "";
+  if (code !== "") return (await checkSecondFactor(db, use.person.id, code, now)) ? { ok: true, how: "a code" } : { ok: false, error: "That code is not right, or was used already." };
+  if (proof.passkey) {
+    const used = await verifyPasskey(db, rp, use, proof.passkey, now);
+    return used.ok ? { ok: true, how: `the passkey “${used.passkey.name}”` } : used;
+  }
+  return { ok: false, error: "Enter a code, or use a passkey." };
+}
+
+/** Turns a person's second factors off, the app and every passkey (lost phone or key: another owner, or the command line). */
 export async function resetSecondFactor(db: Db, personId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.updateTable("people").set({ totp_secret: null, totp_pending_secret: null, totp_last_step: null }).where("id", "=", personId).execute();
     await trx.deleteFrom("recovery_codes").where("person_id", "=", personId).execute();
+    await removeAllPasskeys(trx, personId);
   });
 }
 

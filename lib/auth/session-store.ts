@@ -1,4 +1,5 @@
 import type { Db } from "../db";
+import type { SecondFactorMethods } from "../rules/roles";
 import type { Person } from "./people";
 import { createSessionToken, newSessionId, readSessionToken, SESSION_TTL_MS, type SessionKeys } from "./session";
 
@@ -22,6 +23,8 @@ export interface LiveSession {
   id: string;
   person: Person;
   secondFactorAt: number | null;
+  /** The second factors the person has set up (read with the session: every guard asks). */
+  secondFactor: SecondFactorMethods;
 }
 
 /** Records a new session and returns the cookie value that names it. */
@@ -55,6 +58,7 @@ export async function liveSession(db: Db, keys: SessionKeys, token: string | und
     .selectFrom("admin_sessions as s")
     .innerJoin("people as p", "p.id", "s.person_id")
     .select(["s.id as session_id", "s.second_factor_at", "s.last_seen_at"])
+    .select((eb) => eb.exists(eb.selectFrom("passkeys as k").select("k.id").whereRef("k.person_id", "=", "p.id")).as("has_passkey"))
     .selectAll("p")
     .where("s.id", "=", claims.id)
     .where("s.revoked_at", "is", null)
@@ -62,11 +66,17 @@ export async function liveSession(db: Db, keys: SessionKeys, token: string | und
     .where("p.disabled_at", "is", null)
     .executeTakeFirst();
   if (!row) return null;
-  const { session_id, second_factor_at, last_seen_at, ...person } = row;
+  const { session_id, second_factor_at, last_seen_at, has_passkey, ...person } = row;
   if (last_seen_at === null || now - Date.parse(last_seen_at) > SEEN_EVERY_MS) {
     await db.updateTable("admin_sessions").set({ last_seen_at: new Date(now).toISOString() }).where("id", "=", session_id).execute();
   }
-  return { id: session_id, person: person as Person, secondFactorAt: second_factor_at === null ? null : Date.parse(second_factor_at) };
+  return {
+    id: session_id,
+    person: person as Person,
+    secondFactorAt: second_factor_at === null ? null : Date.parse(second_factor_at),
+    // SQLite says 1 or 0, Postgres true or false.
+    secondFactor: { app: person.totp_secret !== null, passkey: Boolean(has_passkey) },
+  };
 }
 
 /** True when the token names a live session (see liveSession). */

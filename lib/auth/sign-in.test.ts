@@ -1,10 +1,11 @@
 import { beforeAll, expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
+import { TEST_RELYING_PARTY } from "@/test/webauthn";
 import { LIMITS } from "../security/rate-limit";
 import { createPerson } from "./people";
 import { attemptSignIn, createKnownBrowserToken, knownBrowserId, WRONG_PASSWORD } from "./sign-in";
 
-const keys = { sessionSecret: "s".repeat(40) };
+const keys = { sessionSecret: "s".repeat(40), passkeys: TEST_RELYING_PARTY };
 const OWNER = { email: "owner@example.com", password: "the merchant's long password" };
 
 it("knows only the browsers it signed in itself", () => {

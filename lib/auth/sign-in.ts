@@ -1,8 +1,11 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { RelyingParty } from "../config";
 import type { Db } from "../db";
+import { hasSecondFactor } from "../rules/roles";
 import { hitCappedLimit, hitRateLimit, LIMITS, waitInMinutes } from "../security/rate-limit";
+import { authenticationOptions, type PublicKeyCredentialRequestOptionsJSON } from "./passkeys";
 import { checkPassword, type Person } from "./people";
-import { checkSecondFactor, hasSecondFactor } from "./second-factor";
+import { proveSecondFactor, secondFactorMethods } from "./second-factor";
 import { macFor, type SessionKeys } from "./session";
 
 /**
@@ -49,8 +52,10 @@ export function knownBrowserId(keys: SessionKeys, token: string | undefined): st
 export interface SignInAttempt {
   email: string;
   password: string;
-  /** The second factor, when the form asked for it (a TOTP code or a recovery code). */
+  /** The second factor, when the form asked for it: a TOTP code or a recovery code… */
   code?: string;
+  /** …or a passkey's answer (JSON) to the challenge the form was given. */
+  passkey?: string;
   /** The client's address (lib/security/rate-limit.ts clientAddress). */
   client: string;
   /** The known-browser cookie, if the browser sent one. */
@@ -61,18 +66,25 @@ export type SignInOutcome =
   | {
       ok: true;
       person: Person;
-      /** True when a second factor was entered: money actions are open for five minutes. */
-      secondFactor: boolean;
+      /** What second factor was given (null: none, the person has none): money actions are open for five minutes. */
+      secondFactor: string | null;
       /** A known-browser token to set when the browser has none (or a forged one). */
       knownBrowser: string | null;
     }
-  | { ok: false; error: string; /** The password was right: ask for the second factor. */ needsCode?: boolean };
+  | { ok: false; error: string; /** The password was right: ask for the second factor. */ secondStep?: SecondStep };
+
+/** The sign-in's second step: a code field when the person has an authenticator app, a passkey button when they have passkeys. */
+export interface SecondStep {
+  app: boolean;
+  /** The challenge for the person's passkeys (bound to them, single-use, five minutes). */
+  passkey: PublicKeyCredentialRequestOptionsJSON | null;
+}
 
 export const WRONG_PASSWORD = "That email or password is not right.";
 
 export async function attemptSignIn(
   db: Db,
-  keys: SessionKeys,
+  keys: SessionKeys & { passkeys: RelyingParty },
   attempt: SignInAttempt,
   now = Date.now(),
 ): Promise<SignInOutcome> {
@@ -95,10 +107,20 @@ export async function attemptSignIn(
   }
   const person = await checkPassword(db, attempt.email, attempt.password);
   if (!person) return { ok: false, error: WRONG_PASSWORD };
-  const code = attempt.code?.trim() ?? "";
-  if (hasSecondFactor(person)) {
-    if (code === "") return { ok: false, error: "Enter the code from your authenticator app (or a recovery code).", needsCode: true };
-    if (!(await checkSecondFactor(db, person.id, code, now))) return { ok: false, error: "That code is not right, or was used already.", needsCode: true };
+  const methods = await secondFactorMethods(db, person);
+  let secondFactor: string | null = null;
+  if (hasSecondFactor(methods)) {
+    // Each answer asking for the second step carries a fresh passkey challenge (the last one may be spent).
+    const ask = async (error: string): Promise<SignInOutcome> => ({
+      ok: false,
+      error,
+      secondStep: { app: methods.app, passkey: methods.passkey ? await authenticationOptions(db, keys.passkeys, { personId: person.id, sessionId: null }, "sign-in", now) : null },
+    });
+    const proof = { code: attempt.code?.trim() || null, passkey: attempt.passkey || null };
+    if (!proof.code && !proof.passkey) return ask(methods.app ? `Enter the code from your authenticator app (or a recovery code)${methods.passkey ? ", or use a passkey" : ""}.` : "Use your passkey to finish signing in.");
+    const proved = await proveSecondFactor(db, keys.passkeys, { person, sessionId: null, purpose: "sign-in", address: attempt.client }, proof, now);
+    if (!proved.ok) return ask(proved.error);
+    secondFactor = proved.how;
   }
-  return { ok: true, person, secondFactor: hasSecondFactor(person), knownBrowser: browser ? null : createKnownBrowserToken(keys) };
+  return { ok: true, person, secondFactor, knownBrowser: browser ? null : createKnownBrowserToken(keys) };
 }

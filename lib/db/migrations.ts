@@ -880,6 +880,42 @@ const orderLocale: Migration = {
   },
 };
 
+/**
+ * Issue 30: passkeys (WebAuthn) as a second factor beside the authenticator app. A passkey is the
+ * credential's id, its public key (COSE, base64url), the signature counter (a counter that goes
+ * backwards is refused), the transports the browser named (comma-separated), the person's name
+ * for it, and when it was added and last used. A challenge is single-use, expires, and is bound
+ * to a person and a purpose, and to a session where there is one (not at sign-in): kept here, not
+ * in memory, so that any instance can check the answer.
+ */
+const passkeys: Migration = {
+  async up(db: AnyDb) {
+    const t = types(db);
+    await db.schema
+      .createTable("passkeys")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("person_id", "text", (c) => c.notNull().references("people.id").onDelete("cascade"))
+      .addColumn("credential_id", "text", (c) => c.notNull().unique())
+      .addColumn("public_key", "text", (c) => c.notNull())
+      .addColumn("counter", "bigint", (c) => c.notNull().check(sql`counter >= 0`))
+      .addColumn("transports", "text", (c) => c.notNull())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("created_at", t.time, (c) => c.notNull())
+      .addColumn("last_used_at", t.time)
+      .execute();
+    await db.schema.createIndex("passkeys_person").on("passkeys").column("person_id").execute();
+    await db.schema
+      .createTable("webauthn_challenges")
+      .addColumn("challenge", "text", (c) => c.primaryKey())
+      .addColumn("person_id", "text", (c) => c.notNull().references("people.id").onDelete("cascade"))
+      .addColumn("session_id", "text")
+      .addColumn("purpose", "text", (c) => c.notNull().check(oneOf("purpose", ["register", "sign-in", "step-up"])))
+      .addColumn("expires_at", t.time, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("webauthn_challenges_expiry").on("webauthn_challenges").column("expires_at").execute();
+  },
+};
+
 /** Every migration, in order. The key is the name recorded in the database: never rename one. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -904,4 +940,5 @@ export const migrations: Record<string, Migration> = {
   "0020_people": people,
   "0021_audit_log": auditLog,
   "0025_order_locale": orderLocale,
+  "0026_passkeys": passkeys,
 };

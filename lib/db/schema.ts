@@ -346,6 +346,36 @@ export interface RecoveryCodesTable {
   used_at: IsoTime | null;
 }
 
+/** A person's passkey (lib/auth/passkeys.ts): a WebAuthn credential used as a second factor. */
+export interface PasskeysTable {
+  id: string;
+  person_id: string;
+  /** base64url, as the browser names it. */
+  credential_id: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  /** The authenticator's signature counter (0 for those that keep none). */
+  counter: ColumnType<number, number, number>;
+  /** Comma-separated transports ("internal,hybrid"), possibly empty. */
+  transports: string;
+  name: string;
+  created_at: IsoTime;
+  last_used_at: IsoTime | null;
+}
+
+export const CHALLENGE_PURPOSES = ["register", "sign-in", "step-up"] as const;
+export type ChallengePurpose = (typeof CHALLENGE_PURPOSES)[number];
+
+/** A WebAuthn challenge: single-use, short-lived, bound to a person, a purpose and (but at sign-in) a session. */
+export interface WebauthnChallengesTable {
+  /** base64url, as sent to the browser. */
+  challenge: string;
+  person_id: string;
+  session_id: string | null;
+  purpose: ChallengePurpose;
+  expires_at: IsoTime;
+}
+
 /** Invitation and password-reset links, single-use, kept as a hash. */
 export interface PersonTokensTable {
   token_hash: string;
@@ -506,6 +536,8 @@ export interface Database {
   admin_sessions: AdminSessionsTable;
   people: PeopleTable;
   recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
   person_tokens: PersonTokensTable;
   shop_settings: ShopSettingsTable;
   refund_requests: RefundRequestsTable;

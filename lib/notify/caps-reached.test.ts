@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
+import { TEST_RELYING_PARTY } from "@/test/webauthn";
 import { receiveWebhook } from "../webhooks/webhook";
 import { createPayramClient } from "../payram/client";
 import { attemptSignIn } from "../auth/sign-in";
@@ -18,7 +19,7 @@ describeOnEachDatabase("caps reached, for Needs attention", (get) => {
       await receiveWebhook(deps, { method: "POST", headers: new Headers(), body, query: new URLSearchParams(), client: `192.0.2.${i}`, receivedAt: now });
     }
     // 55 wrong passwords from 55 addresses.
-    const keys = { sessionSecret: "s".repeat(40) };
+    const keys = { sessionSecret: "s".repeat(40), passkeys: TEST_RELYING_PARTY };
     for (let i = 0; i < 55; i++) await attemptSignIn(db, keys, { email: "owner@example.com", password: `guess ${i}`, client: `198.51.100.${i}`, knownBrowser: undefined }, now);
     expect((await capsReached(db, now)).map((cap) => cap.summary)).toEqual([
       "Refused webhook deliveries hit their cap (60 a minute) once in the last day; 10 turned away (answered 429, not recorded).",

@@ -51,6 +51,20 @@ export function stepUpFresh(at: number | null, now: number): boolean {
   return at !== null && now - at < STEP_UP_WINDOW_MS && at <= now;
 }
 
+/**
+ * The second factors a person has set up: an authenticator app (TOTP, with recovery codes) and
+ * passkeys. Either one counts wherever a second factor is asked for: the sign-in's second step,
+ * step-up, and the owner's rule that everyone has one.
+ */
+export interface SecondFactorMethods {
+  app: boolean;
+  passkey: boolean;
+}
+
+export function hasSecondFactor(methods: SecondFactorMethods): boolean {
+  return methods.app || methods.passkey;
+}
+
 export const ROLE_LABELS: Record<Role, string> = { owner: "Owner", manager: "Manager", staff: "Staff" };
 
 /** The audit log's outcomes. */

@@ -7,8 +7,7 @@ import { loadConfig } from "../config";
 import type { Db } from "../db";
 import { getDb } from "./db";
 import { recordAudit } from "../auth/audit";
-import { requiresSecondFactor } from "../auth/people";
-import { hasSecondFactor } from "../auth/second-factor";
+import { mustSetUpSecondFactor } from "../auth/second-factor";
 import { ADMIN_COOKIE, SESSION_TTL_MS } from "../auth/session";
 import { liveSession, openSession, revokeSession, type LiveSession } from "../auth/session-store";
 import { can, stepUpFresh, type Permission } from "../rules/roles";
@@ -61,19 +60,28 @@ export async function isSignedIn(): Promise<boolean> {
 export async function requireMerchantPage(permission: Permission, options: { enrolling?: boolean } = {}): Promise<LiveSession> {
   const merchant = await currentMerchant();
   if (!merchant) redirect("/admin/sign-in");
-  if (!options.enrolling && !hasSecondFactor(merchant.person) && (await requiresSecondFactor(getDb()))) redirect("/admin/security?required=1");
+  if (!options.enrolling && (await mustSetUpSecondFactor(getDb(), merchant.secondFactor))) redirect("/admin/security?required=1");
   if (!can(merchant.person.role, permission)) notFound();
   return merchant;
 }
 
-/** For route handlers: a 401 or 403 answer (the refusal audited), or null when allowed. */
+/**
+ * For route handlers, the same door as pages and actions: a 401 or 403 answer (the refusal
+ * audited), or null when allowed. Refused: no live session, a role without the permission, or a
+ * person without a second factor when the shop requires one of everyone.
+ */
 export async function merchantRouteRefusal(permission: Permission, action: string): Promise<Response | null> {
   const scope = await requestScope();
   const merchant = await scope.merchant();
   if (!merchant) return Response.json({ error: "sign in to the merchant area first" }, { status: 401 });
-  if (can(merchant.person.role, permission)) return null;
-  await recordAudit(scope.db, { person: merchant.person, action, outcome: "refused", detail: `needs ${permission}`, address: clientAddress(scope.headers, scope.trustedProxyCount) });
-  return Response.json({ error: "your role does not allow this" }, { status: 403 });
+  const refusal = !can(merchant.person.role, permission)
+    ? { detail: `needs ${permission}`, error: "your role does not allow this" }
+    : (await mustSetUpSecondFactor(scope.db, merchant.secondFactor))
+      ? { detail: "the shop requires a second factor", error: "the shop requires a second factor: set one up on the Security page first" }
+      : null;
+  if (!refusal) return null;
+  await recordAudit(scope.db, { person: merchant.person, action, outcome: "refused", detail: refusal.detail, address: clientAddress(scope.headers, scope.trustedProxyCount) });
+  return Response.json({ error: refusal.error }, { status: 403 });
 }
 
 export async function startSession(personId: string, secondFactor: boolean, client: string): Promise<void> {

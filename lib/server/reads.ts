@@ -13,6 +13,7 @@ import { getDb } from "./db";
 import { waitingRefundRequests } from "../refunds/approval";
 import { auditKinds, listAudit, type AuditFilter } from "../auth/audit";
 import { countPeople, listPeople, requiresSecondFactor } from "../auth/people";
+import { listPasskeys } from "../auth/passkeys";
 import { recoveryCodesLeft } from "../auth/second-factor";
 import { openSessions } from "../auth/session-store";
 import { personOfToken, type TokenKind } from "../auth/tokens";
@@ -114,6 +115,10 @@ export function shopRequiresSecondFactor() {
 
 export function recoveryCodesLeftOf(personId: string) {
   return recoveryCodesLeft(getDb(), personId);
+}
+
+export function passkeysOf(personId: string) {
+  return listPasskeys(getDb(), personId);
 }
 
 /** The audit log's page, and the kinds of action it holds (the filter's choices). */

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { SecondFactorMethodsProvider } from "@/components/admin/step-up-field";
 import { signOutAction } from "@/lib/actions/admin";
 import { requireMerchantPage } from "@/lib/server/auth";
 import { can, type Permission } from "@/lib/rules/roles";
@@ -18,7 +19,7 @@ export default async function MerchantAreaLayout({ children }: { children: React
   // Signed in is enough here: each page checks its own permission (and a required second factor).
   const merchant = await requireMerchantPage("orders.read", { enrolling: true });
   return (
-    <>
+    <SecondFactorMethodsProvider methods={merchant.secondFactor}>
       <header className="border-b border-paper-line bg-ink text-white">
         <div className="mx-auto flex max-w-shop items-center justify-between px-4 py-3 sm:px-6">
           <Link href="/admin" className="font-semibold">
@@ -50,6 +51,6 @@ export default async function MerchantAreaLayout({ children }: { children: React
       <main id="main" className="mx-auto w-full max-w-shop flex-1 px-4 py-8 sm:px-6">
         {children}
       </main>
-    </>
+    </SecondFactorMethodsProvider>
   );
 }

@@ -38,7 +38,7 @@ export default async function PeoplePage() {
             <td className="px-4 py-2">{ROLE_LABELS[person.role]}</td>
             <td className="px-4 py-2 text-sm">
               {person.disabled_at ? `disabled ${formatUtc(person.disabled_at)}` : person.password_hash === null ? "invited, not accepted yet" : "active"}
-              {person.totp_secret ? " · second factor on" : " · no second factor"}
+              {person.totp_secret || person.passkeys > 0 ? ` · second factor on (${[person.totp_secret && "app", person.passkeys > 0 && `${person.passkeys} passkey${person.passkeys === 1 ? "" : "s"}`].filter(Boolean).join(", ")})` : " · no second factor"}
             </td>
             <td className="space-y-2 px-4 py-2">
               {person.id !== merchant.person.id && (
@@ -63,8 +63,8 @@ export default async function PeoplePage() {
                       {person.disabled_at ? "Enable" : "Disable"}
                     </button>
                   </PeopleActionForm>
-                  {person.totp_secret && (
-                    <PeopleActionForm command={resetSecondFactorAction} hidden={{ personId: person.id }} stepUp codeNeeded={codeNeeded} idPrefix={`reset-${person.id}`} confirm={`Turn off ${person.email}'s second factor? Do it only when you know it is them (a lost phone).`}>
+                  {(person.totp_secret || person.passkeys > 0) && (
+                    <PeopleActionForm command={resetSecondFactorAction} hidden={{ personId: person.id }} stepUp codeNeeded={codeNeeded} idPrefix={`reset-${person.id}`} confirm={`Turn off ${person.email}'s second factor (authenticator app and passkeys)? Do it only when you know it is them (a lost phone or key).`}>
                       <button type="submit" className="rounded-md border border-paper-line px-2 py-1 text-sm">
                         Reset second factor
                       </button>

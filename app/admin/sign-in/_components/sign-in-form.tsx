@@ -1,19 +1,29 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useState } from "react";
+import { startTransition, useActionState, useRef, useState } from "react";
+import { PasskeyButton } from "@/components/admin/passkey-button";
 import { signInAction, type SignInState } from "@/lib/actions/admin";
 
 /**
- * Email and password; then, for a person with a second factor, the code (the email and password
- * stay in their fields: they are controlled, so the action's form reset keeps them).
+ * Email and password; then, for a person with a second factor, the code or a passkey (the email
+ * and password stay in their fields: they are controlled, so the action's form reset keeps them;
+ * a passkey's answer is sent with them, to the challenge the server's answer carried).
  */
 export function SignInForm({ next }: { next: string }) {
   const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, { error: null });
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  const form = useRef<HTMLFormElement>(null);
+  const passkey = state.secondStep?.passkey;
+  const withPasskey = (answer: string) => {
+    const data = new FormData(form.current!);
+    data.delete("code");
+    data.set("passkey", answer);
+    startTransition(() => action(data));
+  };
   return (
-    <form action={action} className="mt-6 space-y-4 rounded-xl border border-paper-line bg-paper p-6">
+    <form ref={form} action={action} className="mt-6 space-y-4 rounded-xl border border-paper-line bg-paper p-6">
       <input type="hidden" name="next" value={next} />
       <div>
         <label htmlFor="email" className="block text-sm font-medium">
@@ -27,7 +37,7 @@ export function SignInForm({ next }: { next: string }) {
         </label>
         <input id="password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.target.value)} className="mt-1 w-full rounded-md border border-paper-line px-3 py-2" />
       </div>
-      {state.needsCode && (
+      {state.secondStep?.app && (
         <div>
           <label htmlFor="code" className="block text-sm font-medium">
             Code from your authenticator app
@@ -38,6 +48,7 @@ export function SignInForm({ next }: { next: string }) {
           </p>
         </div>
       )}
+      {passkey && <PasskeyButton options={async () => passkey} onAnswer={withPasskey} label={state.secondStep?.app ? "Or use a passkey" : "Use a passkey"} />}
       {state.error && (
         <p role="alert" className="text-sm text-bad">
           {state.error}

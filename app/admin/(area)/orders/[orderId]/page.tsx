@@ -13,8 +13,7 @@ import { Panel } from "@/components/panel";
 import { PaymentsTable } from "@/components/admin/payments-table";
 import { StateBadge } from "@/components/admin/state-badge";
 import { requireMerchantPage, stepUpIsFresh } from "@/lib/server/auth";
-import { hasSecondFactor } from "@/lib/auth/second-factor";
-import { can } from "@/lib/rules/roles";
+import { can, hasSecondFactor } from "@/lib/rules/roles";
 import { ATTENTION_LABELS } from "@/lib/views/admin-orders";
 import { loadConfig } from "@/lib/config";
 import { merchantOrder, waitingRefundRequestsOf } from "@/lib/server/reads";
@@ -34,7 +33,7 @@ export default async function AdminOrderPage({ params }: PageProps<"/admin/order
   const { order, items, payments, timeline, attention, fulfilment, refunds, shopperAddress, mails } = detail;
   const role = merchant.person.role;
   const fresh = stepUpIsFresh(merchant);
-  const money = { canSend: can(role, "refunds.send"), enrolled: hasSecondFactor(merchant.person), fresh };
+  const money = { canSend: can(role, "refunds.send"), enrolled: hasSecondFactor(merchant.secondFactor), fresh };
   const requests = await waitingRefundRequestsOf(order.id);
   const received = order.received_cents;
   const open = attention.filter((item) => item.resolved_at === null);
