@@ -116,11 +116,28 @@ export async function requireSecondFactorAction(_state: PeopleState, formData: F
 
 // One's own account.
 
-export type TotpState = { error: string | null; secret?: string; uri?: string; recoveryCodes?: string[] };
+export type TotpState = { error: string | null; secret?: string; uri?: string; recoveryCodes?: string[]; needsCode?: boolean };
 
+/**
+ * Starts setting up an authenticator app. With a second factor already on (moving to a new app),
+ * a fresh one is asked first, as for adding a passkey: a stolen session must not swap in its own
+ * authenticator and then pass every money action's step-up with it.
+ */
 export async function beginTotpAction(_state: TotpState, formData: FormData): Promise<TotpState> {
-  const rules = { merchant: { signedOut: { error: NOT_SIGNED_IN.error }, permission: "account.own" as const, action: "account.second-factor", refused: (why: string) => ({ error: why }) }, input: z.object({}), invalid: () => ({ error: "Please try again." }) };
-  return guard(rules, formData, async (_input, { db, merchant: me }) => {
+  const rules = {
+    merchant: { signedOut: { error: NOT_SIGNED_IN.error }, permission: "account.own" as const, action: "account.second-factor", refused: (why: string) => ({ error: why }) },
+    input: z.object(stepUpFields),
+    invalid: () => ({ error: "Please try again." }),
+  };
+  return guard(rules, formData, async (proof, context) => {
+    const { db, merchant: me } = context;
+    if (hasSecondFactor(me!.secondFactor)) {
+      const why = await stepUp(context, proof);
+      if (why) {
+        await context.audit({ action: "account.second-factor", outcome: "refused", targetPersonId: me!.person.id, detail: `moving to a new authenticator app: ${why}` });
+        return { error: why, needsCode: true };
+      }
+    }
     const { secret, uri } = await beginTotp(db, me!.person, loadConfig().mail.shopName);
     return { error: null, secret, uri };
   });

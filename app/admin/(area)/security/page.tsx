@@ -46,7 +46,7 @@ export default async function SecurityPage({ searchParams }: PageProps<"/admin/s
             ? `On (${[app && "authenticator app", passkeys.length > 0 && `${passkeys.length} passkey${passkeys.length === 1 ? "" : "s"}`].filter(Boolean).join(", ")}).${app ? ` ${left} recovery code${left === 1 ? "" : "s"} left.` : ""}`
             : "Off. Sending or approving a refund, cancelling a paid order and changing a role need it: an authenticator app or a passkey."}
         </p>
-        <SecondFactorSetup enrolled={app} />
+        <SecondFactorSetup enrolled={app} codeNeeded={enrolled && codeNeeded} />
       </section>
       <section aria-labelledby="passkeys" className="space-y-3 rounded-xl border border-paper-line bg-paper p-6">
         <h2 id="passkeys" className="text-lg font-semibold">

@@ -1,10 +1,14 @@
 "use client";
 
 import { useActionState } from "react";
+import { StepUpField } from "@/components/admin/step-up-field";
 import { beginTotpAction, confirmTotpAction, type TotpState } from "@/lib/actions/people";
 
-/** Setting up an authenticator app: the secret (to type or paste), a first code, then the recovery codes once. */
-export function SecondFactorSetup({ enrolled }: { enrolled: boolean }) {
+/**
+ * Setting up an authenticator app: the secret (to type or paste), a first code, then the recovery
+ * codes once. With a second factor on already, moving to a new app asks for a fresh one first.
+ */
+export function SecondFactorSetup({ enrolled, codeNeeded }: { enrolled: boolean; codeNeeded: boolean }) {
   const [started, begin, starting] = useActionState<TotpState, FormData>(beginTotpAction, { error: null });
   const [confirmed, confirm, confirming] = useActionState<TotpState, FormData>(confirmTotpAction, { error: null });
   if (confirmed.recoveryCodes) {
@@ -22,6 +26,7 @@ export function SecondFactorSetup({ enrolled }: { enrolled: boolean }) {
   if (!started.secret) {
     return (
       <form action={begin} className="space-y-2">
+        <StepUpField needed={Boolean(started.needsCode) || codeNeeded} idPrefix="totp-move" />
         <button type="submit" disabled={starting} className="rounded-md bg-ink px-4 py-2 font-medium text-white disabled:opacity-70">
           {enrolled ? "Move to a new authenticator app" : "Set up an authenticator app"}
         </button>
