@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { describedBy, Field } from "../field";
 
 /**
  * The second factor a money action asks for, in place (issue 30): a code field inside the same
@@ -7,24 +8,20 @@ import Link from "next/link";
  */
 export function StepUpField({ needed, idPrefix }: { needed: boolean; idPrefix: string }) {
   if (!needed) return null;
+  const id = `${idPrefix}-step-up`;
+  const hint = "Money actions need a second factor entered in the last five minutes (a recovery code works too).";
   return (
-    <div className="sm:col-span-2">
-      <label htmlFor={`${idPrefix}-step-up`} className="block text-sm font-medium">
-        Code from your authenticator app
-      </label>
+    <Field id={id} label="Code from your authenticator app" hint={hint} className="sm:col-span-2">
       <input
-        id={`${idPrefix}-step-up`}
+        id={id}
         name="stepUpCode"
         inputMode="numeric"
         autoComplete="one-time-code"
         spellCheck={false}
         className="mt-1 w-40 rounded-md border border-paper-line px-2 py-1.5 font-mono tabular-nums"
-        aria-describedby={`${idPrefix}-step-up-help`}
+        aria-describedby={describedBy(id, null, hint)}
       />
-      <p id={`${idPrefix}-step-up-help`} className="mt-1 text-xs text-ink-muted">
-        Money actions need a second factor entered in the last five minutes (a recovery code works too).
-      </p>
-    </div>
+    </Field>
   );
 }
 

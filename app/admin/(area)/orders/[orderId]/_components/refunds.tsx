@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { decideRefundRequestAction, endRefundAction, refundAction, retryRefundAction, type RefundState } from "@/lib/actions/refunds";
 import { EnrolFirst, StepUpField } from "@/components/admin/step-up-field";
-import { FieldError } from "@/components/field-error";
+import { describedBy, Field } from "@/components/field";
 import { PayoutAssetFields } from "@/components/payout-asset-fields";
 
 export interface RefundRow {
@@ -153,20 +153,12 @@ export function Refunds({
           <input type="hidden" name="orderId" value={orderId} />
           <input type="hidden" name="formToken" value={formToken} />
           <PayoutAssetFields idPrefix="refund" values={values} tokenError={error("token")} />
-          <div className="sm:col-span-2">
-            <label htmlFor="refund-address" className="block text-sm font-medium">
-              Shopper&apos;s wallet address
-            </label>
-            <input id="refund-address" name="address" defaultValue={values?.address ?? ""} autoComplete="off" spellCheck={false} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 font-mono text-sm" aria-invalid={error("address") ? true : undefined} aria-describedby={error("address") ? "refund-address-error" : undefined} />
-            <FieldError id="refund-address" error={error("address")} />
-          </div>
-          <div>
-            <label htmlFor="refund-amount" className="block text-sm font-medium">
-              Amount (USD)
-            </label>
-            <input id="refund-amount" name="amount" inputMode="decimal" defaultValue={values?.amount ?? refundableUsd} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 tabular-nums" aria-invalid={error("amount") ? true : undefined} aria-describedby={error("amount") ? "refund-amount-error" : undefined} />
-            <FieldError id="refund-amount" error={error("amount")} />
-          </div>
+          <Field id="refund-address" label="Shopper's wallet address" error={error("address")} className="sm:col-span-2">
+            <input id="refund-address" name="address" defaultValue={values?.address ?? ""} autoComplete="off" spellCheck={false} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 font-mono text-sm" aria-invalid={error("address") ? true : undefined} aria-describedby={describedBy("refund-address", error("address"))} />
+          </Field>
+          <Field id="refund-amount" label="Amount (USD)" error={error("amount")}>
+            <input id="refund-amount" name="amount" inputMode="decimal" defaultValue={values?.amount ?? refundableUsd} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 tabular-nums" aria-invalid={error("amount") ? true : undefined} aria-describedby={describedBy("refund-amount", error("amount"))} />
+          </Field>
           {money.canSend && <StepUpField needed={Boolean(state.needsCode) || !money.fresh} idPrefix="refund" />}
           <div className="flex items-end">
             <button type="submit" disabled={pending} className="rounded-md bg-ink px-4 py-2 font-medium text-white disabled:opacity-70">
