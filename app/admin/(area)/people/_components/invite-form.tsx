@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { invitePersonAction, type PeopleState } from "@/lib/actions/people";
 import { ROLE_LABELS, ROLES } from "@/lib/rules/roles";
+import { ActionOutcome } from "@/components/admin/action-outcome";
 import { Field, Options } from "@/components/field";
 
 export function InviteForm() {
@@ -20,10 +21,7 @@ export function InviteForm() {
       <button type="submit" disabled={pending} className="rounded-md bg-ink px-4 py-2 font-medium text-white disabled:opacity-70">
         {pending ? "Inviting…" : "Invite"}
       </button>
-      <p role="status" aria-live="polite" className="w-full text-sm">
-        {state.message}
-        {state.error && <span className="text-bad">{state.error}</span>}
-      </p>
+      <ActionOutcome message={state.message} error={state.error} className="w-full text-sm" />
     </form>
   );
 }

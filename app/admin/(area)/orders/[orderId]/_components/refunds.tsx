@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { decideRefundRequestAction, endRefundAction, refundAction, retryRefundAction, type RefundState } from "@/lib/actions/refunds";
 import { EnrolFirst, StepUpField } from "@/components/admin/step-up-field";
+import { ActionOutcome } from "@/components/admin/action-outcome";
 import { describedBy, Field } from "@/components/field";
 import { PayoutAssetFields } from "@/components/payout-asset-fields";
 
@@ -48,10 +49,7 @@ function AskAgain({ refundId, label, end = false }: { refundId: string; label: s
       <button type="submit" disabled={pending} className="rounded-md border border-paper-line px-2 py-1 text-xs font-medium disabled:opacity-70">
         {pending ? (end ? "Checking PayRam's payouts…" : "Asking PayRam…") : label}
       </button>
-      <span role="status" aria-live="polite" className="text-xs">
-        {state.message}
-        {state.error && <span className="text-bad">{state.error}</span>}
-      </span>
+      <ActionOutcome message={state.message} error={state.error} className="text-xs" />
     </form>
   );
 }
@@ -76,10 +74,7 @@ function WaitingRequest({ request, money }: { request: RefundRequestRow; money: 
             <button type="submit" name="decision" value="declined" disabled={pending} className="rounded-md border border-paper-line px-3 py-1.5 text-sm font-medium disabled:opacity-70">
               Decline
             </button>
-            <span role="status" aria-live="polite" className="text-sm">
-              {state.message}
-              {state.error && <span className="text-bad">{state.error}</span>}
-            </span>
+            <ActionOutcome message={state.message} error={state.error} />
           </form>
         ) : (
           <EnrolFirst />
@@ -168,10 +163,7 @@ export function Refunds({
         </form>
       )}
       {/* Outside the form: a refund that takes all that was refundable hides the form, not its answer. */}
-      <p role="status" aria-live="polite" className="text-sm" data-testid="refund-status">
-        {state.message && <span>{state.message}</span>}
-        {state.error && !state.field && <span className="text-bad">{state.error}</span>}
-      </p>
+      <ActionOutcome message={state.message} error={state.field ? null : state.error} testId="refund-status" />
     </section>
   );
 }
