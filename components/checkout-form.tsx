@@ -4,8 +4,9 @@ import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
 import { useTranslations } from "next-intl";
 import { checkoutAction, type CheckoutState } from "@/lib/actions/checkout";
+import { describedBy, Field } from "./field";
 
-function Field({
+function TextField({
   name,
   label,
   error,
@@ -15,26 +16,26 @@ function Field({
   const id = `field-${name}`;
   const t = useTranslations("Checkout");
   return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium">
-        {label}
-        {optional && <span className="font-normal text-ink-faint">{t("optional")}</span>}
-      </label>
+    <Field
+      id={id}
+      label={
+        <>
+          {label}
+          {optional && <span className="font-normal text-ink-faint">{t("optional")}</span>}
+        </>
+      }
+      error={error}
+    >
       <input
         id={id}
         name={name}
         required={!optional}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
+        aria-describedby={describedBy(id, error)}
         className="mt-1 w-full rounded-md border border-paper-line px-3 py-2 aria-invalid:border-bad"
         {...input}
       />
-      {error && (
-        <p id={`${id}-error`} className="mt-1 text-sm text-bad">
-          {error}
-        </p>
-      )}
-    </div>
+    </Field>
   );
 }
 
@@ -68,19 +69,19 @@ export function CheckoutForm({ token, ships, totalLabel }: { token: string; ship
       )}
       <fieldset className="space-y-4">
         <legend className="text-lg font-semibold">{t("contact")}</legend>
-        <Field {...field("email")} label={t("email")} type="email" autoComplete="email" />
+        <TextField {...field("email")} label={t("email")} type="email" autoComplete="email" />
       </fieldset>
       {ships && (
         <fieldset className="space-y-4">
           <legend className="text-lg font-semibold">{t("shipping")}</legend>
-          <Field {...field("shippingName")} label={t("name")} autoComplete="name" />
-          <Field {...field("shippingLine1")} label={t("line1")} autoComplete="address-line1" />
-          <Field {...field("shippingLine2")} label={t("line2")} autoComplete="address-line2" optional />
+          <TextField {...field("shippingName")} label={t("name")} autoComplete="name" />
+          <TextField {...field("shippingLine1")} label={t("line1")} autoComplete="address-line1" />
+          <TextField {...field("shippingLine2")} label={t("line2")} autoComplete="address-line2" optional />
           <div className="grid gap-4 sm:grid-cols-2">
-            <Field {...field("shippingCity")} label={t("city")} autoComplete="address-level2" />
-            <Field {...field("shippingRegion")} label={t("region")} autoComplete="address-level1" optional />
-            <Field {...field("shippingPostalCode")} label={t("postalCode")} autoComplete="postal-code" />
-            <Field {...field("shippingCountry")} label={t("country")} autoComplete="country-name" />
+            <TextField {...field("shippingCity")} label={t("city")} autoComplete="address-level2" />
+            <TextField {...field("shippingRegion")} label={t("region")} autoComplete="address-level1" optional />
+            <TextField {...field("shippingPostalCode")} label={t("postalCode")} autoComplete="postal-code" />
+            <TextField {...field("shippingCountry")} label={t("country")} autoComplete="country-name" />
           </div>
         </fieldset>
       )}

@@ -3,6 +3,8 @@
 import { useActionState } from "react";
 import { useTranslations } from "next-intl";
 import { refundAddressAction, type RefundAddressState } from "@/lib/actions/order";
+import { describedBy, Field } from "@/components/field";
+import { FormAlert } from "@/components/form-alert";
 import { PayoutAssetFields } from "@/components/payout-asset-fields";
 
 /** "Where should we send your refund?" on an order the shop owes money back to. */
@@ -12,6 +14,7 @@ type Answer = { address: string; token: string; network: string };
 export function RefundAddressForm({ orderId, current, waiting }: { orderId: string; current: (Answer & { confirmed: boolean }) | null; waiting?: Answer | null }) {
   const [state, action, pending] = useActionState<RefundAddressState, FormData>(refundAddressAction, { ok: false, error: null, field: null });
   const values = state.values;
+  const addressError = state.field === "address" ? state.error : null;
   const t = useTranslations("RefundAddress");
   const code = (chunks: React.ReactNode) => <code className="break-all">{chunks}</code>;
   return (
@@ -37,26 +40,14 @@ export function RefundAddressForm({ orderId, current, waiting }: { orderId: stri
         <form action={action} key={values ? JSON.stringify(values) : "blank"} className="grid gap-3 sm:grid-cols-2" noValidate>
           <input type="hidden" name="orderId" value={orderId} />
           <PayoutAssetFields idPrefix="refund-address" values={values} />
-          <div className="sm:col-span-2">
-            <label htmlFor="refund-address-wallet" className="block text-sm font-medium">
-              {t("wallet")}
-            </label>
-            <input id="refund-address-wallet" name="address" defaultValue={values?.address ?? ""} autoComplete="off" spellCheck={false} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 font-mono text-sm" aria-invalid={state.field === "address" ? true : undefined} aria-describedby={state.field === "address" ? "refund-address-wallet-error" : undefined} />
-            {state.field === "address" && (
-              <p id="refund-address-wallet-error" className="mt-1 text-sm text-bad">
-                {state.error}
-              </p>
-            )}
-          </div>
+          <Field id="refund-address-wallet" label={t("wallet")} error={addressError} className="sm:col-span-2">
+            <input id="refund-address-wallet" name="address" defaultValue={values?.address ?? ""} autoComplete="off" spellCheck={false} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 font-mono text-sm" aria-invalid={addressError ? true : undefined} aria-describedby={describedBy("refund-address-wallet", addressError)} />
+          </Field>
           <div className="sm:col-span-2">
             <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
               {pending ? t("sending") : t("send")}
             </button>
-            {state.error && state.field === null && (
-              <p role="alert" className="mt-2 text-sm text-bad">
-                {state.error}
-              </p>
-            )}
+            <FormAlert error={state.field === null ? state.error : null} className="mt-2 text-sm text-bad" />
           </div>
         </form>
       )}

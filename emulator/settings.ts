@@ -86,6 +86,8 @@ export function resolveSettings(options: EmulatorOptions = {}): Settings {
 /* ---------- command line and environment ---------- */
 
 type Setter = (options: EmulatorOptions, patch: Record<string, unknown>, raw: string) => void;
+/** How a flag's text is read; `name` words its error. */
+type Read = (name: string, raw: string) => unknown;
 
 interface CliSetting {
   flag: string;
@@ -122,24 +124,24 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 }
 
 const toConfig =
-  (path: string, convert: (name: string, raw: string) => unknown = (_name, raw) => raw): Setter =>
+  (path: string, read: Read = (_name, raw) => raw): Setter =>
   (_options, patch, raw) =>
-    setPath(patch, path.split("."), convert(path, raw));
+    setPath(patch, path.split("."), read(path, raw));
 
-export const CLI_SETTINGS: CliSetting[] = [
-  { flag: "port", env: "EMULATOR_PORT", help: "port to listen on (default 4000; 0 = any free port)", set: (o, _p, raw) => (o.port = integer("port", raw)) },
-  { flag: "host", env: "EMULATOR_HOST", help: "interface to bind (default 127.0.0.1)", set: (o, _p, raw) => (o.host = raw) },
-  { flag: "api-key", env: "EMULATOR_API_KEY", help: "the project API key (default emulator-dev-key)", set: (o, _p, raw) => (o.apiKey = raw) },
-  { flag: "webhook-url", env: "EMULATOR_WEBHOOK_URL", help: "webhook receiver(s), comma-separated, round-robin (default http://localhost:3000/api/webhook)", set: (o, _p, raw) => (o.webhookUrls = raw) },
-  { flag: "public-url", env: "EMULATOR_PUBLIC_URL", help: "origin in returned host/url (default http://127.0.0.1:<port>)", set: (o, _p, raw) => (o.publicUrl = raw) },
-  { flag: "merchant-name", env: "EMULATOR_MERCHANT_NAME", help: "merchant shown on the hosted page (default Lumen Goods)", set: (o, _p, raw) => (o.merchantName = raw) },
-  { flag: "success-url", env: "EMULATOR_SUCCESS_URL", help: "project success URL (default http://localhost:3000/checkout/return)", set: (o, _p, raw) => (o.successUrl = raw) },
-  { flag: "cancel-url", env: "EMULATOR_CANCEL_URL", help: "project cancel URL (default http://localhost:3000/checkout/return)", set: (o, _p, raw) => (o.cancelUrl = raw) },
-  { flag: "max-body-bytes", env: "EMULATOR_MAX_BODY_BYTES", help: "larger request bodies answer 413 (default 65536)", set: (o, _p, raw) => (o.maxBodyBytes = integer("max-body-bytes", raw)) },
-  { flag: "log", env: "EMULATOR_LOG", help: "log one line per request (default true for the CLI)", set: (o, _p, raw) => (o.log = boolean("log", raw)) },
+/** The start options, a flag each. */
+const OPTION_FLAGS: Omit<CliSetting, "env">[] = [
+  { flag: "port", help: "port to listen on (default 4000; 0 = any free port)", set: (o, _p, raw) => (o.port = integer("port", raw)) },
+  { flag: "host", help: "interface to bind (default 127.0.0.1)", set: (o, _p, raw) => (o.host = raw) },
+  { flag: "api-key", help: "the project API key (default emulator-dev-key)", set: (o, _p, raw) => (o.apiKey = raw) },
+  { flag: "webhook-url", help: "webhook receiver(s), comma-separated, round-robin (default http://localhost:3000/api/webhook)", set: (o, _p, raw) => (o.webhookUrls = raw) },
+  { flag: "public-url", help: "origin in returned host/url (default http://127.0.0.1:<port>)", set: (o, _p, raw) => (o.publicUrl = raw) },
+  { flag: "merchant-name", help: "merchant shown on the hosted page (default Lumen Goods)", set: (o, _p, raw) => (o.merchantName = raw) },
+  { flag: "success-url", help: "project success URL (default http://localhost:3000/checkout/return)", set: (o, _p, raw) => (o.successUrl = raw) },
+  { flag: "cancel-url", help: "project cancel URL (default http://localhost:3000/checkout/return)", set: (o, _p, raw) => (o.cancelUrl = raw) },
+  { flag: "max-body-bytes", help: "larger request bodies answer 413 (default 65536)", set: (o, _p, raw) => (o.maxBodyBytes = integer("max-body-bytes", raw)) },
+  { flag: "log", help: "log one line per request (default true for the CLI)", set: (o, _p, raw) => (o.log = boolean("log", raw)) },
   {
     flag: "config",
-    env: "EMULATOR_CONFIG",
     help: "partial runtime config as JSON, or @path/to/file.json (same shape as PUT /__emulator/config)",
     set: (o, _p, raw) => {
       const text = raw.startsWith("@") ? readFileSync(raw.slice(1), "utf8") : raw;
@@ -150,38 +152,51 @@ export const CLI_SETTINGS: CliSetting[] = [
       }
     },
   },
-  { flag: "profile", env: "EMULATOR_PROFILE", help: `${PROFILE_NAMES.join(" | ")}: a bundle of PayRam readings (default docs-2026)`, set: (o, _p, raw) => (o.profile = raw as ProfileName) },
-  { flag: "time-scale", env: "EMULATOR_TIME_SCALE", help: "multiplies retry delays and confirmation times, e.g. 0.001 (config timeScale, default 1)", set: toConfig("timeScale", decimal) },
-  { flag: "status-shape", env: "EMULATOR_STATUS_SHAPE", help: "camel | snake (config api.statusShape)", set: toConfig("api.statusShape") },
-  { flag: "amounts", env: "EMULATOR_AMOUNTS", help: "string | number (config api.amounts)", set: toConfig("api.amounts") },
-  { flag: "cancelled-spelling", env: "EMULATOR_CANCELLED_SPELLING", help: "CANCELLED | CANCELED (config api.cancelledSpelling)", set: toConfig("api.cancelledSpelling") },
-  { flag: "url-includes-host", env: "EMULATOR_URL_INCLUDES_HOST", help: "true | false (config api.urlIncludesHost)", set: toConfig("api.urlIncludesHost", boolean) },
-  { flag: "site-url-unset", env: "EMULATOR_SITE_URL_UNSET", help: "true | false: create answers host/url on http://localhost (config api.siteUrlUnset)", set: toConfig("api.siteUrlUnset", boolean) },
-  { flag: "webhooks-enabled", env: "EMULATOR_WEBHOOKS_ENABLED", help: "true | false (config webhooks.enabled)", set: toConfig("webhooks.enabled", boolean) },
-  { flag: "webhook-method", env: "EMULATOR_WEBHOOK_METHOD", help: "POST | GET (config webhooks.method)", set: toConfig("webhooks.method", (_n, raw) => raw.toUpperCase()) },
-  { flag: "webhook-signature", env: "EMULATOR_WEBHOOK_SIGNATURE", help: "true | false (config webhooks.signature)", set: toConfig("webhooks.signature", boolean) },
-  { flag: "webhook-legacy-header", env: "EMULATOR_WEBHOOK_LEGACY_HEADER", help: "true | false (config webhooks.legacyApiKeyHeader)", set: toConfig("webhooks.legacyApiKeyHeader", boolean) },
-  { flag: "webhook-send-cancelled", env: "EMULATOR_WEBHOOK_SEND_CANCELLED", help: "true | false (config webhooks.sendCancelled)", set: toConfig("webhooks.sendCancelled", boolean) },
-  { flag: "webhook-ping", env: "EMULATOR_WEBHOOK_PING", help: "unsigned | empty-key (config webhooks.ping)", set: toConfig("webhooks.ping") },
-  { flag: "top-up", env: "EMULATOR_TOP_UP", help: "same-reference | new-reference (config api.topUp)", set: toConfig("api.topUp") },
-  { flag: "cancel-on-create", env: "EMULATOR_CANCEL_ON_CREATE", help: "open-and-partially-filled | open-only (config api.cancelOnCreate)", set: toConfig("api.cancelOnCreate") },
-  { flag: "nulls-before-asset", env: "EMULATOR_NULLS_BEFORE_ASSET", help: "true | false (config api.nullsBeforeAsset)", set: toConfig("api.nullsBeforeAsset", boolean) },
-  { flag: "bare-whole-amounts", env: "EMULATOR_BARE_WHOLE_AMOUNTS", help: "true | false (config api.bareWholeAmounts)", set: toConfig("api.bareWholeAmounts", boolean) },
-  { flag: "unknown-reference", env: "EMULATOR_UNKNOWN_REFERENCE", help: "404 | 500 (config api.unknownReference)", set: toConfig("api.unknownReference") },
-  { flag: "search", env: "EMULATOR_SEARCH", help: "true | false: POST /api/v1/payment/search (config api.search)", set: toConfig("api.search", boolean) },
-  { flag: "confirmations", env: "EMULATOR_CONFIRMATIONS", help: "confirmations required (config confirmations.required, default 1)", set: toConfig("confirmations.required", integer) },
-  { flag: "confirmation-ms", env: "EMULATOR_CONFIRMATION_MS", help: "time to confirm a deposit (config confirmations.durationMs, default 0)", set: toConfig("confirmations.durationMs", integer) },
-  { flag: "confirmation-progress-ms", env: "EMULATOR_CONFIRMATION_PROGRESS_MS", help: "a progress delivery every N ms while confirming (config confirmations.progressEveryMs, default 0 = none)", set: toConfig("confirmations.progressEveryMs", integer) },
-  { flag: "webhook-timeout-ms", env: "EMULATOR_WEBHOOK_TIMEOUT_MS", help: "per-attempt timeout (config webhooks.timeoutMs, default 60000)", set: toConfig("webhooks.timeoutMs", integer) },
-  {
-    flag: "retry-schedule-ms",
-    env: "EMULATOR_RETRY_SCHEDULE_MS",
-    help: "comma-separated delays before each retry (config webhooks.retryScheduleMs)",
-    set: toConfig("webhooks.retryScheduleMs", (name, raw) => (raw.trim() === "" ? [] : raw.split(",").map((part) => integer(name, part)))),
-  },
-  { flag: "payout-auto-approve-usd", env: "EMULATOR_PAYOUT_AUTO_APPROVE_USD", help: "payouts worth more USD wait in pending-approval (config payouts.autoApproveLimitUsd, default 500.00)", set: toConfig("payouts.autoApproveLimitUsd") },
-  { flag: "seed", env: "EMULATOR_SEED", help: "seed of the fault PRNG (config faults.seed, default 1)", set: toConfig("faults.seed", integer) },
+  { flag: "profile", help: `${PROFILE_NAMES.join(" | ")}: a bundle of PayRam readings (default docs-2026)`, set: (o, _p, raw) => (o.profile = raw as ProfileName) },
 ];
+
+/**
+ * Shortcuts, one field of the runtime config each, folded into --config (`--status-shape snake` is
+ * `{"api":{"statusShape":"snake"}}`): the flag, the field's path, what it takes, and its default
+ * and how the text is read where they say more.
+ */
+const CONFIG_FLAGS: [flag: string, path: string, takes: string, more?: { default?: string; read?: Read }][] = [
+  ["time-scale", "timeScale", "multiplies retry delays and confirmation times, e.g. 0.001", { default: "1", read: decimal }],
+  ["status-shape", "api.statusShape", "camel | snake"],
+  ["amounts", "api.amounts", "string | number"],
+  ["cancelled-spelling", "api.cancelledSpelling", "CANCELLED | CANCELED"],
+  ["url-includes-host", "api.urlIncludesHost", "true | false", { read: boolean }],
+  ["site-url-unset", "api.siteUrlUnset", "true | false: create answers host/url on http://localhost", { read: boolean }],
+  ["webhooks-enabled", "webhooks.enabled", "true | false", { read: boolean }],
+  ["webhook-method", "webhooks.method", "POST | GET", { read: (_name, raw) => raw.toUpperCase() }],
+  ["webhook-signature", "webhooks.signature", "true | false", { read: boolean }],
+  ["webhook-legacy-header", "webhooks.legacyApiKeyHeader", "true | false", { read: boolean }],
+  ["webhook-send-cancelled", "webhooks.sendCancelled", "true | false", { read: boolean }],
+  ["webhook-ping", "webhooks.ping", "unsigned | empty-key"],
+  ["top-up", "api.topUp", "same-reference | new-reference"],
+  ["cancel-on-create", "api.cancelOnCreate", "open-and-partially-filled | open-only"],
+  ["nulls-before-asset", "api.nullsBeforeAsset", "true | false", { read: boolean }],
+  ["bare-whole-amounts", "api.bareWholeAmounts", "true | false", { read: boolean }],
+  ["unknown-reference", "api.unknownReference", "404 | 500"],
+  ["search", "api.search", "true | false: POST /api/v1/payment/search", { read: boolean }],
+  ["confirmations", "confirmations.required", "confirmations required", { default: "1", read: integer }],
+  ["confirmation-ms", "confirmations.durationMs", "time to confirm a deposit", { default: "0", read: integer }],
+  ["confirmation-progress-ms", "confirmations.progressEveryMs", "a progress delivery every N ms while confirming", { default: "0 = none", read: integer }],
+  ["webhook-timeout-ms", "webhooks.timeoutMs", "per-attempt timeout", { default: "60000", read: integer }],
+  ["retry-schedule-ms", "webhooks.retryScheduleMs", "comma-separated delays before each retry", { read: (name, raw) => (raw.trim() === "" ? [] : raw.split(",").map((part) => integer(name, part))) }],
+  ["payout-auto-approve-usd", "payouts.autoApproveLimitUsd", "payouts worth more USD wait in pending-approval", { default: "500.00" }],
+  ["seed", "faults.seed", "seed of the fault PRNG", { default: "1", read: integer }],
+];
+
+/** Every flag, and its variable: EMULATOR_ and the flag in capitals (--time-scale: EMULATOR_TIME_SCALE). */
+export const CLI_SETTINGS: CliSetting[] = [
+  ...OPTION_FLAGS,
+  ...CONFIG_FLAGS.map(([flag, path, takes, more = {}]) => ({
+    flag,
+    help: `${takes} (config ${path}${more.default === undefined ? "" : `, default ${more.default}`})`,
+    set: toConfig(path, more.read),
+  })),
+].map((setting) => ({ ...setting, env: `EMULATOR_${setting.flag.toUpperCase().replaceAll("-", "_")}` }));
 
 const HELP_HEADER = `PayRam emulator — a local PayRam API, hosted payment page and webhook sender.
 

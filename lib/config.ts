@@ -11,16 +11,18 @@ import { z } from "zod";
 /** PAYRAM_CUSTOMER_PREFIX's default (lib/payram/ids.ts gives customer ids with it). */
 export const DEFAULT_CUSTOMER_PREFIX = "order_";
 
-/** Development defaults: a fresh clone runs with no .env. Refused in production. */
+/**
+ * Development defaults: a fresh clone runs with no .env. They are public: production refuses the
+ * secret ones (productionDefaultsIn) and leaves the others unset (orDevDefault).
+ */
 export const DEV_DEFAULTS = {
   PAYRAM_API_KEY: "emulator-dev-key",
   ADMIN_PASSWORD: "admin-dev-password",
   ADMIN_EMAIL: "owner@shop.localhost",
   SESSION_SECRET: "dev-session-secret-change-me-in-production-0123456789",
+  /** The local inbox `npm run dev` starts (MailDev): its SMTP port; its web inbox is http://localhost:1080/index.html. */
+  SMTP_URL: "smtp://127.0.0.1:1025",
 } as const;
-
-/** The local inbox `npm run dev` starts (MailDev): its SMTP port; its web inbox is http://localhost:1080/index.html. */
-export const DEV_SMTP_URL = "smtp://127.0.0.1:1025";
 
 /** What each variable is for, used in error messages and mirrored in .env.example. */
 export const CONFIG_HELP = {
@@ -117,6 +119,11 @@ const days = z.coerce
   .int("must be a whole number of days")
   .min(1, "must be at least 1")
   .max(3650, "must be at most 3650");
+
+/** A variable production can do without: its value; unset, its development default, or null in production. */
+function orDevDefault(env: { NODE_ENV: string; ADMIN_PASSWORD?: string; SMTP_URL?: string }, name: "ADMIN_PASSWORD" | "SMTP_URL"): string | null {
+  return env[name] ?? (env.NODE_ENV === "production" ? null : DEV_DEFAULTS[name]);
+}
 
 const envSchema = z
   .object({
@@ -269,20 +276,20 @@ const envSchema = z
      * The first owner, made at start on a database with no person (lib/auth/people.ts
      * ensureFirstOwner). Development without either: a known demo owner. Production: none unless set.
      */
-    adminPassword: env.ADMIN_PASSWORD ?? (env.NODE_ENV === "production" ? null : DEV_DEFAULTS.ADMIN_PASSWORD),
+    adminPassword: orDevDefault(env, "ADMIN_PASSWORD"),
     adminEmail: env.ADMIN_EMAIL ?? (env.NODE_ENV !== "production" && env.ADMIN_PASSWORD === undefined ? DEV_DEFAULTS.ADMIN_EMAIL : null),
     sessionSecret: env.SESSION_SECRET,
     mail: {
       shopName: env.SHOP_NAME,
       /** Unset in production: mail is off (said at start and in the merchant area), the outbox keeps it. Development: the local inbox `npm run dev` starts. */
-      smtpUrl: env.SMTP_URL ?? (env.NODE_ENV === "production" ? null : DEV_SMTP_URL),
+      smtpUrl: orDevDefault(env, "SMTP_URL"),
       from: env.MAIL_FROM,
       merchantEmail: env.MERCHANT_EMAIL ?? null,
     },
     /** True when the merchant left a development default in place (printed at start). */
     usesDevDefaults: {
       payramApiKey: env.PAYRAM_API_KEY === DEV_DEFAULTS.PAYRAM_API_KEY,
-      adminPassword: (env.ADMIN_PASSWORD ?? (env.NODE_ENV === "production" ? null : DEV_DEFAULTS.ADMIN_PASSWORD)) === DEV_DEFAULTS.ADMIN_PASSWORD,
+      adminPassword: orDevDefault(env, "ADMIN_PASSWORD") === DEV_DEFAULTS.ADMIN_PASSWORD,
     },
   }));
 

@@ -2,6 +2,8 @@
 
 import { useActionState, type ReactNode } from "react";
 import type { PeopleState } from "@/lib/actions/people";
+import { ActionOutcome } from "./action-outcome";
+import { confirmFirst } from "./confirm-first";
 import { StepUpField } from "./step-up-field";
 
 /**
@@ -29,13 +31,7 @@ export function PeopleActionForm({
 }) {
   const [state, action, pending] = useActionState<PeopleState, FormData>(command, { message: null, error: null });
   return (
-    <form
-      action={action}
-      className="flex flex-wrap items-end gap-2"
-      onSubmit={(event) => {
-        if (confirm && !window.confirm(confirm)) event.preventDefault();
-      }}
-    >
+    <form action={action} className="flex flex-wrap items-end gap-2" onSubmit={confirmFirst(confirm)}>
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
@@ -43,10 +39,7 @@ export function PeopleActionForm({
       <fieldset disabled={pending} className="contents">
         {children}
       </fieldset>
-      <span role="status" aria-live="polite" className="text-sm">
-        {state.message}
-        {state.error && <span className="text-bad">{state.error}</span>}
-      </span>
+      <ActionOutcome message={state.message} error={state.error} />
     </form>
   );
 }

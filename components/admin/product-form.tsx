@@ -1,8 +1,9 @@
 "use client";
 
 import { unstable_rethrow } from "next/navigation";
-import { useActionState, useState, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
+import { useActionState, useState, type InputHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import { useFormStatus } from "react-dom";
+import { describedBy, Field } from "@/components/field";
 import { FieldError } from "@/components/field-error";
 import { createProductAction, updateProductAction, type ProductFormState } from "@/lib/actions/products";
 import type { FieldErrors, ProductField, ProductFormValues } from "@/lib/catalog/editor";
@@ -37,27 +38,6 @@ const LABELS: Record<ProductField, string> = {
 
 const inputClass = "mt-1 w-full rounded-md border border-paper-line px-3 py-2 aria-invalid:border-bad";
 
-function describedBy(id: string, error: string | undefined, hint: string | undefined): string | undefined {
-  return [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(" ") || undefined;
-}
-
-function FieldShell({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint?: string; children: ReactNode }) {
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium">
-        {label}
-      </label>
-      {children}
-      {hint && (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-ink-muted">
-          {hint}
-        </p>
-      )}
-      <FieldError id={id} error={error} />
-    </div>
-  );
-}
-
 function TextField({
   name,
   error,
@@ -68,9 +48,9 @@ function TextField({
   const id = `product-${name}`;
   const common = { id, name, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy(id, error, hint), className: inputClass };
   return (
-    <FieldShell id={id} label={LABELS[name]} error={error} hint={hint}>
+    <Field id={id} label={LABELS[name]} error={error} hint={hint}>
       {multiline ? <textarea {...common} {...input} /> : <input {...common} {...input} />}
-    </FieldShell>
+    </Field>
   );
 }
 
@@ -226,17 +206,17 @@ export function ProductForm({ productId, initial, image, downloadName, notice }:
       </fieldset>
 
       <div className="grid gap-4 sm:grid-cols-2">
-        <FieldShell id="product-image" label={LABELS.image} error={errors.image} hint={imageHint}>
+        <Field id="product-image" label={LABELS.image} error={errors.image} hint={imageHint}>
           {image && (
             // eslint-disable-next-line @next/next/no-img-element -- the merchant's own upload, shown as stored
             <img src={image} alt={`Current image of ${values.name}`} className="mt-1 aspect-[4/3] w-48 rounded-md border border-paper-line object-cover" data-testid="current-image" />
           )}
           <input id="product-image" name="image" type="file" accept="image/png,image/jpeg,image/webp" aria-invalid={errors.image ? true : undefined} aria-describedby={describedBy("product-image", errors.image, imageHint)} className="mt-1 block w-full text-sm" />
-        </FieldShell>
+        </Field>
         {kind === "digital" && (
-          <FieldShell id="product-download" label={LABELS.download} error={errors.download} hint={downloadHint}>
+          <Field id="product-download" label={LABELS.download} error={errors.download} hint={downloadHint}>
             <input id="product-download" name="download" type="file" aria-invalid={errors.download ? true : undefined} aria-describedby={describedBy("product-download", errors.download, downloadHint)} className="mt-1 block w-full text-sm" />
-          </FieldShell>
+          </Field>
         )}
       </div>
 

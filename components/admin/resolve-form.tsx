@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { resolveAttentionAction, type ResolveState } from "@/lib/actions/admin";
+import { FormAlert } from "@/components/form-alert";
 
 export function ResolveForm({ id, label }: { id: number; label: string }) {
   const [state, action, pending] = useActionState<ResolveState, FormData>(resolveAttentionAction, { error: null });
@@ -18,11 +19,7 @@ export function ResolveForm({ id, label }: { id: number; label: string }) {
       <button type="submit" disabled={pending} className="rounded-md border border-paper-line bg-paper px-3 py-1.5 text-sm font-medium hover:bg-paper-subtle disabled:opacity-70">
         Mark resolved<span className="sr-only"> for {label}</span>
       </button>
-      {state.error && (
-        <p role="alert" className="w-full text-sm text-bad">
-          {state.error}
-        </p>
-      )}
+      <FormAlert error={state.error} className="w-full text-sm text-bad" />
     </form>
   );
 }

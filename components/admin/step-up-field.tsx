@@ -5,6 +5,7 @@ import { createContext, useContext, useState, type ReactNode } from "react";
 import { useFormStatus } from "react-dom";
 import { passkeyStepUpOptionsAction } from "@/lib/actions/passkeys";
 import type { SecondFactorMethods } from "@/lib/rules/roles";
+import { Field } from "../field";
 import { PasskeyButton } from "./passkey-button";
 
 /** The signed-in person's second factors (the merchant area's layout provides them to every form). */
@@ -42,10 +43,7 @@ export function StepUpField({ needed, idPrefix }: { needed: boolean; idPrefix: s
   return (
     <div className="space-y-2 sm:col-span-2">
       {code && (
-        <div>
-          <label htmlFor={`${idPrefix}-step-up`} className="block text-sm font-medium">
-            Code from your authenticator app
-          </label>
+        <Field id={`${idPrefix}-step-up`} label="Code from your authenticator app">
           <input
             id={`${idPrefix}-step-up`}
             name="stepUpCode"
@@ -53,9 +51,9 @@ export function StepUpField({ needed, idPrefix }: { needed: boolean; idPrefix: s
             autoComplete="one-time-code"
             spellCheck={false}
             className="mt-1 w-40 rounded-md border border-paper-line px-2 py-1.5 font-mono tabular-nums"
-            aria-describedby={`${idPrefix}-step-up-help`}
+            aria-describedby={`${idPrefix}-step-up-hint`}
           />
-        </div>
+        </Field>
       )}
       {methods.passkey && (
         <div>
@@ -69,7 +67,7 @@ export function StepUpField({ needed, idPrefix }: { needed: boolean; idPrefix: s
           )}
         </div>
       )}
-      <p id={`${idPrefix}-step-up-help`} className="text-xs text-ink-muted">
+      <p id={`${idPrefix}-step-up-hint`} className="text-xs text-ink-muted">
         Money actions need a second factor entered in the last five minutes{code ? " (a recovery code works too)" : ""}.
       </p>
     </div>

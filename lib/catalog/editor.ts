@@ -3,8 +3,9 @@ import { z } from "zod";
 import { isPostgres, isUniqueViolation, type Db } from "../db";
 import { nowIso, type Product } from "../db/schema";
 import { DEFAULT_MAX_PER_ORDER, HIGHEST_MAX_PER_ORDER } from "../rules/catalog";
-import { centsToDecimal, MoneyError, parseCents } from "../rules/money";
+import { centsToDecimal } from "../rules/money";
 import { controlCharactersMessage, hasControlCharacters, withoutControlCharacters } from "../rules/text";
+import { typedUsd } from "../rules/typed-usd";
 import { slugSchema } from "./index";
 import { checkDownload, checkImage, storedDownload, storedImage, storeDownload, storeImage, uploadRefSchema, type ImageType } from "./media";
 
@@ -87,25 +88,9 @@ const fieldsSchema = z.object({
     .trim()
     .max(2000, "The description can be at most 2,000 characters")
     .refine((value) => !hasControlCharacters(value, { multiline: true }), controlCharactersMessage("the description")),
-  price: z
-    .string()
-    .trim()
-    .transform((value, ctx) => {
-      try {
-        // Exact: digits to cents, never through a float. A leading "$" is how people write it.
-        const cents = parseCents(value.replace(/^\$/, ""));
-        if (cents === 0) ctx.addIssue({ code: "custom", message: "The price must be more than $0.00" });
-        else if (cents > MAX_PRICE_CENTS) ctx.addIssue({ code: "custom", message: `The price can be at most $${centsToDecimal(MAX_PRICE_CENTS)}` });
-        return cents;
-      } catch (error) {
-        if (!(error instanceof MoneyError)) throw error;
-        const message = /fractions of a cent/.test(error.message)
-          ? "The price cannot have fractions of a cent"
-          : "Enter the price in US dollars, such as 49.99";
-        ctx.addIssue({ code: "custom", message });
-        return z.NEVER;
-      }
-    }),
+  price: typedUsd("Enter the price in US dollars, such as 49.99", "The price cannot have fractions of a cent")
+    .refine((cents) => cents > 0, "The price must be more than $0.00")
+    .refine((cents) => cents <= MAX_PRICE_CENTS, `The price can be at most $${centsToDecimal(MAX_PRICE_CENTS)}`),
   kind: z.enum(["physical", "digital"], { error: "Choose physical or digital" }),
   stock: z
     .string()

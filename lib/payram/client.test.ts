@@ -33,3 +33,21 @@ it("values a stablecoin's amount at the quote (PayRam prices it 1:1), and no oth
   expect(readPaymentStatus(REF, { payment_state: "OPEN", amount: "9.49", blockchain_symbol: "ETH" })).toMatchObject({ network: "ETH" });
   expect(readPaymentStatus(REF, { ...drifted, blockchainSymbol: null })).toMatchObject({ network: null });
 });
+
+it("reads the old FAQ's snake_case body as the same payment as its camelCase twin, and refuses it as it would the twin", () => {
+  const camel = {
+    paymentState: "PARTIALLY_FILLED", referenceID: REF, amountInUSD: "9.49", filledAmount: "9.000000", filledAmountInUSD: "9.60", currencySymbol: "USDC",
+    blockchainSymbol: "BASE", depositAddress: "0xabc", customerID: "order_7", invoiceID: "7-1", confirmationCurrent: 1, confirmationRequired: 3,
+  };
+  const snake = {
+    payment_state: "PARTIALLY_FILLED", reference_id: REF, amount_in_usd: "9.49", filled_amount: "9.000000", filled_amount_in_usd: "9.60", currency_symbol: "USDC",
+    blockchain_symbol: "BASE", deposit_address: "0xabc", customer_id: "order_7", invoice_id: "7-1", confirmation_current: 1, confirmation_required: 3,
+  };
+  expect(readPaymentStatus(REF, snake)).toEqual(readPaymentStatus(REF, camel));
+  expect(readPaymentStatus(REF, snake)).toMatchObject({ amountCents: 949, depositAddress: "0xabc", customerId: "order_7", invoiceId: "7-1" });
+  // `amount` is the older name of `amount_in_usd`: read only when the newer one is missing.
+  expect(readPaymentStatus(REF, { ...snake, amount: "1.00" })?.amountCents).toBe(949);
+  expect(readPaymentStatus(REF, { ...snake, amount_in_usd: undefined, amount: "1.00" })?.amountCents).toBe(100);
+  expect(readPaymentStatus(REF, { ...snake, deposit_address: 42 })).toBeNull();
+  expect(readPaymentStatus(REF, { ...snake, amount: true })).toBeNull();
+});

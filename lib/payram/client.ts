@@ -233,42 +233,32 @@ const camelStatus = z.looseObject({
   confirmationRequired: z.unknown().optional(),
 });
 
-type StatusFields = z.output<typeof camelStatus>;
+/**
+ * The old FAQ: snake_case (`amount`, `currency_symbol`, `deposit_address`, `payment_state`), read
+ * as the current names and then checked as a current answer is.
+ */
+const SNAKE_NAMES = {
+  payment_state: "paymentState",
+  reference_id: "referenceID",
+  filled_amount: "filledAmount",
+  filled_amount_in_usd: "filledAmountInUSD",
+  currency_symbol: "currencySymbol",
+  blockchain_symbol: "blockchainSymbol",
+  deposit_address: "depositAddress",
+  customer_id: "customerID",
+  invoice_id: "invoiceID",
+  confirmation_current: "confirmationCurrent",
+  confirmation_required: "confirmationRequired",
+} as const satisfies Record<string, keyof z.input<typeof camelStatus>>;
 
-/** The old FAQ: snake_case (`amount`, `currency_symbol`, `deposit_address`, `payment_state`), read as the current names. */
 const snakeStatus = z
-  .looseObject({
-    payment_state: z.string(),
-    reference_id: text,
-    amount: amount,
-    amount_in_usd: amount,
-    filled_amount: amount,
-    filled_amount_in_usd: amount,
-    currency_symbol: text,
-    blockchain_symbol: text,
-    deposit_address: text,
-    customer_id: text,
-    invoice_id: text,
-    confirmation_current: z.unknown().optional(),
-    confirmation_required: z.unknown().optional(),
-  })
-  .transform(
-    (v): StatusFields => ({
-      paymentState: v.payment_state,
-      referenceID: v.reference_id,
-      amountInUSD: v.amount_in_usd ?? v.amount,
-      filledAmount: v.filled_amount,
-      filledAmountInUSD: v.filled_amount_in_usd,
-      currencySymbol: v.currency_symbol,
-      blockchainSymbol: v.blockchain_symbol,
-      depositAddress: v.deposit_address,
-      customerID: v.customer_id,
-      customerId: undefined,
-      invoiceID: v.invoice_id,
-      confirmationCurrent: v.confirmation_current,
-      confirmationRequired: v.confirmation_required,
-    }),
-  );
+  .looseObject({ amount })
+  .transform((v): Record<string, unknown> => ({
+    ...Object.fromEntries(Object.entries(SNAKE_NAMES).map(([snake, camel]) => [camel, v[snake]])),
+    // `amount` is the older name of `amount_in_usd`.
+    amountInUSD: v.amount_in_usd ?? v.amount,
+  }))
+  .pipe(camelStatus);
 
 function readState(raw: string): PayramState | "UNKNOWN" {
   const state = raw.trim().toUpperCase();

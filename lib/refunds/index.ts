@@ -3,9 +3,10 @@ import { z } from "zod";
 import { isPostgres, isUniqueViolation, type Db } from "../db";
 import { nowIso, type AttentionKind, type RefundsTable } from "../db/schema";
 import { errorMessage, log } from "../log";
-import { centsToDecimal, parseCents } from "../rules/money";
+import { centsToDecimal } from "../rules/money";
 import { decide, IN_FLIGHT, KEY_TRUST_MS, refundStatusOf, type LookupCause, type RefundEvent, type RefundLife } from "../rules/refund-life";
 import { quoteRefund, refundableCents } from "../rules/refundable";
+import { typedUsd } from "../rules/typed-usd";
 import { orderIdSchema } from "../orders";
 import { addressProblem } from "../payram/addresses";
 import { inWords } from "../i18n/messages";
@@ -49,19 +50,7 @@ export const refundFormSchema = z.object({
   network: z.enum(PAYOUT_NETWORKS, { error: "Choose a network." }),
   token: z.enum(PAYOUT_TOKENS, { error: "Choose a token." }),
   address: z.string().trim().min(1, "Enter the wallet address.").max(120, "This is too long for a wallet address."),
-  amount: z
-    .string()
-    .trim()
-    .transform((value, ctx) => {
-      try {
-        const cents = parseCents(value.replace(/^\$/, ""));
-        if (cents > 0) return cents;
-      } catch {
-        // below
-      }
-      ctx.addIssue({ code: "custom", message: "Enter an amount in USD, like 2.51." });
-      return z.NEVER;
-    }),
+  amount: typedUsd("Enter an amount in USD, like 2.51.").refine((cents) => cents > 0, "Enter an amount in USD, like 2.51."),
 });
 export type RefundForm = z.output<typeof refundFormSchema>;
 

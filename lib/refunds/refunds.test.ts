@@ -9,7 +9,7 @@ import { orderStatus } from "../views/status";
 import { syncPayment } from "../payments/sync";
 import { createPayramClient } from "../payram/client";
 import { customerIdFor } from "../payram/ids";
-import { applyPayout, endRefund, newRefundFormToken, payoutNews, requestRefund, sendRefund, syncOpenRefunds, type RefundForm } from "./index";
+import { applyPayout, endRefund, newRefundFormToken, payoutNews, refundFormSchema, requestRefund, sendRefund, syncOpenRefunds, type RefundForm } from "./index";
 
 const payram = emulatorPerFile();
 /** EIP-55's first test vector: a valid, checksummed address. */
@@ -442,4 +442,15 @@ describeOnEachDatabase("refunds", (get) => {
       expect(events[0]!.note).toContain("$9.99 as 0.00333333 ETH");
     });
   });
+});
+
+it("the refund form takes a typed dollar amount above zero, with or without its $, and says how to write one otherwise", () => {
+  const form = { orderId: "o".repeat(22), formToken: newRefundFormToken(), network: "ETH", token: "USDC", address: WALLET };
+  const amountOf = (amount: string) => {
+    const parsed = refundFormSchema.safeParse({ ...form, amount });
+    return parsed.success ? parsed.data.amount : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  };
+  expect(amountOf("2.51")).toBe(251);
+  expect(amountOf(" $2.51")).toBe(251);
+  for (const bad of ["0", "0.00", "2.515", "abc", "-1", ""]) expect(amountOf(bad)).toEqual(["amount: Enter an amount in USD, like 2.51."]);
 });

@@ -109,9 +109,12 @@ export function tokenAmountForUsd(token: string | null, usd: string): string | n
   return isUsdStablecoin(token) ? usd : null;
 }
 
-/** EIP-681's ERC-20 transfer request; `chainId` may be left out (the wallet's current chain). */
-export function erc20TransferUri(contract: string, chainId: number | null, recipient: string, units: bigint): string {
-  return `ethereum:${contract}${chainId === null ? "" : `@${chainId}`}/transfer?address=${recipient}&uint256=${units}`;
+/**
+ * EIP-681's ERC-20 transfer request; `chainId` may be left out (the wallet's current chain), and
+ * `units` too (the wallet asks the amount).
+ */
+export function erc20TransferUri(contract: string, chainId: number | null, recipient: string, units: bigint | null): string {
+  return `ethereum:${contract}${chainId === null ? "" : `@${chainId}`}/transfer?address=${recipient}${units === null ? "" : `&uint256=${units}`}`;
 }
 
 /**
@@ -131,8 +134,7 @@ export function paymentUri(network: string, token: string, address: string, amou
       }
       const erc20 = chain.tokens[symbol];
       if (!erc20) return null;
-      if (amount === null) return `ethereum:${erc20.contract}@${chain.chainId}/transfer?address=${address}`;
-      return erc20TransferUri(erc20.contract, chain.chainId, address, toBaseUnits(amount, erc20.decimals));
+      return erc20TransferUri(erc20.contract, chain.chainId, address, amount === null ? null : toBaseUnits(amount, erc20.decimals));
     }
     if (chain.kind === "bitcoin" && symbol === "BTC") {
       return `bitcoin:${address}${amount === null ? "" : `?amount=${fromBaseUnits(toBaseUnits(amount, 8), 8)}`}`;

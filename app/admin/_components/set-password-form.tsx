@@ -3,6 +3,8 @@
 import Link from "next/link";
 import { useActionState } from "react";
 import { setPasswordWithTokenAction, type PasswordState } from "@/lib/actions/people";
+import { Field } from "@/components/field";
+import { FormAlert } from "@/components/form-alert";
 
 /** The mailed link's page: choose a password (accepting an invitation, or a reset). */
 export function SetPasswordForm({ token, kind }: { token: string; kind: "invite" | "reset" }) {
@@ -22,23 +24,13 @@ export function SetPasswordForm({ token, kind }: { token: string; kind: "invite"
     <form action={action} className="mt-6 space-y-4 rounded-xl border border-paper-line bg-paper p-6">
       <input type="hidden" name="token" value={token} />
       <input type="hidden" name="kind" value={kind} />
-      <div>
-        <label htmlFor="new-password" className="block text-sm font-medium">
-          New password
-        </label>
+      <Field id="new-password" label="New password">
         <input id="new-password" name="password" type="password" autoComplete="new-password" required className="mt-1 w-full rounded-md border border-paper-line px-3 py-2" />
-      </div>
-      <div>
-        <label htmlFor="repeat-password" className="block text-sm font-medium">
-          The same again
-        </label>
+      </Field>
+      <Field id="repeat-password" label="The same again">
         <input id="repeat-password" name="repeat" type="password" autoComplete="new-password" required className="mt-1 w-full rounded-md border border-paper-line px-3 py-2" />
-      </div>
-      {state.error && (
-        <p role="alert" className="text-sm text-bad">
-          {state.error}
-        </p>
-      )}
+      </Field>
+      <FormAlert error={state.error} />
       <button type="submit" disabled={pending} className="w-full rounded-md bg-brand-600 px-4 py-2.5 font-semibold text-white disabled:opacity-70">
         Set my password
       </button>

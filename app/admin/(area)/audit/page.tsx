@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DataTable } from "@/components/admin/data-table";
+import { Field, Options } from "@/components/field";
 import { auditFilterSchema } from "@/lib/auth/audit";
 import { requireMerchantPage } from "@/lib/server/auth";
 import { auditPage } from "@/lib/server/reads";
@@ -23,16 +24,10 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
     <div className="space-y-6">
       <h1 className="text-3xl font-semibold tracking-tight">Audit log</h1>
       <form className="flex flex-wrap items-end gap-3" method="get">
-        <div>
-          <label htmlFor="audit-person" className="block text-sm font-medium">
-            Person (email)
-          </label>
+        <Field id="audit-person" label="Person (email)">
           <input id="audit-person" name="person" defaultValue={filter.person ?? ""} className="mt-1 rounded-md border border-paper-line px-2 py-1.5" />
-        </div>
-        <div>
-          <label htmlFor="audit-kind" className="block text-sm font-medium">
-            Kind
-          </label>
+        </Field>
+        <Field id="audit-kind" label="Kind">
           <select id="audit-kind" name="kind" defaultValue={filter.kind ?? ""} className="mt-1 rounded-md border border-paper-line px-2 py-1.5">
             <option value="">All</option>
             {[...new Set(kinds.map((kind) => kind.split(".")[0]!))].map((group) => (
@@ -40,19 +35,12 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
                 {group} (all)
               </option>
             ))}
-            {kinds.filter((kind) => kind.includes(".")).map((kind) => (
-              <option key={kind} value={kind}>
-                {kind}
-              </option>
-            ))}
+            <Options values={kinds.filter((kind) => kind.includes("."))} />
           </select>
-        </div>
-        <div>
-          <label htmlFor="audit-order" className="block text-sm font-medium">
-            Order (number)
-          </label>
+        </Field>
+        <Field id="audit-order" label="Order (number)">
           <input id="audit-order" name="order" defaultValue={filter.order ?? ""} className="mt-1 w-32 rounded-md border border-paper-line px-2 py-1.5" />
-        </div>
+        </Field>
         <button type="submit" className="rounded-md bg-ink px-4 py-2 font-medium text-white">
           Filter
         </button>

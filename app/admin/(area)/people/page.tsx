@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { DataTable } from "@/components/admin/data-table";
 import { PeopleActionForm } from "@/components/admin/people-action-form";
+import { Options } from "@/components/field";
 import { changeRoleAction, endAllSessionsAction, endSessionAction, reinviteAction, resetSecondFactorAction, setDisabledAction } from "@/lib/actions/people";
 import { requireMerchantPage, stepUpIsFresh } from "@/lib/server/auth";
 import { merchantPeople, merchantSessions } from "@/lib/server/reads";
@@ -48,11 +49,7 @@ export default async function PeoplePage() {
                       Role of {person.email}
                     </label>
                     <select id={`role-${person.id}-select`} name="role" defaultValue={person.role} className="rounded-md border border-paper-line px-2 py-1 text-sm">
-                      {ROLES.map((role) => (
-                        <option key={role} value={role}>
-                          {ROLE_LABELS[role]}
-                        </option>
-                      ))}
+                      <Options values={ROLES} labels={ROLE_LABELS} />
                     </select>
                     <button type="submit" className="rounded-md border border-ink px-2 py-1 text-sm">
                       Change role

@@ -1,3 +1,4 @@
+import { csvDownload } from "@/lib/rules/csv";
 import { merchantRouteRefusal, requestScope } from "@/lib/server/auth";
 import { orderFilterSchema, ordersCsv } from "@/lib/views/admin-orders";
 
@@ -10,12 +11,5 @@ export async function GET(request: Request) {
   const params = new URL(request.url).searchParams;
   // The list's own filters: "Export CSV" from the "To ship" view exports those orders.
   const filter = orderFilterSchema.parse({ state: params.get("state") ?? undefined, fulfil: params.get("fulfil") ?? undefined, q: params.get("q") ?? undefined, page: 1 });
-  const csv = await ordersCsv((await requestScope()).db, filter);
-  return new Response(csv, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="orders-${new Date().toISOString().slice(0, 10)}.csv"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  return csvDownload(await ordersCsv((await requestScope()).db, filter), "orders", new Date());
 }

@@ -5,6 +5,8 @@ import { useActionState, useEffect, useRef } from "react";
 import { useLocale, useTranslations } from "next-intl";
 import { CopyButton } from "./copy-button";
 import { Countdown } from "./countdown";
+import { Field } from "@/components/field";
+import { FormAlert } from "@/components/form-alert";
 import { payAgainAction, type PayAgainState } from "@/lib/actions/order";
 import { formatDecimalUsd } from "@/lib/rules/money";
 import { networkName, paymentUri, tokenAmountForUsd } from "@/lib/rules/payment-uri";
@@ -99,11 +101,7 @@ export function OrderStatus({ orderId, initial, downloads = false }: { orderId: 
           <button type="submit" disabled={paying} className="rounded-md bg-brand-600 px-5 py-2.5 font-semibold text-white hover:bg-brand-700 disabled:opacity-70">
             {paying ? t("opening") : view.payAgain.kind === "remaining" ? t("payRemaining", { amount: usd(view.payAgain.amountUsd) }) : t("payAgain")}
           </button>
-          {payAgain.error && (
-            <p role="alert" className="text-sm text-bad">
-              {payAgain.error}
-            </p>
-          )}
+          <FormAlert error={payAgain.error} />
         </form>
       )}
 
@@ -148,27 +146,20 @@ function DepositAddress({ orderId, view }: { orderId: string; view: OrderStatusV
       <img src={`/api/orders/${orderId}/deposit-qr?address=${encodeURIComponent(address)}`} alt={t("qr")} width={128} height={128} className="h-32 w-32 rounded bg-white p-1" />
       <div className="min-w-0 flex-1 space-y-3">
         {amount && (
-          <div className="space-y-1">
-            <label htmlFor="payment-amount" className="block text-sm font-medium">
-              {t("amount")}
-            </label>
+          <Field id="payment-amount" label={t("amount")} className="space-y-1">
             <div className="flex flex-wrap items-center gap-2">
               <input id="payment-amount" readOnly value={amount} dir="ltr" className="w-40 min-w-0 rounded-md border border-paper-line bg-paper px-3 py-2 font-mono text-sm tabular-nums" />
               <span className="font-medium">{token}</span>
               <CopyButton targetId="payment-amount" label={t("copyAmount")} testId="copy-amount" />
             </div>
-          </div>
+          </Field>
         )}
-        <div className="space-y-1">
-          <label htmlFor="deposit-address" className="block text-sm font-medium">
-            {t("address")}
-            {token ? ` (${token})` : ""}
-          </label>
+        <Field id="deposit-address" label={`${t("address")}${token ? ` (${token})` : ""}`} className="space-y-1">
           <div className="flex flex-wrap gap-2">
             <input id="deposit-address" readOnly value={address} dir="ltr" className="min-w-0 flex-1 rounded-md border border-paper-line bg-paper px-3 py-2 font-mono text-sm" />
             <CopyButton targetId="deposit-address" label={t("copyAddress")} testId="copy-address" />
           </div>
-        </div>
+        </Field>
         {asset ? (
           <div className="space-y-1 text-sm">
             <p className="font-semibold" data-testid="payment-asset">

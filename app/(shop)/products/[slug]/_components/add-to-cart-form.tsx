@@ -5,6 +5,7 @@ import { useActionState } from "react";
 import { useLocale, useTranslations } from "next-intl";
 import { localeOr, localizedPath } from "@/lib/rules/locales";
 import { addToCartAction, type CartActionState } from "@/lib/actions/cart";
+import { Field } from "@/components/field";
 
 /** stock: pieces that can be bought (null: not tracked); 0 shows "Sold out" and no button. */
 export function AddToCartForm({ productId, stock }: { productId: number; stock: number | null }) {
@@ -22,10 +23,7 @@ export function AddToCartForm({ productId, stock }: { productId: number; stock: 
     <form action={action} className="space-y-3">
       <input type="hidden" name="productId" value={productId} />
       <div className="flex items-end gap-3">
-        <div>
-          <label htmlFor="quantity" className="block text-sm font-medium">
-            {t("quantity")}
-          </label>
+        <Field id="quantity" label={t("quantity")}>
           <input
             id="quantity"
             name="quantity"
@@ -38,7 +36,7 @@ export function AddToCartForm({ productId, stock }: { productId: number; stock: 
             required
             className="mt-1 w-20 rounded-md border border-paper-line px-3 py-2 tabular-nums"
           />
-        </div>
+        </Field>
         <button
           type="submit"
           disabled={pending}

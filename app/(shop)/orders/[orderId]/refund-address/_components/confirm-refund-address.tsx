@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useActionState } from "react";
 import { useTranslations } from "next-intl";
 import { confirmRefundAddressAction, type ConfirmAddressState } from "@/lib/actions/order";
+import { FormAlert } from "@/components/form-alert";
 
 export function ConfirmRefundAddress({ orderId, token }: { orderId: string; token: string }) {
   const [state, action, pending] = useActionState<ConfirmAddressState, FormData>(confirmRefundAddressAction, { ok: false, error: null });
@@ -25,11 +26,7 @@ export function ConfirmRefundAddress({ orderId, token }: { orderId: string; toke
       <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white disabled:opacity-60">
         {pending ? t("confirming") : t("confirm")}
       </button>
-      {state.error && (
-        <p role="alert" className="text-sm text-bad">
-          {state.error}
-        </p>
-      )}
+      <FormAlert error={state.error} />
     </form>
   );
 }

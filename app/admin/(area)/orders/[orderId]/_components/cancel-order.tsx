@@ -2,6 +2,8 @@
 
 import { useActionState } from "react";
 import { cancelOrderAction, type CancelOrderState } from "@/lib/actions/admin";
+import { ActionOutcome } from "@/components/admin/action-outcome";
+import { confirmFirst } from "@/components/admin/confirm-first";
 import { StepUpField } from "@/components/admin/step-up-field";
 
 /** Cancels an order with no payment open at PayRam (the server decides and says why not); a paid one becomes refundable. */
@@ -11,12 +13,11 @@ export function CancelOrderButton({ orderId, paid, codeNeeded }: { orderId: stri
     <form
       action={action}
       className="space-y-2"
-      onSubmit={(event) => {
-        const question = paid
+      onSubmit={confirmFirst(
+        paid
           ? "Cancel this paid order? It will not be fulfilled, its stock goes back on sale, and what it received becomes refundable."
-          : "Cancel this order? It can no longer be paid, and its stock goes back on sale.";
-        if (!window.confirm(question)) event.preventDefault();
-      }}
+          : "Cancel this order? It can no longer be paid, and its stock goes back on sale.",
+      )}
     >
       <input type="hidden" name="orderId" value={orderId} />
       {paid && <StepUpField needed={Boolean(state.needsCode) || codeNeeded} idPrefix="cancel" />}
@@ -24,10 +25,7 @@ export function CancelOrderButton({ orderId, paid, codeNeeded }: { orderId: stri
         {pending ? "Cancelling…" : "Cancel order"}
       </button>
       {/* A live region, not a second "status" on the page: the sync button's answer is the order page's status. */}
-      <p aria-live="polite" className="text-sm" data-testid="cancel-status">
-        {state.message && <span>{state.message}</span>}
-        {state.error && <span className="text-bad">{state.error}</span>}
-      </p>
+      <ActionOutcome message={state.message} error={state.error} role={null} testId="cancel-status" />
     </form>
   );
 }

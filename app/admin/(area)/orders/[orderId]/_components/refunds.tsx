@@ -3,7 +3,8 @@
 import { useActionState } from "react";
 import { decideRefundRequestAction, endRefundAction, refundAction, retryRefundAction, type RefundState } from "@/lib/actions/refunds";
 import { EnrolFirst, StepUpField } from "@/components/admin/step-up-field";
-import { FieldError } from "@/components/field-error";
+import { ActionOutcome } from "@/components/admin/action-outcome";
+import { describedBy, Field } from "@/components/field";
 import { PayoutAssetFields } from "@/components/payout-asset-fields";
 
 export interface RefundRow {
@@ -48,10 +49,7 @@ function AskAgain({ refundId, label, end = false }: { refundId: string; label: s
       <button type="submit" disabled={pending} className="rounded-md border border-paper-line px-2 py-1 text-xs font-medium disabled:opacity-70">
         {pending ? (end ? "Checking PayRam's payouts…" : "Asking PayRam…") : label}
       </button>
-      <span role="status" aria-live="polite" className="text-xs">
-        {state.message}
-        {state.error && <span className="text-bad">{state.error}</span>}
-      </span>
+      <ActionOutcome message={state.message} error={state.error} className="text-xs" />
     </form>
   );
 }
@@ -76,10 +74,7 @@ function WaitingRequest({ request, money }: { request: RefundRequestRow; money: 
             <button type="submit" name="decision" value="declined" disabled={pending} className="rounded-md border border-paper-line px-3 py-1.5 text-sm font-medium disabled:opacity-70">
               Decline
             </button>
-            <span role="status" aria-live="polite" className="text-sm">
-              {state.message}
-              {state.error && <span className="text-bad">{state.error}</span>}
-            </span>
+            <ActionOutcome message={state.message} error={state.error} />
           </form>
         ) : (
           <EnrolFirst />
@@ -153,20 +148,12 @@ export function Refunds({
           <input type="hidden" name="orderId" value={orderId} />
           <input type="hidden" name="formToken" value={formToken} />
           <PayoutAssetFields idPrefix="refund" values={values} tokenError={error("token")} />
-          <div className="sm:col-span-2">
-            <label htmlFor="refund-address" className="block text-sm font-medium">
-              Shopper&apos;s wallet address
-            </label>
-            <input id="refund-address" name="address" defaultValue={values?.address ?? ""} autoComplete="off" spellCheck={false} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 font-mono text-sm" aria-invalid={error("address") ? true : undefined} aria-describedby={error("address") ? "refund-address-error" : undefined} />
-            <FieldError id="refund-address" error={error("address")} />
-          </div>
-          <div>
-            <label htmlFor="refund-amount" className="block text-sm font-medium">
-              Amount (USD)
-            </label>
-            <input id="refund-amount" name="amount" inputMode="decimal" defaultValue={values?.amount ?? refundableUsd} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 tabular-nums" aria-invalid={error("amount") ? true : undefined} aria-describedby={error("amount") ? "refund-amount-error" : undefined} />
-            <FieldError id="refund-amount" error={error("amount")} />
-          </div>
+          <Field id="refund-address" label="Shopper's wallet address" error={error("address")} className="sm:col-span-2">
+            <input id="refund-address" name="address" defaultValue={values?.address ?? ""} autoComplete="off" spellCheck={false} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 font-mono text-sm" aria-invalid={error("address") ? true : undefined} aria-describedby={describedBy("refund-address", error("address"))} />
+          </Field>
+          <Field id="refund-amount" label="Amount (USD)" error={error("amount")}>
+            <input id="refund-amount" name="amount" inputMode="decimal" defaultValue={values?.amount ?? refundableUsd} className="mt-1 w-full rounded-md border border-paper-line px-2 py-1.5 tabular-nums" aria-invalid={error("amount") ? true : undefined} aria-describedby={describedBy("refund-amount", error("amount"))} />
+          </Field>
           {money.canSend && <StepUpField needed={Boolean(state.needsCode) || !money.fresh} idPrefix="refund" />}
           <div className="flex items-end">
             <button type="submit" disabled={pending} className="rounded-md bg-ink px-4 py-2 font-medium text-white disabled:opacity-70">
@@ -176,10 +163,7 @@ export function Refunds({
         </form>
       )}
       {/* Outside the form: a refund that takes all that was refundable hides the form, not its answer. */}
-      <p role="status" aria-live="polite" className="text-sm" data-testid="refund-status">
-        {state.message && <span>{state.message}</span>}
-        {state.error && !state.field && <span className="text-bad">{state.error}</span>}
-      </p>
+      <ActionOutcome message={state.message} error={state.field ? null : state.error} testId="refund-status" />
     </section>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useActionState, type InputHTMLAttributes } from "react";
 import { useFormStatus } from "react-dom";
+import { describedBy, Field } from "@/components/field";
 import { FieldError } from "@/components/field-error";
 import { markShippedAction, type ShipFormState } from "@/lib/actions/fulfilment";
 import { CARRIER_MAX, TRACKING_NUMBER_MAX, TRACKING_URL_MAX, type ShipField, type ShipFieldErrors } from "@/lib/rules/ship-form";
@@ -78,33 +79,29 @@ export function ShipForm({ orderId, lines }: { orderId: string; lines: Shippable
       </fieldset>
 
       <div className="grid gap-4 sm:grid-cols-3">
-        <Field field="carrier" errors={errors} defaultValue={state.values.carrier} maxLength={CARRIER_MAX} autoComplete="off" />
-        <Field field="trackingNumber" errors={errors} defaultValue={state.values.trackingNumber} maxLength={TRACKING_NUMBER_MAX} autoComplete="off" />
-        <Field field="trackingUrl" errors={errors} defaultValue={state.values.trackingUrl} maxLength={TRACKING_URL_MAX} type="url" inputMode="url" placeholder="https://" />
+        <TextField field="carrier" errors={errors} defaultValue={state.values.carrier} maxLength={CARRIER_MAX} autoComplete="off" />
+        <TextField field="trackingNumber" errors={errors} defaultValue={state.values.trackingNumber} maxLength={TRACKING_NUMBER_MAX} autoComplete="off" />
+        <TextField field="trackingUrl" errors={errors} defaultValue={state.values.trackingUrl} maxLength={TRACKING_URL_MAX} type="url" inputMode="url" placeholder="https://" />
       </div>
       <SubmitButton />
     </form>
   );
 }
 
-function Field({ field, errors, ...input }: { field: Exclude<ShipField, "positions">; errors: ShipFieldErrors } & InputHTMLAttributes<HTMLInputElement>) {
+function TextField({ field, errors, ...input }: { field: Exclude<ShipField, "positions">; errors: ShipFieldErrors } & InputHTMLAttributes<HTMLInputElement>) {
   const id = FIELD_IDS[field];
   const error = errors[field];
   return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium">
-        {LABELS[field]}
-      </label>
+    <Field id={id} label={LABELS[field]} error={error}>
       <input
         id={id}
         name={field}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
+        aria-describedby={describedBy(id, error)}
         className="mt-1 w-full rounded-md border border-paper-line px-3 py-2 aria-invalid:border-bad"
         {...input}
       />
-      <FieldError id={id} error={error} />
-    </div>
+    </Field>
   );
 }
 

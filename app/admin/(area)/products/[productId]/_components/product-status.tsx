@@ -2,17 +2,10 @@
 
 import { useActionState } from "react";
 import { deleteProductAction, setProductActiveAction, type ProductStatusState } from "@/lib/actions/products";
+import { ActionOutcome } from "@/components/admin/action-outcome";
+import { confirmFirst } from "@/components/admin/confirm-first";
 
 const idle: ProductStatusState = { message: null, error: null };
-
-function Outcome({ state }: { state: ProductStatusState }) {
-  return (
-    <p role="status" aria-live="polite" className="text-sm">
-      {state.message && <span>{state.message}</span>}
-      {state.error && <span className="text-bad">{state.error}</span>}
-    </p>
-  );
-}
 
 /** Archive / Restore, and Delete while no order names the product. */
 export function ProductStatus({ productId, name, active, deletable }: { productId: number; name: string; active: boolean; deletable: boolean }) {
@@ -32,14 +25,9 @@ export function ProductStatus({ productId, name, active, deletable }: { productI
           <span className="sr-only"> {name}</span>
         </button>
       </form>
-      <Outcome state={activeState} />
+      <ActionOutcome message={activeState.message} error={activeState.error} />
       {deletable ? (
-        <form
-          action={remove}
-          onSubmit={(event) => {
-            if (!window.confirm(`Delete ${name} for good? Carts holding it lose it.`)) event.preventDefault();
-          }}
-        >
+        <form action={remove} onSubmit={confirmFirst(`Delete ${name} for good? Carts holding it lose it.`)}>
           <input type="hidden" name="productId" value={productId} />
           <button type="submit" disabled={deleting} className="rounded-md border border-bad/40 px-4 py-2 font-medium text-bad hover:bg-red-50 disabled:opacity-70">
             Delete<span className="sr-only"> {name}</span>
@@ -48,7 +36,7 @@ export function ProductStatus({ productId, name, active, deletable }: { productI
       ) : (
         <p className="text-sm text-ink-muted">Orders name this product, so it cannot be deleted; archive it to stop selling it.</p>
       )}
-      <Outcome state={deleteState} />
+      <ActionOutcome message={deleteState.message} error={deleteState.error} />
     </div>
   );
 }
