@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import { DataTable } from "@/components/admin/data-table";
 import { PeopleActionForm } from "@/components/admin/people-action-form";
+import { SessionsTable } from "@/components/admin/sessions-table";
 import { Options } from "@/components/field";
-import { changeRoleAction, endAllSessionsAction, endSessionAction, reinviteAction, resetSecondFactorAction, setDisabledAction } from "@/lib/actions/people";
+import { changeRoleAction, endAllSessionsAction, reinviteAction, resetSecondFactorAction, setDisabledAction } from "@/lib/actions/people";
 import { requireMerchantPage, stepUpIsFresh } from "@/lib/server/auth";
 import { merchantPeople, merchantSessions } from "@/lib/server/reads";
 import { formatUtc } from "@/lib/rules/format";
@@ -12,7 +13,6 @@ import { InviteForm } from "./_components/invite-form";
 export const metadata: Metadata = { title: "People" };
 
 const PEOPLE_COLUMNS = [{ label: "Person" }, { label: "Role" }, { label: "State" }, { label: "Actions" }];
-const SESSION_COLUMNS = [{ label: "Person" }, { label: "Browser" }, { label: "Address" }, { label: "Last seen" }, { label: "" }];
 
 /** The owner's page: the team, their roles, invitations, and everyone's sessions. */
 export default async function PeoplePage() {
@@ -89,23 +89,7 @@ export default async function PeoplePage() {
         <h2 id="all-sessions" className="text-lg font-semibold">
           Everyone&apos;s sessions
         </h2>
-        <DataTable columns={SESSION_COLUMNS} rows={sessions} testId="all-sessions">
-          {(session) => (
-            <tr key={session.id}>
-              <td className="px-4 py-2 text-sm">{session.email}</td>
-              <td className="px-4 py-2 text-sm">{session.userAgent ?? "unknown"}</td>
-              <td className="px-4 py-2 text-sm">{session.address ?? "—"}</td>
-              <td className="px-4 py-2 text-sm tabular-nums">{session.lastSeenAt ? formatUtc(session.lastSeenAt) : "—"}</td>
-              <td className="px-4 py-2">
-                <PeopleActionForm command={endSessionAction} hidden={{ sessionId: session.id }} idPrefix={`end-${session.id}`}>
-                  <button type="submit" className="text-sm underline">
-                    End
-                  </button>
-                </PeopleActionForm>
-              </td>
-            </tr>
-          )}
-        </DataTable>
+        <SessionsTable sessions={sessions} testId="all-sessions" current={merchant.id} withPerson />
       </section>
     </div>
   );

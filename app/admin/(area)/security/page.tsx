@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import { DataTable } from "@/components/admin/data-table";
 import { PeopleActionForm } from "@/components/admin/people-action-form";
+import { SessionsTable } from "@/components/admin/sessions-table";
 import { removePasskeyAction } from "@/lib/actions/passkeys";
-import { endAllSessionsAction, endSessionAction, requireSecondFactorAction } from "@/lib/actions/people";
+import { endAllSessionsAction, requireSecondFactorAction } from "@/lib/actions/people";
 import { requireMerchantPage, stepUpIsFresh } from "@/lib/server/auth";
 import { merchantSessions, passkeysOf, recoveryCodesLeftOf, shopRequiresSecondFactor } from "@/lib/server/reads";
 import { formatUtc } from "@/lib/rules/format";
@@ -13,7 +14,6 @@ import { SecondFactorSetup } from "./_components/second-factor";
 export const metadata: Metadata = { title: "Security" };
 
 const PASSKEY_COLUMNS = [{ label: "Passkey" }, { label: "Added" }, { label: "Last used" }, { label: "" }];
-const SESSION_COLUMNS = [{ label: "Browser" }, { label: "Address" }, { label: "Signed in" }, { label: "Last seen" }, { label: "" }];
 
 /** Each person's own security: the second factor (authenticator app, recovery codes, passkeys) and their sessions. The owner also sets the shop's rule. */
 export default async function SecurityPage({ searchParams }: PageProps<"/admin/security">) {
@@ -91,26 +91,7 @@ export default async function SecurityPage({ searchParams }: PageProps<"/admin/s
         <h2 id="sessions" className="text-lg font-semibold">
           Your sessions
         </h2>
-        <DataTable columns={SESSION_COLUMNS} rows={sessions} testId="sessions">
-          {(session) => (
-            <tr key={session.id}>
-              <td className="px-4 py-2 text-sm">
-                {session.userAgent ?? "unknown"}
-                {session.id === merchant.id && <strong> (this one)</strong>}
-              </td>
-              <td className="px-4 py-2 text-sm">{session.address ?? "—"}</td>
-              <td className="px-4 py-2 text-sm tabular-nums">{formatUtc(session.createdAt)}</td>
-              <td className="px-4 py-2 text-sm tabular-nums">{session.lastSeenAt ? formatUtc(session.lastSeenAt) : "—"}</td>
-              <td className="px-4 py-2">
-                <PeopleActionForm command={endSessionAction} hidden={{ sessionId: session.id }} idPrefix={`end-${session.id}`}>
-                  <button type="submit" className="text-sm underline">
-                    End
-                  </button>
-                </PeopleActionForm>
-              </td>
-            </tr>
-          )}
-        </DataTable>
+        <SessionsTable sessions={sessions} testId="sessions" current={merchant.id} />
         <PeopleActionForm command={endAllSessionsAction} hidden={{ personId: person.id }} idPrefix="end-all">
           <button type="submit" className="rounded-md border border-ink px-3 py-1.5 text-sm font-medium">
             End all my other sessions
