@@ -5,6 +5,9 @@ import { signIn } from "./merchant";
 import { APP_URL } from "./urls";
 
 // Every page a shopper or merchant sees; the error pages are checked in e2e/errors.spec.ts.
+// Each test runs axe over five or more pages, each scan seconds of CPU: on a two-core machine that
+// also runs the suite's other part, one test takes over the default minute.
+test.beforeEach(() => test.slow());
 
 test("shop pages: catalog, product, cart, checkout (digital and shipped), an empty cart", async ({ page }) => {
   await page.goto("/cart");
