@@ -24,45 +24,21 @@ interface OtherChain {
   tokens: Record<string, { decimals: number }>;
 }
 
+/** An EVM chain: its ERC-20 tokens as symbol → [contract address, decimals on this chain]. */
+const evm = (name: string, chainId: number, native: string, tokens: Record<string, [contract: string, decimals: number]>): EvmChain => ({
+  kind: "evm",
+  name,
+  chainId,
+  native,
+  tokens: Object.fromEntries(Object.entries(tokens).map(([symbol, [contract, decimals]]) => [symbol, { contract, decimals }])),
+});
+
 /** The chains PayRam settles on, by its blockchain code. */
 export const CHAINS: Record<string, EvmChain | OtherChain> = {
-  ETH: {
-    kind: "evm",
-    name: "Ethereum",
-    chainId: 1,
-    native: "ETH",
-    tokens: {
-      USDT: { contract: "0xdAC17F958D2ee523a2206206994597C13D831ec7", decimals: 6 },
-      USDC: { contract: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", decimals: 6 },
-    },
-  },
-  BASE: {
-    kind: "evm",
-    name: "Base",
-    chainId: 8453,
-    native: "ETH",
-    tokens: { USDC: { contract: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913", decimals: 6 } },
-  },
-  POLYGON: {
-    kind: "evm",
-    name: "Polygon",
-    chainId: 137,
-    native: "POL",
-    tokens: {
-      USDT: { contract: "0xc2132D05D31c914a87C6611C10748AEb04B58e8F", decimals: 6 },
-      USDC: { contract: "0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359", decimals: 6 },
-    },
-  },
-  BSC: {
-    kind: "evm",
-    name: "BNB Chain",
-    chainId: 56,
-    native: "BNB",
-    tokens: {
-      USDT: { contract: "0x55d398326f99059fF775485246999027B3197955", decimals: 18 },
-      USDC: { contract: "0x8AC76a51cc950d9822D68b83fE1Ad97B32Cd580d", decimals: 18 },
-    },
-  },
+  ETH: evm("Ethereum", 1, "ETH", { USDT: ["0xdAC17F958D2ee523a2206206994597C13D831ec7", 6], USDC: ["0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", 6] }),
+  BASE: evm("Base", 8453, "ETH", { USDC: ["0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913", 6] }),
+  POLYGON: evm("Polygon", 137, "POL", { USDT: ["0xc2132D05D31c914a87C6611C10748AEb04B58e8F", 6], USDC: ["0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359", 6] }),
+  BSC: evm("BNB Chain", 56, "BNB", { USDT: ["0x55d398326f99059fF775485246999027B3197955", 18], USDC: ["0x8AC76a51cc950d9822D68b83fE1Ad97B32Cd580d", 18] }),
   TRX: { kind: "tron", name: "TRON", tokens: { USDT: { decimals: 6 }, USDC: { decimals: 6 }, TRX: { decimals: 6 } } },
   BTC: { kind: "bitcoin", name: "Bitcoin", tokens: { BTC: { decimals: 8 } } },
 };
