@@ -24,7 +24,8 @@ const PHASES = [
   },
   {
     // The browser suite's two parts (playwright.config.ts: E2E_PART) side by side, each with its
-    // own server and emulator: the alone specs mostly wait on PayRam's confirmations and timers.
+    // own server and emulator: the alone specs, half of the suite's time, no longer wait for the
+    // rest to end (CI's e2e phase: 560 s one after the other, 375 s side by side).
     name: "e2e",
     commands: [
       { argv: ["npm", "run", "--silent", "test:e2e"], env: { E2E_USE_BUILD: "1", E2E_PART: "shared" } },
