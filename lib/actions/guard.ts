@@ -29,9 +29,10 @@ export interface ActionRules<State, Input> {
   /**
    * A merchant action: without a live session it answers `signedOut` and does nothing else; a
    * person whose role lacks `permission` gets `refused(why)`, and the audit log a "refused" row
-   * named `action`.
+   * named `action`. So does a person without a second factor when the shop requires one, except
+   * in the actions that set one up (`enrolling`), which are the way out of that.
    */
-  merchant?: { signedOut: State; permission: Permission; action: string; refused: (why: string) => State };
+  merchant?: { signedOut: State; permission: Permission; action: string; refused: (why: string) => State; enrolling?: boolean };
   /**
    * Counted per client once the form parses; over the limit, `refused` instead of the action, told
    * the wait in English words ("5 minutes") and in whole minutes (for a message in the shopper's language).
@@ -67,7 +68,7 @@ export async function guard<State, Input>(
     if (!merchant) return rules.merchant.signedOut;
     let why: string | null = null;
     if (!can(merchant.person.role, rules.merchant.permission)) why = `${ROLE_LABELS[merchant.person.role]}s may not do this: ask an owner${rules.merchant.permission.startsWith("people") || rules.merchant.permission.startsWith("security") ? "" : " or a manager"}.`;
-    else if (await mustSetUpSecondFactor(db, merchant.secondFactor)) why = "The shop requires a second factor: set one up on the Security page first.";
+    else if (!rules.merchant.enrolling && (await mustSetUpSecondFactor(db, merchant.secondFactor))) why = "The shop requires a second factor: set one up on the Security page first.";
     if (why) {
       await audit({ action: rules.merchant.action, outcome: "refused", detail: why });
       return rules.merchant.refused(why);

@@ -1,12 +1,12 @@
 import { beforeAll, expect, it, vi } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { SoftAuthenticator } from "@/test/webauthn";
-import { createPerson, findPerson, type Person } from "../auth/people";
+import { createPerson, findPerson, setRequiresSecondFactor, type Person } from "../auth/people";
 import { liveSession, openSession } from "../auth/session-store";
 import { loadConfig } from "../config";
 import { withRequestScope } from "../server/auth";
 import { addPasskeyAction, passkeyRegistrationOptionsAction, passkeyStepUpOptionsAction, removePasskeyAction } from "./passkeys";
-import { changeRoleAction, type PeopleState } from "./people";
+import { beginTotpAction, changeRoleAction, type PeopleState } from "./people";
 
 /**
  * Passkeys through the real server actions (issue 30): an owner without a second factor adds one
@@ -42,9 +42,11 @@ describeOnEachDatabase("passkeys through the server actions", (get) => {
   };
   // The browser's origin is the shop's own (APP_BASE_URL).
   const site = () => ({ origin: loadConfig().passkeys.origin, rpId: loadConfig().passkeys.id });
+  // As the Security page does: the form's step-up fields go with the request for options too.
   const addWith = async (key: SoftAuthenticator, name: string, proof: Record<string, string> = {}) => {
-    const { options } = await asOwner(() => passkeyRegistrationOptionsAction(null, new FormData()));
-    return asOwner(() => addPasskeyAction(INITIAL, form({ name, answer: key.register(options!, site()), ...proof })));
+    const made = await asOwner(() => passkeyRegistrationOptionsAction(null, form(proof)));
+    if (!made.options) return made;
+    return asOwner(() => addPasskeyAction(INITIAL, form({ name, answer: key.register(made.options!, site()), ...proof })));
   };
   const stepUpAnswer = async (key: SoftAuthenticator) => {
     const { options } = await asOwner(() => passkeyStepUpOptionsAction(null, new FormData()));
@@ -99,5 +101,26 @@ describeOnEachDatabase("passkeys through the server actions", (get) => {
       "passkey.use refused",
       "passkey.use done",
     ]);
+  });
+
+  it("when the shop requires a second factor, a person with none can still set one up (a passkey or the app), and nothing else", async () => {
+    const db = get().db;
+    const made = await createPerson(db, { email: "newcomer@example.com", role: "staff", password: "the newcomer's password" });
+    if (!made.ok) throw new Error(made.error);
+    const session = await openSession(db, KEYS, { personId: made.person.id, userAgent: null, address: null, secondFactorAt: null });
+    const asNewcomer = <T>(fn: () => Promise<T>) =>
+      withRequestScope({ db, headers: new Headers({ "x-forwarded-for": "192.0.2.41" }), trustedProxyCount: 1, merchant: () => liveSession(db, KEYS, session) }, fn);
+    await setRequiresSecondFactor(db, true);
+    try {
+      // Anything else is refused until then.
+      expect(await asNewcomer(() => passkeyStepUpOptionsAction(null, new FormData()))).toEqual({ error: "The shop requires a second factor: set one up on the Security page first." });
+      expect(await asNewcomer(() => beginTotpAction({ error: null }, new FormData()))).toMatchObject({ error: null, secret: expect.any(String) });
+      const { options } = await asNewcomer(() => passkeyRegistrationOptionsAction(null, new FormData()));
+      const added = await asNewcomer(() => addPasskeyAction(INITIAL, form({ name: "Phone", answer: new SoftAuthenticator().register(options!, site()) })));
+      expect(added).toEqual({ message: "Passkey “Phone” added: it works as your second factor.", error: null });
+      expect((await liveSession(db, KEYS, session))!.secondFactor).toEqual({ app: false, passkey: true });
+    } finally {
+      await setRequiresSecondFactor(db, false);
+    }
   });
 });

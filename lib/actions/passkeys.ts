@@ -18,17 +18,35 @@ import type { PeopleState } from "./people";
  */
 const NOT_SIGNED_IN = "Your session has ended. Please sign in again.";
 const own = (action: string) => ({ signedOut: { error: NOT_SIGNED_IN }, permission: "account.own" as const, action, refused: (why: string) => ({ error: why }) });
+/** Adding a passkey is a way to meet the shop's second-factor rule: open to a person who has none yet. */
+const enrolling = (action: string) => ({ ...own(action), enrolling: true });
 
-export type PasskeyOptionsState<Options> = { error: string | null; options?: Options };
+export type PasskeyOptionsState<Options> = { error: string | null; options?: Options; needsCode?: boolean };
 
 /** The rules of asking for options: signed in, and nothing to parse. */
 function optionsRules<Options>(action: string): ActionRules<PasskeyOptionsState<Options>, object> {
   return { merchant: own(action), input: z.object({}), invalid: () => ({ error: "Please try again." }) };
 }
 
-/** Options to make a new passkey (the browser's navigator.credentials.create). */
+/**
+ * Options to make a new passkey (the browser's navigator.credentials.create). With a second factor
+ * on already, a fresh one comes first (the add form's step-up fields): refused here, before the
+ * device makes a passkey that the shop would then not keep.
+ */
 export async function passkeyRegistrationOptionsAction(_state: unknown, formData: FormData): Promise<PasskeyOptionsState<PublicKeyCredentialCreationOptionsJSON>> {
-  return guard(optionsRules<PublicKeyCredentialCreationOptionsJSON>("passkey.register"), formData, async (_input, { db, merchant: me }) => ({ error: null, options: await registrationOptions(db, loadConfig().passkeys, me!.person, me!.id) }));
+  type State = PasskeyOptionsState<PublicKeyCredentialCreationOptionsJSON>;
+  const rules = { merchant: enrolling("passkey.register"), input: z.object(stepUpFields), invalid: (): State => ({ error: "Please try again." }) };
+  return guard(rules, formData, async (proof, context): Promise<State> => {
+    const me = context.merchant!;
+    if (hasSecondFactor(me.secondFactor)) {
+      const why = await stepUp(context, proof);
+      if (why) {
+        await context.audit({ action: "passkey.register", outcome: "refused", targetPersonId: me.person.id, detail: why });
+        return { error: why, needsCode: true };
+      }
+    }
+    return { error: null, options: await registrationOptions(context.db, loadConfig().passkeys, me.person, me.id) };
+  });
 }
 
 /** Options to sign with one of one's passkeys, for step-up in this session (components/admin/step-up-field.tsx). */
@@ -44,7 +62,7 @@ const nameSchema = z.string().trim().min(1, "Name the passkey (say, “Work lapt
 /** Keeps the passkey the browser just made, under the name given. */
 export async function addPasskeyAction(_state: PeopleState, formData: FormData): Promise<PeopleState> {
   const rules = {
-    merchant: { ...own("passkey.register"), signedOut: { message: null, error: NOT_SIGNED_IN }, refused: (why: string): PeopleState => ({ message: null, error: why }) },
+    merchant: { ...enrolling("passkey.register"), signedOut: { message: null, error: NOT_SIGNED_IN }, refused: (why: string): PeopleState => ({ message: null, error: why }) },
     input: z.object({ name: nameSchema, answer: z.string().max(PASSKEY_ANSWER_MAX), ...stepUpFields }),
     invalid: (error: z.ZodError): PeopleState => ({ message: null, error: error.issues[0]?.path[0] === "name" ? error.issues[0].message : "The browser did not make a passkey: try again." }),
   };
@@ -79,14 +97,11 @@ export async function removePasskeyAction(_state: PeopleState, formData: FormDat
       await context.audit({ action: "passkey.remove", outcome: "refused", targetPersonId: me.person.id, detail: why });
       return { message: null, error: why, needsCode: true };
     }
-    const count = await context.db.selectFrom("passkeys").select((eb) => eb.fn.countAll<number>().as("n")).where("person_id", "=", me.person.id).executeTakeFirstOrThrow();
-    if (!me.secondFactor.app && Number(count.n) <= 1 && (await requiresSecondFactor(context.db))) {
-      return { message: null, error: "The shop requires a second factor: add another passkey or an authenticator app before removing your last one." };
-    }
-    const name = await removePasskey(context.db, me.person.id, passkeyId);
-    await context.audit({ action: "passkey.remove", outcome: name === null ? "refused" : "done", targetPersonId: me.person.id, detail: name === null ? "not one of theirs" : `“${name}” removed` });
-    if (name === null) return { message: null, error: "Unknown passkey." };
+    const removed = await removePasskey(context.db, me.person.id, passkeyId, !me.secondFactor.app && (await requiresSecondFactor(context.db)));
+    if (removed === "last") return { message: null, error: "The shop requires a second factor: add another passkey or an authenticator app before removing your last one." };
+    await context.audit({ action: "passkey.remove", outcome: removed === "not theirs" ? "refused" : "done", targetPersonId: me.person.id, detail: removed === "not theirs" ? "not one of theirs" : `“${removed.name}” removed` });
+    if (removed === "not theirs") return { message: null, error: "Unknown passkey." };
     revalidatePath("/admin", "layout");
-    return { message: `Passkey “${name}” removed.`, error: null };
+    return { message: `Passkey “${removed.name}” removed.`, error: null };
   });
 }

@@ -125,7 +125,7 @@ export type TotpState = { error: string | null; secret?: string; uri?: string; r
  */
 export async function beginTotpAction(_state: TotpState, formData: FormData): Promise<TotpState> {
   const rules = {
-    merchant: { signedOut: { error: NOT_SIGNED_IN.error }, permission: "account.own" as const, action: "account.second-factor", refused: (why: string) => ({ error: why }) },
+    merchant: { signedOut: { error: NOT_SIGNED_IN.error }, permission: "account.own" as const, action: "account.second-factor", refused: (why: string) => ({ error: why }), enrolling: true },
     input: z.object(stepUpFields),
     invalid: () => ({ error: "Please try again." }),
   };
@@ -145,7 +145,7 @@ export async function beginTotpAction(_state: TotpState, formData: FormData): Pr
 
 export async function confirmTotpAction(state: TotpState, formData: FormData): Promise<TotpState> {
   const rules = {
-    merchant: { signedOut: { error: NOT_SIGNED_IN.error }, permission: "account.own" as const, action: "account.second-factor", refused: (why: string) => ({ error: why }) },
+    merchant: { signedOut: { error: NOT_SIGNED_IN.error }, permission: "account.own" as const, action: "account.second-factor", refused: (why: string) => ({ error: why }), enrolling: true },
     input: z.object({ code: z.string().trim().max(20) }),
     invalid: () => ({ ...state, error: "Type the 6 digits the app shows." }),
     limit: { rule: LIMITS.signIn, refused: (wait: string) => ({ ...state, error: `Too many codes tried. Try again in ${wait}.` }) },

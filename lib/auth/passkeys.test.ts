@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from "vitest";
 import { describeOnEachDatabase } from "@/test/databases";
 import { SoftAuthenticator, TEST_RELYING_PARTY as RP } from "@/test/webauthn";
-import { authenticationOptions, CHALLENGE_TTL_MS, listPasskeys, registerPasskey, registrationOptions, verifyPasskey, type PasskeyUse } from "./passkeys";
+import { authenticationOptions, CHALLENGE_TTL_MS, listPasskeys, registerPasskey, registrationOptions, removePasskey, verifyPasskey, type PasskeyUse } from "./passkeys";
 import { createPerson, type Person } from "./people";
 import { resetSecondFactor, secondFactorMethods } from "./second-factor";
 import { attemptSignIn } from "./sign-in";
@@ -111,6 +111,32 @@ describeOnEachDatabase("passkeys", (get) => {
     // A registration from another origin is refused too.
     const registering = await registrationOptions(db, RP, person, "session-a");
     expect(await registerPasskey(db, RP, { personId: person.id, sessionId: "session-a" }, "Fake", new SoftAuthenticator().register(registering, { origin: "https://lumen-goods.example", rpId: RP.id }))).toMatchObject({ ok: false });
+  });
+
+  it("refuses an answer that names a registered passkey but is signed by another key", async () => {
+    const key = new SoftAuthenticator();
+    await enrol(key, "Desk key");
+    const db = get().db;
+    // Another authenticator that claims the registered one's credential id.
+    const impostor = new SoftAuthenticator();
+    Object.defineProperty(impostor, "credentialId", { value: key.credentialId });
+    const options = (await authenticationOptions(db, RP, { personId: person.id, sessionId: "session-a" }, "step-up"))!;
+    expect(await verifyPasskey(db, RP, by("session-a"), impostor.authenticate(options))).toEqual({ ok: false, error: "That passkey answer was not accepted." });
+    expect((await uses()).at(-1)).toBe("refused: step-up: “Desk key”: signature does not verify");
+  });
+
+  it("two removals at once never leave none when the last one must stay", async () => {
+    const db = get().db;
+    const keeper = await createPerson(db, { email: "keeper@example.com", role: "staff", password: "the keeper's password" });
+    if (!keeper.ok) throw new Error(keeper.error);
+    const [a, b] = [await enrol(new SoftAuthenticator(), "A", keeper.person, "keeper-session"), await enrol(new SoftAuthenticator(), "B", keeper.person, "keeper-session")];
+    const outcomes = await Promise.all([removePasskey(db, keeper.person.id, a.id, true), removePasskey(db, keeper.person.id, b.id, true)]);
+    expect(outcomes.filter((outcome) => outcome === "last")).toHaveLength(1);
+    expect(await listPasskeys(db, keeper.person.id)).toHaveLength(1);
+    // Without the rule, the last one goes too; another person's is not theirs to remove.
+    const [left] = await listPasskeys(db, keeper.person.id);
+    expect(await removePasskey(db, person.id, left!.id, false)).toBe("not theirs");
+    expect(await removePasskey(db, keeper.person.id, left!.id, false)).toEqual({ name: left!.name });
   });
 
   it("keeps the counter, and refuses one that goes backwards (a cloned authenticator)", async () => {

@@ -13,7 +13,7 @@ import {
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { z } from "zod";
 import type { RelyingParty } from "../config";
-import { isUniqueViolation, type Db } from "../db";
+import { isPostgres, isUniqueViolation, type Db } from "../db";
 import type { ChallengePurpose } from "../db/schema";
 import { recordAudit } from "./audit";
 
@@ -260,10 +260,22 @@ async function checkAnswer(db: Db, rp: RelyingParty, use: PasskeyUse, answer: st
   }
 }
 
-/** Removes one of the person's passkeys; its name, or null when it is not theirs. */
-export async function removePasskey(db: Db, personId: string, passkeyId: string): Promise<string | null> {
-  const row = await db.deleteFrom("passkeys").where("id", "=", passkeyId).where("person_id", "=", personId).returning("name").executeTakeFirst();
-  return row?.name ?? null;
+/**
+ * Removes one of the person's passkeys: its name; "not theirs"; or, with `keepLast` (the shop
+ * requires a second factor and they have no authenticator app), "last" when it is their only
+ * one. Counted and removed under a lock on the person: two removals at once cannot both see two
+ * passkeys and leave none.
+ */
+export async function removePasskey(db: Db, personId: string, passkeyId: string, keepLast: boolean): Promise<{ name: string } | "not theirs" | "last"> {
+  return db.transaction().execute(async (trx) => {
+    await trx.selectFrom("people").select("id").where("id", "=", personId).$if(isPostgres(db), (qb) => qb.forUpdate()).executeTakeFirst();
+    if (keepLast) {
+      const { n } = await trx.selectFrom("passkeys").select((eb) => eb.fn.countAll<number>().as("n")).where("person_id", "=", personId).executeTakeFirstOrThrow();
+      if (Number(n) <= 1) return "last";
+    }
+    const row = await trx.deleteFrom("passkeys").where("id", "=", passkeyId).where("person_id", "=", personId).returning("name").executeTakeFirst();
+    return row ? { name: row.name } : "not theirs";
+  });
 }
 
 /** Every passkey of a person goes, with their open challenges (lost device: lib/auth/second-factor.ts resetSecondFactor). */

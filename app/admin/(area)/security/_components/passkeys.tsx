@@ -14,8 +14,10 @@ import type { PeopleState } from "@/lib/actions/people";
  */
 async function makeAndAdd(state: PeopleState, data: FormData): Promise<PeopleState> {
   try {
-    const made = await passkeyRegistrationOptionsAction(null, new FormData());
-    if (!made.options) return { message: null, error: made.error ?? "Please try again." };
+    // The step-up fields go with the request for options: a stale second factor is asked for
+    // before the device makes anything.
+    const made = await passkeyRegistrationOptionsAction(null, data);
+    if (!made.options) return { message: null, error: made.error ?? "Please try again.", needsCode: made.needsCode ?? state.needsCode };
     data.set("answer", JSON.stringify(await startRegistration({ optionsJSON: made.options })));
   } catch (error) {
     return { message: null, error: passkeyProblem(error), needsCode: state.needsCode };
